@@ -1,0 +1,317 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// CloudTrailService is the service principal CloudTrail writes logs with.
+const CloudTrailService = "cloudtrail.amazonaws.com"
+
+// Trail identifies a trail by the parts of its ARN. It is the single source
+// of the trail ARN: every policy statement that names the trail uses ARN().
+type Trail struct {
+	// Partition is "aws", "aws-cn" or "aws-us-gov".
+	Partition string
+	// Region is the trail's home region (where the trail resource lives).
+	Region string
+	// Account owns the trail; for an organization trail it is always the
+	// management account.
+	Account string
+	// Name is the trail name.
+	Name string
+}
+
+// ARN returns arn:<partition>:cloudtrail:<region>:<account>:trail/<name>.
+func (t Trail) ARN() string {
+	// REFERENCE: "The trail ARN is the key to every policy"; composed from config
+	// so that the policies do not depend on the trail resource (a cycle).
+	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", t.Partition, t.Region, t.Account, t.Name)
+}
+
+// OwnerTrailsPattern matches every trail of the trail's owner account in any
+// region: the value CloudTrail's encryption context is checked against.
+func (t Trail) OwnerTrailsPattern() string {
+	return fmt.Sprintf("arn:%s:cloudtrail:*:%s:trail/*", t.Partition, t.Account)
+}
+
+// Validate checks every part of the trail identity.
+func (t Trail) Validate(field string) error {
+	var l rules.List
+	if err := rules.Region(t.Region); err != nil {
+		l.Add(field+".Region", err)
+	} else if p := rules.Partition(t.Region); t.Partition != p {
+		l.Addf(field+".Partition", t.Partition, "must be %q, the partition of region %q", p, t.Region)
+	}
+	l.Add(field+".Account", rules.AccountID(t.Account))
+	l.Add(field+".Name", rules.TrailName(t.Name))
+	return l.Err()
+}
+
+// Statement ids of the key policy.
+const (
+	SidKeyRootAdministration = "EnableAccountRootAdministration"
+	SidKeyAdministrators     = "AllowKeyAdministrators"
+	SidCloudTrailEncrypt     = "AllowCloudTrailEncryptLogs"
+	SidCloudTrailDescribeKey = "AllowCloudTrailDescribeKey"
+	SidCloudTrailDecrypt     = "AllowCloudTrailDecryptWithBucketKey"
+	SidLogReadersDecrypt     = "AllowLogReadersDecrypt"
+	cloudTrailContextKey     = "kms:EncryptionContext:aws:cloudtrail:arn"
+	sourceArnKey             = "aws:SourceArn"
+)
+
+// KeyAdministratorActions lets administrators manage the key but not use it
+// (KMS developer guide, "Allows key administrators to administer the KMS key";
+// plus the multi-region operations).
+var KeyAdministratorActions = Values{
+	"kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*",
+	"kms:Enable*", "kms:Get*", "kms:List*", "kms:Put*", "kms:ReplicateKey", "kms:Revoke*",
+	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
+	"kms:Update*",
+}
+
+// KeyPolicyProps configures KeyPolicy.
+type KeyPolicyProps struct {
+	// KeyAccount owns the key (the log-archive account). Required.
+	KeyAccount string
+	// Trail is the trail allowed to encrypt with the key. Required.
+	Trail Trail
+	// Administrators are IAM principal ARNs (in the key account or another)
+	// that may administer but not use the key.
+	// Default: none; the key account's root statement alone manages the key.
+	Administrators []string
+	// Readers are account ids or IAM principal ARNs allowed to decrypt the
+	// trail's log files (kms:Decrypt, kms:ReEncryptFrom).
+	// Default: none.
+	Readers []string
+}
+
+// KeyPolicy returns the key policy for the trail's key. The same document is
+// attached to the primary key and to every replica: key policies of
+// multi-region keys are not synchronized (REFERENCE: "Multi-region keys").
+func KeyPolicy(p KeyPolicyProps) (Document, error) {
+	var l rules.List
+	l.Add("KeyPolicyProps.KeyAccount", rules.AccountID(p.KeyAccount))
+	l.Add("", p.Trail.Validate("KeyPolicyProps.Trail"))
+	admins := checkPrincipals(&l, "KeyPolicyProps.Administrators", p.Administrators, p.Trail.Partition)
+	readers, readerAccounts := checkReaders(&l, "KeyPolicyProps.Readers", p.Readers, p.Trail.Partition)
+	if err := l.Err(); err != nil {
+		return Document{}, err
+	}
+	part, trailArn := p.Trail.Partition, p.Trail.ARN()
+
+	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy"}
+	// REFERENCE: keep the account-root statement so the key can never become
+	// unmanageable; it also lets the account's IAM policies grant access.
+	doc.Statement = append(doc.Statement, Statement{
+		Sid:       SidKeyRootAdministration,
+		Effect:    Allow,
+		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", part, p.KeyAccount)),
+		Action:    Values{"kms:*"},
+		Resource:  Values{"*"},
+	})
+	if len(admins) > 0 {
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidKeyAdministrators,
+			Effect:    Allow,
+			Principal: AWSPrincipals(admins...),
+			Action:    KeyAdministratorActions,
+			Resource:  Values{"*"},
+		})
+	}
+	// CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail":
+	// encrypt with the encryption context of the owner's trails, from this trail only.
+	doc.Statement = append(doc.Statement, Statement{
+		Sid:       SidCloudTrailEncrypt,
+		Effect:    Allow,
+		Principal: ServicePrincipal(CloudTrailService),
+		Action:    Values{"kms:GenerateDataKey*"},
+		Resource:  Values{"*"},
+		Condition: Conditions{}.
+			Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()).
+			Add("StringEquals", sourceArnKey, trailArn),
+	})
+	// Same guide: DescribeKey is a required statement.
+	doc.Statement = append(doc.Statement, Statement{
+		Sid:       SidCloudTrailDescribeKey,
+		Effect:    Allow,
+		Principal: ServicePrincipal(CloudTrailService),
+		Action:    Values{"kms:DescribeKey"},
+		Resource:  Values{"*"},
+		Condition: Conditions{}.Add("StringEquals", sourceArnKey, trailArn),
+	})
+	// Same guide: with an S3 Bucket Key, CloudTrail needs kms:Decrypt to create
+	// or update the trail.
+	doc.Statement = append(doc.Statement, Statement{
+		Sid:       SidCloudTrailDecrypt,
+		Effect:    Allow,
+		Principal: ServicePrincipal(CloudTrailService),
+		Action:    Values{"kms:Decrypt"},
+		Resource:  Values{"*"},
+		Condition: Conditions{}.Add("StringEquals", sourceArnKey, trailArn),
+	})
+	if len(readers) > 0 {
+		// Same guide, "Granting decrypt permissions": readers decrypt only
+		// CloudTrail log files, and only as callers from their own accounts.
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidLogReadersDecrypt,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"kms:Decrypt", "kms:ReEncryptFrom"},
+			Resource:  Values{"*"},
+			Condition: Conditions{}.
+				Add("StringEquals", "kms:CallerAccount", readerAccounts...).
+				Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()),
+		})
+	}
+	return doc, nil
+}
+
+// Statement ids of the trail bucket policy.
+const (
+	SidBucketAclCheck          = "AWSCloudTrailAclCheck"
+	SidBucketWrite             = "AWSCloudTrailWrite"
+	SidBucketOrganizationWrite = "AWSCloudTrailOrganizationWrite"
+	SidBucketReadersList       = "AllowLogReadersListBucket"
+	SidBucketReadersGet        = "AllowLogReadersGetObject"
+	SidBucketDenyInsecure      = "DenyInsecureTransport"
+)
+
+// BucketPolicyProps configures TrailBucketPolicy.
+type BucketPolicyProps struct {
+	// BucketName is the trail bucket. Required.
+	BucketName string
+	// KeyPrefix is the trail's S3 key prefix. Default: none.
+	KeyPrefix string
+	// Trail is the only trail allowed to write. Required.
+	Trail Trail
+	// OrganizationID adds the organization log path when set.
+	// Default: none (an account trail).
+	OrganizationID string
+	// Readers are account ids or IAM principal ARNs allowed to list the
+	// bucket and read log objects. Default: none.
+	Readers []string
+}
+
+// TrailBucketPolicy returns the bucket policy of the trail bucket.
+func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
+	var l rules.List
+	l.Add("BucketPolicyProps.BucketName", rules.BucketName(p.BucketName))
+	l.Add("BucketPolicyProps.KeyPrefix", rules.KeyPrefix(p.KeyPrefix))
+	l.Add("", p.Trail.Validate("BucketPolicyProps.Trail"))
+	if p.OrganizationID != "" {
+		l.Add("BucketPolicyProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
+	}
+	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
+	if err := l.Err(); err != nil {
+		return Document{}, err
+	}
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Trail.Partition, p.BucketName)
+	logs := bucketArn + "/" + LogPathPrefix(p.KeyPrefix)
+	trailArn := p.Trail.ARN()
+	// CloudTrail user guide, "Amazon S3 bucket policy for CloudTrail": every
+	// statement carries aws:SourceArn of this one trail.
+	writeCondition := func() Conditions {
+		return Conditions{}.
+			Add("StringEquals", "s3:x-amz-acl", "bucket-owner-full-control").
+			Add("StringEquals", sourceArnKey, trailArn)
+	}
+
+	doc := Document{Version: Version, ID: "cloudtrail-mrk-bucket-policy"}
+	doc.Statement = append(doc.Statement,
+		Statement{
+			Sid:       SidBucketAclCheck,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"s3:GetBucketAcl"},
+			Resource:  Values{bucketArn},
+			Condition: Conditions{}.Add("StringEquals", sourceArnKey, trailArn),
+		},
+		Statement{
+			Sid:       SidBucketWrite,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"s3:PutObject"},
+			Resource:  Values{logs + p.Trail.Account + "/*"},
+			Condition: writeCondition(),
+		})
+	if p.OrganizationID != "" {
+		// REFERENCE: the key prefix goes before AWSLogs/ in the organization
+		// path too (an AWS CDK bug dropped it).
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidBucketOrganizationWrite,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"s3:PutObject"},
+			Resource:  Values{logs + p.OrganizationID + "/*"},
+			Condition: writeCondition(),
+		})
+	}
+	if len(readers) > 0 {
+		// Cross-account readers need the bucket policy as well as the key
+		// policy; the grant covers the log path and nothing else.
+		doc.Statement = append(doc.Statement,
+			Statement{
+				Sid:       SidBucketReadersList,
+				Effect:    Allow,
+				Principal: AWSPrincipals(readers...),
+				Action:    Values{"s3:GetBucketLocation", "s3:ListBucket"},
+				Resource:  Values{bucketArn},
+			},
+			Statement{
+				Sid:       SidBucketReadersGet,
+				Effect:    Allow,
+				Principal: AWSPrincipals(readers...),
+				Action:    Values{"s3:GetObject"},
+				Resource:  Values{logs + "*"},
+			})
+	}
+	// REFERENCE: deny s3:* without TLS, as AWS Control Tower ships it.
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	return doc, nil
+}
+
+// DenyInsecureTransport denies every S3 action on the bucket and its objects
+// to requests made without TLS.
+func DenyInsecureTransport(bucketArn string) Statement {
+	return Statement{
+		Sid:       SidBucketDenyInsecure,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    Values{"s3:*"},
+		Resource:  Values{bucketArn, bucketArn + "/*"},
+		Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+	}
+}
+
+// LogPathPrefix returns "[prefix/]AWSLogs/", the part of every log object key
+// before the account or organization id.
+func LogPathPrefix(keyPrefix string) string {
+	if keyPrefix == "" {
+		return "AWSLogs/"
+	}
+	return keyPrefix + "/AWSLogs/"
+}
+
+func checkPrincipals(l *rules.List, field string, in []string, partition string) []string {
+	for i, arn := range in {
+		if _, err := rules.PrincipalARN(arn, partition); err != nil {
+			l.Add(fmt.Sprintf("%s[%d]", field, i), err)
+		}
+	}
+	return sortedUnique(in)
+}
+
+func checkReaders(l *rules.List, field string, in []string, partition string) (principals, accounts []string) {
+	for i, r := range in {
+		p, a, err := rules.PrincipalOrAccount(r, partition)
+		if err != nil {
+			l.Add(fmt.Sprintf("%s[%d]", field, i), err)
+			continue
+		}
+		principals = append(principals, p)
+		accounts = append(accounts, a)
+	}
+	return sortedUnique(principals), sortedUnique(accounts)
+}

@@ -1,0 +1,251 @@
+package policy
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var testTrail = Trail{Partition: "aws", Region: "eu-west-1", Account: "111111111111", Name: "org-trail"}
+
+const testTrailArn = "arn:aws:cloudtrail:eu-west-1:111111111111:trail/org-trail"
+
+func statement(t *testing.T, d Document, sid string) Statement {
+	t.Helper()
+	s, ok := d.StatementBySid(sid)
+	require.True(t, ok, "statement %q missing; have %v", sid, d.Sids())
+	return s
+}
+
+func TestTrailARN(t *testing.T) {
+	assert.Equal(t, testTrailArn, testTrail.ARN())
+	assert.Equal(t, "arn:aws:cloudtrail:*:111111111111:trail/*", testTrail.OwnerTrailsPattern())
+	assert.NoError(t, testTrail.Validate("Trail"))
+
+	bad := Trail{Partition: "aws-cn", Region: "eu-west-1", Account: "1", Name: "x"}
+	err := bad.Validate("Trail")
+	require.Error(t, err)
+	assert.Equal(t, strings.Join([]string{
+		`Trail.Partition: must be "aws", the partition of region "eu-west-1" (got "aws-cn")`,
+		`Trail.Account: must be an AWS account id of exactly 12 digits (got "1")`,
+		`Trail.Name: trail names must be 3 to 128 characters long (this one is 1) (got "x")`,
+	}, "\n"), err.Error())
+}
+
+func TestKeyPolicyMinimal(t *testing.T) {
+	doc, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidKeyRootAdministration, SidCloudTrailEncrypt, SidCloudTrailDescribeKey, SidCloudTrailDecrypt}, doc.Sids())
+
+	root := statement(t, doc, SidKeyRootAdministration)
+	assert.Equal(t, Allow, root.Effect)
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:root"), root.Principal)
+	assert.Equal(t, Values{"kms:*"}, root.Action)
+	assert.Equal(t, Values{"*"}, root.Resource)
+	assert.Nil(t, root.Condition)
+
+	enc := statement(t, doc, SidCloudTrailEncrypt)
+	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), enc.Principal)
+	assert.Equal(t, Values{"kms:GenerateDataKey*"}, enc.Action)
+	assert.Equal(t, Conditions{
+		"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": {"arn:aws:cloudtrail:*:111111111111:trail/*"}},
+		"StringEquals": {"aws:SourceArn": {testTrailArn}},
+	}, enc.Condition)
+
+	desc := statement(t, doc, SidCloudTrailDescribeKey)
+	assert.Equal(t, Values{"kms:DescribeKey"}, desc.Action)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, desc.Condition)
+
+	dec := statement(t, doc, SidCloudTrailDecrypt)
+	assert.Equal(t, Values{"kms:Decrypt"}, dec.Action)
+	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), dec.Principal)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, dec.Condition)
+}
+
+func TestKeyPolicyAdminsAndReaders(t *testing.T) {
+	doc, err := KeyPolicy(KeyPolicyProps{
+		KeyAccount:     "222222222222",
+		Trail:          testTrail,
+		Administrators: []string{"arn:aws:iam::222222222222:role/KeyAdmin", "arn:aws:iam::222222222222:role/KeyAdmin"},
+		Readers:        []string{"333333333333", "arn:aws:iam::444444444444:role/SecurityReader", "arn:aws:iam::333333333333:role/Audit"},
+	})
+	require.NoError(t, err)
+	admins := statement(t, doc, SidKeyAdministrators)
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:role/KeyAdmin"), admins.Principal, "duplicates are removed")
+	for _, a := range admins.Action {
+		for _, use := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt", "kms:*"} {
+			assert.NotEqual(t, use, a, "administrators must not be able to use the key")
+		}
+	}
+	assert.Contains(t, admins.Action, "kms:ReplicateKey")
+	assert.Contains(t, admins.Action, "kms:ScheduleKeyDeletion")
+
+	readers := statement(t, doc, SidLogReadersDecrypt)
+	assert.Equal(t, AWSPrincipals(
+		"arn:aws:iam::333333333333:role/Audit",
+		"arn:aws:iam::333333333333:root",
+		"arn:aws:iam::444444444444:role/SecurityReader",
+	), readers.Principal)
+	assert.Equal(t, Values{"kms:Decrypt", "kms:ReEncryptFrom"}, readers.Action)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:CallerAccount": {"333333333333", "444444444444"}},
+		"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": {"arn:aws:cloudtrail:*:111111111111:trail/*"}},
+	}, readers.Condition)
+}
+
+func TestKeyPolicyErrors(t *testing.T) {
+	_, err := KeyPolicy(KeyPolicyProps{
+		KeyAccount:     "22",
+		Trail:          testTrail,
+		Administrators: []string{"arn:aws:iam::222222222222:role/*"},
+		Readers:        []string{"everyone"},
+	})
+	require.Error(t, err)
+	assert.Equal(t, strings.Join([]string{
+		`KeyPolicyProps.KeyAccount: must be an AWS account id of exactly 12 digits (got "22")`,
+		`KeyPolicyProps.Administrators[0]: must be an IAM principal ARN of the form arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name> (got "arn:aws:iam::222222222222:role/*")`,
+		`KeyPolicyProps.Readers[0]: must be a 12-digit account id or an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>) (got "everyone")`,
+	}, "\n"), err.Error())
+}
+
+func TestBucketPolicyAccountTrail(t *testing.T) {
+	doc, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "trail-logs", Trail: testTrail})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketDenyInsecure}, doc.Sids())
+
+	acl := statement(t, doc, SidBucketAclCheck)
+	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), acl.Principal)
+	assert.Equal(t, Values{"s3:GetBucketAcl"}, acl.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs"}, acl.Resource)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, acl.Condition)
+
+	write := statement(t, doc, SidBucketWrite)
+	assert.Equal(t, Values{"s3:PutObject"}, write.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs/AWSLogs/111111111111/*"}, write.Resource)
+	assert.Equal(t, Conditions{"StringEquals": {
+		"s3:x-amz-acl":  {"bucket-owner-full-control"},
+		"aws:SourceArn": {testTrailArn},
+	}}, write.Condition)
+
+	deny := statement(t, doc, SidBucketDenyInsecure)
+	assert.Equal(t, Deny, deny.Effect)
+	assert.Equal(t, AnyPrincipal, deny.Principal)
+	assert.Equal(t, Values{"s3:*"}, deny.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}, deny.Resource)
+	assert.Equal(t, Conditions{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
+}
+
+func TestBucketPolicyOrganizationWithPrefixAndReaders(t *testing.T) {
+	doc, err := TrailBucketPolicy(BucketPolicyProps{
+		BucketName:     "org-trail-logs",
+		KeyPrefix:      "org/cloudtrail",
+		Trail:          testTrail,
+		OrganizationID: "o-a1b2c3d4e5",
+		Readers:        []string{"333333333333"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/111111111111/*"}, statement(t, doc, SidBucketWrite).Resource)
+	org := statement(t, doc, SidBucketOrganizationWrite)
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/o-a1b2c3d4e5/*"}, org.Resource, "the key prefix is kept in the organization path")
+	assert.Equal(t, Conditions{"StringEquals": {
+		"s3:x-amz-acl":  {"bucket-owner-full-control"},
+		"aws:SourceArn": {testTrailArn},
+	}}, org.Condition)
+	get := statement(t, doc, SidBucketReadersGet)
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::333333333333:root"), get.Principal)
+	assert.Equal(t, Values{"s3:GetObject"}, get.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/*"}, get.Resource)
+	list := statement(t, doc, SidBucketReadersList)
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs"}, list.Resource)
+}
+
+func TestBucketPolicyErrors(t *testing.T) {
+	_, err := TrailBucketPolicy(BucketPolicyProps{
+		BucketName:     "Bad_Bucket",
+		KeyPrefix:      "logs/*",
+		Trail:          testTrail,
+		OrganizationID: "o-123",
+	})
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `BucketPolicyProps.BucketName: S3 bucket names may contain only lowercase letters`)
+	assert.Contains(t, msg, `BucketPolicyProps.KeyPrefix: key prefixes may contain only`)
+	assert.Contains(t, msg, `BucketPolicyProps.OrganizationID: must be an organization id`)
+}
+
+// The walkthrough's defect: the bucket policy and the key policy named
+// different regions. Both must carry the one trail ARN.
+func TestBothPoliciesCarryTheSameTrailARN(t *testing.T) {
+	for _, region := range []string{"us-east-1", "ap-southeast-2", "cn-north-1"} {
+		trail := Trail{Partition: "aws", Region: region, Account: "111111111111", Name: "t-1"}
+		if region == "cn-north-1" {
+			trail.Partition = "aws-cn"
+		}
+		key, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: trail})
+		require.NoError(t, err)
+		bucket, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "b-logs", Trail: trail, OrganizationID: "o-a1b2c3d4e5"})
+		require.NoError(t, err)
+		var arns []string
+		for _, d := range []Document{key, bucket} {
+			for _, s := range d.Statement {
+				for op, keys := range s.Condition {
+					if v, ok := keys["aws:SourceArn"]; ok {
+						assert.Equal(t, "StringEquals", op)
+						arns = append(arns, v...)
+					}
+				}
+			}
+		}
+		require.Len(t, arns, 6)
+		for _, a := range arns {
+			assert.Equal(t, trail.ARN(), a)
+			assert.Contains(t, a, ":"+region+":")
+		}
+	}
+}
+
+func TestJSONIsDeterministicAndRoundTrips(t *testing.T) {
+	props := KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Readers: []string{"333333333333", "444444444444"}}
+	a, err := KeyPolicy(props)
+	require.NoError(t, err)
+	first, err := a.JSON()
+	require.NoError(t, err)
+	for i := 0; i < 20; i++ {
+		b, _ := KeyPolicy(props)
+		again, err := b.JSON()
+		require.NoError(t, err)
+		require.Equal(t, first, again)
+	}
+	back, err := Parse(first)
+	require.NoError(t, err)
+	assert.Equal(t, a, back)
+	assert.Contains(t, first, `"Principal": {
+        "Service": "cloudtrail.amazonaws.com"
+      }`)
+	assert.True(t, json.Valid([]byte(first)))
+}
+
+func TestJSONRejectsDuplicateSids(t *testing.T) {
+	d := Document{Version: Version, Statement: []Statement{{Sid: "A"}, {Sid: "A"}}}
+	_, err := d.JSON()
+	assert.ErrorContains(t, err, "unique")
+	_, err = Document{Version: Version, Statement: []Statement{{}}}.JSON()
+	assert.ErrorContains(t, err, "present")
+}
+
+func TestValuesAndPrincipalJSON(t *testing.T) {
+	b, _ := json.Marshal(Values{"a"})
+	assert.Equal(t, `"a"`, string(b))
+	b, _ = json.Marshal(Values{"a", "b"})
+	assert.Equal(t, `["a","b"]`, string(b))
+	b, _ = json.Marshal(AnyPrincipal)
+	assert.Equal(t, `"*"`, string(b))
+	var p Principal
+	assert.Error(t, json.Unmarshal([]byte(`"arn:aws:iam::111111111111:root"`), &p))
+	var v Values
+	assert.Error(t, json.Unmarshal([]byte(`3`), &v))
+}

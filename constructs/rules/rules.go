@@ -1,0 +1,348 @@
+// Package rules holds the AWS naming and range rules that both the constructs
+// and the configuration loader enforce. It is plain Go (no jsii), so every
+// rule is checked before the first call into the CDKTF runtime and its tests
+// run in milliseconds.
+//
+// Each check returns nil or a *Violation that names the rule and the value it
+// received; callers attach the field path with At.
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Violation is one broken rule: the field it was found at, what the rule is,
+// and the value that broke it.
+type Violation struct {
+	// Field is the path of the offending field, for example
+	// "key.replica_regions[1]" or "MultiRegionKeyProps.Alias".
+	Field string
+	// Rule says what the value must be, for example "must be 12 digits".
+	Rule string
+	// Value is the offending value as received.
+	Value any
+}
+
+// Error implements error as `<field>: <rule> (got <value>)`.
+func (v *Violation) Error() string {
+	if v.Field == "" {
+		return fmt.Sprintf("%s (got %s)", v.Rule, formatValue(v.Value))
+	}
+	return fmt.Sprintf("%s: %s (got %s)", v.Field, v.Rule, formatValue(v.Value))
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", x)
+	case []string:
+		return fmt.Sprintf("%q", x)
+	default:
+		return fmt.Sprintf("%v", x)
+	}
+}
+
+// At returns err with its field set to field when err is a *Violation without
+// a field; other errors are wrapped with the field as prefix. nil stays nil.
+func At(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var v *Violation
+	if errors.As(err, &v) && v.Field == "" {
+		c := *v
+		c.Field = field
+		return &c
+	}
+	return fmt.Errorf("%s: %w", field, err)
+}
+
+// List collects violations so that validation can report every problem at
+// once instead of stopping at the first.
+type List struct {
+	errs []error
+}
+
+// Add records err (when not nil) at field.
+func (l *List) Add(field string, err error) {
+	if err != nil {
+		l.errs = append(l.errs, At(field, err))
+	}
+}
+
+// Addf records a violation at field.
+func (l *List) Addf(field string, value any, rule string, args ...any) {
+	l.errs = append(l.errs, &Violation{Field: field, Rule: fmt.Sprintf(rule, args...), Value: value})
+}
+
+// Len is the number of violations recorded.
+func (l *List) Len() int { return len(l.errs) }
+
+// Err returns nil when nothing was recorded, otherwise an error joining every
+// violation, one per line, in the order they were found.
+func (l *List) Err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	return errors.Join(l.errs...)
+}
+
+func violation(value any, rule string, args ...any) error {
+	return &Violation{Rule: fmt.Sprintf(rule, args...), Value: value}
+}
+
+var (
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// AWS Organizations API reference, Organization.Id: "o-" then 10 to 32
+	// lowercase letters or digits.
+	orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
+
+// AccountID checks a 12-digit AWS account id.
+func AccountID(id string) error {
+	if !accountIDPattern.MatchString(id) {
+		return violation(id, "must be an AWS account id of exactly 12 digits")
+	}
+	return nil
+}
+
+// OrganizationID checks an AWS Organizations id ("o-" and 10 to 32 lowercase
+// letters or digits).
+func OrganizationID(id string) error {
+	if !orgIDPattern.MatchString(id) {
+		return violation(id, `must be an organization id: "o-" followed by 10 to 32 lowercase letters or digits`)
+	}
+	return nil
+}
+
+// regionPartitions lists the commercial, China and GovCloud regions by
+// partition. Regions launched after the pinned AWS provider (5.84) may be
+// refused by the provider itself at plan time.
+var regionPartitions = map[string]string{
+	"af-south-1": "aws", "ap-east-1": "aws", "ap-east-2": "aws", "ap-northeast-1": "aws",
+	"ap-northeast-2": "aws", "ap-northeast-3": "aws", "ap-south-1": "aws", "ap-south-2": "aws",
+	"ap-southeast-1": "aws", "ap-southeast-2": "aws", "ap-southeast-3": "aws", "ap-southeast-4": "aws",
+	"ap-southeast-5": "aws", "ap-southeast-6": "aws", "ap-southeast-7": "aws", "ca-central-1": "aws",
+	"ca-west-1": "aws", "eu-central-1": "aws", "eu-central-2": "aws", "eu-north-1": "aws",
+	"eu-south-1": "aws", "eu-south-2": "aws", "eu-west-1": "aws", "eu-west-2": "aws",
+	"eu-west-3": "aws", "il-central-1": "aws", "me-central-1": "aws", "me-south-1": "aws",
+	"mx-central-1": "aws", "sa-east-1": "aws", "us-east-1": "aws", "us-east-2": "aws",
+	"us-west-1": "aws", "us-west-2": "aws",
+	"cn-north-1": "aws-cn", "cn-northwest-1": "aws-cn",
+	"us-gov-east-1": "aws-us-gov", "us-gov-west-1": "aws-us-gov",
+}
+
+// Region checks that name is a known AWS region.
+func Region(name string) error {
+	if _, ok := regionPartitions[name]; !ok {
+		return violation(name, "must be an AWS region name such as us-east-1")
+	}
+	return nil
+}
+
+// Partition returns the partition ("aws", "aws-cn", "aws-us-gov") of a known
+// region, or "" for an unknown one.
+func Partition(region string) string {
+	return regionPartitions[region]
+}
+
+// Regions returns every region this package knows, sorted.
+func Regions() []string {
+	out := make([]string, 0, len(regionPartitions))
+	for r := range regionPartitions {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
+
+// S3 user guide, "General purpose bucket naming rules": reserved prefixes and
+// suffixes.
+var (
+	bucketReservedPrefixes = []string{"xn--", "sthree-", "sthree-configurator", "amzn-s3-demo-"}
+	bucketReservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
+// BucketName checks the S3 general purpose bucket naming rules.
+func BucketName(name string) error {
+	// S3 user guide, "General purpose bucket naming rules".
+	if n := len(name); n < 3 || n > 63 {
+		return violation(name, "S3 bucket names must be 3 to 63 characters long (this one is %d)", n)
+	}
+	if !bucketChars.MatchString(name) {
+		return violation(name, "S3 bucket names may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit")
+	}
+	if strings.Contains(name, "..") {
+		return violation(name, "S3 bucket names must not contain two adjacent periods")
+	}
+	if isIPv4(name) {
+		return violation(name, "S3 bucket names must not be formatted as an IP address")
+	}
+	for _, p := range bucketReservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return violation(name, "S3 bucket names must not start with the reserved prefix %q", p)
+		}
+	}
+	for _, s := range bucketReservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return violation(name, "S3 bucket names must not end with the reserved suffix %q", s)
+		}
+	}
+	return nil
+}
+
+func isIPv4(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is4()
+}
+
+var (
+	trailChars    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]$`)
+	trailAdjacent = regexp.MustCompile(`[._-]{2}`)
+)
+
+// TrailName checks the CloudTrail trail naming rules.
+func TrailName(name string) error {
+	// CloudTrail API reference, CreateTrail Name.
+	if n := len(name); n < 3 || n > 128 {
+		return violation(name, "trail names must be 3 to 128 characters long (this one is %d)", n)
+	}
+	if !trailChars.MatchString(name) {
+		return violation(name, "trail names may contain only ASCII letters, digits, periods, underscores and dashes, and must begin and end with a letter or digit")
+	}
+	if trailAdjacent.MatchString(name) {
+		return violation(name, "trail names must not have adjacent periods, underscores or dashes")
+	}
+	if isIPv4(name) {
+		return violation(name, "trail names must not be formatted as an IP address")
+	}
+	return nil
+}
+
+var keyPrefixChars = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+
+// KeyPrefix checks an S3 key prefix for CloudTrail log files. The empty
+// prefix is allowed. Wildcard characters are refused because the prefix is
+// written into policy resource ARNs, where they would widen the grant.
+func KeyPrefix(prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	// CloudTrail API reference, CreateTrail S3KeyPrefix: at most 200 characters.
+	if len(prefix) > 200 {
+		return violation(prefix, "key prefixes must be at most 200 characters (this one is %d)", len(prefix))
+	}
+	if !keyPrefixChars.MatchString(prefix) {
+		return violation(prefix, "key prefixes may contain only letters, digits, '.', '_', '-' and '/', and must begin with a letter or digit")
+	}
+	if strings.HasSuffix(prefix, "/") || strings.Contains(prefix, "//") {
+		return violation(prefix, "key prefixes must not end with '/' or contain '//'")
+	}
+	if prefix == "AWSLogs" || strings.HasPrefix(prefix, "AWSLogs/") {
+		return violation(prefix, "key prefixes must not start with AWSLogs, which CloudTrail appends itself")
+	}
+	return nil
+}
+
+var aliasPattern = regexp.MustCompile(`^alias/[A-Za-z0-9/_-]+$`)
+
+// KeyAlias checks a KMS alias name.
+func KeyAlias(alias string) error {
+	// KMS API reference, CreateAlias AliasName: 1 to 256 characters, "alias/"
+	// prefix, and "alias/aws/" is reserved for AWS managed keys.
+	if len(alias) > 256 || !aliasPattern.MatchString(alias) {
+		return violation(alias, `KMS aliases must start with "alias/" followed by letters, digits, '/', '_' or '-' (at most 256 characters)`)
+	}
+	if strings.HasPrefix(alias, "alias/aws/") {
+		return violation(alias, `KMS aliases must not start with the reserved prefix "alias/aws/"`)
+	}
+	return nil
+}
+
+// Range checks lo <= v <= hi, naming the unit in the message.
+func Range(v, lo, hi int, unit string) error {
+	if v < lo || v > hi {
+		return violation(v, "must be between %d and %d %s", lo, hi, unit)
+	}
+	return nil
+}
+
+var (
+	// IAM names: letters, digits and +=,.@_- ; paths: "/" separated segments.
+	iamPrincipalPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|(role|user)/([\x21-\x7e]+/)*[\w+=,.@-]{1,64})$`)
+	iamRolePattern      = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):role/([\x21-\x7e]+/)*[\w+=,.@-]{1,64}$`)
+	iamPathSegment      = regexp.MustCompile(`^[\w+=,.@-]+$`)
+)
+
+// PrincipalARN checks an IAM principal ARN usable in a resource policy: an
+// account root, a role or a user, in the given partition. It returns the
+// account id the principal belongs to.
+func PrincipalARN(arn, partition string) (string, error) {
+	m := iamPrincipalPattern.FindStringSubmatch(arn)
+	if m == nil || !validIAMPath(arn) {
+		return "", violation(arn, "must be an IAM principal ARN of the form arn:%s:iam::<12-digit account>:root, :role/<name> or :user/<name>", orDefault(partition, "<partition>"))
+	}
+	if partition != "" && m[1] != partition {
+		return "", violation(arn, "must be in partition %q, the partition of the home region", partition)
+	}
+	return m[2], nil
+}
+
+// RoleARN checks an IAM role ARN in the given partition and returns its
+// account id.
+func RoleARN(arn, partition string) (string, error) {
+	m := iamRolePattern.FindStringSubmatch(arn)
+	if m == nil || !validIAMPath(arn) {
+		return "", violation(arn, "must be an IAM role ARN of the form arn:%s:iam::<12-digit account>:role/<name>", orDefault(partition, "<partition>"))
+	}
+	if partition != "" && m[1] != partition {
+		return "", violation(arn, "must be in partition %q, the partition of the home region", partition)
+	}
+	return m[2], nil
+}
+
+// validIAMPath rejects wildcards and empty segments in the resource part of
+// an IAM ARN, which the coarse patterns above would let through.
+func validIAMPath(arn string) bool {
+	i := strings.Index(arn, ":role/")
+	if i < 0 {
+		i = strings.Index(arn, ":user/")
+	}
+	if i < 0 {
+		return true // root
+	}
+	for _, seg := range strings.Split(arn[i+len(":role/"):], "/") {
+		if !iamPathSegment.MatchString(seg) {
+			return false
+		}
+	}
+	return true
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// PrincipalOrAccount accepts either a 12-digit account id (meaning that
+// account's root, which delegates to the account's own IAM policies) or an
+// IAM principal ARN. It returns the principal ARN and its account id.
+func PrincipalOrAccount(v, partition string) (principal, account string, err error) {
+	if accountIDPattern.MatchString(v) {
+		return fmt.Sprintf("arn:%s:iam::%s:root", orDefault(partition, "aws"), v), v, nil
+	}
+	account, err = PrincipalARN(v, partition)
+	if err != nil {
+		return "", "", violation(v, "must be a 12-digit account id or an IAM principal ARN (arn:%s:iam::<account>:root, :role/<name> or :user/<name>)", orDefault(partition, "<partition>"))
+	}
+	return v, account, nil
+}

@@ -1,0 +1,194 @@
+package rules
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAccountID(t *testing.T) {
+	assert.NoError(t, AccountID("123456789012"))
+	for _, bad := range []string{"", "12345678901", "1234567890123", "12345678901a", " 123456789012"} {
+		assert.EqualError(t, AccountID(bad), `must be an AWS account id of exactly 12 digits (got "`+bad+`")`, bad)
+	}
+}
+
+func TestOrganizationID(t *testing.T) {
+	assert.NoError(t, OrganizationID("o-a1b2c3d4e5"))
+	assert.NoError(t, OrganizationID("o-"+strings.Repeat("a", 32)))
+	for _, bad := range []string{"o-a1b2c3d4e", "o-A1B2C3D4E5", "a1b2c3d4e5f6", "o-" + strings.Repeat("a", 33), "r-a1b2"} {
+		assert.Error(t, OrganizationID(bad), bad)
+	}
+}
+
+func TestRegion(t *testing.T) {
+	assert.NoError(t, Region("eu-west-1"))
+	assert.Equal(t, "aws", Partition("us-east-1"))
+	assert.Equal(t, "aws-cn", Partition("cn-north-1"))
+	assert.Equal(t, "aws-us-gov", Partition("us-gov-west-1"))
+	assert.Equal(t, "", Partition("us-east-9"))
+	assert.EqualError(t, Region("us-east-9"), `must be an AWS region name such as us-east-1 (got "us-east-9")`)
+	assert.Error(t, Region("US-EAST-1"))
+	assert.Contains(t, Regions(), "ap-southeast-2")
+}
+
+func TestBucketName(t *testing.T) {
+	for _, ok := range []string{"abc", "my-trail-logs.example", strings.Repeat("a", 63), "1-2-3"} {
+		assert.NoError(t, BucketName(ok), ok)
+	}
+	cases := map[string]string{
+		"ab":                    "3 to 63 characters long (this one is 2)",
+		strings.Repeat("a", 64): "3 to 63 characters long (this one is 64)",
+		"My-Bucket":             "only lowercase letters, digits, dots and hyphens",
+		"-bucket":               "begin and end with a letter or digit",
+		"bucket-":               "begin and end with a letter or digit",
+		"my_bucket":             "only lowercase letters",
+		"my..bucket":            "two adjacent periods",
+		"192.168.5.4":           "IP address",
+		"xn--bucket":            `reserved prefix "xn--"`,
+		"sthree-bucket":         `reserved prefix "sthree-"`,
+		"amzn-s3-demo-bucket":   `reserved prefix "amzn-s3-demo-"`,
+		"bucket-s3alias":        `reserved suffix "-s3alias"`,
+		"bucket--ol-s3":         `reserved suffix "--ol-s3"`,
+		"bucket.mrap":           `reserved suffix ".mrap"`,
+		"bucket--x-s3":          `reserved suffix "--x-s3"`,
+		"bucket--table-s3":      `reserved suffix "--table-s3"`,
+	}
+	for name, want := range cases {
+		err := BucketName(name)
+		if assert.Error(t, err, name) {
+			assert.Contains(t, err.Error(), want, name)
+			assert.Contains(t, err.Error(), `(got "`+name+`")`, name)
+		}
+	}
+}
+
+func TestTrailName(t *testing.T) {
+	for _, ok := range []string{"abc", "org-trail", "Org_Trail.1", strings.Repeat("a", 128)} {
+		assert.NoError(t, TrailName(ok), ok)
+	}
+	cases := map[string]string{
+		"ab":                     "3 to 128 characters long (this one is 2)",
+		strings.Repeat("a", 129): "3 to 128 characters long (this one is 129)",
+		"my trail":               "only ASCII letters",
+		"-trail":                 "begin and end with a letter or digit",
+		"trail.":                 "begin and end with a letter or digit",
+		"my--trail":              "adjacent periods, underscores or dashes",
+		"my-_trail":              "adjacent periods, underscores or dashes",
+		"192.168.5.4":            "IP address",
+	}
+	for name, want := range cases {
+		err := TrailName(name)
+		if assert.Error(t, err, name) {
+			assert.Contains(t, err.Error(), want, name)
+		}
+	}
+}
+
+func TestKeyPrefix(t *testing.T) {
+	for _, ok := range []string{"", "cloudtrail", "org/trail-logs", "a.b_c"} {
+		assert.NoError(t, KeyPrefix(ok), ok)
+	}
+	for bad, want := range map[string]string{
+		"/lead":                  "must begin with a letter or digit",
+		"trail/":                 "must not end with '/'",
+		"a//b":                   "contain '//'",
+		"logs*":                  "may contain only",
+		"lo?gs":                  "may contain only",
+		"AWSLogs":                "must not start with AWSLogs",
+		"AWSLogs/x":              "must not start with AWSLogs",
+		strings.Repeat("a", 201): "at most 200 characters",
+	} {
+		err := KeyPrefix(bad)
+		if assert.Error(t, err, bad) {
+			assert.Contains(t, err.Error(), want, bad)
+		}
+	}
+}
+
+func TestKeyAlias(t *testing.T) {
+	assert.NoError(t, KeyAlias("alias/cloudtrail-mrk"))
+	assert.NoError(t, KeyAlias("alias/org/cloudtrail_logs"))
+	for _, bad := range []string{"cloudtrail", "alias/", "alias/has space", "alias/" + strings.Repeat("a", 251)} {
+		assert.Error(t, KeyAlias(bad), bad)
+	}
+	assert.EqualError(t, KeyAlias("alias/aws/s3"), `KMS aliases must not start with the reserved prefix "alias/aws/" (got "alias/aws/s3")`)
+}
+
+func TestRange(t *testing.T) {
+	assert.NoError(t, Range(7, 7, 30, "days"))
+	assert.NoError(t, Range(30, 7, 30, "days"))
+	assert.EqualError(t, Range(6, 7, 30, "days"), "must be between 7 and 30 days (got 6)")
+	assert.EqualError(t, Range(31, 7, 30, "days"), "must be between 7 and 30 days (got 31)")
+}
+
+func TestPrincipalARN(t *testing.T) {
+	for arn, acct := range map[string]string{
+		"arn:aws:iam::111122223333:root":                    "111122223333",
+		"arn:aws:iam::111122223333:role/Admin":              "111122223333",
+		"arn:aws:iam::111122223333:role/path/to/Admin":      "111122223333",
+		"arn:aws:iam::111122223333:user/alice@example.com":  "111122223333",
+		"arn:aws-cn:iam::111122223333:role/reader+team=a,b": "111122223333",
+	} {
+		got, err := PrincipalARN(arn, "")
+		require.NoError(t, err, arn)
+		assert.Equal(t, acct, got)
+	}
+	for _, bad := range []string{
+		"arn:aws:iam::111122223333:role/*",
+		"arn:aws:iam::111122223333:role/",
+		"arn:aws:iam::111122223333:role//x",
+		"arn:aws:iam::11112222333:root",
+		"arn:aws:sts::111122223333:assumed-role/Admin/session",
+		"arn:aws:iam::111122223333:group/Admins",
+		"arn:aws:s3:::bucket",
+		"*",
+	} {
+		_, err := PrincipalARN(bad, "aws")
+		assert.Error(t, err, bad)
+	}
+	_, err := PrincipalARN("arn:aws-cn:iam::111122223333:root", "aws")
+	assert.EqualError(t, err, `must be in partition "aws", the partition of the home region (got "arn:aws-cn:iam::111122223333:root")`)
+}
+
+func TestRoleARN(t *testing.T) {
+	acct, err := RoleARN("arn:aws:iam::111122223333:role/OrganizationAccountAccessRole", "aws")
+	require.NoError(t, err)
+	assert.Equal(t, "111122223333", acct)
+	for _, bad := range []string{"arn:aws:iam::111122223333:user/alice", "arn:aws:iam::111122223333:root", "role/x"} {
+		_, err := RoleARN(bad, "aws")
+		assert.Error(t, err, bad)
+	}
+}
+
+func TestPrincipalOrAccount(t *testing.T) {
+	p, a, err := PrincipalOrAccount("444455556666", "aws")
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:iam::444455556666:root", p)
+	assert.Equal(t, "444455556666", a)
+	p, a, err = PrincipalOrAccount("arn:aws:iam::444455556666:role/Reader", "aws")
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:iam::444455556666:role/Reader", p)
+	assert.Equal(t, "444455556666", a)
+	_, _, err = PrincipalOrAccount("4444", "aws")
+	assert.ErrorContains(t, err, "must be a 12-digit account id or an IAM principal ARN")
+}
+
+func TestListAndAt(t *testing.T) {
+	var l List
+	assert.NoError(t, l.Err())
+	l.Add("accounts.management", AccountID("12"))
+	l.Add("ok", nil)
+	l.Addf("key.replica_regions[0]", "us-east-1", "must not equal the home region %q", "us-east-1")
+	l.Add("wrapped", errors.New("plain"))
+	require.Equal(t, 3, l.Len())
+	assert.EqualError(t, l.Err(), strings.Join([]string{
+		`accounts.management: must be an AWS account id of exactly 12 digits (got "12")`,
+		`key.replica_regions[0]: must not equal the home region "us-east-1" (got "us-east-1")`,
+		`wrapped: plain`,
+	}, "\n"))
+	assert.Nil(t, At("x", nil))
+}
