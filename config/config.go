@@ -1,0 +1,166 @@
+// Package config loads, defaults and validates the cloudtrail-mrk
+// configuration file. It is plain Go (no jsii): a bad file is rejected, with
+// every problem listed at once, before anything is synthesized.
+package config
+
+import (
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// EnvVar names the environment variable that selects the configuration file.
+// cdktf synth and cdktf deploy run the app without arguments, so the file is
+// chosen through the environment.
+const EnvVar = "CLOUDTRAIL_MRK_CONFIG"
+
+// Config is the validated configuration with every default filled in.
+type Config struct {
+	// HomeRegion is the trail's home region; the log-archive bucket and the
+	// primary key live there too.
+	HomeRegion string `yaml:"home_region"`
+	// Accounts are the two roles; both may name the same account.
+	Accounts Accounts `yaml:"accounts"`
+	// OrganizationID makes the trail an organization trail. Default: none (an
+	// account trail).
+	OrganizationID string `yaml:"organization_id,omitempty"`
+	// Trail configures the trail.
+	Trail Trail `yaml:"trail"`
+	// Key configures the multi-region key.
+	Key Key `yaml:"key"`
+	// Bucket configures the trail bucket.
+	Bucket Bucket `yaml:"bucket"`
+	// AllowDestroy removes prevent_destroy from the key, its replicas and the
+	// bucket so that cdktf destroy can tear them down. Default: false.
+	AllowDestroy bool `yaml:"allow_destroy"`
+	// Backend selects where Terraform keeps state. Default: local files.
+	Backend Backend `yaml:"backend"`
+}
+
+// Accounts names the management (trail owner) and log-archive (bucket and
+// key owner) accounts.
+type Accounts struct {
+	Management Account `yaml:"management"`
+	LogArchive Account `yaml:"log_archive"`
+}
+
+// Account is one AWS account and, optionally, the role to assume in it.
+type Account struct {
+	// ID is the 12-digit account id. Required.
+	ID string `yaml:"id"`
+	// RoleARN is assumed by the account's providers. Default: none (use the
+	// ambient credentials).
+	RoleARN string `yaml:"role_arn,omitempty"`
+}
+
+// Trail configures the CloudTrail trail.
+type Trail struct {
+	// Name of the trail. Default: "cloudtrail-mrk".
+	Name string `yaml:"name"`
+	// S3KeyPrefix goes before AWSLogs/ in every object key. Default: none.
+	S3KeyPrefix string `yaml:"s3_key_prefix,omitempty"`
+	// MultiRegion logs every region. Default: true.
+	MultiRegion bool `yaml:"multi_region"`
+	// IncludeGlobalServiceEvents logs IAM, STS and other global services.
+	// Default: true.
+	IncludeGlobalServiceEvents bool `yaml:"include_global_service_events"`
+	// EnableLogFileValidation writes signed digest files. Default: true.
+	EnableLogFileValidation bool `yaml:"enable_log_file_validation"`
+}
+
+// Key configures the multi-region KMS key.
+type Key struct {
+	// Alias is created in the primary region and in every replica region.
+	// Default: "alias/cloudtrail-mrk".
+	Alias string `yaml:"alias"`
+	// ReplicaRegions get a replica of the key. Default: none.
+	ReplicaRegions []string `yaml:"replica_regions"`
+	// RotationPeriodDays is the automatic rotation period, 90 to 2560.
+	// Default: 365.
+	RotationPeriodDays int `yaml:"rotation_period_days"`
+	// DeletionWindowDays is the waiting period before deletion, 7 to 30.
+	// Default: 30.
+	DeletionWindowDays int `yaml:"deletion_window_days"`
+	// Administrators are IAM principal ARNs that may manage, not use, the
+	// key. Default: none.
+	Administrators []string `yaml:"administrators"`
+	// Readers are account ids or IAM principal ARNs that may read and decrypt
+	// the log files. Default: none.
+	Readers []string `yaml:"readers"`
+}
+
+// Bucket configures the trail bucket.
+type Bucket struct {
+	// Name of the bucket. Required.
+	Name string `yaml:"name"`
+	// ObjectLock is the default retention of every log object.
+	ObjectLock ObjectLock `yaml:"object_lock"`
+	// Lifecycle is optional. Default: none (objects are kept forever).
+	Lifecycle *Lifecycle `yaml:"lifecycle,omitempty"`
+}
+
+// ObjectLock is the bucket's default retention.
+type ObjectLock struct {
+	// Mode is GOVERNANCE or COMPLIANCE. Default: GOVERNANCE.
+	Mode string `yaml:"mode"`
+	// Days is the retention period, 1 to 36500. Default: 365.
+	Days int `yaml:"days"`
+}
+
+// Lifecycle configures storage transition and expiration of log objects.
+type Lifecycle struct {
+	// TransitionDays moves objects to TransitionStorageClass after this many
+	// days. Default: 0 (no transition).
+	TransitionDays int `yaml:"transition_days,omitempty"`
+	// TransitionStorageClass is the target storage class.
+	// Default: GLACIER_IR.
+	TransitionStorageClass string `yaml:"transition_storage_class,omitempty"`
+	// ExpirationDays expires current objects after this many days; it must
+	// not be shorter than the Object Lock retention. Default: 0 (never).
+	ExpirationDays int `yaml:"expiration_days,omitempty"`
+	// NoncurrentExpirationDays deletes noncurrent versions after this many
+	// days; it must not be shorter than the Object Lock retention.
+	// Default: 0 (never).
+	NoncurrentExpirationDays int `yaml:"noncurrent_expiration_days,omitempty"`
+}
+
+// Backend selects the Terraform backend of every stack.
+type Backend struct {
+	// S3 stores state in S3 with locking. Default: none (local state files).
+	S3 *S3Backend `yaml:"s3,omitempty"`
+}
+
+// S3Backend stores each stack's state at <key_prefix>/<stack>.tfstate.
+type S3Backend struct {
+	// Bucket holds the state files. Required.
+	Bucket string `yaml:"bucket"`
+	// Region of the state bucket. Required.
+	Region string `yaml:"region"`
+	// KeyPrefix of the state objects. Default: "cloudtrail-mrk".
+	KeyPrefix string `yaml:"key_prefix"`
+	// DynamoDBTable locks state with a DynamoDB table. One of DynamoDBTable
+	// and UseLockfile is required.
+	DynamoDBTable string `yaml:"dynamodb_table,omitempty"`
+	// UseLockfile locks state with an S3 lock file (Terraform 1.10 or later).
+	UseLockfile bool `yaml:"use_lockfile,omitempty"`
+	// RoleARN is assumed to reach the state bucket. Default: none.
+	RoleARN string `yaml:"role_arn,omitempty"`
+}
+
+// Partition returns the partition of the home region.
+func (c *Config) Partition() string { return rules.Partition(c.HomeRegion) }
+
+// SingleAccount reports whether one account plays both roles.
+func (c *Config) SingleAccount() bool {
+	return c.Accounts.Management.ID == c.Accounts.LogArchive.ID
+}
+
+// TrailIdentity returns the one trail identity every policy is built from.
+// The trail owner is the management account, also for organization trails.
+func (c *Config) TrailIdentity() policy.Trail {
+	return policy.Trail{
+		Partition: c.Partition(),
+		Region:    c.HomeRegion,
+		Account:   c.Accounts.Management.ID,
+		Name:      c.Trail.Name,
+	}
+}

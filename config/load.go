@@ -1,0 +1,166 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults applied to a configuration file before it is decoded, so a key
+// left out keeps its secure default.
+const (
+	DefaultTrailName          = "cloudtrail-mrk"
+	DefaultKeyAlias           = "alias/cloudtrail-mrk"
+	DefaultRotationPeriodDays = 365
+	// Deletion windows at their maximum (REFERENCE: 7-30, use 30).
+	DefaultDeletionWindowDays = 30
+	DefaultObjectLockMode     = "GOVERNANCE"
+	DefaultObjectLockDays     = 365
+	DefaultStorageClass       = "GLACIER_IR"
+	DefaultStateKeyPrefix     = "cloudtrail-mrk"
+)
+
+// defaults returns a configuration with every optional value at its default
+// and every required value empty.
+func defaults() Config {
+	return Config{
+		Trail: Trail{
+			Name:                       DefaultTrailName,
+			MultiRegion:                true,
+			IncludeGlobalServiceEvents: true,
+			EnableLogFileValidation:    true,
+		},
+		Key: Key{
+			Alias:              DefaultKeyAlias,
+			RotationPeriodDays: DefaultRotationPeriodDays,
+			DeletionWindowDays: DefaultDeletionWindowDays,
+		},
+		Bucket: Bucket{ObjectLock: ObjectLock{Mode: DefaultObjectLockMode, Days: DefaultObjectLockDays}},
+	}
+}
+
+// Default is the built-in configuration used when no file is given: one
+// example account (111122223333, the AWS documentation's placeholder) plays
+// both roles, an account trail in us-east-1 with one replica in us-west-2.
+// It synthesizes as is; deploying it needs a real account id.
+func Default() *Config {
+	c := defaults()
+	c.HomeRegion = "us-east-1"
+	c.Accounts.Management.ID = "111122223333"
+	c.Accounts.LogArchive.ID = "111122223333"
+	c.Key.ReplicaRegions = []string{"us-west-2"}
+	c.Bucket.Name = "cloudtrail-mrk-logs-111122223333"
+	return &c
+}
+
+// FromEnv loads the file named by CLOUDTRAIL_MRK_CONFIG, or returns Default
+// when the variable is unset or empty. The second result describes where the
+// configuration came from.
+func FromEnv() (*Config, string, error) {
+	path := os.Getenv(EnvVar)
+	if path == "" {
+		return Default(), "built-in default configuration", nil
+	}
+	c, err := Load(path)
+	return c, fmt.Sprintf("config file %q", path), err
+}
+
+// Load reads, decodes, defaults and validates the YAML file at path.
+func Load(path string) (*Config, error) {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("config file %q does not exist (set %s to an existing YAML file, or unset it for the built-in default)", path, EnvVar)
+	case err != nil:
+		return nil, fmt.Errorf("config file %q: %w", path, err)
+	case info.IsDir():
+		return nil, fmt.Errorf("config file %q is a directory, not a YAML file", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file %q cannot be read: %w", path, err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config file %q: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes a YAML document strictly (unknown keys are errors), applies
+// defaults and validates the result.
+func Parse(data []byte) (*Config, error) {
+	c := defaults()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the file is empty: it must hold a YAML mapping with at least home_region, accounts and bucket")
+		}
+		return nil, yamlError(err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, errors.New("the file must hold exactly one YAML document; found a second one after '---'")
+	}
+	c.applyLateDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// applyLateDefaults fills defaults inside optional blocks that only exist
+// once the file has been decoded.
+func (c *Config) applyLateDefaults() {
+	if l := c.Bucket.Lifecycle; l != nil && l.TransitionDays > 0 && l.TransitionStorageClass == "" {
+		l.TransitionStorageClass = DefaultStorageClass
+	}
+	if s := c.Backend.S3; s != nil && s.KeyPrefix == "" {
+		s.KeyPrefix = DefaultStateKeyPrefix
+	}
+}
+
+var (
+	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+	goType       = regexp.MustCompile(` into (\[\])?(\*)?[\w.]+$`)
+)
+
+// yamlError rewrites yaml.v3 errors into messages about the file rather than
+// about Go types, one problem per line with its line number.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	msgs := make([]error, 0, len(te.Errors))
+	for _, m := range te.Errors {
+		m = unknownField.ReplaceAllString(m, `unknown key "$1"`)
+		if strings.Contains(m, "cannot unmarshal") {
+			m = goType.ReplaceAllStringFunc(m, func(s string) string {
+				switch {
+				case strings.HasSuffix(s, "int"):
+					return " where a whole number is expected"
+				case strings.HasSuffix(s, "bool"):
+					return " where true or false is expected"
+				case strings.HasSuffix(s, "[]string"):
+					return " where a list of strings is expected"
+				case strings.HasSuffix(s, "string"):
+					return " where a string is expected"
+				default:
+					return " where a mapping is expected"
+				}
+			})
+			m = strings.Replace(m, "cannot unmarshal ", "", 1)
+		}
+		msgs = append(msgs, errors.New(m))
+	}
+	return errors.Join(msgs...)
+}

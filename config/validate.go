@@ -1,0 +1,202 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Ranges enforced on numeric settings.
+const (
+	// KMS: rotation_period_in_days 90-2560 (REFERENCE: "Multi-region keys").
+	MinRotationDays, MaxRotationDays = 90, 2560
+	// KMS: deletion_window_in_days 7-30.
+	MinDeletionWindowDays, MaxDeletionWindowDays = 7, 30
+	// S3 Object Lock default retention, in days (at most 100 years).
+	MinRetentionDays, MaxRetentionDays = 1, 36500
+)
+
+var storageClasses = map[string]int{
+	// storage class: minimum days before a lifecycle transition (S3 user guide,
+	// "Transitioning objects using Amazon S3 Lifecycle").
+	"STANDARD_IA": 30, "ONEZONE_IA": 30, "INTELLIGENT_TIERING": 0,
+	"GLACIER_IR": 0, "GLACIER": 0, "DEEP_ARCHIVE": 0,
+}
+
+var (
+	stateKeyPrefix = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]$|^[A-Za-z0-9]$`)
+	dynamoDBTable  = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+)
+
+// Validate checks every rule and reports every violation at once, each with
+// its field path, the rule and the value.
+func (c *Config) Validate() error {
+	var l rules.List
+	part := ""
+	if c.HomeRegion == "" {
+		l.Addf("home_region", c.HomeRegion, "is required")
+	} else if err := rules.Region(c.HomeRegion); err != nil {
+		l.Add("home_region", err)
+	} else {
+		part = rules.Partition(c.HomeRegion)
+	}
+
+	c.validateAccount(&l, "accounts.management", c.Accounts.Management, part)
+	c.validateAccount(&l, "accounts.log_archive", c.Accounts.LogArchive, part)
+	if c.OrganizationID != "" {
+		l.Add("organization_id", rules.OrganizationID(c.OrganizationID))
+	}
+
+	l.Add("trail.name", rules.TrailName(c.Trail.Name))
+	l.Add("trail.s3_key_prefix", rules.KeyPrefix(c.Trail.S3KeyPrefix))
+	if c.Trail.MultiRegion && !c.Trail.IncludeGlobalServiceEvents {
+		// REFERENCE: is_multi_region_trail needs include_global_service_events
+		// (InvalidParameterCombinationException).
+		l.Addf("trail.include_global_service_events", false, "must be true when trail.multi_region is true (CloudTrail rejects the combination)")
+	}
+
+	c.validateKey(&l, part)
+	c.validateBucket(&l)
+	c.validateBackend(&l, part)
+	return l.Err()
+}
+
+func (c *Config) validateAccount(l *rules.List, field string, a Account, part string) {
+	if a.ID == "" {
+		l.Addf(field+".id", a.ID, "is required")
+	} else {
+		l.Add(field+".id", rules.AccountID(a.ID))
+	}
+	if a.RoleARN == "" {
+		return
+	}
+	acct, err := rules.RoleARN(a.RoleARN, part)
+	if err != nil {
+		l.Add(field+".role_arn", err)
+	} else if a.ID != "" && acct != a.ID {
+		l.Addf(field+".role_arn", a.RoleARN, "must be a role in account %s (%s.id)", a.ID, field)
+	}
+}
+
+func (c *Config) validateKey(l *rules.List, part string) {
+	k := c.Key
+	l.Add("key.alias", rules.KeyAlias(k.Alias))
+	seen := map[string]int{}
+	for i, r := range k.ReplicaRegions {
+		f := fmt.Sprintf("key.replica_regions[%d]", i)
+		switch {
+		case rules.Region(r) != nil:
+			l.Add(f, rules.Region(r))
+		case r == c.HomeRegion:
+			l.Addf(f, r, "must not be the home region: the primary key already lives there")
+		case part != "" && rules.Partition(r) != part:
+			l.Addf(f, r, "must be in partition %q like the home region %q (multi-region keys do not cross partitions)", part, c.HomeRegion)
+		default:
+			if j, dup := seen[r]; dup {
+				l.Addf(f, r, "repeats key.replica_regions[%d]", j)
+			}
+		}
+		if _, dup := seen[r]; !dup {
+			seen[r] = i
+		}
+	}
+	l.Add("key.rotation_period_days", rules.Range(k.RotationPeriodDays, MinRotationDays, MaxRotationDays, "days"))
+	l.Add("key.deletion_window_days", rules.Range(k.DeletionWindowDays, MinDeletionWindowDays, MaxDeletionWindowDays, "days"))
+	for i, a := range k.Administrators {
+		if _, err := rules.PrincipalARN(a, part); err != nil {
+			l.Add(fmt.Sprintf("key.administrators[%d]", i), err)
+		}
+	}
+	for i, r := range k.Readers {
+		if _, _, err := rules.PrincipalOrAccount(r, part); err != nil {
+			l.Add(fmt.Sprintf("key.readers[%d]", i), err)
+		}
+	}
+}
+
+func (c *Config) validateBucket(l *rules.List) {
+	b := c.Bucket
+	if b.Name == "" {
+		l.Addf("bucket.name", b.Name, "is required")
+	} else {
+		l.Add("bucket.name", rules.BucketName(b.Name))
+	}
+	if b.ObjectLock.Mode != "GOVERNANCE" && b.ObjectLock.Mode != "COMPLIANCE" {
+		l.Addf("bucket.object_lock.mode", b.ObjectLock.Mode, "must be GOVERNANCE or COMPLIANCE")
+	}
+	l.Add("bucket.object_lock.days", rules.Range(b.ObjectLock.Days, MinRetentionDays, MaxRetentionDays, "days"))
+
+	lc := b.Lifecycle
+	if lc == nil {
+		return
+	}
+	if lc.TransitionDays == 0 && lc.ExpirationDays == 0 && lc.NoncurrentExpirationDays == 0 {
+		l.Addf("bucket.lifecycle", "{}", "must set at least one of transition_days, expiration_days and noncurrent_expiration_days (or be left out)")
+	}
+	if lc.TransitionDays < 0 {
+		l.Addf("bucket.lifecycle.transition_days", lc.TransitionDays, "must not be negative")
+	}
+	if lc.TransitionDays > 0 {
+		min, ok := storageClasses[lc.TransitionStorageClass]
+		switch {
+		case !ok:
+			l.Addf("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "must be one of DEEP_ARCHIVE, GLACIER, GLACIER_IR, INTELLIGENT_TIERING, ONEZONE_IA, STANDARD_IA")
+		case lc.TransitionDays < min:
+			l.Addf("bucket.lifecycle.transition_days", lc.TransitionDays, "must be at least %d for %s (S3 minimum)", min, lc.TransitionStorageClass)
+		}
+	} else if lc.TransitionStorageClass != "" {
+		l.Addf("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "is set but bucket.lifecycle.transition_days is not")
+	}
+	retention := b.ObjectLock.Days
+	// REFERENCE: a lifecycle expiration shorter than the Object Lock retention
+	// cannot delete locked versions; refuse the contradiction.
+	if lc.ExpirationDays < 0 {
+		l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must not be negative")
+	} else if lc.ExpirationDays > 0 {
+		if lc.ExpirationDays < retention {
+			l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must not be shorter than the Object Lock retention (bucket.object_lock.days = %d)", retention)
+		}
+		if lc.TransitionDays > 0 && lc.ExpirationDays <= lc.TransitionDays {
+			l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must be later than bucket.lifecycle.transition_days (%d)", lc.TransitionDays)
+		}
+	}
+	if lc.NoncurrentExpirationDays < 0 {
+		l.Addf("bucket.lifecycle.noncurrent_expiration_days", lc.NoncurrentExpirationDays, "must not be negative")
+	} else if lc.NoncurrentExpirationDays > 0 && lc.NoncurrentExpirationDays < retention {
+		l.Addf("bucket.lifecycle.noncurrent_expiration_days", lc.NoncurrentExpirationDays, "must not be shorter than the Object Lock retention (bucket.object_lock.days = %d)", retention)
+	}
+}
+
+func (c *Config) validateBackend(l *rules.List, part string) {
+	s := c.Backend.S3
+	if s == nil {
+		return
+	}
+	if s.Bucket == "" {
+		l.Addf("backend.s3.bucket", s.Bucket, "is required")
+	} else if err := rules.BucketName(s.Bucket); err != nil {
+		l.Add("backend.s3.bucket", err)
+	} else if s.Bucket == c.Bucket.Name {
+		l.Addf("backend.s3.bucket", s.Bucket, "must not be the trail bucket (bucket.name)")
+	}
+	if s.Region == "" {
+		l.Addf("backend.s3.region", s.Region, "is required")
+	} else {
+		l.Add("backend.s3.region", rules.Region(s.Region))
+	}
+	if !stateKeyPrefix.MatchString(s.KeyPrefix) || len(s.KeyPrefix) > 512 {
+		l.Addf("backend.s3.key_prefix", s.KeyPrefix, "must be letters, digits, '.', '_', '-' and '/', beginning and ending with a letter or digit")
+	}
+	if s.DynamoDBTable == "" && !s.UseLockfile {
+		l.Addf("backend.s3", "no lock", "must lock state: set dynamodb_table, or use_lockfile: true (Terraform 1.10 or later)")
+	}
+	if s.DynamoDBTable != "" && !dynamoDBTable.MatchString(s.DynamoDBTable) {
+		l.Addf("backend.s3.dynamodb_table", s.DynamoDBTable, "must be a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'")
+	}
+	if s.RoleARN != "" {
+		if _, err := rules.RoleARN(s.RoleARN, part); err != nil {
+			l.Add("backend.s3.role_arn", err)
+		}
+	}
+}
