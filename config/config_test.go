@@ -166,15 +166,15 @@ func TestValidationErrors(t *testing.T) {
 		{"retention zero", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  object_lock: {days: 0}", 1), []string{
 			`bucket.object_lock.days: must be between 1 and 36500 days (got 0)`}},
 		{"expiration shorter than retention", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {expiration_days: 364}", 1), []string{
-			`bucket.lifecycle.expiration_days: must not be shorter than the Object Lock retention (bucket.object_lock.days = 365) (got 364)`}},
+			`bucket.lifecycle.expiration_days: must not be shorter than the Object Lock retention (365 days) (got 364)`}},
 		{"noncurrent shorter than retention", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {noncurrent_expiration_days: 30}", 1), []string{
-			`bucket.lifecycle.noncurrent_expiration_days: must not be shorter than the Object Lock retention (bucket.object_lock.days = 365) (got 30)`}},
+			`bucket.lifecycle.noncurrent_expiration_days: must not be shorter than the Object Lock retention (365 days) (got 30)`}},
 		{"expiration before transition", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {transition_days: 400, expiration_days: 400}", 1), []string{
 			`bucket.lifecycle.expiration_days: must be later than bucket.lifecycle.transition_days (400) (got 400)`}},
 		{"empty lifecycle", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {}", 1), []string{
-			`bucket.lifecycle: must set at least one of transition_days, expiration_days and noncurrent_expiration_days (or be left out) (got "{}")`}},
+			`bucket.lifecycle: must set at least one of bucket.lifecycle.transition_days, bucket.lifecycle.expiration_days and bucket.lifecycle.noncurrent_expiration_days (or be left out) (got "{}")`}},
 		{"storage class unknown", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {transition_days: 30, transition_storage_class: COLD}", 1), []string{
-			`bucket.lifecycle.transition_storage_class: must be one of DEEP_ARCHIVE, GLACIER, GLACIER_IR, INTELLIGENT_TIERING, ONEZONE_IA, STANDARD_IA (got "COLD")`}},
+			`bucket.lifecycle.transition_storage_class: must be one of [DEEP_ARCHIVE GLACIER GLACIER_IR INTELLIGENT_TIERING ONEZONE_IA STANDARD_IA] (got "COLD")`}},
 		{"storage class minimum days", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {transition_days: 10, transition_storage_class: STANDARD_IA}", 1), []string{
 			`bucket.lifecycle.transition_days: must be at least 30 for STANDARD_IA (S3 minimum) (got 10)`}},
 		{"storage class without days", strings.Replace(valid, "name: trail-logs-222222222222", "name: trail-logs-222222222222\n  lifecycle: {expiration_days: 400, transition_storage_class: GLACIER}", 1), []string{

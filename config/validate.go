@@ -7,23 +7,6 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Ranges enforced on numeric settings.
-const (
-	// KMS: rotation_period_in_days 90-2560 (REFERENCE: "Multi-region keys").
-	MinRotationDays, MaxRotationDays = 90, 2560
-	// KMS: deletion_window_in_days 7-30.
-	MinDeletionWindowDays, MaxDeletionWindowDays = 7, 30
-	// S3 Object Lock default retention, in days (at most 100 years).
-	MinRetentionDays, MaxRetentionDays = 1, 36500
-)
-
-var storageClasses = map[string]int{
-	// storage class: minimum days before a lifecycle transition (S3 user guide,
-	// "Transitioning objects using Amazon S3 Lifecycle").
-	"STANDARD_IA": 30, "ONEZONE_IA": 30, "INTELLIGENT_TIERING": 0,
-	"GLACIER_IR": 0, "GLACIER": 0, "DEEP_ARCHIVE": 0,
-}
-
 var (
 	stateKeyPrefix = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9]$|^[A-Za-z0-9]$`)
 	dynamoDBTable  = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
@@ -101,8 +84,8 @@ func (c *Config) validateKey(l *rules.List, part string) {
 			seen[r] = i
 		}
 	}
-	l.Add("key.rotation_period_days", rules.Range(k.RotationPeriodDays, MinRotationDays, MaxRotationDays, "days"))
-	l.Add("key.deletion_window_days", rules.Range(k.DeletionWindowDays, MinDeletionWindowDays, MaxDeletionWindowDays, "days"))
+	l.Add("key.rotation_period_days", rules.Range(k.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
+	l.Add("key.deletion_window_days", rules.Range(k.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
 	for i, a := range k.Administrators {
 		if _, err := rules.PrincipalARN(a, part); err != nil {
 			l.Add(fmt.Sprintf("key.administrators[%d]", i), err)
@@ -122,49 +105,15 @@ func (c *Config) validateBucket(l *rules.List) {
 	} else {
 		l.Add("bucket.name", rules.BucketName(b.Name))
 	}
-	if b.ObjectLock.Mode != "GOVERNANCE" && b.ObjectLock.Mode != "COMPLIANCE" {
-		l.Addf("bucket.object_lock.mode", b.ObjectLock.Mode, "must be GOVERNANCE or COMPLIANCE")
-	}
-	l.Add("bucket.object_lock.days", rules.Range(b.ObjectLock.Days, MinRetentionDays, MaxRetentionDays, "days"))
-
-	lc := b.Lifecycle
-	if lc == nil {
-		return
-	}
-	if lc.TransitionDays == 0 && lc.ExpirationDays == 0 && lc.NoncurrentExpirationDays == 0 {
-		l.Addf("bucket.lifecycle", "{}", "must set at least one of transition_days, expiration_days and noncurrent_expiration_days (or be left out)")
-	}
-	if lc.TransitionDays < 0 {
-		l.Addf("bucket.lifecycle.transition_days", lc.TransitionDays, "must not be negative")
-	}
-	if lc.TransitionDays > 0 {
-		min, ok := storageClasses[lc.TransitionStorageClass]
-		switch {
-		case !ok:
-			l.Addf("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "must be one of DEEP_ARCHIVE, GLACIER, GLACIER_IR, INTELLIGENT_TIERING, ONEZONE_IA, STANDARD_IA")
-		case lc.TransitionDays < min:
-			l.Addf("bucket.lifecycle.transition_days", lc.TransitionDays, "must be at least %d for %s (S3 minimum)", min, lc.TransitionStorageClass)
-		}
-	} else if lc.TransitionStorageClass != "" {
-		l.Addf("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "is set but bucket.lifecycle.transition_days is not")
-	}
-	retention := b.ObjectLock.Days
-	// REFERENCE: a lifecycle expiration shorter than the Object Lock retention
-	// cannot delete locked versions; refuse the contradiction.
-	if lc.ExpirationDays < 0 {
-		l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must not be negative")
-	} else if lc.ExpirationDays > 0 {
-		if lc.ExpirationDays < retention {
-			l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must not be shorter than the Object Lock retention (bucket.object_lock.days = %d)", retention)
-		}
-		if lc.TransitionDays > 0 && lc.ExpirationDays <= lc.TransitionDays {
-			l.Addf("bucket.lifecycle.expiration_days", lc.ExpirationDays, "must be later than bucket.lifecycle.transition_days (%d)", lc.TransitionDays)
-		}
-	}
-	if lc.NoncurrentExpirationDays < 0 {
-		l.Addf("bucket.lifecycle.noncurrent_expiration_days", lc.NoncurrentExpirationDays, "must not be negative")
-	} else if lc.NoncurrentExpirationDays > 0 && lc.NoncurrentExpirationDays < retention {
-		l.Addf("bucket.lifecycle.noncurrent_expiration_days", lc.NoncurrentExpirationDays, "must not be shorter than the Object Lock retention (bucket.object_lock.days = %d)", retention)
+	l.Add("bucket.object_lock.mode", rules.ObjectLockMode(b.ObjectLock.Mode))
+	l.Add("bucket.object_lock.days", rules.Range(b.ObjectLock.Days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
+	if b.Lifecycle != nil {
+		rules.Lifecycle(*b.Lifecycle).Check(l, func(name string) string {
+			if name == "" {
+				return "bucket.lifecycle"
+			}
+			return "bucket.lifecycle." + name
+		}, b.ObjectLock.Days)
 	}
 }
 

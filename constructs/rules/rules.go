@@ -346,3 +346,12 @@ func PrincipalOrAccount(v, partition string) (principal, account string, err err
 	}
 	return v, account, nil
 }
+
+// KMS key ranges, in days (REFERENCE: "Multi-region keys").
+const (
+	// MinRotationDays and MaxRotationDays bound rotation_period_in_days.
+	MinRotationDays, MaxRotationDays = 90, 2560
+	// MinDeletionWindowDays and MaxDeletionWindowDays bound
+	// deletion_window_in_days.
+	MinDeletionWindowDays, MaxDeletionWindowDays = 7, 30
+)

@@ -192,3 +192,21 @@ func TestListAndAt(t *testing.T) {
 	}, "\n"))
 	assert.Nil(t, At("x", nil))
 }
+
+func TestLifecycleCheck(t *testing.T) {
+	field := func(n string) string { return "L." + n }
+	check := func(lc Lifecycle, retention int) error {
+		var l List
+		lc.Check(&l, field, retention)
+		return l.Err()
+	}
+	assert.NoError(t, check(Lifecycle{TransitionDays: 30, TransitionStorageClass: "STANDARD_IA", ExpirationDays: 365, NoncurrentExpirationDays: 365}, 365))
+	assert.NoError(t, check(Lifecycle{ExpirationDays: 365}, 365), "expiration equal to retention is allowed")
+	assert.EqualError(t, check(Lifecycle{ExpirationDays: 364}, 365), `L.expiration_days: must not be shorter than the Object Lock retention (365 days) (got 364)`)
+	assert.EqualError(t, check(Lifecycle{NoncurrentExpirationDays: 1}, 2), `L.noncurrent_expiration_days: must not be shorter than the Object Lock retention (2 days) (got 1)`)
+	assert.EqualError(t, check(Lifecycle{TransitionDays: -1}, 1), `L.transition_days: must not be negative (got -1)`)
+	assert.EqualError(t, check(Lifecycle{}, 1), `L.: must set at least one of L.transition_days, L.expiration_days and L.noncurrent_expiration_days (or be left out) (got "{}")`)
+	assert.EqualError(t, check(Lifecycle{TransitionDays: 29, TransitionStorageClass: "ONEZONE_IA"}, 1), `L.transition_days: must be at least 30 for ONEZONE_IA (S3 minimum) (got 29)`)
+	assert.NoError(t, ObjectLockMode("COMPLIANCE"))
+	assert.EqualError(t, ObjectLockMode("compliance"), `must be GOVERNANCE or COMPLIANCE (got "compliance")`)
+}
