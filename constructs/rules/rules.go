@@ -48,13 +48,13 @@ func formatValue(v any) string {
 }
 
 // At returns err with its field set to field when err is a *Violation without
-// a field; other errors are wrapped with the field as prefix. nil stays nil.
+// a field; other errors are wrapped with the field as prefix. nil stays nil,
+// and an empty field leaves err as it is (for errors that carry their paths).
 func At(field string, err error) error {
-	if err == nil {
-		return nil
+	if err == nil || field == "" {
+		return err
 	}
-	var v *Violation
-	if errors.As(err, &v) && v.Field == "" {
+	if v, ok := err.(*Violation); ok && v.Field == "" {
 		c := *v
 		c.Field = field
 		return &c

@@ -1,0 +1,275 @@
+package constructs
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Defaults of TrailBucketProps.
+const (
+	DefaultObjectLockMode = "GOVERNANCE"
+	DefaultObjectLockDays = 365
+	DefaultStorageClass   = "GLACIER_IR"
+)
+
+// LifecycleProps is the optional lifecycle of the log objects; see
+// rules.Lifecycle for each field and its default.
+type LifecycleProps = rules.Lifecycle
+
+// TrailBucketProps configures NewTrailBucket.
+type TrailBucketProps struct {
+	// BucketName is the globally unique bucket name. Required.
+	BucketName string
+	// Region is the bucket's region: the region of Provider, or of the
+	// stack's default provider. Required.
+	Region string
+	// Provider creates the bucket and its settings.
+	// Default: the stack's default AWS provider.
+	Provider cdktf.TerraformProvider
+	// Key encrypts every object by default, with its copy in Region. Required.
+	Key *MultiRegionKey
+	// Trail is the one trail allowed to deliver to the bucket. Required.
+	Trail policy.Trail
+	// OrganizationID adds the organization log path to the bucket policy.
+	// Default: none (an account trail).
+	OrganizationID string
+	// KeyPrefix is the trail's S3 key prefix. Default: none.
+	KeyPrefix string
+	// Readers are account ids or IAM principal ARNs that may list the bucket
+	// and read the log objects. Default: none.
+	Readers []string
+	// ObjectLockMode is GOVERNANCE or COMPLIANCE. Default: GOVERNANCE.
+	ObjectLockMode string
+	// ObjectLockDays is the default retention, 1 to 36500. Default: 365.
+	ObjectLockDays int
+	// Lifecycle of the log objects. Default: none (kept forever).
+	Lifecycle *LifecycleProps
+	// AllowDestroy drops prevent_destroy from the bucket. force_destroy
+	// stays false regardless: it would delete locked log objects too.
+	// Default: false.
+	AllowDestroy bool
+}
+
+// TrailBucket is the S3 bucket CloudTrail delivers to, with the split
+// resources for every setting (REFERENCE: the inline arguments of aws_s3_bucket
+// are deprecated and cause drift).
+type TrailBucket struct {
+	node           constructs.Construct
+	name           string
+	region         string
+	keyPrefix      string
+	organizationID string
+	trail          policy.Trail
+	policyDoc      policy.Document
+	bucket         s3bucket.S3Bucket
+	bucketPolicy   s3bucketpolicy.S3BucketPolicy
+}
+
+func (p *TrailBucketProps) validate() (policy.Document, error) {
+	var l rules.List
+	if p.Region == "" {
+		l.Addf("TrailBucketProps.Region", "", "is required")
+	} else {
+		l.Add("TrailBucketProps.Region", rules.Region(p.Region))
+	}
+	if p.Key == nil {
+		l.Addf("TrailBucketProps.Key", "nil", "is required")
+	} else if _, err := p.Key.KeyArnIn(p.Region); err != nil && p.Region != "" {
+		l.Add("TrailBucketProps.Key", err)
+	}
+	if p.ObjectLockMode == "" {
+		p.ObjectLockMode = DefaultObjectLockMode
+	}
+	l.Add("TrailBucketProps.ObjectLockMode", rules.ObjectLockMode(p.ObjectLockMode))
+	if p.ObjectLockDays == 0 {
+		p.ObjectLockDays = DefaultObjectLockDays
+	}
+	l.Add("TrailBucketProps.ObjectLockDays", rules.Range(p.ObjectLockDays, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
+	if lc := p.Lifecycle; lc != nil {
+		if lc.TransitionDays > 0 && lc.TransitionStorageClass == "" {
+			lc.TransitionStorageClass = DefaultStorageClass
+		}
+		lc.Check(&l, func(name string) string {
+			if name == "" {
+				return "TrailBucketProps.Lifecycle"
+			}
+			return "TrailBucketProps.Lifecycle." + goName(name)
+		}, p.ObjectLockDays)
+	}
+	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
+		BucketName:     p.BucketName,
+		KeyPrefix:      p.KeyPrefix,
+		Trail:          p.Trail,
+		OrganizationID: p.OrganizationID,
+		Readers:        p.Readers,
+	})
+	l.Add("", renamed(err, "BucketPolicyProps.", "TrailBucketProps."))
+	return doc, l.Err()
+}
+
+// NewTrailBucket creates the trail bucket: Object Lock on at creation,
+// force_destroy off, versioning, SSE-KMS with Bucket Keys, default retention,
+// all four public access blocks, BucketOwnerEnforced, the generated bucket
+// policy and an optional lifecycle.
+func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProps) (*TrailBucket, error) {
+	doc, err := props.validate()
+	if err != nil {
+		return nil, err
+	}
+	policyJSON, err := doc.JSON()
+	if err != nil {
+		return nil, err
+	}
+	keyArn, _ := props.Key.KeyArnIn(props.Region)
+	node := constructs.NewConstruct(scope, jsii.String(id))
+	b := &TrailBucket{
+		node:           node,
+		name:           props.BucketName,
+		region:         props.Region,
+		keyPrefix:      props.KeyPrefix,
+		organizationID: props.OrganizationID,
+		trail:          props.Trail,
+		policyDoc:      doc,
+	}
+	// REFERENCE: Object Lock must be enabled at creation; force_destroy stays
+	// false on an audit bucket (it deletes locked objects too).
+	b.bucket = s3bucket.NewS3Bucket(node, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
+		Provider:          props.Provider,
+		Bucket:            jsii.String(props.BucketName),
+		ObjectLockEnabled: jsii.Bool(true),
+		ForceDestroy:      jsii.Bool(false),
+		Lifecycle:         protect(props.AllowDestroy),
+	})
+	bucketID := b.bucket.Id()
+	versioning := s3bucketversioning.NewS3BucketVersioningA(node, jsii.String("Versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Provider:                props.Provider,
+		Bucket:                  bucketID,
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+	// REFERENCE: SSE-KMS with the key copy in the bucket's region and Bucket
+	// Keys on (up to 99% fewer KMS calls).
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Provider: props.Provider,
+		Bucket:   bucketID,
+		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+				SseAlgorithm:   jsii.String("aws:kms"),
+				KmsMasterKeyId: keyArn,
+			},
+			BucketKeyEnabled: jsii.Bool(true),
+		}},
+	})
+	// REFERENCE: Object Lock needs versioning.
+	s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(node, jsii.String("ObjectLock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
+		Provider:          props.Provider,
+		Bucket:            bucketID,
+		ObjectLockEnabled: jsii.String("Enabled"),
+		Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
+			DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
+				Mode: jsii.String(props.ObjectLockMode),
+				Days: jsii.Number(float64(props.ObjectLockDays)),
+			},
+		},
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
+	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(node, jsii.String("PublicAccessBlock"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Provider:              props.Provider,
+		Bucket:                bucketID,
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	// REFERENCE: BucketOwnerEnforced accepts CloudTrail's
+	// bucket-owner-full-control PUTs.
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(node, jsii.String("OwnershipControls"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Provider: props.Provider,
+		Bucket:   bucketID,
+		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+	})
+	// S3 rejects concurrent changes to one bucket's policy and its public
+	// access block ("OperationAborted"), so the policy waits for both.
+	b.bucketPolicy = s3bucketpolicy.NewS3BucketPolicy(node, jsii.String("Policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Provider:  props.Provider,
+		Bucket:    bucketID,
+		Policy:    jsii.String(policyJSON),
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, ownership},
+	})
+	if lc := props.Lifecycle; lc != nil {
+		newLifecycle(node, props.Provider, bucketID, *lc, versioning)
+	}
+	return b, nil
+}
+
+func newLifecycle(node constructs.Construct, provider cdktf.TerraformProvider, bucketID *string, lc LifecycleProps, versioning cdktf.ITerraformDependable) {
+	rule := &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{
+		Id:     jsii.String("cloudtrail-logs"),
+		Status: jsii.String("Enabled"),
+		// An explicit empty prefix: the rule covers every object (the bucket
+		// holds only the trail's logs and digests).
+		Filter: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{Prefix: jsii.String("")},
+	}
+	if lc.TransitionDays > 0 {
+		rule.Transition = &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleTransition{{
+			Days:         jsii.Number(float64(lc.TransitionDays)),
+			StorageClass: jsii.String(lc.TransitionStorageClass),
+		}}
+	}
+	if lc.ExpirationDays > 0 {
+		rule.Expiration = &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{
+			Days: jsii.Number(float64(lc.ExpirationDays)),
+		}
+	}
+	if lc.NoncurrentExpirationDays > 0 {
+		rule.NoncurrentVersionExpiration = &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{
+			NoncurrentDays: jsii.Number(float64(lc.NoncurrentExpirationDays)),
+		}
+	}
+	// The provider documents depends_on versioning for lifecycle rules on
+	// versioned buckets.
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("Lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Provider:  provider,
+		Bucket:    bucketID,
+		Rule:      &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{rule},
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
+}
+
+// BucketName is the bucket's name.
+func (b *TrailBucket) BucketName() string { return b.name }
+
+// BucketArn is the bucket's ARN as a Terraform reference.
+func (b *TrailBucket) BucketArn() *string { return b.bucket.Arn() }
+
+// Region is the bucket's region.
+func (b *TrailBucket) Region() string { return b.region }
+
+// KeyPrefix is the trail's S3 key prefix the policy was written for.
+func (b *TrailBucket) KeyPrefix() string { return b.keyPrefix }
+
+// OrganizationID is the organization the policy accepts logs for, or "".
+func (b *TrailBucket) OrganizationID() string { return b.organizationID }
+
+// Trail is the one trail the bucket policy lets deliver.
+func (b *TrailBucket) Trail() policy.Trail { return b.trail }
+
+// Policy is the generated bucket policy.
+func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
+
+// PolicyResource is the aws_s3_bucket_policy, for depends_on.
+func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.bucketPolicy }
+
+// Node is the construct that holds the bucket's resources.
+func (b *TrailBucket) Node() constructs.Construct { return b.node }

@@ -1,0 +1,416 @@
+package constructs
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+)
+
+var testTrail = policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "org-trail"}
+
+// fixture is a stack with a default provider in us-east-1 and aliased
+// providers in us-west-2 and eu-west-1.
+type fixture struct {
+	stack     cdktf.TerraformStack
+	providers map[string]provider.AwsProvider
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	app := cdktf.Testing_App(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
+	f := &fixture{stack: stack, providers: map[string]provider.AwsProvider{}}
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
+	for _, r := range []string{"us-west-2", "eu-west-1"} {
+		f.providers[r] = provider.NewAwsProvider(stack, jsii.String("aws-"+r), &provider.AwsProviderConfig{Region: jsii.String(r), Alias: jsii.String(r)})
+	}
+	return f
+}
+
+func (f *fixture) replicas(regions ...string) []ReplicaRegion {
+	var out []ReplicaRegion
+	for _, r := range regions {
+		out = append(out, ReplicaRegion{Region: r, Provider: f.providers[r]})
+	}
+	return out
+}
+
+func keyPolicy(t *testing.T, trail policy.Trail) policy.Document {
+	t.Helper()
+	doc, err := policy.KeyPolicy(policy.KeyPolicyProps{KeyAccount: "222222222222", Trail: trail})
+	require.NoError(t, err)
+	return doc
+}
+
+func (f *fixture) key(t *testing.T, mutate func(*MultiRegionKeyProps)) *MultiRegionKey {
+	t.Helper()
+	props := MultiRegionKeyProps{
+		PrimaryRegion: "us-east-1",
+		Replicas:      f.replicas("us-west-2", "eu-west-1"),
+		Alias:         "alias/cloudtrail-test",
+		Policy:        keyPolicy(t, testTrail),
+	}
+	if mutate != nil {
+		mutate(&props)
+	}
+	k, err := NewMultiRegionKey(f.stack, "Key", props)
+	require.NoError(t, err)
+	return k
+}
+
+func (f *fixture) bucket(t *testing.T, k *MultiRegionKey, mutate func(*TrailBucketProps)) *TrailBucket {
+	t.Helper()
+	props := TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail}
+	if mutate != nil {
+		mutate(&props)
+	}
+	b, err := NewTrailBucket(f.stack, "Bucket", props)
+	require.NoError(t, err)
+	return b
+}
+
+func (f *fixture) synth(t *testing.T) st.Doc {
+	t.Helper()
+	return st.Parse(t, *cdktf.Testing_Synth(f.stack, jsii.Bool(false)))
+}
+
+func TestMultiRegionKey(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 180 })
+	assert.Equal(t, []string{"us-east-1", "eu-west-1", "us-west-2"}, k.Regions())
+	doc := f.synth(t)
+
+	primaryName, primary := doc.Only(t, "aws_kms_key")
+	assert.Equal(t, true, primary["multi_region"])
+	assert.Equal(t, true, primary["enable_key_rotation"])
+	assert.Equal(t, 180.0, primary["rotation_period_in_days"])
+	assert.Equal(t, 30.0, primary["deletion_window_in_days"])
+	assert.Equal(t, "SYMMETRIC_DEFAULT", primary["customer_master_key_spec"])
+	assert.Equal(t, "ENCRYPT_DECRYPT", primary["key_usage"])
+	assert.Equal(t, map[string]any{"prevent_destroy": true}, primary["lifecycle"])
+	assert.NotContains(t, primary, "bypass_policy_lockout_safety_check")
+	assert.NotContains(t, primary, "provider", "the primary uses the default provider")
+	assert.Equal(t, keyPolicy(t, testTrail), st.Policy(t, primary))
+
+	replicas := doc.Resources("aws_kms_replica_key")
+	require.Len(t, replicas, 2)
+	byProvider := map[string]map[string]any{}
+	for _, r := range replicas {
+		byProvider[r["provider"].(string)] = r
+	}
+	for _, region := range []string{"us-west-2", "eu-west-1"} {
+		r, ok := byProvider["aws."+region]
+		require.True(t, ok, "no replica on provider aws.%s; have %v", region, replicas)
+		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
+		assert.Equal(t, primary["policy"], r["policy"], "replicas carry the same full policy")
+		assert.Equal(t, 30.0, r["deletion_window_in_days"])
+		assert.Equal(t, map[string]any{"prevent_destroy": true}, r["lifecycle"])
+		assert.NotContains(t, r, "enable_key_rotation", "rotation is a property of the primary")
+	}
+
+	aliases := doc.Resources("aws_kms_alias")
+	require.Len(t, aliases, 3)
+	targets := map[string]string{}
+	for _, a := range aliases {
+		assert.Equal(t, "alias/cloudtrail-test", a["name"])
+		p, _ := a["provider"].(string)
+		targets[p] = a["target_key_id"].(string)
+	}
+	assert.Equal(t, st.Ref("aws_kms_key", primaryName, "key_id"), targets[""])
+	for name, r := range replicas {
+		assert.Equal(t, st.Ref("aws_kms_replica_key", name, "key_id"), targets[r["provider"].(string)])
+	}
+}
+
+func TestMultiRegionKeyAllowDestroy(t *testing.T) {
+	f := newFixture(t)
+	f.key(t, func(p *MultiRegionKeyProps) { p.AllowDestroy = true; p.Replicas = f.replicas("us-west-2") })
+	doc := f.synth(t)
+	_, primary := doc.Only(t, "aws_kms_key")
+	assert.NotContains(t, primary, "lifecycle")
+	_, replica := doc.Only(t, "aws_kms_replica_key")
+	assert.NotContains(t, replica, "lifecycle")
+}
+
+func TestMultiRegionKeyArnIn(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	for _, r := range k.Regions() {
+		arn, err := k.KeyArnIn(r)
+		require.NoError(t, err)
+		assert.NotNil(t, arn)
+	}
+	_, err := k.KeyArnIn("ap-south-1")
+	assert.EqualError(t, err, `the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
+}
+
+func TestMultiRegionKeyValidation(t *testing.T) {
+	f := newFixture(t)
+	good := func() MultiRegionKeyProps {
+		return MultiRegionKeyProps{PrimaryRegion: "us-east-1", Replicas: f.replicas("us-west-2"), Alias: "alias/x", Policy: keyPolicy(t, testTrail)}
+	}
+	cases := []struct {
+		name   string
+		mutate func(*MultiRegionKeyProps)
+		want   string
+	}{
+		{"primary region missing", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "" }, `MultiRegionKeyProps.PrimaryRegion: is required (got "")`},
+		{"primary region unknown", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "us-east-7" }, `MultiRegionKeyProps.PrimaryRegion: must be an AWS region name such as us-east-1 (got "us-east-7")`},
+		{"replica equals primary", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-east-1", Provider: f.providers["us-west-2"]}} },
+			`MultiRegionKeyProps.Replicas[0].Region: must differ from the primary region and from every other replica region (got "us-east-1")`},
+		{"replica repeated", func(p *MultiRegionKeyProps) { p.Replicas = f.replicas("us-west-2", "us-west-2") },
+			`MultiRegionKeyProps.Replicas[1].Region: must differ from the primary region and from every other replica region (got "us-west-2")`},
+		{"replica without provider", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-west-2"}} },
+			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to us-west-2 (got "nil")`},
+		{"replica other partition", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "cn-north-1", Provider: f.providers["us-west-2"]}} },
+			`MultiRegionKeyProps.Replicas[0].Region: must be in the partition of the primary region "us-east-1" (got "cn-north-1")`},
+		{"alias", func(p *MultiRegionKeyProps) { p.Alias = "cloudtrail" }, `MultiRegionKeyProps.Alias: KMS aliases must start with "alias/"`},
+		{"rotation low", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 89 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 89)`},
+		{"rotation high", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 2561 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 2561)`},
+		{"deletion low", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 6 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 6)`},
+		{"deletion high", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 31 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 31)`},
+		{"no policy", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} }, `MultiRegionKeyProps.Policy: is required: build it with policy.KeyPolicy (got "no statements")`},
+		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "cloudtrail-mrk-key-policy": statement ids must be present and unique`},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			props := good()
+			tc.mutate(&props)
+			k, err := NewMultiRegionKey(f.stack, "Bad"+string(rune('A'+i)), props)
+			assert.Nil(t, k)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// Nothing of the failed constructions reached the stack.
+	assert.Equal(t, 0, f.synth(t).Count("aws_kms_key"))
+}
+
+// deprecatedBucketArgs are the inline aws_s3_bucket arguments that the split
+// resources replace (REFERENCE: "Bucket").
+var deprecatedBucketArgs = []string{
+	"acl", "grant", "server_side_encryption_configuration", "object_lock_configuration", "policy",
+	"versioning", "logging", "lifecycle_rule", "replication_configuration", "cors_rule", "website",
+}
+
+func TestTrailBucket(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	f.bucket(t, k, func(p *TrailBucketProps) { p.OrganizationID = "o-a1b2c3d4e5"; p.KeyPrefix = "org" })
+	doc := f.synth(t)
+
+	bucketName, bucket := doc.Only(t, "aws_s3_bucket")
+	assert.Equal(t, "trail-logs-test", bucket["bucket"])
+	assert.Equal(t, true, bucket["object_lock_enabled"])
+	assert.Equal(t, false, bucket["force_destroy"])
+	assert.Equal(t, map[string]any{"prevent_destroy": true}, bucket["lifecycle"])
+	for _, arg := range deprecatedBucketArgs {
+		assert.NotContains(t, bucket, arg, "deprecated inline argument %s", arg)
+	}
+	bucketID := st.Ref("aws_s3_bucket", bucketName, "id")
+
+	versioningName, versioning := doc.Only(t, "aws_s3_bucket_versioning")
+	assert.Equal(t, bucketID, versioning["bucket"])
+	assert.Equal(t, map[string]any{"status": "Enabled"}, versioning["versioning_configuration"])
+
+	primaryName, _ := doc.Only(t, "aws_kms_key")
+	_, sse := doc.Only(t, "aws_s3_bucket_server_side_encryption_configuration")
+	assert.Equal(t, bucketID, sse["bucket"])
+	assert.Equal(t, []any{map[string]any{
+		"apply_server_side_encryption_by_default": map[string]any{
+			"sse_algorithm":     "aws:kms",
+			"kms_master_key_id": st.Ref("aws_kms_key", primaryName, "arn"),
+		},
+		"bucket_key_enabled": true,
+	}}, sse["rule"])
+
+	_, lock := doc.Only(t, "aws_s3_bucket_object_lock_configuration")
+	assert.Equal(t, bucketID, lock["bucket"])
+	assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "GOVERNANCE", "days": 365.0}}, lock["rule"])
+	assert.Equal(t, []any{"aws_s3_bucket_versioning." + versioningName}, lock["depends_on"])
+
+	pabName, pab := doc.Only(t, "aws_s3_bucket_public_access_block")
+	for _, flag := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+		assert.Equal(t, true, pab[flag], flag)
+	}
+	ownName, own := doc.Only(t, "aws_s3_bucket_ownership_controls")
+	assert.Equal(t, map[string]any{"object_ownership": "BucketOwnerEnforced"}, own["rule"])
+
+	_, pol := doc.Only(t, "aws_s3_bucket_policy")
+	assert.Equal(t, bucketID, pol["bucket"])
+	assert.ElementsMatch(t, []any{"aws_s3_bucket_public_access_block." + pabName, "aws_s3_bucket_ownership_controls." + ownName}, pol["depends_on"])
+	want, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{BucketName: "trail-logs-test", KeyPrefix: "org", Trail: testTrail, OrganizationID: "o-a1b2c3d4e5"})
+	require.NoError(t, err)
+	assert.Equal(t, want, st.Policy(t, pol))
+
+	assert.Equal(t, 0, doc.Count("aws_s3_bucket_lifecycle_configuration"), "no lifecycle unless asked")
+}
+
+func TestTrailBucketInReplicaRegionUsesReplicaKey(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	f.bucket(t, k, func(p *TrailBucketProps) { p.Region = "us-west-2"; p.Provider = f.providers["us-west-2"] })
+	doc := f.synth(t)
+	var replicaName string
+	for name, r := range doc.Resources("aws_kms_replica_key") {
+		if r["provider"] == "aws.us-west-2" {
+			replicaName = name
+		}
+	}
+	require.NotEmpty(t, replicaName)
+	_, sse := doc.Only(t, "aws_s3_bucket_server_side_encryption_configuration")
+	rule := sse["rule"].([]any)[0].(map[string]any)
+	assert.Equal(t, st.Ref("aws_kms_replica_key", replicaName, "arn"), st.Object(rule, "apply_server_side_encryption_by_default")["kms_master_key_id"])
+	assert.Equal(t, "aws.us-west-2", sse["provider"])
+	_, bucket := doc.Only(t, "aws_s3_bucket")
+	assert.Equal(t, "aws.us-west-2", bucket["provider"])
+}
+
+func TestTrailBucketLifecycleAndOptions(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	f.bucket(t, k, func(p *TrailBucketProps) {
+		p.ObjectLockMode = "COMPLIANCE"
+		p.ObjectLockDays = 400
+		p.AllowDestroy = true
+		p.Lifecycle = &LifecycleProps{TransitionDays: 30, ExpirationDays: 3650, NoncurrentExpirationDays: 400}
+	})
+	doc := f.synth(t)
+	_, bucket := doc.Only(t, "aws_s3_bucket")
+	assert.NotContains(t, bucket, "lifecycle")
+	assert.Equal(t, false, bucket["force_destroy"], "force_destroy stays false even when destroy is allowed")
+	_, lock := doc.Only(t, "aws_s3_bucket_object_lock_configuration")
+	assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, lock["rule"])
+	versioningName, _ := doc.Only(t, "aws_s3_bucket_versioning")
+	_, lc := doc.Only(t, "aws_s3_bucket_lifecycle_configuration")
+	assert.Equal(t, []any{"aws_s3_bucket_versioning." + versioningName}, lc["depends_on"])
+	assert.Equal(t, []any{map[string]any{
+		"id":                            "cloudtrail-logs",
+		"status":                        "Enabled",
+		"filter":                        map[string]any{"prefix": ""},
+		"transition":                    []any{map[string]any{"days": 30.0, "storage_class": "GLACIER_IR"}},
+		"expiration":                    map[string]any{"days": 3650.0},
+		"noncurrent_version_expiration": map[string]any{"noncurrent_days": 400.0},
+	}}, lc["rule"])
+}
+
+func TestTrailBucketValidation(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, func(p *MultiRegionKeyProps) { p.Replicas = f.replicas("us-west-2") })
+	cases := []struct {
+		name   string
+		mutate func(*TrailBucketProps)
+		want   []string
+	}{
+		{"no key", func(p *TrailBucketProps) { p.Key = nil }, []string{`TrailBucketProps.Key: is required (got "nil")`}},
+		{"no key copy in region", func(p *TrailBucketProps) { p.Region = "eu-west-1" }, []string{
+			`TrailBucketProps.Key: the multi-region key has no copy in "eu-west-1"; its regions are us-east-1, us-west-2`}},
+		{"bucket name", func(p *TrailBucketProps) { p.BucketName = "Trail_Logs" }, []string{`TrailBucketProps.BucketName: S3 bucket names may contain only lowercase letters`}},
+		{"lock mode", func(p *TrailBucketProps) { p.ObjectLockMode = "LEGAL" }, []string{`TrailBucketProps.ObjectLockMode: must be GOVERNANCE or COMPLIANCE (got "LEGAL")`}},
+		{"lock days", func(p *TrailBucketProps) { p.ObjectLockDays = 36501 }, []string{`TrailBucketProps.ObjectLockDays: must be between 1 and 36500 days (got 36501)`}},
+		{"expiration below retention", func(p *TrailBucketProps) { p.Lifecycle = &LifecycleProps{ExpirationDays: 30} }, []string{
+			`TrailBucketProps.Lifecycle.ExpirationDays: must not be shorter than the Object Lock retention (365 days) (got 30)`}},
+		{"prefix", func(p *TrailBucketProps) { p.KeyPrefix = "a//b" }, []string{`TrailBucketProps.KeyPrefix: key prefixes must not end with '/' or contain '//'`}},
+		{"organization", func(p *TrailBucketProps) { p.OrganizationID = "org" }, []string{`TrailBucketProps.OrganizationID: must be an organization id`}},
+		{"trail", func(p *TrailBucketProps) { p.Trail.Account = "" }, []string{`TrailBucketProps.Trail.Account: must be an AWS account id of exactly 12 digits (got "")`}},
+		{"reader", func(p *TrailBucketProps) { p.Readers = []string{"arn:aws:iam::*:root"} }, []string{`TrailBucketProps.Readers[0]: must be a 12-digit account id or an IAM principal ARN`}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			props := TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail}
+			tc.mutate(&props)
+			b, err := NewTrailBucket(f.stack, "Bad"+string(rune('A'+i)), props)
+			assert.Nil(t, b)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	assert.Equal(t, 0, f.synth(t).Count("aws_s3_bucket"))
+}
+
+func TestTrail(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, func(p *TrailBucketProps) { p.OrganizationID = "o-a1b2c3d4e5"; p.KeyPrefix = "org" })
+	tr, err := NewTrail(f.stack, "Trail", TrailProps{Bucket: b, Key: k})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail", tr.TrailArn())
+	doc := f.synth(t)
+
+	_, trail := doc.Only(t, "aws_cloudtrail")
+	primaryName, _ := doc.Only(t, "aws_kms_key")
+	policyName, _ := doc.Only(t, "aws_s3_bucket_policy")
+	assert.Equal(t, "org-trail", trail["name"])
+	assert.Equal(t, "trail-logs-test", trail["s3_bucket_name"])
+	assert.Equal(t, "org", trail["s3_key_prefix"])
+	assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), trail["kms_key_id"])
+	for _, flag := range []string{"is_multi_region_trail", "include_global_service_events", "enable_log_file_validation", "is_organization_trail", "enable_logging"} {
+		assert.Equal(t, true, trail[flag], flag)
+	}
+	deps, _ := trail["depends_on"].([]any)
+	assert.Contains(t, deps, "aws_s3_bucket_policy."+policyName)
+	assert.Contains(t, deps, "aws_kms_key."+primaryName)
+}
+
+func TestTrailAccountTrailOptions(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, nil)
+	_, err := NewTrail(f.stack, "Trail", TrailProps{Bucket: b, Key: k, MultiRegion: jsii.Bool(false), IncludeGlobalServiceEvents: jsii.Bool(false)})
+	require.NoError(t, err)
+	_, trail := f.synth(t).Only(t, "aws_cloudtrail")
+	assert.Equal(t, false, trail["is_organization_trail"])
+	assert.Equal(t, false, trail["is_multi_region_trail"])
+	assert.Equal(t, false, trail["include_global_service_events"])
+	assert.Equal(t, true, trail["enable_log_file_validation"])
+	assert.NotContains(t, trail, "s3_key_prefix")
+}
+
+func TestTrailValidation(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, nil)
+	other := testTrail
+	other.Region = "eu-west-1" // the walkthrough's defect: a policy for the wrong region
+	wrongKey, err := NewMultiRegionKey(f.stack, "WrongKey", MultiRegionKeyProps{PrimaryRegion: "us-east-1", Alias: "alias/wrong", Policy: keyPolicy(t, other)})
+	require.NoError(t, err)
+
+	cases := []struct {
+		name  string
+		props TrailProps
+		want  string
+	}{
+		{"no bucket", TrailProps{Key: k}, `TrailProps.Bucket: is required (got "nil")`},
+		{"no key", TrailProps{Bucket: b}, `TrailProps.Key: is required (got "nil")`},
+		{"key policy for another region", TrailProps{Bucket: b, Key: wrongKey},
+			`TrailProps.Key: the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to cloudtrail.amazonaws.com with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy) (got "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail")`},
+		{"multi-region without global events", TrailProps{Bucket: b, Key: k, IncludeGlobalServiceEvents: jsii.Bool(false)},
+			`TrailProps.IncludeGlobalServiceEvents: must be true when MultiRegion is true (CloudTrail rejects the combination) (got false)`},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := NewTrail(f.stack, "Bad"+string(rune('A'+i)), tc.props)
+			assert.Nil(t, tr)
+			require.Error(t, err)
+			assert.Equal(t, tc.want, err.Error())
+		})
+	}
+	assert.Equal(t, 0, f.synth(t).Count("aws_cloudtrail"))
+}
+
+func TestRegionID(t *testing.T) {
+	assert.Equal(t, "UsWest2", regionID("us-west-2"))
+	assert.Equal(t, "UsGovEast1", regionID("us-gov-east-1"))
+	assert.Equal(t, "TransitionDays", goName("transition_days"))
+	assert.True(t, strings.HasPrefix(DefaultKeyDescription, "Multi-region key"))
+}

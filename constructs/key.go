@@ -1,0 +1,248 @@
+// Package constructs holds the typed CDKTF constructs of cloudtrail-mrk: a
+// multi-region KMS key with its replicas, the trail bucket with its generated
+// policy, and the trail. Other CDKTF apps can import them; they know nothing
+// of this project's configuration file.
+//
+// Every constructor validates its props in plain Go and returns an error
+// before it makes its first jsii call, so bad input never surfaces as a jsii
+// panic. Construct ids are fixed: renaming one changes Terraform addresses.
+//
+// Import it under a name of its own, for example
+//
+//	import ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
+package constructs
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsreplicakey"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Defaults of MultiRegionKeyProps.
+const (
+	DefaultKeyDescription     = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	DefaultRotationPeriodDays = 365
+	DefaultDeletionWindowDays = rules.MaxDeletionWindowDays
+)
+
+// ReplicaRegion pairs a replica region with the AWS provider aliased to it.
+type ReplicaRegion struct {
+	// Region of the replica, for example "us-west-2". Required.
+	Region string
+	// Provider is an AWS provider configured for Region in the key's account
+	// (replicas must be in the same account as the primary). Required.
+	Provider cdktf.TerraformProvider
+}
+
+// MultiRegionKeyProps configures NewMultiRegionKey.
+type MultiRegionKeyProps struct {
+	// PrimaryRegion is the region of the primary key: the region of Provider,
+	// or of the stack's default provider. Required.
+	PrimaryRegion string
+	// Provider creates the primary key and its alias.
+	// Default: the stack's default AWS provider.
+	Provider cdktf.TerraformProvider
+	// Replicas get an aws_kms_replica_key each, created through their own
+	// provider. Default: none.
+	Replicas []ReplicaRegion
+	// Alias is created for the primary and for every replica. Required.
+	Alias string
+	// Description of the key. Default: DefaultKeyDescription.
+	Description string
+	// Policy is attached to the primary and, unchanged, to every replica: key
+	// policies of multi-region keys are not synchronized. Required; build it
+	// with policy.KeyPolicy for a trail.
+	Policy policy.Document
+	// RotationPeriodDays is the automatic rotation period, 90 to 2560. It is
+	// set on the primary only; replicas share its key material.
+	// Default: 365.
+	RotationPeriodDays int
+	// DeletionWindowDays is the waiting period before deletion, 7 to 30.
+	// Default: 30 (the maximum).
+	DeletionWindowDays int
+	// AllowDestroy drops prevent_destroy from the keys so that terraform
+	// destroy can schedule their deletion. Default: false.
+	AllowDestroy bool
+}
+
+// MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
+// alias in every region.
+type MultiRegionKey struct {
+	node          constructs.Construct
+	primaryRegion string
+	policy        policy.Document
+	primary       kmskey.KmsKey
+	replicas      map[string]kmsreplicakey.KmsReplicaKey
+	aliases       map[string]kmsalias.KmsAlias
+}
+
+func (p *MultiRegionKeyProps) validate() (policyJSON string, err error) {
+	var l rules.List
+	if p.PrimaryRegion == "" {
+		l.Addf("MultiRegionKeyProps.PrimaryRegion", "", "is required")
+	} else {
+		l.Add("MultiRegionKeyProps.PrimaryRegion", rules.Region(p.PrimaryRegion))
+	}
+	seen := map[string]bool{p.PrimaryRegion: true}
+	for i, r := range p.Replicas {
+		f := fmt.Sprintf("MultiRegionKeyProps.Replicas[%d]", i)
+		switch {
+		case rules.Region(r.Region) != nil:
+			l.Add(f+".Region", rules.Region(r.Region))
+		case seen[r.Region]:
+			l.Addf(f+".Region", r.Region, "must differ from the primary region and from every other replica region")
+		case rules.Partition(r.Region) != rules.Partition(p.PrimaryRegion):
+			l.Addf(f+".Region", r.Region, "must be in the partition of the primary region %q", p.PrimaryRegion)
+		}
+		seen[r.Region] = true
+		if r.Provider == nil {
+			l.Addf(f+".Provider", "nil", "is required: a provider aliased to %s", r.Region)
+		}
+	}
+	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
+	if p.RotationPeriodDays == 0 {
+		p.RotationPeriodDays = DefaultRotationPeriodDays
+	}
+	l.Add("MultiRegionKeyProps.RotationPeriodDays", rules.Range(p.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
+	if p.DeletionWindowDays == 0 {
+		p.DeletionWindowDays = DefaultDeletionWindowDays
+	}
+	l.Add("MultiRegionKeyProps.DeletionWindowDays", rules.Range(p.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
+	if p.Description == "" {
+		p.Description = DefaultKeyDescription
+	}
+	if len(p.Policy.Statement) == 0 {
+		l.Addf("MultiRegionKeyProps.Policy", "no statements", "is required: build it with policy.KeyPolicy")
+	} else if policyJSON, err = p.Policy.JSON(); err != nil {
+		l.Add("MultiRegionKeyProps.Policy", err)
+	}
+	return policyJSON, l.Err()
+}
+
+// NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
+// rotation on), one aws_kms_replica_key per replica region and an
+// aws_kms_alias in every region, under a construct with the given id.
+func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
+	policyJSON, err := props.validate()
+	if err != nil {
+		return nil, err
+	}
+	node := constructs.NewConstruct(scope, jsii.String(id))
+	k := &MultiRegionKey{
+		node:          node,
+		primaryRegion: props.PrimaryRegion,
+		policy:        props.Policy,
+		replicas:      map[string]kmsreplicakey.KmsReplicaKey{},
+		aliases:       map[string]kmsalias.KmsAlias{},
+	}
+	lifecycle := protect(props.AllowDestroy)
+
+	// REFERENCE: only symmetric keys work with CloudTrail and S3; rotation is
+	// set on the primary only (replicas follow); never bypass the lockout check.
+	k.primary = kmskey.NewKmsKey(node, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
+		Provider:              props.Provider,
+		Description:           jsii.String(props.Description),
+		MultiRegion:           jsii.Bool(true),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		RotationPeriodInDays:  jsii.Number(float64(props.RotationPeriodDays)),
+		DeletionWindowInDays:  jsii.Number(float64(props.DeletionWindowDays)),
+		Policy:                jsii.String(policyJSON),
+		Lifecycle:             lifecycle,
+	})
+	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
+		Provider:    props.Provider,
+		Name:        jsii.String(props.Alias),
+		TargetKeyId: k.primary.KeyId(),
+	})
+	for _, r := range props.Replicas {
+		suffix := regionID(r.Region)
+		// REFERENCE: replicas are created with a provider for their region and
+		// carry the same full policy (policies are not synchronized).
+		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
+			Provider:             r.Provider,
+			PrimaryKeyArn:        k.primary.Arn(),
+			Description:          jsii.String(props.Description),
+			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
+			Policy:               jsii.String(policyJSON),
+			Enabled:              jsii.Bool(true),
+			Lifecycle:            lifecycle,
+		})
+		k.replicas[r.Region] = replica
+		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
+			Provider:    r.Provider,
+			Name:        jsii.String(props.Alias),
+			TargetKeyId: replica.KeyId(),
+		})
+	}
+	return k, nil
+}
+
+// PrimaryKeyArn is the ARN of the primary key.
+func (k *MultiRegionKey) PrimaryKeyArn() *string { return k.primary.Arn() }
+
+// PrimaryRegion is the region of the primary key.
+func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }
+
+// KeyArnIn returns the ARN of the key's copy in region: the primary's or a
+// replica's. CloudTrail and S3 need the copy in the bucket's region
+// (REFERENCE: "Multi-region keys").
+func (k *MultiRegionKey) KeyArnIn(region string) (*string, error) {
+	if region == k.primaryRegion {
+		return k.primary.Arn(), nil
+	}
+	if r, ok := k.replicas[region]; ok {
+		return r.Arn(), nil
+	}
+	return nil, fmt.Errorf("the multi-region key has no copy in %q; its regions are %s", region, strings.Join(k.Regions(), ", "))
+}
+
+// Regions lists the primary region first, then the replica regions sorted.
+func (k *MultiRegionKey) Regions() []string {
+	out := make([]string, 0, len(k.replicas))
+	for r := range k.replicas {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return append([]string{k.primaryRegion}, out...)
+}
+
+// Policy is the key policy attached to the primary and every replica.
+func (k *MultiRegionKey) Policy() policy.Document { return k.policy }
+
+// Node is the construct that holds the key's resources.
+func (k *MultiRegionKey) Node() constructs.Construct { return k.node }
+
+// dependablesIn returns the key copy and alias in region, for depends_on.
+func (k *MultiRegionKey) dependablesIn(region string) []cdktf.ITerraformDependable {
+	var out []cdktf.ITerraformDependable
+	if region == k.primaryRegion {
+		out = append(out, k.primary)
+	} else if r, ok := k.replicas[region]; ok {
+		out = append(out, r)
+	}
+	if a, ok := k.aliases[region]; ok {
+		out = append(out, a)
+	}
+	return out
+}
+
+// protect returns the lifecycle that keeps terraform destroy away from
+// audit data unless allowDestroy is set.
+func protect(allowDestroy bool) *cdktf.TerraformResourceLifecycle {
+	if allowDestroy {
+		return nil
+	}
+	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+}

@@ -1,0 +1,161 @@
+package constructs
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// TrailProps configures NewTrail. The trail's name, home region, owner
+// account, key prefix and organization come from Bucket, which was built for
+// exactly one trail: the trail cannot disagree with the policy that lets it
+// deliver.
+type TrailProps struct {
+	// Bucket receives the logs. Required.
+	Bucket *TrailBucket
+	// Key encrypts the logs; the trail uses its copy in the bucket's region.
+	// Its policy must let this trail encrypt (see policy.KeyPolicy). Required.
+	Key *MultiRegionKey
+	// Provider creates the trail; it must be configured for the trail's home
+	// region in the trail owner's account.
+	// Default: the stack's default AWS provider.
+	Provider cdktf.TerraformProvider
+	// MultiRegion logs events from every region. Default: true.
+	MultiRegion *bool
+	// IncludeGlobalServiceEvents logs IAM, STS and other global services;
+	// it must be true for a multi-region trail. Default: true.
+	IncludeGlobalServiceEvents *bool
+	// EnableLogFileValidation writes signed digest files. Default: true.
+	EnableLogFileValidation *bool
+}
+
+// Trail is an aws_cloudtrail resource wired to its bucket and key.
+type Trail struct {
+	node     constructs.Construct
+	identity policy.Trail
+	trail    cloudtrail.Cloudtrail
+}
+
+func boolOr(v *bool, def bool) bool {
+	if v == nil {
+		return def
+	}
+	return *v
+}
+
+func (p *TrailProps) validate() (keyArn *string, err error) {
+	var l rules.List
+	if p.Bucket == nil {
+		l.Addf("TrailProps.Bucket", "nil", "is required")
+	}
+	if p.Key == nil {
+		l.Addf("TrailProps.Key", "nil", "is required")
+	}
+	if p.Bucket != nil && p.Key != nil {
+		// REFERENCE: the key given to the trail must be in the bucket's region.
+		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
+			l.Add("TrailProps.Key", err)
+		}
+		if !allowsTrail(p.Key.Policy(), p.Bucket.Trail().ARN()) {
+			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
+		}
+	}
+	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
+		// REFERENCE: InvalidParameterCombinationException otherwise.
+		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
+	}
+	return keyArn, l.Err()
+}
+
+// allowsTrail reports whether doc has an Allow statement giving CloudTrail
+// kms:GenerateDataKey* on condition aws:SourceArn = trailArn.
+func allowsTrail(doc policy.Document, trailArn string) bool {
+	for _, s := range doc.Statement {
+		if s.Effect != policy.Allow || !contains(s.Principal.Service, policy.CloudTrailService) || !contains(s.Action, "kms:GenerateDataKey*") {
+			continue
+		}
+		if contains(s.Condition["StringEquals"]["aws:SourceArn"], trailArn) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(values []string, v string) bool {
+	for _, x := range values {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// NewTrail creates the trail: multi-region, global service events and log
+// file validation on unless told otherwise, an organization trail when the
+// bucket accepts an organization's logs, encrypted with the key copy in the
+// bucket's region. The trail waits for the bucket policy and the key: in the
+// same stack through depends_on, across stacks through a stack dependency.
+func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, error) {
+	keyArn, err := props.validate()
+	if err != nil {
+		return nil, err
+	}
+	identity := props.Bucket.Trail()
+	node := constructs.NewConstruct(scope, jsii.String(id))
+
+	var dependsOn []cdktf.ITerraformDependable
+	trailStack := cdktf.TerraformStack_Of(node)
+	for _, dep := range []struct {
+		node  constructs.Construct
+		items []cdktf.ITerraformDependable
+	}{
+		{props.Bucket.Node(), []cdktf.ITerraformDependable{props.Bucket.PolicyResource()}},
+		{props.Key.Node(), props.Key.dependablesIn(props.Bucket.Region())},
+	} {
+		other := cdktf.TerraformStack_Of(dep.node)
+		if *other.Node().Path() == *trailStack.Node().Path() {
+			dependsOn = append(dependsOn, dep.items...)
+		} else {
+			// CloudTrail checks both policies at CreateTrail: the other stack
+			// must be deployed first.
+			trailStack.AddDependency(other)
+		}
+	}
+
+	var prefix *string
+	if p := props.Bucket.KeyPrefix(); p != "" {
+		prefix = jsii.String(p)
+	}
+	cfg := &cloudtrail.CloudtrailConfig{
+		Provider:                   props.Provider,
+		Name:                       jsii.String(identity.Name),
+		S3BucketName:               jsii.String(props.Bucket.BucketName()),
+		S3KeyPrefix:                prefix,
+		KmsKeyId:                   keyArn, // REFERENCE: a full key ARN, never an alias (permanent diff)
+		EnableLogging:              jsii.Bool(true),
+		IsMultiRegionTrail:         jsii.Bool(boolOr(props.MultiRegion, true)),
+		IncludeGlobalServiceEvents: jsii.Bool(boolOr(props.IncludeGlobalServiceEvents, true)),
+		EnableLogFileValidation:    jsii.Bool(boolOr(props.EnableLogFileValidation, true)),
+		IsOrganizationTrail:        jsii.Bool(props.Bucket.OrganizationID() != ""),
+	}
+	if len(dependsOn) > 0 {
+		cfg.DependsOn = &dependsOn
+	}
+	t := &Trail{node: node, identity: identity}
+	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
+	return t, nil
+}
+
+// TrailArn is the trail's ARN as composed from its identity; it equals the
+// ARN AWS assigns, and is what every policy names.
+func (t *Trail) TrailArn() string { return t.identity.ARN() }
+
+// Identity is the trail's partition, home region, owner account and name.
+func (t *Trail) Identity() policy.Trail { return t.identity }
+
+// Resource is the aws_cloudtrail resource.
+func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }

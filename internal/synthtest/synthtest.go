@@ -1,0 +1,96 @@
+// Package synthtest reads synthesized Terraform JSON (cdk.tf.json) in tests.
+// It is plain Go: it parses strings and never calls jsii.
+package synthtest
+
+import (
+	"encoding/json"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// Doc is one synthesized stack.
+type Doc map[string]any
+
+// Parse decodes a stack's JSON, failing the test on invalid JSON.
+func Parse(t testing.TB, js string) Doc {
+	t.Helper()
+	var d Doc
+	require.NoError(t, json.Unmarshal([]byte(js), &d), "synthesized output is not JSON:\n%s", js)
+	return d
+}
+
+// Object returns m[key] as an object, or nil.
+func Object(m map[string]any, key string) map[string]any {
+	o, _ := m[key].(map[string]any)
+	return o
+}
+
+// Resources returns the resources of one type by logical name.
+func (d Doc) Resources(typ string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, body := range Object(Object(d, "resource"), typ) {
+		out[name] = body.(map[string]any)
+	}
+	return out
+}
+
+// Count is the number of resources of typ.
+func (d Doc) Count(typ string) int { return len(Object(Object(d, "resource"), typ)) }
+
+// ResourceTypes lists the resource types present, sorted.
+func (d Doc) ResourceTypes() []string {
+	var out []string
+	for typ := range Object(d, "resource") {
+		out = append(out, typ)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Only returns the single resource of typ, failing the test if there is not
+// exactly one.
+func (d Doc) Only(t testing.TB, typ string) (string, map[string]any) {
+	t.Helper()
+	rs := d.Resources(typ)
+	require.Len(t, rs, 1, "want exactly one %s, have %v", typ, keys(rs))
+	for name, body := range rs {
+		return name, body
+	}
+	return "", nil
+}
+
+// Ref is the Terraform reference to an attribute of a resource.
+func Ref(typ, name, attr string) string { return "${" + typ + "." + name + "." + attr + "}" }
+
+// Providers returns the AWS provider blocks in order.
+func (d Doc) Providers() []map[string]any {
+	var out []map[string]any
+	list, _ := Object(d, "provider")["aws"].([]any)
+	for _, p := range list {
+		out = append(out, p.(map[string]any))
+	}
+	return out
+}
+
+// Policy parses the "policy" attribute of a resource body.
+func Policy(t testing.TB, body map[string]any) policy.Document {
+	t.Helper()
+	s, ok := body["policy"].(string)
+	require.True(t, ok, "resource has no policy string: %v", body)
+	doc, err := policy.Parse(s)
+	require.NoError(t, err)
+	return doc
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
