@@ -164,13 +164,17 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 	}{
 		{"primary region missing", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "" }, `MultiRegionKeyProps.PrimaryRegion: is required (got "")`},
 		{"primary region unknown", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "us-east-7" }, `MultiRegionKeyProps.PrimaryRegion: must be an AWS region name such as us-east-1 (got "us-east-7")`},
-		{"replica equals primary", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-east-1", Provider: f.providers["us-west-2"]}} },
+		{"replica equals primary", func(p *MultiRegionKeyProps) {
+			p.Replicas = []ReplicaRegion{{Region: "us-east-1", Provider: f.providers["us-west-2"]}}
+		},
 			`MultiRegionKeyProps.Replicas[0].Region: must differ from the primary region and from every other replica region (got "us-east-1")`},
 		{"replica repeated", func(p *MultiRegionKeyProps) { p.Replicas = f.replicas("us-west-2", "us-west-2") },
 			`MultiRegionKeyProps.Replicas[1].Region: must differ from the primary region and from every other replica region (got "us-west-2")`},
 		{"replica without provider", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-west-2"}} },
 			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to us-west-2 (got "nil")`},
-		{"replica other partition", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "cn-north-1", Provider: f.providers["us-west-2"]}} },
+		{"replica other partition", func(p *MultiRegionKeyProps) {
+			p.Replicas = []ReplicaRegion{{Region: "cn-north-1", Provider: f.providers["us-west-2"]}}
+		},
 			`MultiRegionKeyProps.Replicas[0].Region: must be in the partition of the primary region "us-east-1" (got "cn-north-1")`},
 		{"alias", func(p *MultiRegionKeyProps) { p.Alias = "cloudtrail" }, `MultiRegionKeyProps.Alias: KMS aliases must start with "alias/"`},
 		{"rotation low", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 89 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 89)`},
