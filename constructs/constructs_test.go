@@ -413,8 +413,8 @@ func TestTrailValidation(t *testing.T) {
 }
 
 func TestRegionID(t *testing.T) {
-	assert.Equal(t, "UsWest2", regionID("us-west-2"))
-	assert.Equal(t, "UsGovEast1", regionID("us-gov-east-1"))
+	assert.Equal(t, "UsWest2", RegionID("us-west-2"))
+	assert.Equal(t, "UsGovEast1", RegionID("us-gov-east-1"))
 	assert.Equal(t, "TransitionDays", goName("transition_days"))
 	assert.True(t, strings.HasPrefix(DefaultKeyDescription, "Multi-region key"))
 }

@@ -167,7 +167,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		TargetKeyId: k.primary.KeyId(),
 	})
 	for _, r := range props.Replicas {
-		suffix := regionID(r.Region)
+		suffix := RegionID(r.Region)
 		// REFERENCE: replicas are created with a provider for their region and
 		// carry the same full policy (policies are not synchronized).
 		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{

@@ -17,8 +17,9 @@ func goName(snake string) string {
 	return b.String()
 }
 
-// regionID turns "us-west-2" into "UsWest2" for construct ids.
-func regionID(region string) string {
+// RegionID turns a region such as "us-west-2" into "UsWest2", the suffix of
+// the construct ids of everything created per region.
+func RegionID(region string) string {
 	return goName(strings.ReplaceAll(region, "-", "_"))
 }
 

@@ -1,0 +1,246 @@
+// Package stacks composes the constructs into one Terraform stack per AWS
+// account: the log-archive stack owns the key, its replicas and the bucket;
+// the management stack owns the trail. When one account plays both roles a
+// single stack holds everything.
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// Stack names. They are Terraform working directories and state file names:
+// renaming one orphans deployed state.
+const (
+	CombinedStackName   = "cloudtrail-mrk"
+	LogArchiveStackName = "log-archive"
+	ManagementStackName = "management"
+)
+
+// ProviderSessionName is the assume-role session name of every provider, so
+// that CloudTrail shows which changes this tool made.
+const ProviderSessionName = "cloudtrail-mrk"
+
+// LogArchive is what the log-archive account owns.
+type LogArchive struct {
+	Stack  cdktf.TerraformStack
+	Key    *ctmrk.MultiRegionKey
+	Bucket *ctmrk.TrailBucket
+}
+
+// Management is what the management account owns.
+type Management struct {
+	Stack cdktf.TerraformStack
+	Trail *ctmrk.Trail
+}
+
+// Stacks is the result of Build.
+type Stacks struct {
+	LogArchive *LogArchive
+	Management *Management
+}
+
+// Names lists the stack names in deployment order.
+func (s *Stacks) Names() []string {
+	a, m := *s.LogArchive.Stack.Node().Id(), *s.Management.Stack.Node().Id()
+	if a == m {
+		return []string{a}
+	}
+	return []string{a, m}
+}
+
+// Build adds the stacks for cfg to app: one combined stack when one account
+// plays both roles, otherwise a log-archive and a management stack. cfg must
+// have been validated (config.Load and config.Default do that).
+func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.SingleAccount() {
+		archive, mgmt, err := NewCombinedStack(app, CombinedStackName, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &Stacks{LogArchive: archive, Management: mgmt}, nil
+	}
+	archive, err := NewLogArchiveStack(app, LogArchiveStackName, cfg)
+	if err != nil {
+		return nil, err
+	}
+	mgmt, err := NewManagementStack(app, ManagementStackName, cfg, archive)
+	if err != nil {
+		return nil, err
+	}
+	return &Stacks{LogArchive: archive, Management: mgmt}, nil
+}
+
+// NewLogArchiveStack creates the log-archive account's stack: providers for
+// the home region and every replica region, the multi-region key and the
+// trail bucket.
+func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, error) {
+	stack := newStack(scope, id, cfg)
+	replicas := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	return addLogArchive(stack, cfg, replicas)
+}
+
+// NewManagementStack creates the management account's stack: a provider for
+// the home region and the trail, which reads the key ARN from the log-archive
+// stack through a cdktf cross-stack reference (an output there, remote state
+// here). Deploy the log-archive stack first; cdktf deploy orders them.
+func NewManagementStack(scope constructs.Construct, id string, cfg *config.Config, archive *LogArchive) (*Management, error) {
+	stack := newStack(scope, id, cfg)
+	addProviders(stack, cfg, cfg.Accounts.Management, nil)
+	return addTrail(stack, cfg, archive)
+}
+
+// NewCombinedStack creates one stack for an account that plays both roles.
+func NewCombinedStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, *Management, error) {
+	stack := newStack(scope, id, cfg)
+	replicas := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	archive, err := addLogArchive(stack, cfg, replicas)
+	if err != nil {
+		return nil, nil, err
+	}
+	mgmt, err := addTrail(stack, cfg, archive)
+	if err != nil {
+		return nil, nil, err
+	}
+	return archive, mgmt, nil
+}
+
+func newStack(scope constructs.Construct, id string, cfg *config.Config) cdktf.TerraformStack {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
+	addBackend(stack, id, cfg.Backend)
+	return stack
+}
+
+// addProviders adds the default AWS provider for the home region and one
+// provider aliased to each of regions, all pinned to the account.
+func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config.Account, regions []string) []ctmrk.ReplicaRegion {
+	newProvider := func(id, region string, alias *string) provider.AwsProvider {
+		pc := &provider.AwsProviderConfig{
+			Region: jsii.String(region),
+			Alias:  alias,
+			// Credentials for the wrong account fail before anything changes.
+			AllowedAccountIds: jsii.Strings(account.ID),
+		}
+		if account.RoleARN != "" {
+			pc.AssumeRole = &[]*provider.AwsProviderAssumeRole{{
+				RoleArn:     jsii.String(account.RoleARN),
+				SessionName: jsii.String(ProviderSessionName),
+			}}
+		}
+		return provider.NewAwsProvider(stack, jsii.String(id), pc)
+	}
+	newProvider("Aws", cfg.HomeRegion, nil)
+	var out []ctmrk.ReplicaRegion
+	for _, r := range regions {
+		// REFERENCE: a replica is created with a provider for its region.
+		out = append(out, ctmrk.ReplicaRegion{Region: r, Provider: newProvider("Aws"+ctmrk.RegionID(r), r, jsii.String(r))})
+	}
+	return out
+}
+
+func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ctmrk.ReplicaRegion) (*LogArchive, error) {
+	trail := cfg.TrailIdentity()
+	keyPolicy, err := policy.KeyPolicy(policy.KeyPolicyProps{
+		KeyAccount:     cfg.Accounts.LogArchive.ID,
+		Trail:          trail,
+		Administrators: cfg.Key.Administrators,
+		Readers:        cfg.Key.Readers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("key policy: %w", err)
+	}
+	key, err := ctmrk.NewMultiRegionKey(stack, "TrailKey", ctmrk.MultiRegionKeyProps{
+		PrimaryRegion:      cfg.HomeRegion,
+		Replicas:           replicas,
+		Alias:              cfg.Key.Alias,
+		Policy:             keyPolicy,
+		RotationPeriodDays: cfg.Key.RotationPeriodDays,
+		DeletionWindowDays: cfg.Key.DeletionWindowDays,
+		AllowDestroy:       cfg.AllowDestroy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var lifecycle *ctmrk.LifecycleProps
+	if l := cfg.Bucket.Lifecycle; l != nil {
+		lc := ctmrk.LifecycleProps(*l)
+		lifecycle = &lc
+	}
+	bucket, err := ctmrk.NewTrailBucket(stack, "TrailBucket", ctmrk.TrailBucketProps{
+		BucketName:     cfg.Bucket.Name,
+		Region:         cfg.HomeRegion,
+		Key:            key,
+		Trail:          trail,
+		OrganizationID: cfg.OrganizationID,
+		KeyPrefix:      cfg.Trail.S3KeyPrefix,
+		Readers:        cfg.Key.Readers,
+		ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
+		ObjectLockDays: cfg.Bucket.ObjectLock.Days,
+		Lifecycle:      lifecycle,
+		AllowDestroy:   cfg.AllowDestroy,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket}, nil
+}
+
+func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*Management, error) {
+	trail, err := ctmrk.NewTrail(stack, "Trail", ctmrk.TrailProps{
+		Bucket:                     archive.Bucket,
+		Key:                        archive.Key,
+		MultiRegion:                jsii.Bool(cfg.Trail.MultiRegion),
+		IncludeGlobalServiceEvents: jsii.Bool(cfg.Trail.IncludeGlobalServiceEvents),
+		EnableLogFileValidation:    jsii.Bool(cfg.Trail.EnableLogFileValidation),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Management{Stack: stack, Trail: trail}, nil
+}
+
+// addBackend configures where the stack keeps its state: a local file by
+// default, S3 with locking when configured.
+func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
+	if b.S3 == nil {
+		// Relative to the stack's working directory (cdktf.out/stacks/<name>):
+		// the state file lands in the project root, as with cdktf's default,
+		// without writing this machine's path into the synthesized JSON.
+		cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
+			Path: jsii.String(fmt.Sprintf("../../../terraform.%s.tfstate", name)),
+		})
+		return
+	}
+	s := b.S3
+	bc := &cdktf.S3BackendConfig{
+		Bucket:  jsii.String(s.Bucket),
+		Key:     jsii.String(fmt.Sprintf("%s/%s.tfstate", s.KeyPrefix, name)),
+		Region:  jsii.String(s.Region),
+		Encrypt: jsii.Bool(true),
+	}
+	if s.DynamoDBTable != "" {
+		bc.DynamodbTable = jsii.String(s.DynamoDBTable)
+	}
+	if s.RoleARN != "" {
+		bc.AssumeRole = &cdktf.S3BackendAssumeRoleConfig{
+			RoleArn:     jsii.String(s.RoleARN),
+			SessionName: jsii.String(ProviderSessionName),
+		}
+	}
+	cdktf.NewS3Backend(stack, bc)
+	if s.UseLockfile {
+		// cdktf 0.20 has no field for it; Terraform 1.10 reads it.
+		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
+	}
+}

@@ -1,0 +1,199 @@
+package stacks
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+)
+
+// synthApp builds the stacks for cfg in a fresh app, synthesizes them into a
+// temporary directory (cross-stack references only resolve in a full app
+// synth) and returns each stack's document by name.
+func synthApp(t *testing.T, cfg *config.Config) (*Stacks, map[string]st.Doc) {
+	t.Helper()
+	out := t.TempDir()
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)})
+	s, err := Build(app, cfg)
+	require.NoError(t, err)
+	app.Synth()
+	docs := map[string]st.Doc{}
+	for _, name := range s.Names() {
+		data, err := os.ReadFile(filepath.Join(out, "stacks", name, "cdk.tf.json"))
+		require.NoError(t, err)
+		docs[name] = st.Parse(t, string(data))
+	}
+	return s, docs
+}
+
+func load(t *testing.T, path string) *config.Config {
+	t.Helper()
+	c, err := config.Load(path)
+	require.NoError(t, err)
+	return c
+}
+
+func sourceArns(t *testing.T, docs ...policy.Document) []string {
+	t.Helper()
+	var out []string
+	for _, d := range docs {
+		for _, s := range d.Statement {
+			out = append(out, s.Condition["StringEquals"]["aws:SourceArn"]...)
+		}
+	}
+	return out
+}
+
+func TestSingleAccountIsOneStack(t *testing.T) {
+	s, docs := synthApp(t, config.Default())
+	require.Equal(t, []string{CombinedStackName}, s.Names())
+	doc := docs[CombinedStackName]
+
+	providers := doc.Providers()
+	require.Len(t, providers, 2)
+	assert.Equal(t, map[string]any{"region": "us-east-1", "allowed_account_ids": []any{"111122223333"}}, providers[0])
+	assert.Equal(t, map[string]any{"alias": "us-west-2", "region": "us-west-2", "allowed_account_ids": []any{"111122223333"}}, providers[1])
+
+	for typ, n := range map[string]int{
+		"aws_kms_key": 1, "aws_kms_replica_key": 1, "aws_kms_alias": 2, "aws_s3_bucket": 1,
+		"aws_s3_bucket_versioning": 1, "aws_s3_bucket_server_side_encryption_configuration": 1,
+		"aws_s3_bucket_object_lock_configuration": 1, "aws_s3_bucket_public_access_block": 1,
+		"aws_s3_bucket_ownership_controls": 1, "aws_s3_bucket_policy": 1, "aws_cloudtrail": 1,
+	} {
+		assert.Equal(t, n, doc.Count(typ), typ)
+	}
+	assert.Len(t, doc.ResourceTypes(), 11, "no resource types beyond those counted: %v", doc.ResourceTypes())
+
+	_, trail := doc.Only(t, "aws_cloudtrail")
+	assert.Equal(t, false, trail["is_organization_trail"], "the default is an account trail")
+	policyName, _ := doc.Only(t, "aws_s3_bucket_policy")
+	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+policyName)
+
+	backend := st.Object(st.Object(doc, "terraform"), "backend")
+	assert.Equal(t, map[string]any{"local": map[string]any{"path": "../../../terraform.cloudtrail-mrk.tfstate"}}, backend)
+}
+
+func TestOrganizationStacks(t *testing.T) {
+	cfg := load(t, "../examples/organization.yaml")
+	s, docs := synthApp(t, cfg)
+	require.Equal(t, []string{LogArchiveStackName, ManagementStackName}, s.Names())
+	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
+
+	// Log archive: key, two replicas on the right aliased providers, bucket; no trail.
+	assert.Equal(t, 0, archive.Count("aws_cloudtrail"))
+	primaryName, primary := archive.Only(t, "aws_kms_key")
+	replicaProviders := map[string]bool{}
+	for _, r := range archive.Resources("aws_kms_replica_key") {
+		replicaProviders[r["provider"].(string)] = true
+		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
+		assert.Equal(t, primary["policy"], r["policy"])
+	}
+	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
+	aliases := map[string]bool{}
+	for _, p := range archive.Providers() {
+		assert.Equal(t, []any{"444455556666"}, p["allowed_account_ids"], "log-archive providers are pinned to the log-archive account")
+		assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
+		alias, _ := p["alias"].(string)
+		aliases[alias] = true
+	}
+	assert.Equal(t, map[string]bool{"": true, "us-west-2": true, "eu-west-1": true}, aliases)
+
+	// Management: the trail only, pinned to the management account.
+	assert.Equal(t, []string{"aws_cloudtrail"}, mgmt.ResourceTypes())
+	require.Len(t, mgmt.Providers(), 1)
+	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
+	assert.Equal(t, "us-east-1", mgmt.Providers()[0]["region"])
+	_, trail := mgmt.Only(t, "aws_cloudtrail")
+	for _, flag := range []string{"is_organization_trail", "is_multi_region_trail", "include_global_service_events", "enable_log_file_validation"} {
+		assert.Equal(t, true, trail[flag], flag)
+	}
+	assert.Equal(t, "org", trail["s3_key_prefix"])
+	assert.Equal(t, cfg.Bucket.Name, trail["s3_bucket_name"])
+
+	// The key ARN crosses stacks as an output and a remote state lookup.
+	outputs := st.Object(archive, "output")
+	require.Len(t, outputs, 1)
+	for name, o := range outputs {
+		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), o.(map[string]any)["value"])
+		assert.Equal(t, "${data.terraform_remote_state.cross-stack-reference-input-log-archive.outputs."+name+"}", trail["kms_key_id"])
+	}
+	remote := st.Object(st.Object(st.Object(mgmt, "data"), "terraform_remote_state"), "cross-stack-reference-input-log-archive")
+	require.NotNil(t, remote)
+	assert.Equal(t, "s3", remote["backend"])
+	assert.Equal(t, "cloudtrail-mrk/log-archive.tfstate", st.Object(remote, "config")["key"])
+
+	// One trail ARN, with the configured home region, in every policy.
+	_, bucketPolicy := archive.Only(t, "aws_s3_bucket_policy")
+	arns := sourceArns(t, st.Policy(t, primary), st.Policy(t, bucketPolicy))
+	require.Len(t, arns, 6)
+	for _, a := range arns {
+		assert.Equal(t, "arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail", a)
+	}
+	org, ok := st.Policy(t, bucketPolicy).StatementBySid(policy.SidBucketOrganizationWrite)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:s3:::example-org-cloudtrail-444455556666/org/AWSLogs/o-exampleorg1/*"}, org.Resource)
+
+	// Each stack keeps its own state object, locked.
+	for name, doc := range docs {
+		s3 := st.Object(st.Object(st.Object(doc, "terraform"), "backend"), "s3")
+		assert.Equal(t, "cloudtrail-mrk/"+name+".tfstate", s3["key"])
+		assert.Equal(t, "terraform-locks", s3["dynamodb_table"])
+		assert.Equal(t, true, s3["encrypt"])
+	}
+}
+
+func TestManagementStackDependsOnLogArchive(t *testing.T) {
+	cfg := load(t, "../examples/organization.yaml")
+	out := t.TempDir()
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(out)})
+	_, err := Build(app, cfg)
+	require.NoError(t, err)
+	app.Synth()
+	manifest, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	require.NoError(t, err)
+	m := st.Parse(t, string(manifest))
+	mgmt := st.Object(st.Object(m, "stacks"), ManagementStackName)
+	assert.Equal(t, []any{LogArchiveStackName}, mgmt["dependencies"], "cdktf deploy must create the log archive first")
+	archive := st.Object(st.Object(m, "stacks"), LogArchiveStackName)
+	assert.Equal(t, []any{}, archive["dependencies"])
+}
+
+func TestUseLockfileAndAllowDestroy(t *testing.T) {
+	cfg := config.Default()
+	cfg.AllowDestroy = true
+	cfg.Backend.S3 = &config.S3Backend{Bucket: "state-bucket-1", Region: "eu-west-1", KeyPrefix: "audit", UseLockfile: true}
+	_, docs := synthApp(t, cfg)
+	doc := docs[CombinedStackName]
+	s3 := st.Object(st.Object(st.Object(doc, "terraform"), "backend"), "s3")
+	assert.Equal(t, true, s3["use_lockfile"])
+	assert.Equal(t, "audit/cloudtrail-mrk.tfstate", s3["key"])
+	assert.NotContains(t, s3, "dynamodb_table")
+	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_s3_bucket"} {
+		for name, r := range doc.Resources(typ) {
+			assert.NotContains(t, r, "lifecycle", "%s.%s keeps prevent_destroy although allow_destroy is set", typ, name)
+		}
+	}
+	_, bucket := doc.Only(t, "aws_s3_bucket")
+	assert.Equal(t, false, bucket["force_destroy"])
+}
+
+func TestBuildRejectsInvalidConfig(t *testing.T) {
+	cfg := config.Default()
+	cfg.Key.ReplicaRegions = []string{"us-east-1"}
+	cfg.Bucket.Name = "Not_A_Bucket"
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(t.TempDir())})
+	s, err := Build(app, cfg)
+	assert.Nil(t, s)
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "key.replica_regions[0]") && strings.Contains(err.Error(), "bucket.name"), err.Error())
+	assert.Empty(t, *app.Node().Children(), "no stack was added")
+}
