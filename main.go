@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,7 +46,11 @@ func synthesize() int {
 func run(stderr io.Writer, outdir string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
-		fmt.Fprintf(stderr, "cloudtrail-mrk: %s is invalid; nothing was synthesized:\n%s\n", source, indent(err.Error()))
+		var le *config.LoadError
+		if errors.As(err, &le) {
+			err = le.Err
+		}
+		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot use the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitConfig
 	}
 	appConfig := &cdktf.AppConfig{}

@@ -94,6 +94,11 @@ func TestValidationErrors(t *testing.T) {
 		{"tab indentation", "home_region: us-east-1\n\taccounts: {}\n", []string{"invalid YAML: line 2: found a tab character that violates indentation"}},
 		{"unknown key", valid + "trail:\n  nmae: x\n", []string{`line 9: unknown key "nmae"`}},
 		{"unknown top-level key", valid + "regions: [us-east-1]\n", []string{`line 8: unknown key "regions"`}},
+		{"unknown keys and invalid values together", strings.Replace(valid, "us-east-1", "us-east-7", 1) + "trail: {nmae: x, name: a}\nregions: []\n", []string{
+			`line 8: unknown key "nmae"`,
+			`line 9: unknown key "regions"`,
+			`home_region: must be an AWS region name such as us-east-1 (got "us-east-7")`,
+			`trail.name: trail names must be 3 to 128 characters long (this one is 1) (got "a")`}},
 		{"wrong type int", valid + "key:\n  rotation_period_days: yearly\n", []string{"line 9: !!str `yearly` where a whole number is expected"}},
 		{"wrong type bool", valid + "trail:\n  multi_region: sometimes\n", []string{"line 9: !!str `sometimes` where true or false is expected"}},
 		{"wrong type list", valid + "key:\n  replica_regions: us-west-2\n", []string{"line 9: !!str `us-west-2` where a list of strings is expected"}},
@@ -206,10 +211,10 @@ func TestValidationErrors(t *testing.T) {
 func TestLoadFileErrors(t *testing.T) {
 	dir := t.TempDir()
 	_, err := Load(filepath.Join(dir, "missing.yaml"))
-	assert.EqualError(t, err, `config file "`+filepath.Join(dir, "missing.yaml")+`" does not exist (set CLOUDTRAIL_MRK_CONFIG to an existing YAML file, or unset it for the built-in default)`)
+	assert.EqualError(t, err, `config file "`+filepath.Join(dir, "missing.yaml")+`": does not exist (set CLOUDTRAIL_MRK_CONFIG to an existing YAML file, or unset it for the built-in default)`)
 
 	_, err = Load(dir)
-	assert.EqualError(t, err, `config file "`+dir+`" is a directory, not a YAML file`)
+	assert.EqualError(t, err, `config file "`+dir+`": is a directory, not a YAML file`)
 
 	empty := filepath.Join(dir, "empty.yaml")
 	require.NoError(t, os.WriteFile(empty, nil, 0o600))

@@ -72,24 +72,38 @@ func FromEnv() (*Config, string, error) {
 	return c, fmt.Sprintf("config file %q", path), err
 }
 
-// Load reads, decodes, defaults and validates the YAML file at path.
+// LoadError is a configuration file that could not be used: missing,
+// unreadable, not YAML, or invalid. Err lists every problem, one per line.
+type LoadError struct {
+	Path string
+	Err  error
+}
+
+// Error implements error as `config file "<path>": <problems>`.
+func (e *LoadError) Error() string { return fmt.Sprintf("config file %q: %v", e.Path, e.Err) }
+
+// Unwrap returns the problems.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Load reads, decodes, defaults and validates the YAML file at path. Its
+// errors are *LoadError.
 func Load(path string) (*Config, error) {
 	info, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("config file %q does not exist (set %s to an existing YAML file, or unset it for the built-in default)", path, EnvVar)
+		return nil, &LoadError{path, fmt.Errorf("does not exist (set %s to an existing YAML file, or unset it for the built-in default)", EnvVar)}
 	case err != nil:
-		return nil, fmt.Errorf("config file %q: %w", path, err)
+		return nil, &LoadError{path, err}
 	case info.IsDir():
-		return nil, fmt.Errorf("config file %q is a directory, not a YAML file", path)
+		return nil, &LoadError{path, errors.New("is a directory, not a YAML file")}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config file %q cannot be read: %w", path, err)
+		return nil, &LoadError{path, fmt.Errorf("cannot be read: %w", err)}
 	}
 	c, err := Parse(data)
 	if err != nil {
-		return nil, fmt.Errorf("config file %q: %w", path, err)
+		return nil, &LoadError{path, err}
 	}
 	return c, nil
 }
@@ -100,18 +114,24 @@ func Parse(data []byte) (*Config, error) {
 	c := defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var unknownKeys error
 	if err := dec.Decode(&c); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, errors.New("the file is empty: it must hold a YAML mapping with at least home_region, accounts and bucket")
 		}
-		return nil, yamlError(err)
+		if !onlyUnknownKeys(err) {
+			return nil, yamlError(err)
+		}
+		// Every known key was still decoded: report the unknown ones together
+		// with whatever the validation finds.
+		unknownKeys = yamlError(err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("the file must hold exactly one YAML document; found a second one after '---'")
 	}
 	c.applyLateDefaults()
-	if err := c.Validate(); err != nil {
+	if err := errors.Join(unknownKeys, c.Validate()); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -132,6 +152,20 @@ var (
 	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
 	goType       = regexp.MustCompile(` into (\[\])?(\*)?[\w.]+$`)
 )
+
+// onlyUnknownKeys reports whether err lists unknown keys and nothing else.
+func onlyUnknownKeys(err error) bool {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return false
+	}
+	for _, m := range te.Errors {
+		if !unknownField.MatchString(m) {
+			return false
+		}
+	}
+	return true
+}
 
 // yamlError rewrites yaml.v3 errors into messages about the file rather than
 // about Go types, one problem per line with its line number.

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// configurations are the default configuration and every example, by the
+// name of their golden directory.
+func configurations(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{"default": ""}
+	files, err := filepath.Glob("examples/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		out[strings.TrimSuffix(filepath.Base(f), ".yaml")] = f
+	}
+	return out
+}
+
+// synth runs the app like `cdktf synth` does, with the configuration at path
+// ("" for the default), into a fresh directory, and returns every written
+// file by its path relative to that directory.
+func synth(t *testing.T, path string) (map[string][]byte, string) {
+	t.Helper()
+	t.Setenv(config.EnvVar, path)
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	var stderr bytes.Buffer
+	require.Equal(t, exitOK, run(&stderr, out), "stderr:\n%s", stderr.String())
+	assert.Empty(t, stderr.String())
+	return readTree(t, out), out
+}
+
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	if _, err := os.Stat(dir); os.IsNotExist(err) {
+		return files
+	}
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = data
+		return err
+	}))
+	return files
+}
+
+// TestGolden compares every synthesized stack of every configuration with
+// testdata/<configuration>/<stack>.tf.json. Run `go test . -update` to
+// rewrite them after an intended change, and read the diff.
+func TestGolden(t *testing.T) {
+	cwd, err := os.Getwd()
+	require.NoError(t, err)
+	home, _ := os.UserHomeDir()
+	for name, path := range configurations(t) {
+		t.Run(name, func(t *testing.T) {
+			files, out := synth(t, path)
+			var stacks []string
+			for rel, data := range files {
+				if !strings.HasSuffix(rel, "/cdk.tf.json") {
+					continue
+				}
+				stack := strings.TrimSuffix(strings.TrimPrefix(rel, "stacks/"), "/cdk.tf.json")
+				stacks = append(stacks, stack)
+				for _, machinePath := range []string{out, cwd, home, os.TempDir()} {
+					if machinePath != "" && machinePath != "/" {
+						assert.NotContains(t, string(data), machinePath, "%s holds a machine path", rel)
+					}
+				}
+				golden := filepath.Join("testdata", name, stack+".tf.json")
+				if *update {
+					require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+					require.NoError(t, os.WriteFile(golden, data, 0o644))
+					continue
+				}
+				want, err := os.ReadFile(golden)
+				require.NoError(t, err, "missing golden file; run go test . -update")
+				assert.Equal(t, string(want), string(data), "%s differs from %s; run go test . -update if the change is intended", rel, golden)
+			}
+			sort.Strings(stacks)
+			goldens, err := filepath.Glob(filepath.Join("testdata", name, "*.tf.json"))
+			require.NoError(t, err)
+			var want []string
+			for _, g := range goldens {
+				want = append(want, strings.TrimSuffix(filepath.Base(g), ".tf.json"))
+			}
+			sort.Strings(want)
+			if !*update {
+				assert.Equal(t, want, stacks, "stacks synthesized vs golden files")
+			}
+		})
+	}
+}
+
+func TestSynthesisIsDeterministic(t *testing.T) {
+	first, _ := synth(t, "examples/organization.yaml")
+	second, _ := synth(t, "examples/organization.yaml")
+	require.Equal(t, len(first), len(second))
+	for rel, data := range first {
+		assert.Equal(t, string(data), string(second[rel]), rel)
+	}
+}
+
+func TestConfigErrorWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("home_region: us-east-1\naccounts:\n  management: {id: \"12\"}\n  log_archive: {id: \"222222222222\"}\nbucket: {name: x}\nsurprise: true\n"), 0o600))
+	unknownKey := filepath.Join(dir, "unknown.yaml")
+	require.NoError(t, os.WriteFile(unknownKey, []byte("home_region: us-east-1\nsurprise: true\n"), 0o600))
+
+	cases := map[string]struct {
+		path string
+		want []string
+	}{
+		"invalid values": {bad, []string{`line 6: unknown key "surprise"`, `accounts.management.id: must be an AWS account id of exactly 12 digits (got "12")`}},
+		"unknown key":    {unknownKey, []string{`line 2: unknown key "surprise"`}},
+		"missing file":   {filepath.Join(dir, "nope.yaml"), []string{"does not exist"}},
+		"directory":      {dir, []string{"is a directory"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "cdktf.out")
+			// A previous synthesis that must survive untouched.
+			require.NoError(t, os.MkdirAll(filepath.Join(out, "stacks", "old"), 0o755))
+			require.NoError(t, os.WriteFile(filepath.Join(out, "stacks", "old", "cdk.tf.json"), []byte(`{"old":true}`), 0o644))
+			before := readTree(t, out)
+
+			t.Setenv(config.EnvVar, tc.path)
+			var stderr bytes.Buffer
+			assert.Equal(t, exitConfig, run(&stderr, out))
+			assert.Contains(t, stderr.String(), "cloudtrail-mrk: cannot use the config file")
+			assert.Contains(t, stderr.String(), "nothing was synthesized")
+			for _, w := range tc.want {
+				assert.Contains(t, stderr.String(), w)
+			}
+			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+		})
+	}
+}
+
+func TestConfigErrorListsEveryProblem(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(path, []byte("home_region: us-east-7\naccounts:\n  management: {id: \"12\"}\n  log_archive: {id: \"222222222222\"}\nbucket: {name: x}\n"), 0o600))
+	t.Setenv(config.EnvVar, path)
+	var stderr bytes.Buffer
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	assert.Equal(t, exitConfig, run(&stderr, out))
+	assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+path+`"; nothing was synthesized:
+  home_region: must be an AWS region name such as us-east-1 (got "us-east-7")
+  accounts.management.id: must be an AWS account id of exactly 12 digits (got "12")
+  bucket.name: S3 bucket names must be 3 to 63 characters long (this one is 1) (got "x")
+`, stderr.String())
+	_, err := os.Stat(out)
+	assert.True(t, os.IsNotExist(err), "no output directory was created")
+}
