@@ -119,38 +119,55 @@ func TestSynthesisIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestConfigErrorWritesNothing(t *testing.T) {
-	dir := t.TempDir()
-	bad := filepath.Join(dir, "bad.yaml")
-	require.NoError(t, os.WriteFile(bad, []byte("home_region: us-east-1\naccounts:\n  management: {id: \"12\"}\n  log_archive: {id: \"222222222222\"}\nbucket: {name: x}\nsurprise: true\n"), 0o600))
-	unknownKey := filepath.Join(dir, "unknown.yaml")
-	require.NoError(t, os.WriteFile(unknownKey, []byte("home_region: us-east-1\nsurprise: true\n"), 0o600))
+// preexisting fills a fresh output directory with a previous synthesis that
+// a refused run must leave exactly as it was.
+func preexisting(t *testing.T) (string, map[string][]byte) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "cdktf.out")
+	require.NoError(t, os.MkdirAll(filepath.Join(out, "stacks", "old"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "stacks", "old", "cdk.tf.json"), []byte(`{"old":true}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(out, "manifest.json"), []byte(`{"stacks":{}}`), 0o644))
+	return out, readTree(t, out)
+}
 
+// TestInvalidConfigurationsWriteNothing runs every refused configuration of
+// testdata/invalid through the app: exit status 2, exactly the expected
+// problems on stderr, and an output directory left as it was.
+func TestInvalidConfigurationsWriteNothing(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
+			require.NoError(t, err)
+			out, before := preexisting(t)
+			t.Setenv(config.EnvVar, f)
+			var stderr bytes.Buffer
+			assert.Equal(t, exitConfig, run(&stderr, out))
+			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+
+				indent(strings.TrimSuffix(string(want), "\n"))+"\n", stderr.String())
+			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+		})
+	}
+}
+
+func TestUnusableConfigFilesWriteNothing(t *testing.T) {
+	dir := t.TempDir()
 	cases := map[string]struct {
 		path string
-		want []string
+		want string
 	}{
-		"invalid values": {bad, []string{`line 6: unknown key "surprise"`, `accounts.management.id: must be an AWS account id of exactly 12 digits (got "12")`}},
-		"unknown key":    {unknownKey, []string{`line 2: unknown key "surprise"`}},
-		"missing file":   {filepath.Join(dir, "nope.yaml"), []string{"does not exist"}},
-		"directory":      {dir, []string{"is a directory"}},
+		"missing file": {filepath.Join(dir, "nope.yaml"), "does not exist (set CLOUDTRAIL_MRK_CONFIG to an existing YAML file, or unset it for the built-in default)"},
+		"directory":    {dir, "is a directory, not a YAML file"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "cdktf.out")
-			// A previous synthesis that must survive untouched.
-			require.NoError(t, os.MkdirAll(filepath.Join(out, "stacks", "old"), 0o755))
-			require.NoError(t, os.WriteFile(filepath.Join(out, "stacks", "old", "cdk.tf.json"), []byte(`{"old":true}`), 0o644))
-			before := readTree(t, out)
-
+			out, before := preexisting(t)
 			t.Setenv(config.EnvVar, tc.path)
 			var stderr bytes.Buffer
 			assert.Equal(t, exitConfig, run(&stderr, out))
-			assert.Contains(t, stderr.String(), "cloudtrail-mrk: cannot use the config file")
-			assert.Contains(t, stderr.String(), "nothing was synthesized")
-			for _, w := range tc.want {
-				assert.Contains(t, stderr.String(), w)
-			}
+			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+tc.path+`"; nothing was synthesized:`+"\n  "+tc.want+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
 		})
 	}

@@ -132,6 +132,9 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 	if err != nil {
 		return nil, err
 	}
+	if err := checkScope(scope, id, "NewTrailBucket"); err != nil {
+		return nil, err
+	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	b := &TrailBucket{

@@ -418,3 +418,21 @@ func TestRegionID(t *testing.T) {
 	assert.Equal(t, "TransitionDays", goName("transition_days"))
 	assert.True(t, strings.HasPrefix(DefaultKeyDescription, "Multi-region key"))
 }
+
+func TestScopeErrorsAreErrorsNotPanics(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, nil)
+	props := MultiRegionKeyProps{PrimaryRegion: "us-east-1", Alias: "alias/x", Policy: keyPolicy(t, testTrail)}
+
+	_, err := NewMultiRegionKey(nil, "Key2", props)
+	assert.EqualError(t, err, "NewMultiRegionKey: scope is required (got nil)")
+	_, err = NewMultiRegionKey(f.stack, "", props)
+	assert.EqualError(t, err, `NewMultiRegionKey: id is required (got "")`)
+	_, err = NewMultiRegionKey(f.stack, "Key", props)
+	assert.EqualError(t, err, `NewMultiRegionKey: id must be unique in its scope: "test" already holds a construct named "Key"`)
+	_, err = NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "other-bucket", Region: "us-east-1", Key: k, Trail: testTrail})
+	assert.EqualError(t, err, `NewTrailBucket: id must be unique in its scope: "test" already holds a construct named "Bucket"`)
+	_, err = NewTrail(nil, "Trail", TrailProps{Bucket: b, Key: k})
+	assert.EqualError(t, err, "NewTrail: scope is required (got nil)")
+}

@@ -137,6 +137,9 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	if err != nil {
 		return nil, err
 	}
+	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
+		return nil, err
+	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	k := &MultiRegionKey{
 		node:          node,

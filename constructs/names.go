@@ -2,7 +2,11 @@ package constructs
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 )
 
 // goName turns a rules field name such as "transition_days" into the Go
@@ -31,4 +35,18 @@ func renamed(err error, from, to string) error {
 		return nil
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), from, to))
+}
+
+// checkScope refuses, as an error, what jsii would otherwise turn into a
+// panic: no scope, an empty id, or an id already taken in the scope.
+func checkScope(scope constructs.Construct, id, constructor string) error {
+	switch {
+	case scope == nil:
+		return fmt.Errorf("%s: scope is required (got nil)", constructor)
+	case id == "":
+		return fmt.Errorf("%s: id is required (got \"\")", constructor)
+	case scope.Node().TryFindChild(jsii.String(id)) != nil:
+		return fmt.Errorf("%s: id must be unique in its scope: %q already holds a construct named %q", constructor, *scope.Node().Path(), id)
+	}
+	return nil
 }

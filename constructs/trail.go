@@ -104,6 +104,9 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err != nil {
 		return nil, err
 	}
+	if err := checkScope(scope, id, "NewTrail"); err != nil {
+		return nil, err
+	}
 	identity := props.Bucket.Trail()
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
