@@ -34,6 +34,9 @@ type Config struct {
 	AllowDestroy bool `yaml:"allow_destroy"`
 	// Backend selects where Terraform keeps state. Default: local files.
 	Backend Backend `yaml:"backend"`
+	// Tags are applied to every taggable resource, through the AWS
+	// providers' default_tags. Default: none.
+	Tags map[string]string `yaml:"tags,omitempty"`
 }
 
 // Accounts names the management (trail owner) and log-archive (bucket and

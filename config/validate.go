@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"sort"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -39,6 +40,11 @@ func (c *Config) Validate() error {
 		l.Addf("trail.include_global_service_events", false, "must be true when trail.multi_region is true (CloudTrail rejects the combination)")
 	}
 
+	for _, k := range sortedKeys(c.Tags) {
+		if err := rules.Tag(k, c.Tags[k]); err != nil {
+			l.Add(fmt.Sprintf("tags[%q]", k), err)
+		}
+	}
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
 	c.validateBackend(&l, part)
@@ -148,4 +154,13 @@ func (c *Config) validateBackend(l *rules.List, part string) {
 			l.Add("backend.s3.role_arn", err)
 		}
 	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

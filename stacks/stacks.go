@@ -132,6 +132,13 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 			// Credentials for the wrong account fail before anything changes.
 			AllowedAccountIds: jsii.Strings(account.ID),
 		}
+		if len(cfg.Tags) > 0 {
+			tags := make(map[string]*string, len(cfg.Tags))
+			for k, v := range cfg.Tags {
+				tags[k] = jsii.String(v)
+			}
+			pc.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
+		}
 		if account.RoleARN != "" {
 			pc.AssumeRole = &[]*provider.AwsProviderAssumeRole{{
 				RoleArn:     jsii.String(account.RoleARN),

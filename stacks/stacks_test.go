@@ -99,7 +99,10 @@ func TestOrganizationStacks(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
 	aliases := map[string]bool{}
+	wantTags := []any{map[string]any{"tags": map[string]any{"owner": "security-engineering", "purpose": "organization-audit-trail"}}}
+	assert.Equal(t, wantTags, mgmt.Providers()[0]["default_tags"])
 	for _, p := range archive.Providers() {
+		assert.Equal(t, wantTags, p["default_tags"], "every provider tags what it creates")
 		assert.Equal(t, []any{"444455556666"}, p["allowed_account_ids"], "log-archive providers are pinned to the log-archive account")
 		assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
 		alias, _ := p["alias"].(string)

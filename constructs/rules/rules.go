@@ -355,3 +355,26 @@ const (
 	// deletion_window_in_days.
 	MinDeletionWindowDays, MaxDeletionWindowDays = 7, 30
 )
+
+var tagChars = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+// Tag checks one resource tag (AWS tagging rules: keys 1 to 128 and values
+// 0 to 256 Unicode characters of letters, digits, spaces and _ . : / = + - @;
+// the "aws:" key prefix is reserved).
+func Tag(key, value string) error {
+	switch n := len([]rune(key)); {
+	case n < 1 || n > 128:
+		return violation(key, "tag keys must be 1 to 128 characters long (this one is %d)", n)
+	case strings.HasPrefix(strings.ToLower(key), "aws:"):
+		return violation(key, `tag keys must not start with the reserved prefix "aws:"`)
+	case !tagChars.MatchString(key):
+		return violation(key, "tag keys may contain only letters, digits, spaces and _ . : / = + - @")
+	}
+	if n := len([]rune(value)); n > 256 {
+		return violation(value, "tag values must be at most 256 characters long (this one is %d)", n)
+	}
+	if !tagChars.MatchString(value) {
+		return violation(value, "tag values may contain only letters, digits, spaces and _ . : / = + - @")
+	}
+	return nil
+}

@@ -210,3 +210,14 @@ func TestLifecycleCheck(t *testing.T) {
 	assert.NoError(t, ObjectLockMode("COMPLIANCE"))
 	assert.EqualError(t, ObjectLockMode("compliance"), `must be GOVERNANCE or COMPLIANCE (got "compliance")`)
 }
+
+func TestTag(t *testing.T) {
+	assert.NoError(t, Tag("team", "security"))
+	assert.NoError(t, Tag("cost-center:id", ""))
+	assert.NoError(t, Tag("Owner", "Ops Team @ HQ/+=.-_"))
+	assert.EqualError(t, Tag("", "x"), `tag keys must be 1 to 128 characters long (this one is 0) (got "")`)
+	assert.EqualError(t, Tag("aws:created", "x"), `tag keys must not start with the reserved prefix "aws:" (got "aws:created")`)
+	assert.EqualError(t, Tag("a*b", "x"), `tag keys may contain only letters, digits, spaces and _ . : / = + - @ (got "a*b")`)
+	assert.Error(t, Tag("k", strings.Repeat("v", 257)))
+	assert.Error(t, Tag("k", "semi;colon"))
+}
