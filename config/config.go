@@ -99,6 +99,19 @@ type Bucket struct {
 	ObjectLock ObjectLock `yaml:"object_lock"`
 	// Lifecycle is optional. Default: none (objects are kept forever).
 	Lifecycle *Lifecycle `yaml:"lifecycle,omitempty"`
+	// AccessLogs configures S3 server access logging of the trail bucket
+	// (CIS 3.4) into a separate bucket.
+	AccessLogs AccessLogs `yaml:"access_logs"`
+}
+
+// AccessLogs configures the access-log bucket.
+type AccessLogs struct {
+	// Enabled turns access logging of the trail bucket on. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// BucketName of the access-log bucket. Default: "<bucket.name>-access-logs".
+	BucketName string `yaml:"bucket_name,omitempty"`
+	// ExpirationDays expires access logs after this many days. Default: 365.
+	ExpirationDays int `yaml:"expiration_days"`
 }
 
 // ObjectLock is the bucket's default retention.

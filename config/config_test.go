@@ -30,6 +30,14 @@ func TestDefaultIsValid(t *testing.T) {
 	assert.True(t, c.Trail.EnableLogFileValidation)
 	assert.False(t, c.AllowDestroy)
 	assert.Equal(t, 30, c.Key.DeletionWindowDays)
+	assert.Equal(t, "cloudtrail-mrk-logs-111122223333-access-logs", c.Bucket.AccessLogs.BucketName)
+}
+
+func TestAccessLogsCanBeSwitchedOff(t *testing.T) {
+	c, err := Parse([]byte(valid + "  access_logs: {enabled: false}\n"))
+	require.NoError(t, err)
+	assert.False(t, c.Bucket.AccessLogs.Enabled)
+	assert.Empty(t, c.Bucket.AccessLogs.BucketName)
 }
 
 func TestParseAppliesDefaults(t *testing.T) {
@@ -43,6 +51,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, 30, c.Key.DeletionWindowDays)
 	assert.Equal(t, ObjectLock{Mode: "GOVERNANCE", Days: 365}, c.Bucket.ObjectLock)
 	assert.Nil(t, c.Bucket.Lifecycle)
+	assert.Equal(t, AccessLogs{Enabled: true, BucketName: "trail-logs-222222222222-access-logs", ExpirationDays: 365}, c.Bucket.AccessLogs)
 	assert.Nil(t, c.Backend.S3)
 	assert.False(t, c.SingleAccount())
 	assert.Equal(t, "111111111111", c.TrailIdentity().Account, "the management account owns the trail")

@@ -25,6 +25,9 @@ const (
 	DefaultObjectLockDays     = 365
 	DefaultStorageClass       = "GLACIER_IR"
 	DefaultStateKeyPrefix     = "cloudtrail-mrk"
+	// DefaultAccessLogSuffix names the access-log bucket after the trail bucket.
+	DefaultAccessLogSuffix         = "-access-logs"
+	DefaultAccessLogExpirationDays = 365
 )
 
 // defaults returns a configuration with every optional value at its default
@@ -42,7 +45,10 @@ func defaults() Config {
 			RotationPeriodDays: DefaultRotationPeriodDays,
 			DeletionWindowDays: DefaultDeletionWindowDays,
 		},
-		Bucket: Bucket{ObjectLock: ObjectLock{Mode: DefaultObjectLockMode, Days: DefaultObjectLockDays}},
+		Bucket: Bucket{
+			ObjectLock: ObjectLock{Mode: DefaultObjectLockMode, Days: DefaultObjectLockDays},
+			AccessLogs: AccessLogs{Enabled: true, ExpirationDays: DefaultAccessLogExpirationDays},
+		},
 	}
 }
 
@@ -57,6 +63,7 @@ func Default() *Config {
 	c.Accounts.LogArchive.ID = "111122223333"
 	c.Key.ReplicaRegions = []string{"us-west-2"}
 	c.Bucket.Name = "cloudtrail-mrk-logs-111122223333"
+	c.applyLateDefaults()
 	return &c
 }
 
@@ -142,6 +149,10 @@ func Parse(data []byte) (*Config, error) {
 func (c *Config) applyLateDefaults() {
 	if l := c.Bucket.Lifecycle; l != nil && l.TransitionDays > 0 && l.TransitionStorageClass == "" {
 		l.TransitionStorageClass = DefaultStorageClass
+	}
+	if a := &c.Bucket.AccessLogs; a.Enabled && a.BucketName == "" && c.Bucket.Name != "" &&
+		len(c.Bucket.Name)+len(DefaultAccessLogSuffix) <= 63 {
+		a.BucketName = c.Bucket.Name + DefaultAccessLogSuffix
 	}
 	if s := c.Backend.S3; s != nil && s.KeyPrefix == "" {
 		s.KeyPrefix = DefaultStateKeyPrefix

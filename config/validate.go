@@ -111,6 +111,20 @@ func (c *Config) validateBucket(l *rules.List) {
 	} else {
 		l.Add("bucket.name", rules.BucketName(b.Name))
 	}
+	if a := b.AccessLogs; a.Enabled {
+		switch {
+		case a.BucketName == "" && b.Name != "":
+			l.Addf("bucket.access_logs.bucket_name", a.BucketName, "is required: the default %q is longer than 63 characters", b.Name+DefaultAccessLogSuffix)
+		case a.BucketName == b.Name+DefaultAccessLogSuffix && rules.BucketName(b.Name) != nil:
+			// Derived from an invalid bucket.name, which is reported already.
+		case a.BucketName != "":
+			l.Add("bucket.access_logs.bucket_name", rules.BucketName(a.BucketName))
+			if a.BucketName == b.Name {
+				l.Addf("bucket.access_logs.bucket_name", a.BucketName, "must differ from bucket.name: a bucket with Object Lock cannot receive access logs")
+			}
+		}
+		l.Add("bucket.access_logs.expiration_days", rules.Range(a.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
+	}
 	l.Add("bucket.object_lock.mode", rules.ObjectLockMode(b.ObjectLock.Mode))
 	l.Add("bucket.object_lock.days", rules.Range(b.ObjectLock.Days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
 	if b.Lifecycle != nil {
@@ -132,8 +146,8 @@ func (c *Config) validateBackend(l *rules.List, part string) {
 		l.Addf("backend.s3.bucket", s.Bucket, "is required")
 	} else if err := rules.BucketName(s.Bucket); err != nil {
 		l.Add("backend.s3.bucket", err)
-	} else if s.Bucket == c.Bucket.Name {
-		l.Addf("backend.s3.bucket", s.Bucket, "must not be the trail bucket (bucket.name)")
+	} else if s.Bucket == c.Bucket.Name || s.Bucket == c.Bucket.AccessLogs.BucketName && c.Bucket.AccessLogs.Enabled {
+		l.Addf("backend.s3.bucket", s.Bucket, "must not be the trail bucket or its access-log bucket")
 	}
 	if s.Region == "" {
 		l.Addf("backend.s3.region", s.Region, "is required")

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketobjectlockconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
@@ -56,6 +57,10 @@ type TrailBucketProps struct {
 	ObjectLockDays int
 	// Lifecycle of the log objects. Default: none (kept forever).
 	Lifecycle *LifecycleProps
+	// AccessLogs receives the bucket's S3 server access logs (CIS 3.4); it
+	// must have been created for this bucket (AccessLogBucketProps.SourceBuckets).
+	// Default: none.
+	AccessLogs *AccessLogBucket
 	// AllowDestroy drops prevent_destroy from the bucket. force_destroy
 	// stays false regardless: it would delete locked log objects too.
 	// Default: false.
@@ -88,6 +93,9 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 		l.Addf("TrailBucketProps.Key", "nil", "is required")
 	} else if _, err := p.Key.KeyArnIn(p.Region); err != nil && p.Region != "" {
 		l.Add("TrailBucketProps.Key", err)
+	}
+	if p.AccessLogs != nil && !p.AccessLogs.accepts(p.BucketName) {
+		l.Addf("TrailBucketProps.AccessLogs", p.AccessLogs.name, "the access-log bucket does not accept logs from %q: list it in AccessLogBucketProps.SourceBuckets", p.BucketName)
 	}
 	if p.ObjectLockMode == "" {
 		p.ObjectLockMode = DefaultObjectLockMode
@@ -156,11 +164,8 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		Lifecycle:         protect(props.AllowDestroy),
 	})
 	bucketID := b.bucket.Id()
-	versioning := s3bucketversioning.NewS3BucketVersioningA(node, jsii.String("Versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Provider:                props.Provider,
-		Bucket:                  bucketID,
-		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
-	})
+	common := newBucketCommon(node, props.Provider, bucketID, policyJSON)
+	b.bucketPolicy = common.policy
 	// REFERENCE: SSE-KMS with the key copy in the bucket's region and Bucket
 	// Keys on (up to 99% fewer KMS calls).
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
@@ -185,33 +190,21 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 				Days: jsii.Number(float64(props.ObjectLockDays)),
 			},
 		},
-		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
 	})
-	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(node, jsii.String("PublicAccessBlock"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Provider:              props.Provider,
-		Bucket:                bucketID,
-		BlockPublicAcls:       jsii.Bool(true),
-		BlockPublicPolicy:     jsii.Bool(true),
-		IgnorePublicAcls:      jsii.Bool(true),
-		RestrictPublicBuckets: jsii.Bool(true),
-	})
-	// REFERENCE: BucketOwnerEnforced accepts CloudTrail's
-	// bucket-owner-full-control PUTs.
-	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(node, jsii.String("OwnershipControls"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Provider: props.Provider,
-		Bucket:   bucketID,
-		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
-	})
-	// S3 rejects concurrent changes to one bucket's policy and its public
-	// access block ("OperationAborted"), so the policy waits for both.
-	b.bucketPolicy = s3bucketpolicy.NewS3BucketPolicy(node, jsii.String("Policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Provider:  props.Provider,
-		Bucket:    bucketID,
-		Policy:    jsii.String(policyJSON),
-		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, ownership},
-	})
+	if props.AccessLogs != nil {
+		// CIS 3.4: access logging on the trail bucket, into a bucket without
+		// Object Lock (REFERENCE: a locked bucket cannot receive access logs).
+		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("AccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
+			Provider:     props.Provider,
+			Bucket:       bucketID,
+			TargetBucket: props.AccessLogs.bucket.Id(),
+			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(props.BucketName)),
+			DependsOn:    &[]cdktf.ITerraformDependable{props.AccessLogs.bucketPolicy},
+		})
+	}
 	if lc := props.Lifecycle; lc != nil {
-		newLifecycle(node, props.Provider, bucketID, *lc, versioning)
+		newLifecycle(node, props.Provider, bucketID, *lc, common.versioning)
 	}
 	return b, nil
 }
@@ -276,3 +269,42 @@ func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.
 
 // Node is the construct that holds the bucket's resources.
 func (b *TrailBucket) Node() constructs.Construct { return b.node }
+
+// bucketCommon is what every bucket of this package has: versioning, all four
+// public access blocks, BucketOwnerEnforced and a policy.
+type bucketCommon struct {
+	versioning s3bucketversioning.S3BucketVersioningA
+	policy     s3bucketpolicy.S3BucketPolicy
+}
+
+func newBucketCommon(node constructs.Construct, provider cdktf.TerraformProvider, bucketID *string, policyJSON string) bucketCommon {
+	versioning := s3bucketversioning.NewS3BucketVersioningA(node, jsii.String("Versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Provider:                provider,
+		Bucket:                  bucketID,
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+	publicAccess := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(node, jsii.String("PublicAccessBlock"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Provider:              provider,
+		Bucket:                bucketID,
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	// REFERENCE: BucketOwnerEnforced accepts CloudTrail's
+	// bucket-owner-full-control PUTs; S3 access logging is granted by policy.
+	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(node, jsii.String("OwnershipControls"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Provider: provider,
+		Bucket:   bucketID,
+		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+	})
+	// S3 rejects concurrent changes to one bucket's policy and its public
+	// access block ("OperationAborted"), so the policy waits for both.
+	bucketPolicy := s3bucketpolicy.NewS3BucketPolicy(node, jsii.String("Policy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Provider:  provider,
+		Bucket:    bucketID,
+		Policy:    jsii.String(policyJSON),
+		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, ownership},
+	})
+	return bucketCommon{versioning: versioning, policy: bucketPolicy}
+}

@@ -436,3 +436,90 @@ func TestScopeErrorsAreErrorsNotPanics(t *testing.T) {
 	_, err = NewTrail(nil, "Trail", TrailProps{Bucket: b, Key: k})
 	assert.EqualError(t, err, "NewTrail: scope is required (got nil)")
 }
+
+func TestAccessLogBucket(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	a, err := NewAccessLogBucket(f.stack, "AccessLogs", AccessLogBucketProps{
+		BucketName: "trail-logs-test-access", Partition: "aws", Account: "222222222222", SourceBuckets: []string{"trail-logs-test"},
+	})
+	require.NoError(t, err)
+	f.bucket(t, k, func(p *TrailBucketProps) { p.AccessLogs = a })
+	doc := f.synth(t)
+
+	buckets := doc.Resources("aws_s3_bucket")
+	require.Len(t, buckets, 2)
+	var logName, trailName string
+	for name, b := range buckets {
+		if b["bucket"] == "trail-logs-test-access" {
+			logName = name
+		} else {
+			trailName = name
+		}
+	}
+	require.NotEmpty(t, logName)
+	logBucket := buckets[logName]
+	assert.NotContains(t, logBucket, "object_lock_enabled", "S3 access logs cannot target a bucket with Object Lock")
+	assert.Equal(t, false, logBucket["force_destroy"])
+	assert.Equal(t, map[string]any{"prevent_destroy": true}, logBucket["lifecycle"])
+	for _, arg := range deprecatedBucketArgs {
+		assert.NotContains(t, logBucket, arg)
+	}
+	logID := st.Ref("aws_s3_bucket", logName, "id")
+	byBucket := func(typ, id string) map[string]any {
+		t.Helper()
+		for _, r := range doc.Resources(typ) {
+			if r["bucket"] == id {
+				return r
+			}
+		}
+		t.Fatalf("no %s for %s", typ, id)
+		return nil
+	}
+	assert.Equal(t, []any{map[string]any{"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "AES256"}}},
+		byBucket("aws_s3_bucket_server_side_encryption_configuration", logID)["rule"], "SSE-S3: access logs do not support SSE-KMS targets")
+	assert.Equal(t, map[string]any{"status": "Enabled"}, byBucket("aws_s3_bucket_versioning", logID)["versioning_configuration"])
+	for _, flag := range []string{"block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"} {
+		assert.Equal(t, true, byBucket("aws_s3_bucket_public_access_block", logID)[flag])
+	}
+	assert.Equal(t, map[string]any{"object_ownership": "BucketOwnerEnforced"}, byBucket("aws_s3_bucket_ownership_controls", logID)["rule"])
+	assert.Equal(t, a.Policy(), st.Policy(t, byBucket("aws_s3_bucket_policy", logID)))
+	assert.Equal(t, []any{map[string]any{
+		"id": "access-logs", "status": "Enabled", "filter": map[string]any{"prefix": ""},
+		"expiration":                    map[string]any{"days": 365.0},
+		"noncurrent_version_expiration": map[string]any{"noncurrent_days": 30.0},
+	}}, byBucket("aws_s3_bucket_lifecycle_configuration", logID)["rule"])
+	assert.Equal(t, 0, countBucket(doc, "aws_s3_bucket_object_lock_configuration", logID))
+
+	_, logging := doc.Only(t, "aws_s3_bucket_logging")
+	assert.Equal(t, st.Ref("aws_s3_bucket", trailName, "id"), logging["bucket"])
+	assert.Equal(t, logID, logging["target_bucket"])
+	assert.Equal(t, "trail-logs-test/", logging["target_prefix"])
+}
+
+func countBucket(doc st.Doc, typ, id string) int {
+	n := 0
+	for _, r := range doc.Resources(typ) {
+		if r["bucket"] == id {
+			n++
+		}
+	}
+	return n
+}
+
+func TestAccessLogBucketValidation(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	_, err := NewAccessLogBucket(f.stack, "AccessLogs", AccessLogBucketProps{BucketName: "x", Partition: "aws", Account: "222222222222", ExpirationDays: -1})
+	require.Error(t, err)
+	assert.Equal(t, strings.Join([]string{
+		`AccessLogBucketProps.ExpirationDays: must be between 1 and 36500 days (got -1)`,
+		`AccessLogBucketProps.BucketName: S3 bucket names must be 3 to 63 characters long (this one is 1) (got "x")`,
+		`AccessLogBucketProps.SourceBuckets: must name at least one bucket (got "[]")`,
+	}, "\n"), err.Error())
+
+	other, err := NewAccessLogBucket(f.stack, "OtherLogs", AccessLogBucketProps{BucketName: "other-access", Partition: "aws", Account: "222222222222", SourceBuckets: []string{"some-other-bucket"}})
+	require.NoError(t, err)
+	_, err = NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail, AccessLogs: other})
+	assert.EqualError(t, err, `TrailBucketProps.AccessLogs: the access-log bucket does not accept logs from "trail-logs-test": list it in AccessLogBucketProps.SourceBuckets (got "other-access")`)
+}

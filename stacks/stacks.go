@@ -31,9 +31,10 @@ const ProviderSessionName = "cloudtrail-mrk"
 
 // LogArchive is what the log-archive account owns.
 type LogArchive struct {
-	Stack  cdktf.TerraformStack
-	Key    *ctmrk.MultiRegionKey
-	Bucket *ctmrk.TrailBucket
+	Stack      cdktf.TerraformStack
+	Key        *ctmrk.MultiRegionKey
+	Bucket     *ctmrk.TrailBucket
+	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
 }
 
 // Management is what the management account owns.
@@ -179,6 +180,20 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 	if err != nil {
 		return nil, err
 	}
+	var accessLogs *ctmrk.AccessLogBucket
+	if a := cfg.Bucket.AccessLogs; a.Enabled {
+		accessLogs, err = ctmrk.NewAccessLogBucket(stack, "AccessLogBucket", ctmrk.AccessLogBucketProps{
+			BucketName:     a.BucketName,
+			Partition:      cfg.Partition(),
+			Account:        cfg.Accounts.LogArchive.ID,
+			SourceBuckets:  []string{cfg.Bucket.Name},
+			ExpirationDays: a.ExpirationDays,
+			AllowDestroy:   cfg.AllowDestroy,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	var lifecycle *ctmrk.LifecycleProps
 	if l := cfg.Bucket.Lifecycle; l != nil {
 		lc := ctmrk.LifecycleProps(*l)
@@ -195,12 +210,13 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
 		ObjectLockDays: cfg.Bucket.ObjectLock.Days,
 		Lifecycle:      lifecycle,
+		AccessLogs:     accessLogs,
 		AllowDestroy:   cfg.AllowDestroy,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket}, nil
+	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, AccessLogs: accessLogs}, nil
 }
 
 func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*Management, error) {

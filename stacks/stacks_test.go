@@ -63,20 +63,28 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 	assert.Equal(t, map[string]any{"region": "us-east-1", "allowed_account_ids": []any{"111122223333"}}, providers[0])
 	assert.Equal(t, map[string]any{"alias": "us-west-2", "region": "us-west-2", "allowed_account_ids": []any{"111122223333"}}, providers[1])
 
-	for typ, n := range map[string]int{
-		"aws_kms_key": 1, "aws_kms_replica_key": 1, "aws_kms_alias": 2, "aws_s3_bucket": 1,
-		"aws_s3_bucket_versioning": 1, "aws_s3_bucket_server_side_encryption_configuration": 1,
-		"aws_s3_bucket_object_lock_configuration": 1, "aws_s3_bucket_public_access_block": 1,
-		"aws_s3_bucket_ownership_controls": 1, "aws_s3_bucket_policy": 1, "aws_cloudtrail": 1,
-	} {
+	want := map[string]int{
+		"aws_kms_key": 1, "aws_kms_replica_key": 1, "aws_kms_alias": 2,
+		// The trail bucket and its access-log bucket.
+		"aws_s3_bucket": 2, "aws_s3_bucket_versioning": 2, "aws_s3_bucket_server_side_encryption_configuration": 2,
+		"aws_s3_bucket_public_access_block": 2, "aws_s3_bucket_ownership_controls": 2, "aws_s3_bucket_policy": 2,
+		"aws_s3_bucket_lifecycle_configuration": 1, "aws_s3_bucket_logging": 1,
+		"aws_s3_bucket_object_lock_configuration": 1, "aws_cloudtrail": 1,
+	}
+	for typ, n := range want {
 		assert.Equal(t, n, doc.Count(typ), typ)
 	}
-	assert.Len(t, doc.ResourceTypes(), 11, "no resource types beyond those counted: %v", doc.ResourceTypes())
+	assert.Len(t, doc.ResourceTypes(), len(want), "no resource types beyond those counted: %v", doc.ResourceTypes())
 
 	_, trail := doc.Only(t, "aws_cloudtrail")
 	assert.Equal(t, false, trail["is_organization_trail"], "the default is an account trail")
-	policyName, _ := doc.Only(t, "aws_s3_bucket_policy")
-	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+policyName)
+	var trailPolicy string
+	for name, p := range doc.Resources("aws_s3_bucket_policy") {
+		if _, ok := st.Policy(t, p).StatementBySid(policy.SidBucketWrite); ok {
+			trailPolicy = name
+		}
+	}
+	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+trailPolicy)
 
 	backend := st.Object(st.Object(doc, "terraform"), "backend")
 	assert.Equal(t, map[string]any{"local": map[string]any{"path": "../../../terraform.cloudtrail-mrk.tfstate"}}, backend)
@@ -135,7 +143,13 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Equal(t, "cloudtrail-mrk/log-archive.tfstate", st.Object(remote, "config")["key"])
 
 	// One trail ARN, with the configured home region, in every policy.
-	_, bucketPolicy := archive.Only(t, "aws_s3_bucket_policy")
+	var bucketPolicy map[string]any
+	for _, p := range archive.Resources("aws_s3_bucket_policy") {
+		if _, ok := st.Policy(t, p).StatementBySid(policy.SidBucketWrite); ok {
+			bucketPolicy = p
+		}
+	}
+	require.NotNil(t, bucketPolicy)
 	arns := sourceArns(t, st.Policy(t, primary), st.Policy(t, bucketPolicy))
 	require.Len(t, arns, 6)
 	for _, a := range arns {
@@ -180,13 +194,23 @@ func TestUseLockfileAndAllowDestroy(t *testing.T) {
 	assert.Equal(t, true, s3["use_lockfile"])
 	assert.Equal(t, "audit/cloudtrail-mrk.tfstate", s3["key"])
 	assert.NotContains(t, s3, "dynamodb_table")
-	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_s3_bucket"} {
+	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_s3_bucket"} { // both buckets
 		for name, r := range doc.Resources(typ) {
 			assert.NotContains(t, r, "lifecycle", "%s.%s keeps prevent_destroy although allow_destroy is set", typ, name)
 		}
 	}
-	_, bucket := doc.Only(t, "aws_s3_bucket")
-	assert.Equal(t, false, bucket["force_destroy"])
+	for _, bucket := range doc.Resources("aws_s3_bucket") {
+		assert.Equal(t, false, bucket["force_destroy"])
+	}
+}
+
+func TestAccessLogsOff(t *testing.T) {
+	cfg := config.Default()
+	cfg.Bucket.AccessLogs.Enabled = false
+	_, docs := synthApp(t, cfg)
+	doc := docs[CombinedStackName]
+	assert.Equal(t, 1, doc.Count("aws_s3_bucket"))
+	assert.Equal(t, 0, doc.Count("aws_s3_bucket_logging"))
 }
 
 func TestBuildRejectsInvalidConfig(t *testing.T) {

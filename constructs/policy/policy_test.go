@@ -249,3 +249,31 @@ func TestValuesAndPrincipalJSON(t *testing.T) {
 	var v Values
 	assert.Error(t, json.Unmarshal([]byte(`3`), &v))
 }
+
+func TestAccessLogBucketPolicy(t *testing.T) {
+	doc, err := AccessLogBucketPolicy(AccessLogBucketPolicyProps{
+		Partition: "aws", BucketName: "trail-logs-access", Account: "222222222222",
+		SourceBuckets: []string{"trail-logs", "trail-logs"},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure}, doc.Sids())
+	w := statement(t, doc, SidAccessLogsWrite)
+	assert.Equal(t, ServicePrincipal("logging.s3.amazonaws.com"), w.Principal)
+	assert.Equal(t, Values{"s3:PutObject"}, w.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-access/trail-logs/*"}, w.Resource)
+	assert.Equal(t, Conditions{
+		"ArnLike":      {"aws:SourceArn": {"arn:aws:s3:::trail-logs"}},
+		"StringEquals": {"aws:SourceAccount": {"222222222222"}},
+	}, w.Condition)
+	deny := statement(t, doc, SidBucketDenyInsecure)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-access", "arn:aws:s3:::trail-logs-access/*"}, deny.Resource)
+
+	_, err = AccessLogBucketPolicy(AccessLogBucketPolicyProps{Partition: "aws", BucketName: "same-bucket", Account: "222222222222", SourceBuckets: []string{"same-bucket"}})
+	assert.EqualError(t, err, `AccessLogBucketPolicyProps.SourceBuckets[0]: must not be the access-log bucket itself (its logs would log themselves) (got "same-bucket")`)
+	_, err = AccessLogBucketPolicy(AccessLogBucketPolicyProps{Partition: "aws-eu", BucketName: "b-1", Account: "2"})
+	assert.EqualError(t, err, strings.Join([]string{
+		`AccessLogBucketPolicyProps.Partition: must be "aws", "aws-cn" or "aws-us-gov" (got "aws-eu")`,
+		`AccessLogBucketPolicyProps.Account: must be an AWS account id of exactly 12 digits (got "2")`,
+		`AccessLogBucketPolicyProps.SourceBuckets: must name at least one bucket (got "[]")`,
+	}, "\n"))
+}

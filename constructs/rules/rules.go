@@ -378,3 +378,12 @@ func Tag(key, value string) error {
 	}
 	return nil
 }
+
+// PartitionName checks a partition name: "aws", "aws-cn" or "aws-us-gov".
+func PartitionName(p string) error {
+	switch p {
+	case "aws", "aws-cn", "aws-us-gov":
+		return nil
+	}
+	return violation(p, `must be "aws", "aws-cn" or "aws-us-gov"`)
+}

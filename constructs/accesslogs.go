@@ -1,0 +1,132 @@
+package constructs
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Defaults of AccessLogBucketProps.
+const (
+	DefaultAccessLogExpirationDays = 365
+	// NoncurrentAccessLogDays keeps an overwritten or deleted access log
+	// version this long before it expires.
+	NoncurrentAccessLogDays = 30
+)
+
+// AccessLogBucketProps configures NewAccessLogBucket.
+type AccessLogBucketProps struct {
+	// BucketName is the access-log bucket's name. Required.
+	BucketName string
+	// Partition of the bucket ("aws", "aws-cn", "aws-us-gov"). Required.
+	Partition string
+	// Account owns this bucket and every source bucket. Required.
+	Account string
+	// Provider creates the bucket; it must be in the source buckets' region
+	// (S3 delivers access logs within a region). Default: the stack's
+	// default AWS provider.
+	Provider cdktf.TerraformProvider
+	// SourceBuckets may deliver access logs here, each under the prefix
+	// "<source bucket>/". Required.
+	SourceBuckets []string
+	// ExpirationDays expires access logs after this many days, 1 to 36500.
+	// Default: 365.
+	ExpirationDays int
+	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
+	AllowDestroy bool
+}
+
+// AccessLogBucket receives S3 server access logs. It has no Object Lock and
+// uses SSE-S3: S3 server access logging supports neither as a target
+// (REFERENCE: "Bucket").
+type AccessLogBucket struct {
+	node         constructs.Construct
+	name         string
+	sources      map[string]bool
+	policyDoc    policy.Document
+	bucket       s3bucket.S3Bucket
+	bucketPolicy s3bucketpolicy.S3BucketPolicy
+}
+
+// NewAccessLogBucket creates the access-log bucket: versioning, SSE-S3, all
+// four public access blocks, BucketOwnerEnforced, a policy that lets only the
+// S3 logging service write, only for the source buckets, and a lifecycle.
+func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBucketProps) (*AccessLogBucket, error) {
+	if props.ExpirationDays == 0 {
+		props.ExpirationDays = DefaultAccessLogExpirationDays
+	}
+	var l rules.List
+	l.Add("AccessLogBucketProps.ExpirationDays", rules.Range(props.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
+	doc, err := policy.AccessLogBucketPolicy(policy.AccessLogBucketPolicyProps{
+		Partition:     props.Partition,
+		BucketName:    props.BucketName,
+		Account:       props.Account,
+		SourceBuckets: props.SourceBuckets,
+	})
+	l.Add("", renamed(err, "AccessLogBucketPolicyProps.", "AccessLogBucketProps."))
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	policyJSON, err := doc.JSON()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkScope(scope, id, "NewAccessLogBucket"); err != nil {
+		return nil, err
+	}
+	node := constructs.NewConstruct(scope, jsii.String(id))
+	a := &AccessLogBucket{node: node, name: props.BucketName, sources: map[string]bool{}, policyDoc: doc}
+	for _, s := range props.SourceBuckets {
+		a.sources[s] = true
+	}
+	a.bucket = s3bucket.NewS3Bucket(node, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
+		Provider:     props.Provider,
+		Bucket:       jsii.String(props.BucketName),
+		ForceDestroy: jsii.Bool(false),
+		Lifecycle:    protect(props.AllowDestroy),
+	})
+	bucketID := a.bucket.Id()
+	common := newBucketCommon(node, props.Provider, bucketID, policyJSON)
+	a.bucketPolicy = common.policy
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Provider: props.Provider,
+		Bucket:   bucketID,
+		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+				SseAlgorithm: jsii.String("AES256"),
+			},
+		}},
+	})
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("Lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Provider: props.Provider,
+		Bucket:   bucketID,
+		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
+			Id:     jsii.String("access-logs"),
+			Status: jsii.String("Enabled"),
+			Filter: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{Prefix: jsii.String("")},
+			Expiration: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{
+				Days: jsii.Number(float64(props.ExpirationDays)),
+			},
+			NoncurrentVersionExpiration: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{
+				NoncurrentDays: jsii.Number(NoncurrentAccessLogDays),
+			},
+		}},
+		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
+	})
+	return a, nil
+}
+
+func (a *AccessLogBucket) accepts(source string) bool { return a.sources[source] }
+
+// BucketName is the access-log bucket's name.
+func (a *AccessLogBucket) BucketName() string { return a.name }
+
+// Policy is the generated bucket policy.
+func (a *AccessLogBucket) Policy() policy.Document { return a.policyDoc }
