@@ -523,3 +523,116 @@ func TestAccessLogBucketValidation(t *testing.T) {
 	_, err = NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail, AccessLogs: other})
 	assert.EqualError(t, err, `TrailBucketProps.AccessLogs: the access-log bucket does not accept logs from "trail-logs-test": list it in AccessLogBucketProps.SourceBuckets (got "other-access")`)
 }
+
+func TestTrailMonitoring(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, func(p *TrailBucketProps) { p.OrganizationID = "o-a1b2c3d4e5" })
+	_, err := NewTrail(f.stack, "Trail", TrailProps{
+		Bucket: b, Key: k,
+		CloudWatchLogs: &CloudWatchLogsProps{RetentionDays: 400},
+		Notifications:  &NotificationProps{},
+		DataEvents:     &DataEventsProps{S3Read: true, S3Write: true, Lambda: true},
+		Insights:       true,
+	})
+	require.NoError(t, err)
+	doc := f.synth(t)
+
+	keys := doc.Resources("aws_kms_key")
+	require.Len(t, keys, 2)
+	var monName string
+	var mon map[string]any
+	for name, k := range keys {
+		if k["multi_region"] == nil {
+			monName, mon = name, k
+		}
+	}
+	require.NotNil(t, mon, "a single-region monitoring key")
+	assert.Equal(t, true, mon["enable_key_rotation"])
+	assert.Equal(t, 30.0, mon["deletion_window_in_days"])
+	assert.Equal(t, map[string]any{"prevent_destroy": true}, mon["lifecycle"])
+	want, err := policy.MonitoringKeyPolicy(policy.MonitoringKeyPolicyProps{Trail: testTrail, LogGroupName: "cloudtrail/org-trail", Notifications: true})
+	require.NoError(t, err)
+	assert.Equal(t, want, st.Policy(t, mon))
+
+	groupName, group := doc.Only(t, "aws_cloudwatch_log_group")
+	assert.Equal(t, "cloudtrail/org-trail", group["name"])
+	assert.Equal(t, 400.0, group["retention_in_days"])
+	assert.Equal(t, st.Ref("aws_kms_key", monName, "arn"), group["kms_key_id"])
+
+	roleName, role := doc.Only(t, "aws_iam_role")
+	assert.Equal(t, "CloudTrailToCloudWatchLogs-", role["name_prefix"])
+	trust, err := policy.Parse(role["assume_role_policy"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, policy.CloudWatchLogsRoleTrust(testTrail), trust)
+	rolePolicyName, rolePolicy := doc.Only(t, "aws_iam_role_policy")
+	assert.Equal(t, st.Ref("aws_iam_role", roleName, "id"), rolePolicy["role"])
+	assert.Equal(t, policy.CloudWatchLogsRolePolicy(testTrail, "cloudtrail/org-trail", "o-a1b2c3d4e5"), st.Policy(t, rolePolicy))
+
+	topicName, topic := doc.Only(t, "aws_sns_topic")
+	assert.Equal(t, "org-trail-notifications", topic["name"])
+	assert.Equal(t, st.Ref("aws_kms_key", monName, "arn"), topic["kms_master_key_id"])
+	topicPolicyName, topicPolicy := doc.Only(t, "aws_sns_topic_policy")
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), topicPolicy["arn"])
+	assert.Equal(t, policy.TopicPolicy(testTrail, "org-trail-notifications"), st.Policy(t, topicPolicy))
+
+	_, trail := doc.Only(t, "aws_cloudtrail")
+	assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "arn")+":*", trail["cloud_watch_logs_group_arn"])
+	assert.Equal(t, st.Ref("aws_iam_role", roleName, "arn"), trail["cloud_watch_logs_role_arn"])
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), trail["sns_topic_name"])
+	assert.Contains(t, trail["depends_on"], "aws_iam_role_policy."+rolePolicyName)
+	assert.Contains(t, trail["depends_on"], "aws_sns_topic_policy."+topicPolicyName)
+	assert.Equal(t, []any{
+		map[string]any{"read_write_type": "All", "include_management_events": true},
+		map[string]any{"read_write_type": "All", "include_management_events": false, "data_resource": []any{
+			map[string]any{"type": "AWS::S3::Object", "values": []any{"arn:aws:s3"}}}},
+		map[string]any{"read_write_type": "All", "include_management_events": false, "data_resource": []any{
+			map[string]any{"type": "AWS::Lambda::Function", "values": []any{"arn:aws:lambda"}}}},
+	}, trail["event_selector"])
+	assert.Equal(t, []any{map[string]any{"insight_type": "ApiCallRateInsight"}, map[string]any{"insight_type": "ApiErrorRateInsight"}}, trail["insight_selector"])
+}
+
+func TestTrailDataEventsOnNamedBuckets(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, nil)
+	_, err := NewTrail(f.stack, "Trail", TrailProps{Bucket: b, Key: k, DataEvents: &DataEventsProps{S3Write: true, S3Buckets: []string{"app-data", "app-media"}}})
+	require.NoError(t, err)
+	doc := f.synth(t)
+	_, trail := doc.Only(t, "aws_cloudtrail")
+	sel := trail["event_selector"].([]any)
+	require.Len(t, sel, 2)
+	assert.Equal(t, map[string]any{"read_write_type": "WriteOnly", "include_management_events": false, "data_resource": []any{
+		map[string]any{"type": "AWS::S3::Object", "values": []any{"arn:aws:s3:::app-data/", "arn:aws:s3:::app-media/"}}}}, sel[1])
+	assert.NotContains(t, trail, "insight_selector")
+	assert.NotContains(t, trail, "cloud_watch_logs_group_arn")
+	assert.Equal(t, 1, doc.Count("aws_kms_key"), "no monitoring key without CloudWatch Logs or notifications")
+}
+
+func TestTrailMonitoringValidation(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	b := f.bucket(t, k, nil)
+	cases := []struct {
+		name  string
+		props TrailProps
+		want  string
+	}{
+		{"retention", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{RetentionDays: 366}}, `TrailProps.CloudWatchLogs.RetentionDays: must be one of the retention periods CloudWatch Logs accepts`},
+		{"log group", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{LogGroupName: "aws/x"}}, `TrailProps.CloudWatchLogs.LogGroupName: log group names must not start with the reserved prefix "aws/" (got "aws/x")`},
+		{"topic", TrailProps{Notifications: &NotificationProps{TopicName: "t.fifo"}}, `TrailProps.Notifications.TopicName: SNS topic names must be 1 to 256 letters`},
+		{"buckets without read or write", TrailProps{DataEvents: &DataEventsProps{Lambda: true, S3Buckets: []string{"app-data"}}}, `TrailProps.DataEvents.S3Buckets: lists buckets, but neither S3Read nor S3Write is set (got ["app-data"])`},
+		{"nothing selected", TrailProps{DataEvents: &DataEventsProps{}}, `TrailProps.DataEvents: selects nothing: set S3Read, S3Write or Lambda, or leave DataEvents nil (got "{}")`},
+		{"bad bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"Bad_Bucket"}}}, `TrailProps.DataEvents.S3Buckets[0]: S3 bucket names may contain only`},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.props.Bucket, tc.props.Key = b, k
+			tr, err := NewTrail(f.stack, "Bad"+string(rune('A'+i)), tc.props)
+			assert.Nil(t, tr)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	assert.Equal(t, 0, f.synth(t).Count("aws_cloudtrail"))
+}

@@ -31,6 +31,21 @@ type TrailProps struct {
 	IncludeGlobalServiceEvents *bool
 	// EnableLogFileValidation writes signed digest files. Default: true.
 	EnableLogFileValidation *bool
+	// CloudWatchLogs also delivers events to an encrypted log group.
+	// Default: none.
+	CloudWatchLogs *CloudWatchLogsProps
+	// Notifications announces every delivered log file on an encrypted SNS
+	// topic that only this trail may publish to. Default: none.
+	Notifications *NotificationProps
+	// DataEvents logs S3 object-level and Lambda invoke events.
+	// Default: none (management events only).
+	DataEvents *DataEventsProps
+	// Insights logs ApiCallRateInsight and ApiErrorRateInsight events.
+	// Default: false.
+	Insights bool
+	// AllowDestroy drops prevent_destroy from the monitoring key and the log
+	// group. Default: false.
+	AllowDestroy bool
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key.
@@ -63,6 +78,11 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		if !allowsTrail(p.Key.Policy(), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
+	}
+	if p.Bucket != nil {
+		p.validateMonitoring(&l, p.Bucket.Trail())
+	} else {
+		p.DataEvents.validate(&l)
 	}
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
 		// REFERENCE: InvalidParameterCombinationException otherwise.
@@ -129,6 +149,12 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
+	mon, err := addMonitoring(node, &props, identity, props.Bucket.OrganizationID())
+	if err != nil {
+		return nil, err
+	}
+	dependsOn = append(dependsOn, mon.dependsOn...)
+
 	var prefix *string
 	if p := props.Bucket.KeyPrefix(); p != "" {
 		prefix = jsii.String(p)
@@ -144,6 +170,16 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		IncludeGlobalServiceEvents: jsii.Bool(boolOr(props.IncludeGlobalServiceEvents, true)),
 		EnableLogFileValidation:    jsii.Bool(boolOr(props.EnableLogFileValidation, true)),
 		IsOrganizationTrail:        jsii.Bool(props.Bucket.OrganizationID() != ""),
+		CloudWatchLogsGroupArn:     mon.logGroupArn,
+		CloudWatchLogsRoleArn:      mon.roleArn,
+		SnsTopicName:               mon.topicArn,
+	}
+	// The selectors are interface{} fields: a typed nil must not reach jsii.
+	if sel := eventSelectors(props.DataEvents, identity.Partition); sel != nil {
+		cfg.EventSelector = sel
+	}
+	if sel := insightSelectors(props.Insights); sel != nil {
+		cfg.InsightSelector = sel
 	}
 	if len(dependsOn) > 0 {
 		cfg.DependsOn = &dependsOn

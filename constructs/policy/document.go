@@ -115,14 +115,19 @@ func (c Conditions) Add(operator, key string, values ...string) Conditions {
 	return c
 }
 
+// IsZero reports whether p names nobody; such a principal is left out of
+// the JSON, as identity policies require.
+func (p Principal) IsZero() bool { return !p.Any && len(p.AWS) == 0 && len(p.Service) == 0 }
+
 // Statement is one policy statement. Sid is required here: tests and reviews
-// find statements by it.
+// find statements by it. Principal is left out for identity policies and
+// Resource for trust policies.
 type Statement struct {
 	Sid       string     `json:"Sid"`
 	Effect    Effect     `json:"Effect"`
-	Principal Principal  `json:"Principal"`
+	Principal Principal  `json:"Principal,omitzero"`
 	Action    Values     `json:"Action"`
-	Resource  Values     `json:"Resource"`
+	Resource  Values     `json:"Resource,omitempty"`
 	Condition Conditions `json:"Condition,omitempty"`
 }
 

@@ -277,3 +277,65 @@ func TestAccessLogBucketPolicy(t *testing.T) {
 		`AccessLogBucketPolicyProps.SourceBuckets: must name at least one bucket (got "[]")`,
 	}, "\n"))
 }
+
+func TestMonitoringKeyPolicy(t *testing.T) {
+	doc, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: testTrail, LogGroupName: "cloudtrail/org-trail", Notifications: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidKeyRootAdministration, SidLogsUseKey, SidCloudTrailTopicKey}, doc.Sids())
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::111111111111:root"), statement(t, doc, SidKeyRootAdministration).Principal)
+	logs := statement(t, doc, SidLogsUseKey)
+	assert.Equal(t, ServicePrincipal("logs.eu-west-1.amazonaws.com"), logs.Principal)
+	assert.Equal(t, Conditions{"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": {"arn:aws:logs:eu-west-1:111111111111:log-group:cloudtrail/org-trail"}}}, logs.Condition)
+	assert.NotContains(t, logs.Action, "kms:*")
+	topic := statement(t, doc, SidCloudTrailTopicKey)
+	assert.Equal(t, Values{"kms:Decrypt", "kms:GenerateDataKey*"}, topic.Action)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, topic.Condition)
+
+	only, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: testTrail, LogGroupName: "g"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidKeyRootAdministration, SidLogsUseKey}, only.Sids())
+	_, err = MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: testTrail})
+	assert.EqualError(t, err, `MonitoringKeyPolicyProps: must allow a log group, notifications or both (got "neither")`)
+
+	cn := Trail{Partition: "aws-cn", Region: "cn-north-1", Account: "111111111111", Name: "t-1"}
+	cnDoc, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: cn, LogGroupName: "g"})
+	require.NoError(t, err)
+	assert.Equal(t, ServicePrincipal("logs.cn-north-1.amazonaws.com.cn"), statement(t, cnDoc, SidLogsUseKey).Principal)
+}
+
+func TestCloudWatchLogsRole(t *testing.T) {
+	trust := CloudWatchLogsRoleTrust(testTrail)
+	s := statement(t, trust, SidAssumeForCloudTrail)
+	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), s.Principal)
+	assert.Equal(t, Values{"sts:AssumeRole"}, s.Action)
+	assert.Nil(t, s.Resource)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, s.Condition)
+	js, err := trust.JSON()
+	require.NoError(t, err)
+	assert.NotContains(t, js, "Resource", "trust policies have no Resource")
+
+	perms := CloudWatchLogsRolePolicy(testTrail, "cloudtrail/org-trail", "o-a1b2c3d4e5")
+	p := statement(t, perms, SidDeliverToLogGroup)
+	assert.True(t, p.Principal.IsZero())
+	assert.Equal(t, Values{"logs:CreateLogStream", "logs:PutLogEvents"}, p.Action)
+	assert.Equal(t, Values{
+		"arn:aws:logs:eu-west-1:111111111111:log-group:cloudtrail/org-trail:log-stream:111111111111_CloudTrail_eu-west-1*",
+		"arn:aws:logs:eu-west-1:111111111111:log-group:cloudtrail/org-trail:log-stream:o-a1b2c3d4e5_*",
+	}, p.Resource)
+	js, err = perms.JSON()
+	require.NoError(t, err)
+	assert.NotContains(t, js, "Principal", "identity policies have no Principal")
+	assert.Len(t, CloudWatchLogsRolePolicy(testTrail, "g", "").Statement[0].Resource, 1)
+}
+
+func TestTopicPolicy(t *testing.T) {
+	doc := TopicPolicy(testTrail, "trail-notes")
+	pub := statement(t, doc, SidTopicPublish)
+	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), pub.Principal)
+	assert.Equal(t, Values{"sns:Publish"}, pub.Action)
+	assert.Equal(t, Values{"arn:aws:sns:eu-west-1:111111111111:trail-notes"}, pub.Resource)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, pub.Condition)
+	deny := statement(t, doc, SidTopicDenyInsecure)
+	assert.Equal(t, Deny, deny.Effect)
+	assert.Equal(t, Conditions{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
+}

@@ -221,3 +221,18 @@ func TestTag(t *testing.T) {
 	assert.Error(t, Tag("k", strings.Repeat("v", 257)))
 	assert.Error(t, Tag("k", "semi;colon"))
 }
+
+func TestMonitoringNames(t *testing.T) {
+	assert.NoError(t, LogGroupName("cloudtrail/org-trail"))
+	assert.NoError(t, LogGroupName("/aws/cloudtrail/org-trail"))
+	assert.EqualError(t, LogGroupName("aws/cloudtrail"), `log group names must not start with the reserved prefix "aws/" (got "aws/cloudtrail")`)
+	assert.Error(t, LogGroupName(""))
+	assert.Error(t, LogGroupName("has space"))
+	assert.Error(t, LogGroupName(strings.Repeat("a", 513)))
+	assert.NoError(t, LogRetentionDays(365))
+	assert.NoError(t, LogRetentionDays(3653))
+	assert.ErrorContains(t, LogRetentionDays(366), "must be one of the retention periods CloudWatch Logs accepts: [1 3 5")
+	assert.NoError(t, TopicName("cloudtrail-notifications_1"))
+	assert.Error(t, TopicName("topic.fifo"))
+	assert.Error(t, TopicName(""))
+}

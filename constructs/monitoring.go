@@ -1,0 +1,256 @@
+package constructs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Defaults of the trail's monitoring props.
+const (
+	DefaultLogRetentionDays = 365
+	// DefaultLogGroupPrefix goes before the trail name in the default log
+	// group name.
+	DefaultLogGroupPrefix = "cloudtrail/"
+	// DefaultTopicSuffix goes after the trail name in the default topic name.
+	DefaultTopicSuffix = "-notifications"
+	// cloudWatchRoleNamePrefix names the delivery role; AWS appends a unique
+	// suffix (IAM role names are at most 64 characters, trail names 128).
+	cloudWatchRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
+)
+
+// CloudWatchLogsProps configures delivery of the trail's events to a
+// KMS-encrypted CloudWatch Logs log group in the trail's account and home
+// region (Trivy AWS-0162).
+type CloudWatchLogsProps struct {
+	// LogGroupName of the log group. Default: "cloudtrail/<trail name>".
+	LogGroupName string
+	// RetentionDays is one of the periods CloudWatch Logs accepts.
+	// Default: 365.
+	RetentionDays int
+}
+
+// NotificationProps configures an SNS topic that receives a message for
+// every log file delivered.
+type NotificationProps struct {
+	// TopicName of the standard topic. Default: "<trail name>-notifications"
+	// with periods replaced by dashes.
+	TopicName string
+}
+
+// DataEventsProps selects data events, logged with basic event selectors (the
+// kind security scanners such as Trivy recognise). Management events are
+// always logged, read and write.
+type DataEventsProps struct {
+	// S3Read logs object-level read events (CIS 3.9). Default: false.
+	S3Read bool
+	// S3Write logs object-level write events (CIS 3.8). Default: false.
+	S3Write bool
+	// S3Buckets limits S3 data events to these buckets. Default: every
+	// bucket, in every account the trail covers.
+	S3Buckets []string
+	// Lambda logs Invoke events of every function. Default: false.
+	Lambda bool
+}
+
+func (d *DataEventsProps) validate(l *rules.List) {
+	if d == nil {
+		return
+	}
+	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
+		l.Addf("TrailProps.DataEvents.S3Buckets", d.S3Buckets, "lists buckets, but neither S3Read nor S3Write is set")
+	}
+	// CloudTrail: at most 250 data resources across the basic selectors.
+	if len(d.S3Buckets) > 249 {
+		l.Addf("TrailProps.DataEvents.S3Buckets", len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
+	}
+	for i, b := range d.S3Buckets {
+		l.Add(fmt.Sprintf("TrailProps.DataEvents.S3Buckets[%d]", i), rules.BucketName(b))
+	}
+	if !d.S3Read && !d.S3Write && !d.Lambda {
+		l.Addf("TrailProps.DataEvents", "{}", "selects nothing: set S3Read, S3Write or Lambda, or leave DataEvents nil")
+	}
+}
+
+func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
+	if c := p.CloudWatchLogs; c != nil {
+		if c.LogGroupName == "" {
+			c.LogGroupName = DefaultLogGroupPrefix + t.Name
+		}
+		l.Add("TrailProps.CloudWatchLogs.LogGroupName", rules.LogGroupName(c.LogGroupName))
+		if c.RetentionDays == 0 {
+			c.RetentionDays = DefaultLogRetentionDays
+		}
+		l.Add("TrailProps.CloudWatchLogs.RetentionDays", rules.LogRetentionDays(c.RetentionDays))
+	}
+	if n := p.Notifications; n != nil {
+		if n.TopicName == "" {
+			n.TopicName = strings.ReplaceAll(t.Name, ".", "-") + DefaultTopicSuffix
+		}
+		l.Add("TrailProps.Notifications.TopicName", rules.TopicName(n.TopicName))
+	}
+	p.DataEvents.validate(l)
+}
+
+// monitoring holds what addMonitoring created for the trail's config.
+type monitoring struct {
+	logGroupArn, roleArn, topicArn *string
+	dependsOn                      []cdktf.ITerraformDependable
+}
+
+// addMonitoring creates the key, log group, delivery role and topic the
+// props ask for, in the trail's account and home region.
+func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, organizationID string) (monitoring, error) {
+	var m monitoring
+	if p.CloudWatchLogs == nil && p.Notifications == nil {
+		return m, nil
+	}
+	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil}
+	if p.CloudWatchLogs != nil {
+		keyProps.LogGroupName = p.CloudWatchLogs.LogGroupName
+	}
+	keyDoc, err := policy.MonitoringKeyPolicy(keyProps)
+	if err != nil {
+		return m, err
+	}
+	keyJSON, err := keyDoc.JSON()
+	if err != nil {
+		return m, err
+	}
+	// A single-region key in the trail owner's account: CloudWatch Logs and
+	// SNS need a key in their own region.
+	key := kmskey.NewKmsKey(node, jsii.String("MonitoringKey"), &kmskey.KmsKeyConfig{
+		Provider:              p.Provider,
+		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: CloudWatch Logs and notifications (cloudtrail-mrk)", t.Name)),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
+		Policy:                jsii.String(keyJSON),
+		Lifecycle:             protect(p.AllowDestroy),
+	})
+
+	if c := p.CloudWatchLogs; c != nil {
+		group := cloudwatchloggroup.NewCloudwatchLogGroup(node, jsii.String("LogGroup"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
+			Provider:        p.Provider,
+			Name:            jsii.String(c.LogGroupName),
+			RetentionInDays: jsii.Number(float64(c.RetentionDays)),
+			KmsKeyId:        key.Arn(),
+			Lifecycle:       protect(p.AllowDestroy),
+		})
+		trustJSON, err := policy.CloudWatchLogsRoleTrust(t).JSON()
+		if err != nil {
+			return m, err
+		}
+		permsJSON, err := policy.CloudWatchLogsRolePolicy(t, c.LogGroupName, organizationID).JSON()
+		if err != nil {
+			return m, err
+		}
+		role := iamrole.NewIamRole(node, jsii.String("CloudWatchLogsRole"), &iamrole.IamRoleConfig{
+			Provider:         p.Provider,
+			NamePrefix:       jsii.String(cloudWatchRoleNamePrefix),
+			Description:      jsii.String(fmt.Sprintf("CloudTrail %s delivers events to CloudWatch Logs %s", t.Name, c.LogGroupName)),
+			AssumeRolePolicy: jsii.String(trustJSON),
+		})
+		rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("CloudWatchLogsRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+			Provider: p.Provider,
+			Name:     jsii.String("cloudtrail-to-cloudwatch-logs"),
+			Role:     role.Id(),
+			Policy:   jsii.String(permsJSON),
+		})
+		// REFERENCE: the trail's group ARN carries the ":*" suffix.
+		m.logGroupArn = jsii.String(*group.Arn() + ":*")
+		m.roleArn = role.Arn()
+		m.dependsOn = append(m.dependsOn, group, rolePolicy)
+	}
+
+	if n := p.Notifications; n != nil {
+		topic := snstopic.NewSnsTopic(node, jsii.String("Topic"), &snstopic.SnsTopicConfig{
+			Provider:       p.Provider,
+			Name:           jsii.String(n.TopicName),
+			KmsMasterKeyId: key.Arn(),
+		})
+		topicJSON, err := policy.TopicPolicy(t, n.TopicName).JSON()
+		if err != nil {
+			return m, err
+		}
+		topicPolicy := snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("TopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
+			Provider: p.Provider,
+			Arn:      topic.Arn(),
+			Policy:   jsii.String(topicJSON),
+		})
+		m.topicArn = topic.Arn()
+		m.dependsOn = append(m.dependsOn, topicPolicy, key)
+	}
+	return m, nil
+}
+
+// eventSelectors returns the basic event selectors for d: management events
+// (read and write) always, then S3 objects and Lambda functions as asked.
+func eventSelectors(d *DataEventsProps, partition string) *[]*cloudtrail.CloudtrailEventSelector {
+	if d == nil {
+		return nil
+	}
+	out := []*cloudtrail.CloudtrailEventSelector{{
+		ReadWriteType:           jsii.String("All"),
+		IncludeManagementEvents: jsii.Bool(true),
+	}}
+	if d.S3Read || d.S3Write {
+		rw := "All"
+		if !d.S3Read {
+			rw = "WriteOnly"
+		} else if !d.S3Write {
+			rw = "ReadOnly"
+		}
+		values := []*string{jsii.String("arn:" + partition + ":s3")}
+		if len(d.S3Buckets) > 0 {
+			values = nil
+			for _, b := range d.S3Buckets {
+				values = append(values, jsii.String(fmt.Sprintf("arn:%s:s3:::%s/", partition, b)))
+			}
+		}
+		out = append(out, &cloudtrail.CloudtrailEventSelector{
+			ReadWriteType:           jsii.String(rw),
+			IncludeManagementEvents: jsii.Bool(false),
+			DataResource: &[]*cloudtrail.CloudtrailEventSelectorDataResource{{
+				Type:   jsii.String("AWS::S3::Object"),
+				Values: &values,
+			}},
+		})
+	}
+	if d.Lambda {
+		out = append(out, &cloudtrail.CloudtrailEventSelector{
+			ReadWriteType:           jsii.String("All"),
+			IncludeManagementEvents: jsii.Bool(false),
+			DataResource: &[]*cloudtrail.CloudtrailEventSelectorDataResource{{
+				Type:   jsii.String("AWS::Lambda::Function"),
+				Values: jsii.Strings("arn:" + partition + ":lambda"),
+			}},
+		})
+	}
+	return &out
+}
+
+// insightSelectors returns both insight types, or nil.
+func insightSelectors(on bool) *[]*cloudtrail.CloudtrailInsightSelector {
+	if !on {
+		return nil
+	}
+	return &[]*cloudtrail.CloudtrailInsightSelector{
+		{InsightType: jsii.String("ApiCallRateInsight")},
+		{InsightType: jsii.String("ApiErrorRateInsight")},
+	}
+}

@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Statement ids of the monitoring policies (CloudWatch Logs delivery and
+// SNS notifications, both in the trail owner's account and home region).
+const (
+	SidLogsUseKey            = "AllowCloudWatchLogsUseOfTheKey"
+	SidCloudTrailTopicKey    = "AllowCloudTrailEncryptNotifications"
+	SidAssumeForCloudTrail   = "AllowCloudTrailAssumeRole"
+	SidDeliverToLogGroup     = "AWSCloudTrailCreateLogStreamAndPutLogEvents"
+	SidTopicPublish          = "AWSCloudTrailSNSPolicy"
+	SidTopicDenyInsecure     = "DenyInsecurePublish"
+	logsEncryptionContextKey = "kms:EncryptionContext:aws:logs:arn"
+)
+
+// LogGroupARN is arn:<p>:logs:<region>:<account>:log-group:<name>, the ARN
+// CloudWatch Logs puts in its encryption context (no ":*" suffix).
+func LogGroupARN(t Trail, name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", t.Partition, t.Region, t.Account, name)
+}
+
+// TopicARN is arn:<p>:sns:<region>:<account>:<name>.
+func TopicARN(t Trail, name string) string {
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", t.Partition, t.Region, t.Account, name)
+}
+
+// logsServicePrincipal is CloudWatch Logs' regional service principal.
+func logsServicePrincipal(t Trail) string {
+	if t.Partition == "aws-cn" {
+		return "logs." + t.Region + ".amazonaws.com.cn"
+	}
+	return "logs." + t.Region + ".amazonaws.com"
+}
+
+// MonitoringKeyPolicyProps configures MonitoringKeyPolicy.
+type MonitoringKeyPolicyProps struct {
+	// Trail owns the key's account and region. Required.
+	Trail Trail
+	// LogGroupName is the only log group the key may encrypt. Default: none
+	// (no CloudWatch Logs statement).
+	LogGroupName string
+	// Notifications lets CloudTrail encrypt messages for an encrypted SNS
+	// topic. Default: false.
+	Notifications bool
+}
+
+// MonitoringKeyPolicy is the policy of the key that encrypts the trail's log
+// group and notification topic, in the trail owner's account and home region.
+func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
+	if err := p.Trail.Validate("MonitoringKeyPolicyProps.Trail"); err != nil {
+		return Document{}, err
+	}
+	if p.LogGroupName == "" && !p.Notifications {
+		return Document{}, &rules.Violation{Field: "MonitoringKeyPolicyProps", Rule: "must allow a log group, notifications or both", Value: "neither"}
+	}
+	doc := Document{Version: Version, ID: "cloudtrail-mrk-monitoring-key-policy", Statement: []Statement{{
+		Sid:       SidKeyRootAdministration,
+		Effect:    Allow,
+		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", p.Trail.Partition, p.Trail.Account)),
+		Action:    Values{"kms:*"},
+		Resource:  Values{"*"},
+	}}}
+	if p.LogGroupName != "" {
+		// REFERENCE: a KMS-encrypted log group needs the key to allow
+		// logs.<region>.amazonaws.com for that log group's ARN only.
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidLogsUseKey,
+			Effect:    Allow,
+			Principal: ServicePrincipal(logsServicePrincipal(p.Trail)),
+			Action:    Values{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resource:  Values{"*"},
+			Condition: Conditions{}.Add("ArnEquals", logsEncryptionContextKey, LogGroupARN(p.Trail, p.LogGroupName)),
+		})
+	}
+	if p.Notifications {
+		// CloudTrail user guide, "Configure SNS topic policy for CloudTrail":
+		// publishing to an encrypted topic needs GenerateDataKey* and Decrypt.
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidCloudTrailTopicKey,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  Values{"*"},
+			Condition: Conditions{}.Add("StringEquals", sourceArnKey, p.Trail.ARN()),
+		})
+	}
+	return doc, nil
+}
+
+// CloudWatchLogsRoleTrust lets CloudTrail, for this trail only, assume the
+// role that delivers to CloudWatch Logs (the confused-deputy condition).
+func CloudWatchLogsRoleTrust(t Trail) Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:       SidAssumeForCloudTrail,
+		Effect:    Allow,
+		Principal: ServicePrincipal(CloudTrailService),
+		Action:    Values{"sts:AssumeRole"},
+		Condition: Conditions{}.Add("StringEquals", sourceArnKey, t.ARN()),
+	}}}
+}
+
+// CloudWatchLogsRolePolicy lets the delivery role create streams and put
+// events in the trail's streams of one log group and nothing else
+// (REFERENCE: "<acct>_CloudTrail_<region>*" and, for organization trails,
+// "<org-id>_*").
+func CloudWatchLogsRolePolicy(t Trail, logGroupName, organizationID string) Document {
+	group := LogGroupARN(t, logGroupName)
+	resources := Values{fmt.Sprintf("%s:log-stream:%s_CloudTrail_%s*", group, t.Account, t.Region)}
+	if organizationID != "" {
+		resources = append(resources, fmt.Sprintf("%s:log-stream:%s_*", group, organizationID))
+	}
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:      SidDeliverToLogGroup,
+		Effect:   Allow,
+		Action:   Values{"logs:CreateLogStream", "logs:PutLogEvents"},
+		Resource: resources,
+	}}}
+}
+
+// TopicPolicy lets only this trail publish to the topic, only over TLS.
+func TopicPolicy(t Trail, topicName string) Document {
+	topic := TopicARN(t, topicName)
+	return Document{Version: Version, ID: "cloudtrail-mrk-topic-policy", Statement: []Statement{
+		{
+			Sid:       SidTopicPublish,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"sns:Publish"},
+			Resource:  Values{topic},
+			Condition: Conditions{}.Add("StringEquals", sourceArnKey, t.ARN()),
+		},
+		{
+			Sid:       SidTopicDenyInsecure,
+			Effect:    Deny,
+			Principal: AnyPrincipal,
+			Action:    Values{"sns:Publish"},
+			Resource:  Values{topic},
+			Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+		},
+	}}
+}

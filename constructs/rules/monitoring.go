@@ -1,0 +1,46 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	logGroupChars = regexp.MustCompile(`^[.\-_/#A-Za-z0-9]+$`)
+	topicChars    = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+)
+
+// LogGroupName checks a CloudWatch Logs log group name (CloudWatch Logs API
+// reference, CreateLogGroup: 1 to 512 of a-z A-Z 0-9 _ - / . #).
+func LogGroupName(name string) error {
+	if n := len(name); n < 1 || n > 512 || !logGroupChars.MatchString(name) {
+		return violation(name, "log group names must be 1 to 512 letters, digits and _ - / . #")
+	}
+	if strings.HasPrefix(name, "aws/") {
+		return violation(name, `log group names must not start with the reserved prefix "aws/"`)
+	}
+	return nil
+}
+
+// logRetentionDays are the values CloudWatch Logs accepts for retention
+// (PutRetentionPolicy).
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// LogRetentionDays checks a CloudWatch Logs retention period.
+func LogRetentionDays(days int) error {
+	for _, d := range logRetentionDays {
+		if d == days {
+			return nil
+		}
+	}
+	return violation(days, "must be one of the retention periods CloudWatch Logs accepts: %v", logRetentionDays)
+}
+
+// TopicName checks a standard SNS topic name (1 to 256 letters, digits, _
+// and -; CloudTrail cannot publish to FIFO topics).
+func TopicName(name string) error {
+	if n := len(name); n < 1 || n > 256 || !topicChars.MatchString(name) {
+		return violation(name, "SNS topic names must be 1 to 256 letters, digits, '_' or '-' (standard topics only)")
+	}
+	return nil
+}
