@@ -68,6 +68,46 @@ type Trail struct {
 	IncludeGlobalServiceEvents bool `yaml:"include_global_service_events"`
 	// EnableLogFileValidation writes signed digest files. Default: true.
 	EnableLogFileValidation bool `yaml:"enable_log_file_validation"`
+	// CloudWatchLogs also delivers events to an encrypted log group in the
+	// management account's home region.
+	CloudWatchLogs CloudWatchLogs `yaml:"cloudwatch_logs"`
+	// Notifications announces delivered log files on an encrypted SNS topic.
+	Notifications Notifications `yaml:"notifications"`
+	// DataEvents selects data events (billed per event).
+	DataEvents DataEvents `yaml:"data_events"`
+	// Insights logs ApiCallRateInsight and ApiErrorRateInsight events
+	// (billed per event analyzed). Default: false.
+	Insights bool `yaml:"insights"`
+}
+
+// CloudWatchLogs configures delivery to CloudWatch Logs.
+type CloudWatchLogs struct {
+	// Enabled turns delivery on. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// LogGroupName of the log group. Default: "cloudtrail/<trail.name>".
+	LogGroupName string `yaml:"log_group_name,omitempty"`
+	// RetentionDays is a CloudWatch Logs retention period. Default: 365.
+	RetentionDays int `yaml:"retention_days"`
+}
+
+// Notifications configures the SNS topic.
+type Notifications struct {
+	// Enabled creates the topic. Default: false.
+	Enabled bool `yaml:"enabled"`
+	// TopicName of the topic. Default: "<trail.name>-notifications".
+	TopicName string `yaml:"topic_name,omitempty"`
+}
+
+// DataEvents selects S3 object-level and Lambda invoke events.
+type DataEvents struct {
+	// S3Read logs object-level reads (CIS 3.9). Default: true.
+	S3Read bool `yaml:"s3_read"`
+	// S3Write logs object-level writes (CIS 3.8). Default: true.
+	S3Write bool `yaml:"s3_write"`
+	// S3Buckets limits S3 data events to these buckets. Default: all buckets.
+	S3Buckets []string `yaml:"s3_buckets,omitempty"`
+	// Lambda logs Invoke events of every function. Default: false.
+	Lambda bool `yaml:"lambda"`
 }
 
 // Key configures the multi-region KMS key.

@@ -33,6 +33,13 @@ func TestDefaultIsValid(t *testing.T) {
 	assert.Equal(t, "cloudtrail-mrk-logs-111122223333-access-logs", c.Bucket.AccessLogs.BucketName)
 }
 
+func TestNotificationDefaults(t *testing.T) {
+	c, err := Parse([]byte(valid + "trail: {name: org.trail, notifications: {enabled: true}, cloudwatch_logs: {enabled: false}}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "org-trail-notifications", c.Trail.Notifications.TopicName, "periods are not allowed in topic names")
+	assert.Equal(t, CloudWatchLogs{RetentionDays: 365}, c.Trail.CloudWatchLogs)
+}
+
 func TestAccessLogsCanBeSwitchedOff(t *testing.T) {
 	c, err := Parse([]byte(valid + "  access_logs: {enabled: false}\n"))
 	require.NoError(t, err)
@@ -52,6 +59,10 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, ObjectLock{Mode: "GOVERNANCE", Days: 365}, c.Bucket.ObjectLock)
 	assert.Nil(t, c.Bucket.Lifecycle)
 	assert.Equal(t, AccessLogs{Enabled: true, BucketName: "trail-logs-222222222222-access-logs", ExpirationDays: 365}, c.Bucket.AccessLogs)
+	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365}, c.Trail.CloudWatchLogs)
+	assert.Equal(t, Notifications{}, c.Trail.Notifications)
+	assert.Equal(t, DataEvents{S3Read: true, S3Write: true}, c.Trail.DataEvents)
+	assert.False(t, c.Trail.Insights)
 	assert.Nil(t, c.Backend.S3)
 	assert.False(t, c.SingleAccount())
 	assert.Equal(t, "111111111111", c.TrailIdentity().Account, "the management account owns the trail")

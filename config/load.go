@@ -28,6 +28,9 @@ const (
 	// DefaultAccessLogSuffix names the access-log bucket after the trail bucket.
 	DefaultAccessLogSuffix         = "-access-logs"
 	DefaultAccessLogExpirationDays = 365
+	DefaultLogRetentionDays        = 365
+	DefaultLogGroupPrefix          = "cloudtrail/"
+	DefaultTopicSuffix             = "-notifications"
 )
 
 // defaults returns a configuration with every optional value at its default
@@ -39,6 +42,8 @@ func defaults() Config {
 			MultiRegion:                true,
 			IncludeGlobalServiceEvents: true,
 			EnableLogFileValidation:    true,
+			CloudWatchLogs:             CloudWatchLogs{Enabled: true, RetentionDays: DefaultLogRetentionDays},
+			DataEvents:                 DataEvents{S3Read: true, S3Write: true},
 		},
 		Key: Key{
 			Alias:              DefaultKeyAlias,
@@ -153,6 +158,12 @@ func (c *Config) applyLateDefaults() {
 	if a := &c.Bucket.AccessLogs; a.Enabled && a.BucketName == "" && c.Bucket.Name != "" &&
 		len(c.Bucket.Name)+len(DefaultAccessLogSuffix) <= 63 {
 		a.BucketName = c.Bucket.Name + DefaultAccessLogSuffix
+	}
+	if w := &c.Trail.CloudWatchLogs; w.Enabled && w.LogGroupName == "" {
+		w.LogGroupName = DefaultLogGroupPrefix + c.Trail.Name
+	}
+	if n := &c.Trail.Notifications; n.Enabled && n.TopicName == "" {
+		n.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultTopicSuffix
 	}
 	if s := c.Backend.S3; s != nil && s.KeyPrefix == "" {
 		s.KeyPrefix = DefaultStateKeyPrefix

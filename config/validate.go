@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -45,6 +46,7 @@ func (c *Config) Validate() error {
 			l.Add(fmt.Sprintf("tags[%q]", k), err)
 		}
 	}
+	c.validateMonitoring(&l)
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
 	c.validateBackend(&l, part)
@@ -177,4 +179,28 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func (c *Config) validateMonitoring(l *rules.List) {
+	trailNameOK := rules.TrailName(c.Trail.Name) == nil
+	if w := c.Trail.CloudWatchLogs; w.Enabled {
+		// A name derived from an invalid trail name is reported there.
+		if trailNameOK || w.LogGroupName != DefaultLogGroupPrefix+c.Trail.Name {
+			l.Add("trail.cloudwatch_logs.log_group_name", rules.LogGroupName(w.LogGroupName))
+		}
+		l.Add("trail.cloudwatch_logs.retention_days", rules.LogRetentionDays(w.RetentionDays))
+	}
+	if n := c.Trail.Notifications; n.Enabled && (trailNameOK || n.TopicName != strings.ReplaceAll(c.Trail.Name, ".", "-")+DefaultTopicSuffix) {
+		l.Add("trail.notifications.topic_name", rules.TopicName(n.TopicName))
+	}
+	d := c.Trail.DataEvents
+	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
+		l.Addf("trail.data_events.s3_buckets", d.S3Buckets, "lists buckets, but neither s3_read nor s3_write is true")
+	}
+	if len(d.S3Buckets) > 249 {
+		l.Addf("trail.data_events.s3_buckets", len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
+	}
+	for i, b := range d.S3Buckets {
+		l.Add(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), rules.BucketName(b))
+	}
 }

@@ -220,13 +220,25 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 }
 
 func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*Management, error) {
-	trail, err := ctmrk.NewTrail(stack, "Trail", ctmrk.TrailProps{
+	props := ctmrk.TrailProps{
 		Bucket:                     archive.Bucket,
 		Key:                        archive.Key,
 		MultiRegion:                jsii.Bool(cfg.Trail.MultiRegion),
 		IncludeGlobalServiceEvents: jsii.Bool(cfg.Trail.IncludeGlobalServiceEvents),
 		EnableLogFileValidation:    jsii.Bool(cfg.Trail.EnableLogFileValidation),
-	})
+		Insights:                   cfg.Trail.Insights,
+		AllowDestroy:               cfg.AllowDestroy,
+	}
+	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
+		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays}
+	}
+	if n := cfg.Trail.Notifications; n.Enabled {
+		props.Notifications = &ctmrk.NotificationProps{TopicName: n.TopicName}
+	}
+	if d := cfg.Trail.DataEvents; d.S3Read || d.S3Write || d.Lambda {
+		props.DataEvents = &ctmrk.DataEventsProps{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}
+	}
+	trail, err := ctmrk.NewTrail(stack, "Trail", props)
 	if err != nil {
 		return nil, err
 	}

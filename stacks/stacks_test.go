@@ -64,12 +64,14 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 	assert.Equal(t, map[string]any{"alias": "us-west-2", "region": "us-west-2", "allowed_account_ids": []any{"111122223333"}}, providers[1])
 
 	want := map[string]int{
-		"aws_kms_key": 1, "aws_kms_replica_key": 1, "aws_kms_alias": 2,
+		"aws_kms_key": 2, "aws_kms_replica_key": 1, "aws_kms_alias": 2, // the multi-region key and the monitoring key
 		// The trail bucket and its access-log bucket.
 		"aws_s3_bucket": 2, "aws_s3_bucket_versioning": 2, "aws_s3_bucket_server_side_encryption_configuration": 2,
 		"aws_s3_bucket_public_access_block": 2, "aws_s3_bucket_ownership_controls": 2, "aws_s3_bucket_policy": 2,
 		"aws_s3_bucket_lifecycle_configuration": 1, "aws_s3_bucket_logging": 1,
 		"aws_s3_bucket_object_lock_configuration": 1, "aws_cloudtrail": 1,
+		// CloudWatch Logs delivery, on by default.
+		"aws_cloudwatch_log_group": 1, "aws_iam_role": 1, "aws_iam_role_policy": 1,
 	}
 	for typ, n := range want {
 		assert.Equal(t, n, doc.Count(typ), typ)
@@ -98,6 +100,7 @@ func TestOrganizationStacks(t *testing.T) {
 
 	// Log archive: key, two replicas on the right aliased providers, bucket; no trail.
 	assert.Equal(t, 0, archive.Count("aws_cloudtrail"))
+	assert.Equal(t, 0, archive.Count("aws_cloudwatch_log_group"), "monitoring lives with the trail")
 	primaryName, primary := archive.Only(t, "aws_kms_key")
 	replicaProviders := map[string]bool{}
 	for _, r := range archive.Resources("aws_kms_replica_key") {
@@ -118,8 +121,8 @@ func TestOrganizationStacks(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"": true, "us-west-2": true, "eu-west-1": true}, aliases)
 
-	// Management: the trail only, pinned to the management account.
-	assert.Equal(t, []string{"aws_cloudtrail"}, mgmt.ResourceTypes())
+	// Management: the trail and its monitoring, pinned to the management account.
+	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_sns_topic", "aws_sns_topic_policy"}, mgmt.ResourceTypes())
 	require.Len(t, mgmt.Providers(), 1)
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
 	assert.Equal(t, "us-east-1", mgmt.Providers()[0]["region"])
@@ -129,6 +132,10 @@ func TestOrganizationStacks(t *testing.T) {
 	}
 	assert.Equal(t, "org", trail["s3_key_prefix"])
 	assert.Equal(t, cfg.Bucket.Name, trail["s3_bucket_name"])
+	assert.Len(t, trail["insight_selector"], 2)
+	assert.Len(t, trail["event_selector"], 2, "management events and S3 data events")
+	assert.NotEmpty(t, trail["cloud_watch_logs_group_arn"])
+	assert.NotEmpty(t, trail["sns_topic_name"])
 
 	// The key ARN crosses stacks as an output and a remote state lookup.
 	outputs := st.Object(archive, "output")
