@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No version check or telemetry calls from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test vet
+.PHONY: setup synth test vet scan
 
 ## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
 setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
@@ -43,6 +43,11 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
 
-## test: vet, then every unit, synth and golden test
+## scan: Trivy over the HCL of every stack of the default configuration and each example
+scan:
+	PATH="$(NODE22_BIN):$$PATH" scan/run.sh
+
+## test: vet, every unit, synth and golden test, then the scan
 test: vet
 	PATH="$(NODE22_BIN):$$PATH" go test ./...
+	PATH="$(NODE22_BIN):$$PATH" scan/run.sh

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/aws/jsii-runtime-go"
@@ -57,6 +58,11 @@ func run(stderr io.Writer, outdir string) int {
 	if outdir != "" {
 		appConfig.Outdir = jsii.String(outdir)
 	}
+	// cdktf creates the output directory but not its parents (it would panic).
+	if err := os.MkdirAll(filepath.Dir(outputDir(outdir)), 0o755); err != nil {
+		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot create the output directory: %v\n", err)
+		return exitSynth
+	}
 	app := cdktf.NewApp(appConfig)
 	if _, err := stacks.Build(app, cfg); err != nil {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot build the stacks from the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
@@ -64,6 +70,18 @@ func run(stderr io.Writer, outdir string) int {
 	}
 	app.Synth()
 	return exitOK
+}
+
+// outputDir is where cdktf will write: outdir, else $CDKTF_OUTDIR, else
+// cdktf.out.
+func outputDir(outdir string) string {
+	if outdir != "" {
+		return outdir
+	}
+	if env := os.Getenv("CDKTF_OUTDIR"); env != "" {
+		return env
+	}
+	return "cdktf.out"
 }
 
 func indent(s string) string {

@@ -110,6 +110,15 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+func TestOutputDirectoryParentsAreCreated(t *testing.T) {
+	t.Setenv(config.EnvVar, "")
+	out := filepath.Join(t.TempDir(), "a", "b", "cdktf.out")
+	var stderr bytes.Buffer
+	require.Equal(t, exitOK, run(&stderr, out), stderr.String())
+	_, err := os.Stat(filepath.Join(out, "stacks", "cloudtrail-mrk", "cdk.tf.json"))
+	assert.NoError(t, err)
+}
+
 func TestSynthesisIsDeterministic(t *testing.T) {
 	first, _ := synth(t, "examples/organization.yaml")
 	second, _ := synth(t, "examples/organization.yaml")

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Synthesizes the default configuration and every file in examples/ as HCL
+# (Trivy misreads nested blocks in cdk.tf.json, and reads the HCL rendering
+# correctly), scans every stack with Trivy's misconfiguration checks, and
+# fails on any finding that scan/ignore.yaml does not accept with a reason.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRIVY_VERSION=v0.74.0
+# Built once per machine and kept between runs.
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/cloudtrail-mrk/trivy-$TRIVY_VERSION"
+trivy="$cache/trivy"
+if [ ! -x "$trivy" ]; then
+  echo "scan: building Trivy $TRIVY_VERSION into $cache (about 8 minutes on 2 cores, once per machine)"
+  mkdir -p "$cache"
+  GOEXPERIMENT=jsonv2 GOBIN="$cache" go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+fi
+
+out="$(pwd)/cdktf.out.scan"
+rm -rf "$out"
+mkdir -p "$out"
+go build -o "$out/cloudtrail-mrk" .
+
+configs=("default=")
+for f in examples/*.yaml; do
+  configs+=("$(basename "$f" .yaml)=$f")
+done
+
+reports=()
+for c in "${configs[@]}"; do
+  name=${c%%=*}
+  file=${c#*=}
+  CLOUDTRAIL_MRK_CONFIG="$file" SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$out/$name" "$out/cloudtrail-mrk"
+  for dir in "$out/$name"/stacks/*/; do
+    stack=$(basename "$dir")
+    "$trivy" config --skip-check-update --quiet --format json --output "$out/$name.$stack.json" "$dir"
+    reports+=("$name/$stack=$out/$name.$stack.json")
+  done
+done
+
+go run ./scan -ignore scan/ignore.yaml "${reports[@]}"
