@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -16,19 +17,22 @@ import (
 type Ignore struct {
 	ID        string   `yaml:"id"`
 	Resources []string `yaml:"resources"`
-	Reason    string   `yaml:"reason"`
+	// Stacks limits the entry to these "<config>/<stack>" patterns
+	// (path.Match). Default: every stack.
+	Stacks []string `yaml:"stacks,omitempty"`
+	Reason string   `yaml:"reason"`
 }
 
 var (
-	checkID         = regexp.MustCompile(`^AWS-[0-9]{4}$`)
+	checkID         = regexp.MustCompile(`^(AWS|USR)-[0-9]{4}$`)
 	resourcePrefix  = regexp.MustCompile(`^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+$`)
 	minReasonLength = 80
 )
 
 // LoadIgnores reads and checks the ignore file: every entry needs a check
 // id, at least one resource prefix and a reason a reviewer can judge.
-func LoadIgnores(path string) ([]Ignore, error) {
-	data, err := os.ReadFile(path)
+func LoadIgnores(file string) ([]Ignore, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +40,7 @@ func LoadIgnores(path string) ([]Ignore, error) {
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	var problems []string
 	for i, ig := range out {
@@ -51,12 +55,17 @@ func LoadIgnores(path string) ([]Ignore, error) {
 				problems = append(problems, fmt.Sprintf("entry %d (%s): resource %q is not a Terraform address prefix such as aws_s3_bucket.AccessLogBucket_", i, ig.ID, r))
 			}
 		}
+		for _, st := range ig.Stacks {
+			if _, err := path.Match(st, ""); err != nil || !strings.Contains(st, "/") {
+				problems = append(problems, fmt.Sprintf("entry %d (%s): stack %q is not a <config>/<stack> pattern", i, ig.ID, st))
+			}
+		}
 		if len(strings.TrimSpace(ig.Reason)) < minReasonLength {
 			problems = append(problems, fmt.Sprintf("entry %d (%s): the reason must say why the check does not apply (at least %d characters)", i, ig.ID, minReasonLength))
 		}
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("%s:\n  %s", path, strings.Join(problems, "\n  "))
+		return nil, fmt.Errorf("%s:\n  %s", file, strings.Join(problems, "\n  "))
 	}
 	return out, nil
 }
@@ -123,13 +132,25 @@ func Classify(findings []Finding, ignores []Ignore) (accepted, unexpected []Find
 
 func matches(f Finding, ignores []Ignore) bool {
 	for _, ig := range ignores {
-		if ig.ID != f.ID {
+		if ig.ID != f.ID || !matchStack(f.Stack, ig.Stacks) {
 			continue
 		}
 		for _, r := range ig.Resources {
 			if strings.HasPrefix(f.Resource, r) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+func matchStack(stack string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, stack); ok {
+			return true
 		}
 	}
 	return false

@@ -17,6 +17,14 @@ func TestCheckedInIgnoreFile(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, ignores)
 	assert.LessOrEqual(t, len(ignores), 4, "the ignore file should stay short")
+	// The object-level logging checks are accepted only where the trail is
+	// in another stack.
+	f := Finding{Stack: "default/cloudtrail-mrk", ID: "USR-0171", Resource: "aws_s3_bucket.TrailBucket_1A2AADF8"}
+	_, unexpected := Classify([]Finding{f}, ignores)
+	assert.Len(t, unexpected, 1)
+	f.Stack = "organization/log-archive"
+	_, unexpected = Classify([]Finding{f}, ignores)
+	assert.Empty(t, unexpected)
 	for _, ig := range ignores {
 		assert.NotEmpty(t, ig.Reason, ig.ID)
 		assert.NotEmpty(t, ig.Resources, ig.ID)
@@ -39,6 +47,7 @@ func TestLoadIgnoresRefusesEntriesWithoutReasons(t *testing.T) {
   resources: []
   reason: `+"\"\""+`
 - id: AWS-0001
+  stacks: [nostack]
   resources: ["*"]
   reason: this reason is long enough to be read by a reviewer and judged on its merits, honestly
 `)
@@ -49,6 +58,7 @@ func TestLoadIgnoresRefusesEntriesWithoutReasons(t *testing.T) {
 		`entry 1: id "AVD-0132" is not a Trivy check id such as AWS-0089`,
 		"entry 1 (AVD-0132): lists no resources",
 		`entry 2 (AWS-0001): resource "*" is not a Terraform address prefix`,
+		`entry 2 (AWS-0001): stack "nostack" is not a <config>/<stack> pattern`,
 	} {
 		assert.Contains(t, err.Error(), want)
 	}
