@@ -231,3 +231,33 @@ func TestBuildRejectsInvalidConfig(t *testing.T) {
 	assert.True(t, strings.Contains(err.Error(), "key.replica_regions[0]") && strings.Contains(err.Error(), "bucket.name"), err.Error())
 	assert.Empty(t, *app.Node().Children(), "no stack was added")
 }
+
+func TestMonitoringSwitches(t *testing.T) {
+	_, docs := synthApp(t, config.Default())
+	on := docs[CombinedStackName]
+	_, trail := on.Only(t, "aws_cloudtrail")
+	assert.Equal(t, 1, on.Count("aws_cloudwatch_log_group"), "CloudWatch Logs is on by default")
+	assert.Equal(t, 0, on.Count("aws_sns_topic"), "notifications are off by default")
+	assert.NotContains(t, trail, "insight_selector", "Insights are off by default")
+	assert.Len(t, trail["event_selector"], 2, "S3 data events are on by default")
+
+	cfg := config.Default()
+	cfg.Trail.CloudWatchLogs.Enabled = false
+	cfg.Trail.DataEvents = config.DataEvents{}
+	cfg.Trail.Notifications = config.Notifications{Enabled: true, TopicName: "audit-notes"}
+	_, docs = synthApp(t, cfg)
+	off := docs[CombinedStackName]
+	_, trail = off.Only(t, "aws_cloudtrail")
+	for _, typ := range []string{"aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy"} {
+		assert.Equal(t, 0, off.Count(typ), typ)
+	}
+	assert.NotContains(t, trail, "cloud_watch_logs_group_arn")
+	assert.NotContains(t, trail, "event_selector")
+	_, topic := off.Only(t, "aws_sns_topic")
+	assert.Equal(t, "audit-notes", topic["name"])
+	assert.Equal(t, 2, off.Count("aws_kms_key"), "the monitoring key stays for the topic")
+
+	cfg.Trail.Notifications.Enabled = false
+	_, docs = synthApp(t, cfg)
+	assert.Equal(t, 1, docs[CombinedStackName].Count("aws_kms_key"), "no monitoring key when nothing needs it")
+}
