@@ -85,6 +85,9 @@ type KeyPolicyProps struct {
 	// trail's log files (kms:Decrypt, kms:ReEncryptFrom).
 	// Default: none.
 	Readers []string
+	// Replication adds the grants of the role that copies the logs to a
+	// recovery region. Default: none.
+	Replication *Replication
 }
 
 // KeyPolicy returns the key policy for the trail's key. The same document is
@@ -96,6 +99,12 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	l.Add("", p.Trail.Validate("KeyPolicyProps.Trail"))
 	admins := checkPrincipals(&l, "KeyPolicyProps.Administrators", p.Administrators, p.Trail.Partition)
 	readers, readerAccounts := checkReaders(&l, "KeyPolicyProps.Readers", p.Readers, p.Trail.Partition)
+	if p.Replication != nil {
+		l.Add("", p.Replication.Validate("KeyPolicyProps.Replication"))
+		if p.Replication.Account != p.KeyAccount {
+			l.Addf("KeyPolicyProps.Replication.Account", p.Replication.Account, "must be the key account %s: replicas of a multi-region key stay in its account", p.KeyAccount)
+		}
+	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -164,6 +173,11 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 				Add("StringEquals", "kms:CallerAccount", readerAccounts...).
 				Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()),
 		})
+	}
+	if p.Replication != nil {
+		// REFERENCE: the replica key's own policy must allow the replication
+		// role (key policies are not synchronized); every copy carries both.
+		doc.Statement = append(doc.Statement, p.Replication.KeyStatements()...)
 	}
 	return doc, nil
 }
@@ -248,28 +262,35 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Condition: writeCondition(),
 		})
 	}
-	if len(readers) > 0 {
-		// Cross-account readers need the bucket policy as well as the key
-		// policy; the grant covers the log path and nothing else.
-		doc.Statement = append(doc.Statement,
-			Statement{
-				Sid:       SidBucketReadersList,
-				Effect:    Allow,
-				Principal: AWSPrincipals(readers...),
-				Action:    Values{"s3:GetBucketLocation", "s3:ListBucket"},
-				Resource:  Values{bucketArn},
-			},
-			Statement{
-				Sid:       SidBucketReadersGet,
-				Effect:    Allow,
-				Principal: AWSPrincipals(readers...),
-				Action:    Values{"s3:GetObject"},
-				Resource:  Values{logs + "*"},
-			})
-	}
+	// Cross-account readers need the bucket policy as well as the key policy.
+	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
 	// REFERENCE: deny s3:* without TLS, as AWS Control Tower ships it.
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
 	return doc, nil
+}
+
+// readerStatements let readers list the bucket and read the log path and
+// nothing else; none when there are no readers.
+func readerStatements(bucketArn, logs string, readers []string) []Statement {
+	if len(readers) == 0 {
+		return nil
+	}
+	return []Statement{
+		{
+			Sid:       SidBucketReadersList,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"s3:GetBucketLocation", "s3:ListBucket"},
+			Resource:  Values{bucketArn},
+		},
+		{
+			Sid:       SidBucketReadersGet,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"s3:GetObject"},
+			Resource:  Values{logs + "*"},
+		},
+	}
 }
 
 // DenyInsecureTransport denies every S3 action on the bucket and its objects

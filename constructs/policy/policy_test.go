@@ -339,3 +339,89 @@ func TestTopicPolicy(t *testing.T) {
 	assert.Equal(t, Deny, deny.Effect)
 	assert.Equal(t, Conditions{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
 }
+
+var testReplication = Replication{
+	Partition: "aws", Account: "222222222222", RoleName: "cloudtrail-mrk-replication",
+	SourceRegion: "eu-west-1", SourceBucket: "trail-logs",
+	DestinationRegion: "eu-central-1", DestinationBucket: "trail-logs-recovery",
+}
+
+func TestReplicationRole(t *testing.T) {
+	require.NoError(t, testReplication.Validate("R"))
+	assert.Equal(t, "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication", testReplication.RoleARN())
+
+	trust := testReplication.RoleTrust()
+	s := statement(t, trust, SidReplicationAssume)
+	assert.Equal(t, ServicePrincipal("s3.amazonaws.com"), s.Principal)
+	assert.Equal(t, Values{"sts:AssumeRole"}, s.Action)
+
+	doc := testReplication.RolePolicy("arn:aws:kms:eu-west-1:222222222222:key/mrk-1", "arn:aws:kms:eu-central-1:222222222222:key/mrk-1")
+	assert.Equal(t, []string{SidReplicationSourceBucket, SidReplicationSourceObjects, SidReplicationDestination, SidReplicationDecryptSource, SidReplicationEncryptReplica}, doc.Sids())
+	for _, st := range doc.Statement {
+		assert.True(t, st.Principal.IsZero(), "identity policy statements have no principal")
+		assert.Equal(t, Allow, st.Effect)
+		for _, a := range st.Action {
+			assert.NotContains(t, a, "*", "no wildcard actions in %s", st.Sid)
+		}
+	}
+	src := statement(t, doc, SidReplicationSourceBucket)
+	assert.Equal(t, Values{"s3:GetReplicationConfiguration", "s3:ListBucket"}, src.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs"}, src.Resource)
+	objs := statement(t, doc, SidReplicationSourceObjects)
+	assert.Equal(t, Values{"s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"}, objs.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs/*"}, objs.Resource)
+	dst := statement(t, doc, SidReplicationDestination)
+	assert.Equal(t, Values{"s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"}, dst.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/*"}, dst.Resource)
+	dec := statement(t, doc, SidReplicationDecryptSource)
+	assert.Equal(t, Values{"kms:Decrypt"}, dec.Action)
+	assert.Equal(t, Values{"arn:aws:kms:eu-west-1:222222222222:key/mrk-1"}, dec.Resource)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}},
+	}, dec.Condition)
+	enc := statement(t, doc, SidReplicationEncryptReplica)
+	assert.Equal(t, Values{"kms:Encrypt", "kms:GenerateDataKey"}, enc.Action)
+	assert.Equal(t, Values{"arn:aws:kms:eu-central-1:222222222222:key/mrk-1"}, enc.Resource)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
+	}, enc.Condition)
+}
+
+func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
+	doc, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testReplication})
+	require.NoError(t, err)
+	dec := statement(t, doc, SidReplicationDecryptSource)
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:role/cloudtrail-mrk-replication"), dec.Principal)
+	assert.Equal(t, Values{"*"}, dec.Resource)
+	enc := statement(t, doc, SidReplicationEncryptReplica)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
+	}, enc.Condition)
+
+	other := testReplication
+	other.Account = "333333333333"
+	other.DestinationRegion = "eu-west-1"
+	other.DestinationBucket = "trail-logs"
+	_, err = KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &other})
+	require.Error(t, err)
+	assert.Equal(t, strings.Join([]string{
+		`KeyPolicyProps.Replication.DestinationRegion: must differ from the source region: the copy is for losing a region (got "eu-west-1")`,
+		`KeyPolicyProps.Replication.DestinationBucket: must differ from the source bucket (got "trail-logs")`,
+		`KeyPolicyProps.Replication.Account: must be the key account 222222222222: replicas of a multi-region key stay in its account (got "333333333333")`,
+	}, "\n"), err.Error())
+}
+
+func TestRecoveryBucketPolicy(t *testing.T) {
+	doc, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", KeyPrefix: "org", Readers: []string{"333333333333"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/org/AWSLogs/*"}, statement(t, doc, SidBucketReadersGet).Resource)
+	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidBucketDenyInsecure}, none.Sids())
+	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
+	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
+}

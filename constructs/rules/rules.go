@@ -387,3 +387,13 @@ func PartitionName(p string) error {
 	}
 	return violation(p, `must be "aws", "aws-cn" or "aws-us-gov"`)
 }
+
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+
+// RoleName checks an IAM role name (1 to 64 letters, digits and +=,.@_-).
+func RoleName(name string) error {
+	if !roleNamePattern.MatchString(name) {
+		return violation(name, "IAM role names must be 1 to 64 letters, digits and +=,.@_-")
+	}
+	return nil
+}

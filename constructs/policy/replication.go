@@ -1,0 +1,192 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Statement ids of the replication policies.
+const (
+	SidReplicationAssume         = "AllowS3AssumeRole"
+	SidReplicationSourceBucket   = "ReadSourceReplicationConfiguration"
+	SidReplicationSourceObjects  = "ReadSourceObjectVersions"
+	SidReplicationDestination    = "ReplicateToDestination"
+	SidReplicationDecryptSource  = "DecryptSourceObjects"
+	SidReplicationEncryptReplica = "EncryptReplicas"
+	S3Service                    = "s3.amazonaws.com"
+	s3ContextKey                 = "kms:EncryptionContext:aws:s3:arn"
+)
+
+// Replication describes S3 replication from the trail bucket to a recovery
+// bucket in another region of the same account, encrypted there with the
+// multi-region key's replica.
+type Replication struct {
+	// Partition of both buckets. Required.
+	Partition string
+	// Account owns the role and both buckets. Required.
+	Account string
+	// RoleName is the replication role's name (path "/"). Required.
+	RoleName string
+	// SourceRegion and SourceBucket are the trail bucket's. Required.
+	SourceRegion, SourceBucket string
+	// DestinationRegion and DestinationBucket are the recovery bucket's.
+	// Required.
+	DestinationRegion, DestinationBucket string
+}
+
+// Validate checks every field, reporting each problem under field.
+func (r Replication) Validate(field string) error {
+	var l rules.List
+	l.Add(field+".Partition", rules.PartitionName(r.Partition))
+	l.Add(field+".Account", rules.AccountID(r.Account))
+	l.Add(field+".RoleName", rules.RoleName(r.RoleName))
+	l.Add(field+".SourceRegion", rules.Region(r.SourceRegion))
+	l.Add(field+".SourceBucket", rules.BucketName(r.SourceBucket))
+	l.Add(field+".DestinationRegion", rules.Region(r.DestinationRegion))
+	l.Add(field+".DestinationBucket", rules.BucketName(r.DestinationBucket))
+	if r.SourceRegion == r.DestinationRegion {
+		l.Addf(field+".DestinationRegion", r.DestinationRegion, "must differ from the source region: the copy is for losing a region")
+	}
+	if r.SourceBucket == r.DestinationBucket {
+		l.Addf(field+".DestinationBucket", r.DestinationBucket, "must differ from the source bucket")
+	}
+	return l.Err()
+}
+
+// RoleARN is the replication role's ARN, composed from the configuration so
+// that the key policy can name it.
+func (r Replication) RoleARN() string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", r.Partition, r.Account, r.RoleName)
+}
+
+func (r Replication) bucketArn(name string) string {
+	return fmt.Sprintf("arn:%s:s3:::%s", r.Partition, name)
+}
+
+// s3ViaService is the kms:ViaService value of S3 in region.
+func s3ViaService(partition, region string) string {
+	if partition == "aws-cn" {
+		return "s3." + region + ".amazonaws.com.cn"
+	}
+	return "s3." + region + ".amazonaws.com"
+}
+
+// objectContext matches S3's encryption context for a bucket: the bucket ARN
+// when S3 Bucket Keys are on (REFERENCE: "Replicating objects encrypted with
+// SSE-KMS"), an object ARN when an object was written without one.
+func (r Replication) objectContext(bucket string) []string {
+	arn := r.bucketArn(bucket)
+	return []string{arn, arn + "/*"}
+}
+
+func (r Replication) decryptSource(principal Principal, keyResource string) Statement {
+	return Statement{
+		Sid:       SidReplicationDecryptSource,
+		Effect:    Allow,
+		Principal: principal,
+		Action:    Values{"kms:Decrypt"},
+		Resource:  Values{keyResource},
+		Condition: Conditions{}.
+			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.SourceRegion)).
+			Add("StringLike", s3ContextKey, r.objectContext(r.SourceBucket)...),
+	}
+}
+
+func (r Replication) encryptReplica(principal Principal, keyResource string) Statement {
+	return Statement{
+		Sid:       SidReplicationEncryptReplica,
+		Effect:    Allow,
+		Principal: principal,
+		Action:    Values{"kms:Encrypt", "kms:GenerateDataKey"},
+		Resource:  Values{keyResource},
+		Condition: Conditions{}.
+			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.DestinationRegion)).
+			Add("StringLike", s3ContextKey, r.objectContext(r.DestinationBucket)...),
+	}
+}
+
+// KeyStatements are the replication role's grants in the key policy, which
+// every copy of the multi-region key carries: decrypt through S3 in the
+// source region for the source bucket, encrypt through S3 in the destination
+// region for the recovery bucket.
+func (r Replication) KeyStatements() []Statement {
+	role := AWSPrincipals(r.RoleARN())
+	return []Statement{r.decryptSource(role, "*"), r.encryptReplica(role, "*")}
+}
+
+// RoleTrust lets only S3 assume the replication role.
+func (r Replication) RoleTrust() Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:       SidReplicationAssume,
+		Effect:    Allow,
+		Principal: ServicePrincipal(S3Service),
+		Action:    Values{"sts:AssumeRole"},
+	}}}
+}
+
+// RolePolicy is the replication role's least privilege (REFERENCE:
+// "Replication to a second region"): read the source's configuration and
+// object versions with their retention and legal hold, replicate into the
+// destination, decrypt with the source key and encrypt with the destination
+// key, each only through S3 in its region and for its bucket.
+func (r Replication) RolePolicy(sourceKeyArn, destinationKeyArn string) Document {
+	src, dst := r.bucketArn(r.SourceBucket), r.bucketArn(r.DestinationBucket)
+	return Document{Version: Version, Statement: []Statement{
+		{
+			Sid:      SidReplicationSourceBucket,
+			Effect:   Allow,
+			Action:   Values{"s3:GetReplicationConfiguration", "s3:ListBucket"},
+			Resource: Values{src},
+		},
+		{
+			Sid:    SidReplicationSourceObjects,
+			Effect: Allow,
+			Action: Values{
+				"s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectVersionAcl",
+				"s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging",
+			},
+			Resource: Values{src + "/*"},
+		},
+		{
+			Sid:      SidReplicationDestination,
+			Effect:   Allow,
+			Action:   Values{"s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"},
+			Resource: Values{dst + "/*"},
+		},
+		r.decryptSource(Principal{}, sourceKeyArn),
+		r.encryptReplica(Principal{}, destinationKeyArn),
+	}}
+}
+
+// RecoveryBucketPolicyProps configures RecoveryBucketPolicy.
+type RecoveryBucketPolicyProps struct {
+	// Partition of the bucket. Required.
+	Partition string
+	// BucketName is the recovery bucket. Required.
+	BucketName string
+	// KeyPrefix is the trail's key prefix, which replicas keep.
+	// Default: none.
+	KeyPrefix string
+	// Readers may list the bucket and read the log copies. Default: none.
+	Readers []string
+}
+
+// RecoveryBucketPolicy is the recovery bucket's policy: the configured
+// readers may read the log copies; every non-TLS request is denied. S3
+// replication needs no grant here: the role is in the bucket's account.
+func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
+	var l rules.List
+	l.Add("RecoveryBucketPolicyProps.Partition", rules.PartitionName(p.Partition))
+	l.Add("RecoveryBucketPolicyProps.BucketName", rules.BucketName(p.BucketName))
+	l.Add("RecoveryBucketPolicyProps.KeyPrefix", rules.KeyPrefix(p.KeyPrefix))
+	readers, _ := checkReaders(&l, "RecoveryBucketPolicyProps.Readers", p.Readers, p.Partition)
+	if err := l.Err(); err != nil {
+		return Document{}, err
+	}
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
+	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
+	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	return doc, nil
+}
