@@ -78,44 +78,12 @@ type TrailBucket struct {
 	organizationID string
 	trail          policy.Trail
 	policyDoc      policy.Document
-	bucket         s3bucket.S3Bucket
-	bucketPolicy   s3bucketpolicy.S3BucketPolicy
+	locked         lockedBucket
 }
 
 func (p *TrailBucketProps) validate() (policy.Document, error) {
 	var l rules.List
-	if p.Region == "" {
-		l.Addf("TrailBucketProps.Region", "", "is required")
-	} else {
-		l.Add("TrailBucketProps.Region", rules.Region(p.Region))
-	}
-	if p.Key == nil {
-		l.Addf("TrailBucketProps.Key", "nil", "is required")
-	} else if _, err := p.Key.KeyArnIn(p.Region); err != nil && p.Region != "" {
-		l.Add("TrailBucketProps.Key", err)
-	}
-	if p.AccessLogs != nil && !p.AccessLogs.accepts(p.BucketName) {
-		l.Addf("TrailBucketProps.AccessLogs", p.AccessLogs.name, "the access-log bucket does not accept logs from %q: list it in AccessLogBucketProps.SourceBuckets", p.BucketName)
-	}
-	if p.ObjectLockMode == "" {
-		p.ObjectLockMode = DefaultObjectLockMode
-	}
-	l.Add("TrailBucketProps.ObjectLockMode", rules.ObjectLockMode(p.ObjectLockMode))
-	if p.ObjectLockDays == 0 {
-		p.ObjectLockDays = DefaultObjectLockDays
-	}
-	l.Add("TrailBucketProps.ObjectLockDays", rules.Range(p.ObjectLockDays, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
-	if lc := p.Lifecycle; lc != nil {
-		if lc.TransitionDays > 0 && lc.TransitionStorageClass == "" {
-			lc.TransitionStorageClass = DefaultStorageClass
-		}
-		lc.Check(&l, func(name string) string {
-			if name == "" {
-				return "TrailBucketProps.Lifecycle"
-			}
-			return "TrailBucketProps.Lifecycle." + goName(name)
-		}, p.ObjectLockDays)
-	}
+	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, &p.ObjectLockMode, &p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName:     p.BucketName,
 		KeyPrefix:      p.KeyPrefix,
@@ -154,59 +122,131 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		trail:          props.Trail,
 		policyDoc:      doc,
 	}
+	b.locked = newLockedBucket(node, lockedBucketSpec{
+		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
+		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
+		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+	})
+	return b, nil
+}
+
+// lockedBucketSpec is what the trail bucket and the recovery bucket share.
+type lockedBucketSpec struct {
+	name         string
+	provider     cdktf.TerraformProvider
+	keyArn       *string
+	policyJSON   string
+	lockMode     string
+	lockDays     int
+	lifecycle    *LifecycleProps
+	accessLogs   *AccessLogBucket
+	allowDestroy bool
+}
+
+// lockedBucket holds the resources other constructs refer to.
+type lockedBucket struct {
+	bucket     s3bucket.S3Bucket
+	policy     s3bucketpolicy.S3BucketPolicy
+	versioning s3bucketversioning.S3BucketVersioningA
+	objectLock s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationA
+}
+
+// newLockedBucket creates a log bucket: Object Lock on at creation,
+// force_destroy off, versioning, SSE-KMS with Bucket Keys, default retention,
+// all four public access blocks, BucketOwnerEnforced, the policy, access
+// logging and a lifecycle when asked.
+func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBucket {
+	var b lockedBucket
 	// REFERENCE: Object Lock must be enabled at creation; force_destroy stays
 	// false on an audit bucket (it deletes locked objects too).
 	b.bucket = s3bucket.NewS3Bucket(node, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
-		Provider:          props.Provider,
-		Bucket:            jsii.String(props.BucketName),
+		Provider:          spec.provider,
+		Bucket:            jsii.String(spec.name),
 		ObjectLockEnabled: jsii.Bool(true),
 		ForceDestroy:      jsii.Bool(false),
-		Lifecycle:         protect(props.AllowDestroy),
+		Lifecycle:         protect(spec.allowDestroy),
 	})
 	bucketID := b.bucket.Id()
-	common := newBucketCommon(node, props.Provider, bucketID, policyJSON)
-	b.bucketPolicy = common.policy
+	common := newBucketCommon(node, spec.provider, bucketID, spec.policyJSON)
+	b.policy, b.versioning = common.policy, common.versioning
 	// REFERENCE: SSE-KMS with the key copy in the bucket's region and Bucket
 	// Keys on (up to 99% fewer KMS calls).
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Provider: props.Provider,
+		Provider: spec.provider,
 		Bucket:   bucketID,
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
 				SseAlgorithm:   jsii.String("aws:kms"),
-				KmsMasterKeyId: keyArn,
+				KmsMasterKeyId: spec.keyArn,
 			},
 			BucketKeyEnabled: jsii.Bool(true),
 		}},
 	})
 	// REFERENCE: Object Lock needs versioning.
-	s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(node, jsii.String("ObjectLock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
-		Provider:          props.Provider,
+	b.objectLock = s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(node, jsii.String("ObjectLock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
+		Provider:          spec.provider,
 		Bucket:            bucketID,
 		ObjectLockEnabled: jsii.String("Enabled"),
 		Rule: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleA{
 			DefaultRetention: &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationRuleDefaultRetentionA{
-				Mode: jsii.String(props.ObjectLockMode),
-				Days: jsii.Number(float64(props.ObjectLockDays)),
+				Mode: jsii.String(spec.lockMode),
+				Days: jsii.Number(float64(spec.lockDays)),
 			},
 		},
 		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
 	})
-	if props.AccessLogs != nil {
-		// CIS 3.4: access logging on the trail bucket, into a bucket without
-		// Object Lock (REFERENCE: a locked bucket cannot receive access logs).
+	if spec.accessLogs != nil {
+		// CIS 3.4: access logging, into a bucket without Object Lock
+		// (REFERENCE: a locked bucket cannot receive access logs).
 		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("AccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
-			Provider:     props.Provider,
+			Provider:     spec.provider,
 			Bucket:       bucketID,
-			TargetBucket: props.AccessLogs.bucket.Id(),
-			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(props.BucketName)),
-			DependsOn:    &[]cdktf.ITerraformDependable{props.AccessLogs.bucketPolicy},
+			TargetBucket: spec.accessLogs.bucket.Id(),
+			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(spec.name)),
+			DependsOn:    &[]cdktf.ITerraformDependable{spec.accessLogs.bucketPolicy},
 		})
 	}
-	if lc := props.Lifecycle; lc != nil {
-		newLifecycle(node, props.Provider, bucketID, *lc, common.versioning)
+	if lc := spec.lifecycle; lc != nil {
+		newLifecycle(node, spec.provider, bucketID, *lc, common.versioning)
 	}
-	return b, nil
+	return b
+}
+
+// validateLocked checks the props the trail and recovery buckets share and
+// fills their defaults.
+func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode *string, days *int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
+	if region == "" {
+		l.Addf(props+".Region", "", "is required")
+	} else {
+		l.Add(props+".Region", rules.Region(region))
+	}
+	if key == nil {
+		l.Addf(props+".Key", "nil", "is required")
+	} else if _, err := key.KeyArnIn(region); err != nil && region != "" {
+		l.Add(props+".Key", err)
+	}
+	if accessLogs != nil && !accessLogs.accepts(bucketName) {
+		l.Addf(props+".AccessLogs", accessLogs.name, "the access-log bucket does not accept logs from %q: list it in AccessLogBucketProps.SourceBuckets", bucketName)
+	}
+	if *mode == "" {
+		*mode = DefaultObjectLockMode
+	}
+	l.Add(props+".ObjectLockMode", rules.ObjectLockMode(*mode))
+	if *days == 0 {
+		*days = DefaultObjectLockDays
+	}
+	l.Add(props+".ObjectLockDays", rules.Range(*days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
+	if lc != nil {
+		if lc.TransitionDays > 0 && lc.TransitionStorageClass == "" {
+			lc.TransitionStorageClass = DefaultStorageClass
+		}
+		lc.Check(l, func(name string) string {
+			if name == "" {
+				return props + ".Lifecycle"
+			}
+			return props + ".Lifecycle." + goName(name)
+		}, *days)
+	}
 }
 
 func newLifecycle(node constructs.Construct, provider cdktf.TerraformProvider, bucketID *string, lc LifecycleProps, versioning cdktf.ITerraformDependable) {
@@ -247,7 +287,7 @@ func newLifecycle(node constructs.Construct, provider cdktf.TerraformProvider, b
 func (b *TrailBucket) BucketName() string { return b.name }
 
 // BucketArn is the bucket's ARN as a Terraform reference.
-func (b *TrailBucket) BucketArn() *string { return b.bucket.Arn() }
+func (b *TrailBucket) BucketArn() *string { return b.locked.bucket.Arn() }
 
 // Region is the bucket's region.
 func (b *TrailBucket) Region() string { return b.region }
@@ -265,7 +305,7 @@ func (b *TrailBucket) Trail() policy.Trail { return b.trail }
 func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.
-func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.bucketPolicy }
+func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.locked.policy }
 
 // Node is the construct that holds the bucket's resources.
 func (b *TrailBucket) Node() constructs.Construct { return b.node }
