@@ -636,3 +636,157 @@ func TestTrailMonitoringValidation(t *testing.T) {
 	}
 	assert.Equal(t, 0, f.synth(t).Count("aws_cloudtrail"))
 }
+
+var testGrants = policy.Replication{
+	Partition: "aws", Account: "222222222222", RoleName: "cloudtrail-mrk-replication",
+	SourceRegion: "us-east-1", SourceBucket: "trail-logs-test",
+	DestinationRegion: "us-west-2", DestinationBucket: "trail-logs-recovery",
+}
+
+// replicationFixture builds key (with the replication grants), trail bucket,
+// recovery bucket with its access-log bucket, and the replication.
+func replicationFixture(t *testing.T) (*fixture, st.Doc) {
+	t.Helper()
+	f := newFixture(t)
+	doc, err := policy.KeyPolicy(policy.KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testGrants})
+	require.NoError(t, err)
+	k := f.key(t, func(p *MultiRegionKeyProps) { p.Policy = doc })
+	src := f.bucket(t, k, nil)
+	logs, err := NewAccessLogBucket(f.stack, "RecoveryAccessLogs", AccessLogBucketProps{
+		BucketName: "trail-logs-recovery-access", Partition: "aws", Account: "222222222222",
+		SourceBuckets: []string{"trail-logs-recovery"}, Provider: f.providers["us-west-2"],
+	})
+	require.NoError(t, err)
+	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{
+		BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k,
+		Partition: "aws", Readers: []string{"333333333333"}, ObjectLockMode: "COMPLIANCE", ObjectLockDays: 400,
+		Lifecycle: &LifecycleProps{ExpirationDays: 400}, AccessLogs: logs,
+	})
+	require.NoError(t, err)
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
+	require.NoError(t, err)
+	return f, f.synth(t)
+}
+
+func TestRecoveryBucket(t *testing.T) {
+	_, doc := replicationFixture(t)
+	var name string
+	for n, b := range doc.Resources("aws_s3_bucket") {
+		if b["bucket"] == "trail-logs-recovery" {
+			name = n
+			assert.Equal(t, true, b["object_lock_enabled"])
+			assert.Equal(t, false, b["force_destroy"])
+			assert.Equal(t, "aws.us-west-2", b["provider"])
+			assert.Equal(t, map[string]any{"prevent_destroy": true}, b["lifecycle"])
+		}
+	}
+	require.NotEmpty(t, name)
+	id := st.Ref("aws_s3_bucket", name, "id")
+	var replica string
+	for n, r := range doc.Resources("aws_kms_replica_key") {
+		if r["provider"] == "aws.us-west-2" {
+			replica = n
+		}
+	}
+	for _, r := range doc.Resources("aws_s3_bucket_server_side_encryption_configuration") {
+		if r["bucket"] == id {
+			assert.Equal(t, []any{map[string]any{
+				"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": st.Ref("aws_kms_replica_key", replica, "arn")},
+				"bucket_key_enabled":                      true,
+			}}, r["rule"], "the recovery bucket uses the key's replica in its own region")
+		}
+	}
+	for _, r := range doc.Resources("aws_s3_bucket_object_lock_configuration") {
+		if r["bucket"] == id {
+			assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, r["rule"])
+		}
+	}
+	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_versioning", id))
+	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_public_access_block", id))
+	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_ownership_controls", id))
+	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_lifecycle_configuration", id))
+	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_logging", id))
+	for _, r := range doc.Resources("aws_s3_bucket_policy") {
+		if r["bucket"] == id {
+			want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}})
+			require.NoError(t, err)
+			assert.Equal(t, want, st.Policy(t, r))
+		}
+	}
+}
+
+func TestReplication(t *testing.T) {
+	_, doc := replicationFixture(t)
+	roleName, role := doc.Only(t, "aws_iam_role")
+	assert.Equal(t, "cloudtrail-mrk-replication", role["name"])
+	trust, err := policy.Parse(role["assume_role_policy"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, testGrants.RoleTrust(), trust)
+
+	primaryName, primary := doc.Only(t, "aws_kms_key")
+	var replicaName string
+	for n, r := range doc.Resources("aws_kms_replica_key") {
+		if r["provider"] == "aws.us-west-2" {
+			replicaName = n
+		}
+		assert.Contains(t, r["depends_on"], "aws_iam_role."+roleName, "every key copy waits for the role its policy names")
+		p := st.Policy(t, r)
+		_, ok := p.StatementBySid(policy.SidReplicationEncryptReplica)
+		assert.True(t, ok, "the replica's own policy allows the replication role")
+	}
+	assert.Contains(t, primary["depends_on"], "aws_iam_role."+roleName)
+
+	_, rolePolicy := doc.Only(t, "aws_iam_role_policy")
+	assert.Equal(t, st.Ref("aws_iam_role", roleName, "id"), rolePolicy["role"])
+	assert.Equal(t, testGrants.RolePolicy(st.Ref("aws_kms_key", primaryName, "arn"), st.Ref("aws_kms_replica_key", replicaName, "arn")), st.Policy(t, rolePolicy))
+
+	_, cfg := doc.Only(t, "aws_s3_bucket_replication_configuration")
+	var srcName, dstName string
+	for n, b := range doc.Resources("aws_s3_bucket") {
+		switch b["bucket"] {
+		case "trail-logs-test":
+			srcName = n
+		case "trail-logs-recovery":
+			dstName = n
+		}
+	}
+	assert.Equal(t, st.Ref("aws_s3_bucket", srcName, "id"), cfg["bucket"])
+	assert.Equal(t, st.Ref("aws_iam_role", roleName, "arn"), cfg["role"])
+	assert.NotContains(t, cfg, "provider", "configured in the source bucket's region")
+	assert.Equal(t, []any{map[string]any{
+		"id": "recovery-copy", "status": "Enabled", "priority": 1.0,
+		"filter":                    map[string]any{"prefix": ""},
+		"delete_marker_replication": map[string]any{"status": "Disabled"},
+		"source_selection_criteria": map[string]any{"sse_kms_encrypted_objects": map[string]any{"status": "Enabled"}},
+		"destination": map[string]any{
+			"bucket":                   st.Ref("aws_s3_bucket", dstName, "arn"),
+			"encryption_configuration": map[string]any{"replica_kms_key_id": st.Ref("aws_kms_replica_key", replicaName, "arn")},
+		},
+	}}, cfg["rule"])
+	deps, _ := cfg["depends_on"].([]any)
+	var types []string
+	for _, d := range deps {
+		types = append(types, strings.SplitN(d.(string), ".", 2)[0])
+	}
+	assert.ElementsMatch(t, []string{"aws_s3_bucket_versioning", "aws_s3_bucket_versioning", "aws_s3_bucket_object_lock_configuration", "aws_iam_role_policy"}, types)
+}
+
+func TestReplicationValidation(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil) // a key policy without the replication grants
+	src := f.bucket(t, k, nil)
+	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, Partition: "aws"})
+	require.NoError(t, err)
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
+	assert.EqualError(t, err, `ReplicationProps.Key: the key policy must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication (got "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication")`)
+
+	wrong := testGrants
+	wrong.DestinationBucket = "elsewhere-bucket"
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
+	assert.ErrorContains(t, err, `ReplicationProps.Grants: must name the destination bucket trail-logs-recovery in us-west-2 (got "elsewhere-bucket in us-west-2")`)
+
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, Partition: "aws"})
+	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
+	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
+}
