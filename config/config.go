@@ -29,6 +29,8 @@ type Config struct {
 	Key Key `yaml:"key"`
 	// Bucket configures the trail bucket.
 	Bucket Bucket `yaml:"bucket"`
+	// Replication copies the logs to a recovery bucket in a replica region.
+	Replication Replication `yaml:"replication"`
 	// AllowDestroy removes prevent_destroy from the key, its replicas and the
 	// bucket so that cdktf destroy can tear them down. Default: false.
 	AllowDestroy bool `yaml:"allow_destroy"`
@@ -37,6 +39,25 @@ type Config struct {
 	// Tags are applied to every taggable resource, through the AWS
 	// providers' default_tags. Default: none.
 	Tags map[string]string `yaml:"tags,omitempty"`
+}
+
+// Replication configures the second-region copy of the logs.
+type Replication struct {
+	// Enabled turns replication on. Default: false.
+	Enabled bool `yaml:"enabled"`
+	// Region of the recovery bucket: one of key.replica_regions. Required
+	// when enabled.
+	Region string `yaml:"region,omitempty"`
+	// BucketName of the recovery bucket. Default: "<bucket.name>-recovery".
+	BucketName string `yaml:"bucket_name,omitempty"`
+	// AccessLogBucketName receives the recovery bucket's access logs (when
+	// bucket.access_logs.enabled). Default: "<bucket_name>-access-logs".
+	AccessLogBucketName string `yaml:"access_log_bucket_name,omitempty"`
+	// RoleName of the replication role. Default: "cloudtrail-mrk-replication".
+	RoleName string `yaml:"role_name,omitempty"`
+	// ObjectLockToken is passed to S3 if it asks for one to replicate from a
+	// bucket with Object Lock. Default: none.
+	ObjectLockToken string `yaml:"object_lock_token,omitempty"`
 }
 
 // Accounts names the management (trail owner) and log-archive (bucket and

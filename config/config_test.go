@@ -179,3 +179,17 @@ func TestUnquotedAccountIDsKeepLeadingZeros(t *testing.T) {
 	assert.Equal(t, "012345678901", c.Accounts.Management.ID)
 	assert.Equal(t, "000000000042", c.Accounts.LogArchive.ID)
 }
+
+func TestReplicationDefaults(t *testing.T) {
+	c, err := Parse([]byte(valid + "key: {replica_regions: [us-west-2, eu-west-1]}\nreplication: {enabled: true, region: eu-west-1}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Replication{
+		Enabled: true, Region: "eu-west-1",
+		BucketName:          "trail-logs-222222222222-recovery",
+		AccessLogBucketName: "trail-logs-222222222222-recovery-access-logs",
+		RoleName:            "cloudtrail-mrk-replication",
+	}, c.Replication)
+	off, err := Parse([]byte(valid))
+	require.NoError(t, err)
+	assert.Equal(t, Replication{}, off.Replication)
+}

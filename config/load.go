@@ -31,6 +31,8 @@ const (
 	DefaultLogRetentionDays        = 365
 	DefaultLogGroupPrefix          = "cloudtrail/"
 	DefaultTopicSuffix             = "-notifications"
+	DefaultRecoverySuffix          = "-recovery"
+	DefaultReplicationRoleName     = "cloudtrail-mrk-replication"
 )
 
 // defaults returns a configuration with every optional value at its default
@@ -164,6 +166,18 @@ func (c *Config) applyLateDefaults() {
 	}
 	if n := &c.Trail.Notifications; n.Enabled && n.TopicName == "" {
 		n.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultTopicSuffix
+	}
+	if r := &c.Replication; r.Enabled {
+		if r.BucketName == "" && c.Bucket.Name != "" && len(c.Bucket.Name)+len(DefaultRecoverySuffix) <= 63 {
+			r.BucketName = c.Bucket.Name + DefaultRecoverySuffix
+		}
+		if r.AccessLogBucketName == "" && c.Bucket.AccessLogs.Enabled && r.BucketName != "" &&
+			len(r.BucketName)+len(DefaultAccessLogSuffix) <= 63 {
+			r.AccessLogBucketName = r.BucketName + DefaultAccessLogSuffix
+		}
+		if r.RoleName == "" {
+			r.RoleName = DefaultReplicationRoleName
+		}
 	}
 	if s := c.Backend.S3; s != nil && s.KeyPrefix == "" {
 		s.KeyPrefix = DefaultStateKeyPrefix

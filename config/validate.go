@@ -49,6 +49,7 @@ func (c *Config) Validate() error {
 	c.validateMonitoring(&l)
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
+	c.validateReplication(&l)
 	c.validateBackend(&l, part)
 	return l.Err()
 }
@@ -203,4 +204,56 @@ func (c *Config) validateMonitoring(l *rules.List) {
 	for i, b := range d.S3Buckets {
 		l.Add(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), rules.BucketName(b))
 	}
+}
+
+func (c *Config) validateReplication(l *rules.List) {
+	r := c.Replication
+	if !r.Enabled {
+		return
+	}
+	switch {
+	case r.Region == "":
+		l.Addf("replication.region", r.Region, "is required: one of key.replica_regions %q", c.Key.ReplicaRegions)
+	case !contains(c.Key.ReplicaRegions, r.Region):
+		l.Addf("replication.region", r.Region, "must be one of key.replica_regions %q: the copy is encrypted with the key's replica there", c.Key.ReplicaRegions)
+	}
+	taken := map[string]string{c.Bucket.Name: "bucket.name"}
+	if c.Bucket.AccessLogs.Enabled {
+		taken[c.Bucket.AccessLogs.BucketName] = "bucket.access_logs.bucket_name"
+	}
+	if c.Backend.S3 != nil {
+		taken[c.Backend.S3.Bucket] = "backend.s3.bucket"
+	}
+	// checkName reports whether name is acceptable and records it.
+	l.Add("replication.role_name", rules.RoleName(r.RoleName))
+	checkName := func(field, name, derivedFrom string) bool {
+		switch {
+		case name == "":
+			l.Addf(field, name, "is required: the default derived from %s is longer than 63 characters", derivedFrom)
+		case rules.BucketName(name) != nil:
+			l.Add(field, rules.BucketName(name))
+		case taken[name] != "":
+			l.Addf(field, name, "must differ from %s", taken[name])
+		default:
+			taken[name] = field
+			return true
+		}
+		return false
+	}
+	// A name derived from an invalid bucket.name is reported there.
+	if rules.BucketName(c.Bucket.Name) != nil && r.BucketName == c.Bucket.Name+DefaultRecoverySuffix {
+		return
+	}
+	if checkName("replication.bucket_name", r.BucketName, "bucket.name") && c.Bucket.AccessLogs.Enabled {
+		checkName("replication.access_log_bucket_name", r.AccessLogBucketName, "replication.bucket_name")
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

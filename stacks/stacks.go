@@ -35,6 +35,7 @@ type LogArchive struct {
 	Key        *ctmrk.MultiRegionKey
 	Bucket     *ctmrk.TrailBucket
 	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
+	Recovery   *ctmrk.RecoveryBucket  // nil when replication is off
 }
 
 // Management is what the management account owns.
@@ -159,11 +160,20 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 
 func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ctmrk.ReplicaRegion) (*LogArchive, error) {
 	trail := cfg.TrailIdentity()
+	var grants *policy.Replication
+	if r := cfg.Replication; r.Enabled {
+		grants = &policy.Replication{
+			Partition: cfg.Partition(), Account: cfg.Accounts.LogArchive.ID, RoleName: r.RoleName,
+			SourceRegion: cfg.HomeRegion, SourceBucket: cfg.Bucket.Name,
+			DestinationRegion: r.Region, DestinationBucket: r.BucketName,
+		}
+	}
 	keyPolicy, err := policy.KeyPolicy(policy.KeyPolicyProps{
 		KeyAccount:     cfg.Accounts.LogArchive.ID,
 		Trail:          trail,
 		Administrators: cfg.Key.Administrators,
 		Readers:        cfg.Key.Readers,
+		Replication:    grants,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("key policy: %w", err)
@@ -216,7 +226,73 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 	if err != nil {
 		return nil, err
 	}
-	return &LogArchive{Stack: stack, Key: key, Bucket: bucket, AccessLogs: accessLogs}, nil
+	archive := &LogArchive{Stack: stack, Key: key, Bucket: bucket, AccessLogs: accessLogs}
+	if grants != nil {
+		if err := addRecovery(archive, cfg, *grants, replicas, lifecycle); err != nil {
+			return nil, err
+		}
+	}
+	return archive, nil
+}
+
+// addRecovery adds the recovery bucket (with its own access-log bucket) in
+// the replication region and the replication from the trail bucket.
+func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, replicas []ctmrk.ReplicaRegion, lifecycle *ctmrk.LifecycleProps) error {
+	r := cfg.Replication
+	var provider cdktf.TerraformProvider
+	for _, rp := range replicas {
+		if rp.Region == r.Region {
+			provider = rp.Provider
+		}
+	}
+	if provider == nil {
+		return fmt.Errorf("replication.region %q has no provider: it must be one of key.replica_regions", r.Region)
+	}
+	var accessLogs *ctmrk.AccessLogBucket
+	if cfg.Bucket.AccessLogs.Enabled {
+		var err error
+		accessLogs, err = ctmrk.NewAccessLogBucket(a.Stack, "RecoveryAccessLogBucket", ctmrk.AccessLogBucketProps{
+			BucketName:     r.AccessLogBucketName,
+			Partition:      cfg.Partition(),
+			Account:        cfg.Accounts.LogArchive.ID,
+			Provider:       provider,
+			SourceBuckets:  []string{r.BucketName},
+			ExpirationDays: cfg.Bucket.AccessLogs.ExpirationDays,
+			AllowDestroy:   cfg.AllowDestroy,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	recovery, err := ctmrk.NewRecoveryBucket(a.Stack, "RecoveryBucket", ctmrk.RecoveryBucketProps{
+		BucketName:     r.BucketName,
+		Region:         r.Region,
+		Provider:       provider,
+		Key:            a.Key,
+		Partition:      cfg.Partition(),
+		KeyPrefix:      cfg.Trail.S3KeyPrefix,
+		Readers:        cfg.Key.Readers,
+		ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
+		ObjectLockDays: cfg.Bucket.ObjectLock.Days,
+		Lifecycle:      lifecycle,
+		AccessLogs:     accessLogs,
+		AllowDestroy:   cfg.AllowDestroy,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = ctmrk.NewReplication(a.Stack, "Replication", ctmrk.ReplicationProps{
+		Source:          a.Bucket,
+		Destination:     recovery,
+		Key:             a.Key,
+		Grants:          grants,
+		ObjectLockToken: r.ObjectLockToken,
+	})
+	if err != nil {
+		return err
+	}
+	a.Recovery = recovery
+	return nil
 }
 
 func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*Management, error) {

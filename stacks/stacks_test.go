@@ -261,3 +261,58 @@ func TestMonitoringSwitches(t *testing.T) {
 	_, docs = synthApp(t, cfg)
 	assert.Equal(t, 1, docs[CombinedStackName].Count("aws_kms_key"), "no monitoring key when nothing needs it")
 }
+
+func TestOrganizationRecoveryCopy(t *testing.T) {
+	cfg := load(t, "../examples/organization.yaml")
+	s, docs := synthApp(t, cfg)
+	require.NotNil(t, s.LogArchive.Recovery)
+	archive := docs[LogArchiveStackName]
+
+	byName := map[string]string{}
+	for n, b := range archive.Resources("aws_s3_bucket") {
+		byName[b["bucket"].(string)] = n
+	}
+	for _, want := range []string{"example-org-cloudtrail-444455556666", "example-org-cloudtrail-444455556666-access-logs",
+		"example-org-cloudtrail-444455556666-usw2", "example-org-cloudtrail-444455556666-usw2-access-logs"} {
+		assert.Contains(t, byName, want)
+	}
+	recovery := archive.Resources("aws_s3_bucket")[byName["example-org-cloudtrail-444455556666-usw2"]]
+	assert.Equal(t, "aws.us-west-2", recovery["provider"])
+	assert.Equal(t, true, recovery["object_lock_enabled"])
+	recoveryLogs := archive.Resources("aws_s3_bucket")[byName["example-org-cloudtrail-444455556666-usw2-access-logs"]]
+	assert.Equal(t, "aws.us-west-2", recoveryLogs["provider"], "access logs stay in the recovery region")
+
+	var replicaUsw2 string
+	for n, r := range archive.Resources("aws_kms_replica_key") {
+		if r["provider"] == "aws.us-west-2" {
+			replicaUsw2 = n
+			p := st.Policy(t, r)
+			enc, ok := p.StatementBySid(policy.SidReplicationEncryptReplica)
+			require.True(t, ok, "the replica key's own policy allows the replication role")
+			assert.Equal(t, policy.AWSPrincipals("arn:aws:iam::444455556666:role/cloudtrail-mrk-replication"), enc.Principal)
+			_, ok = p.StatementBySid(policy.SidLogReadersDecrypt)
+			assert.True(t, ok, "and the configured readers")
+		}
+	}
+	_, cfgRes := archive.Only(t, "aws_s3_bucket_replication_configuration")
+	rule := cfgRes["rule"].([]any)[0].(map[string]any)
+	dest := st.Object(rule, "destination")
+	assert.Equal(t, st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666-usw2"], "arn"), dest["bucket"])
+	assert.Equal(t, st.Ref("aws_kms_replica_key", replicaUsw2, "arn"), st.Object(dest, "encryption_configuration")["replica_kms_key_id"],
+		"replicas are encrypted with the key's replica in the destination region")
+	assert.Equal(t, st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666"], "id"), cfgRes["bucket"])
+
+	// The recovery bucket is encrypted with the same replica, and its lock matches the trail bucket's.
+	rid := st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666-usw2"], "id")
+	for _, sse := range archive.Resources("aws_s3_bucket_server_side_encryption_configuration") {
+		if sse["bucket"] == rid {
+			r := sse["rule"].([]any)[0].(map[string]any)
+			assert.Equal(t, st.Ref("aws_kms_replica_key", replicaUsw2, "arn"), st.Object(r, "apply_server_side_encryption_by_default")["kms_master_key_id"])
+		}
+	}
+	for _, lock := range archive.Resources("aws_s3_bucket_object_lock_configuration") {
+		assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "GOVERNANCE", "days": 400.0}}, lock["rule"])
+	}
+	assert.Equal(t, 2, archive.Count("aws_s3_bucket_object_lock_configuration"))
+	assert.Equal(t, 0, docs[ManagementStackName].Count("aws_s3_bucket_replication_configuration"))
+}
