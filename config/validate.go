@@ -195,15 +195,8 @@ func (c *Config) validateMonitoring(l *rules.List) {
 		l.Add("trail.notifications.topic_name", rules.TopicName(n.TopicName))
 	}
 	d := c.Trail.DataEvents
-	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
-		l.Addf("trail.data_events.s3_buckets", d.S3Buckets, "lists buckets, but neither s3_read nor s3_write is true")
-	}
-	if len(d.S3Buckets) > 249 {
-		l.Addf("trail.data_events.s3_buckets", len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
-	}
-	for i, b := range d.S3Buckets {
-		l.Add(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), rules.BucketName(b))
-	}
+	rules.DataEvents{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}.
+		Check(l, func(name string) string { return "trail.data_events." + name })
 }
 
 func (c *Config) validateReplication(l *rules.List) {

@@ -621,7 +621,7 @@ func TestTrailMonitoringValidation(t *testing.T) {
 		{"retention", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{RetentionDays: 366}}, `TrailProps.CloudWatchLogs.RetentionDays: must be one of the retention periods CloudWatch Logs accepts`},
 		{"log group", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{LogGroupName: "aws/x"}}, `TrailProps.CloudWatchLogs.LogGroupName: log group names must not start with the reserved prefix "aws/" (got "aws/x")`},
 		{"topic", TrailProps{Notifications: &NotificationProps{TopicName: "t.fifo"}}, `TrailProps.Notifications.TopicName: SNS topic names must be 1 to 256 letters`},
-		{"buckets without read or write", TrailProps{DataEvents: &DataEventsProps{Lambda: true, S3Buckets: []string{"app-data"}}}, `TrailProps.DataEvents.S3Buckets: lists buckets, but neither S3Read nor S3Write is set (got ["app-data"])`},
+		{"buckets without read or write", TrailProps{DataEvents: &DataEventsProps{Lambda: true, S3Buckets: []string{"app-data"}}}, `TrailProps.DataEvents.S3Buckets: lists buckets, but neither TrailProps.DataEvents.S3Read nor TrailProps.DataEvents.S3Write is set (got ["app-data"])`},
 		{"nothing selected", TrailProps{DataEvents: &DataEventsProps{}}, `TrailProps.DataEvents: selects nothing: set S3Read, S3Write or Lambda, or leave DataEvents nil (got "{}")`},
 		{"bad bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"Bad_Bucket"}}}, `TrailProps.DataEvents.S3Buckets[0]: S3 bucket names may contain only`},
 	}

@@ -70,16 +70,8 @@ func (d *DataEventsProps) validate(l *rules.List) {
 	if d == nil {
 		return
 	}
-	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
-		l.Addf("TrailProps.DataEvents.S3Buckets", d.S3Buckets, "lists buckets, but neither S3Read nor S3Write is set")
-	}
-	// CloudTrail: at most 250 data resources across the basic selectors.
-	if len(d.S3Buckets) > 249 {
-		l.Addf("TrailProps.DataEvents.S3Buckets", len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
-	}
-	for i, b := range d.S3Buckets {
-		l.Add(fmt.Sprintf("TrailProps.DataEvents.S3Buckets[%d]", i), rules.BucketName(b))
-	}
+	rules.DataEvents{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}.
+		Check(l, func(name string) string { return "TrailProps.DataEvents." + goName(name) })
 	if !d.S3Read && !d.S3Write && !d.Lambda {
 		l.Addf("TrailProps.DataEvents", "{}", "selects nothing: set S3Read, S3Write or Lambda, or leave DataEvents nil")
 	}

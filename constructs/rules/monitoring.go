@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -43,4 +44,26 @@ func TopicName(name string) error {
 		return violation(name, "SNS topic names must be 1 to 256 letters, digits, '_' or '-' (standard topics only)")
 	}
 	return nil
+}
+
+// DataEvents is a selection of CloudTrail data events.
+type DataEvents struct {
+	S3Read, S3Write bool
+	S3Buckets       []string
+	Lambda          bool
+}
+
+// Check records the selection's violations in l; field maps a snake_case
+// name ("s3_buckets", "s3_read", ...) to the caller's field path.
+func (d DataEvents) Check(l *List, field func(string) string) {
+	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
+		l.Addf(field("s3_buckets"), d.S3Buckets, "lists buckets, but neither %s nor %s is set", field("s3_read"), field("s3_write"))
+	}
+	// CloudTrail: at most 250 data resources across the basic selectors.
+	if len(d.S3Buckets) > 249 {
+		l.Addf(field("s3_buckets"), len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
+	}
+	for i, b := range d.S3Buckets {
+		l.Add(fmt.Sprintf("%s[%d]", field("s3_buckets"), i), BucketName(b))
+	}
 }
