@@ -1,0 +1,255 @@
+// Package access evaluates IAM, S3 bucket, KMS key and SNS topic policies
+// offline, the way AWS documents it ("Policy evaluation logic"), for the
+// requests our policies must allow or deny. It is plain Go (no jsii).
+//
+// It supports what our policies use and their neighbours: principals
+// (account, root, role/user ARN, service, "*"), Action/NotAction and
+// Resource/NotResource with wildcards (actions case-insensitive, resources
+// case-sensitive), and the String*, Arn*, Bool, Null and Numeric* condition
+// operators with IfExists and ForAnyValue/ForAllValues. Anything else (an
+// unknown operator, NotPrincipal, a policy variable) is an error, never a
+// silent allow or deny.
+package access
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// Decision is the outcome of an evaluation.
+type Decision string
+
+// The three outcomes.
+const (
+	Allow        Decision = "Allow"
+	ExplicitDeny Decision = "ExplicitDeny"
+	ImplicitDeny Decision = "ImplicitDeny"
+)
+
+// Allowed reports whether d is Allow.
+func (d Decision) Allowed() bool { return d == Allow }
+
+// Principal is who makes a request: an IAM principal (an account root, a
+// role or a user, by ARN), a service, or nobody (anonymous).
+type Principal struct {
+	// ARN of the IAM principal, for example arn:aws:iam::111122223333:role/R.
+	ARN string
+	// Service is a service principal such as cloudtrail.amazonaws.com.
+	Service string
+}
+
+// Anonymous is an unauthenticated caller.
+var Anonymous = Principal{}
+
+// Account returns the account id of an IAM principal, or "".
+func (p Principal) Account() string {
+	parts := strings.SplitN(p.ARN, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
+
+// Request is one API call.
+type Request struct {
+	Principal Principal
+	// Action such as s3:PutObject.
+	Action string
+	// Resource ARN, or "*" for KMS key policies.
+	Resource string
+	// Context holds the request's condition keys and their values
+	// (aws:SourceArn, aws:SecureTransport, kms:EncryptionContext:..., ...).
+	// A key absent from the map is absent from the request.
+	Context map[string][]string
+}
+
+// Policies are what AWS evaluates for a request.
+type Policies struct {
+	// Resource is the resource's policy (bucket, key, topic, trust policy).
+	Resource *policy.Document
+	// ResourceAccount owns the resource.
+	ResourceAccount string
+	// KeyPolicy marks Resource as a KMS key policy: an IAM principal is
+	// allowed only if the key policy allows it directly, or the key policy
+	// allows the account root (delegation to IAM) and Identity allows it.
+	KeyPolicy bool
+	// Identity are the IAM policies of the calling principal. For a
+	// principal whose policies are not ours (another account's, a reader's)
+	// use AllowAll, the worst case.
+	Identity []policy.Document
+}
+
+// AllowAll is an identity policy that allows everything: the assumption for
+// principals whose own policies are unknown.
+var AllowAll = policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+	Sid: "AssumeAnything", Effect: policy.Allow, Action: policy.Values{"*"}, Resource: policy.Values{"*"},
+}}}
+
+// Evaluate decides req against ps.
+func Evaluate(req Request, ps Policies) (Decision, error) {
+	// exact: a resource policy allows this principal itself (its ARN, its
+	// service, or "*"); account: it allows the principal's account.
+	var exact, account bool
+	if ps.Resource != nil {
+		for _, s := range ps.Resource.Statement {
+			how, err := matchesResource(s, req)
+			if err != nil {
+				return "", fmt.Errorf("statement %q: %w", s.Sid, err)
+			}
+			switch {
+			case how == noMatch:
+				continue
+			case s.Effect == policy.Deny:
+				return ExplicitDeny, nil
+			case how == byAccount:
+				account = true
+			default:
+				exact = true
+			}
+		}
+	}
+	var idAllow bool
+	if req.Principal.ARN != "" {
+		for _, d := range ps.Identity {
+			for _, s := range d.Statement {
+				ok, err := matches(s, req)
+				if err != nil {
+					return "", fmt.Errorf("identity statement %q: %w", s.Sid, err)
+				}
+				if !ok {
+					continue
+				}
+				if s.Effect == policy.Deny {
+					return ExplicitDeny, nil
+				}
+				idAllow = true
+			}
+		}
+	}
+	sameAccount := req.Principal.Account() != "" && req.Principal.Account() == ps.ResourceAccount
+	allowed := false
+	switch {
+	case req.Principal.ARN == "":
+		// Services and anonymous callers have no identity policies.
+		allowed = exact
+	case sameAccount && ps.KeyPolicy:
+		// KMS: the key policy must allow the principal itself, or allow the
+		// account (delegating to IAM) and an IAM policy must allow it.
+		allowed = exact || account && idAllow
+	case sameAccount:
+		allowed = exact || idAllow
+	default:
+		// Cross-account: the resource policy and the caller's own policies.
+		allowed = (exact || account) && idAllow
+	}
+	if allowed {
+		return Allow, nil
+	}
+	return ImplicitDeny, nil
+}
+
+type match int
+
+const (
+	noMatch match = iota
+	byPrincipal
+	byAccount
+)
+
+func matchesResource(s policy.Statement, req Request) (match, error) {
+	how, err := principalMatches(s.Principal, req.Principal)
+	if err != nil || how == noMatch {
+		return noMatch, err
+	}
+	ok, err := matchesRest(s, req)
+	if err != nil || !ok {
+		return noMatch, err
+	}
+	return how, nil
+}
+
+func matches(s policy.Statement, req Request) (bool, error) {
+	if !s.Principal.IsZero() {
+		return false, errors.New("identity policies must not name a principal")
+	}
+	return matchesRest(s, req)
+}
+
+func matchesRest(s policy.Statement, req Request) (bool, error) {
+	if len(s.Action) == 0 {
+		return false, errors.New("statement has no Action (NotAction is not supported here)")
+	}
+	if !anyMatch(s.Action, req.Action, true) {
+		return false, nil
+	}
+	if len(s.Resource) > 0 && !anyMatch(s.Resource, req.Resource, false) {
+		return false, nil
+	}
+	return conditionsMatch(s.Condition, req.Context)
+}
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+func principalMatches(sp policy.Principal, p Principal) (match, error) {
+	if sp.IsZero() {
+		return noMatch, errors.New("resource policy statement has no Principal")
+	}
+	if sp.Any {
+		return byPrincipal, nil
+	}
+	for _, svc := range sp.Service {
+		if p.Service != "" && strings.EqualFold(svc, p.Service) {
+			return byPrincipal, nil
+		}
+	}
+	if p.ARN == "" {
+		return noMatch, nil
+	}
+	for _, a := range sp.AWS {
+		switch {
+		case a == "*", a == p.ARN && !strings.HasSuffix(a, ":root"):
+			return byPrincipal, nil
+		case accountID.MatchString(a) && a == p.Account():
+			return byAccount, nil
+		case strings.HasSuffix(a, ":root") && strings.Count(a, ":") == 5 && strings.Split(a, ":")[4] == p.Account():
+			// An account's root ARN in a resource policy means the account.
+			return byAccount, nil
+		}
+	}
+	return noMatch, nil
+}
+
+func anyMatch(patterns []string, value string, caseInsensitive bool) bool {
+	for _, p := range patterns {
+		if wildcard(p, value, caseInsensitive) {
+			return true
+		}
+	}
+	return false
+}
+
+// wildcard matches value against pattern with * (any run) and ? (one
+// character).
+func wildcard(pattern, value string, caseInsensitive bool) bool {
+	if caseInsensitive {
+		pattern, value = strings.ToLower(pattern), strings.ToLower(value)
+	}
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range pattern {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String()).MatchString(value)
+}
