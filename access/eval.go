@@ -206,12 +206,18 @@ func principalMatches(sp policy.Principal, p Principal) (match, error) {
 			return byPrincipal, nil
 		}
 	}
+	for _, a := range sp.AWS {
+		if a == "*" {
+			// {"AWS": "*"} is everyone, anonymous callers included.
+			return byPrincipal, nil
+		}
+	}
 	if p.ARN == "" {
 		return noMatch, nil
 	}
 	for _, a := range sp.AWS {
 		switch {
-		case a == "*", a == p.ARN && !strings.HasSuffix(a, ":root"):
+		case a == p.ARN && !strings.HasSuffix(a, ":root"):
 			return byPrincipal, nil
 		case accountID.MatchString(a) && a == p.Account():
 			return byAccount, nil

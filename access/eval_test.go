@@ -69,6 +69,8 @@ func TestEvaluationOrder(t *testing.T) {
 	public := doc(allow(policy.AnyPrincipal, "s3:GetObject", "arn:aws:s3:::b/*"))
 	assert.Equal(t, Allow, decide(t, anon, Policies{Resource: public, ResourceAccount: acctA}))
 	assert.Equal(t, ImplicitDeny, decide(t, anon, Policies{Resource: bucketAllowsAlice, ResourceAccount: acctA}))
+	awsStar := doc(allow(policy.AWSPrincipals("*"), "s3:GetObject", "arn:aws:s3:::b/*"))
+	assert.Equal(t, Allow, decide(t, anon, Policies{Resource: awsStar, ResourceAccount: acctA}), `{"AWS": "*"} is everyone`)
 	put := Request{Principal: trail, Action: "s3:PutObject", Resource: "arn:aws:s3:::b/AWSLogs/1/x"}
 	assert.Equal(t, Allow, decide(t, put, Policies{Resource: doc(allow(policy.ServicePrincipal("cloudtrail.amazonaws.com"), "s3:PutObject", "arn:aws:s3:::b/AWSLogs/*")), ResourceAccount: acctA}))
 	assert.Equal(t, ImplicitDeny, decide(t, put, Policies{Resource: doc(allow(policy.ServicePrincipal("config.amazonaws.com"), "s3:PutObject", "*")), ResourceAccount: acctA}))

@@ -1,0 +1,493 @@
+package access
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// Result is one expectation and what the evaluator decided.
+type Result struct {
+	// Policy locates the policy: <stack>/<resource type>.<name>.
+	Policy string
+	// Name describes the request and the expected outcome.
+	Name string
+	// Want is true when the request must be allowed.
+	Want bool
+	Got  Decision
+	Err  error
+}
+
+// OK reports whether the evaluator decided as expected.
+func (r Result) OK() bool { return r.Err == nil && r.Got.Allowed() == r.Want }
+
+func (r Result) String() string {
+	want := "denied"
+	if r.Want {
+		want = "allowed"
+	}
+	status := "ok  "
+	if !r.OK() {
+		status = "FAIL"
+	}
+	got := string(r.Got)
+	if r.Err != nil {
+		got = "error: " + r.Err.Error()
+	}
+	return fmt.Sprintf("%s %s: %s must be %s (got %s)", status, r.Policy, r.Name, want, got)
+}
+
+// Outsider is an account that no configuration of ours names: its principals
+// stand for everyone else.
+const Outsider = "999999999999"
+
+// Check evaluates, over the synthesized stacks of cfg, every expectation
+// derived from cfg: who can and cannot deliver, read, decrypt, publish and
+// replicate. A policy the expectations need but the stacks lack is an error.
+func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
+	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition()}
+	for _, s := range stacks {
+		if len(s.resources("aws_cloudtrail")) > 0 {
+			st := s
+			c.trailStack = &st
+		}
+		for _, k := range s.resources("aws_kms_key") {
+			if k["multi_region"] == true {
+				st := s
+				c.archive = &st
+			}
+		}
+	}
+	if c.trailStack == nil || c.archive == nil {
+		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
+	}
+	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return c.results, nil
+}
+
+type checker struct {
+	cfg             *config.Config
+	trail           policy.Trail
+	part            string
+	trailStack      *Stack
+	archive         *Stack
+	results         []Result
+	current         located
+	currentPolicies Policies
+}
+
+// resolve gives references stand-in ARNs: keys by their logical name in the
+// log-archive account and their region.
+func (c *checker) resolve(s Stack) resolver {
+	return func(typ, name, attr string) (string, error) {
+		body, ok := s.resources(typ)[name]
+		if !ok || attr != "arn" {
+			return "", fmt.Errorf("stack %s: cannot resolve ${%s.%s.%s}", s.Name, typ, name, attr)
+		}
+		switch typ {
+		case "aws_kms_key", "aws_kms_replica_key":
+			return c.keyArn(name, region(body, c.cfg.HomeRegion)), nil
+		}
+		return "", fmt.Errorf("stack %s: cannot resolve ${%s.%s.%s}", s.Name, typ, name, attr)
+	}
+}
+
+func (c *checker) keyArn(name, region string) string {
+	return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, region, c.cfg.Accounts.LogArchive.ID, name)
+}
+
+// use makes l the resource policy the following expectations run against.
+func (c *checker) use(l located, ps Policies) {
+	c.current = l
+	ps.Resource = &c.current.doc
+	c.currentPolicies = ps
+}
+
+// expect evaluates req against the current resource policy.
+func (c *checker) expect(want bool, name string, req Request, identity ...policy.Document) {
+	ps := c.currentPolicies
+	ps.Identity = identity
+	got, err := Evaluate(req, ps)
+	c.results = append(c.results, Result{Policy: c.current.where, Name: name, Want: want, Got: got, Err: err})
+}
+
+// expectIdentity evaluates req against an identity policy alone.
+func (c *checker) expectIdentity(l located, account string, want bool, name string, req Request) {
+	got, err := Evaluate(req, Policies{ResourceAccount: account, Identity: []policy.Document{l.doc}})
+	c.results = append(c.results, Result{Policy: l.where, Name: name, Want: want, Got: got, Err: err})
+}
+
+func ctx(kv ...string) map[string][]string {
+	m := map[string][]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = append(m[kv[i]], kv[i+1])
+	}
+	return m
+}
+
+func (c *checker) iamRole(account, name string) Principal {
+	return Principal{ARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, account, name)}
+}
+
+func (c *checker) otherTrail(account, name string) string {
+	t := c.trail
+	t.Account, t.Name = account, name
+	return t.ARN()
+}
+
+// readers returns a principal for each configured reader and the identity
+// policies to evaluate it with: none for a principal of the log-archive
+// account (the key and bucket policies must grant it themselves), allow-all
+// for another account's (it must grant itself; ours must still allow it).
+func (c *checker) readers() []struct {
+	p        Principal
+	identity []policy.Document
+} {
+	var out []struct {
+		p        Principal
+		identity []policy.Document
+	}
+	for _, r := range c.cfg.Key.Readers {
+		p := Principal{ARN: r}
+		if accountID.MatchString(r) {
+			p = c.iamRole(r, "LogReader")
+		}
+		var id []policy.Document
+		if p.Account() != c.cfg.Accounts.LogArchive.ID {
+			id = []policy.Document{AllowAll}
+		}
+		out = append(out, struct {
+			p        Principal
+			identity []policy.Document
+		}{p, id})
+	}
+	return out
+}
+
+func (c *checker) bucketPolicy(s Stack, bucket string) (located, error) {
+	name, _, ok := s.find("aws_s3_bucket", "bucket", bucket)
+	if !ok {
+		return located{}, fmt.Errorf("stack %s has no bucket %s", s.Name, bucket)
+	}
+	pname, _, ok := s.find("aws_s3_bucket_policy", "bucket", "${aws_s3_bucket."+name+".id}")
+	if !ok {
+		return located{}, fmt.Errorf("stack %s: bucket %s has no policy", s.Name, bucket)
+	}
+	return s.policyAt("aws_s3_bucket_policy", pname, "policy", c.resolve(s))
+}
+
+var tls = []string{"aws:SecureTransport", "true"}
+var noTLS = []string{"aws:SecureTransport", "false"}
+
+func with(kv []string, more ...string) []string { return append(append([]string{}, kv...), more...) }
+
+// logBucketReads: readers read over TLS only; nobody else reads or deletes.
+func (c *checker) logBucketReads(bucketArn, logPath string) {
+	object := bucketArn + "/" + logPath + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/file.json.gz"
+	outsider := c.iamRole(Outsider, "Admin")
+	c.expect(false, "anonymous GetObject", Request{Principal: Anonymous, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)})
+	c.expect(false, "another account's GetObject", Request{Principal: outsider, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, AllowAll)
+	c.expect(false, "another account's DeleteObject", Request{Principal: outsider, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, AllowAll)
+	c.expect(false, "another account's PutBucketPolicy", Request{Principal: outsider, Action: "s3:PutBucketPolicy", Resource: bucketArn, Context: ctx(tls...)}, AllowAll)
+	for _, r := range c.readers() {
+		c.expect(true, "reader "+r.p.ARN+" GetObject over TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.identity...)
+		c.expect(false, "reader "+r.p.ARN+" GetObject without TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(noTLS...)}, r.identity...)
+		c.expect(false, "reader "+r.p.ARN+" DeleteObject", Request{Principal: r.p, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.identity...)
+	}
+}
+
+func (c *checker) trailBucket() error {
+	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
+	if err != nil {
+		return err
+	}
+	c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	logPath := policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)
+	trailArn := c.trail.ARN()
+	ct := Principal{Service: policy.CloudTrailService}
+	put := func(path string, kv ...string) Request {
+		return Request{Principal: ct, Action: "s3:PutObject", Resource: bucketArn + "/" + path, Context: ctx(kv...)}
+	}
+	delivery := with(tls, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")
+	accountPath := logPath + c.trail.Account + "/CloudTrail/us-east-1/2026/11/29/f.json.gz"
+	c.expect(true, "CloudTrail GetBucketAcl for this trail", Request{Principal: ct, Action: "s3:GetBucketAcl", Resource: bucketArn, Context: ctx(with(tls, "aws:SourceArn", trailArn)...)})
+	c.expect(true, "CloudTrail PutObject into the account path for this trail", put(accountPath, delivery...))
+	if org := c.cfg.OrganizationID; org != "" {
+		c.expect(true, "CloudTrail PutObject into the organization path for this trail", put(logPath+org+"/111111111111/CloudTrail/us-east-1/f.json.gz", delivery...))
+	} else {
+		c.expect(false, "CloudTrail PutObject into an organization path of an account trail", put(logPath+"o-exampleother/111111111111/CloudTrail/us-east-1/f.json.gz", delivery...))
+	}
+	c.expect(false, "CloudTrail PutObject for another trail of the same account", put(accountPath, with(tls, "aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"), "s3:x-amz-acl", "bucket-owner-full-control")...))
+	c.expect(false, "CloudTrail PutObject for another account's trail", put(logPath+Outsider+"/CloudTrail/us-east-1/f.json.gz", with(tls, "aws:SourceArn", c.otherTrail(Outsider, c.trail.Name), "s3:x-amz-acl", "bucket-owner-full-control")...))
+	c.expect(false, "CloudTrail PutObject without the bucket-owner-full-control ACL", put(accountPath, with(tls, "aws:SourceArn", trailArn)...))
+	c.expect(false, "CloudTrail PutObject outside the key prefix", put("elsewhere/AWSLogs/"+c.trail.Account+"/f.json.gz", delivery...))
+	c.expect(false, "CloudTrail PutObject without TLS", put(accountPath, with(noTLS, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")...))
+	c.logBucketReads(bucketArn, logPath)
+	return nil
+}
+
+func (c *checker) keys() error {
+	type copyOf struct{ typ, name string }
+	var copies []copyOf
+	for name, k := range c.archive.resources("aws_kms_key") {
+		if k["multi_region"] == true {
+			copies = append(copies, copyOf{"aws_kms_key", name})
+		}
+	}
+	for name := range c.archive.resources("aws_kms_replica_key") {
+		copies = append(copies, copyOf{"aws_kms_replica_key", name})
+	}
+	sort.Slice(copies, func(i, j int) bool { return copies[i].name < copies[j].name })
+	if want := 1 + len(c.cfg.Key.ReplicaRegions); len(copies) != want {
+		return fmt.Errorf("stack %s has %d copies of the multi-region key, the configuration asks for %d", c.archive.Name, len(copies), want)
+	}
+	trailArn := c.trail.ARN()
+	ct := Principal{Service: policy.CloudTrailService}
+	ctxKey := "kms:EncryptionContext:aws:cloudtrail:arn"
+	for _, k := range copies {
+		l, err := c.archive.policyAt(k.typ, k.name, "policy", c.resolve(*c.archive))
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID, KeyPolicy: true})
+		gen := func(kv ...string) Request {
+			return Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx(kv...)}
+		}
+		c.expect(true, "CloudTrail GenerateDataKey for this trail", gen(ctxKey, trailArn, "aws:SourceArn", trailArn))
+		c.expect(false, "CloudTrail GenerateDataKey for another account's trail", gen(ctxKey, c.otherTrail(Outsider, "t"), "aws:SourceArn", c.otherTrail(Outsider, "t")))
+		c.expect(false, "CloudTrail GenerateDataKey on behalf of another trail", gen(ctxKey, trailArn, "aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail")))
+		c.expect(false, "CloudTrail GenerateDataKey with another account's encryption context", gen(ctxKey, c.otherTrail(Outsider, "t"), "aws:SourceArn", trailArn))
+		c.expect(true, "CloudTrail DescribeKey for this trail", Request{Principal: ct, Action: "kms:DescribeKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
+		outsider := c.iamRole(Outsider, "Admin")
+		c.expect(false, "another account decrypting log files", Request{Principal: outsider, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", Outsider)}, AllowAll)
+		c.expect(false, "another account scheduling deletion", Request{Principal: outsider, Action: "kms:ScheduleKeyDeletion", Resource: "*", Context: ctx("kms:CallerAccount", Outsider)}, AllowAll)
+		for _, r := range c.readers() {
+			acct := r.p.Account()
+			c.expect(true, "reader "+r.p.ARN+" decrypting log files", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.identity...)
+			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.identity...)
+			c.expect(false, "reader "+r.p.ARN+" encrypting", Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.identity...)
+		}
+		if rp := c.cfg.Replication; rp.Enabled {
+			role := c.iamRole(c.cfg.Accounts.LogArchive.ID, rp.RoleName)
+			src := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+			dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
+			via := func(region string) string { return s3Via(c.part, region) }
+			c.expect(true, "replication role decrypting source objects through S3 in the home region", Request{Principal: role, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:ViaService", via(c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src)})
+			c.expect(false, "replication role decrypting outside S3", Request{Principal: role, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:EncryptionContext:aws:s3:arn", src)})
+			c.expect(true, "replication role encrypting replicas through S3 in the recovery region", Request{Principal: role, Action: "kms:Encrypt", Resource: "*", Context: ctx("kms:ViaService", via(rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)})
+			c.expect(false, "replication role encrypting for another bucket", Request{Principal: role, Action: "kms:Encrypt", Resource: "*", Context: ctx("kms:ViaService", via(rp.Region), "kms:EncryptionContext:aws:s3:arn", src)})
+		}
+	}
+	return nil
+}
+
+func s3Via(partition, region string) string {
+	if partition == "aws-cn" {
+		return "s3." + region + ".amazonaws.com.cn"
+	}
+	return "s3." + region + ".amazonaws.com"
+}
+
+func (c *checker) accessLogs() error {
+	if !c.cfg.Bucket.AccessLogs.Enabled {
+		return nil
+	}
+	pairs := [][2]string{{c.cfg.Bucket.AccessLogs.BucketName, c.cfg.Bucket.Name}}
+	if c.cfg.Replication.Enabled {
+		pairs = append(pairs, [2]string{c.cfg.Replication.AccessLogBucketName, c.cfg.Replication.BucketName})
+	}
+	for _, p := range pairs {
+		l, err := c.bucketPolicy(*c.archive, p[0])
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+		logBucket := fmt.Sprintf("arn:%s:s3:::%s", c.part, p[0])
+		source := fmt.Sprintf("arn:%s:s3:::%s", c.part, p[1])
+		svc := Principal{Service: policy.S3LoggingService}
+		put := func(kv ...string) Request {
+			return Request{Principal: svc, Action: "s3:PutObject", Resource: logBucket + "/" + policy.AccessLogTargetPrefix(p[1]) + "2026-11-29-log", Context: ctx(kv...)}
+		}
+		acct := c.cfg.Accounts.LogArchive.ID
+		c.expect(true, "S3 logging delivering "+p[1]+"'s access logs", put(with(tls, "aws:SourceArn", source, "aws:SourceAccount", acct)...))
+		c.expect(false, "S3 logging delivering another bucket's access logs", put(with(tls, "aws:SourceArn", "arn:"+c.part+":s3:::someone-elses-bucket", "aws:SourceAccount", acct)...))
+		c.expect(false, "S3 logging delivering for another account", put(with(tls, "aws:SourceArn", source, "aws:SourceAccount", Outsider)...))
+		c.expect(false, "anonymous GetObject", Request{Principal: Anonymous, Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)})
+		c.expect(false, "another account's GetObject", Request{Principal: c.iamRole(Outsider, "Admin"), Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)}, AllowAll)
+	}
+	return nil
+}
+
+func (c *checker) monitoring() error {
+	s := *c.trailStack
+	trailArn := c.trail.ARN()
+	ct := Principal{Service: policy.CloudTrailService}
+	var monitoringKey string
+	for name, k := range s.resources("aws_kms_key") {
+		if k["multi_region"] != true {
+			monitoringKey = name
+		}
+	}
+	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled || c.cfg.Trail.Notifications.Enabled {
+		if monitoringKey == "" {
+			return fmt.Errorf("stack %s has no monitoring key", s.Name)
+		}
+		l, err := s.policyAt("aws_kms_key", monitoringKey, "policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: c.trail.Account, KeyPolicy: true})
+		if w.Enabled {
+			logs := Principal{Service: "logs." + c.cfg.HomeRegion + ".amazonaws.com"}
+			if c.part == "aws-cn" {
+				logs.Service += ".cn"
+			}
+			group := policy.LogGroupARN(c.trail, w.LogGroupName)
+			c.expect(true, "CloudWatch Logs encrypting the trail's log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group)})
+			c.expect(false, "CloudWatch Logs encrypting another log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group+"-other")})
+		}
+		c.expect(false, "another service using the key", Request{Principal: Principal{Service: "ec2.amazonaws.com"}, Action: "kms:Decrypt", Resource: "*"})
+		if c.cfg.Trail.Notifications.Enabled {
+			c.expect(true, "CloudTrail encrypting notifications for this trail", Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
+			c.expect(false, "CloudTrail encrypting notifications for another trail", Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"))})
+		}
+	}
+	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled {
+		var roleName string
+		for name, r := range s.resources("aws_iam_role") {
+			if r["name_prefix"] == "CloudTrailToCloudWatchLogs-" {
+				roleName = name
+			}
+		}
+		if roleName == "" {
+			return fmt.Errorf("stack %s has no CloudWatch Logs delivery role", s.Name)
+		}
+		trust, err := s.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		c.use(trust, Policies{ResourceAccount: c.trail.Account})
+		assume := func(p Principal, kv ...string) Request {
+			return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
+		}
+		c.expect(true, "CloudTrail assuming the role for this trail", assume(ct, "aws:SourceArn", trailArn))
+		c.expect(false, "CloudTrail assuming the role for another trail", assume(ct, "aws:SourceArn", c.otherTrail(Outsider, "t")))
+		c.expect(false, "another service assuming the role", assume(Principal{Service: "ec2.amazonaws.com"}))
+		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
+		if !ok {
+			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", s.Name)
+		}
+		perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		role := c.iamRole(c.trail.Account, "CloudTrailToCloudWatchLogs-x")
+		group := policy.LogGroupARN(c.trail, w.LogGroupName)
+		stream := func(name string) string { return group + ":log-stream:" + name }
+		c.expectIdentity(perms, c.trail.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, c.trail.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		if org := c.cfg.OrganizationID; org != "" {
+			c.expectIdentity(perms, c.trail.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
+		}
+		c.expectIdentity(perms, c.trail.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(c.trail, "other") + ":log-stream:x"})
+		c.expectIdentity(perms, c.trail.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
+	}
+	if n := c.cfg.Trail.Notifications; n.Enabled {
+		var pname string
+		for name := range s.resources("aws_sns_topic_policy") {
+			pname = name
+		}
+		if pname == "" {
+			return fmt.Errorf("stack %s has no topic policy", s.Name)
+		}
+		l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: c.trail.Account})
+		topic := policy.TopicARN(c.trail, n.TopicName)
+		pub := func(p Principal, kv ...string) Request {
+			return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
+		}
+		c.expect(true, "CloudTrail publishing for this trail", pub(ct, with(tls, "aws:SourceArn", trailArn)...))
+		c.expect(false, "CloudTrail publishing for another trail", pub(ct, with(tls, "aws:SourceArn", c.otherTrail(Outsider, "t"))...))
+		c.expect(false, "CloudTrail publishing without TLS", pub(ct, with(noTLS, "aws:SourceArn", trailArn)...))
+		c.expect(false, "anonymous publishing", pub(Anonymous, tls...))
+		c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), AllowAll)
+	}
+	return nil
+}
+
+func (c *checker) replication() error {
+	rp := c.cfg.Replication
+	if !rp.Enabled {
+		return nil
+	}
+	s := *c.archive
+	acct := c.cfg.Accounts.LogArchive.ID
+	l, err := c.bucketPolicy(s, rp.BucketName)
+	if err != nil {
+		return err
+	}
+	c.use(l, Policies{ResourceAccount: acct})
+	c.logBucketReads(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
+
+	roleName, _, ok := s.find("aws_iam_role", "name", rp.RoleName)
+	if !ok {
+		return fmt.Errorf("stack %s has no replication role %s", s.Name, rp.RoleName)
+	}
+	trust, err := s.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	c.use(trust, Policies{ResourceAccount: acct})
+	c.expect(true, "S3 assuming the replication role", Request{Principal: Principal{Service: policy.S3Service}, Action: "sts:AssumeRole", Resource: "*"})
+	c.expect(false, "CloudTrail assuming the replication role", Request{Principal: Principal{Service: policy.CloudTrailService}, Action: "sts:AssumeRole", Resource: "*"})
+	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
+	if !ok {
+		return fmt.Errorf("stack %s: the replication role has no policy", s.Name)
+	}
+	perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	role := c.iamRole(acct, rp.RoleName)
+	src := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
+	var primary, replica string
+	for name := range s.resources("aws_kms_key") {
+		if s.resources("aws_kms_key")[name]["multi_region"] == true {
+			primary = c.keyArn(name, c.cfg.HomeRegion)
+		}
+	}
+	for name, r := range s.resources("aws_kms_replica_key") {
+		if region(r, c.cfg.HomeRegion) == rp.Region {
+			replica = c.keyArn(name, rp.Region)
+		}
+	}
+	expect := func(want bool, name string, action, resource string, kv ...string) {
+		c.expectIdentity(perms, acct, want, name, Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)})
+	}
+	expect(true, "reading the source's replication configuration", "s3:GetReplicationConfiguration", src)
+	expect(true, "reading source object versions", "s3:GetObjectVersionForReplication", src+"/AWSLogs/x")
+	expect(true, "reading source object retention", "s3:GetObjectRetention", src+"/AWSLogs/x")
+	expect(true, "replicating into the recovery bucket", "s3:ReplicateObject", dst+"/AWSLogs/x")
+	expect(false, "replicating into another bucket", "s3:ReplicateObject", "arn:"+c.part+":s3:::someone-elses-bucket/x")
+	expect(false, "deleting source objects", "s3:DeleteObject", src+"/AWSLogs/x")
+	expect(false, "writing the recovery bucket directly", "s3:PutObject", dst+"/AWSLogs/x")
+	expect(false, "deleting recovery copies", "s3:DeleteObject", dst+"/AWSLogs/x")
+	expect(false, "changing the source bucket policy", "s3:PutBucketPolicy", src)
+	expect(true, "decrypting with the source key through S3 in the home region", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src)
+	expect(false, "decrypting with the source key outside S3", "kms:Decrypt", primary, "kms:EncryptionContext:aws:s3:arn", src)
+	expect(true, "encrypting with the replica key through S3 in the recovery region", "kms:Encrypt", replica, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
+	expect(false, "encrypting with the source key", "kms:Encrypt", primary, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
+	return nil
+}

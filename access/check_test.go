@@ -1,0 +1,169 @@
+package access
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+)
+
+// golden loads a configuration and its synthesized stacks from testdata/
+// (the golden files main_test.go keeps equal to what the app synthesizes).
+func golden(t *testing.T, name string) (*config.Config, []Stack) {
+	t.Helper()
+	cfg := config.Default()
+	if name != "default" {
+		var err error
+		cfg, err = config.Load(filepath.Join("..", "examples", name+".yaml"))
+		require.NoError(t, err)
+	}
+	files, err := filepath.Glob(filepath.Join("..", "testdata", name, "*.tf.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	var stacks []Stack
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		s, err := ParseStack(strings.TrimSuffix(filepath.Base(f), ".tf.json"), data)
+		require.NoError(t, err)
+		stacks = append(stacks, s)
+	}
+	return cfg, stacks
+}
+
+func failures(results []Result) []string {
+	var out []string
+	for _, r := range results {
+		if !r.OK() {
+			out = append(out, r.String())
+		}
+	}
+	return out
+}
+
+func TestEveryConfigurationMeetsItsExpectations(t *testing.T) {
+	for _, name := range []string{"default", "single-account", "organization"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, stacks := golden(t, name)
+			results, err := Check(cfg, stacks)
+			require.NoError(t, err)
+			assert.Empty(t, failures(results))
+			assert.Greater(t, len(results), 30)
+			var allowed, denied int
+			for _, r := range results {
+				if r.Want {
+					allowed++
+				} else {
+					denied++
+				}
+			}
+			assert.Positive(t, allowed)
+			assert.Positive(t, denied)
+		})
+	}
+}
+
+// mutate rewrites the JSON of one stack before checking it.
+func mutate(t *testing.T, name, stack string, edit func(string) string) (*config.Config, []Stack) {
+	t.Helper()
+	cfg, stacks := golden(t, name)
+	for i, s := range stacks {
+		if s.Name != stack {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join("..", "testdata", name, stack+".tf.json"))
+		require.NoError(t, err)
+		changed := edit(string(data))
+		require.NotEqual(t, string(data), changed, "the seeded defect did not change anything")
+		stacks[i], err = ParseStack(stack, []byte(changed))
+		require.NoError(t, err)
+	}
+	return cfg, stacks
+}
+
+// TestSeededDefectsAreCaught breaks a generated policy the way real
+// configurations break and checks that the access check fails.
+func TestSeededDefectsAreCaught(t *testing.T) {
+	cases := []struct {
+		name, config, stack string
+		edit                func(string) string
+		want                string
+	}{
+		{
+			// The walkthrough's defect: a region hard-coded in aws:SourceArn.
+			"wrong region in aws:SourceArn", "organization", "log-archive",
+			func(s string) string {
+				return strings.ReplaceAll(s, `arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail`, `arn:aws:cloudtrail:ap-southeast-1:111122223333:trail/organization-trail`)
+			},
+			"CloudTrail PutObject into the account path for this trail must be allowed (got ImplicitDeny)",
+		},
+		{
+			"organization statement missing", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `/org/AWSLogs/o-exampleorg1/*`, `/org/AWSLogs/o-otherorg123/*`, 1)
+			},
+			"CloudTrail PutObject into the organization path for this trail must be allowed (got ImplicitDeny)",
+		},
+		{
+			"TLS deny removed", "default", "cloudtrail-mrk",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"aws:SecureTransport\": \"false\"`, `\"aws:SecureTransportX\": \"false\"`)
+			},
+			"CloudTrail PutObject without TLS must be denied (got Allow)",
+		},
+		{
+			"key prefix dropped from the account path", "single-account", "cloudtrail-mrk",
+			func(s string) string { return strings.Replace(s, `/cloudtrail/AWSLogs/111122223333/*`, `/*`, 1) },
+			"CloudTrail PutObject outside the key prefix must be denied (got Allow)",
+		},
+		{
+			"encryption context condition removed", "default", "cloudtrail-mrk",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"kms:EncryptionContext:aws:cloudtrail:arn\": \"arn:aws:cloudtrail:*:111122223333:trail/*\"`, `\"kms:EncryptionContext:aws:cloudtrail:arn\": \"*\"`)
+			},
+			"CloudTrail GenerateDataKey with another account's encryption context must be denied (got Allow)",
+		},
+		{
+			"log group key open to every log group", "default", "cloudtrail-mrk",
+			func(s string) string {
+				return strings.Replace(s, `log-group:cloudtrail/cloudtrail-mrk\"`, `log-group:*\"`, 1)
+			},
+			"CloudWatch Logs encrypting another log group must be denied (got Allow)",
+		},
+		{
+			"replication role allowed to delete", "organization", "log-archive",
+			func(s string) string { return strings.Replace(s, `\"s3:ReplicateDelete\",`, `\"s3:DeleteObject\",`, 1) },
+			"deleting recovery copies must be denied (got Allow)",
+		},
+		{
+			"reader grant opened to everyone", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `\"Sid\": \"AllowLogReadersGetObject\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {\n        \"AWS\": [`, `\"Sid\": \"AllowLogReadersGetObject\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {\n        \"AWS\": [\n          \"*\",`, 1)
+			},
+			"anonymous GetObject must be denied (got Allow)",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, stacks := mutate(t, tc.config, tc.stack, tc.edit)
+			results, err := Check(cfg, stacks)
+			require.NoError(t, err)
+			f := failures(results)
+			require.NotEmpty(t, f, "the seeded defect went unnoticed")
+			assert.Contains(t, strings.Join(f, "\n"), tc.want)
+		})
+	}
+}
+
+func TestCheckRefusesStacksOfAnotherConfiguration(t *testing.T) {
+	_, stacks := golden(t, "default")
+	org, err := config.Load("../examples/organization.yaml")
+	require.NoError(t, err)
+	_, err = Check(org, stacks)
+	assert.Error(t, err)
+}
