@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No version check or telemetry calls from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test vet scan
+.PHONY: setup synth test vet scan check-access
 
 ## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
 setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
@@ -42,6 +42,10 @@ vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
+
+## check-access: synthesize, then evaluate every generated policy offline (see README)
+check-access: synth
+	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/check-access -v
 
 ## scan: Trivy over the HCL of every stack of the default configuration and each example
 scan:

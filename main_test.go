@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 )
 
@@ -96,6 +97,7 @@ func TestGolden(t *testing.T) {
 				assert.Equal(t, string(want), string(data), "%s differs from %s; run go test . -update if the change is intended", rel, golden)
 			}
 			sort.Strings(stacks)
+			checkAccess(t, path, out)
 			goldens, err := filepath.Glob(filepath.Join("testdata", name, "*.tf.json"))
 			require.NoError(t, err)
 			var want []string
@@ -117,6 +119,26 @@ func TestOutputDirectoryParentsAreCreated(t *testing.T) {
 	require.Equal(t, exitOK, run(&stderr, out), stderr.String())
 	_, err := os.Stat(filepath.Join(out, "stacks", "cloudtrail-mrk", "cdk.tf.json"))
 	assert.NoError(t, err)
+}
+
+// checkAccess runs the access check (cmd/check-access) over what was just
+// synthesized: every expectation derived from the configuration must hold.
+func checkAccess(t *testing.T, path, out string) {
+	t.Helper()
+	cfg := config.Default()
+	if path != "" {
+		var err error
+		cfg, err = config.Load(path)
+		require.NoError(t, err)
+	}
+	stacks, err := access.ReadStacks(out)
+	require.NoError(t, err)
+	results, err := access.Check(cfg, stacks)
+	require.NoError(t, err)
+	require.NotEmpty(t, results)
+	for _, r := range results {
+		assert.True(t, r.OK(), "%s", r)
+	}
 }
 
 func TestSynthesisIsDeterministic(t *testing.T) {
