@@ -186,8 +186,14 @@ func matchesRest(s policy.Statement, req Request) (bool, error) {
 	if !anyMatch(s.Action, req.Action, true) {
 		return false, nil
 	}
-	if len(s.Resource) > 0 && !anyMatch(s.Resource, req.Resource, false) {
-		return false, nil
+	switch {
+	case len(s.Resource) > 0:
+		if !anyMatch(s.Resource, req.Resource, false) {
+			return false, nil
+		}
+	case !strings.HasPrefix(strings.ToLower(req.Action), "sts:"):
+		// Only trust policies (sts:AssumeRole*) have no Resource.
+		return false, errors.New("statement has no Resource (NotResource is not supported here)")
 	}
 	return conditionsMatch(s.Condition, req.Context)
 }

@@ -171,6 +171,8 @@ func TestUnsupportedIsAnError(t *testing.T) {
 	}
 	_, err := Evaluate(req, Policies{Resource: doc(policy.Statement{Sid: "NoAction", Effect: policy.Allow, Principal: policy.AnyPrincipal, Resource: policy.Values{"*"}})})
 	assert.ErrorContains(t, err, "no Action")
+	_, err = Evaluate(req, Policies{Resource: doc(policy.Statement{Sid: "NoResource", Effect: policy.Allow, Principal: policy.AnyPrincipal, Action: policy.Values{"s3:*"}})})
+	assert.ErrorContains(t, err, "no Resource")
 	_, err = Evaluate(Request{Principal: alice, Action: "s3:GetObject", Resource: "*"}, Policies{Identity: []policy.Document{*doc(allow(policy.AnyPrincipal, "s3:*", "*"))}})
 	assert.ErrorContains(t, err, "must not name a principal")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Version is the only policy language version the documents use.
@@ -174,10 +175,14 @@ func (d Document) JSON() (string, error) {
 	return string(b), nil
 }
 
-// Parse reads a policy document written by JSON.
+// Parse reads a policy document written by JSON. Elements this package does
+// not model (NotPrincipal, NotAction, NotResource, ...) are errors rather
+// than silently dropped, so nothing reads a policy wider than it is.
 func Parse(doc string) (Document, error) {
 	var d Document
-	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+	dec := json.NewDecoder(strings.NewReader(doc))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
 		return Document{}, fmt.Errorf("parse policy document: %w", err)
 	}
 	return d, nil

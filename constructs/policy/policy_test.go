@@ -425,3 +425,10 @@ func TestRecoveryBucketPolicy(t *testing.T) {
 	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
 }
+
+func TestParseRefusesUnmodelledElements(t *testing.T) {
+	for _, el := range []string{"NotResource", "NotAction", "NotPrincipal"} {
+		_, err := Parse(`{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Principal":"*","Action":"s3:GetObject","` + el + `":"x"}]}`)
+		assert.ErrorContains(t, err, "unknown field", el)
+	}
+}
