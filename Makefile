@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No version check or telemetry calls from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test vet scan check-access
+.PHONY: setup synth test vet scan check-access bench
 
 ## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
 setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
@@ -46,6 +46,10 @@ vet:
 ## check-access: synthesize, then evaluate every generated policy offline (see README)
 check-access: synth
 	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/check-access -v
+
+## bench: measure synthesis time and memory against the floor; writes bench/results.md
+bench:
+	PATH="$(NODE22_BIN):$$PATH" go run ./bench
 
 ## scan: Trivy over the HCL of every stack of the default configuration and each example
 scan:

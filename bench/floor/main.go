@@ -1,0 +1,20 @@
+// Command floor is the benchmark's floor: the smallest CDKTF Go program that
+// creates one resource from the AWS provider bindings. Every synthesis pays
+// its cost (starting Node.js and loading the provider assembly).
+package main
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+)
+
+func main() {
+	defer jsii.Close()
+	app := cdktf.NewApp(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("floor"))
+	provider.NewAwsProvider(stack, jsii.String("Aws"), &provider.AwsProviderConfig{Region: jsii.String("us-east-1")})
+	s3bucket.NewS3Bucket(stack, jsii.String("Bucket"), &s3bucket.S3BucketConfig{Bucket: jsii.String("floor-bucket-example")})
+	app.Synth()
+}
