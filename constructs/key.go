@@ -1,7 +1,10 @@
 // Package constructs holds the typed CDKTF constructs of cloudtrail-mrk: a
-// multi-region KMS key with its replicas, the trail bucket with its generated
-// policy, and the trail. Other CDKTF apps can import them; they know nothing
-// of this project's configuration file.
+// multi-region KMS key with its replicas (MultiRegionKey), the trail bucket
+// with its generated policy (TrailBucket), its access-log bucket
+// (AccessLogBucket), the trail with its CloudWatch Logs, notification, data
+// event and Insights settings (Trail), and the optional second-region copy
+// (RecoveryBucket, Replication). Other CDKTF apps can import them; they know
+// nothing of this project's configuration file.
 //
 // Every constructor validates its props in plain Go and returns an error
 // before it makes its first jsii call, so bad input never surfaces as a jsii
