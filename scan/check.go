@@ -80,7 +80,11 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
-	return fmt.Sprintf("%s: %s (%s) %s on %s", f.Stack, f.ID, f.Severity, f.Title, f.Resource)
+	title := f.Title
+	if r := []rune(title); len(r) > 70 {
+		title = string(r[:69]) + "…"
+	}
+	return fmt.Sprintf("%s: %s (%s) %s on %s", f.Stack, f.ID, f.Severity, title, f.Resource)
 }
 
 type report struct {
