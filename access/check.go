@@ -142,31 +142,35 @@ func (c *checker) otherTrail(account, name string) string {
 	return t.ARN()
 }
 
-// readers returns a principal for each configured reader and the identity
-// policies to evaluate it with: none for a principal of the log-archive
-// account (the key and bucket policies must grant it themselves), allow-all
-// for another account's (it must grant itself; ours must still allow it).
-func (c *checker) readers() []struct {
-	p        Principal
-	identity []policy.Document
-} {
-	var out []struct {
-		p        Principal
-		identity []policy.Document
-	}
+// reader is a configured reader as the checks see it.
+type reader struct {
+	p Principal
+	// allowID and denyID are the reader's own IAM policies in the checks
+	// that must allow and must deny: allow-all for another account's
+	// principal (it must grant itself; ours must still allow it), none for a
+	// role or user of the log-archive account (our policies must grant it
+	// themselves). A reader given as the log-archive account's own id is
+	// granted through that account's IAM policies: allow-all where it must
+	// be allowed, none where our policies alone must not grant it.
+	allowID, denyID []policy.Document
+}
+
+func (c *checker) readers() []reader {
+	var out []reader
 	for _, r := range c.cfg.Key.Readers {
 		p := Principal{ARN: r}
-		if accountID.MatchString(r) {
+		byAccount := accountID.MatchString(r)
+		if byAccount {
 			p = c.iamRole(r, "LogReader")
 		}
-		var id []policy.Document
-		if p.Account() != c.cfg.Accounts.LogArchive.ID {
-			id = []policy.Document{AllowAll}
+		switch {
+		case p.Account() != c.cfg.Accounts.LogArchive.ID:
+			out = append(out, reader{p, []policy.Document{AllowAll}, []policy.Document{AllowAll}})
+		case byAccount:
+			out = append(out, reader{p, []policy.Document{AllowAll}, nil})
+		default:
+			out = append(out, reader{p, nil, nil})
 		}
-		out = append(out, struct {
-			p        Principal
-			identity []policy.Document
-		}{p, id})
 	}
 	return out
 }
@@ -197,9 +201,9 @@ func (c *checker) logBucketReads(bucketArn, logPath string) {
 	c.expect(false, "another account's DeleteObject", Request{Principal: outsider, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, AllowAll)
 	c.expect(false, "another account's PutBucketPolicy", Request{Principal: outsider, Action: "s3:PutBucketPolicy", Resource: bucketArn, Context: ctx(tls...)}, AllowAll)
 	for _, r := range c.readers() {
-		c.expect(true, "reader "+r.p.ARN+" GetObject over TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.identity...)
-		c.expect(false, "reader "+r.p.ARN+" GetObject without TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(noTLS...)}, r.identity...)
-		c.expect(false, "reader "+r.p.ARN+" DeleteObject", Request{Principal: r.p, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.identity...)
+		c.expect(true, "reader "+r.p.ARN+" GetObject over TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.allowID...)
+		c.expect(false, "reader "+r.p.ARN+" GetObject without TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(noTLS...)}, r.allowID...)
+		c.expect(false, "reader "+r.p.ARN+" DeleteObject", Request{Principal: r.p, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.denyID...)
 	}
 }
 
@@ -271,9 +275,9 @@ func (c *checker) keys() error {
 		c.expect(false, "another account scheduling deletion", Request{Principal: outsider, Action: "kms:ScheduleKeyDeletion", Resource: "*", Context: ctx("kms:CallerAccount", Outsider)}, AllowAll)
 		for _, r := range c.readers() {
 			acct := r.p.Account()
-			c.expect(true, "reader "+r.p.ARN+" decrypting log files", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.identity...)
-			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.identity...)
-			c.expect(false, "reader "+r.p.ARN+" encrypting", Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.identity...)
+			c.expect(true, "reader "+r.p.ARN+" decrypting log files", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.allowID...)
+			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.denyID...)
+			c.expect(false, "reader "+r.p.ARN+" encrypting", Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.denyID...)
 		}
 		if rp := c.cfg.Replication; rp.Enabled {
 			role := c.iamRole(c.cfg.Accounts.LogArchive.ID, rp.RoleName)

@@ -167,3 +167,20 @@ func TestCheckRefusesStacksOfAnotherConfiguration(t *testing.T) {
 	_, err = Check(org, stacks)
 	assert.Error(t, err)
 }
+
+// A reader given as the log-archive account's own id is granted through that
+// account's IAM policies: the check must not report false failures for it.
+func TestSameAccountReaderByAccountID(t *testing.T) {
+	cfg, stacks := golden(t, "organization")
+	cfg.Key.Readers = []string{"444455556666"}
+	results, err := Check(cfg, stacks)
+	require.NoError(t, err)
+	var readerResults int
+	for _, r := range results {
+		if strings.Contains(r.Name, "arn:aws:iam::444455556666:role/LogReader") {
+			readerResults++
+		}
+	}
+	assert.Positive(t, readerResults)
+	assert.Empty(t, failures(results))
+}
