@@ -55,7 +55,8 @@ bench:
 scan:
 	PATH="$(NODE22_BIN):$$PATH" scan/run.sh
 
-## test: vet, every unit, synth and golden test, then the scan
+## test: vet, every unit, synth and golden test, the access check of every configuration, then the scan
 test: vet
 	PATH="$(NODE22_BIN):$$PATH" go test ./...
+	PATH="$(NODE22_BIN):$$PATH" access/run.sh
 	PATH="$(NODE22_BIN):$$PATH" scan/run.sh
