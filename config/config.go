@@ -214,14 +214,21 @@ type S3Backend struct {
 	Region string `yaml:"region"`
 	// KeyPrefix of the state objects. Default: "cloudtrail-mrk".
 	KeyPrefix string `yaml:"key_prefix"`
-	// DynamoDBTable locks state with a DynamoDB table. One of DynamoDBTable
-	// and UseLockfile is required.
+	// DynamoDBTable also locks state with a DynamoDB table, for teams that
+	// still run Terraform older than 1.10. Terraform 1.11 deprecates it (a
+	// warning at every plan). Default: none.
 	DynamoDBTable string `yaml:"dynamodb_table,omitempty"`
-	// UseLockfile locks state with an S3 lock file (Terraform 1.10 or later).
-	UseLockfile bool `yaml:"use_lockfile,omitempty"`
+	// UseLockfile locks state with an S3 lock file next to the state object
+	// (Terraform 1.10 or later). Default: true. Setting it to false needs
+	// DynamoDBTable: state is never left unlocked.
+	UseLockfile *bool `yaml:"use_lockfile,omitempty"`
 	// RoleARN is assumed to reach the state bucket. Default: none.
 	RoleARN string `yaml:"role_arn,omitempty"`
 }
+
+// LocksWithLockfile reports whether the backend locks state with an S3 lock
+// file (use_lockfile, on unless set to false).
+func (s *S3Backend) LocksWithLockfile() bool { return s.UseLockfile == nil || *s.UseLockfile }
 
 // Partition returns the partition of the home region.
 func (c *Config) Partition() string { return rules.Partition(c.HomeRegion) }

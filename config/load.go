@@ -179,8 +179,14 @@ func (c *Config) applyLateDefaults() {
 			r.RoleName = DefaultReplicationRoleName
 		}
 	}
-	if s := c.Backend.S3; s != nil && s.KeyPrefix == "" {
-		s.KeyPrefix = DefaultStateKeyPrefix
+	if s := c.Backend.S3; s != nil {
+		if s.KeyPrefix == "" {
+			s.KeyPrefix = DefaultStateKeyPrefix
+		}
+		if s.UseLockfile == nil {
+			on := true
+			s.UseLockfile = &on
+		}
 	}
 }
 

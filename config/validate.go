@@ -160,8 +160,8 @@ func (c *Config) validateBackend(l *rules.List, part string) {
 	if !stateKeyPrefix.MatchString(s.KeyPrefix) || len(s.KeyPrefix) > 512 {
 		l.Addf("backend.s3.key_prefix", s.KeyPrefix, "must be letters, digits, '.', '_', '-' and '/', beginning and ending with a letter or digit")
 	}
-	if s.DynamoDBTable == "" && !s.UseLockfile {
-		l.Addf("backend.s3", "no lock", "must lock state: set dynamodb_table, or use_lockfile: true (Terraform 1.10 or later)")
+	if s.DynamoDBTable == "" && !s.LocksWithLockfile() {
+		l.Addf("backend.s3.use_lockfile", false, "must be true unless dynamodb_table is set: state must be locked")
 	}
 	if s.DynamoDBTable != "" && !dynamoDBTable.MatchString(s.DynamoDBTable) {
 		l.Addf("backend.s3.dynamodb_table", s.DynamoDBTable, "must be a DynamoDB table name: 3 to 255 letters, digits, '_', '-' or '.'")

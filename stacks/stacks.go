@@ -89,7 +89,10 @@ func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 // trail bucket.
 func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, error) {
 	stack := newStack(scope, id, cfg)
-	replicas := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	replicas, err := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	if err != nil {
+		return nil, err
+	}
 	return addLogArchive(stack, cfg, replicas)
 }
 
@@ -99,14 +102,19 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 // here). Deploy the log-archive stack first; cdktf deploy orders them.
 func NewManagementStack(scope constructs.Construct, id string, cfg *config.Config, archive *LogArchive) (*Management, error) {
 	stack := newStack(scope, id, cfg)
-	addProviders(stack, cfg, cfg.Accounts.Management, nil)
+	if _, err := addProviders(stack, cfg, cfg.Accounts.Management, nil); err != nil {
+		return nil, err
+	}
 	return addTrail(stack, cfg, archive)
 }
 
 // NewCombinedStack creates one stack for an account that plays both roles.
 func NewCombinedStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, *Management, error) {
 	stack := newStack(scope, id, cfg)
-	replicas := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	replicas, err := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
+	if err != nil {
+		return nil, nil, err
+	}
 	archive, err := addLogArchive(stack, cfg, replicas)
 	if err != nil {
 		return nil, nil, err
@@ -126,7 +134,7 @@ func newStack(scope constructs.Construct, id string, cfg *config.Config) cdktf.T
 
 // addProviders adds the default AWS provider for the home region and one
 // provider aliased to each of regions, all pinned to the account.
-func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config.Account, regions []string) []ctmrk.ReplicaRegion {
+func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config.Account, regions []string) ([]ctmrk.ReplicaRegion, error) {
 	newProvider := func(id, region string, alias *string) provider.AwsProvider {
 		pc := &provider.AwsProviderConfig{
 			Region: jsii.String(region),
@@ -149,13 +157,34 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 		}
 		return provider.NewAwsProvider(stack, jsii.String(id), pc)
 	}
-	newProvider("Aws", cfg.HomeRegion, nil)
+	home := newProvider("Aws", cfg.HomeRegion, nil)
+	// The bindings pin the exact provider version they were generated from;
+	// widen it to a range so that Terraform can use any later 5.x (the lock
+	// file that cdktf deploy writes pins the exact version per user).
+	constraint, err := ProviderConstraint(*home.TerraformGeneratorMetadata().ProviderVersion)
+	if err != nil {
+		return nil, err
+	}
+	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
 	var out []ctmrk.ReplicaRegion
 	for _, r := range regions {
 		// REFERENCE: a replica is created with a provider for its region.
 		out = append(out, ctmrk.ReplicaRegion{Region: r, Provider: newProvider("Aws"+ctmrk.RegionID(r), r, jsii.String(r))})
 	}
-	return out
+	return out, nil
+}
+
+// ProviderConstraint is the AWS provider version constraint every stack
+// declares: the bindings' own version as the floor (older providers may lack
+// arguments the bindings write) and the next major version as the ceiling
+// (a major version may change behaviour), for example ">= 5.84.0, < 6.0.0".
+func ProviderConstraint(bindingVersion string) (string, error) {
+	var major, minor, patch int
+	if n, err := fmt.Sscanf(bindingVersion, "%d.%d.%d", &major, &minor, &patch); n != 3 || err != nil ||
+		fmt.Sprintf("%d.%d.%d", major, minor, patch) != bindingVersion {
+		return "", fmt.Errorf("the AWS provider bindings report version %q, not MAJOR.MINOR.PATCH", bindingVersion)
+	}
+	return fmt.Sprintf(">= %s, < %d.0.0", bindingVersion, major+1), nil
 }
 
 func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ctmrk.ReplicaRegion) (*LogArchive, error) {
@@ -350,7 +379,7 @@ func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
 		}
 	}
 	cdktf.NewS3Backend(stack, bc)
-	if s.UseLockfile {
+	if s.LocksWithLockfile() {
 		// cdktf 0.20 has no field for it; Terraform 1.10 reads it.
 		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
 	}

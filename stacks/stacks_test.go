@@ -170,9 +170,35 @@ func TestOrganizationStacks(t *testing.T) {
 	for name, doc := range docs {
 		s3 := st.Object(st.Object(st.Object(doc, "terraform"), "backend"), "s3")
 		assert.Equal(t, "cloudtrail-mrk/"+name+".tfstate", s3["key"])
-		assert.Equal(t, "terraform-locks", s3["dynamodb_table"])
+		assert.Equal(t, true, s3["use_lockfile"], "the example locks with an S3 lock file")
+		assert.NotContains(t, s3, "dynamodb_table", "DynamoDB locking is deprecated since Terraform 1.11")
 		assert.Equal(t, true, s3["encrypt"])
+		// A range that provider 5.100.0 (the machine's mirror) satisfies.
+		aws := st.Object(st.Object(st.Object(doc, "terraform"), "required_providers"), "aws")
+		assert.Equal(t, ">= 5.84.0, < 6.0.0", aws["version"], "stack %s", name)
 	}
+}
+
+func TestProviderConstraint(t *testing.T) {
+	for in, want := range map[string]string{"5.84.0": ">= 5.84.0, < 6.0.0", "6.2.10": ">= 6.2.10, < 7.0.0"} {
+		got, err := ProviderConstraint(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	for _, bad := range []string{"", "5.84", "v5.84.0", "5.84.0-beta1", "5.084.0"} {
+		_, err := ProviderConstraint(bad)
+		assert.Error(t, err, "%q", bad)
+	}
+}
+
+func TestDynamoDBLockingStaysAvailable(t *testing.T) {
+	cfg := config.Default()
+	off := false
+	cfg.Backend.S3 = &config.S3Backend{Bucket: "state-bucket-1", Region: "eu-west-1", KeyPrefix: "audit", DynamoDBTable: "terraform-locks", UseLockfile: &off}
+	_, docs := synthApp(t, cfg)
+	s3 := st.Object(st.Object(st.Object(docs[CombinedStackName], "terraform"), "backend"), "s3")
+	assert.Equal(t, "terraform-locks", s3["dynamodb_table"])
+	assert.NotContains(t, s3, "use_lockfile")
 }
 
 func TestManagementStackDependsOnLogArchive(t *testing.T) {
@@ -194,7 +220,8 @@ func TestManagementStackDependsOnLogArchive(t *testing.T) {
 func TestUseLockfileAndAllowDestroy(t *testing.T) {
 	cfg := config.Default()
 	cfg.AllowDestroy = true
-	cfg.Backend.S3 = &config.S3Backend{Bucket: "state-bucket-1", Region: "eu-west-1", KeyPrefix: "audit", UseLockfile: true}
+	// use_lockfile left unset: on by default.
+	cfg.Backend.S3 = &config.S3Backend{Bucket: "state-bucket-1", Region: "eu-west-1", KeyPrefix: "audit"}
 	_, docs := synthApp(t, cfg)
 	doc := docs[CombinedStackName]
 	s3 := st.Object(st.Object(st.Object(doc, "terraform"), "backend"), "s3")
