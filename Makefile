@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 # No version check or telemetry calls from the cdktf CLI.
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup synth test vet scan check-access bench
+.PHONY: setup synth test vet scan check-access validate bench
 
 ## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
 setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
@@ -47,6 +47,10 @@ vet:
 check-access: synth
 	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/check-access -v
 
+## validate: terraform validate and an offline terraform plan of every stack of CLOUDTRAIL_MRK_CONFIG (default: built-in)
+validate: setup
+	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/validate -v
+
 ## bench: measure synthesis time and memory against the floor; writes bench/results.md
 bench:
 	PATH="$(NODE22_BIN):$$PATH" go run ./bench
@@ -55,8 +59,10 @@ bench:
 scan:
 	PATH="$(NODE22_BIN):$$PATH" scan/run.sh
 
-## test: vet, every unit, synth and golden test, the access check of every configuration, then the scan
+## test: vet, every unit, synth and golden test, the access check of every configuration,
+## terraform validate and an offline plan of every stack the project ships, then the scan
 test: vet
 	PATH="$(NODE22_BIN):$$PATH" go test ./...
 	PATH="$(NODE22_BIN):$$PATH" access/run.sh
+	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/validate -project
 	PATH="$(NODE22_BIN):$$PATH" scan/run.sh

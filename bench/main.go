@@ -16,11 +16,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
 )
 
 // Targets (issue 7).
@@ -29,14 +30,6 @@ const (
 	replicas16Over1Target   = 1.2
 	testCommandTargetSecond = 180
 )
-
-// replicaPool lists replica regions for the generated configurations; the
-// organization example replicates to us-west-2, so it comes first.
-var replicaPool = []string{
-	"us-west-2", "eu-west-1", "us-east-2", "us-west-1", "eu-central-1", "eu-west-2", "eu-west-3", "eu-north-1",
-	"ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-	"ca-central-1", "sa-east-1",
-}
 
 type benchCase struct {
 	name   string
@@ -85,7 +78,7 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		{name: "organization example", binary: "app", config: "examples/organization.yaml"},
 	}
 	for _, n := range []int{1, 4, 8, 16} {
-		cfg, err := withReplicas(example, n)
+		cfg, err := genconfig.WithReplicas(example, n)
 		if err != nil {
 			return err
 		}
@@ -163,20 +156,6 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		return fmt.Errorf("%d target(s) missed (see %s)", missed, out)
 	}
 	return nil
-}
-
-var replicaLine = regexp.MustCompile(`(?m)^  replica_regions: \[.*\]$`)
-
-// withReplicas rewrites the organization example to use the first n regions
-// of replicaPool as replica regions.
-func withReplicas(example []byte, n int) ([]byte, error) {
-	if n < 1 || n > len(replicaPool) {
-		return nil, fmt.Errorf("replica count %d outside 1..%d", n, len(replicaPool))
-	}
-	if !replicaLine.Match(example) {
-		return nil, fmt.Errorf("examples/organization.yaml has no 'replica_regions: [...]' line to rewrite")
-	}
-	return replicaLine.ReplaceAll(example, []byte("  replica_regions: ["+strings.Join(replicaPool[:n], ", ")+"]")), nil
 }
 
 // once runs one synthesis and returns its wall time and the peak resident

@@ -1,0 +1,228 @@
+// Command validate proves the synthesized stacks against Terraform itself and
+// the real AWS provider, offline: for every stack, `terraform validate` on the
+// stack as synthesized and `terraform plan -refresh=false` on a copy with fake
+// credentials and a stub of the cross-stack remote state, whose plan must
+// create exactly what the configuration says (see internal/tfcheck).
+//
+// Without arguments it checks the configuration named by
+// CLOUDTRAIL_MRK_CONFIG (or the built-in default when that is unset), as a
+// user does before deploying. With -project it checks every configuration
+// the project ships: the built-in default, examples/*.yaml,
+// testdata/variants/*.yaml (one per switch that changes which resources
+// exist) and the organization example with 1 and 16 replica regions; this is
+// what `make test` runs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiiclose"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/tfcheck"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
+)
+
+// acceptedWarnings lists the Terraform warnings we cannot avoid, each with
+// its reason.
+const acceptedWarnings = "cmd/validate/accepted-warnings.yaml"
+
+func main() {
+	project := flag.Bool("project", false, "check every configuration the project ships, not only CLOUDTRAIL_MRK_CONFIG")
+	out := flag.String("out", "cdktf.out.validate", "working directory for the synthesized stacks and Terraform (replaced)")
+	verbose := flag.Bool("v", false, "print accepted warnings")
+	flag.Parse()
+	code := run(*project, *out, *verbose, os.Stdout, os.Stderr)
+	jsiiclose.Close()
+	os.Exit(code)
+}
+
+// source is one configuration to check.
+type source struct {
+	name, label string
+	cfg         *config.Config
+}
+
+func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
+	ctx := context.Background()
+	sources, err := configurations(project)
+	if err != nil {
+		fmt.Fprintf(stderr, "validate: %v\n", err)
+		return 2
+	}
+	accepted, err := tfcheck.LoadAccepted(acceptedWarnings)
+	if err != nil {
+		fmt.Fprintf(stderr, "validate: %v\n", err)
+		return 2
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		fmt.Fprintf(stderr, "validate: %v\n", err)
+		return 2
+	}
+	if err := os.RemoveAll(abs); err != nil {
+		fmt.Fprintf(stderr, "validate: %v\n", err)
+		return 2
+	}
+	tf, err := tfcheck.Setup(ctx, abs, pluginCache())
+	if err != nil {
+		fmt.Fprintf(stderr, "validate: cannot run Terraform: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "validate: Terraform %s, the AWS provider from %s\n", tf.Version, tf.Source())
+
+	// Synthesize every configuration in this one process: the jsii runtime
+	// and the provider bindings load once.
+	var configs []*tfcheck.Config
+	for _, s := range sources {
+		c, err := synthesize(s, filepath.Join(abs, "synth", s.name))
+		if err != nil {
+			fmt.Fprintf(stderr, "validate: %s: %v\n", s.label, err)
+			return 1
+		}
+		configs = append(configs, c)
+	}
+
+	checker := &tfcheck.Checker{TF: tf, WorkDir: filepath.Join(abs, "terraform"), Accepted: accepted}
+	results := checker.Check(ctx, configs)
+	stacksTotal := len(results)
+
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %v\n", r.Err)
+			continue
+		}
+		accepted := ""
+		if n := len(r.Accepted); n > 0 {
+			accepted = fmt.Sprintf(" (%d accepted warnings, -v lists them)", n)
+		}
+		fmt.Fprintf(stdout, "ok   %s, stack %s: validate and plan clean%s, plan creates %d\n", r.Config, r.Stack, accepted, r.Creates)
+		for _, d := range r.Accepted {
+			if verbose {
+				fmt.Fprintf(stdout, "     accepted %s\n", d)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "validate: %d configurations, %d stacks: %d passed, %d failed\n", len(configs), stacksTotal, stacksTotal-failed, failed)
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// pluginCache is where providers downloaded from the registry are kept
+// between runs (not used with a provider mirror).
+func pluginCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "cloudtrail-mrk", "terraform-plugins")
+}
+
+// configurations lists what to check: the configuration a user names (or the
+// built-in default), or with project every configuration the project ships.
+func configurations(project bool) ([]source, error) {
+	if !project {
+		cfg, label, err := config.FromEnv()
+		if err != nil {
+			var le *config.LoadError
+			if errors.As(err, &le) {
+				err = le.Err
+			}
+			return nil, fmt.Errorf("cannot use the %s:\n%v", label, err)
+		}
+		return []source{{name: "config", label: label, cfg: cfg}}, nil
+	}
+	out := []source{{name: "default", label: "built-in default configuration", cfg: config.Default()}}
+	var files []string
+	for _, pattern := range []string{"examples/*.yaml", "testdata/variants/*.yaml"} {
+		found, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("no %s: run from the project root", pattern)
+		}
+		files = append(files, found...)
+	}
+	for _, f := range files {
+		cfg, err := config.Load(f)
+		if err != nil {
+			return nil, err
+		}
+		name := strings.TrimSuffix(strings.ReplaceAll(f, "/", "-"), ".yaml")
+		out = append(out, source{name: name, label: fmt.Sprintf("config file %q", f), cfg: cfg})
+	}
+	example, err := os.ReadFile("examples/organization.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range []int{1, 16} {
+		data, err := genconfig.WithReplicas(example, n)
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := config.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("organization example with %d replica regions: %w", n, err)
+		}
+		out = append(out, source{name: fmt.Sprintf("replicas-%d", n), label: fmt.Sprintf("organization example with %d replica regions", n), cfg: cfg})
+	}
+	return out, nil
+}
+
+// synthesize builds the stacks of one configuration into outdir and reads
+// them back, with what each must plan.
+func synthesize(s source, outdir string) (*tfcheck.Config, error) {
+	// cdktf creates the output directory but not its parents.
+	if err := os.MkdirAll(filepath.Dir(outdir), 0o755); err != nil {
+		return nil, err
+	}
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(outdir)})
+	built, err := stacks.Build(app, s.cfg)
+	if err != nil {
+		return nil, err
+	}
+	app.Synth()
+	c := &tfcheck.Config{Name: s.name, Label: s.label, Stacks: map[string][]byte{}, Expect: expectations(s.cfg)}
+	for _, name := range built.Names() {
+		data, err := os.ReadFile(filepath.Join(outdir, "stacks", name, "cdk.tf.json"))
+		if err != nil {
+			return nil, err
+		}
+		c.Stacks[name] = data
+	}
+	return c, nil
+}
+
+// expectations maps each stack of cfg to what its plan must create.
+func expectations(cfg *config.Config) map[string]tfcheck.Expect {
+	archive, trail := tfcheck.Expectations(cfg)
+	if cfg.SingleAccount() {
+		return map[string]tfcheck.Expect{stacks.CombinedStackName: tfcheck.Combine(archive, trail)}
+	}
+	return map[string]tfcheck.Expect{stacks.LogArchiveStackName: archive, stacks.ManagementStackName: trail}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

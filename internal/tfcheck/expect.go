@@ -1,0 +1,65 @@
+package tfcheck
+
+import "github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+
+// Expectations derives from the configuration alone (never from the
+// synthesized stacks it is compared with) what the log-archive account's
+// stack and the trail owner's stack must create.
+func Expectations(cfg *config.Config) (archive, trail Expect) {
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	accessLogs := cfg.Bucket.AccessLogs.Enabled
+	replication := cfg.Replication.Enabled
+	archive = Expect{
+		HomeRegion:     cfg.HomeRegion,
+		ReplicaRegions: cfg.Key.ReplicaRegions,
+		KMSBuckets:     []string{cfg.Bucket.Name},
+		Counts: map[string]int{
+			"aws_kms_key":         1,
+			"aws_kms_replica_key": len(cfg.Key.ReplicaRegions),
+			// The trail bucket, its access-log bucket, and in the recovery
+			// region the recovery bucket and its access-log bucket.
+			"aws_s3_bucket": 1 + b2i(accessLogs) + b2i(replication)*(1+b2i(accessLogs)),
+			"aws_s3_bucket_replication_configuration": b2i(replication),
+		},
+	}
+	if accessLogs {
+		archive.SSES3Buckets = append(archive.SSES3Buckets, cfg.Bucket.AccessLogs.BucketName)
+	}
+	if replication {
+		archive.KMSBuckets = append(archive.KMSBuckets, cfg.Replication.BucketName)
+		if accessLogs {
+			archive.SSES3Buckets = append(archive.SSES3Buckets, cfg.Replication.AccessLogBucketName)
+		}
+	}
+	cw, topic := cfg.Trail.CloudWatchLogs.Enabled, cfg.Trail.Notifications.Enabled
+	trail = Expect{
+		HomeRegion:  cfg.HomeRegion,
+		TrailBucket: cfg.Bucket.Name,
+		Counts: map[string]int{
+			"aws_cloudtrail":           1,
+			"aws_cloudwatch_log_group": b2i(cw),
+			"aws_sns_topic":            b2i(topic),
+			// One single-region key encrypts the log group and the topic.
+			"aws_kms_key": b2i(cw || topic),
+		},
+	}
+	return archive, trail
+}
+
+// Combine is what one stack holding both accounts' parts must create.
+func Combine(archive, trail Expect) Expect {
+	out := archive
+	out.TrailBucket = trail.TrailBucket
+	out.Counts = map[string]int{}
+	for _, part := range []map[string]int{archive.Counts, trail.Counts} {
+		for typ, n := range part {
+			out.Counts[typ] += n
+		}
+	}
+	return out
+}

@@ -1,0 +1,258 @@
+// Package tfcheck proves synthesized stacks against Terraform itself and the
+// real AWS provider: `terraform validate` on each stack as synthesized, and an
+// offline `terraform plan` on a copy whose provider credentials are fake and
+// whose cross-stack remote state is a stub. It is plain Go (no jsii): it
+// reads and writes JSON and runs the terraform binary.
+//
+// Nothing here talks to AWS: the plan copy has static fake credentials, the
+// provider's skip flags, no assume_role and no backend, and the environment
+// of every terraform call is stripped of AWS credentials and profiles.
+package tfcheck
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+)
+
+// MirrorEnvVar names a directory laid out as a Terraform filesystem mirror
+// (it holds registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/, as
+// `terraform providers mirror` writes it). It takes precedence over the
+// directories searched by FindMirror.
+const MirrorEnvVar = "CLOUDTRAIL_MRK_PROVIDER_MIRROR"
+
+// TerraformEnvVar names the terraform binary; default: terraform on PATH.
+const TerraformEnvVar = "TERRAFORM"
+
+// MinTerraform is the oldest Terraform the stacks support: the S3 backend's
+// use_lockfile, our default state locking, needs 1.10.
+var MinTerraform = [3]int{1, 10, 0}
+
+// awsProviderDir is the provider's path inside a mirror.
+var awsProviderDir = filepath.Join("registry.terraform.io", "hashicorp", "aws")
+
+// Terraform is a terraform binary with the CLI configuration this package
+// wrote for it. Every call runs with that configuration, never the user's
+// ~/.terraformrc.
+type Terraform struct {
+	// Bin is the terraform binary.
+	Bin string
+	// Version is what `terraform version` reported, for example "1.11.4".
+	Version string
+	// Mirror is the provider mirror used, or "" when providers come from
+	// the registry.
+	Mirror string
+	// CLIConfig is the CLI configuration file this package wrote.
+	CLIConfig string
+	env       []string
+}
+
+// Source describes where the AWS provider comes from.
+func (t *Terraform) Source() string {
+	if t.Mirror != "" {
+		return "the provider mirror " + t.Mirror
+	}
+	return "the Terraform registry"
+}
+
+// Setup finds terraform and the AWS provider, and writes a CLI configuration
+// into workDir: from a provider mirror when FindMirror finds one (Terraform
+// links the unpacked provider, so an init takes no disk), otherwise from the
+// registry through a plugin cache in cacheDir, so that each provider version
+// is downloaded once. It fails, saying what is missing and how to provide it,
+// rather than skipping anything.
+func Setup(ctx context.Context, workDir, cacheDir string) (*Terraform, error) {
+	bin := os.Getenv(TerraformEnvVar)
+	if bin == "" {
+		found, err := exec.LookPath("terraform")
+		if err != nil {
+			return nil, fmt.Errorf("terraform is not on PATH: install Terraform %d.%d or later "+
+				"(https://developer.hashicorp.com/terraform/install) or set %s to its path", MinTerraform[0], MinTerraform[1], TerraformEnvVar)
+		}
+		bin = found
+	}
+	tf := &Terraform{Bin: bin}
+	version, err := tf.version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tf.Version = version
+	mirror, err := FindMirror()
+	if err != nil {
+		return nil, err
+	}
+	tf.Mirror = mirror
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, err
+	}
+	tf.CLIConfig = filepath.Join(workDir, "terraform.rc")
+	var cfg string
+	if mirror != "" {
+		cfg = fmt.Sprintf(`# Written by cloudtrail-mrk's validate: the AWS provider from a local mirror.
+provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}
+`, mirror)
+	} else {
+		if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+			return nil, err
+		}
+		// The check directories are thrown away, so their lock files do not
+		// matter; the cache is what keeps inits fast.
+		cfg = fmt.Sprintf(`# Written by cloudtrail-mrk's validate: providers from the registry, cached.
+plugin_cache_dir = %q
+plugin_cache_may_break_dependency_lock_file = true
+`, cacheDir)
+	}
+	if err := os.WriteFile(tf.CLIConfig, []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	tf.env = terraformEnv(tf.CLIConfig)
+	return tf, nil
+}
+
+// terraformEnv is the environment of every terraform call: this process's,
+// without anything that would reach real AWS accounts or the user's own
+// Terraform configuration, plus the CLI configuration written by Setup.
+func terraformEnv(cliConfig string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "TF_") || name == "CHECKPOINT_DISABLE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env,
+		"TF_CLI_CONFIG_FILE="+cliConfig,
+		"TF_IN_AUTOMATION=1",
+		"TF_INPUT=0",
+		"CHECKPOINT_DISABLE=1",
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+}
+
+// FindMirror returns the root of a filesystem mirror that holds the AWS
+// provider for this machine's platform: the directory named by
+// CLOUDTRAIL_MRK_PROVIDER_MIRROR, else the first of Terraform's implied
+// local mirror directories (https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories)
+// and the directories directly under /opt that holds one. It returns "" when
+// there is none (providers then come from the registry), and an error when
+// the variable names a directory without the provider.
+func FindMirror() (string, error) {
+	platform := runtime.GOOS + "_" + runtime.GOARCH
+	if dir := os.Getenv(MirrorEnvVar); dir != "" {
+		if !holdsAWSProvider(dir, platform) {
+			return "", fmt.Errorf("%s=%q holds no %s/<version>/%s/terraform-provider-aws_* (lay it out with `terraform providers mirror`)",
+				MirrorEnvVar, dir, awsProviderDir, platform)
+		}
+		return dir, nil
+	}
+	var candidates []string
+	if home, err := os.UserHomeDir(); err == nil {
+		candidates = append(candidates, filepath.Join(home, ".terraform.d", "plugins"), filepath.Join(home, ".local", "share", "terraform", "plugins"))
+	}
+	dataDirs := os.Getenv("XDG_DATA_DIRS")
+	if dataDirs == "" {
+		dataDirs = "/usr/local/share:/usr/share"
+	}
+	for _, d := range filepath.SplitList(dataDirs) {
+		candidates = append(candidates, filepath.Join(d, "terraform", "plugins"))
+	}
+	opt, _ := filepath.Glob("/opt/*")
+	sort.Strings(opt)
+	candidates = append(candidates, opt...)
+	for _, dir := range candidates {
+		if holdsAWSProvider(dir, platform) {
+			return dir, nil
+		}
+	}
+	return "", nil
+}
+
+func holdsAWSProvider(dir, platform string) bool {
+	found, _ := filepath.Glob(filepath.Join(dir, awsProviderDir, "*", platform, "terraform-provider-aws_*"))
+	return len(found) > 0
+}
+
+// version runs `terraform version -json` and refuses a Terraform older than
+// MinTerraform.
+func (t *Terraform) version(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, t.Bin, "version", "-json")
+	cmd.Env = terraformEnv(os.DevNull)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("%s version: %w", t.Bin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		return "", fmt.Errorf("%s version -json: %w", t.Bin, err)
+	}
+	var got [3]int
+	if n, _ := fmt.Sscanf(v.Version, "%d.%d.%d", &got[0], &got[1], &got[2]); n != 3 {
+		return "", fmt.Errorf("%s reports version %q, not MAJOR.MINOR.PATCH", t.Bin, v.Version)
+	}
+	for i := range got {
+		if got[i] != MinTerraform[i] {
+			if got[i] < MinTerraform[i] {
+				return "", fmt.Errorf("%s is Terraform %s; the stacks need %d.%d or later (the S3 backend's use_lockfile)",
+					t.Bin, v.Version, MinTerraform[0], MinTerraform[1])
+			}
+			break
+		}
+	}
+	return v.Version, nil
+}
+
+// run runs terraform with args in dir and returns its standard output. On
+// failure the error holds Terraform's own message (standard error, or the
+// error diagnostics of a -json run).
+func (t *Terraform) run(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, t.Bin, args...)
+	cmd.Dir = dir
+	cmd.Env = t.env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if diags := errorDiagnostics(stdout.Bytes()); diags != "" {
+			msg = strings.TrimSpace(diags + "\n" + msg)
+		}
+		if msg == "" {
+			msg = strings.TrimSpace(stdout.String())
+		}
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			msg = "timed out\n" + msg
+		}
+		return stdout.Bytes(), fmt.Errorf("terraform %s: %w\n%s", args[0], err, msg)
+	}
+	return stdout.Bytes(), nil
+}
+
+// init runs terraform init in dir, explaining a provider that cannot be
+// installed.
+func (t *Terraform) init(ctx context.Context, dir string, args ...string) error {
+	_, err := t.run(ctx, dir, append([]string{"init", "-input=false", "-no-color"}, args...)...)
+	if err != nil && t.Mirror == "" {
+		return fmt.Errorf("%w\nNo AWS provider mirror was found, so Terraform tried the registry. Set %s to a directory "+
+			"laid out by `terraform providers mirror` (it holds %s/<version>/%s_%s/), or run on a machine that reaches the Terraform registry",
+			err, MirrorEnvVar, awsProviderDir, runtime.GOOS, runtime.GOARCH)
+	}
+	return err
+}

@@ -1,0 +1,211 @@
+package tfcheck
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+)
+
+// golden reads a synthesized stack from the project's golden files, which
+// the root package's tests keep equal to what the app synthesizes.
+func golden(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", path))
+	require.NoError(t, err)
+	doc, err := parseObject(data)
+	require.NoError(t, err)
+	return doc
+}
+
+func marshal(t *testing.T, doc map[string]any) []byte {
+	t.Helper()
+	data, err := json.Marshal(doc)
+	require.NoError(t, err)
+	return data
+}
+
+// resource returns the only resource of typ in doc.
+func resource(t *testing.T, doc map[string]any, typ string) map[string]any {
+	t.Helper()
+	byName := object(object(doc, "resource"), typ)
+	require.Len(t, byName, 1, "want exactly one %s", typ)
+	for _, r := range byName {
+		return r.(map[string]any)
+	}
+	return nil
+}
+
+func load(t *testing.T, path string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join("..", "..", path))
+	require.NoError(t, err)
+	return cfg
+}
+
+// TestTerraformJudgesTheStacks runs real Terraform (validate and an offline
+// plan) once over the golden stacks and over broken copies of them: the
+// golden ones pass, each broken one fails with its stack, its configuration
+// and Terraform's own message, and a broken stack does not fail the others.
+// Without Terraform and the AWS provider this test fails, saying what is
+// missing: it never skips.
+func TestTerraformJudgesTheStacks(t *testing.T) {
+	ctx := context.Background()
+	work := t.TempDir()
+	tf, err := Setup(ctx, filepath.Join(work, "cli"), filepath.Join(work, "cache"))
+	require.NoError(t, err, "Terraform and the AWS provider are needed (see the README, 'Proving the stacks against Terraform')")
+
+	def := config.Default()
+	archive, trail := Expectations(def)
+	combined := map[string]Expect{"cloudtrail-mrk": Combine(archive, trail)}
+	org := load(t, "examples/organization.yaml")
+	orgArchive, orgTrail := Expectations(org)
+
+	one := func(name string, doc map[string]any, expect map[string]Expect) *Config {
+		return &Config{Name: name, Label: "config " + name, Stacks: map[string][]byte{"cloudtrail-mrk": marshal(t, doc)}, Expect: expect}
+	}
+	// An attribute value the provider refuses.
+	invalid := golden(t, "default/cloudtrail-mrk.tf.json")
+	resource(t, invalid, "aws_cloudwatch_log_group")["retention_in_days"] = 7777
+	// A deprecated argument: a warning nobody accepted.
+	deprecated := golden(t, "default/cloudtrail-mrk.tf.json")
+	for _, b := range object(object(deprecated, "resource"), "aws_s3_bucket") {
+		b.(map[string]any)["acl"] = "private"
+	}
+	// A data source that would call AWS at plan time.
+	lookup := golden(t, "default/cloudtrail-mrk.tf.json")
+	ensureObject(ensureObject(lookup, "data"), "aws_caller_identity")["current"] = map[string]any{}
+	// A region the provider refuses when it is configured, at plan time.
+	badRegion := golden(t, "default/cloudtrail-mrk.tf.json")
+	list(object(badRegion, "provider"), "aws")[1]["region"] = "us-fake-1"
+	// A valid stack whose plan is not what the configuration says.
+	wrong := Combine(archive, trail)
+	wrong.ReplicaRegions = []string{"eu-west-1"}
+	wrong.Counts = map[string]int{"aws_cloudtrail": 2}
+	wrong.KMSBuckets = []string{"another-bucket"}
+
+	configs := []*Config{
+		one("default", golden(t, "default/cloudtrail-mrk.tf.json"), combined),
+		{Name: "organization", Label: "config organization", Expect: map[string]Expect{"log-archive": orgArchive, "management": orgTrail},
+			Stacks: map[string][]byte{
+				"log-archive": marshal(t, golden(t, "organization/log-archive.tf.json")),
+				"management":  marshal(t, golden(t, "organization/management.tf.json")),
+			}},
+		one("invalid", invalid, combined),
+		one("deprecated", deprecated, combined),
+		one("lookup", lookup, combined),
+		one("wrong", golden(t, "default/cloudtrail-mrk.tf.json"), map[string]Expect{"cloudtrail-mrk": wrong}),
+		one("region", badRegion, combined),
+	}
+	checker := &Checker{TF: tf, WorkDir: filepath.Join(work, "check")}
+	results := map[string]Result{}
+	for _, r := range checker.Check(ctx, configs) {
+		results[r.Config+"/"+r.Stack] = r
+	}
+	require.Len(t, results, 8)
+
+	for _, key := range []string{"config default/cloudtrail-mrk", "config organization/log-archive", "config organization/management"} {
+		r := results[key]
+		require.NoError(t, r.Err, key)
+		assert.Positive(t, r.Creates, key)
+	}
+	assert.Equal(t, 41, results["config organization/log-archive"].Creates)
+	assert.Equal(t, 7, results["config organization/management"].Creates)
+
+	failures := map[string][]string{
+		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
+		"config deprecated/cloudtrail-mrk": {"config deprecated, stack cloudtrail-mrk:", "warning:", "acl", "not accepted"},
+		"config lookup/cloudtrail-mrk":     {"data.aws_caller_identity.current", "call AWS at plan time"},
+		"config region/cloudtrail-mrk":     {"config region, stack cloudtrail-mrk:", "terraform plan reported", "us-fake-1"},
+		"config wrong/cloudtrail-mrk": {"the plan does not match the configuration",
+			"replica keys are created through the providers of [us-west-2], want one in each of [eu-west-1]",
+			"plans 1 aws_cloudtrail, the configuration makes 2", "bucket another-bucket must be encrypted"},
+	}
+	for key, want := range failures {
+		r := results[key]
+		require.Error(t, r.Err, key)
+		for _, w := range want {
+			assert.Contains(t, r.Err.Error(), w, key)
+		}
+	}
+}
+
+// The stub gives the management stack the key ARN the log-archive stack's
+// provider would produce: the primary's region and the log-archive account.
+func TestStubOutputs(t *testing.T) {
+	outputs, err := stubOutputs(golden(t, "organization/log-archive.tf.json"))
+	require.NoError(t, err)
+	require.Len(t, outputs, 1)
+	for _, v := range outputs {
+		assert.Regexp(t, `^arn:aws:kms:us-east-1:444455556666:key/mrk-[0-9a-f]{32}$`, v)
+	}
+	doc := golden(t, "organization/log-archive.tf.json")
+	object(doc, "output")["other"] = map[string]any{"value": "${aws_s3_bucket.x.id}"}
+	_, err = stubOutputs(doc)
+	assert.ErrorContains(t, err, "no realistic stub")
+}
+
+func TestPlanCopyRemovesWhatWouldReachAWS(t *testing.T) {
+	doc := golden(t, "organization/management.tf.json")
+	u := &unit{doc: doc, module: "m", cfg: &Config{Stacks: map[string][]byte{
+		"log-archive": marshal(t, golden(t, "organization/log-archive.tf.json")),
+	}}}
+	out, stubs, err := planCopy(u, "1.11.4", t.TempDir())
+	require.NoError(t, err)
+	require.Len(t, stubs, 1)
+	assert.NotContains(t, object(out, "terraform"), "backend")
+	for _, p := range list(object(out, "provider"), "aws") {
+		assert.NotContains(t, p, "assume_role")
+		assert.NotContains(t, p, "allowed_account_ids")
+		assert.Equal(t, fakeAccessKey, p["access_key"])
+		assert.Equal(t, true, p["skip_requesting_account_id"])
+	}
+	for _, rs := range object(object(out, "data"), "terraform_remote_state") {
+		assert.Equal(t, "local", rs.(map[string]any)["backend"])
+	}
+	// The original is untouched.
+	assert.Contains(t, object(doc, "terraform"), "backend")
+	assert.Contains(t, list(object(doc, "provider"), "aws")[0], "assume_role")
+}
+
+func TestAcceptedWarnings(t *testing.T) {
+	list, err := LoadAccepted(filepath.Join("..", "..", "cmd", "validate", "accepted-warnings.yaml"))
+	require.NoError(t, err, "every entry needs a reason of at least %d characters", MinReasonLength)
+	require.NotEmpty(t, list)
+	dynamo := Diagnostic{Severity: "warning", Summary: "Deprecated Parameter", Address: "terraform.backend",
+		Detail: `The parameter "dynamodb_table" is deprecated. Use parameter "use_lockfile" instead.`}
+	assert.Empty(t, unaccepted([]Diagnostic{dynamo}, list))
+	other := dynamo
+	other.Address = "aws_s3_bucket.x"
+	assert.Len(t, unaccepted([]Diagnostic{other}, list), 1, "accepted only where it is listed")
+	asError := dynamo
+	asError.Severity = "error"
+	assert.Len(t, unaccepted([]Diagnostic{asError}, list), 1, "errors are never accepted")
+
+	bad := filepath.Join(t.TempDir(), "a.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("- {summary: S, detail: D, reason: too short}\n"), 0o644))
+	_, err = LoadAccepted(bad)
+	assert.ErrorContains(t, err, "reason of at least")
+}
+
+func TestFindMirrorFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(MirrorEnvVar, dir)
+	_, err := FindMirror()
+	assert.ErrorContains(t, err, "holds no registry.terraform.io/hashicorp/aws")
+}
+
+func TestMissingTerraformIsExplained(t *testing.T) {
+	t.Setenv(TerraformEnvVar, "")
+	t.Setenv("PATH", t.TempDir())
+	_, err := Setup(context.Background(), t.TempDir(), t.TempDir())
+	require.Error(t, err)
+	assert.True(t, strings.Contains(err.Error(), "terraform is not on PATH") && strings.Contains(err.Error(), TerraformEnvVar), err.Error())
+}
