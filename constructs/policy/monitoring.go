@@ -92,15 +92,23 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	return doc, nil
 }
 
-// CloudWatchLogsRoleTrust lets CloudTrail, for this trail only, assume the
-// role that delivers to CloudWatch Logs (the confused-deputy condition).
+// CloudWatchLogsRoleTrust lets CloudTrail assume the role that delivers to
+// CloudWatch Logs, with the trust AWS documents for it and no condition
+// (CloudTrail user guide, "Sending events to CloudWatch Logs",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html).
+// We found no AWS document saying that CloudTrail sends aws:SourceArn when it
+// assumes this role; if it does not, a condition on it makes CreateTrail fail
+// with InvalidCloudWatchLogsRoleArnException and no trail exists at all. What
+// bounds the confused deputy instead: a trail can only be given this role by
+// a principal allowed iam:PassRole on it, a permission of identities in the
+// role's own account. t is unused; it stays so that callers need not change
+// if AWS documents a condition.
 func CloudWatchLogsRoleTrust(t Trail) Document {
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       SidAssumeForCloudTrail,
 		Effect:    Allow,
 		Principal: ServicePrincipal(CloudTrailService),
 		Action:    Values{"sts:AssumeRole"},
-		Condition: Conditions{}.Add("StringEquals", sourceArnKey, t.ARN()),
 	}}}
 }
 
