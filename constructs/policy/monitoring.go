@@ -99,10 +99,11 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 // We found no AWS document saying that CloudTrail sends aws:SourceArn when it
 // assumes this role; if it does not, a condition on it makes CreateTrail fail
 // with InvalidCloudWatchLogsRoleArnException and no trail exists at all. What
-// bounds the confused deputy instead: a trail can only be given this role by
-// a principal allowed iam:PassRole on it, a permission of identities in the
-// role's own account. t is unused; it stays so that callers need not change
-// if AWS documents a condition.
+// bounds the confused deputy instead: a trail gets this role only from a
+// principal allowed iam:PassRole on it (IAM user guide, "Grant a user
+// permissions to pass a role to an AWS service"), which identity policies of
+// the role's account grant and these stacks grant to nobody. t is unused; it
+// stays so that callers need not change if AWS documents a condition.
 func CloudWatchLogsRoleTrust(t Trail) Document {
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       SidAssumeForCloudTrail,
