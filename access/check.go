@@ -235,6 +235,7 @@ func (c *checker) trailBucket() error {
 	c.expect(false, "CloudTrail PutObject outside the key prefix", put("elsewhere/AWSLogs/"+c.trail.Account+"/f.json.gz", delivery...))
 	c.expect(false, "CloudTrail PutObject without TLS", put(accountPath, with(noTLS, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")...))
 	c.logBucketReads(bucketArn, logPath)
+	c.readerSessions(bucketArn, logPath)
 	return nil
 }
 
@@ -279,15 +280,9 @@ func (c *checker) keys() error {
 			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.denyID...)
 			c.expect(false, "reader "+r.p.ARN+" encrypting", Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.denyID...)
 		}
-		if rp := c.cfg.Replication; rp.Enabled {
-			role := c.iamRole(c.cfg.Accounts.LogArchive.ID, rp.RoleName)
-			src := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
-			dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
-			via := func(region string) string { return s3Via(c.part, region) }
-			c.expect(true, "replication role decrypting source objects through S3 in the home region", Request{Principal: role, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:ViaService", via(c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src)})
-			c.expect(false, "replication role decrypting outside S3", Request{Principal: role, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:EncryptionContext:aws:s3:arn", src)})
-			c.expect(true, "replication role encrypting replicas through S3 in the recovery region", Request{Principal: role, Action: "kms:Encrypt", Resource: "*", Context: ctx("kms:ViaService", via(rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)})
-			c.expect(false, "replication role encrypting for another bucket", Request{Principal: role, Action: "kms:Encrypt", Resource: "*", Context: ctx("kms:ViaService", via(rp.Region), "kms:EncryptionContext:aws:s3:arn", src)})
+		c.keyAdministrators()
+		if err := c.keyReplication(region(c.archive.resources(k.typ)[k.name], c.cfg.HomeRegion)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -382,9 +377,12 @@ func (c *checker) monitoring() error {
 		assume := func(p Principal, kv ...string) Request {
 			return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
 		}
-		c.expect(true, "CloudTrail assuming the role for this trail", assume(ct, "aws:SourceArn", trailArn))
-		c.expect(false, "CloudTrail assuming the role for another trail", assume(ct, "aws:SourceArn", c.otherTrail(Outsider, "t")))
+		// CloudTrail user guide, "Sending events to CloudWatch Logs": the
+		// documented trust has no condition, and no AWS document says
+		// CloudTrail sends aws:SourceArn here, so it must work without one.
+		c.expect(true, "CloudTrail assuming the role (no aws:SourceArn in the request)", assume(ct))
 		c.expect(false, "another service assuming the role", assume(Principal{Service: "ec2.amazonaws.com"}))
+		c.trustNamesItsCallers(c.trail.Account)
 		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
 		if !ok {
 			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", s.Name)
@@ -443,6 +441,7 @@ func (c *checker) replication() error {
 	}
 	c.use(l, Policies{ResourceAccount: acct})
 	c.logBucketReads(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
+	c.readerSessions(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
 
 	roleName, _, ok := s.find("aws_iam_role", "name", rp.RoleName)
 	if !ok {
@@ -455,6 +454,7 @@ func (c *checker) replication() error {
 	c.use(trust, Policies{ResourceAccount: acct})
 	c.expect(true, "S3 assuming the replication role", Request{Principal: Principal{Service: policy.S3Service}, Action: "sts:AssumeRole", Resource: "*"})
 	c.expect(false, "CloudTrail assuming the replication role", Request{Principal: Principal{Service: policy.CloudTrailService}, Action: "sts:AssumeRole", Resource: "*"})
+	c.trustNamesItsCallers(acct)
 	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
 	if !ok {
 		return fmt.Errorf("stack %s: the replication role has no policy", s.Name)
@@ -477,8 +477,18 @@ func (c *checker) replication() error {
 			replica = c.keyArn(name, rp.Region)
 		}
 	}
+	// Every request is judged with every policy AWS evaluates for it: the
+	// role's policy and the policy of the bucket or key copy it touches.
+	resources, err := c.replicationResources(primary, replica)
+	if err != nil {
+		return err
+	}
 	expect := func(want bool, name string, action, resource string, kv ...string) {
-		c.expectIdentity(perms, acct, want, name, Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)})
+		ps, where := resources.of(resource, acct)
+		got, err := Evaluate(Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, Policies{
+			Resource: ps.Resource, ResourceAccount: ps.ResourceAccount, KeyPolicy: ps.KeyPolicy, Identity: []policy.Document{perms.doc},
+		})
+		c.results = append(c.results, Result{Policy: perms.where + where, Name: name, Want: want, Got: got, Err: err})
 	}
 	expect(true, "reading the source's replication configuration", "s3:GetReplicationConfiguration", src)
 	expect(true, "reading source object versions", "s3:GetObjectVersionForReplication", src+"/AWSLogs/x")
@@ -493,5 +503,6 @@ func (c *checker) replication() error {
 	expect(false, "decrypting with the source key outside S3", "kms:Decrypt", primary, "kms:EncryptionContext:aws:s3:arn", src)
 	expect(true, "encrypting with the replica key through S3 in the recovery region", "kms:Encrypt", replica, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
 	expect(false, "encrypting with the source key", "kms:Encrypt", primary, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
+	c.replicationAdditions(expect, dst, primary, replica)
 	return nil
 }

@@ -137,8 +137,57 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 		},
 		{
 			"replication role allowed to delete", "organization", "log-archive",
-			func(s string) string { return strings.Replace(s, `\"s3:ReplicateDelete\",`, `\"s3:DeleteObject\",`, 1) },
+			func(s string) string { return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:DeleteObject\",`, 1) },
 			"deleting recovery copies must be denied (got Allow)",
+		},
+		{
+			"replication role allowed to replicate deletes", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\",`, 1)
+			},
+			"replicating a delete marker into the recovery bucket must be denied (got Allow)",
+		},
+		{
+			// S3 User Guide, "Replicating encrypted objects", "Amazon S3 Bucket
+			// Keys and replication".
+			"destination key without Decrypt for the replication role", "organization", "log-archive",
+			func(s string) string {
+				s = strings.Replace(s, `\"Sid\": \"DecryptReplicaBucketKey\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {\n        \"AWS\": \"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication\"\n      },\n      \"Action\": \"kms:Decrypt\"`,
+					`\"Sid\": \"DecryptReplicaBucketKey\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {\n        \"AWS\": \"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication\"\n      },\n      \"Action\": \"kms:DescribeKey\"`, 1)
+				// and from the role's own policy: either grant is enough where
+				// the key policy delegates to IAM.
+				return strings.Replace(s, `\"Sid\": \"DecryptReplicaBucketKey\",\n      \"Effect\": \"Allow\",\n      \"Action\": \"kms:Decrypt\"`,
+					`\"Sid\": \"DecryptReplicaBucketKey\",\n      \"Effect\": \"Allow\",\n      \"Action\": \"kms:DescribeKey\"`, 1)
+			},
+			"replication role decrypting through S3 in the recovery region (S3 verifies the recovery bucket's Bucket Key) must be allowed (got ImplicitDeny)",
+		},
+		{
+			"readers' grant for the recovery copies removed", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `\"Sid\": \"AllowLogReadersDecryptRecoveryCopies\",\n      \"Effect\": \"Allow\"`, `\"Sid\": \"AllowLogReadersDecryptRecoveryCopies\",\n      \"Effect\": \"Deny\"`, 1)
+			},
+			"decrypting recovery copies through S3 in the recovery region, without CloudTrail's encryption context must be allowed",
+		},
+		{
+			"administrators given kms:Create*", "organization", "log-archive",
+			func(s string) string { return strings.ReplaceAll(s, `\"kms:CreateAlias\",`, `\"kms:Create*\",`) },
+			"creating a grant (kms:Create* would allow it) must be denied (got Allow)",
+		},
+		{
+			"CloudWatch Logs role trust requires aws:SourceArn", "organization", "management",
+			func(s string) string {
+				return strings.Replace(s, `\"Action\": \"sts:AssumeRole\"\n    }`, `\"Action\": \"sts:AssumeRole\",\n      \"Condition\": {\"StringEquals\": {\"aws:SourceArn\": \"arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail\"}}\n    }`, 1)
+			},
+			"CloudTrail assuming the role (no aws:SourceArn in the request) must be allowed (got ImplicitDeny)",
+		},
+		{
+			// IAM user guide, "How AWS enforcement code logic evaluates
+			// requests": a trust naming the account delegates to IAM.
+			"replication role trusting its whole account", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `\"Service\": \"s3.amazonaws.com\"`, `\"AWS\": \"arn:aws:iam::444455556666:root\"`, 1)
+			},
+			"a role of the same account whose own policy allows sts:AssumeRole on everything must be denied (got Allow)",
 		},
 		{
 			"reader grant opened to everyone", "organization", "log-archive",
@@ -183,4 +232,31 @@ func TestSameAccountReaderByAccountID(t *testing.T) {
 	}
 	assert.Positive(t, readerResults)
 	assert.Empty(t, failures(results))
+}
+
+// The replication role's destination grants on every key copy: the source
+// copy would let it encrypt, which the check sees because it judges the
+// request with the key policy as well as the role's policy.
+func TestDestinationGrantsOnTheSourceKeyAreCaught(t *testing.T) {
+	cfg, stacks := golden(t, "organization")
+	var archive Stack
+	for _, s := range stacks {
+		if s.Name == "log-archive" {
+			archive = s
+		}
+	}
+	require.NotNil(t, archive.JSON)
+	var replica string
+	for _, r := range archive.resources("aws_kms_replica_key") {
+		if r["provider"] == "aws.us-west-2" {
+			replica = r["policy"].(string)
+		}
+	}
+	require.NotEmpty(t, replica)
+	for _, k := range archive.resources("aws_kms_key") {
+		k["policy"] = replica
+	}
+	results, err := Check(cfg, stacks)
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(failures(results), "\n"), "replication role encrypting with the source key copy must be denied (got Allow)")
 }

@@ -33,10 +33,12 @@ const (
 // Allowed reports whether d is Allow.
 func (d Decision) Allowed() bool { return d == Allow }
 
-// Principal is who makes a request: an IAM principal (an account root, a
-// role or a user, by ARN), a service, or nobody (anonymous).
+// Principal is who makes a request: an IAM principal (a role, a role
+// session or a user, by ARN), a service, or nobody (anonymous). The account
+// root user is not modelled: Evaluate refuses it rather than guess.
 type Principal struct {
-	// ARN of the IAM principal, for example arn:aws:iam::111122223333:role/R.
+	// ARN of the IAM principal, for example arn:aws:iam::111122223333:role/R
+	// or a session of that role, arn:aws:sts::111122223333:assumed-role/R/s.
 	ARN string
 	// Service is a service principal such as cloudtrail.amazonaws.com.
 	Service string
@@ -76,6 +78,8 @@ type Policies struct {
 	// KeyPolicy marks Resource as a KMS key policy: an IAM principal is
 	// allowed only if the key policy allows it directly, or the key policy
 	// allows the account root (delegation to IAM) and Identity allows it.
+	// Role trust policies (any sts:AssumeRole* request) are judged the same
+	// way without this flag.
 	KeyPolicy bool
 	// Identity are the IAM policies of the calling principal. For a
 	// principal whose policies are not ours (another account's, a reader's)
@@ -91,6 +95,14 @@ var AllowAll = policy.Document{Version: policy.Version, Statement: []policy.Stat
 
 // Evaluate decides req against ps.
 func Evaluate(req Request, ps Policies) (Decision, error) {
+	if isRoot(req.Principal.ARN) {
+		// IAM user guide, "How AWS enforcement code logic evaluates requests
+		// to allow or deny access": the root user has full access in its own
+		// account, with exceptions of its own (KMS key policies, S3 bucket
+		// policy changes, assuming roles); no expectation calls as root, so
+		// none of that is modelled here.
+		return "", fmt.Errorf("the account root user (%s) is not modelled", req.Principal.ARN)
+	}
 	// exact: a resource policy allows this principal itself (its ARN, its
 	// service, or "*"); account: it allows the principal's account.
 	var exact, account bool
@@ -136,7 +148,13 @@ func Evaluate(req Request, ps Policies) (Decision, error) {
 	case req.Principal.ARN == "":
 		// Services and anonymous callers have no identity policies.
 		allowed = exact
-	case sameAccount && ps.KeyPolicy:
+	case sameAccount && (ps.KeyPolicy || isAssumeRole(req.Action)):
+		// IAM user guide, "How AWS enforcement code logic evaluates requests
+		// to allow or deny access"
+		// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html):
+		// role trust policies and KMS key policies must explicitly allow
+		// access for principals, also in the same account; a trust policy
+		// that names the account delegates to its identity policies.
 		// KMS: the key policy must allow the principal itself, or allow the
 		// account (delegating to IAM) and an IAM policy must allow it.
 		allowed = exact || account && idAllow
@@ -225,6 +243,8 @@ func principalMatches(sp policy.Principal, p Principal) (match, error) {
 		switch {
 		case a == p.ARN && !strings.HasSuffix(a, ":root"):
 			return byPrincipal, nil
+		case sessionOf(a, p.ARN):
+			return byPrincipal, nil
 		case accountID.MatchString(a) && a == p.Account():
 			return byAccount, nil
 		case strings.HasSuffix(a, ":root") && strings.Count(a, ":") == 5 && strings.Split(a, ":")[4] == p.Account():
@@ -233,6 +253,37 @@ func principalMatches(sp policy.Principal, p Principal) (match, error) {
 		}
 	}
 	return noMatch, nil
+}
+
+// isAssumeRole reports whether action is judged against a role trust policy.
+func isAssumeRole(action string) bool {
+	return strings.HasPrefix(strings.ToLower(action), "sts:assumerole")
+}
+
+// isRoot reports whether arn is an account root user, arn:<p>:iam::<acct>:root.
+func isRoot(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[2] == "iam" && parts[5] == "root"
+}
+
+// sessionOf matches a role named in a policy with a session of that role:
+// IAM user guide, "AWS JSON policy elements: Principal"
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html),
+// "IAM role principals": a role ARN in a resource policy also matches the
+// role's sessions, arn:<p>:sts::<acct>:assumed-role/<role name>/<session>
+// (the session ARN has the role's name without its path).
+func sessionOf(roleArn, caller string) bool {
+	r := strings.SplitN(roleArn, ":", 6)
+	c := strings.SplitN(caller, ":", 6)
+	if len(r) != 6 || len(c) != 6 || r[2] != "iam" || c[2] != "sts" || r[1] != c[1] || r[4] != c[4] {
+		return false
+	}
+	if !strings.HasPrefix(r[5], "role/") || !strings.HasPrefix(c[5], "assumed-role/") {
+		return false
+	}
+	path := strings.Split(strings.TrimPrefix(r[5], "role/"), "/")
+	session := strings.Split(strings.TrimPrefix(c[5], "assumed-role/"), "/")
+	return len(session) == 2 && session[1] != "" && path[len(path)-1] == session[0]
 }
 
 func anyMatch(patterns []string, value string, caseInsensitive bool) bool {

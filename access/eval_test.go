@@ -176,3 +176,39 @@ func TestUnsupportedIsAnError(t *testing.T) {
 	_, err = Evaluate(Request{Principal: alice, Action: "s3:GetObject", Resource: "*"}, Policies{Identity: []policy.Document{*doc(allow(policy.AnyPrincipal, "s3:*", "*"))}})
 	assert.ErrorContains(t, err, "must not name a principal")
 }
+
+// IAM user guide, "How AWS enforcement code logic evaluates requests to allow
+// or deny access": role trust policies, like KMS key policies, must
+// explicitly allow the caller, also in the same account.
+func TestRoleTrustPolicyMustNameTheCaller(t *testing.T) {
+	assume := Request{Principal: roleA, Action: "sts:AssumeRole", Resource: "arn:aws:iam::" + acctA + ":role/Target"}
+	identity := policy.Document{Version: policy.Version, Statement: []policy.Statement{{Sid: "I", Effect: policy.Allow, Action: policy.Values{"sts:AssumeRole"}, Resource: policy.Values{"*"}}}}
+	s3Only := doc(policy.Statement{Sid: "S3", Effect: policy.Allow, Principal: policy.ServicePrincipal("s3.amazonaws.com"), Action: policy.Values{"sts:AssumeRole"}})
+	assert.Equal(t, ImplicitDeny, decide(t, assume, Policies{Resource: s3Only, ResourceAccount: acctA, Identity: []policy.Document{identity}}),
+		"a same-account identity policy alone does not let anyone assume a role")
+	trustsAccount := doc(policy.Statement{Sid: "Acct", Effect: policy.Allow, Principal: policy.AWSPrincipals("arn:aws:iam::" + acctA + ":root"), Action: policy.Values{"sts:AssumeRole"}})
+	assert.Equal(t, ImplicitDeny, decide(t, assume, Policies{Resource: trustsAccount, ResourceAccount: acctA}), "a trust naming the account delegates to IAM")
+	assert.Equal(t, Allow, decide(t, assume, Policies{Resource: trustsAccount, ResourceAccount: acctA, Identity: []policy.Document{identity}}))
+	trustsRole := doc(policy.Statement{Sid: "Role", Effect: policy.Allow, Principal: policy.AWSPrincipals(roleA.ARN), Action: policy.Values{"sts:AssumeRole"}})
+	assert.Equal(t, Allow, decide(t, assume, Policies{Resource: trustsRole, ResourceAccount: acctA}), "a trust naming the caller is enough in its account")
+}
+
+// IAM user guide, "AWS JSON policy elements: Principal" (IAM role
+// principals): a role named in a resource policy matches its sessions.
+func TestRolePrincipalMatchesItsSessions(t *testing.T) {
+	bucket := doc(allow(policy.AWSPrincipals("arn:aws:iam::"+acctA+":role/team/Reader"), "s3:GetObject", "arn:aws:s3:::b/*"))
+	get := func(arn string) Request {
+		return Request{Principal: Principal{ARN: arn}, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}
+	}
+	ps := Policies{Resource: bucket, ResourceAccount: acctA}
+	assert.Equal(t, Allow, decide(t, get("arn:aws:sts::"+acctA+":assumed-role/Reader/alice"), ps), "a session of the role (its ARN drops the path)")
+	assert.Equal(t, ImplicitDeny, decide(t, get("arn:aws:sts::"+acctA+":assumed-role/Writer/alice"), ps), "a session of another role")
+	assert.Equal(t, ImplicitDeny, decide(t, get("arn:aws:sts::"+acctB+":assumed-role/Reader/alice"), Policies{Resource: bucket, ResourceAccount: acctA, Identity: []policy.Document{AllowAll}}), "a role of the same name in another account")
+	deny := doc(policy.Statement{Sid: "D", Effect: policy.Deny, Principal: policy.AWSPrincipals(roleA.ARN), Action: policy.Values{"s3:*"}, Resource: policy.Values{"*"}})
+	assert.Equal(t, ExplicitDeny, decide(t, get("arn:aws:sts::"+acctA+":assumed-role/Reader/s"), Policies{Resource: deny, ResourceAccount: acctA, Identity: []policy.Document{AllowAll}}), "a deny naming the role binds its sessions")
+}
+
+func TestRootUserIsRefused(t *testing.T) {
+	_, err := Evaluate(Request{Principal: Principal{ARN: "arn:aws:iam::" + acctA + ":root"}, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, Policies{ResourceAccount: acctA, Identity: []policy.Document{AllowAll}})
+	assert.ErrorContains(t, err, "root user")
+}

@@ -183,6 +183,11 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 		{"deletion high", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 31 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 31)`},
 		{"no policy", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} }, `MultiRegionKeyProps.Policy: is required: build it with policy.KeyPolicy (got "no statements")`},
 		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "cloudtrail-mrk-key-policy": statement ids must be present and unique`},
+		{"replica policy for a region without a replica", func(p *MultiRegionKeyProps) {
+			p.ReplicaPolicies = map[string]policy.Document{"eu-west-1": keyPolicy(t, testTrail)}
+		}, `MultiRegionKeyProps.ReplicaPolicies[eu-west-1]: must name a region of Replicas (got "eu-west-1")`},
+		{"empty replica policy", func(p *MultiRegionKeyProps) { p.ReplicaPolicies = map[string]policy.Document{"us-west-2": {}} },
+			`MultiRegionKeyProps.ReplicaPolicies[us-west-2]: is required: build it with policy.KeyPolicy (got "no statements")`},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -579,7 +584,9 @@ func TestTrailMonitoring(t *testing.T) {
 	_, trail := doc.Only(t, "aws_cloudtrail")
 	assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "arn")+":*", trail["cloud_watch_logs_group_arn"])
 	assert.Equal(t, st.Ref("aws_iam_role", roleName, "arn"), trail["cloud_watch_logs_role_arn"])
-	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), trail["sns_topic_name"])
+	// The topic's NAME (hashicorp/terraform-provider-aws#41262): the trail
+	// reads back the bare name of a topic in its own account and region.
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"])
 	assert.Contains(t, trail["depends_on"], "aws_iam_role_policy."+rolePolicyName)
 	assert.Contains(t, trail["depends_on"], "aws_sns_topic_policy."+topicPolicyName)
 	assert.Equal(t, []any{
@@ -643,14 +650,24 @@ var testGrants = policy.Replication{
 	DestinationRegion: "us-west-2", DestinationBucket: "trail-logs-recovery",
 }
 
+// replicationKeyPolicy is the key policy of the copy in region, with the
+// replication grants used there.
+func replicationKeyPolicy(t *testing.T, region string) policy.Document {
+	t.Helper()
+	doc, err := policy.KeyPolicy(policy.KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testGrants, Region: region})
+	require.NoError(t, err)
+	return doc
+}
+
 // replicationFixture builds key (with the replication grants), trail bucket,
 // recovery bucket with its access-log bucket, and the replication.
 func replicationFixture(t *testing.T) (*fixture, st.Doc) {
 	t.Helper()
 	f := newFixture(t)
-	doc, err := policy.KeyPolicy(policy.KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testGrants})
-	require.NoError(t, err)
-	k := f.key(t, func(p *MultiRegionKeyProps) { p.Policy = doc })
+	k := f.key(t, func(p *MultiRegionKeyProps) {
+		p.Policy = replicationKeyPolicy(t, "us-east-1")
+		p.ReplicaPolicies = map[string]policy.Document{"us-west-2": replicationKeyPolicy(t, "us-west-2"), "eu-west-1": replicationKeyPolicy(t, "eu-west-1")}
+	})
 	src := f.bucket(t, k, nil)
 	logs, err := NewAccessLogBucket(f.stack, "RecoveryAccessLogs", AccessLogBucketProps{
 		BucketName: "trail-logs-recovery-access", Partition: "aws", Account: "222222222222",
@@ -730,11 +747,13 @@ func TestReplication(t *testing.T) {
 			replicaName = n
 		}
 		assert.Contains(t, r["depends_on"], "aws_iam_role."+roleName, "every key copy waits for the role its policy names")
-		p := st.Policy(t, r)
-		_, ok := p.StatementBySid(policy.SidReplicationEncryptReplica)
-		assert.True(t, ok, "the replica's own policy allows the replication role")
+		// Each copy carries its own policy, with only the grants used on it.
+		region := strings.TrimPrefix(r["provider"].(string), "aws.")
+		assert.Equal(t, replicationKeyPolicy(t, region), st.Policy(t, r), "the policy of the copy in %s", region)
 	}
+	require.NotEmpty(t, replicaName)
 	assert.Contains(t, primary["depends_on"], "aws_iam_role."+roleName)
+	assert.Equal(t, replicationKeyPolicy(t, "us-east-1"), st.Policy(t, primary))
 
 	_, rolePolicy := doc.Only(t, "aws_iam_role_policy")
 	assert.Equal(t, st.Ref("aws_iam_role", roleName, "id"), rolePolicy["role"])
@@ -778,7 +797,20 @@ func TestReplicationValidation(t *testing.T) {
 	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, Partition: "aws"})
 	require.NoError(t, err)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
-	assert.EqualError(t, err, `ReplicationProps.Key: the key policy must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication (got "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication")`)
+	assert.EqualError(t, err, strings.Join([]string{
+		`ReplicationProps.Key: the policy of the key copy in us-east-1 must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region "us-east-1" (got "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication")`,
+		`ReplicationProps.Key: the policy of the key copy in us-west-2 must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region "us-west-2" (got "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication")`,
+	}, "\n"))
+
+	// The destination grants on the primary only: the copy that encrypts the
+	// recovery bucket lacks them.
+	f2 := newFixture(t)
+	k2 := f2.key(t, func(p *MultiRegionKeyProps) { p.Policy = replicationKeyPolicy(t, "us-east-1") })
+	src2 := f2.bucket(t, k2, nil)
+	dst2, err := NewRecoveryBucket(f2.stack, "Recovery", RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f2.providers["us-west-2"], Key: k2, Partition: "aws"})
+	require.NoError(t, err)
+	_, err = NewReplication(f2.stack, "Replication", ReplicationProps{Source: src2, Destination: dst2, Key: k2, Grants: testGrants})
+	assert.ErrorContains(t, err, `the policy of the key copy in us-west-2 must allow the replication role`)
 
 	wrong := testGrants
 	wrong.DestinationBucket = "elsewhere-bucket"

@@ -62,10 +62,16 @@ type MultiRegionKeyProps struct {
 	Alias string
 	// Description of the key. Default: DefaultKeyDescription.
 	Description string
-	// Policy is attached to the primary and, unchanged, to every replica: key
-	// policies of multi-region keys are not synchronized. Required; build it
-	// with policy.KeyPolicy for a trail.
+	// Policy is attached to the primary and to every replica that
+	// ReplicaPolicies does not name: key policies of multi-region keys are not
+	// synchronized. Required; build it with policy.KeyPolicy for a trail.
 	Policy policy.Document
+	// ReplicaPolicies are the policies of particular replicas, by region, in
+	// place of Policy: build each with policy.KeyPolicy and that Region, so a
+	// copy grants only what is used on it (the replication role's destination
+	// grants on the copy that encrypts the recovery bucket).
+	// Default: Policy for every replica.
+	ReplicaPolicies map[string]policy.Document
 	// RotationPeriodDays is the automatic rotation period, 90 to 2560. It is
 	// set on the primary only; replicas share its key material.
 	// Default: 365.
@@ -84,12 +90,13 @@ type MultiRegionKey struct {
 	node          constructs.Construct
 	primaryRegion string
 	policy        policy.Document
+	replicaPolicy map[string]policy.Document
 	primary       kmskey.KmsKey
 	replicas      map[string]kmsreplicakey.KmsReplicaKey
 	aliases       map[string]kmsalias.KmsAlias
 }
 
-func (p *MultiRegionKeyProps) validate() (policyJSON string, err error) {
+func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
 	if p.PrimaryRegion == "" {
 		l.Addf("MultiRegionKeyProps.PrimaryRegion", "", "is required")
@@ -129,14 +136,41 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, err error) {
 	} else if policyJSON, err = p.Policy.JSON(); err != nil {
 		l.Add("MultiRegionKeyProps.Policy", err)
 	}
-	return policyJSON, l.Err()
+	replicaJSON = map[string]string{}
+	for _, r := range p.Replicas {
+		replicaJSON[r.Region] = policyJSON
+	}
+	for _, region := range sortedKeys(p.ReplicaPolicies) {
+		f := "MultiRegionKeyProps.ReplicaPolicies[" + region + "]"
+		doc := p.ReplicaPolicies[region]
+		switch _, ok := replicaJSON[region]; {
+		case !ok:
+			l.Addf(f, region, "must name a region of Replicas")
+		case len(doc.Statement) == 0:
+			l.Addf(f, "no statements", "is required: build it with policy.KeyPolicy")
+		default:
+			j, err := doc.JSON()
+			l.Add(f, err)
+			replicaJSON[region] = j
+		}
+	}
+	return policyJSON, replicaJSON, l.Err()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
 // rotation on), one aws_kms_replica_key per replica region and an
 // aws_kms_alias in every region, under a construct with the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
-	policyJSON, err := props.validate()
+	policyJSON, replicaJSON, err := props.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +182,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		node:          node,
 		primaryRegion: props.PrimaryRegion,
 		policy:        props.Policy,
+		replicaPolicy: map[string]policy.Document{},
 		replicas:      map[string]kmsreplicakey.KmsReplicaKey{},
 		aliases:       map[string]kmsalias.KmsAlias{},
 	}
@@ -175,13 +210,17 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	for _, r := range props.Replicas {
 		suffix := RegionID(r.Region)
 		// REFERENCE: replicas are created with a provider for their region and
-		// carry the same full policy (policies are not synchronized).
+		// carry a full policy of their own (policies are not synchronized).
+		k.replicaPolicy[r.Region] = props.Policy
+		if doc, ok := props.ReplicaPolicies[r.Region]; ok {
+			k.replicaPolicy[r.Region] = doc
+		}
 		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
 			PrimaryKeyArn:        k.primary.Arn(),
 			Description:          jsii.String(props.Description),
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
-			Policy:               jsii.String(policyJSON),
+			Policy:               jsii.String(replicaJSON[r.Region]),
 			Enabled:              jsii.Bool(true),
 			Lifecycle:            lifecycle,
 		})
@@ -224,8 +263,19 @@ func (k *MultiRegionKey) Regions() []string {
 	return append([]string{k.primaryRegion}, out...)
 }
 
-// Policy is the key policy attached to the primary and every replica.
+// Policy is the key policy of the primary, and of every replica that
+// MultiRegionKeyProps.ReplicaPolicies does not name.
 func (k *MultiRegionKey) Policy() policy.Document { return k.policy }
+
+// PolicyIn is the key policy of the copy in region; ok is false when the key
+// has no copy there.
+func (k *MultiRegionKey) PolicyIn(region string) (doc policy.Document, ok bool) {
+	if region == k.primaryRegion {
+		return k.policy, true
+	}
+	doc, ok = k.replicaPolicy[region]
+	return doc, ok
+}
 
 // Node is the construct that holds the key's resources.
 func (k *MultiRegionKey) Node() constructs.Construct { return k.node }

@@ -99,8 +99,8 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 
 // monitoring holds what addMonitoring created for the trail's config.
 type monitoring struct {
-	logGroupArn, roleArn, topicArn *string
-	dependsOn                      []cdktf.ITerraformDependable
+	logGroupArn, roleArn, topicName *string
+	dependsOn                       []cdktf.ITerraformDependable
 }
 
 // addMonitoring creates the key, log group, delivery role and topic the
@@ -184,7 +184,11 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 			Arn:      topic.Arn(),
 			Policy:   jsii.String(topicJSON),
 		})
-		m.topicArn = topic.Arn()
+		// The trail's sns_topic_name takes the NAME of a topic in its own
+		// account and region: from provider 5.85 the trail reads back the bare
+		// name, so an ARN gives a change on every plan
+		// (hashicorp/terraform-provider-aws#41262).
+		m.topicName = topic.Name()
 		m.dependsOn = append(m.dependsOn, topicPolicy, key)
 	}
 	return m, nil

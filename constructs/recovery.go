@@ -107,8 +107,9 @@ type ReplicationProps struct {
 	SourceProvider cdktf.TerraformProvider
 	// Destination is the recovery bucket. Required.
 	Destination *RecoveryBucket
-	// Key encrypts both buckets. Its policy must carry Grants'
-	// KeyStatements (policy.KeyPolicyProps.Replication). Required.
+	// Key encrypts both buckets. The policies of its copies in the source
+	// and destination regions must carry Grants' KeyStatements for their
+	// region (policy.KeyPolicyProps.Replication and Region). Required.
 	Key *MultiRegionKey
 	// Grants names the role and both buckets; build the key policy from the
 	// same value. Required.
@@ -149,8 +150,11 @@ func (p *ReplicationProps) validate() error {
 	if g.DestinationBucket != p.Destination.BucketName() || g.DestinationRegion != p.Destination.Region() {
 		l.Addf("ReplicationProps.Grants", g.DestinationBucket+" in "+g.DestinationRegion, "must name the destination bucket %s in %s", p.Destination.BucketName(), p.Destination.Region())
 	}
-	if !keyPolicyHas(p.Key.Policy(), g.KeyStatements()) {
-		l.Addf("ReplicationProps.Key", g.RoleARN(), "the key policy must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication")
+	for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
+		doc, ok := p.Key.PolicyIn(region)
+		if ok && !keyPolicyHas(doc, g.KeyStatements(region)) {
+			l.Addf("ReplicationProps.Key", g.RoleARN(), "the policy of the key copy in %s must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region %q", region, region)
+		}
 	}
 	return l.Err()
 }

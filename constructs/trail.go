@@ -172,7 +172,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		IsOrganizationTrail:        jsii.Bool(props.Bucket.OrganizationID() != ""),
 		CloudWatchLogsGroupArn:     mon.logGroupArn,
 		CloudWatchLogsRoleArn:      mon.roleArn,
-		SnsTopicName:               mon.topicArn,
+		SnsTopicName:               mon.topicName,
 	}
 	// The selectors are interface{} fields: a typed nil must not reach jsii.
 	if sel := eventSelectors(props.DataEvents, identity.Partition); sel != nil {

@@ -197,21 +197,38 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			DestinationRegion: r.Region, DestinationBucket: r.BucketName,
 		}
 	}
-	keyPolicy, err := policy.KeyPolicy(policy.KeyPolicyProps{
-		KeyAccount:     cfg.Accounts.LogArchive.ID,
-		Trail:          trail,
-		Administrators: cfg.Key.Administrators,
-		Readers:        cfg.Key.Readers,
-		Replication:    grants,
-	})
+	// Each copy of the key gets its own policy: the same trail, administrator
+	// and reader statements, and only the replication grants used on it.
+	keyPolicyIn := func(region string) (policy.Document, error) {
+		doc, err := policy.KeyPolicy(policy.KeyPolicyProps{
+			KeyAccount:     cfg.Accounts.LogArchive.ID,
+			Trail:          trail,
+			Administrators: cfg.Key.Administrators,
+			Readers:        cfg.Key.Readers,
+			Replication:    grants,
+			Region:         region,
+		})
+		if err != nil {
+			return policy.Document{}, fmt.Errorf("key policy in %s: %w", region, err)
+		}
+		return doc, nil
+	}
+	keyPolicy, err := keyPolicyIn(cfg.HomeRegion)
 	if err != nil {
-		return nil, fmt.Errorf("key policy: %w", err)
+		return nil, err
+	}
+	replicaPolicies := map[string]policy.Document{}
+	for _, r := range replicas {
+		if replicaPolicies[r.Region], err = keyPolicyIn(r.Region); err != nil {
+			return nil, err
+		}
 	}
 	key, err := ctmrk.NewMultiRegionKey(stack, "TrailKey", ctmrk.MultiRegionKeyProps{
 		PrimaryRegion:      cfg.HomeRegion,
 		Replicas:           replicas,
 		Alias:              cfg.Key.Alias,
 		Policy:             keyPolicy,
+		ReplicaPolicies:    replicaPolicies,
 		RotationPeriodDays: cfg.Key.RotationPeriodDays,
 		DeletionWindowDays: cfg.Key.DeletionWindowDays,
 		AllowDestroy:       cfg.AllowDestroy,

@@ -106,7 +106,9 @@ func TestOrganizationStacks(t *testing.T) {
 	for _, r := range archive.Resources("aws_kms_replica_key") {
 		replicaProviders[r["provider"].(string)] = true
 		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
-		assert.Equal(t, primary["policy"], r["policy"])
+		// Every copy carries the same trail, administrator and reader
+		// statements; only the replication grants differ, by region.
+		assert.Equal(t, withoutReplication(st.Policy(t, primary)), withoutReplication(st.Policy(t, r)))
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
 	aliases := map[string]bool{}
@@ -135,7 +137,9 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Len(t, trail["insight_selector"], 2)
 	assert.Len(t, trail["event_selector"], 2, "management events and S3 data events")
 	assert.NotEmpty(t, trail["cloud_watch_logs_group_arn"])
-	assert.NotEmpty(t, trail["sns_topic_name"])
+	topicName, _ := mgmt.Only(t, "aws_sns_topic")
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"],
+		"the topic's name, not its ARN (hashicorp/terraform-provider-aws#41262)")
 
 	// The key ARN crosses stacks as an output and a remote state lookup.
 	outputs := st.Object(archive, "output")
@@ -319,7 +323,28 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 			assert.Equal(t, policy.AWSPrincipals("arn:aws:iam::444455556666:role/cloudtrail-mrk-replication"), enc.Principal)
 			_, ok = p.StatementBySid(policy.SidLogReadersDecrypt)
 			assert.True(t, ok, "and the configured readers")
+			// S3 Bucket Keys and replication: Decrypt on the destination key.
+			verify, ok := p.StatementBySid(policy.SidReplicationVerifyReplica)
+			require.True(t, ok, "the replication role may verify the recovery bucket's Bucket Key")
+			assert.Equal(t, policy.Values{"kms:Decrypt"}, verify.Action)
+			_, ok = p.StatementBySid(policy.SidLogReadersDecryptRecovery)
+			assert.True(t, ok, "readers may decrypt the recovery copies")
+			_, ok = p.StatementBySid(policy.SidReplicationDecryptSource)
+			assert.False(t, ok, "the recovery copy's key does not decrypt the source")
+		} else {
+			for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery} {
+				_, ok := st.Policy(t, r).StatementBySid(sid)
+				assert.False(t, ok, "the copy in %s carries no %s", r["provider"], sid)
+			}
 		}
+	}
+	_, primaryKey := archive.Only(t, "aws_kms_key")
+	pp := st.Policy(t, primaryKey)
+	_, ok := pp.StatementBySid(policy.SidReplicationDecryptSource)
+	assert.True(t, ok, "the source copy lets the role decrypt source objects")
+	for _, sid := range []string{policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery} {
+		_, ok := pp.StatementBySid(sid)
+		assert.False(t, ok, "the source copy carries no %s: the role cannot encrypt with it", sid)
 	}
 	_, cfgRes := archive.Only(t, "aws_s3_bucket_replication_configuration")
 	rule := cfgRes["rule"].([]any)[0].(map[string]any)
@@ -342,4 +367,18 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 	}
 	assert.Equal(t, 2, archive.Count("aws_s3_bucket_object_lock_configuration"))
 	assert.Equal(t, 0, docs[ManagementStackName].Count("aws_s3_bucket_replication_configuration"))
+}
+
+// withoutReplication drops the statements that depend on the copy's region.
+func withoutReplication(d policy.Document) policy.Document {
+	out := d
+	out.Statement = nil
+	for _, s := range d.Statement {
+		switch s.Sid {
+		case policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery:
+			continue
+		}
+		out.Statement = append(out.Statement, s)
+	}
+	return out
 }

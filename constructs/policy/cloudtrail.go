@@ -61,14 +61,26 @@ const (
 	sourceArnKey             = "aws:SourceArn"
 )
 
-// KeyAdministratorActions lets administrators manage the key but not use it
-// (KMS developer guide, "Allows key administrators to administer the KMS key";
-// plus the multi-region operations).
+// KeyAdministratorActions lets administrators manage the key but not use it.
+// They are listed one by one from the KMS developer guide, "AWS KMS
+// permissions" (https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html),
+// instead of the wildcards of AWS's default administrator statement ("Default
+// key policy", "Allows key administrators to administer the KMS key"):
+// kms:Create* covers kms:CreateGrant (a grant of Decrypt to oneself) and
+// kms:ReplicateKey makes a replica with a policy of the caller's choosing, so
+// both are left out, as are every cryptographic operation and
+// kms:GetPublicKey, kms:ImportKeyMaterial and kms:DeleteImportedKeyMaterial
+// (not for this symmetric key with AWS key material) and the actions that
+// only IAM policies control (kms:ListAliases, kms:ListKeys). kms:PutKeyPolicy stays:
+// changing the key policy is what administration is, and an administrator
+// can use it to grant itself anything.
 var KeyAdministratorActions = Values{
-	"kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*",
-	"kms:Enable*", "kms:Get*", "kms:List*", "kms:Put*", "kms:ReplicateKey", "kms:Revoke*",
-	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource",
-	"kms:Update*",
+	"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+	"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListGrants",
+	"kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy",
+	"kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
+	"kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription", "kms:UpdatePrimaryRegion",
 }
 
 // KeyPolicyProps configures KeyPolicy.
@@ -88,11 +100,19 @@ type KeyPolicyProps struct {
 	// Replication adds the grants of the role that copies the logs to a
 	// recovery region. Default: none.
 	Replication *Replication
+	// Region is the region of the key copy this policy is for. With
+	// Replication, the copy in the source region carries the role's source
+	// grants and the copy in the destination region its destination grants
+	// and the readers' grant for the recovery copies; other copies carry
+	// neither. Required with Replication; otherwise unused.
+	Region string
 }
 
-// KeyPolicy returns the key policy for the trail's key. The same document is
-// attached to the primary key and to every replica: key policies of
-// multi-region keys are not synchronized (REFERENCE: "Multi-region keys").
+// KeyPolicy returns the key policy of one copy of the trail's key (Region).
+// Every copy carries the same trail, administrator and reader statements, in
+// full: key policies of multi-region keys are not synchronized (REFERENCE:
+// "Multi-region keys"); the replication grants go only on the copy that uses
+// them.
 func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	var l rules.List
 	l.Add("KeyPolicyProps.KeyAccount", rules.AccountID(p.KeyAccount))
@@ -103,6 +123,9 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 		l.Add("", p.Replication.Validate("KeyPolicyProps.Replication"))
 		if p.Replication.Account != p.KeyAccount {
 			l.Addf("KeyPolicyProps.Replication.Account", p.Replication.Account, "must be the key account %s: replicas of a multi-region key stay in its account", p.KeyAccount)
+		}
+		if err := rules.Region(p.Region); err != nil {
+			l.Add("KeyPolicyProps.Region", err)
 		}
 	}
 	if err := l.Err(); err != nil {
@@ -176,8 +199,11 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	}
 	if p.Replication != nil {
 		// REFERENCE: the replica key's own policy must allow the replication
-		// role (key policies are not synchronized); every copy carries both.
-		doc.Statement = append(doc.Statement, p.Replication.KeyStatements()...)
+		// role (key policies are not synchronized); only the copy it uses.
+		doc.Statement = append(doc.Statement, p.Replication.KeyStatements(p.Region)...)
+		if p.Region == p.Replication.DestinationRegion && len(readers) > 0 {
+			doc.Statement = append(doc.Statement, p.Replication.RecoveryReadersStatement(readers, readerAccounts))
+		}
 	}
 	return doc, nil
 }

@@ -92,15 +92,24 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	return doc, nil
 }
 
-// CloudWatchLogsRoleTrust lets CloudTrail, for this trail only, assume the
-// role that delivers to CloudWatch Logs (the confused-deputy condition).
+// CloudWatchLogsRoleTrust lets CloudTrail assume the role that delivers to
+// CloudWatch Logs, with the trust AWS documents for it and no condition
+// (CloudTrail user guide, "Sending events to CloudWatch Logs",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html).
+// We found no AWS document saying that CloudTrail sends aws:SourceArn when it
+// assumes this role; if it does not, a condition on it makes CreateTrail fail
+// with InvalidCloudWatchLogsRoleArnException and no trail exists at all. What
+// bounds the confused deputy instead: a trail gets this role only from a
+// principal allowed iam:PassRole on it (IAM user guide, "Grant a user
+// permissions to pass a role to an AWS service"), which identity policies of
+// the role's account grant and these stacks grant to nobody. t is unused; it
+// stays so that callers need not change if AWS documents a condition.
 func CloudWatchLogsRoleTrust(t Trail) Document {
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       SidAssumeForCloudTrail,
 		Effect:    Allow,
 		Principal: ServicePrincipal(CloudTrailService),
 		Action:    Values{"sts:AssumeRole"},
-		Condition: Conditions{}.Add("StringEquals", sourceArnKey, t.ARN()),
 	}}}
 }
 

@@ -75,13 +75,18 @@ func TestKeyPolicyAdminsAndReaders(t *testing.T) {
 	require.NoError(t, err)
 	admins := statement(t, doc, SidKeyAdministrators)
 	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:role/KeyAdmin"), admins.Principal, "duplicates are removed")
+	// Administrators manage but do not use the key: no wildcard (kms:Create*
+	// covers CreateGrant), no grant, no replica, no cryptographic operation.
 	for _, a := range admins.Action {
-		for _, use := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt", "kms:*"} {
+		assert.NotContains(t, a, "*", "administrator actions are listed one by one")
+		for _, use := range []string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
+			"kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant", "kms:ReplicateKey", "kms:GenerateMac", "kms:Sign"} {
 			assert.NotEqual(t, use, a, "administrators must not be able to use the key")
 		}
 	}
-	assert.Contains(t, admins.Action, "kms:ReplicateKey")
+	assert.Contains(t, admins.Action, "kms:PutKeyPolicy")
 	assert.Contains(t, admins.Action, "kms:ScheduleKeyDeletion")
+	assert.Contains(t, admins.Action, "kms:RevokeGrant")
 
 	readers := statement(t, doc, SidLogReadersDecrypt)
 	assert.Equal(t, AWSPrincipals(
@@ -309,7 +314,10 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), s.Principal)
 	assert.Equal(t, Values{"sts:AssumeRole"}, s.Action)
 	assert.Nil(t, s.Resource)
-	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, s.Condition)
+	// AWS documents this trust without a condition, and no AWS document says
+	// CloudTrail sends aws:SourceArn when it assumes the role: a condition on
+	// it could make CreateTrail fail (InvalidCloudWatchLogsRoleArnException).
+	assert.Nil(t, s.Condition)
 	js, err := trust.JSON()
 	require.NoError(t, err)
 	assert.NotContains(t, js, "Resource", "trust policies have no Resource")
@@ -356,7 +364,7 @@ func TestReplicationRole(t *testing.T) {
 	assert.Equal(t, Values{"sts:AssumeRole"}, s.Action)
 
 	doc := testReplication.RolePolicy("arn:aws:kms:eu-west-1:222222222222:key/mrk-1", "arn:aws:kms:eu-central-1:222222222222:key/mrk-1")
-	assert.Equal(t, []string{SidReplicationSourceBucket, SidReplicationSourceObjects, SidReplicationDestination, SidReplicationDecryptSource, SidReplicationEncryptReplica}, doc.Sids())
+	assert.Equal(t, []string{SidReplicationSourceBucket, SidReplicationSourceObjects, SidReplicationDestination, SidReplicationDecryptSource, SidReplicationEncryptReplica, SidReplicationVerifyReplica}, doc.Sids())
 	for _, st := range doc.Statement {
 		assert.True(t, st.Principal.IsZero(), "identity policy statements have no principal")
 		assert.Equal(t, Allow, st.Effect)
@@ -371,7 +379,7 @@ func TestReplicationRole(t *testing.T) {
 	assert.Equal(t, Values{"s3:GetObjectLegalHold", "s3:GetObjectRetention", "s3:GetObjectVersionAcl", "s3:GetObjectVersionForReplication", "s3:GetObjectVersionTagging"}, objs.Action)
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs/*"}, objs.Resource)
 	dst := statement(t, doc, SidReplicationDestination)
-	assert.Equal(t, Values{"s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"}, dst.Action)
+	assert.Equal(t, Values{"s3:ReplicateObject", "s3:ReplicateTags"}, dst.Action, "delete markers are not replicated: no s3:ReplicateDelete")
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/*"}, dst.Resource)
 	dec := statement(t, doc, SidReplicationDecryptSource)
 	assert.Equal(t, Values{"kms:Decrypt"}, dec.Action)
@@ -387,25 +395,72 @@ func TestReplicationRole(t *testing.T) {
 		"StringEquals": {"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
 		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
 	}, enc.Condition)
+	// S3 User Guide, "Replicating encrypted objects", "Amazon S3 Bucket Keys
+	// and replication": Decrypt on the destination key, scoped the same way.
+	verify := statement(t, doc, SidReplicationVerifyReplica)
+	assert.Equal(t, Values{"kms:Decrypt"}, verify.Action)
+	assert.Equal(t, Values{"arn:aws:kms:eu-central-1:222222222222:key/mrk-1"}, verify.Resource)
+	assert.Equal(t, enc.Condition, verify.Condition)
 }
 
 func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
-	doc, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testReplication})
+	props := KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &testReplication, Readers: []string{"333333333333", "arn:aws:iam::222222222222:role/LogReader"}}
+	role := AWSPrincipals("arn:aws:iam::222222222222:role/cloudtrail-mrk-replication")
+	sourceProps := props
+	sourceProps.Region = "eu-west-1"
+	doc, err := KeyPolicy(sourceProps)
 	require.NoError(t, err)
 	dec := statement(t, doc, SidReplicationDecryptSource)
-	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:role/cloudtrail-mrk-replication"), dec.Principal)
+	assert.Equal(t, role, dec.Principal)
 	assert.Equal(t, Values{"*"}, dec.Resource)
-	enc := statement(t, doc, SidReplicationEncryptReplica)
-	assert.Equal(t, Conditions{
+	for _, sid := range []string{SidReplicationEncryptReplica, SidReplicationVerifyReplica, SidLogReadersDecryptRecovery} {
+		_, ok := doc.StatementBySid(sid)
+		assert.False(t, ok, "the source copy does not carry %s", sid)
+	}
+
+	destProps := props
+	destProps.Region = "eu-central-1"
+	doc, err = KeyPolicy(destProps)
+	require.NoError(t, err)
+	_, ok := doc.StatementBySid(SidReplicationDecryptSource)
+	assert.False(t, ok, "the destination copy does not let the role decrypt source objects")
+	replicaScope := Conditions{
 		"StringEquals": {"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
 		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
-	}, enc.Condition)
+	}
+	enc := statement(t, doc, SidReplicationEncryptReplica)
+	assert.Equal(t, role, enc.Principal)
+	assert.Equal(t, replicaScope, enc.Condition)
+	verify := statement(t, doc, SidReplicationVerifyReplica)
+	assert.Equal(t, role, verify.Principal)
+	assert.Equal(t, Values{"kms:Decrypt"}, verify.Action)
+	assert.Equal(t, replicaScope, verify.Condition)
+	// Readers decrypt the recovery copies through S3 there, without
+	// depending on CloudTrail's encryption context.
+	readers := statement(t, doc, SidLogReadersDecryptRecovery)
+	assert.Equal(t, AWSPrincipals("arn:aws:iam::222222222222:role/LogReader", "arn:aws:iam::333333333333:root"), readers.Principal)
+	assert.Equal(t, Values{"kms:Decrypt"}, readers.Action)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:CallerAccount": {"222222222222", "333333333333"}, "kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
+	}, readers.Condition)
+
+	otherProps := props
+	otherProps.Region = "us-east-1"
+	doc, err = KeyPolicy(otherProps)
+	require.NoError(t, err)
+	for _, sid := range []string{SidReplicationDecryptSource, SidReplicationEncryptReplica, SidReplicationVerifyReplica, SidLogReadersDecryptRecovery} {
+		_, ok := doc.StatementBySid(sid)
+		assert.False(t, ok, "a copy replication does not use carries no %s", sid)
+	}
+	_, err = KeyPolicy(props)
+	assert.EqualError(t, err, `KeyPolicyProps.Region: must be an AWS region name such as us-east-1 (got "")`)
 
 	other := testReplication
 	other.Account = "333333333333"
 	other.DestinationRegion = "eu-west-1"
 	other.DestinationBucket = "trail-logs"
-	_, err = KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &other})
+	_, err = KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &other, Region: "eu-west-1"})
 	require.Error(t, err)
 	assert.Equal(t, strings.Join([]string{
 		`KeyPolicyProps.Replication.DestinationRegion: must differ from the source region: the copy is for losing a region (got "eu-west-1")`,

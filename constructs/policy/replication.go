@@ -14,6 +14,8 @@ const (
 	SidReplicationDestination    = "ReplicateToDestination"
 	SidReplicationDecryptSource  = "DecryptSourceObjects"
 	SidReplicationEncryptReplica = "EncryptReplicas"
+	SidReplicationVerifyReplica  = "DecryptReplicaBucketKey"
+	SidLogReadersDecryptRecovery = "AllowLogReadersDecryptRecoveryCopies"
 	S3Service                    = "s3.amazonaws.com"
 	s3ContextKey                 = "kms:EncryptionContext:aws:s3:arn"
 )
@@ -106,13 +108,57 @@ func (r Replication) encryptReplica(principal Principal, keyResource string) Sta
 	}
 }
 
-// KeyStatements are the replication role's grants in the key policy, which
-// every copy of the multi-region key carries: decrypt through S3 in the
-// source region for the source bucket, encrypt through S3 in the destination
-// region for the recovery bucket.
-func (r Replication) KeyStatements() []Statement {
+// verifyReplicaBucketKey lets the role decrypt with the destination key,
+// scoped as encryptReplica: S3 User Guide, "Replicating encrypted objects"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-config-for-kms-objects.html),
+// section "Amazon S3 Bucket Keys and replication": when the destination
+// bucket uses an S3 Bucket Key, the policy of the key that encrypts the
+// replica must allow kms:Decrypt for the replicating principal, which S3 uses
+// to verify the Bucket Key. Without it every replication fails.
+func (r Replication) verifyReplicaBucketKey(principal Principal, keyResource string) Statement {
+	s := r.encryptReplica(principal, keyResource)
+	s.Sid, s.Action = SidReplicationVerifyReplica, Values{"kms:Decrypt"}
+	return s
+}
+
+// KeyStatements are the replication role's grants in the policy of the key
+// copy in region: in the source region, decrypt through S3 there for the
+// source bucket; in the destination region, encrypt (and decrypt, to verify
+// the Bucket Key) through S3 there for the recovery bucket; none elsewhere.
+// Each copy grants only what is used on it, so the role cannot encrypt with
+// the source key.
+func (r Replication) KeyStatements(region string) []Statement {
 	role := AWSPrincipals(r.RoleARN())
-	return []Statement{r.decryptSource(role, "*"), r.encryptReplica(role, "*")}
+	switch region {
+	case r.SourceRegion:
+		return []Statement{r.decryptSource(role, "*")}
+	case r.DestinationRegion:
+		return []Statement{r.encryptReplica(role, "*"), r.verifyReplicaBucketKey(role, "*")}
+	}
+	return nil
+}
+
+// RecoveryReadersStatement lets readers decrypt the recovery copies, on the
+// key copy that encrypts the recovery bucket: through S3 in its region, for
+// objects of the recovery bucket, as callers from their own accounts. S3
+// re-encrypts replicas with the destination key, and no AWS document says
+// that CloudTrail's aws:cloudtrail:arn encryption context survives
+// replication, so this grant does not depend on it; it uses S3's own
+// context, the bucket ARN (S3 User Guide, "Using server-side encryption with
+// AWS KMS keys (SSE-KMS)", encryption context). readers and accounts come
+// from checkReaders.
+func (r Replication) RecoveryReadersStatement(readers, accounts []string) Statement {
+	return Statement{
+		Sid:       SidLogReadersDecryptRecovery,
+		Effect:    Allow,
+		Principal: AWSPrincipals(readers...),
+		Action:    Values{"kms:Decrypt"},
+		Resource:  Values{"*"},
+		Condition: Conditions{}.
+			Add("StringEquals", "kms:CallerAccount", accounts...).
+			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.DestinationRegion)).
+			Add("StringLike", s3ContextKey, r.objectContext(r.DestinationBucket)...),
+	}
 }
 
 // RoleTrust lets only S3 assume the replication role.
@@ -127,9 +173,11 @@ func (r Replication) RoleTrust() Document {
 
 // RolePolicy is the replication role's least privilege (REFERENCE:
 // "Replication to a second region"): read the source's configuration and
-// object versions with their retention and legal hold, replicate into the
-// destination, decrypt with the source key and encrypt with the destination
-// key, each only through S3 in its region and for its bucket.
+// object versions with their retention and legal hold, replicate objects and
+// tags into the destination, decrypt with the source key and encrypt (and
+// verify the Bucket Key) with the destination key, each only through S3 in
+// its region and for its bucket. No s3:ReplicateDelete: delete markers are
+// not replicated (NewReplication), so the role needs none.
 func (r Replication) RolePolicy(sourceKeyArn, destinationKeyArn string) Document {
 	src, dst := r.bucketArn(r.SourceBucket), r.bucketArn(r.DestinationBucket)
 	return Document{Version: Version, Statement: []Statement{
@@ -151,11 +199,12 @@ func (r Replication) RolePolicy(sourceKeyArn, destinationKeyArn string) Document
 		{
 			Sid:      SidReplicationDestination,
 			Effect:   Allow,
-			Action:   Values{"s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"},
+			Action:   Values{"s3:ReplicateObject", "s3:ReplicateTags"},
 			Resource: Values{dst + "/*"},
 		},
 		r.decryptSource(Principal{}, sourceKeyArn),
 		r.encryptReplica(Principal{}, destinationKeyArn),
+		r.verifyReplicaBucketKey(Principal{}, destinationKeyArn),
 	}}
 }
 
