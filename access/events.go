@@ -71,7 +71,7 @@ func Logs(trail map[string]any, ev Event) (bool, error) {
 	return ev.Category == "Management", nil
 }
 
-func strs(v any) []string {
+func selectorValues(v any) []string {
 	var out []string
 	list, _ := v.([]any)
 	for _, x := range list {
@@ -102,13 +102,13 @@ func advancedMatches(sel any, ev Event) (bool, error) {
 				return false, fmt.Errorf("field selector operator %q is not supported here", op)
 			}
 		}
-		if eq := strs(fs["equals"]); fs["equals"] != nil && !contains(eq, got) {
+		if eq := selectorValues(fs["equals"]); fs["equals"] != nil && !selectorHas(eq, got) {
 			return false, nil
 		}
-		if sw := strs(fs["starts_with"]); fs["starts_with"] != nil && !anyPrefix(sw, got) {
+		if sw := selectorValues(fs["starts_with"]); fs["starts_with"] != nil && !selectorPrefixed(sw, got) {
 			return false, nil
 		}
-		if contains(strs(fs["not_equals"]), got) || anyPrefix(strs(fs["not_starts_with"]), got) {
+		if selectorHas(selectorValues(fs["not_equals"]), got) || selectorPrefixed(selectorValues(fs["not_starts_with"]), got) {
 			return false, nil
 		}
 	}
@@ -128,14 +128,14 @@ func basicMatches(sel any, ev Event) bool {
 	resources, _ := s["data_resource"].([]any)
 	for _, r := range resources {
 		dr, _ := r.(map[string]any)
-		if t, _ := dr["type"].(string); t == ev.Type && anyPrefix(strs(dr["values"]), ev.ARN) {
+		if t, _ := dr["type"].(string); t == ev.Type && selectorPrefixed(selectorValues(dr["values"]), ev.ARN) {
 			return true
 		}
 	}
 	return false
 }
 
-func contains(list []string, v string) bool {
+func selectorHas(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
 			return true
@@ -144,7 +144,7 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-func anyPrefix(prefixes []string, v string) bool {
+func selectorPrefixed(prefixes []string, v string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(v, p) {
 			return true

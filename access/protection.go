@@ -12,12 +12,12 @@ func (c *checker) moreSteps() []func() error {
 	return []func() error{c.logBucketProtection, c.dataEvents}
 }
 
-// as is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
+// asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
 // which AWS adds to every request signed by an IAM principal and which, for
 // a role, is the role's ARN (IAM User Guide, "AWS global condition context
 // keys", aws:PrincipalArn,
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
-func as(p Principal, action, resource string) Request {
+func asIAM(p Principal, action, resource string) Request {
 	return Request{Principal: p, Action: action, Resource: resource, Context: ctx(with(tls, "aws:PrincipalArn", p.ARN)...)}
 }
 
@@ -48,19 +48,19 @@ func (c *checker) logBucketProtection() error {
 		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
 		object := bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
 		for _, a := range policy.LogDeletionActions {
-			c.expect(false, "a log-archive administrator allowed everything by IAM: "+a+" on a log object", as(admin, a, object), AllowAll)
+			c.expect(false, "a log-archive administrator allowed everything by IAM: "+a+" on a log object", asIAM(admin, a, object), AllowAll)
 		}
 		if deployer != "" {
 			dep := Principal{ARN: deployer}
 			for _, a := range policy.ProtectionChangeActions {
-				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, as(admin, a, bucketArn), AllowAll)
-				c.expect(true, "the deploying role "+a, as(dep, a, bucketArn), AllowAll)
+				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, asIAM(admin, a, bucketArn), AllowAll)
+				c.expect(true, "the deploying role "+a, asIAM(dep, a, bucketArn), AllowAll)
 			}
-			c.expect(false, "the deploying role DeleteObject on a log object", as(dep, "s3:DeleteObject", object), AllowAll)
+			c.expect(false, "the deploying role DeleteObject on a log object", asIAM(dep, "s3:DeleteObject", object), AllowAll)
 		} else {
 			// Without a deploying role these changes are left to IAM: the
 			// README says so, and this shows it.
-			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", as(admin, "s3:PutBucketPolicy", bucketArn), AllowAll)
+			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", asIAM(admin, "s3:PutBucketPolicy", bucketArn), AllowAll)
 		}
 		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
 			p := Principal{ARN: b}
@@ -69,10 +69,10 @@ func (c *checker) logBucketProtection() error {
 				// exempt it from.
 				continue
 			}
-			c.expect(true, "break-glass "+b+" DeleteObjectVersion on a log object", as(p, "s3:DeleteObjectVersion", object), AllowAll)
-			c.expect(true, "break-glass "+b+" BypassGovernanceRetention", as(p, "s3:BypassGovernanceRetention", object), AllowAll)
+			c.expect(true, "break-glass "+b+" DeleteObjectVersion on a log object", asIAM(p, "s3:DeleteObjectVersion", object), AllowAll)
+			c.expect(true, "break-glass "+b+" BypassGovernanceRetention", asIAM(p, "s3:BypassGovernanceRetention", object), AllowAll)
 			if deployer != "" {
-				c.expect(true, "break-glass "+b+" PutBucketPolicy", as(p, "s3:PutBucketPolicy", bucketArn), AllowAll)
+				c.expect(true, "break-glass "+b+" PutBucketPolicy", asIAM(p, "s3:PutBucketPolicy", bucketArn), AllowAll)
 			}
 		}
 	}
@@ -122,15 +122,15 @@ func (c *checker) replicationUnderProtection() error {
 	}
 	c.use(src, Policies{ResourceAccount: acct})
 	srcArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
-	c.expect(true, "the replication role reading a source version for replication", as(role, "s3:GetObjectVersionForReplication", srcArn+path), perms.doc)
+	c.expect(true, "the replication role reading a source version for replication", asIAM(role, "s3:GetObjectVersionForReplication", srcArn+path), perms.doc)
 	dst, err := c.bucketPolicy(s, rp.BucketName)
 	if err != nil {
 		return err
 	}
 	c.use(dst, Policies{ResourceAccount: acct})
 	dstArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
-	c.expect(true, "the replication role replicating into the recovery bucket", as(role, "s3:ReplicateObject", dstArn+path), perms.doc)
-	c.expect(true, "the replication role replicating tags into the recovery bucket", as(role, "s3:ReplicateTags", dstArn+path), perms.doc)
-	c.expect(false, "the replication role deleting a recovery copy", as(role, "s3:DeleteObjectVersion", dstArn+path), perms.doc)
+	c.expect(true, "the replication role replicating into the recovery bucket", asIAM(role, "s3:ReplicateObject", dstArn+path), perms.doc)
+	c.expect(true, "the replication role replicating tags into the recovery bucket", asIAM(role, "s3:ReplicateTags", dstArn+path), perms.doc)
+	c.expect(false, "the replication role deleting a recovery copy", asIAM(role, "s3:DeleteObjectVersion", dstArn+path), perms.doc)
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func resultNames(results []Result) string {
+func resultLines(results []Result) string {
 	var b strings.Builder
 	for _, r := range results {
 		b.WriteString(r.String() + "\n")
@@ -24,7 +24,7 @@ func TestProtectionAndDataEventExpectationsRun(t *testing.T) {
 	results, err := Check(cfg, stacks)
 	require.NoError(t, err)
 	assert.Empty(t, failures(results))
-	all := resultNames(results)
+	all := resultLines(results)
 	for _, want := range []string{
 		"a log-archive administrator allowed everything by IAM: s3:DeleteObject on a log object must be denied (got ExplicitDeny)",
 		"a log-archive administrator allowed everything by IAM: s3:BypassGovernanceRetention on a log object must be denied (got ExplicitDeny)",
@@ -52,12 +52,12 @@ func TestWithoutDeployingRoleOnlyDeletionIsDenied(t *testing.T) {
 	results, err := Check(cfg, stacks)
 	require.NoError(t, err)
 	assert.Empty(t, failures(results))
-	all := resultNames(results)
+	all := resultLines(results)
 	assert.Contains(t, all, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM) must be allowed (got Allow)")
 	assert.Contains(t, all, "s3:DeleteObjectVersion on a log object must be denied (got ExplicitDeny)")
 }
 
-func withoutKey(t *testing.T, key string, replace any) func(string) string {
+func trailWithoutKey(t *testing.T, key string, replace any) func(string) string {
 	return func(s string) string {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(s), &m))
@@ -109,17 +109,17 @@ func TestProtectionAndDataEventDefectsAreCaught(t *testing.T) {
 		},
 		{
 			"no event selectors (CIS 3.8)", "organization", "management",
-			withoutKey(t, "advanced_event_selector", nil),
+			trailWithoutKey(t, "advanced_event_selector", nil),
 			"logging PutObject on an-application-bucket (CIS 3.8, data_events.s3_write) must be allowed (got ImplicitDeny)",
 		},
 		{
 			"no event selectors (CIS 3.9)", "organization", "management",
-			withoutKey(t, "advanced_event_selector", nil),
+			trailWithoutKey(t, "advanced_event_selector", nil),
 			"logging GetObject on an-application-bucket (CIS 3.9, data_events.s3_read) must be allowed (got ImplicitDeny)",
 		},
 		{
 			"basic selectors on every bucket log the deliveries", "organization", "management",
-			withoutKey(t, "advanced_event_selector", basic),
+			trailWithoutKey(t, "advanced_event_selector", basic),
 			"logging the PutObject that delivers a log file into example-org-cloudtrail-444455556666 (it would log itself forever) must be denied (got Allow)",
 		},
 		{

@@ -1,6 +1,7 @@
 package constructs
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -641,6 +642,7 @@ func TestTrailMonitoringValidation(t *testing.T) {
 		{"a log bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"app-data", "trail-logs-test"}}}, `TrailProps.DataEvents.S3Buckets[1]: is one of the trail's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively (got "trail-logs-test")`},
 		{"a recovery log bucket", TrailProps{LogBuckets: []string{"trail-logs-copy"}, DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"trail-logs-copy"}}}, `TrailProps.DataEvents.S3Buckets[0]: is one of the trail's log buckets`},
 		{"bad log bucket", TrailProps{LogBuckets: []string{"Bad_Bucket"}}, `TrailProps.LogBuckets[0]: S3 bucket names may contain only`},
+		{"too many selector values", TrailProps{LogBuckets: manyBuckets("log", 300), DataEvents: &DataEventsProps{S3Read: true, S3Buckets: manyBuckets("app", 249)}}, `TrailProps: the event selectors need 559 values, more than the 500 CloudTrail allows per trail: name fewer buckets (got 559)`},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -806,4 +808,12 @@ func TestReplicationValidation(t *testing.T) {
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
+}
+
+func manyBuckets(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-bucket-%03d", prefix, i)
+	}
+	return out
 }

@@ -235,6 +235,9 @@ func (p *TrailProps) validateLogBuckets(l *rules.List) {
 	for i, b := range p.LogBuckets {
 		l.Add(fmt.Sprintf("TrailProps.LogBuckets[%d]", i), rules.BucketName(b))
 	}
+	if n := policy.CountSelectorValues(p.dataEventSelection().Selectors()); n > policy.MaxSelectorValues {
+		l.Addf("TrailProps", n, "the event selectors need %d values, more than the %d CloudTrail allows per trail: name fewer buckets", n, policy.MaxSelectorValues)
+	}
 	if p.DataEvents == nil {
 		return
 	}
