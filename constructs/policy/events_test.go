@@ -54,4 +54,5 @@ func TestSelectorsStayWithinCloudTrailsValueLimit(t *testing.T) {
 	n := CountSelectorValues(sels)
 	assert.Equal(t, 1+(2+4+3)+(2+1+249)+2, n)
 	assert.LessOrEqual(t, n, MaxSelectorValues)
+	assert.Len(t, sels, 4, "within even the five selectors of basic event selectors")
 }
