@@ -69,6 +69,11 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 			return nil, err
 		}
 	}
+	for _, step := range c.moreSteps() {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
 	return c.results, nil
 }
 

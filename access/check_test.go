@@ -136,9 +136,11 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			"CloudWatch Logs encrypting another log group must be denied (got Allow)",
 		},
 		{
-			"replication role allowed to delete", "organization", "log-archive",
+			// Its delete is denied by the recovery bucket's deletion deny
+			// (defence in depth); the lost replication is what shows.
+			"replication role allowed to delete instead of replicate", "organization", "log-archive",
 			func(s string) string { return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:DeleteObject\",`, 1) },
-			"deleting recovery copies must be denied (got Allow)",
+			"the replication role replicating into the recovery bucket must be allowed (got ImplicitDeny)",
 		},
 		{
 			"replication role allowed to replicate deletes", "organization", "log-archive",

@@ -163,6 +163,10 @@ type Bucket struct {
 	// AccessLogs configures S3 server access logging of the trail bucket
 	// (CIS 3.4) into a separate bucket.
 	AccessLogs AccessLogs `yaml:"access_logs"`
+	// BreakGlassPrincipals are IAM principal ARNs that may still delete log
+	// objects, bypass governance retention and change the trail and recovery
+	// buckets' protections; every other principal is denied. Default: none.
+	BreakGlassPrincipals []string `yaml:"break_glass_principals,omitempty"`
 }
 
 // AccessLogs configures the access-log bucket.

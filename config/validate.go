@@ -49,6 +49,8 @@ func (c *Config) Validate() error {
 	c.validateMonitoring(&l)
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
+	c.validateBreakGlass(&l, part)
+	c.validateDataEventBuckets(&l)
 	c.validateReplication(&l)
 	c.validateBackend(&l, part)
 	return l.Err()
@@ -249,4 +251,43 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+func (c *Config) validateBreakGlass(l *rules.List, part string) {
+	for i, a := range c.Bucket.BreakGlassPrincipals {
+		if _, err := rules.PrincipalARN(a, part); err != nil {
+			l.Add(fmt.Sprintf("bucket.break_glass_principals[%d]", i), err)
+		}
+	}
+}
+
+// LogBuckets are the buckets that hold the trail's logs, their copies and
+// their access logs: the trail logs their data events apart, whatever
+// trail.data_events says, except the writes that deliver logs.
+func (c *Config) LogBuckets() []string {
+	out := []string{c.Bucket.Name}
+	if c.Bucket.AccessLogs.Enabled {
+		out = append(out, c.Bucket.AccessLogs.BucketName)
+	}
+	if r := c.Replication; r.Enabled {
+		out = append(out, r.BucketName)
+		if c.Bucket.AccessLogs.Enabled {
+			out = append(out, r.AccessLogBucketName)
+		}
+	}
+	return out
+}
+
+func (c *Config) validateDataEventBuckets(l *rules.List) {
+	own := map[string]bool{}
+	for _, b := range c.LogBuckets() {
+		if b != "" {
+			own[b] = true
+		}
+	}
+	for i, b := range c.Trail.DataEvents.S3Buckets {
+		if own[b] {
+			l.Addf(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), b, "is one of this configuration's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively")
+		}
+	}
 }

@@ -65,6 +65,12 @@ type TrailBucketProps struct {
 	// stays false regardless: it would delete locked log objects too.
 	// Default: false.
 	AllowDestroy bool
+	// Protection denies deleting log objects to every principal but its
+	// break-glass ones and, when it names the deploying role, changing the
+	// bucket's lifecycle, Object Lock, versioning and policy to every
+	// principal but that role and them (see policy.Protection).
+	// Default: deletion denied to everyone; protection changes not denied.
+	Protection *policy.Protection
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
@@ -79,6 +85,8 @@ type TrailBucket struct {
 	trail          policy.Trail
 	policyDoc      policy.Document
 	locked         lockedBucket
+	// accessLogBucket receives this bucket's access logs, or "".
+	accessLogBucket string
 }
 
 func (p *TrailBucketProps) validate() (policy.Document, error) {
@@ -90,6 +98,7 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 		Trail:          p.Trail,
 		OrganizationID: p.OrganizationID,
 		Readers:        p.Readers,
+		Protection:     protectionOrDefault(p.Protection),
 	})
 	l.Add("", renamed(err, "BucketPolicyProps.", "TrailBucketProps."))
 	return doc, l.Err()
@@ -121,6 +130,9 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		organizationID: props.OrganizationID,
 		trail:          props.Trail,
 		policyDoc:      doc,
+	}
+	if props.AccessLogs != nil {
+		b.accessLogBucket = props.AccessLogs.name
 	}
 	b.locked = newLockedBucket(node, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
@@ -347,4 +359,13 @@ func newBucketCommon(node constructs.Construct, provider cdktf.TerraformProvider
 		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, ownership},
 	})
 	return bucketCommon{versioning: versioning, policy: bucketPolicy}
+}
+
+// protectionOrDefault returns p, or the default protection of a log bucket:
+// deleting log objects denied to everyone.
+func protectionOrDefault(p *policy.Protection) *policy.Protection {
+	if p == nil {
+		return &policy.Protection{}
+	}
+	return p
 }

@@ -1,6 +1,7 @@
 package constructs
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -256,9 +257,9 @@ func TestTrailBucket(t *testing.T) {
 	_, pol := doc.Only(t, "aws_s3_bucket_policy")
 	assert.Equal(t, bucketID, pol["bucket"])
 	assert.ElementsMatch(t, []any{"aws_s3_bucket_public_access_block." + pabName, "aws_s3_bucket_ownership_controls." + ownName}, pol["depends_on"])
-	want, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{BucketName: "trail-logs-test", KeyPrefix: "org", Trail: testTrail, OrganizationID: "o-a1b2c3d4e5"})
+	want, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{BucketName: "trail-logs-test", KeyPrefix: "org", Trail: testTrail, OrganizationID: "o-a1b2c3d4e5", Protection: &policy.Protection{}})
 	require.NoError(t, err)
-	assert.Equal(t, want, st.Policy(t, pol))
+	assert.Equal(t, want, st.Policy(t, pol), "by default, deleting log objects is denied to everyone")
 
 	assert.Equal(t, 0, doc.Count("aws_s3_bucket_lifecycle_configuration"), "no lifecycle unless asked")
 }
@@ -589,13 +590,24 @@ func TestTrailMonitoring(t *testing.T) {
 	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"])
 	assert.Contains(t, trail["depends_on"], "aws_iam_role_policy."+rolePolicyName)
 	assert.Contains(t, trail["depends_on"], "aws_sns_topic_policy."+topicPolicyName)
+	own := []any{"arn:aws:s3:::trail-logs-test/"}
 	assert.Equal(t, []any{
-		map[string]any{"read_write_type": "All", "include_management_events": true},
-		map[string]any{"read_write_type": "All", "include_management_events": false, "data_resource": []any{
-			map[string]any{"type": "AWS::S3::Object", "values": []any{"arn:aws:s3"}}}},
-		map[string]any{"read_write_type": "All", "include_management_events": false, "data_resource": []any{
-			map[string]any{"type": "AWS::Lambda::Function", "values": []any{"arn:aws:lambda"}}}},
-	}, trail["event_selector"])
+		map[string]any{"name": "Management events", "field_selector": []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Management"}}}},
+		map[string]any{"name": "Log buckets: every data event but log deliveries", "field_selector": []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+			map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+			map[string]any{"field": "resources.ARN", "starts_with": own},
+			map[string]any{"field": "eventName", "not_equals": []any{"PutObject", "ReplicateObject", "ReplicateTags"}}}},
+		map[string]any{"name": "S3 objects of every other bucket", "field_selector": []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+			map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+			map[string]any{"field": "resources.ARN", "not_starts_with": own}}},
+		map[string]any{"name": "Lambda invokes", "field_selector": []any{
+			map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+			map[string]any{"field": "resources.type", "equals": []any{"AWS::Lambda::Function"}}}},
+	}, trail["advanced_event_selector"])
+	assert.NotContains(t, trail, "event_selector", "advanced and basic selectors exclude each other")
 	assert.Equal(t, []any{map[string]any{"insight_type": "ApiCallRateInsight"}, map[string]any{"insight_type": "ApiErrorRateInsight"}}, trail["insight_selector"])
 }
 
@@ -607,10 +619,13 @@ func TestTrailDataEventsOnNamedBuckets(t *testing.T) {
 	require.NoError(t, err)
 	doc := f.synth(t)
 	_, trail := doc.Only(t, "aws_cloudtrail")
-	sel := trail["event_selector"].([]any)
-	require.Len(t, sel, 2)
-	assert.Equal(t, map[string]any{"read_write_type": "WriteOnly", "include_management_events": false, "data_resource": []any{
-		map[string]any{"type": "AWS::S3::Object", "values": []any{"arn:aws:s3:::app-data/", "arn:aws:s3:::app-media/"}}}}, sel[1])
+	sel := trail["advanced_event_selector"].([]any)
+	require.Len(t, sel, 3)
+	assert.Equal(t, map[string]any{"name": "S3 objects of the named buckets", "field_selector": []any{
+		map[string]any{"field": "eventCategory", "equals": []any{"Data"}},
+		map[string]any{"field": "resources.type", "equals": []any{"AWS::S3::Object"}},
+		map[string]any{"field": "readOnly", "equals": []any{"false"}},
+		map[string]any{"field": "resources.ARN", "starts_with": []any{"arn:aws:s3:::app-data/", "arn:aws:s3:::app-media/"}}}}, sel[2])
 	assert.NotContains(t, trail, "insight_selector")
 	assert.NotContains(t, trail, "cloud_watch_logs_group_arn")
 	assert.Equal(t, 1, doc.Count("aws_kms_key"), "no monitoring key without CloudWatch Logs or notifications")
@@ -631,6 +646,10 @@ func TestTrailMonitoringValidation(t *testing.T) {
 		{"buckets without read or write", TrailProps{DataEvents: &DataEventsProps{Lambda: true, S3Buckets: []string{"app-data"}}}, `TrailProps.DataEvents.S3Buckets: lists buckets, but neither TrailProps.DataEvents.S3Read nor TrailProps.DataEvents.S3Write is set (got ["app-data"])`},
 		{"nothing selected", TrailProps{DataEvents: &DataEventsProps{}}, `TrailProps.DataEvents: selects nothing: set S3Read, S3Write or Lambda, or leave DataEvents nil (got "{}")`},
 		{"bad bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"Bad_Bucket"}}}, `TrailProps.DataEvents.S3Buckets[0]: S3 bucket names may contain only`},
+		{"a log bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"app-data", "trail-logs-test"}}}, `TrailProps.DataEvents.S3Buckets[1]: is one of the trail's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively (got "trail-logs-test")`},
+		{"a recovery log bucket", TrailProps{LogBuckets: []string{"trail-logs-copy"}, DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"trail-logs-copy"}}}, `TrailProps.DataEvents.S3Buckets[0]: is one of the trail's log buckets`},
+		{"bad log bucket", TrailProps{LogBuckets: []string{"Bad_Bucket"}}, `TrailProps.LogBuckets[0]: S3 bucket names may contain only`},
+		{"too many selector values", TrailProps{LogBuckets: manyBuckets("log", 300), DataEvents: &DataEventsProps{S3Read: true, S3Buckets: manyBuckets("app", 249)}}, `TrailProps: the event selectors need 559 values, more than the 500 CloudTrail allows per trail: name fewer buckets (got 559)`},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -725,7 +744,7 @@ func TestRecoveryBucket(t *testing.T) {
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_logging", id))
 	for _, r := range doc.Resources("aws_s3_bucket_policy") {
 		if r["bucket"] == id {
-			want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}})
+			want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
 			require.NoError(t, err)
 			assert.Equal(t, want, st.Policy(t, r))
 		}
@@ -821,4 +840,12 @@ func TestReplicationValidation(t *testing.T) {
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
+}
+
+func manyBuckets(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s-bucket-%03d", prefix, i)
+	}
+	return out
 }

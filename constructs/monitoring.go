@@ -51,16 +51,18 @@ type NotificationProps struct {
 	TopicName string
 }
 
-// DataEventsProps selects data events, logged with basic event selectors (the
-// kind security scanners such as Trivy recognise). Management events are
-// always logged, read and write.
+// DataEventsProps selects data events beyond those of the trail's own log
+// buckets (which are always logged, see TrailProps.LogBuckets), written as
+// advanced event selectors. Management events are always logged, read and
+// write.
 type DataEventsProps struct {
 	// S3Read logs object-level read events (CIS 3.9). Default: false.
 	S3Read bool
 	// S3Write logs object-level write events (CIS 3.8). Default: false.
 	S3Write bool
-	// S3Buckets limits S3 data events to these buckets. Default: every
-	// bucket, in every account the trail covers.
+	// S3Buckets limits S3 data events to these buckets; none may be one of
+	// the trail's log buckets. Default: every bucket, in every account the
+	// trail covers, but the log buckets (whose events are logged apart).
 	S3Buckets []string
 	// Lambda logs Invoke events of every function. Default: false.
 	Lambda bool
@@ -194,48 +196,28 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 	return m, nil
 }
 
-// eventSelectors returns the basic event selectors for d: management events
-// (read and write) always, then S3 objects and Lambda functions as asked.
-func eventSelectors(d *DataEventsProps, partition string) *[]*cloudtrail.CloudtrailEventSelector {
-	if d == nil {
-		return nil
-	}
-	out := []*cloudtrail.CloudtrailEventSelector{{
-		ReadWriteType:           jsii.String("All"),
-		IncludeManagementEvents: jsii.Bool(true),
-	}}
-	if d.S3Read || d.S3Write {
-		rw := "All"
-		if !d.S3Read {
-			rw = "WriteOnly"
-		} else if !d.S3Write {
-			rw = "ReadOnly"
+// advancedEventSelectors renders the trail's selectors (policy.DataEventSelection)
+// for the provider.
+func advancedEventSelectors(sel policy.DataEventSelection) *[]*cloudtrail.CloudtrailAdvancedEventSelector {
+	strs := func(v []string) *[]*string {
+		if len(v) == 0 {
+			return nil
 		}
-		values := []*string{jsii.String("arn:" + partition + ":s3")}
-		if len(d.S3Buckets) > 0 {
-			values = nil
-			for _, b := range d.S3Buckets {
-				values = append(values, jsii.String(fmt.Sprintf("arn:%s:s3:::%s/", partition, b)))
-			}
-		}
-		out = append(out, &cloudtrail.CloudtrailEventSelector{
-			ReadWriteType:           jsii.String(rw),
-			IncludeManagementEvents: jsii.Bool(false),
-			DataResource: &[]*cloudtrail.CloudtrailEventSelectorDataResource{{
-				Type:   jsii.String("AWS::S3::Object"),
-				Values: &values,
-			}},
-		})
+		return jsii.Strings(v...)
 	}
-	if d.Lambda {
-		out = append(out, &cloudtrail.CloudtrailEventSelector{
-			ReadWriteType:           jsii.String("All"),
-			IncludeManagementEvents: jsii.Bool(false),
-			DataResource: &[]*cloudtrail.CloudtrailEventSelectorDataResource{{
-				Type:   jsii.String("AWS::Lambda::Function"),
-				Values: jsii.Strings("arn:" + partition + ":lambda"),
-			}},
-		})
+	var out []*cloudtrail.CloudtrailAdvancedEventSelector
+	for _, s := range sel.Selectors() {
+		var fields []*cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector
+		for _, f := range s.Fields {
+			fields = append(fields, &cloudtrail.CloudtrailAdvancedEventSelectorFieldSelector{
+				Field:         jsii.String(f.Field),
+				EqualTo:       strs(f.Equals),
+				NotEquals:     strs(f.NotEquals),
+				StartsWith:    strs(f.StartsWith),
+				NotStartsWith: strs(f.NotStartsWith),
+			})
+		}
+		out = append(out, &cloudtrail.CloudtrailAdvancedEventSelector{Name: jsii.String(s.Name), FieldSelector: &fields})
 	}
 	return &out
 }

@@ -43,6 +43,9 @@ type RecoveryBucketProps struct {
 	AccessLogs *AccessLogBucket
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
+	// Protection: as TrailBucketProps; use the trail bucket's.
+	// Default: deletion denied to everyone; protection changes not denied.
+	Protection *policy.Protection
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
@@ -62,6 +65,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, &props.ObjectLockMode, &props.ObjectLockDays, props.Lifecycle, props.AccessLogs)
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
 		Partition: props.Partition, BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Readers: props.Readers,
+		Protection: protectionOrDefault(props.Protection),
 	})
 	l.Add("", renamed(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {

@@ -1,6 +1,8 @@
 package constructs
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
@@ -38,8 +40,16 @@ type TrailProps struct {
 	// topic that only this trail may publish to. Default: none.
 	Notifications *NotificationProps
 	// DataEvents logs S3 object-level and Lambda invoke events.
-	// Default: none (management events only).
+	// Default: none (management events and the log buckets' events only).
 	DataEvents *DataEventsProps
+	// LogBuckets are the other buckets that hold this trail's logs, their
+	// copies or their access logs (a recovery bucket and its access-log
+	// bucket). Every data event on their objects and on those of Bucket and
+	// its access-log bucket is logged, whatever DataEvents says, except the
+	// writes that deliver logs (policy.LogDeliveryEventNames), so that
+	// reads, deletions and retention changes are recorded and nothing loops.
+	// Default: none beyond Bucket and its access-log bucket.
+	LogBuckets []string
 	// Insights logs ApiCallRateInsight and ApiErrorRateInsight events.
 	// Default: false.
 	Insights bool
@@ -81,6 +91,7 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 	}
 	if p.Bucket != nil {
 		p.validateMonitoring(&l, p.Bucket.Trail())
+		p.validateLogBuckets(&l)
 	} else {
 		p.DataEvents.validate(&l)
 	}
@@ -174,10 +185,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		CloudWatchLogsRoleArn:      mon.roleArn,
 		SnsTopicName:               mon.topicName,
 	}
-	// The selectors are interface{} fields: a typed nil must not reach jsii.
-	if sel := eventSelectors(props.DataEvents, identity.Partition); sel != nil {
-		cfg.EventSelector = sel
-	}
+	cfg.AdvancedEventSelector = advancedEventSelectors(props.dataEventSelection())
 	if sel := insightSelectors(props.Insights); sel != nil {
 		cfg.InsightSelector = sel
 	}
@@ -198,3 +206,48 @@ func (t *Trail) Identity() policy.Trail { return t.identity }
 
 // Resource is the aws_cloudtrail resource.
 func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }
+
+// logBuckets are the bucket names whose data events the trail logs apart:
+// the trail bucket, its access-log bucket and LogBuckets.
+func (p *TrailProps) logBuckets() []string {
+	out := append([]string(nil), p.LogBuckets...)
+	if p.Bucket != nil {
+		out = append(out, p.Bucket.BucketName())
+		if a := p.Bucket.accessLogBucket; a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// dataEventSelection is what the trail logs besides management events.
+func (p *TrailProps) dataEventSelection() policy.DataEventSelection {
+	sel := policy.DataEventSelection{Partition: p.Bucket.Trail().Partition, LogBuckets: p.logBuckets()}
+	if d := p.DataEvents; d != nil {
+		sel.S3Read, sel.S3Write, sel.S3Buckets, sel.Lambda = d.S3Read, d.S3Write, d.S3Buckets, d.Lambda
+	}
+	return sel
+}
+
+// validateLogBuckets refuses data event buckets that are log buckets: their
+// events are logged apart, without the deliveries that would loop.
+func (p *TrailProps) validateLogBuckets(l *rules.List) {
+	for i, b := range p.LogBuckets {
+		l.Add(fmt.Sprintf("TrailProps.LogBuckets[%d]", i), rules.BucketName(b))
+	}
+	if n := policy.CountSelectorValues(p.dataEventSelection().Selectors()); n > policy.MaxSelectorValues {
+		l.Addf("TrailProps", n, "the event selectors need %d values, more than the %d CloudTrail allows per trail: name fewer buckets", n, policy.MaxSelectorValues)
+	}
+	if p.DataEvents == nil {
+		return
+	}
+	own := map[string]bool{}
+	for _, b := range p.logBuckets() {
+		own[b] = true
+	}
+	for i, b := range p.DataEvents.S3Buckets {
+		if own[b] {
+			l.Addf(fmt.Sprintf("TrailProps.DataEvents.S3Buckets[%d]", i), b, "is one of the trail's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively")
+		}
+	}
+}

@@ -24,7 +24,7 @@ type Ignore struct {
 }
 
 var (
-	checkID         = regexp.MustCompile(`^(AWS|USR)-[0-9]{4}$`)
+	checkID         = regexp.MustCompile(`^AWS-[0-9]{4}$`)
 	resourcePrefix  = regexp.MustCompile(`^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+$`)
 	minReasonLength = 80
 )

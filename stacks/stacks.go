@@ -268,6 +268,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		Lifecycle:      lifecycle,
 		AccessLogs:     accessLogs,
 		AllowDestroy:   cfg.AllowDestroy,
+		Protection:     logBucketProtection(cfg),
 	})
 	if err != nil {
 		return nil, err
@@ -323,6 +324,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Lifecycle:      lifecycle,
 		AccessLogs:     accessLogs,
 		AllowDestroy:   cfg.AllowDestroy,
+		Protection:     logBucketProtection(cfg),
 	})
 	if err != nil {
 		return err
@@ -360,6 +362,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 	if d := cfg.Trail.DataEvents; d.S3Read || d.S3Write || d.Lambda {
 		props.DataEvents = &ctmrk.DataEventsProps{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}
 	}
+	props.LogBuckets = recoveryLogBuckets(cfg)
 	trail, err := ctmrk.NewTrail(stack, "Trail", props)
 	if err != nil {
 		return nil, err
@@ -400,4 +403,27 @@ func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
 		// cdktf 0.20 has no field for it; Terraform 1.10 reads it.
 		stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), true)
 	}
+}
+
+// logBucketProtection is what the trail and recovery bucket policies deny:
+// deleting log objects to all but the break-glass principals and, when the
+// log-archive account's role_arn names the role Terraform assumes there,
+// protection changes to all but that role and them.
+func logBucketProtection(cfg *config.Config) *policy.Protection {
+	return &policy.Protection{BreakGlass: cfg.Bucket.BreakGlassPrincipals, Deployer: cfg.Accounts.LogArchive.RoleARN}
+}
+
+// recoveryLogBuckets are the recovery bucket and its access-log bucket, when
+// replication is on: the trail logs their data events apart, as it does the
+// trail bucket's and its access-log bucket's.
+func recoveryLogBuckets(cfg *config.Config) []string {
+	r := cfg.Replication
+	if !r.Enabled {
+		return nil
+	}
+	out := []string{r.BucketName}
+	if cfg.Bucket.AccessLogs.Enabled {
+		out = append(out, r.AccessLogBucketName)
+	}
+	return out
 }

@@ -117,7 +117,7 @@ func TestOrganizationStacks(t *testing.T) {
 	for _, p := range archive.Providers() {
 		assert.Equal(t, wantTags, p["default_tags"], "every provider tags what it creates")
 		assert.Equal(t, []any{"444455556666"}, p["allowed_account_ids"], "log-archive providers are pinned to the log-archive account")
-		assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
+		assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
 		alias, _ := p["alias"].(string)
 		aliases[alias] = true
 	}
@@ -135,7 +135,12 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Equal(t, "org", trail["s3_key_prefix"])
 	assert.Equal(t, cfg.Bucket.Name, trail["s3_bucket_name"])
 	assert.Len(t, trail["insight_selector"], 2)
-	assert.Len(t, trail["event_selector"], 2, "management events and S3 data events")
+	assert.Len(t, trail["advanced_event_selector"], 3, "management events, the log buckets' data events and S3 data events")
+	assert.Equal(t, []any{
+		"arn:aws:s3:::" + cfg.Bucket.Name + "/", "arn:aws:s3:::" + cfg.Bucket.AccessLogs.BucketName + "/",
+		"arn:aws:s3:::" + cfg.Replication.BucketName + "/", "arn:aws:s3:::" + cfg.Replication.AccessLogBucketName + "/",
+	}, trail["advanced_event_selector"].([]any)[1].(map[string]any)["field_selector"].([]any)[2].(map[string]any)["starts_with"],
+		"the log buckets of both stacks, composed from their configured names")
 	assert.NotEmpty(t, trail["cloud_watch_logs_group_arn"])
 	topicName, _ := mgmt.Only(t, "aws_sns_topic")
 	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"],
@@ -270,7 +275,7 @@ func TestMonitoringSwitches(t *testing.T) {
 	assert.Equal(t, 1, on.Count("aws_cloudwatch_log_group"), "CloudWatch Logs is on by default")
 	assert.Equal(t, 0, on.Count("aws_sns_topic"), "notifications are off by default")
 	assert.NotContains(t, trail, "insight_selector", "Insights are off by default")
-	assert.Len(t, trail["event_selector"], 2, "S3 data events are on by default")
+	assert.Len(t, trail["advanced_event_selector"], 3, "S3 data events are on by default")
 
 	cfg := config.Default()
 	cfg.Trail.CloudWatchLogs.Enabled = false
@@ -283,7 +288,7 @@ func TestMonitoringSwitches(t *testing.T) {
 		assert.Equal(t, 0, off.Count(typ), typ)
 	}
 	assert.NotContains(t, trail, "cloud_watch_logs_group_arn")
-	assert.NotContains(t, trail, "event_selector")
+	assert.Len(t, trail["advanced_event_selector"], 2, "management events and the log buckets' events, whatever data_events says")
 	_, topic := off.Only(t, "aws_sns_topic")
 	assert.Equal(t, "audit-notes", topic["name"])
 	assert.Equal(t, 2, off.Count("aws_kms_key"), "the monitoring key stays for the topic")

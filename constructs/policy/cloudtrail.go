@@ -232,6 +232,9 @@ type BucketPolicyProps struct {
 	// Readers are account ids or IAM principal ARNs allowed to list the
 	// bucket and read log objects. Default: none.
 	Readers []string
+	// Protection denies deleting log objects and, with a deploying role,
+	// changing the bucket's protections. Default: none (no denies).
+	Protection *Protection
 }
 
 // TrailBucketPolicy returns the bucket policy of the trail bucket.
@@ -244,6 +247,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 		l.Add("BucketPolicyProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
 	}
 	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
+	l.Add("", p.Protection.Validate("BucketPolicyProps.Protection", p.Trail.Partition))
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -292,6 +296,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
 	// REFERENCE: deny s3:* without TLS, as AWS Control Tower ships it.
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
 

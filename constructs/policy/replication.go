@@ -219,6 +219,9 @@ type RecoveryBucketPolicyProps struct {
 	KeyPrefix string
 	// Readers may list the bucket and read the log copies. Default: none.
 	Readers []string
+	// Protection denies deleting the copies and, with a deploying role,
+	// changing the bucket's protections. Default: none (no denies).
+	Protection *Protection
 }
 
 // RecoveryBucketPolicy is the recovery bucket's policy: the configured
@@ -230,6 +233,7 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	l.Add("RecoveryBucketPolicyProps.BucketName", rules.BucketName(p.BucketName))
 	l.Add("RecoveryBucketPolicyProps.KeyPrefix", rules.KeyPrefix(p.KeyPrefix))
 	readers, _ := checkReaders(&l, "RecoveryBucketPolicyProps.Readers", p.Readers, p.Partition)
+	l.Add("", p.Protection.Validate("RecoveryBucketPolicyProps.Protection", p.Partition))
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -237,5 +241,6 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }

@@ -1,0 +1,203 @@
+package access
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// Event is one CloudTrail event as event selectors see it.
+type Event struct {
+	// Category is "Management" or "Data".
+	Category string
+	// Type is the data event's resources.type, for example AWS::S3::Object.
+	Type string
+	// ARN is the data event's resources.ARN, for example
+	// arn:aws:s3:::bucket/key.
+	ARN string
+	// Name is the eventName, for example GetObject.
+	Name string
+	// ReadOnly is the event's readOnly field.
+	ReadOnly bool
+}
+
+func (e Event) field(name string) (string, error) {
+	switch name {
+	case policy.FieldEventCategory:
+		return e.Category, nil
+	case policy.FieldResourcesType:
+		return e.Type, nil
+	case policy.FieldResourcesARN:
+		return e.ARN, nil
+	case policy.FieldEventName:
+		return e.Name, nil
+	case policy.FieldReadOnly:
+		return fmt.Sprint(e.ReadOnly), nil
+	}
+	return "", fmt.Errorf("event selector field %q is not supported here", name)
+}
+
+// Logs decides whether the trail resource (its synthesized body) logs ev, as
+// the CloudTrail User Guide describes selectors ("Logging data events",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html;
+// API Reference "AdvancedFieldSelector" and "PutEventSelectors"): an event is
+// logged when it matches any selector; for an advanced selector, every field
+// selector must match (Equals and StartsWith: any value; NotEquals and
+// NotStartsWith: no value); a trail without selectors logs management
+// events only.
+func Logs(trail map[string]any, ev Event) (bool, error) {
+	adv, hasAdv := trail["advanced_event_selector"].([]any)
+	basic, hasBasic := trail["event_selector"].([]any)
+	switch {
+	case hasAdv && hasBasic:
+		return false, fmt.Errorf("the trail has both advanced and basic event selectors, which CloudTrail refuses")
+	case hasAdv:
+		for _, s := range adv {
+			ok, err := advancedMatches(s, ev)
+			if err != nil || ok {
+				return ok, err
+			}
+		}
+		return false, nil
+	case hasBasic:
+		for _, s := range basic {
+			if basicMatches(s, ev) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return ev.Category == "Management", nil
+}
+
+func selectorValues(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func advancedMatches(sel any, ev Event) (bool, error) {
+	s, _ := sel.(map[string]any)
+	fields, _ := s["field_selector"].([]any)
+	if len(fields) == 0 {
+		return false, fmt.Errorf("advanced event selector %v has no field selector", s["name"])
+	}
+	for _, f := range fields {
+		fs, _ := f.(map[string]any)
+		name, _ := fs["field"].(string)
+		got, err := ev.field(name)
+		if err != nil {
+			return false, err
+		}
+		for op := range fs {
+			switch op {
+			case "field", "equals", "not_equals", "starts_with", "not_starts_with":
+			default:
+				return false, fmt.Errorf("field selector operator %q is not supported here", op)
+			}
+		}
+		if eq := selectorValues(fs["equals"]); fs["equals"] != nil && !selectorHas(eq, got) {
+			return false, nil
+		}
+		if sw := selectorValues(fs["starts_with"]); fs["starts_with"] != nil && !selectorPrefixed(sw, got) {
+			return false, nil
+		}
+		if selectorHas(selectorValues(fs["not_equals"]), got) || selectorPrefixed(selectorValues(fs["not_starts_with"]), got) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func basicMatches(sel any, ev Event) bool {
+	s, _ := sel.(map[string]any)
+	rw, _ := s["read_write_type"].(string)
+	if rw == "ReadOnly" && !ev.ReadOnly || rw == "WriteOnly" && ev.ReadOnly {
+		return false
+	}
+	if ev.Category == "Management" {
+		mgmt, ok := s["include_management_events"].(bool)
+		return !ok || mgmt // the provider's default is true
+	}
+	resources, _ := s["data_resource"].([]any)
+	for _, r := range resources {
+		dr, _ := r.(map[string]any)
+		if t, _ := dr["type"].(string); t == ev.Type && selectorPrefixed(selectorValues(dr["values"]), ev.ARN) {
+			return true
+		}
+	}
+	return false
+}
+
+func selectorHas(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func selectorPrefixed(prefixes []string, v string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(v, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// dataEvents: the trail logs management events; S3 object reads (CIS AWS
+// Foundations 3.9) and writes (3.8) on every other bucket as data_events
+// asks; every data event on its own log buckets, whatever data_events says,
+// except the writes that deliver logs, which would log the logging forever
+// (CloudTrail delivers with PutObject: CloudTrail User Guide, "Amazon S3
+// bucket policy for CloudTrail"; so does S3 server access logging: S3 User
+// Guide, "Enabling Amazon S3 server access logging"; replication writes with
+// s3:ReplicateObject: S3 User Guide, "Setting up permissions for live
+// replication").
+func (c *checker) dataEvents() error {
+	s := *c.trailStack
+	var name string
+	var trail map[string]any
+	for n, body := range s.resources("aws_cloudtrail") {
+		name, trail = n, body
+	}
+	where := fmt.Sprintf("%s/aws_cloudtrail.%s", s.Name, name)
+	expect := func(want bool, what string, ev Event) {
+		got, err := Logs(trail, ev)
+		d := ImplicitDeny
+		if got {
+			d = Allow
+		}
+		c.results = append(c.results, Result{Policy: where, Name: "logging " + what, Want: want, Got: d, Err: err})
+	}
+	object := func(bucket, key string) string { return policy.ObjectARNPrefix(c.part, bucket) + key }
+	expect(true, "a management event (CreateTrail)", Event{Category: "Management", Name: "CreateTrail"})
+
+	d := c.cfg.Trail.DataEvents
+	other := "an-application-bucket"
+	if len(d.S3Buckets) > 0 {
+		other = d.S3Buckets[0]
+		expect(false, "GetObject on a bucket data_events does not name", Event{Category: "Data", Type: policy.S3ObjectType, ARN: object("an-unnamed-bucket", "k"), Name: "GetObject", ReadOnly: true})
+	}
+	expect(d.S3Read, "GetObject on "+other+" (CIS 3.9, data_events.s3_read)", Event{Category: "Data", Type: policy.S3ObjectType, ARN: object(other, "k"), Name: "GetObject", ReadOnly: true})
+	expect(d.S3Write, "PutObject on "+other+" (CIS 3.8, data_events.s3_write)", Event{Category: "Data", Type: policy.S3ObjectType, ARN: object(other, "k"), Name: "PutObject"})
+	expect(d.Lambda, "a Lambda Invoke (data_events.lambda)", Event{Category: "Data", Type: policy.LambdaFunctionType, ARN: "arn:" + c.part + ":lambda:" + c.cfg.HomeRegion + ":" + Outsider + ":function:f", Name: "Invoke"})
+
+	for _, b := range c.cfg.LogBuckets() {
+		key := object(b, policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)+c.trail.Account+"/CloudTrail/"+c.cfg.HomeRegion+"/2026/11/29/f.json.gz")
+		expect(true, "GetObject on log bucket "+b+" (whatever data_events says)", Event{Category: "Data", Type: policy.S3ObjectType, ARN: key, Name: "GetObject", ReadOnly: true})
+		expect(true, "DeleteObject on log bucket "+b, Event{Category: "Data", Type: policy.S3ObjectType, ARN: key, Name: "DeleteObject"})
+		expect(true, "PutObjectRetention on log bucket "+b, Event{Category: "Data", Type: policy.S3ObjectType, ARN: key, Name: "PutObjectRetention"})
+		expect(false, "the PutObject that delivers a log file into "+b+" (it would log itself forever)", Event{Category: "Data", Type: policy.S3ObjectType, ARN: key, Name: "PutObject"})
+		expect(false, "a replica write (ReplicateObject) into "+b, Event{Category: "Data", Type: policy.S3ObjectType, ARN: key, Name: "ReplicateObject"})
+	}
+	return nil
+}

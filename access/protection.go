@@ -1,0 +1,136 @@
+package access
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// moreSteps are the expectations added after the policy checks of Check:
+// what the log buckets' policies deny, and which events the trail logs.
+func (c *checker) moreSteps() []func() error {
+	return []func() error{c.logBucketProtection, c.dataEvents}
+}
+
+// asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
+// which AWS adds to every request signed by an IAM principal and which, for
+// a role, is the role's ARN (IAM User Guide, "AWS global condition context
+// keys", aws:PrincipalArn,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+func asIAM(p Principal, action, resource string) Request {
+	return Request{Principal: p, Action: action, Resource: resource, Context: ctx(with(tls, "aws:PrincipalArn", p.ARN)...)}
+}
+
+// logBucketProtection: on the trail and recovery buckets, nobody but the
+// break-glass principals deletes a log object or bypasses governance
+// retention, even an administrator of the log-archive account whose own
+// policies allow everything (IAM User Guide, "Policy evaluation logic": an
+// explicit deny in any policy overrides every allow,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html);
+// Object Lock alone would not stop the delete marker (S3 User Guide, "How S3
+// Object Lock works"). With a deploying role, only it and the break-glass
+// principals change the lifecycle, the lock, versioning or the policy.
+// CloudTrail still delivers and the replication role still replicates.
+func (c *checker) logBucketProtection() error {
+	acct := c.cfg.Accounts.LogArchive.ID
+	buckets := []string{c.cfg.Bucket.Name}
+	if c.cfg.Replication.Enabled {
+		buckets = append(buckets, c.cfg.Replication.BucketName)
+	}
+	deployer := c.cfg.Accounts.LogArchive.RoleARN
+	admin := c.iamRole(acct, "Administrator")
+	for _, name := range buckets {
+		l, err := c.bucketPolicy(*c.archive, name)
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: acct})
+		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
+		object := bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+		for _, a := range policy.LogDeletionActions {
+			c.expect(false, "a log-archive administrator allowed everything by IAM: "+a+" on a log object", asIAM(admin, a, object), AllowAll)
+		}
+		if deployer != "" {
+			dep := Principal{ARN: deployer}
+			for _, a := range policy.ProtectionChangeActions {
+				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, asIAM(admin, a, bucketArn), AllowAll)
+				c.expect(true, "the deploying role "+a, asIAM(dep, a, bucketArn), AllowAll)
+			}
+			c.expect(false, "the deploying role DeleteObject on a log object", asIAM(dep, "s3:DeleteObject", object), AllowAll)
+		} else {
+			// Without a deploying role these changes are left to IAM: the
+			// README says so, and this shows it.
+			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", asIAM(admin, "s3:PutBucketPolicy", bucketArn), AllowAll)
+		}
+		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
+			p := Principal{ARN: b}
+			if p.Account() != acct {
+				// Our policies grant another account's principal nothing to
+				// exempt it from.
+				continue
+			}
+			c.expect(true, "break-glass "+b+" DeleteObjectVersion on a log object", asIAM(p, "s3:DeleteObjectVersion", object), AllowAll)
+			c.expect(true, "break-glass "+b+" BypassGovernanceRetention", asIAM(p, "s3:BypassGovernanceRetention", object), AllowAll)
+			if deployer != "" {
+				c.expect(true, "break-glass "+b+" PutBucketPolicy", asIAM(p, "s3:PutBucketPolicy", bucketArn), AllowAll)
+			}
+		}
+	}
+	// CloudTrail's delivery carries no aws:PrincipalArn of ours; it must
+	// still be allowed with every deny in place.
+	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
+	if err != nil {
+		return err
+	}
+	c.use(l, Policies{ResourceAccount: acct})
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	c.expect(true, "CloudTrail delivering with the protection denies in place", Request{
+		Principal: Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
+		Resource: bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz",
+		Context:  ctx(with(tls, "aws:SourceArn", c.trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")...),
+	})
+	return c.replicationUnderProtection()
+}
+
+// replicationUnderProtection: the replication role, judged with its own
+// policy and each bucket's policy together, still reads the source and
+// writes the recovery bucket, and still cannot delete there.
+func (c *checker) replicationUnderProtection() error {
+	rp := c.cfg.Replication
+	if !rp.Enabled {
+		return nil
+	}
+	s := *c.archive
+	acct := c.cfg.Accounts.LogArchive.ID
+	roleName, _, ok := s.find("aws_iam_role", "name", rp.RoleName)
+	if !ok {
+		return fmt.Errorf("stack %s has no replication role %s", s.Name, rp.RoleName)
+	}
+	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
+	if !ok {
+		return fmt.Errorf("stack %s: the replication role has no policy", s.Name)
+	}
+	perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	role := c.iamRole(acct, rp.RoleName)
+	path := "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+	src, err := c.bucketPolicy(s, c.cfg.Bucket.Name)
+	if err != nil {
+		return err
+	}
+	c.use(src, Policies{ResourceAccount: acct})
+	srcArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	c.expect(true, "the replication role reading a source version for replication", asIAM(role, "s3:GetObjectVersionForReplication", srcArn+path), perms.doc)
+	dst, err := c.bucketPolicy(s, rp.BucketName)
+	if err != nil {
+		return err
+	}
+	c.use(dst, Policies{ResourceAccount: acct})
+	dstArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
+	c.expect(true, "the replication role replicating into the recovery bucket", asIAM(role, "s3:ReplicateObject", dstArn+path), perms.doc)
+	c.expect(true, "the replication role replicating tags into the recovery bucket", asIAM(role, "s3:ReplicateTags", dstArn+path), perms.doc)
+	c.expect(false, "the replication role deleting a recovery copy", asIAM(role, "s3:DeleteObjectVersion", dstArn+path), perms.doc)
+	return nil
+}

@@ -1,0 +1,106 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Statement ids of the log buckets' protection statements.
+const (
+	SidDenyLogDeletion       = "DenyLogObjectDeletion"
+	SidDenyProtectionChanges = "DenyProtectionChanges"
+	principalArnKey          = "aws:PrincipalArn"
+)
+
+// LogDeletionActions are denied on every log object to every principal but
+// the break-glass ones. Object Lock does not protect delete markers (S3 User
+// Guide, "How S3 Object Lock works",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html):
+// a DeleteObject hides the current version, and noncurrent-version
+// expiration then removes it long before the trail's retention ends.
+// GOVERNANCE retention yields to s3:BypassGovernanceRetention (same page).
+var LogDeletionActions = Values{"s3:BypassGovernanceRetention", "s3:DeleteObject", "s3:DeleteObjectVersion"}
+
+// ProtectionChangeActions are denied on a log bucket to every principal but
+// the deploying role and the break-glass ones: each could shorten the life
+// of the logs (lifecycle, retention, versioning) or lift these denies
+// (policy).
+var ProtectionChangeActions = Values{
+	"s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy",
+	"s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+}
+
+// Protection names the only principals that may still delete log objects
+// and change a log bucket's protections. The zero value denies deletion to
+// everyone and leaves protection changes to IAM.
+type Protection struct {
+	// BreakGlass are IAM principal ARNs (roots, roles, users) exempt from
+	// both denies: the emergency path. Default: none.
+	BreakGlass []string
+	// Deployer is the IAM role that applies the log-archive stack (the role
+	// its Terraform providers assume). When set, only it and BreakGlass may
+	// change lifecycle, Object Lock, versioning and the bucket policy.
+	// Default: none; those changes are then not denied, because the
+	// principal that deploys cannot be named offline.
+	Deployer string
+}
+
+// Validate checks every ARN, reporting each problem under field.
+func (p *Protection) Validate(field, partition string) error {
+	if p == nil {
+		return nil
+	}
+	var l rules.List
+	for i, a := range p.BreakGlass {
+		if _, err := rules.PrincipalARN(a, partition); err != nil {
+			l.Add(fmt.Sprintf("%s.BreakGlass[%d]", field, i), err)
+		}
+	}
+	if p.Deployer != "" {
+		if _, err := rules.RoleARN(p.Deployer, partition); err != nil {
+			l.Add(field+".Deployer", err)
+		}
+	}
+	return l.Err()
+}
+
+// statements returns the denies for the bucket and its objects; none for a
+// nil Protection.
+//
+// Exemptions use aws:PrincipalArn, which for a role session is the role's
+// ARN (IAM User Guide, "AWS global condition context keys",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+// A negated operator matches a request without the key, so a service
+// principal, which may carry no aws:PrincipalArn, falls under the deny:
+// none of the denied actions is one that CloudTrail delivery (s3:PutObject)
+// or S3 replication (s3:ReplicateObject, s3:ReplicateTags) uses, and
+// lifecycle expiration is not a request a bucket policy evaluates, so
+// either reading of the key leaves them working.
+func (p *Protection) statements(bucketArn string) []Statement {
+	if p == nil {
+		return nil
+	}
+	deletion := Statement{
+		Sid:       SidDenyLogDeletion,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    LogDeletionActions,
+		Resource:  Values{bucketArn + "/*"},
+	}
+	if breakGlass := sortedUnique(p.BreakGlass); len(breakGlass) > 0 {
+		deletion.Condition = Conditions{}.Add("ArnNotEquals", principalArnKey, breakGlass...)
+	}
+	out := []Statement{deletion}
+	if p.Deployer != "" {
+		out = append(out, Statement{
+			Sid:       SidDenyProtectionChanges,
+			Effect:    Deny,
+			Principal: AnyPrincipal,
+			Action:    ProtectionChangeActions,
+			Resource:  Values{bucketArn},
+			Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, sortedUnique(append([]string{p.Deployer}, p.BreakGlass...))...),
+		})
+	}
+	return out
+}
