@@ -244,8 +244,12 @@ func (c *checker) trailBucket() error {
 	return nil
 }
 
-func (c *checker) keys() error {
-	type copyOf struct{ typ, name string }
+// copyOf is one copy of the multi-region key: the primary or a replica.
+type copyOf struct{ typ, name string }
+
+// keyCopies lists the copies of the multi-region key, checking there are as
+// many as the configuration asks for.
+func (c *checker) keyCopies() ([]copyOf, error) {
 	var copies []copyOf
 	for name, k := range c.archive.resources("aws_kms_key") {
 		if k["multi_region"] == true {
@@ -257,7 +261,15 @@ func (c *checker) keys() error {
 	}
 	sort.Slice(copies, func(i, j int) bool { return copies[i].name < copies[j].name })
 	if want := 1 + len(c.cfg.Key.ReplicaRegions); len(copies) != want {
-		return fmt.Errorf("stack %s has %d copies of the multi-region key, the configuration asks for %d", c.archive.Name, len(copies), want)
+		return nil, fmt.Errorf("stack %s has %d copies of the multi-region key, the configuration asks for %d", c.archive.Name, len(copies), want)
+	}
+	return copies, nil
+}
+
+func (c *checker) keys() error {
+	copies, err := c.keyCopies()
+	if err != nil {
+		return err
 	}
 	trailArn := c.trail.ARN()
 	ct := Principal{Service: policy.CloudTrailService}

@@ -103,6 +103,7 @@ func Evaluate(req Request, ps Policies) (Decision, error) {
 		// none of that is modelled here.
 		return "", fmt.Errorf("the account root user (%s) is not modelled", req.Principal.ARN)
 	}
+	req.Context = withPrincipalArn(req.Principal.ARN, req.Context)
 	// exact: a resource policy allows this principal itself (its ARN, its
 	// service, or "*"); account: it allows the principal's account.
 	var exact, account bool
@@ -315,4 +316,32 @@ func wildcard(pattern, value string, caseInsensitive bool) bool {
 	}
 	b.WriteString("$")
 	return regexp.MustCompile(b.String()).MatchString(value)
+}
+
+// withPrincipalArn adds aws:PrincipalArn to a request by an IAM principal,
+// as AWS does for every request signed by one: the user's or role's ARN, and
+// for a role session the role's ARN (IAM User Guide, "AWS global condition
+// context keys", aws:PrincipalArn,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+// A session ARN does not carry the role's path, so the role is taken to
+// have none. A value the request already gives is kept; services and
+// anonymous callers get none.
+func withPrincipalArn(arn string, context map[string][]string) map[string][]string {
+	if arn == "" {
+		return context
+	}
+	if _, ok := context["aws:PrincipalArn"]; ok {
+		return context
+	}
+	out := make(map[string][]string, len(context)+1)
+	for k, v := range context {
+		out[k] = v
+	}
+	principal := arn
+	if p := strings.SplitN(arn, ":", 6); len(p) == 6 && p[2] == "sts" && strings.HasPrefix(p[5], "assumed-role/") {
+		role := strings.Split(strings.TrimPrefix(p[5], "assumed-role/"), "/")[0]
+		principal = fmt.Sprintf("arn:%s:iam::%s:role/%s", p[1], p[4], role)
+	}
+	out["aws:PrincipalArn"] = []string{principal}
+	return out
 }

@@ -212,3 +212,24 @@ func TestRootUserIsRefused(t *testing.T) {
 	_, err := Evaluate(Request{Principal: Principal{ARN: "arn:aws:iam::" + acctA + ":root"}, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}, Policies{ResourceAccount: acctA, Identity: []policy.Document{AllowAll}})
 	assert.ErrorContains(t, err, "root user")
 }
+
+// AWS adds aws:PrincipalArn to every request an IAM principal signs; for a
+// role session it is the role's ARN.
+func TestPrincipalArnIsInEveryIAMRequest(t *testing.T) {
+	deny := policy.Document{Version: policy.Version, Statement: []policy.Statement{
+		{Sid: "Allow", Effect: policy.Allow, Principal: policy.AnyPrincipal, Action: policy.Values{"s3:GetObject"}, Resource: policy.Values{"*"}},
+		{Sid: "Deny", Effect: policy.Deny, Principal: policy.AnyPrincipal, Action: policy.Values{"s3:GetObject"}, Resource: policy.Values{"*"},
+			Condition: policy.Conditions{}.Add("ArnNotEquals", "aws:PrincipalArn", "arn:aws:iam::111122223333:role/Exempt")},
+	}}
+	for arn, want := range map[string]Decision{
+		"arn:aws:iam::111122223333:role/Exempt":                 Allow,
+		"arn:aws:sts::111122223333:assumed-role/Exempt/session": Allow,
+		"arn:aws:iam::111122223333:role/Other":                  ExplicitDeny,
+		"arn:aws:sts::111122223333:assumed-role/Other/session":  ExplicitDeny,
+	} {
+		got, err := Evaluate(Request{Principal: Principal{ARN: arn}, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"},
+			Policies{Resource: &deny, ResourceAccount: "111122223333"})
+		require.NoError(t, err)
+		assert.Equal(t, want, got, arn)
+	}
+}

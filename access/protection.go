@@ -9,7 +9,7 @@ import (
 // moreSteps are the expectations added after the policy checks of Check:
 // what the log buckets' policies deny, and which events the trail logs.
 func (c *checker) moreSteps() []func() error {
-	return []func() error{c.logBucketProtection, c.dataEvents}
+	return []func() error{c.logBucketProtection, c.keyProtection, c.dataEvents}
 }
 
 // asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
@@ -132,5 +132,64 @@ func (c *checker) replicationUnderProtection() error {
 	c.expect(true, "the replication role replicating into the recovery bucket", asIAM(role, "s3:ReplicateObject", dstArn+path), perms.doc)
 	c.expect(true, "the replication role replicating tags into the recovery bucket", asIAM(role, "s3:ReplicateTags", dstArn+path), perms.doc)
 	c.expect(false, "the replication role deleting a recovery copy", asIAM(role, "s3:DeleteObjectVersion", dstArn+path), perms.doc)
+	return nil
+}
+
+// keyProtection: with a deploying role, an administrator of the log-archive
+// account whose IAM policies allow everything cannot destroy, disable,
+// rewrite, grant or replicate any copy of the key, although the key policy's
+// account-root statement hands the key to IAM (KMS Developer Guide, "Default
+// key policy",
+// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html):
+// an explicit deny in the key policy overrides that allow (IAM User Guide,
+// "Policy evaluation logic"). The deploying role, which creates the
+// replicas and sets the policies, still can. On the home-region copy,
+// readers also decrypt the trail bucket's objects through S3 with S3's own
+// encryption context (the bucket ARN under an S3 Bucket Key: S3 User Guide,
+// "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html),
+// and not for another bucket.
+func (c *checker) keyProtection() error {
+	copies, err := c.keyCopies()
+	if err != nil {
+		return err
+	}
+	acct := c.cfg.Accounts.LogArchive.ID
+	deployer := c.cfg.Accounts.LogArchive.RoleARN
+	admin := c.iamRole(acct, "Administrator")
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	for _, k := range copies {
+		l, err := c.archive.policyAt(k.typ, k.name, "policy", c.resolve(*c.archive))
+		if err != nil {
+			return err
+		}
+		c.use(l, Policies{ResourceAccount: acct, KeyPolicy: true})
+		kms := func(p Principal, action string) Request {
+			return Request{Principal: p, Action: action, Resource: "*", Context: ctx("aws:PrincipalArn", p.ARN, "kms:CallerAccount", p.Account())}
+		}
+		if deployer != "" {
+			dep := Principal{ARN: deployer}
+			for _, a := range policy.KeyDestructionActions {
+				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, kms(admin, a), AllowAll)
+			}
+			for _, a := range []string{"kms:PutKeyPolicy", "kms:ReplicateKey", "kms:ScheduleKeyDeletion"} {
+				c.expect(true, "the deploying role "+a, kms(dep, a), AllowAll)
+			}
+		} else {
+			c.expect(true, "without a deploying role, a log-archive administrator ScheduleKeyDeletion (left to IAM)", kms(admin, "kms:ScheduleKeyDeletion"), AllowAll)
+		}
+		if region(c.archive.resources(k.typ)[k.name], c.cfg.HomeRegion) != c.cfg.HomeRegion {
+			continue
+		}
+		for _, r := range c.readers() {
+			via := func(context string) Request {
+				return Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(
+					"kms:CallerAccount", r.p.Account(), "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion),
+					"kms:EncryptionContext:aws:s3:arn", context)}
+			}
+			c.expect(true, "reader "+r.p.ARN+" decrypting a trail-bucket object through S3 with S3's encryption context (Bucket Key)", via(bucketArn), r.allowID...)
+			c.expect(false, "reader "+r.p.ARN+" decrypting another bucket's objects through S3", via(fmt.Sprintf("arn:%s:s3:::another-bucket", c.part)), r.denyID...)
+		}
+	}
 	return nil
 }

@@ -101,6 +101,17 @@ func TestProtectionAndDataEventDefectsAreCaught(t *testing.T) {
 			"a log-archive administrator allowed everything by IAM: s3:BypassGovernanceRetention on a log object must be denied (got Allow)",
 		},
 		{
+			// KMS Developer Guide, "Default key policy": the account-root
+			// statement hands the key to IAM; only the deny keeps an IAM
+			// administrator from destroying it.
+			"key destruction deny dropped", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `DenyKeyDestruction\",\n      \"Effect\": \"Deny\",\n      \"Principal\": \"*\",\n      \"Action\": [\n        \"kms:CreateGrant\"`,
+					`DenyKeyDestruction\",\n      \"Effect\": \"Deny\",\n      \"Principal\": \"*\",\n      \"Action\": [\n        \"kms:GetKeyPolicy\"`, 1)
+			},
+			"a log-archive administrator allowed everything by IAM: kms:CreateGrant must be denied (got Allow)",
+		},
+		{
 			"deploying role not exempt", "organization", "log-archive",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",\n            `, ``)

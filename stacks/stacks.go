@@ -15,6 +15,7 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Stack names. They are Terraform working directories and state file names:
@@ -166,6 +167,10 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 		return nil, err
 	}
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
+	// use_lockfile, our default state locking, needs Terraform 1.10: older
+	// ones refuse the stack with a clear message instead of an unknown
+	// argument.
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+rules.MinTerraformVersion))
 	var out []ctmrk.ReplicaRegion
 	for _, r := range regions {
 		// REFERENCE: a replica is created with a provider for its region.
@@ -175,16 +180,33 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 }
 
 // ProviderConstraint is the AWS provider version constraint every stack
-// declares: the bindings' own version as the floor (older providers may lack
-// arguments the bindings write) and the next major version as the ceiling
-// (a major version may change behaviour), for example ">= 5.84.0, < 6.0.0".
+// declares: as the floor, the later of the bindings' own version (older
+// providers may lack arguments the bindings write) and
+// rules.MinAWSProviderVersion; as the ceiling, the next major version (a
+// major version may change behaviour). For bindings 5.84.0 it is
+// ">= 5.85.0, < 6.0.0".
 func ProviderConstraint(bindingVersion string) (string, error) {
-	var major, minor, patch int
-	if n, err := fmt.Sscanf(bindingVersion, "%d.%d.%d", &major, &minor, &patch); n != 3 || err != nil ||
-		fmt.Sprintf("%d.%d.%d", major, minor, patch) != bindingVersion {
+	binding, err := parseVersion(bindingVersion)
+	if err != nil {
 		return "", fmt.Errorf("the AWS provider bindings report version %q, not MAJOR.MINOR.PATCH", bindingVersion)
 	}
-	return fmt.Sprintf(">= %s, < %d.0.0", bindingVersion, major+1), nil
+	floor, err := parseVersion(rules.MinAWSProviderVersion)
+	if err != nil {
+		return "", err
+	}
+	if binding[0] != floor[0] || binding[1] > floor[1] || binding[1] == floor[1] && binding[2] > floor[2] {
+		floor = binding
+	}
+	return fmt.Sprintf(">= %d.%d.%d, < %d.0.0", floor[0], floor[1], floor[2], binding[0]+1), nil
+}
+
+func parseVersion(v string) ([3]int, error) {
+	var out [3]int
+	if n, err := fmt.Sscanf(v, "%d.%d.%d", &out[0], &out[1], &out[2]); n != 3 || err != nil ||
+		fmt.Sprintf("%d.%d.%d", out[0], out[1], out[2]) != v {
+		return out, fmt.Errorf("version %q is not MAJOR.MINOR.PATCH", v)
+	}
+	return out, nil
 }
 
 func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ctmrk.ReplicaRegion) (*LogArchive, error) {
@@ -205,6 +227,8 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			Trail:          trail,
 			Administrators: cfg.Key.Administrators,
 			Readers:        cfg.Key.Readers,
+			TrailBucket:    cfg.Bucket.Name,
+			Protection:     logBucketProtection(cfg),
 			Replication:    grants,
 			Region:         region,
 		})

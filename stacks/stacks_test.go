@@ -107,7 +107,8 @@ func TestOrganizationStacks(t *testing.T) {
 		replicaProviders[r["provider"].(string)] = true
 		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
 		// Every copy carries the same trail, administrator and reader
-		// statements; only the replication grants differ, by region.
+		// statements; only the replication grants and the readers' grant
+		// through S3 for a bucket in the copy's region differ, by region.
 		assert.Equal(t, withoutReplication(st.Policy(t, primary)), withoutReplication(st.Policy(t, r)))
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
@@ -184,12 +185,16 @@ func TestOrganizationStacks(t *testing.T) {
 		assert.Equal(t, true, s3["encrypt"])
 		// A range that provider 5.100.0 (the machine's mirror) satisfies.
 		aws := st.Object(st.Object(st.Object(doc, "terraform"), "required_providers"), "aws")
-		assert.Equal(t, ">= 5.84.0, < 6.0.0", aws["version"], "stack %s", name)
+		assert.Equal(t, ">= 5.85.0, < 6.0.0", aws["version"], "stack %s", name)
+		assert.Equal(t, ">= 1.10.0", st.Object(doc, "terraform")["required_version"], "stack %s", name)
 	}
 }
 
 func TestProviderConstraint(t *testing.T) {
-	for in, want := range map[string]string{"5.84.0": ">= 5.84.0, < 6.0.0", "6.2.10": ">= 6.2.10, < 7.0.0"} {
+	// The floor is the bindings' version, but never below 5.85.0 (the
+	// provider that reads sns_topic_name back as a name).
+	for in, want := range map[string]string{"5.84.0": ">= 5.85.0, < 6.0.0", "5.85.0": ">= 5.85.0, < 6.0.0",
+		"5.100.2": ">= 5.100.2, < 6.0.0", "6.2.10": ">= 6.2.10, < 7.0.0"} {
 		got, err := ProviderConstraint(in)
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
@@ -380,7 +385,8 @@ func withoutReplication(d policy.Document) policy.Document {
 	out.Statement = nil
 	for _, s := range d.Statement {
 		switch s.Sid {
-		case policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery:
+		case policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
+			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket:
 			continue
 		}
 		out.Statement = append(out.Statement, s)

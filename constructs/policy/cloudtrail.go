@@ -57,8 +57,11 @@ const (
 	SidCloudTrailDescribeKey = "AllowCloudTrailDescribeKey"
 	SidCloudTrailDecrypt     = "AllowCloudTrailDecryptWithBucketKey"
 	SidLogReadersDecrypt     = "AllowLogReadersDecrypt"
-	cloudTrailContextKey     = "kms:EncryptionContext:aws:cloudtrail:arn"
-	sourceArnKey             = "aws:SourceArn"
+	// SidLogReadersDecryptTrailBucket: readers decrypting the trail bucket's
+	// objects with S3's encryption context.
+	SidLogReadersDecryptTrailBucket = "AllowLogReadersDecryptTrailBucket"
+	cloudTrailContextKey            = "kms:EncryptionContext:aws:cloudtrail:arn"
+	sourceArnKey                    = "aws:SourceArn"
 )
 
 // KeyAdministratorActions lets administrators manage the key but not use it.
@@ -100,6 +103,17 @@ type KeyPolicyProps struct {
 	// Replication adds the grants of the role that copies the logs to a
 	// recovery region. Default: none.
 	Replication *Replication
+	// TrailBucket is the trail bucket's name, in the trail's home region.
+	// When set, readers may also decrypt its objects through S3 in that
+	// region with S3's own encryption context (the bucket ARN with S3 Bucket
+	// Keys): no AWS document says which context a log file encrypted under a
+	// Bucket Key carries, so the readers' grant works with either. Default:
+	// none (only the CloudTrail context).
+	TrailBucket string
+	// Protection, with a deploying role, denies KeyDestructionActions to
+	// everyone but the deploying role, the administrators and the
+	// break-glass principals. Default: none.
+	Protection *Protection
 	// Region is the region of the key copy this policy is for. With
 	// Replication, the copy in the source region carries the role's source
 	// grants and the copy in the destination region its destination grants
@@ -119,6 +133,10 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	l.Add("", p.Trail.Validate("KeyPolicyProps.Trail"))
 	admins := checkPrincipals(&l, "KeyPolicyProps.Administrators", p.Administrators, p.Trail.Partition)
 	readers, readerAccounts := checkReaders(&l, "KeyPolicyProps.Readers", p.Readers, p.Trail.Partition)
+	l.Add("", p.Protection.Validate("KeyPolicyProps.Protection", p.Trail.Partition))
+	if p.TrailBucket != "" {
+		l.Add("KeyPolicyProps.TrailBucket", rules.BucketName(p.TrailBucket))
+	}
 	if p.Replication != nil {
 		l.Add("", p.Replication.Validate("KeyPolicyProps.Replication"))
 		if p.Replication.Account != p.KeyAccount {
@@ -196,6 +214,23 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 				Add("StringEquals", "kms:CallerAccount", readerAccounts...).
 				Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()),
 		})
+		if region := p.Region; p.TrailBucket != "" && (region == "" || region == p.Trail.Region) {
+			bucketArn := fmt.Sprintf("arn:%s:s3:::%s", part, p.TrailBucket)
+			doc.Statement = append(doc.Statement, Statement{
+				Sid:       SidLogReadersDecryptTrailBucket,
+				Effect:    Allow,
+				Principal: AWSPrincipals(readers...),
+				Action:    Values{"kms:Decrypt"},
+				Resource:  Values{"*"},
+				Condition: Conditions{}.
+					Add("StringEquals", "kms:CallerAccount", readerAccounts...).
+					Add("StringEquals", "kms:ViaService", s3ViaService(part, p.Trail.Region)).
+					Add("StringLike", s3ContextKey, bucketArn, bucketArn+"/*"),
+			})
+		}
+	}
+	if deny := p.Protection.keyStatement(admins); deny != nil {
+		doc.Statement = append(doc.Statement, *deny)
 	}
 	if p.Replication != nil {
 		// REFERENCE: the replica key's own policy must allow the replication

@@ -10,6 +10,7 @@ import (
 const (
 	SidDenyLogDeletion       = "DenyLogObjectDeletion"
 	SidDenyProtectionChanges = "DenyProtectionChanges"
+	SidDenyKeyDestruction    = "DenyKeyDestruction"
 	principalArnKey          = "aws:PrincipalArn"
 )
 
@@ -24,11 +25,34 @@ var LogDeletionActions = Values{"s3:BypassGovernanceRetention", "s3:DeleteObject
 
 // ProtectionChangeActions are denied on a log bucket to every principal but
 // the deploying role and the break-glass ones: each could shorten the life
-// of the logs (lifecycle, retention, versioning) or lift these denies
-// (policy).
+// of the logs (lifecycle, retention, versioning), lift these denies
+// (policy), stop the recovery copy (s3:PutReplicationConfiguration also
+// authorizes DeleteBucketReplication: S3 API Reference,
+// "DeleteBucketReplication",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketReplication.html),
+// stop the access logs that record who wrote what (s3:PutBucketLogging),
+// change the default encryption, ownership, ACLs or public access block, or
+// delete the bucket.
 var ProtectionChangeActions = Values{
-	"s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy",
-	"s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
+	"s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketLogging",
+	"s3:PutBucketObjectLockConfiguration", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy",
+	"s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+	"s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
+}
+
+// KeyDestructionActions are denied on every copy of the multi-region key,
+// when a deploying role is configured, to every principal but that role, the
+// key administrators and the break-glass ones. The key policy's account-root
+// statement hands the key to IAM (KMS Developer Guide, "Default key policy"),
+// so without this an administrator of the log-archive account could make
+// every log file unreadable: schedule the key's deletion (after the waiting
+// period the copies, which share key material, are gone: "Deleting
+// multi-Region keys",
+// https://docs.aws.amazon.com/kms/latest/developerguide/multi-region-keys-delete.html),
+// disable it, rewrite its policy, or grant or replicate it to read the logs.
+var KeyDestructionActions = Values{
+	"kms:CreateGrant", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
+	"kms:ReplicateKey", "kms:ScheduleKeyDeletion", "kms:UpdatePrimaryRegion",
 }
 
 // Protection names the only principals that may still delete log objects
@@ -63,6 +87,28 @@ func (p *Protection) Validate(field, partition string) error {
 		}
 	}
 	return l.Err()
+}
+
+// keyStatement returns the deny of KeyDestructionActions, or nil without a
+// deploying role. The deploying role stays exempt, so that Terraform can
+// still create the replicas (ReplicateKey) and change the policy: KMS
+// refuses a key policy that would keep the principal that sets it from
+// setting it again ("Default key policy", lockout safety check), and the
+// deploying role sets it. Key administrators stay exempt: they are trusted
+// with exactly these actions.
+func (p *Protection) keyStatement(administrators []string) *Statement {
+	if p == nil || p.Deployer == "" {
+		return nil
+	}
+	exempt := sortedUnique(append(append([]string{p.Deployer}, administrators...), p.BreakGlass...))
+	return &Statement{
+		Sid:       SidDenyKeyDestruction,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    KeyDestructionActions,
+		Resource:  Values{"*"},
+		Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, exempt...),
+	}
 }
 
 // statements returns the denies for the bucket and its objects; none for a

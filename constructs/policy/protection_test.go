@@ -44,9 +44,11 @@ func TestProtectionExemptsBreakGlassAndDeployer(t *testing.T) {
 			assert.Equal(t, Deny, ch.Effect)
 			assert.Equal(t, AnyPrincipal, ch.Principal)
 			assert.Equal(t, Values{
-				"s3:DeleteBucketPolicy", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketPolicy",
-				"s3:PutBucketVersioning", "s3:PutLifecycleConfiguration",
-			}, ch.Action)
+				"s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:PutBucketAcl", "s3:PutBucketLogging",
+				"s3:PutBucketObjectLockConfiguration", "s3:PutBucketOwnershipControls", "s3:PutBucketPolicy",
+				"s3:PutBucketPublicAccessBlock", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+				"s3:PutLifecycleConfiguration", "s3:PutReplicationConfiguration",
+			}, ch.Action, "lifecycle, lock, versioning, policy, and what stops replication or access logging")
 			assert.Equal(t, Values{"arn:aws:s3:::trail-logs"}, ch.Resource)
 			assert.Equal(t, Conditions{"ArnNotEquals": {"aws:PrincipalArn": {
 				"arn:aws:iam::222222222222:role/BreakGlass", "arn:aws:iam::222222222222:role/Deployer", "arn:aws:iam::222222222222:root",
@@ -63,4 +65,48 @@ func TestProtectionRefusesBadARNs(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "BucketPolicyProps.Protection.BreakGlass[0]: must be an IAM principal ARN")
 	assert.Contains(t, err.Error(), "BucketPolicyProps.Protection.Deployer: ")
+}
+
+func TestKeyDestructionDeny(t *testing.T) {
+	trail := Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "audit-trail"}
+	props := KeyPolicyProps{KeyAccount: "222222222222", Trail: trail,
+		Administrators: []string{"arn:aws:iam::222222222222:role/KeyAdmin"},
+		Protection:     &Protection{Deployer: "arn:aws:iam::222222222222:role/Deployer", BreakGlass: []string{"arn:aws:iam::222222222222:role/BreakGlass"}}}
+	doc, err := KeyPolicy(props)
+	require.NoError(t, err)
+	deny := statement(t, doc, SidDenyKeyDestruction)
+	assert.Equal(t, Deny, deny.Effect)
+	assert.Equal(t, AnyPrincipal, deny.Principal)
+	assert.Equal(t, KeyDestructionActions, deny.Action)
+	assert.Subset(t, deny.Action, Values{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:ReplicateKey"})
+	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:PrincipalArn": {
+		"arn:aws:iam::222222222222:role/BreakGlass", "arn:aws:iam::222222222222:role/Deployer", "arn:aws:iam::222222222222:role/KeyAdmin",
+	}}}, deny.Condition, "the deploying role must stay able to set the policy (KMS lockout safety check)")
+
+	// Without a deploying role nobody could be left able to change the
+	// policy: no deny.
+	props.Protection = &Protection{BreakGlass: props.Protection.BreakGlass}
+	doc, err = KeyPolicy(props)
+	require.NoError(t, err)
+	_, ok := doc.StatementBySid(SidDenyKeyDestruction)
+	assert.False(t, ok)
+}
+
+func TestReadersDecryptTrailBucketWithS3Context(t *testing.T) {
+	trail := Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "audit-trail"}
+	props := KeyPolicyProps{KeyAccount: "222222222222", Trail: trail, Readers: []string{"333333333333"}, TrailBucket: "trail-logs"}
+	doc, err := KeyPolicy(props)
+	require.NoError(t, err)
+	st := statement(t, doc, SidLogReadersDecryptTrailBucket)
+	assert.Equal(t, Values{"kms:Decrypt"}, st.Action)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:CallerAccount": {"333333333333"}, "kms:ViaService": {"s3.us-east-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}},
+	}, st.Condition)
+	// Only on the copy in the bucket's region.
+	props.Region = "us-west-2"
+	doc, err = KeyPolicy(props)
+	require.NoError(t, err)
+	_, ok := doc.StatementBySid(SidLogReadersDecryptTrailBucket)
+	assert.False(t, ok)
 }

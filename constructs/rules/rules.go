@@ -397,3 +397,18 @@ func RoleName(name string) error {
 	}
 	return nil
 }
+
+// Versions of the tools the synthesized stacks declare they need.
+const (
+	// MinTerraformVersion is the oldest Terraform the stacks accept: the S3
+	// backend's use_lockfile, our default state locking, arrived in 1.10
+	// (https://developer.hashicorp.com/terraform/language/backend/s3).
+	MinTerraformVersion = "1.10.0"
+	// MinAWSProviderVersion is the oldest AWS provider the stacks accept,
+	// whatever older version the Go bindings were generated from: from 5.85
+	// the provider reads aws_cloudtrail.sns_topic_name back as the topic's
+	// name, which is what we pass; before, reading it back could differ and
+	// show a change at every plan (hashicorp/terraform-provider-aws#41263,
+	// #41279).
+	MinAWSProviderVersion = "5.85.0"
+)

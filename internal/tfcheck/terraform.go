@@ -21,6 +21,8 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // MirrorEnvVar names a directory laid out as a Terraform filesystem mirror
@@ -32,9 +34,15 @@ const MirrorEnvVar = "CLOUDTRAIL_MRK_PROVIDER_MIRROR"
 // TerraformEnvVar names the terraform binary; default: terraform on PATH.
 const TerraformEnvVar = "TERRAFORM"
 
-// MinTerraform is the oldest Terraform the stacks support: the S3 backend's
-// use_lockfile, our default state locking, needs 1.10.
-var MinTerraform = [3]int{1, 10, 0}
+// MinTerraform is the oldest Terraform the stacks support
+// (rules.MinTerraformVersion).
+var MinTerraform = func() [3]int {
+	var v [3]int
+	if _, err := fmt.Sscanf(rules.MinTerraformVersion, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
+		panic(err)
+	}
+	return v
+}()
 
 // awsProviderDir is the provider's path inside a mirror.
 var awsProviderDir = filepath.Join("registry.terraform.io", "hashicorp", "aws")
@@ -196,7 +204,8 @@ func (t *Terraform) version(ctx context.Context) (string, error) {
 	cmd.Env = terraformEnv(os.DevNull)
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("%s version: %w", t.Bin, err)
+		return "", fmt.Errorf("cannot run %s version (%w): install Terraform %d.%d or later, on PATH or named by %s",
+			t.Bin, err, MinTerraform[0], MinTerraform[1], TerraformEnvVar)
 	}
 	var v struct {
 		Version string `json:"terraform_version"`
