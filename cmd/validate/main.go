@@ -21,7 +21,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -216,13 +215,4 @@ func expectations(cfg *config.Config) map[string]tfcheck.Expect {
 		return map[string]tfcheck.Expect{stacks.CombinedStackName: tfcheck.Combine(archive, trail)}
 	}
 	return map[string]tfcheck.Expect{stacks.LogArchiveStackName: archive, stacks.ManagementStackName: trail}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

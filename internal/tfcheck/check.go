@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +121,7 @@ func (u *unit) fail(err error) {
 func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 	var units []*unit
 	for _, cfg := range configs {
-		for _, stack := range sortedKeys(cfg.Stacks) {
+		for _, stack := range slices.Sorted(maps.Keys(cfg.Stacks)) {
 			u := &unit{cfg: cfg, stack: stack, module: moduleName(cfg.Name, stack), res: &Result{Config: cfg.Label, Stack: stack}}
 			units = append(units, u)
 			doc, err := parseObject(cfg.Stacks[stack])

@@ -3,6 +3,8 @@ package tfcheck
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -123,7 +125,7 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 	if len(byAddr) != synthesized {
 		fail("plans %d resources, the stack synthesizes %d", len(byAddr), synthesized)
 	}
-	for _, typ := range sortedKeys(want.Counts) {
+	for _, typ := range slices.Sorted(maps.Keys(want.Counts)) {
 		if counts[typ] != want.Counts[typ] {
 			fail("plans %d %s, the configuration makes %d", counts[typ], typ, want.Counts[typ])
 		}
@@ -257,7 +259,7 @@ func isPrimaryStub(arn string, stubs map[string]string, home string) bool {
 
 func byType(byAddr map[string]*planned, typ string) []*planned {
 	var out []*planned
-	for _, a := range sortedKeys(byAddr) {
+	for _, a := range slices.Sorted(maps.Keys(byAddr)) {
 		if r := byAddr[a]; r.typ == typ {
 			out = append(out, r)
 		}
@@ -331,13 +333,4 @@ func first(m map[string]any, key string) map[string]any {
 func asList(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
