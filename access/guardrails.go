@@ -17,9 +17,13 @@ import (
 // judged with the worst case for its own policies (allow everything).
 
 // guardrailActionsKey are what the issue asks the guardrails to stop on the
-// key copies (schedule deletion, disable, key policy, grants) and what would
-// lift them (removing the tag they depend on, a replica of our choosing).
-var guardrailActionsKey = []string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:ReplicateKey", "kms:UntagResource"}
+// key copies (schedule deletion, disable, key policy, grants), what would
+// weaken them (rotation off, the primary moved, a replica of the caller's
+// choosing) and what would lift the guard (changing the tag it depends on).
+var guardrailActionsKey = []string{
+	"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant", "kms:ReplicateKey",
+	"kms:DisableKeyRotation", "kms:UpdatePrimaryRegion", "kms:TagResource", "kms:UntagResource",
+}
 
 // guardrailActionsBucket are the bucket changes the issue names: policy,
 // lifecycle, Object Lock, versioning, replication, encryption, public access
@@ -30,13 +34,21 @@ var guardrailActionsBucket = []string{
 	"s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutLifecycleConfiguration",
 	"s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutReplicationConfiguration",
 	"s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:DeleteBucket",
+	// Re-enabling ACLs and switching off access logging.
+	"s3:PutBucketOwnershipControls", "s3:PutBucketLogging",
 }
 
-// guardrailActionsObject delete log objects or lift their retention.
-var guardrailActionsObject = []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"}
+// guardrailActionsObject delete log objects or lift their retention and
+// legal holds.
+var guardrailActionsObject = []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"}
 
-// guardrailActionsRole rewrite a role's trust or permissions, or remove it.
-var guardrailActionsRole = []string{"iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"}
+// guardrailActionsRole rewrite a role's trust, permissions or boundary, or
+// remove it.
+var guardrailActionsRole = []string{
+	"iam:UpdateAssumeRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+	"iam:DeleteRolePolicy", "iam:DeleteRole", "iam:UpdateRole", "iam:PutRolePermissionsBoundary",
+	"iam:DeleteRolePermissionsBoundary",
+}
 
 // guardrailActionsTrail stop the trail or narrow what it logs.
 var guardrailActionsTrail = []string{"cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:PutEventSelectors", "cloudtrail:PutInsightSelectors"}

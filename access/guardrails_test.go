@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
 
 // The organization example turns the guardrails on: what they must deny is
@@ -139,5 +141,27 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 			require.NotEmpty(t, f, "the seeded defect went unnoticed")
 			assert.Contains(t, strings.Join(f, "\n"), tc.want)
 		})
+	}
+}
+
+// A break-glass IAM user is exempt too, so nobody else may give it new
+// credentials or policies (judged on the guardrail policy alone, with the
+// caller's own policies allowing everything).
+func TestGuardrailsProtectBreakGlassUsers(t *testing.T) {
+	g := policy.Guardrails{
+		Trail:      policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111122223333", Name: "t-1"},
+		KeyAccount: acctB,
+		LogBuckets: []string{"logs-444455556666"},
+		Deployers:  []string{"arn:aws:iam::" + acctB + ":role/Deployer"},
+		BreakGlass: []string{"arn:aws:iam::" + acctB + ":user/glass"},
+	}
+	scp, err := policy.GuardrailPolicy(g)
+	require.NoError(t, err)
+	scps := &ServiceControlPolicies{ManagementAccount: "111122223333", Levels: [][]policy.Document{{FullAWSAccess, scp}}}
+	admin := Principal{ARN: "arn:aws:iam::" + acctB + ":role/Administrator"}
+	ps := Policies{ResourceAccount: acctB, Identity: []policy.Document{AllowAll}, SCPs: scps}
+	for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutUserPolicy", "iam:AttachUserPolicy"} {
+		assert.Equal(t, ExplicitDeny, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/glass"), ps), a)
+		assert.Equal(t, Allow, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/someone-else"), ps), a)
 	}
 }
