@@ -82,9 +82,11 @@ type MultiRegionKeyProps struct {
 	// AllowDestroy drops prevent_destroy from the keys so that terraform
 	// destroy can schedule their deletion. Default: false.
 	AllowDestroy bool
-	// Tags are set on the primary and on every replica: a replica does not
-	// share the primary's tags (KMS Developer Guide, "Multi-Region keys in
-	// AWS KMS", shared and independent properties). Default: none.
+	// Tags are set on the primary and on every replica: tags are an
+	// independent property, not shared or synchronized between related
+	// multi-Region keys (KMS Developer Guide, "How multi-Region keys work",
+	// https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
+	// Default: none.
 	Tags map[string]string
 }
 
