@@ -148,24 +148,33 @@ func (c *checker) guardrails() error {
 	identityOnly := Policies{ResourceAccount: acct, Identity: []policy.Document{AllowAll}}
 
 	// The key copies, each with its own key policy and its own tags.
-	copies, err := c.keyCopies()
+	copies, err := c.guardedKeyCopies()
 	if err != nil {
 		return err
 	}
+	// AWS's default key policy lets the account's IAM policies decide (KMS
+	// Developer Guide, "Default key policy",
+	// https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+	// The administrator's requests are judged against it, so that what is
+	// shown is the guardrails' own work, whatever our key policy also denies.
+	defaultKeyPolicy := policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+		Sid: "EnableIAMUserPermissions", Effect: policy.Allow, Principal: policy.AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", c.part, acct)),
+		Action: policy.Values{"kms:*"}, Resource: policy.Values{"*"},
+	}}}
 	for _, k := range copies {
 		kp := Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{AllowAll}}
+		dp := Policies{Resource: &defaultKeyPolicy, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{AllowAll}}
 		extra := " + " + k.policy.where
 		tagged := func(p Principal, role, action string) Request {
 			kv := append([]string{"kms:CallerAccount", p.Account()}, k.tags...)
 			return asSession(p, role, action, k.arn, kv...)
 		}
-		// Without the guardrails the key policy lets the account's IAM
-		// policies decide (it allows the account root), so the administrator
-		// could: the guardrails are what stops it.
-		got, err := Evaluate(tagged(admin, admin.ARN, "kms:ScheduleKeyDeletion"), kp)
-		c.results = append(c.results, Result{Policy: k.policy.where, Name: "without the guardrails, a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on " + k.region, Want: true, Got: got, Err: err})
+		// Without the guardrails, the default key policy would let the
+		// administrator: the guardrails are what stops it.
+		got, err := Evaluate(tagged(admin, admin.ARN, "kms:ScheduleKeyDeletion"), dp)
+		c.results = append(c.results, Result{Policy: "default key policy of " + k.policy.where, Name: "without the guardrails, a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on " + k.region, Want: true, Got: got, Err: err})
 		for _, a := range guardrailActionsKey {
-			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on the key copy in "+k.region, tagged(admin, admin.ARN, a), kp, extra)
+			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on the key copy in "+k.region+" (guardrails with AWS's default key policy)", tagged(admin, admin.ARN, a), dp, " + default key policy of "+k.policy.where)
 		}
 		for _, a := range deployerKeyActions {
 			record(true, "the deploying role (a session) "+a+" on the key copy in "+k.region, tagged(deployer, c.cfg.Accounts.LogArchive.RoleARN, a), kp, extra)
@@ -268,11 +277,11 @@ func (c *checker) replicationUnderGuardrails(scps *ServiceControlPolicies) error
 	acct := c.cfg.Accounts.LogArchive.ID
 	roleArn := c.iamRole(acct, rp.RoleName).ARN
 	role, _ := session(Principal{ARN: roleArn})
-	copies, err := c.keyCopies()
+	copies, err := c.guardedKeyCopies()
 	if err != nil {
 		return err
 	}
-	var primary, replica keyCopy
+	var primary, replica guardedKey
 	for _, k := range copies {
 		switch k.region {
 		case c.cfg.HomeRegion:
@@ -310,17 +319,17 @@ func (c *checker) replicationUnderGuardrails(scps *ServiceControlPolicies) error
 	return nil
 }
 
-// keyCopy is one copy of the multi-region key as the checks see it.
-type keyCopy struct {
+// guardedKey is one copy of the multi-region key as the checks see it.
+type guardedKey struct {
 	arn, region string
 	policy      located
 	// tags as request context: aws:ResourceTag/<key>, value, ...
 	tags []string
 }
 
-func (c *checker) keyCopies() ([]keyCopy, error) {
+func (c *checker) guardedKeyCopies() ([]guardedKey, error) {
 	s := *c.archive
-	var out []keyCopy
+	var out []guardedKey
 	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
 		for name, body := range s.resources(typ) {
 			if typ == "aws_kms_key" && body["multi_region"] != true {
@@ -331,7 +340,7 @@ func (c *checker) keyCopies() ([]keyCopy, error) {
 				return nil, err
 			}
 			r := region(body, c.cfg.HomeRegion)
-			k := keyCopy{arn: c.keyArn(name, r), region: r, policy: l}
+			k := guardedKey{arn: c.keyArn(name, r), region: r, policy: l}
 			tags, _ := body["tags"].(map[string]any)
 			keys := make([]string, 0, len(tags))
 			for tk := range tags {

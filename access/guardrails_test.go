@@ -28,9 +28,9 @@ func TestGuardrailExpectations(t *testing.T) {
 	t.Log("\n" + all)
 	for _, want := range []string{
 		"without the guardrails, a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on us-east-1 must be allowed (got Allow)",
-		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 must be denied (got ExplicitDeny)",
-		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in eu-west-1 must be denied (got ExplicitDeny)",
-		"a log-archive administrator allowed everything by IAM: kms:UntagResource on the key copy in us-west-2 must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in eu-west-1 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: kms:UntagResource on the key copy in us-west-2 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
 		"key administrator arn:aws:iam::444455556666:role/KeyAdministrator kms:ScheduleKeyDeletion on the key copy in us-east-1 (the key policy allows it; the guardrails do not) must be denied (got ExplicitDeny)",
 		"the deploying role (a session) kms:PutKeyPolicy on the key copy in us-east-1 must be allowed (got Allow)",
 		"a log-archive administrator allowed everything by IAM: s3:PutBucketPolicy on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got ExplicitDeny)",
@@ -86,12 +86,12 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/*\",`)
 			},
-			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 must be denied (got Allow)",
+			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 (guardrails with AWS's default key policy) must be denied (got Allow)",
 		},
 		{
 			"ScheduleKeyDeletion deny removed", "management",
 			func(s string) string { return strings.ReplaceAll(s, `\"kms:ScheduleKeyDeletion\",`, ``) },
-			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-west-2 must be denied (got Allow)",
+			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-west-2 (guardrails with AWS's default key policy) must be denied (got Allow)",
 		},
 		{
 			"bucket policy deny removed", "management",
@@ -129,7 +129,7 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 			func(s string) string {
 				return strings.ReplaceAll(s, `"cloudtrail-mrk-guardrail": "organization-trail"`, `"cloudtrail-mrk-other": "organization-trail"`)
 			},
-			"a log-archive administrator allowed everything by IAM: kms:PutKeyPolicy on the key copy in eu-west-1 must be denied (got Allow)",
+			"a log-archive administrator allowed everything by IAM: kms:PutKeyPolicy on the key copy in eu-west-1 (guardrails with AWS's default key policy) must be denied (got Allow)",
 		},
 	}
 	for _, tc := range cases {

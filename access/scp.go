@@ -65,6 +65,7 @@ func (s *ServiceControlPolicies) decide(req Request) (Decision, error) {
 	if s == nil || !s.governs(req) {
 		return Allow, nil
 	}
+	req.Context = scpContext(req)
 	if s.ManagementAccount == "" || len(s.Levels) == 0 {
 		return "", fmt.Errorf("service control policies need a management account and at least one level")
 	}
@@ -105,4 +106,26 @@ func withSCPs(scp, rest Decision) Decision {
 	default:
 		return scp
 	}
+}
+
+// scpContext is req's context with aws:PrincipalArn, which AWS adds to every
+// request signed by an IAM principal: the user's or role's ARN, for a role
+// session the role's (IAM User Guide, "AWS global condition context keys",
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
+// A session ARN does not carry the role's path, so the role is taken to have
+// none. A value the request already gives is kept.
+func scpContext(req Request) map[string][]string {
+	if len(lookup(req.Context, "aws:PrincipalArn")) > 0 || req.Principal.ARN == "" {
+		return req.Context
+	}
+	out := make(map[string][]string, len(req.Context)+1)
+	for k, v := range req.Context {
+		out[k] = v
+	}
+	arn := req.Principal.ARN
+	if p := strings.SplitN(arn, ":", 6); len(p) == 6 && p[2] == "sts" && strings.HasPrefix(p[5], "assumed-role/") {
+		arn = fmt.Sprintf("arn:%s:iam::%s:role/%s", p[1], p[4], strings.Split(strings.TrimPrefix(p[5], "assumed-role/"), "/")[0])
+	}
+	out["aws:PrincipalArn"] = []string{arn}
+	return out
 }

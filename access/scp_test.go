@@ -55,6 +55,9 @@ func TestServiceControlPolicies(t *testing.T) {
 	cput := Request{Principal: trail, Action: "s3:PutBucketPolicy", Resource: "arn:aws:s3:::b"}
 	assert.Equal(t, Allow, decide(t, cput, Policies{Resource: bucketAllowsCT, ResourceAccount: acctA, SCPs: scps(full, guarded)}), "service principals are not governed")
 
+	bare := Request{Principal: deployer, Action: "s3:PutBucketPolicy", Resource: "arn:aws:s3:::b"}
+	assert.Equal(t, Allow, decide(t, bare, with(scps(full, guarded))), "a session without aws:PrincipalArn in the request gets its role's, as AWS adds it")
+
 	denyingBucket := doc(policy.Statement{Sid: "D", Effect: policy.Deny, Principal: policy.AnyPrincipal, Action: policy.Values{"s3:*"}, Resource: policy.Values{"*"}})
 	p := with(scps(full, []policy.Document{onlyGet}))
 	p.Resource = denyingBucket
