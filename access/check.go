@@ -74,6 +74,9 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 			return nil, err
 		}
 	}
+	if err := c.guardrails(); err != nil {
+		return nil, err
+	}
 	return c.results, nil
 }
 

@@ -85,6 +85,8 @@ type Policies struct {
 	// principal whose policies are not ours (another account's, a reader's)
 	// use AllowAll, the worst case.
 	Identity []policy.Document
+	// SCPs govern the caller's account when set. Default: none modelled.
+	SCPs *ServiceControlPolicies
 }
 
 // AllowAll is an identity policy that allows everything: the assumption for
@@ -95,6 +97,19 @@ var AllowAll = policy.Document{Version: policy.Version, Statement: []policy.Stat
 
 // Evaluate decides req against ps.
 func Evaluate(req Request, ps Policies) (Decision, error) {
+	if ps.SCPs != nil {
+		rest := ps
+		rest.SCPs = nil
+		d, err := Evaluate(req, rest)
+		if err != nil {
+			return "", err
+		}
+		scp, err := ps.SCPs.decide(req)
+		if err != nil {
+			return "", err
+		}
+		return withSCPs(scp, d), nil
+	}
 	if isRoot(req.Principal.ARN) {
 		// IAM user guide, "How AWS enforcement code logic evaluates requests
 		// to allow or deny access": the root user has full access in its own

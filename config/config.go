@@ -39,6 +39,9 @@ type Config struct {
 	// Tags are applied to every taggable resource, through the AWS
 	// providers' default_tags. Default: none.
 	Tags map[string]string `yaml:"tags,omitempty"`
+	// Guardrails attaches a service control policy that protects the trail,
+	// the key and the log buckets across the organization. Default: off.
+	Guardrails Guardrails `yaml:"guardrails"`
 }
 
 // Replication configures the second-region copy of the logs.

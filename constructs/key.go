@@ -82,6 +82,12 @@ type MultiRegionKeyProps struct {
 	// AllowDestroy drops prevent_destroy from the keys so that terraform
 	// destroy can schedule their deletion. Default: false.
 	AllowDestroy bool
+	// Tags are set on the primary and on every replica: tags are an
+	// independent property, not shared or synchronized between related
+	// multi-Region keys (KMS Developer Guide, "How multi-Region keys work",
+	// https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
+	// Default: none.
+	Tags map[string]string
 }
 
 // MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
@@ -118,6 +124,9 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		if r.Provider == nil {
 			l.Addf(f+".Provider", "nil", "is required: a provider aliased to %s", r.Region)
 		}
+	}
+	for k, v := range p.Tags {
+		l.Add(fmt.Sprintf("MultiRegionKeyProps.Tags[%q]", k), rules.Tag(k, v))
 	}
 	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
 	if p.RotationPeriodDays == 0 {
@@ -201,6 +210,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		DeletionWindowInDays:  jsii.Number(float64(props.DeletionWindowDays)),
 		Policy:                jsii.String(policyJSON),
 		Lifecycle:             lifecycle,
+		Tags:                  keyTags(props.Tags),
 	})
 	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
@@ -223,6 +233,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			Policy:               jsii.String(replicaJSON[r.Region]),
 			Enabled:              jsii.Bool(true),
 			Lifecycle:            lifecycle,
+			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
 		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
@@ -322,4 +333,17 @@ func protect(allowDestroy bool) *cdktf.TerraformResourceLifecycle {
 		return nil
 	}
 	return &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+}
+
+// keyTags converts tags for the bindings; nil when there are none, so that
+// no empty tags attribute is written.
+func keyTags(tags map[string]string) *map[string]*string {
+	if len(tags) == 0 {
+		return nil
+	}
+	out := make(map[string]*string, len(tags))
+	for k, v := range tags {
+		out[k] = jsii.String(v)
+	}
+	return &out
 }

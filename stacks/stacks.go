@@ -43,6 +43,8 @@ type LogArchive struct {
 type Management struct {
 	Stack cdktf.TerraformStack
 	Trail *ctmrk.Trail
+	// Guardrails is nil unless guardrails.enabled.
+	Guardrails *Guardrails
 }
 
 // Stacks is the result of Build.
@@ -106,7 +108,16 @@ func NewManagementStack(scope constructs.Construct, id string, cfg *config.Confi
 	if _, err := addProviders(stack, cfg, cfg.Accounts.Management, nil); err != nil {
 		return nil, err
 	}
-	return addTrail(stack, cfg, archive)
+	mgmt, err := addTrail(stack, cfg, archive)
+	if err != nil {
+		return nil, err
+	}
+	// Guardrails need a management account apart from the log-archive
+	// account (config refuses them otherwise), so only this stack has them.
+	if mgmt.Guardrails, err = addGuardrails(stack, cfg); err != nil {
+		return nil, err
+	}
+	return mgmt, nil
 }
 
 // NewCombinedStack creates one stack for an account that plays both roles.
@@ -256,6 +267,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		RotationPeriodDays: cfg.Key.RotationPeriodDays,
 		DeletionWindowDays: cfg.Key.DeletionWindowDays,
 		AllowDestroy:       cfg.AllowDestroy,
+		Tags:               keyGuardTags(cfg),
 	})
 	if err != nil {
 		return nil, err

@@ -46,6 +46,10 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 			"aws_sns_topic":            b2i(topic),
 			// One single-region key encrypts the log group and the topic.
 			"aws_kms_key": b2i(cw || topic),
+			// The guardrail service control policy, attached to each target;
+			// none unless guardrails.enabled.
+			"aws_organizations_policy":            b2i(cfg.Guardrails.Enabled),
+			"aws_organizations_policy_attachment": b2i(cfg.Guardrails.Enabled) * len(cfg.Guardrails.Targets),
 		},
 	}
 	return archive, trail

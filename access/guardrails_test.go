@@ -1,0 +1,167 @@
+package access
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// The organization example turns the guardrails on: what they must deny is
+// denied, and what they must not block still works. The expectations come
+// from AWS documentation: IAM User Guide, "Policy evaluation logic" (an SCP
+// deny wins; an allow needs the SCPs to allow too); Organizations User
+// Guide, "Service control policies (SCPs)" (service principals, service-
+// linked roles and the management account are not governed); IAM User
+// Guide, "AWS global condition context keys" (aws:PrincipalArn of a role
+// session is the role's ARN).
+func TestGuardrailExpectations(t *testing.T) {
+	cfg, stacks := golden(t, "organization")
+	require.True(t, cfg.Guardrails.Enabled)
+	results, err := Check(cfg, stacks)
+	require.NoError(t, err)
+	assert.Empty(t, failures(results))
+	all := resultLines(results)
+	t.Log("\n" + all)
+	for _, want := range []string{
+		"without the guardrails, a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on us-east-1 must be allowed (got Allow)",
+		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in eu-west-1 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: kms:UntagResource on the key copy in us-west-2 (guardrails with AWS's default key policy) must be denied (got ExplicitDeny)",
+		"key administrator arn:aws:iam::444455556666:role/KeyAdministrator kms:ScheduleKeyDeletion on the key copy in us-east-1 (the key policy allows it; the guardrails do not) must be denied (got ExplicitDeny)",
+		"the deploying role (a session) kms:PutKeyPolicy on the key copy in us-east-1 must be allowed (got Allow)",
+		"a log-archive administrator allowed everything by IAM: s3:PutBucketPolicy on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: s3:PutReplicationConfiguration on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: s3:DeleteObject on a log object of example-org-cloudtrail-444455556666-usw2-access-logs (guardrails alone) must be denied (got ExplicitDeny)",
+		"the deploying role (a session) s3:PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed (got Allow)",
+		"a log-archive administrator allowed everything by IAM: iam:UpdateAssumeRolePolicy on exempt role arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: iam:PutRolePolicy on exempt role arn:aws:iam::444455556666:role/LogArchiveBreakGlass must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM: iam:PutRolePolicy on a role the guardrails do not exempt must be allowed (got Allow)",
+		"a log-archive administrator allowed everything by IAM: organizations:LeaveOrganization must be denied (got ExplicitDeny)",
+		"the deploying role (a session) organizations:LeaveOrganization must be denied (got ExplicitDeny)",
+		"a log-archive administrator allowed everything by IAM, as a delegated administrator would be: cloudtrail:StopLogging on the trail must be denied (got ExplicitDeny)",
+		"a management-account administrator allowed everything by IAM: cloudtrail:StopLogging on the trail (SCPs do not govern the management account) must be allowed (got Allow)",
+		"CloudTrail delivering a log file (service principals are not governed) must be allowed (got Allow)",
+		"CloudTrail GenerateDataKey for this trail (service principals are not governed) must be allowed (got Allow)",
+		"the replication role (a session, governed by the guardrails) replicating into the recovery bucket must be allowed (got Allow)",
+		"the replication role (a session, governed by the guardrails) encrypting with the replica key copy through S3 must be allowed (got Allow)",
+		"break-glass arn:aws:iam::444455556666:role/LogArchiveBreakGlass kms:ScheduleKeyDeletion on the key copy in us-east-1 must be allowed (got Allow)",
+	} {
+		assert.Contains(t, all, want)
+	}
+}
+
+// Without guardrails no service control policy may be synthesized, and the
+// check says so rather than skipping it.
+func TestGuardrailsOffMeansNoPolicy(t *testing.T) {
+	cfg, stacks := golden(t, "organization")
+	cfg.Guardrails.Enabled = false
+	_, err := Check(cfg, stacks)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "guardrails are off, yet stack management holds service control policy GuardrailPolicy")
+}
+
+func TestGuardrailAttachmentMissingIsAnError(t *testing.T) {
+	cfg, stacks := mutate(t, "organization", "management", func(s string) string {
+		return strings.ReplaceAll(s, `"target_id": "ou-exam-ple12345"`, `"target_id": "ou-exam-other1234"`)
+	})
+	_, err := Check(cfg, stacks)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not attached to guardrails target ou-exam-ple12345")
+}
+
+// TestGuardrailDefectsAreCaught breaks the guardrails the way they could
+// break and checks that the access check fails.
+func TestGuardrailDefectsAreCaught(t *testing.T) {
+	cases := []struct {
+		name, stack string
+		edit        func(string) string
+		want        string
+	}{
+		{
+			"exemption widened to every role of the account", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/*\",`)
+			},
+			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 (guardrails with AWS's default key policy) must be denied (got Allow)",
+		},
+		{
+			"ScheduleKeyDeletion deny removed", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"kms:ScheduleKeyDeletion\",`, ``) },
+			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-west-2 (guardrails with AWS's default key policy) must be denied (got Allow)",
+		},
+		{
+			"bucket policy deny removed", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"s3:PutBucketPolicy\",`, ``) },
+			"a log-archive administrator allowed everything by IAM: s3:PutBucketPolicy on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got Allow)",
+		},
+		{
+			"exempt roles' trust no longer guarded", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"iam:UpdateAssumeRolePolicy\",`, ``) },
+			"iam:UpdateAssumeRolePolicy on exempt role arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer must be denied (got Allow)",
+		},
+		{
+			"LeaveOrganization deny removed", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `organizations:LeaveOrganization`, `organizations:DescribeOrganization`)
+			},
+			"a log-archive administrator allowed everything by IAM: organizations:LeaveOrganization must be denied (got Allow)",
+		},
+		{
+			"deploying role not exempt", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",\"arn:aws:iam::444455556666:role/LogArchiveBreakGlass\"]`, `\"arn:aws:iam::444455556666:role/LogArchiveBreakGlass\"]`)
+			},
+			"the deploying role (a session) s3:PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed (got ExplicitDeny)",
+		},
+		{
+			"a deny that blocks replication", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"s3:BypassGovernanceRetention\",`, `\"s3:BypassGovernanceRetention\",\"s3:ReplicateObject\",`)
+			},
+			"the replication role (a session, governed by the guardrails) replicating into the recovery bucket must be allowed (got ExplicitDeny)",
+		},
+		{
+			"guard tag missing from the key copies", "log-archive",
+			func(s string) string {
+				return strings.ReplaceAll(s, `"cloudtrail-mrk-guardrail": "organization-trail"`, `"cloudtrail-mrk-other": "organization-trail"`)
+			},
+			"a log-archive administrator allowed everything by IAM: kms:PutKeyPolicy on the key copy in eu-west-1 (guardrails with AWS's default key policy) must be denied (got Allow)",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, stacks := mutate(t, "organization", tc.stack, tc.edit)
+			results, err := Check(cfg, stacks)
+			require.NoError(t, err)
+			f := failures(results)
+			require.NotEmpty(t, f, "the seeded defect went unnoticed")
+			assert.Contains(t, strings.Join(f, "\n"), tc.want)
+		})
+	}
+}
+
+// A break-glass IAM user is exempt too, so nobody else may give it new
+// credentials or policies (judged on the guardrail policy alone, with the
+// caller's own policies allowing everything).
+func TestGuardrailsProtectBreakGlassUsers(t *testing.T) {
+	g := policy.Guardrails{
+		Trail:      policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111122223333", Name: "t-1"},
+		KeyAccount: acctB,
+		LogBuckets: []string{"logs-444455556666"},
+		Deployers:  []string{"arn:aws:iam::" + acctB + ":role/Deployer"},
+		BreakGlass: []string{"arn:aws:iam::" + acctB + ":user/glass"},
+	}
+	scp, err := policy.GuardrailPolicy(g)
+	require.NoError(t, err)
+	scps := &ServiceControlPolicies{ManagementAccount: "111122223333", Levels: [][]policy.Document{{FullAWSAccess, scp}}}
+	admin := Principal{ARN: "arn:aws:iam::" + acctB + ":role/Administrator"}
+	ps := Policies{ResourceAccount: acctB, Identity: []policy.Document{AllowAll}, SCPs: scps}
+	for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutUserPolicy", "iam:AttachUserPolicy"} {
+		assert.Equal(t, ExplicitDeny, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/glass"), ps), a)
+		assert.Equal(t, Allow, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/someone-else"), ps), a)
+	}
+}

@@ -1,0 +1,113 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// DefaultGuardrailPolicySuffix names the guardrail policy after the trail.
+const DefaultGuardrailPolicySuffix = "-guardrails"
+
+// maxPolicyNameLength is the longest name AWS Organizations gives a policy
+// (Organizations API Reference, CreatePolicy, Name: 1 to 128 characters).
+const maxPolicyNameLength = 128
+
+// Guardrails configures the optional service control policy that protects
+// the key, the log buckets, the trail and the exempt principals across the
+// organization. It changes how the whole organization is governed, so it is
+// never on unless asked for.
+type Guardrails struct {
+	// Enabled creates the service control policy in the management account
+	// and attaches it to Targets. Needs organization_id, a log-archive
+	// account other than the management account, and
+	// accounts.log_archive.role_arn. Default: false.
+	Enabled bool `yaml:"enabled"`
+	// Targets are the ids the policy is attached to: the organization root
+	// (r-...), organizational units (ou-...-...) or member accounts (12
+	// digits). They must cover the log-archive account. Required when
+	// enabled.
+	Targets []string `yaml:"targets,omitempty"`
+	// PolicyName of the service control policy, unique in the organization.
+	// Default: "<trail.name>-guardrails".
+	PolicyName string `yaml:"policy_name,omitempty"`
+}
+
+// Organizations API Reference, AttachPolicy, TargetId: a root ("r-" and 4 to
+// 32 lowercase letters or digits), an account (12 digits) or an OU ("ou-",
+// 4 to 32 lowercase letters or digits, "-", 8 to 32 more).
+var guardrailTarget = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|[0-9]{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$`)
+
+// applyGuardrailDefaults names the policy after the trail when it fits.
+func (c *Config) applyGuardrailDefaults() {
+	if g := &c.Guardrails; g.Enabled && g.PolicyName == "" && len(c.Trail.Name)+len(DefaultGuardrailPolicySuffix) <= maxPolicyNameLength {
+		g.PolicyName = c.Trail.Name + DefaultGuardrailPolicySuffix
+	}
+}
+
+// GuardrailProps is what the guardrail policy protects and exempts: the
+// trail, the key copies and every log bucket of this configuration; the
+// deploying roles of both accounts and the break-glass principals.
+func (c *Config) GuardrailProps() policy.Guardrails {
+	var deployers []string
+	for _, a := range []Account{c.Accounts.Management, c.Accounts.LogArchive} {
+		if a.RoleARN != "" {
+			deployers = append(deployers, a.RoleARN)
+		}
+	}
+	return policy.Guardrails{
+		Trail:      c.TrailIdentity(),
+		KeyAccount: c.Accounts.LogArchive.ID,
+		LogBuckets: c.LogBuckets(),
+		Deployers:  deployers,
+		BreakGlass: c.Bucket.BreakGlassPrincipals,
+	}
+}
+
+func (c *Config) validateGuardrails(l *rules.List) {
+	g := c.Guardrails
+	if !g.Enabled {
+		return
+	}
+	if c.OrganizationID == "" {
+		l.Addf("guardrails.enabled", true, "must be false without organization_id: service control policies exist only in an organization")
+	}
+	if c.Accounts.LogArchive.ID != "" && c.SingleAccount() {
+		l.Addf("guardrails.enabled", true, "must be false when accounts.log_archive.id is the management account: service control policies do not apply to the management account, so they would protect nothing")
+	}
+	if c.Accounts.LogArchive.RoleARN == "" {
+		l.Addf("accounts.log_archive.role_arn", "", "is required when guardrails.enabled is true: the guardrails exempt the deploying role by its ARN and would otherwise deny Terraform's own changes")
+	}
+	if len(g.Targets) == 0 {
+		l.Addf("guardrails.targets", g.Targets, "must name at least one root (r-...), organizational unit (ou-...) or account id when guardrails.enabled is true")
+	}
+	seen := map[string]int{}
+	for i, t := range g.Targets {
+		f := fmt.Sprintf("guardrails.targets[%d]", i)
+		switch j, dup := seen[t]; {
+		case !guardrailTarget.MatchString(t):
+			l.Addf(f, t, "must be a root id (r- and 4 to 32 lowercase letters or digits), an organizational unit id (ou-<4 to 32>-<8 to 32 lowercase letters or digits>) or a 12-digit account id")
+		case t == c.Accounts.Management.ID:
+			l.Addf(f, t, "must not be the management account (accounts.management.id): service control policies do not apply to it")
+		case dup:
+			l.Addf(f, t, "repeats guardrails.targets[%d]", j)
+		default:
+			seen[t] = i
+		}
+	}
+	switch {
+	case g.PolicyName == "":
+		l.Addf("guardrails.policy_name", g.PolicyName, "is required: the default derived from trail.name is longer than %d characters", maxPolicyNameLength)
+	case len(g.PolicyName) > maxPolicyNameLength:
+		l.Addf("guardrails.policy_name", g.PolicyName, "must be at most %d characters", maxPolicyNameLength)
+	}
+	// Only the size is reported here: any other error of the policy comes
+	// from a field that is reported on its own.
+	var tooLarge *policy.SCPTooLargeError
+	if _, err := policy.GuardrailPolicyJSON(c.GuardrailProps()); errors.As(err, &tooLarge) {
+		l.Addf("guardrails", tooLarge.Bytes, "must render a service control policy of at most %d bytes (AWS Organizations' limit), and this configuration's is longer: name fewer or shorter bucket.break_glass_principals or shorter bucket names", policy.MaxSCPBytes)
+	}
+}

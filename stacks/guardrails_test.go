@@ -1,0 +1,65 @@
+package stacks
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+)
+
+// The organization example asks for the guardrails: one service control
+// policy, compact and within AWS Organizations' limit, attached to each
+// target, and every key copy tagged for it.
+func TestGuardrailsWhenAsked(t *testing.T) {
+	cfg := load(t, "../examples/organization.yaml")
+	require.True(t, cfg.Guardrails.Enabled)
+	_, docs := synthApp(t, cfg)
+	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
+
+	name, p := mgmt.Only(t, "aws_organizations_policy")
+	assert.Equal(t, "SERVICE_CONTROL_POLICY", p["type"])
+	assert.Equal(t, "organization-trail-guardrails", p["name"])
+	content, _ := p["content"].(string)
+	assert.LessOrEqual(t, len(content), policy.MaxSCPBytes)
+	assert.NotContains(t, content, "\n")
+	doc, err := policy.Parse(content)
+	require.NoError(t, err)
+	for _, sid := range []string{policy.SidGuardKey, policy.SidGuardLogBuckets, policy.SidGuardTrail, policy.SidGuardExemptPrincipals, policy.SidGuardLeaveOrganization} {
+		_, ok := doc.StatementBySid(sid)
+		assert.True(t, ok, sid)
+	}
+	_, a := mgmt.Only(t, "aws_organizations_policy_attachment")
+	assert.Equal(t, st.Ref("aws_organizations_policy", name, "id"), a["policy_id"])
+	assert.Equal(t, "ou-exam-ple12345", a["target_id"])
+
+	require.Equal(t, 0, archive.Count("aws_organizations_policy"), "SCPs are created from the management account")
+	copies := 0
+	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
+		for _, k := range archive.Resources(typ) {
+			copies++
+			assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], "every copy carries the guard tag")
+		}
+	}
+	assert.Equal(t, 3, copies)
+}
+
+// Off by default: no configuration that does not ask attaches an SCP, and
+// the keys carry no guard tag.
+func TestNoGuardrailsUnlessAsked(t *testing.T) {
+	cfg := load(t, "../examples/organization.yaml")
+	cfg.Guardrails = config.Guardrails{}
+	require.NoError(t, cfg.Validate())
+	_, docs := synthApp(t, cfg)
+	for name, d := range docs {
+		assert.Equal(t, 0, d.Count("aws_organizations_policy"), name)
+		assert.Equal(t, 0, d.Count("aws_organizations_policy_attachment"), name)
+		for _, k := range d.Resources("aws_kms_key") {
+			assert.Nil(t, k["tags"], name)
+		}
+	}
+	assert.False(t, config.Default().Guardrails.Enabled)
+}
