@@ -408,12 +408,9 @@ func (c *checker) monitoring() error {
 		c.expectIdentity(perms, c.trail.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
 	}
 	if n := c.cfg.Trail.Notifications; n.Enabled {
-		var pname string
-		for name := range s.resources("aws_sns_topic_policy") {
-			pname = name
-		}
-		if pname == "" {
-			return fmt.Errorf("stack %s has no topic policy", s.Name)
+		pname, err := s.topicPolicy(n.TopicName)
+		if err != nil {
+			return err
 		}
 		l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
 		if err != nil {
