@@ -229,14 +229,14 @@ func (c *checker) alarmChecks() error {
 	s := *c.trailStack
 	where := func(typ, name string) string { return fmt.Sprintf("%s/%s.%s", s.Name, typ, name) }
 	fail := func(loc, name string, err error) {
-		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: true, Got: ImplicitDeny, Err: err})
+		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: true, Got: ImplicitDeny, Err: err, Fact: true})
 	}
 	pass := func(loc, name string, want, got bool) {
 		d := ImplicitDeny
 		if got {
 			d = Allow
 		}
-		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: want, Got: d})
+		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: want, Got: d, Fact: true})
 	}
 	if !c.cfg.AlarmsEnabled() {
 		n := len(s.resources("aws_cloudwatch_metric_alarm"))

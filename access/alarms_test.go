@@ -110,10 +110,10 @@ func TestAlarmDefectsAreCaught(t *testing.T) {
 	}{
 		{"key filter matching any key", func(s string) string {
 			return strings.Replace(s, `($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/`, `($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/*\") || ($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/`, 1)
-		}, "key-changes counts ScheduleKeyDeletion on another key must be denied"},
+		}, "key-changes counts ScheduleKeyDeletion on another key must not hold"},
 		{"bucket filter on another bucket", func(s string) string {
 			return strings.ReplaceAll(s, `$.requestParameters.bucketName = \"example-org-cloudtrail-444455556666\"`, `$.requestParameters.bucketName = \"example-org-cloudtrail-444455556666-old\"`)
-		}, "counts PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed"},
+		}, "counts PutBucketPolicy on example-org-cloudtrail-444455556666 must hold"},
 		{"alarm topic and key open to another account's alarms", func(s string) string {
 			s = strings.ReplaceAll(s, `arn:aws:cloudwatch:us-east-1:111122223333:alarm:*`, `arn:aws:cloudwatch:*:*:alarm:*`)
 			return strings.ReplaceAll(s, `\"aws:SourceAccount\": \"111122223333\"`, `\"aws:SourceAccount\": [\"111122223333\", \"999999999999\"]`)

@@ -18,6 +18,9 @@ type Result struct {
 	Want bool
 	Got  Decision
 	Err  error
+	// Fact marks a statement about the synthesized stacks rather than a
+	// request: Want says whether it must hold, Got Allow that it does.
+	Fact bool
 }
 
 // OK reports whether the evaluator decided as expected.
@@ -35,6 +38,13 @@ func (r Result) String() string {
 	got := string(r.Got)
 	if r.Err != nil {
 		got = "error: " + r.Err.Error()
+	}
+	if r.Fact {
+		holds := map[bool]string{true: "must hold", false: "must not hold"}[r.Want]
+		if r.Err == nil {
+			got = map[bool]string{true: "holds", false: "does not hold"}[r.Got.Allowed()]
+		}
+		return fmt.Sprintf("%s %s: %s %s (%s)", status, r.Policy, r.Name, holds, got)
 	}
 	return fmt.Sprintf("%s %s: %s must be %s (got %s)", status, r.Policy, r.Name, want, got)
 }
