@@ -18,6 +18,9 @@ type Result struct {
 	Want bool
 	Got  Decision
 	Err  error
+	// Fact marks a statement about the synthesized stacks rather than a
+	// request: Want says whether it must hold, Got Allow that it does.
+	Fact bool
 }
 
 // OK reports whether the evaluator decided as expected.
@@ -35,6 +38,13 @@ func (r Result) String() string {
 	got := string(r.Got)
 	if r.Err != nil {
 		got = "error: " + r.Err.Error()
+	}
+	if r.Fact {
+		holds := map[bool]string{true: "must hold", false: "must not hold"}[r.Want]
+		if r.Err == nil {
+			got = map[bool]string{true: "holds", false: "does not hold"}[r.Got.Allowed()]
+		}
+		return fmt.Sprintf("%s %s: %s %s (%s)", status, r.Policy, r.Name, holds, got)
 	}
 	return fmt.Sprintf("%s %s: %s must be %s (got %s)", status, r.Policy, r.Name, want, got)
 }
@@ -423,12 +433,9 @@ func (c *checker) monitoring() error {
 		c.expectIdentity(perms, c.trail.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
 	}
 	if n := c.cfg.Trail.Notifications; n.Enabled {
-		var pname string
-		for name := range s.resources("aws_sns_topic_policy") {
-			pname = name
-		}
-		if pname == "" {
-			return fmt.Errorf("stack %s has no topic policy", s.Name)
+		pname, err := s.topicPolicy(n.TopicName)
+		if err != nil {
+			return err
 		}
 		l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 // moreSteps are the expectations added after the policy checks of Check:
 // what the log buckets' policies deny, and which events the trail logs.
 func (c *checker) moreSteps() []func() error {
-	return []func() error{c.logBucketProtection, c.keyProtection, c.dataEvents}
+	return []func() error{c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks}
 }
 
 // asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,

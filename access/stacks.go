@@ -128,3 +128,17 @@ func region(body map[string]any, home string) string {
 	}
 	return home
 }
+
+// topicPolicy returns the logical name of the policy of the SNS topic named
+// topicName.
+func (s Stack) topicPolicy(topicName string) (string, error) {
+	tname, _, ok := s.find("aws_sns_topic", "name", topicName)
+	if !ok {
+		return "", fmt.Errorf("stack %s has no topic %s", s.Name, topicName)
+	}
+	pname, _, ok := s.find("aws_sns_topic_policy", "arn", "${aws_sns_topic."+tname+".arn}")
+	if !ok {
+		return "", fmt.Errorf("stack %s: topic %s has no policy", s.Name, topicName)
+	}
+	return pname, nil
+}

@@ -112,6 +112,35 @@ type CloudWatchLogs struct {
 	LogGroupName string `yaml:"log_group_name,omitempty"`
 	// RetentionDays is a CloudWatch Logs retention period. Default: 365.
 	RetentionDays int `yaml:"retention_days"`
+	// Alarms watch the log group: CIS monitoring controls and tampering
+	// alerts. They exist only while delivery to CloudWatch Logs is on.
+	Alarms Alarms `yaml:"alarms"`
+}
+
+// Alarms configures the metric filters and alarms on the trail's log group
+// and the encrypted SNS topic they notify.
+type Alarms struct {
+	// Enabled creates the filters, alarms and topic. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// TopicName of the alarm topic. Default: "<trail.name>-alarms" with
+	// periods replaced by dashes.
+	TopicName string `yaml:"topic_name,omitempty"`
+	// Disabled names alarms to leave out (see alarms.Names: CIS controls such
+	// as "unauthorized-api-calls", tampering alarms such as "key-changes").
+	// Default: none.
+	Disabled []string `yaml:"disabled,omitempty"`
+	// Subscriptions receive every alarm notification. Default: none (the
+	// alarms change state, visible in the console, but tell nobody).
+	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
+}
+
+// Subscription is one SNS subscription of the alarm topic.
+type Subscription struct {
+	// Protocol is one of email, email-json, https, lambda, sms, sqs.
+	Protocol string `yaml:"protocol"`
+	// Endpoint is an email address, an https URL, a Lambda function or SQS
+	// queue ARN, or a phone number in E.164 form (+ and digits).
+	Endpoint string `yaml:"endpoint"`
 }
 
 // Notifications configures the SNS topic.

@@ -59,7 +59,8 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, ObjectLock{Mode: "GOVERNANCE", Days: 365}, c.Bucket.ObjectLock)
 	assert.Nil(t, c.Bucket.Lifecycle)
 	assert.Equal(t, AccessLogs{Enabled: true, BucketName: "trail-logs-222222222222-access-logs", ExpirationDays: 365}, c.Bucket.AccessLogs)
-	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365}, c.Trail.CloudWatchLogs)
+	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365, Alarms: Alarms{Enabled: true, TopicName: "cloudtrail-mrk-alarms"}}, c.Trail.CloudWatchLogs)
+	assert.True(t, c.AlarmsEnabled(), "alarms are on by default with CloudWatch Logs")
 	assert.Equal(t, Notifications{}, c.Trail.Notifications)
 	assert.Equal(t, DataEvents{S3Read: true, S3Write: true}, c.Trail.DataEvents)
 	assert.False(t, c.Trail.Insights)
@@ -192,4 +193,19 @@ func TestReplicationDefaults(t *testing.T) {
 	off, err := Parse([]byte(valid))
 	require.NoError(t, err)
 	assert.Equal(t, Replication{}, off.Replication)
+}
+
+func TestAlarmDefaults(t *testing.T) {
+	c, err := Parse([]byte(valid + "trail: {name: org.trail, cloudwatch_logs: {alarms: {disabled: [root-usage], subscriptions: [{protocol: email, endpoint: security@example.com}]}}}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, Alarms{Enabled: true, TopicName: "org-trail-alarms", Disabled: []string{"root-usage"},
+		Subscriptions: []Subscription{{Protocol: "email", Endpoint: "security@example.com"}}}, c.Trail.CloudWatchLogs.Alarms)
+
+	c, err = Parse([]byte(valid + "trail: {cloudwatch_logs: {enabled: false}}\n"))
+	require.NoError(t, err)
+	assert.False(t, c.AlarmsEnabled(), "no log group, no alarms")
+
+	c, err = Parse([]byte(valid + "trail: {cloudwatch_logs: {alarms: {enabled: false}}}\n"))
+	require.NoError(t, err)
+	assert.False(t, c.AlarmsEnabled())
 }

@@ -31,6 +31,7 @@ const (
 	DefaultLogRetentionDays        = 365
 	DefaultLogGroupPrefix          = "cloudtrail/"
 	DefaultTopicSuffix             = "-notifications"
+	DefaultAlarmTopicSuffix        = "-alarms"
 	DefaultRecoverySuffix          = "-recovery"
 	DefaultReplicationRoleName     = "cloudtrail-mrk-replication"
 )
@@ -44,7 +45,7 @@ func defaults() Config {
 			MultiRegion:                true,
 			IncludeGlobalServiceEvents: true,
 			EnableLogFileValidation:    true,
-			CloudWatchLogs:             CloudWatchLogs{Enabled: true, RetentionDays: DefaultLogRetentionDays},
+			CloudWatchLogs:             CloudWatchLogs{Enabled: true, RetentionDays: DefaultLogRetentionDays, Alarms: Alarms{Enabled: true}},
 			DataEvents:                 DataEvents{S3Read: true, S3Write: true},
 		},
 		Key: Key{
@@ -164,6 +165,7 @@ func (c *Config) applyLateDefaults() {
 	if w := &c.Trail.CloudWatchLogs; w.Enabled && w.LogGroupName == "" {
 		w.LogGroupName = DefaultLogGroupPrefix + c.Trail.Name
 	}
+	c.applyAlarmDefaults()
 	if n := &c.Trail.Notifications; n.Enabled && n.TopicName == "" {
 		n.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultTopicSuffix
 	}

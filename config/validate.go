@@ -47,6 +47,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateMonitoring(&l)
+	c.validateAlarms(&l)
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
 	c.validateBreakGlass(&l, part)

@@ -95,6 +95,7 @@ type MultiRegionKeyProps struct {
 type MultiRegionKey struct {
 	node          constructs.Construct
 	primaryRegion string
+	alias         string
 	policy        policy.Document
 	replicaPolicy map[string]policy.Document
 	primary       kmskey.KmsKey
@@ -190,6 +191,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	k := &MultiRegionKey{
 		node:          node,
 		primaryRegion: props.PrimaryRegion,
+		alias:         props.Alias,
 		policy:        props.Policy,
 		replicaPolicy: map[string]policy.Document{},
 		replicas:      map[string]kmsreplicakey.KmsReplicaKey{},
@@ -247,6 +249,9 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 
 // PrimaryKeyArn is the ARN of the primary key.
 func (k *MultiRegionKey) PrimaryKeyArn() *string { return k.primary.Arn() }
+
+// Alias is the key's alias name ("alias/..."), the same in every region.
+func (k *MultiRegionKey) Alias() string { return k.alias }
 
 // PrimaryRegion is the region of the primary key.
 func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }

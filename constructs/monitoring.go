@@ -41,6 +41,10 @@ type CloudWatchLogsProps struct {
 	// RetentionDays is one of the periods CloudWatch Logs accepts.
 	// Default: 365.
 	RetentionDays int
+	// Alarms creates metric filters and alarms on the log group (see
+	// AlarmsProps). Default: none; the app's configuration turns them on
+	// unless told otherwise.
+	Alarms *AlarmsProps
 }
 
 // NotificationProps configures an SNS topic that receives a message for
@@ -89,6 +93,7 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 			c.RetentionDays = DefaultLogRetentionDays
 		}
 		l.Add("TrailProps.CloudWatchLogs.RetentionDays", rules.LogRetentionDays(c.RetentionDays))
+		c.Alarms.validate(l, t)
 	}
 	if n := p.Notifications; n != nil {
 		if n.TopicName == "" {
@@ -107,7 +112,7 @@ type monitoring struct {
 
 // addMonitoring creates the key, log group, delivery role and topic the
 // props ask for, in the trail's account and home region.
-func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, organizationID string) (monitoring, error) {
+func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, organizationID string, targets alarmTargets) (monitoring, error) {
 	var m monitoring
 	if p.CloudWatchLogs == nil && p.Notifications == nil {
 		return m, nil
@@ -115,6 +120,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil}
 	if p.CloudWatchLogs != nil {
 		keyProps.LogGroupName = p.CloudWatchLogs.LogGroupName
+		keyProps.Alarms = p.CloudWatchLogs.Alarms != nil
 	}
 	keyDoc, err := policy.MonitoringKeyPolicy(keyProps)
 	if err != nil {
@@ -169,6 +175,11 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 		m.logGroupArn = jsii.String(*group.Arn() + ":*")
 		m.roleArn = role.Arn()
 		m.dependsOn = append(m.dependsOn, group, rolePolicy)
+		if c.Alarms != nil {
+			if err := addAlarms(node, p, t, group, key, targets); err != nil {
+				return m, err
+			}
+		}
 	}
 
 	if n := p.Notifications; n != nil {

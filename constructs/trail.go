@@ -160,7 +160,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
-	mon, err := addMonitoring(node, &props, identity, props.Bucket.OrganizationID())
+	mon, err := addMonitoring(node, &props, identity, props.Bucket.OrganizationID(), props.alarmTargets(keyArn))
 	if err != nil {
 		return nil, err
 	}
@@ -249,5 +249,20 @@ func (p *TrailProps) validateLogBuckets(l *rules.List) {
 		if own[b] {
 			l.Addf(fmt.Sprintf("TrailProps.DataEvents.S3Buckets[%d]", i), b, "is one of the trail's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively")
 		}
+	}
+}
+
+// alarmTargets names what the tampering alarms watch: the key the trail
+// uses and its alias, and the log buckets. Their events reach the trail's
+// log group only when the trail logs the key's account: an organization
+// trail, or an account trail in that same account.
+func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
+	acct := keyAccount(p.Key.Policy())
+	return alarmTargets{
+		keyArn:     keyArn,
+		keyAccount: acct,
+		keyAlias:   p.Key.Alias(),
+		buckets:    p.logBuckets(),
+		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),
 	}
 }

@@ -390,7 +390,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		AllowDestroy:               cfg.AllowDestroy,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
-		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays}
+		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}
 	}
 	if n := cfg.Trail.Notifications; n.Enabled {
 		props.Notifications = &ctmrk.NotificationProps{TopicName: n.TopicName}
@@ -462,4 +462,18 @@ func recoveryLogBuckets(cfg *config.Config) []string {
 		out = append(out, r.AccessLogBucketName)
 	}
 	return out
+}
+
+// alarmsProps are the metric filters and alarms on the trail's log group
+// that cfg asks for, or nil.
+func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
+	if !cfg.AlarmsEnabled() {
+		return nil
+	}
+	a := cfg.Trail.CloudWatchLogs.Alarms
+	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled}
+	for _, s := range a.Subscriptions {
+		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
+	}
+	return props
 }

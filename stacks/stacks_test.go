@@ -72,6 +72,10 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 		"aws_s3_bucket_object_lock_configuration": 1, "aws_cloudtrail": 1,
 		// CloudWatch Logs delivery, on by default.
 		"aws_cloudwatch_log_group": 1, "aws_iam_role": 1, "aws_iam_role_policy": 1,
+		// Alarms on the log group, on by default with it: 15 CIS controls and
+		// 4 tampering alarms, their encrypted topic and its policy.
+		"aws_cloudwatch_metric_alarm": 19, "aws_cloudwatch_log_metric_filter": 19,
+		"aws_sns_topic": 1, "aws_sns_topic_policy": 1,
 	}
 	for typ, n := range want {
 		assert.Equal(t, n, doc.Count(typ), typ)
@@ -125,7 +129,7 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Equal(t, map[string]bool{"": true, "us-west-2": true, "eu-west-1": true}, aliases)
 
 	// Management: the trail and its monitoring, pinned to the management account.
-	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_sns_topic", "aws_sns_topic_policy"}, mgmt.ResourceTypes())
+	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription"}, mgmt.ResourceTypes())
 	require.Len(t, mgmt.Providers(), 1)
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
 	assert.Equal(t, "us-east-1", mgmt.Providers()[0]["region"])
@@ -143,7 +147,7 @@ func TestOrganizationStacks(t *testing.T) {
 	}, trail["advanced_event_selector"].([]any)[1].(map[string]any)["field_selector"].([]any)[2].(map[string]any)["starts_with"],
 		"the log buckets of both stacks, composed from their configured names")
 	assert.NotEmpty(t, trail["cloud_watch_logs_group_arn"])
-	topicName, _ := mgmt.Only(t, "aws_sns_topic")
+	topicName := topicNamed(t, mgmt, cfg.Trail.Notifications.TopicName)
 	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"],
 		"the topic's name, not its ARN (hashicorp/terraform-provider-aws#41262)")
 
@@ -278,7 +282,8 @@ func TestMonitoringSwitches(t *testing.T) {
 	on := docs[CombinedStackName]
 	_, trail := on.Only(t, "aws_cloudtrail")
 	assert.Equal(t, 1, on.Count("aws_cloudwatch_log_group"), "CloudWatch Logs is on by default")
-	assert.Equal(t, 0, on.Count("aws_sns_topic"), "notifications are off by default")
+	assert.NotContains(t, trail, "sns_topic_name", "notifications are off by default")
+	assert.Equal(t, 1, on.Count("aws_sns_topic"), "the alarm topic only")
 	assert.NotContains(t, trail, "insight_selector", "Insights are off by default")
 	assert.Len(t, trail["advanced_event_selector"], 3, "S3 data events are on by default")
 
@@ -295,7 +300,8 @@ func TestMonitoringSwitches(t *testing.T) {
 	assert.NotContains(t, trail, "cloud_watch_logs_group_arn")
 	assert.Len(t, trail["advanced_event_selector"], 2, "management events and the log buckets' events, whatever data_events says")
 	_, topic := off.Only(t, "aws_sns_topic")
-	assert.Equal(t, "audit-notes", topic["name"])
+	assert.Equal(t, "audit-notes", topic["name"], "no alarm topic without CloudWatch Logs")
+	assert.Equal(t, 0, off.Count("aws_cloudwatch_metric_alarm"))
 	assert.Equal(t, 2, off.Count("aws_kms_key"), "the monitoring key stays for the topic")
 
 	cfg.Trail.Notifications.Enabled = false
@@ -392,4 +398,46 @@ func withoutReplication(d policy.Document) policy.Document {
 		out.Statement = append(out.Statement, s)
 	}
 	return out
+}
+
+// topicNamed returns the logical name of the SNS topic called name.
+func topicNamed(t *testing.T, d st.Doc, name string) string {
+	t.Helper()
+	for n, body := range d.Resources("aws_sns_topic") {
+		if body["name"] == name {
+			return n
+		}
+	}
+	require.Failf(t, "no topic", "no aws_sns_topic named %s", name)
+	return ""
+}
+
+// TestAlarms: the alarms are on by default with CloudWatch Logs, one per
+// CIS control and tampering alarm, on the trail's log group, notifying an
+// encrypted alarm topic; disabled ones are left out.
+func TestAlarms(t *testing.T) {
+	_, docs := synthApp(t, config.Default())
+	d := docs[CombinedStackName]
+	groupName, _ := d.Only(t, "aws_cloudwatch_log_group")
+	assert.Equal(t, 19, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls and 4 tampering alarms")
+	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 19)
+	topic := topicNamed(t, d, "cloudtrail-mrk-alarms")
+	for _, f := range d.Resources("aws_cloudwatch_log_metric_filter") {
+		assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "name"), f["log_group_name"])
+	}
+	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
+		assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, a["alarm_actions"])
+	}
+	assert.Contains(t, d.Resources("aws_sns_topic")[topic]["kms_master_key_id"], "aws_kms_key.", "the alarm topic is encrypted with the monitoring key")
+	assert.Equal(t, 0, d.Count("aws_sns_topic_subscription"))
+
+	cfg := config.Default()
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
+	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = []config.Subscription{{Protocol: "email", Endpoint: "security@example.com"}}
+	_, docs = synthApp(t, cfg)
+	d = docs[CombinedStackName]
+	assert.Equal(t, 17, d.Count("aws_cloudwatch_metric_alarm"))
+	_, sub := d.Only(t, "aws_sns_topic_subscription")
+	assert.Equal(t, "email", sub["protocol"])
+	assert.Equal(t, "security@example.com", sub["endpoint"])
 }

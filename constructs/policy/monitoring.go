@@ -47,6 +47,10 @@ type MonitoringKeyPolicyProps struct {
 	// Notifications lets CloudTrail encrypt messages for an encrypted SNS
 	// topic. Default: false.
 	Notifications bool
+	// Alarms lets this account's CloudWatch alarms in the home region publish
+	// to a topic encrypted with the key (alarms watch the log group, so
+	// LogGroupName is set too). Default: false.
+	Alarms bool
 }
 
 // MonitoringKeyPolicy is the policy of the key that encrypts the trail's log
@@ -88,6 +92,9 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 			Resource:  Values{"*"},
 			Condition: Conditions{}.Add("StringEquals", sourceArnKey, p.Trail.ARN()),
 		})
+	}
+	if p.Alarms {
+		doc.Statement = append(doc.Statement, alarmKeyStatement(p.Trail))
 	}
 	return doc, nil
 }

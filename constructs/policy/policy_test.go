@@ -487,3 +487,31 @@ func TestParseRefusesUnmodelledElements(t *testing.T) {
 		assert.ErrorContains(t, err, "unknown field", el)
 	}
 }
+
+func TestAlarmTopicPolicies(t *testing.T) {
+	tr := Trail{Partition: "aws", Region: "us-east-1", Account: "111122223333", Name: "org"}
+	doc, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: tr, LogGroupName: "cloudtrail/org", Alarms: true})
+	require.NoError(t, err)
+	var key *Statement
+	for i := range doc.Statement {
+		if doc.Statement[i].Sid == SidAlarmsUseKey {
+			key = &doc.Statement[i]
+		}
+	}
+	require.NotNil(t, key, "key policy: %+v", doc)
+	assert.Equal(t, Values{CloudWatchService}, key.Principal.Service)
+	assert.Equal(t, Values{"111122223333"}, key.Condition["StringEquals"]["aws:SourceAccount"])
+	assert.Equal(t, Values{"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}, key.Condition["ArnLike"]["aws:SourceArn"])
+
+	topic := AlarmTopicPolicy(tr, "org-alarms")
+	require.Len(t, topic.Statement, 2)
+	assert.Equal(t, Values{"arn:aws:sns:us-east-1:111122223333:org-alarms"}, topic.Statement[0].Resource)
+	assert.Equal(t, key.Condition, topic.Statement[0].Condition)
+	assert.Equal(t, Deny, topic.Statement[1].Effect)
+
+	doc, err = MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: tr, LogGroupName: "cloudtrail/org"})
+	require.NoError(t, err)
+	for _, s := range doc.Statement {
+		assert.NotEqual(t, SidAlarmsUseKey, s.Sid, "no alarms, no CloudWatch grant")
+	}
+}

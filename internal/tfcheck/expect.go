@@ -1,6 +1,9 @@
 package tfcheck
 
-import "github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+import (
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+)
 
 // Expectations derives from the configuration alone (never from the
 // synthesized stacks it is compared with) what the log-archive account's
@@ -52,7 +55,40 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 			"aws_organizations_policy_attachment": b2i(cfg.Guardrails.Enabled) * len(cfg.Guardrails.Targets),
 		},
 	}
+	if cfg.AlarmsEnabled() {
+		nAlarms, nFilters := alarmCounts(cfg)
+		trail.Counts["aws_cloudwatch_metric_alarm"] = nAlarms
+		trail.Counts["aws_cloudwatch_log_metric_filter"] = nFilters
+		// The alarm topic, beside the notification topic.
+		trail.Counts["aws_sns_topic"]++
+		trail.Counts["aws_sns_topic_subscription"] = len(cfg.Trail.CloudWatchLogs.Alarms.Subscriptions)
+	}
 	return archive, trail
+}
+
+// alarmCounts: one alarm per CIS control and tampering alarm the
+// configuration leaves on (the key and log-bucket alarms only when the
+// trail logs the log-archive account: an organization trail or one
+// account), and one metric filter per pattern, as long patterns are split
+// into several (alarms.TamperingAlarms, measured with the longest key id).
+func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
+	a := cfg.Trail.CloudWatchLogs.Alarms
+	t := cfg.TrailIdentity()
+	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
+	if cfg.OrganizationID != "" || cfg.SingleAccount() {
+		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = cfg.Accounts.LogArchive.ID, alarms.KeyIDPlaceholder, cfg.Key.Alias
+		tamper.Buckets = cfg.LogBuckets()
+	}
+	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
+	if err != nil {
+		// The app refuses the configuration too; expect what it makes: nothing.
+		return 0, 0
+	}
+	for _, al := range append(alarms.CIS(a.Disabled), tampering...) {
+		nAlarms++
+		nFilters += len(al.Patterns)
+	}
+	return nAlarms, nFilters
 }
 
 // Combine is what one stack holding both accounts' parts must create.

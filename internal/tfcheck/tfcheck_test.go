@@ -117,9 +117,10 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		assert.Positive(t, r.Creates, key)
 	}
 	assert.Equal(t, 41, results["config organization/log-archive"].Creates)
-	// The trail, its log group, role, role policy, monitoring key, topic and
-	// topic policy; the guardrail policy and its one attachment.
-	assert.Equal(t, 9, results["config organization/management"].Creates)
+	// The trail and its monitoring (7), the alarms (19 metric filters, 19
+	// alarms, the alarm topic, its policy and one subscription), and the
+	// guardrail policy with its one attachment.
+	assert.Equal(t, 7+19+19+3+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
@@ -210,4 +211,26 @@ func TestMissingTerraformIsExplained(t *testing.T) {
 	_, err := Setup(context.Background(), t.TempDir(), t.TempDir())
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "terraform is not on PATH") && strings.Contains(err.Error(), TerraformEnvVar), err.Error())
+}
+
+func TestAlarmExpectations(t *testing.T) {
+	cfg := config.Default()
+	_, trail := Expectations(cfg)
+	assert.Equal(t, 19, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls and 4 tampering alarms in one account")
+	assert.Equal(t, 19, trail.Counts["aws_cloudwatch_log_metric_filter"])
+	assert.Equal(t, 1, trail.Counts["aws_sns_topic"], "the alarm topic")
+
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
+	_, trail = Expectations(cfg)
+	assert.Equal(t, 17, trail.Counts["aws_cloudwatch_metric_alarm"])
+
+	cfg.Accounts.LogArchive.ID = "444455556666"
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = nil
+	_, trail = Expectations(cfg)
+	assert.Equal(t, 16, trail.Counts["aws_cloudwatch_metric_alarm"], "an account trail does not see the log-archive account's key and buckets")
+
+	cfg.Trail.CloudWatchLogs.Enabled = false
+	_, trail = Expectations(cfg)
+	assert.Zero(t, trail.Counts["aws_cloudwatch_metric_alarm"])
+	assert.Zero(t, trail.Counts["aws_sns_topic"])
 }

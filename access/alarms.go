@@ -1,0 +1,409 @@
+package access
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+)
+
+// Our alarm checks. Trivy's Terraform adapter fills no CloudWatch metric
+// filters or alarms, so its CIS CloudWatch checks pass on a stack that has
+// none: these checks of ours read the synthesized Terraform instead. For
+// every alarm the configuration asks for, the trail's stack must hold an
+// aws_cloudwatch_metric_alarm that fires on one matching event within its
+// period and notifies the alarm topic, fed by aws_cloudwatch_log_metric_filter
+// resources on the trail's log group whose patterns (evaluated offline by
+// internal/filterpattern) match a CloudTrail record of an event the alarm is
+// for and not an unrelated record. The alarm topic's policy and the key that
+// encrypts it must let this account's alarms publish, and nobody else.
+
+// standInKeyID replaces the reference to the trail key's id in patterns.
+const standInKeyID = "mrk-0123456789abcdef0123456789abcdef"
+
+// expectedAlarms are the alarm names the configuration asks for.
+func (c *checker) expectedAlarms() []string {
+	a := c.cfg.Trail.CloudWatchLogs.Alarms
+	off := map[string]bool{}
+	for _, d := range a.Disabled {
+		off[d] = true
+	}
+	var out []string
+	for _, ctl := range alarms.CISControls {
+		out = append(out, ctl.Name)
+	}
+	out = append(out, alarms.TrailChanges)
+	// The key's and the log buckets' events reach the trail only when it
+	// logs the log-archive account.
+	if c.cfg.OrganizationID != "" || c.cfg.SingleAccount() {
+		out = append(out, alarms.KeyChanges, alarms.LogBucketChanges, alarms.LogObjectDeletions)
+	}
+	var on []string
+	for _, n := range out {
+		if !off[n] {
+			on = append(on, n)
+		}
+	}
+	return on
+}
+
+// record is a CloudTrail record (CloudTrail user guide, "CloudTrail record
+// contents"), in the shapes of testdata/cloudtrail/records.json.
+func (c *checker) record(source, name string, fields map[string]any) []byte {
+	r := map[string]any{
+		"eventVersion": "1.09", "eventTime": "2026-11-29T10:15:00Z", "eventSource": source, "eventName": name,
+		"awsRegion": c.cfg.HomeRegion, "sourceIPAddress": "192.0.2.0", "userAgent": "aws-cli/2.15.0",
+		"userIdentity": map[string]any{"type": "IAMUser", "accountId": Outsider, "arn": "arn:" + c.part + ":iam::" + Outsider + ":user/Alice"},
+		"eventType":    "AwsApiCall", "readOnly": false, "managementEvent": true, "recipientAccountId": Outsider,
+		"requestParameters": nil, "responseElements": nil,
+	}
+	for k, v := range fields {
+		r[k] = v
+	}
+	b, _ := json.Marshal(r)
+	return b
+}
+
+type sample struct {
+	what string
+	rec  []byte
+}
+
+// samples returns, for an alarm, records it must count and records it must
+// not.
+func (c *checker) samples(name string) (match, other []sample) {
+	rec := c.record
+	unrelated := sample{"an unrelated DescribeInstances", rec("ec2.amazonaws.com", "DescribeInstances", map[string]any{"readOnly": true})}
+	params := func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return map[string]any{"requestParameters": m}
+	}
+	one := func(what, source, event string, fields map[string]any) []sample {
+		return []sample{{what, rec(source, event, fields)}}
+	}
+	signIn := func(mfa, result string, extra ...any) map[string]any {
+		m := map[string]any{"additionalEventData": map[string]any{"MFAUsed": mfa}, "responseElements": map[string]any{"ConsoleLogin": result}, "eventType": "AwsConsoleSignIn"}
+		for i := 0; i+1 < len(extra); i += 2 {
+			m[extra[i].(string)] = extra[i+1]
+		}
+		return m
+	}
+	switch name {
+	case "unauthorized-api-calls":
+		return one("RunInstances refused with Client.UnauthorizedOperation", "ec2.amazonaws.com", "RunInstances", map[string]any{"errorCode": "Client.UnauthorizedOperation"}), []sample{unrelated}
+	case "console-sign-in-without-mfa":
+		return one("a console sign-in without MFA", "signin.amazonaws.com", "ConsoleLogin", signIn("No", "Success")),
+			[]sample{unrelated, {"a console sign-in with MFA", rec("signin.amazonaws.com", "ConsoleLogin", signIn("Yes", "Success"))}}
+	case "root-usage":
+		return one("a root user sign-in", "signin.amazonaws.com", "ConsoleLogin", signIn("Yes", "Success", "userIdentity", map[string]any{"type": "Root", "accountId": Outsider})), []sample{unrelated}
+	case "iam-policy-changes":
+		return one("PutRolePolicy", "iam.amazonaws.com", "PutRolePolicy", params("roleName", "App")), []sample{unrelated}
+	case "cloudtrail-changes":
+		return one("StopLogging", "cloudtrail.amazonaws.com", "StopLogging", params("name", "any-trail")), []sample{unrelated}
+	case "console-authentication-failures":
+		return one("a failed console sign-in", "signin.amazonaws.com", "ConsoleLogin", signIn("No", "Failure", "errorMessage", "Failed authentication")),
+			[]sample{unrelated, {"a successful console sign-in with MFA", rec("signin.amazonaws.com", "ConsoleLogin", signIn("Yes", "Success"))}}
+	case "cmk-disabled-or-scheduled-deletion":
+		return one("ScheduleKeyDeletion", "kms.amazonaws.com", "ScheduleKeyDeletion", params("keyId", "1234abcd-12ab-34cd-56ef-1234567890ab")), []sample{unrelated}
+	case "s3-bucket-policy-changes":
+		return one("PutBucketPolicy", "s3.amazonaws.com", "PutBucketPolicy", params("bucketName", "an-application-bucket")), []sample{unrelated}
+	case "config-changes":
+		return one("StopConfigurationRecorder", "config.amazonaws.com", "StopConfigurationRecorder", params("configurationRecorderName", "default")), []sample{unrelated}
+	case "security-group-changes":
+		return one("AuthorizeSecurityGroupIngress", "ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", params("groupId", "sg-1234567890abcdef0")), []sample{unrelated}
+	case "nacl-changes":
+		return one("CreateNetworkAclEntry", "ec2.amazonaws.com", "CreateNetworkAclEntry", params("networkAclId", "acl-1234567890abcdef0")), []sample{unrelated}
+	case "network-gateway-changes":
+		return one("AttachInternetGateway", "ec2.amazonaws.com", "AttachInternetGateway", params("internetGatewayId", "igw-1234567890abcdef0")), []sample{unrelated}
+	case "route-table-changes":
+		return one("CreateRoute", "ec2.amazonaws.com", "CreateRoute", params("routeTableId", "rtb-1234567890abcdef0")), []sample{unrelated}
+	case "vpc-changes":
+		return one("CreateVpc", "ec2.amazonaws.com", "CreateVpc", params("cidrBlock", "10.0.0.0/16")), []sample{unrelated}
+	case "organizations-changes":
+		return one("LeaveOrganization", "organizations.amazonaws.com", "LeaveOrganization", nil), []sample{unrelated}
+	case alarms.TrailChanges:
+		t := c.trail
+		for _, e := range alarms.TrailEvents {
+			field := "name"
+			if strings.HasPrefix(e, "Put") {
+				field = "trailName"
+			}
+			match = append(match, sample{e + " on " + t.Name, rec("cloudtrail.amazonaws.com", e, params(field, t.Name))})
+			match = append(match, sample{e + " on " + t.ARN(), rec("cloudtrail.amazonaws.com", e, params(field, t.ARN()))})
+		}
+		return match, []sample{unrelated, {"StopLogging on another trail", rec("cloudtrail.amazonaws.com", "StopLogging", params("name", c.otherTrail(Outsider, "other-trail")))}}
+	case alarms.KeyChanges:
+		acct := c.cfg.Accounts.LogArchive.ID
+		keyIn := func(region, id string) map[string]any {
+			return map[string]any{"resources": []any{map[string]any{"accountId": acct, "type": "AWS::KMS::Key", "ARN": fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, region, acct, id)}},
+				"recipientAccountId": acct, "requestParameters": map[string]any{"keyId": c.cfg.Key.Alias}}
+		}
+		for _, region := range append([]string{c.cfg.HomeRegion}, c.cfg.Key.ReplicaRegions...) {
+			for _, e := range alarms.KeyEvents {
+				match = append(match, sample{e + " on the key's copy in " + region, rec("kms.amazonaws.com", e, keyIn(region, standInKeyID))})
+			}
+		}
+		return match, []sample{unrelated, {"ScheduleKeyDeletion on another key", rec("kms.amazonaws.com", "ScheduleKeyDeletion", keyIn(c.cfg.HomeRegion, "mrk-ffffffffffffffffffffffffffffffff"))}}
+	case alarms.LogBucketChanges, alarms.LogObjectDeletions:
+		events, probe := alarms.BucketEvents, "PutBucketPolicy"
+		if name == alarms.LogObjectDeletions {
+			events, probe = alarms.ObjectEvents, "DeleteObject"
+		}
+		for _, b := range c.cfg.LogBuckets() {
+			for _, e := range events {
+				match = append(match, sample{e + " on " + b, rec("s3.amazonaws.com", e, params("bucketName", b, "key", "AWSLogs/x"))})
+			}
+		}
+		other = []sample{unrelated, {probe + " on another bucket", rec("s3.amazonaws.com", probe, params("bucketName", "an-application-bucket", "key", "x"))}}
+		if name == alarms.LogObjectDeletions {
+			other = append(other, sample{"GetObject on " + c.cfg.Bucket.Name, rec("s3.amazonaws.com", "GetObject", params("bucketName", c.cfg.Bucket.Name, "key", "AWSLogs/x"))})
+		}
+		return match, other
+	}
+	return nil, nil
+}
+
+// keyIDRef matches the trail key's id as the synthesized pattern refers to
+// it: the last part of the ARN of a key copy, in the same stack or through a
+// cdktf cross-stack output.
+var keyIDRef = regexp.MustCompile(`\$\{element\(split\("/", ([^)]*)\), 1\)\}`)
+
+// resolvePattern puts stand-in values in place of the references in a
+// synthesized pattern; a reference to anything but a copy of the trail's
+// multi-region key is an error.
+func (c *checker) resolvePattern(p string) (string, error) {
+	var keys []string
+	for name, k := range c.archive.resources("aws_kms_key") {
+		if k["multi_region"] == true {
+			keys = append(keys, name)
+		}
+	}
+	for name := range c.archive.resources("aws_kms_replica_key") {
+		keys = append(keys, name)
+	}
+	var rerr error
+	out := keyIDRef.ReplaceAllStringFunc(p, func(ref string) string {
+		inner := keyIDRef.FindStringSubmatch(ref)[1]
+		for _, k := range keys {
+			if strings.HasSuffix(inner, "aws_kms_key."+k+".arn") || strings.HasSuffix(inner, "aws_kms_replica_key."+k+".arn") ||
+				strings.HasSuffix(inner, "cross-stack-output-aws_kms_key"+k+"arn") || strings.HasSuffix(inner, "cross-stack-output-aws_kms_replica_key"+k+"arn") {
+				return standInKeyID
+			}
+		}
+		rerr = fmt.Errorf("pattern refers to %s, not to a copy of the trail's key", inner)
+		return ref
+	})
+	if rerr == nil && strings.Contains(out, "${") {
+		rerr = fmt.Errorf("pattern holds an unresolved reference: %s", out)
+	}
+	return out, rerr
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func num(v any) float64 { f, _ := v.(float64); return f }
+
+// transformation returns a metric filter's metric_transformation block.
+func transformation(f map[string]any) map[string]any {
+	switch v := f["metric_transformation"].(type) {
+	case map[string]any:
+		return v
+	case []any:
+		if len(v) == 1 {
+			m, _ := v[0].(map[string]any)
+			return m
+		}
+	}
+	return nil
+}
+
+func (c *checker) alarmChecks() error {
+	s := *c.trailStack
+	where := func(typ, name string) string { return fmt.Sprintf("%s/%s.%s", s.Name, typ, name) }
+	fail := func(loc, name string, err error) {
+		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: true, Got: ImplicitDeny, Err: err, Fact: true})
+	}
+	pass := func(loc, name string, want, got bool) {
+		d := ImplicitDeny
+		if got {
+			d = Allow
+		}
+		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: want, Got: d, Fact: true})
+	}
+	if !c.cfg.AlarmsEnabled() {
+		n := len(s.resources("aws_cloudwatch_metric_alarm"))
+		pass(where("aws_cloudwatch_metric_alarm", "*"), fmt.Sprintf("no alarms when they are switched off (found %d)", n), false, n > 0)
+		return nil
+	}
+	a := c.cfg.Trail.CloudWatchLogs.Alarms
+	group, _, ok := s.find("aws_cloudwatch_log_group", "name", c.cfg.Trail.CloudWatchLogs.LogGroupName)
+	if !ok {
+		fail(where("aws_cloudwatch_log_group", "*"), "the alarms' log group "+c.cfg.Trail.CloudWatchLogs.LogGroupName, fmt.Errorf("stack %s has none", s.Name))
+		return nil
+	}
+	topic, topicBody, ok := s.find("aws_sns_topic", "name", a.TopicName)
+	if !ok {
+		fail(where("aws_sns_topic", "*"), "an alarm topic named "+a.TopicName, fmt.Errorf("stack %s has none", s.Name))
+		return nil
+	}
+	pass(where("aws_sns_topic", topic), "the alarm topic is encrypted with a KMS key", true, strings.HasPrefix(str(topicBody["kms_master_key_id"]), "${aws_kms_key."))
+	topicRef := "${aws_sns_topic." + topic + ".arn}"
+	groupRef := "${aws_cloudwatch_log_group." + group + ".name}"
+
+	for _, name := range c.expectedAlarms() {
+		var alarmName string
+		var alarm map[string]any
+		for n, body := range s.resources("aws_cloudwatch_metric_alarm") {
+			if str(body["metric_name"]) == name {
+				alarmName, alarm = n, body
+			}
+		}
+		if alarm == nil {
+			fail(where("aws_cloudwatch_metric_alarm", "*"), "an alarm on metric "+name, fmt.Errorf("stack %s has none", s.Name))
+			continue
+		}
+		loc := where("aws_cloudwatch_metric_alarm", alarmName)
+		actions, _ := alarm["alarm_actions"].([]any)
+		notifies := false
+		for _, x := range actions {
+			notifies = notifies || x == topicRef
+		}
+		fires := str(alarm["comparison_operator"]) == "GreaterThanOrEqualToThreshold" && num(alarm["threshold"]) <= 1 && num(alarm["threshold"]) > 0 &&
+			str(alarm["statistic"]) == "Sum" && num(alarm["evaluation_periods"]) == 1 && alarm["actions_enabled"] != false
+		pass(loc, name+" notifies the alarm topic", true, notifies)
+		pass(loc, name+" fires on one event (Sum >= 1 over one period, actions enabled)", true, fires)
+
+		var patterns []*filterpattern.Pattern
+		var filterNames []string
+		for fn, f := range s.resources("aws_cloudwatch_log_metric_filter") {
+			mt := transformation(f)
+			if mt == nil || str(mt["name"]) != name || str(mt["namespace"]) != str(alarm["namespace"]) {
+				continue
+			}
+			floc := where("aws_cloudwatch_log_metric_filter", fn)
+			if str(f["log_group_name"]) != groupRef {
+				fail(floc, name+" filters the trail's log group", fmt.Errorf("log_group_name is %v", f["log_group_name"]))
+				continue
+			}
+			if str(mt["value"]) != "1" {
+				fail(floc, name+" counts 1 per event", fmt.Errorf("metric value is %v", mt["value"]))
+				continue
+			}
+			text, err := c.resolvePattern(str(f["pattern"]))
+			if err != nil {
+				fail(floc, name+" pattern", err)
+				continue
+			}
+			p, err := filterpattern.Parse(text)
+			if err != nil {
+				fail(floc, name+" pattern", err)
+				continue
+			}
+			patterns = append(patterns, p)
+			filterNames = append(filterNames, fn)
+		}
+		if len(patterns) == 0 {
+			fail(loc, "a metric filter on the trail's log group feeding "+name, fmt.Errorf("stack %s has none", s.Name))
+			continue
+		}
+		sort.Strings(filterNames)
+		floc := where("aws_cloudwatch_log_metric_filter", strings.Join(filterNames, "+"))
+		match, other := c.samples(name)
+		if len(match) == 0 {
+			return fmt.Errorf("no sample records for alarm %s", name)
+		}
+		eval := func(smp sample) (bool, error) {
+			for _, p := range patterns {
+				ok, err := p.Match(smp.rec)
+				if err != nil || ok {
+					return ok, err
+				}
+			}
+			return false, nil
+		}
+		for _, smp := range match {
+			got, err := eval(smp)
+			if err != nil {
+				fail(floc, name+" counts "+smp.what, err)
+				continue
+			}
+			pass(floc, name+" counts "+smp.what, true, got)
+		}
+		for _, smp := range other {
+			got, err := eval(smp)
+			if err != nil {
+				fail(floc, name+" ignores "+smp.what, err)
+				continue
+			}
+			pass(floc, name+" counts "+smp.what, false, got)
+		}
+	}
+	return c.alarmTopicPolicies(a.TopicName)
+}
+
+// alarmTopicPolicies: only this account's CloudWatch alarms in the home
+// region may publish to the alarm topic and use the key that encrypts it.
+func (c *checker) alarmTopicPolicies(topicName string) error {
+	s := *c.trailStack
+	pname, err := s.topicPolicy(topicName)
+	if err != nil {
+		c.results = append(c.results, Result{Policy: s.Name + "/aws_sns_topic_policy.*", Name: "our alarm check: a policy on the alarm topic", Want: true, Got: ImplicitDeny, Err: err, Fact: true})
+		return nil
+	}
+	l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	acct := c.trail.Account
+	cw := Principal{Service: policy.CloudWatchService}
+	ours := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-root-usage", c.part, c.cfg.HomeRegion, acct, c.trail.Name)
+	theirs := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", c.part, c.cfg.HomeRegion, Outsider)
+	otherRegion := "eu-central-1"
+	if c.cfg.HomeRegion == otherRegion {
+		otherRegion = "eu-west-3"
+	}
+	elsewhere := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", c.part, otherRegion, acct)
+	topic := policy.TopicARN(c.trail, topicName)
+	pub := func(p Principal, kv ...string) Request {
+		return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
+	}
+	c.use(l, Policies{ResourceAccount: acct})
+	c.expect(true, "CloudWatch publishing for an alarm of this account", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", ours)...))
+	c.expect(false, "CloudWatch publishing for another account's alarm", pub(cw, with(tls, "aws:SourceAccount", Outsider, "aws:SourceArn", theirs)...))
+	c.expect(false, "CloudWatch publishing for this account's alarm in another region", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", elsewhere)...))
+	c.expect(false, "CloudWatch publishing with no source", pub(cw, tls...))
+	c.expect(false, "CloudTrail publishing to the alarm topic", pub(Principal{Service: policy.CloudTrailService}, with(tls, "aws:SourceArn", c.trail.ARN())...))
+	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), AllowAll)
+	c.expect(false, "anonymous publishing", pub(Anonymous, tls...))
+
+	var keyName string
+	for name, k := range s.resources("aws_kms_key") {
+		if k["multi_region"] != true {
+			keyName = name
+		}
+	}
+	if keyName == "" {
+		return fmt.Errorf("stack %s has no monitoring key", s.Name)
+	}
+	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	c.use(kl, Policies{ResourceAccount: acct, KeyPolicy: true})
+	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+		req := func(kv ...string) Request {
+			return Request{Principal: cw, Action: action, Resource: "*", Context: ctx(kv...)}
+		}
+		c.expect(true, "CloudWatch "+action+" for an alarm of this account (encrypted alarm topic)", req("aws:SourceAccount", acct, "aws:SourceArn", ours))
+		c.expect(false, "CloudWatch "+action+" for another account's alarm", req("aws:SourceAccount", Outsider, "aws:SourceArn", theirs))
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// SubscriptionProtocols are the SNS protocols the alarm topic accepts
+// subscriptions for (SNS API reference, "Subscribe", Protocol). http is left
+// out: alarm messages would cross the network unencrypted. application and
+// firehose need more than an endpoint (a platform application, a delivery
+// role) and are not supported here.
+var SubscriptionProtocols = []string{"email", "email-json", "https", "lambda", "sms", "sqs"}
+
+var (
+	emailAddress = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	e164         = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
+	sqsQueueARN  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,80}$`)
+	lambdaARN    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
+)
+
+// applyAlarmDefaults names the alarm topic after the trail, and turns the
+// alarms off when nothing delivers to CloudWatch Logs: they watch its log
+// group.
+func (c *Config) applyAlarmDefaults() {
+	w := &c.Trail.CloudWatchLogs
+	a := &w.Alarms
+	if !w.Enabled {
+		a.Enabled = a.Enabled && len(a.Subscriptions) > 0 // refused in validateAlarms
+		return
+	}
+	if a.Enabled && a.TopicName == "" {
+		a.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultAlarmTopicSuffix
+	}
+}
+
+// AlarmsEnabled reports whether the configuration creates the alarms.
+func (c *Config) AlarmsEnabled() bool {
+	return c.Trail.CloudWatchLogs.Enabled && c.Trail.CloudWatchLogs.Alarms.Enabled
+}
+
+func (c *Config) validateAlarms(l *rules.List) {
+	const f = "trail.cloudwatch_logs.alarms"
+	a := c.Trail.CloudWatchLogs.Alarms
+	if !c.Trail.CloudWatchLogs.Enabled {
+		if a.Enabled && len(a.Subscriptions) > 0 {
+			l.Addf(f+".subscriptions", len(a.Subscriptions), "needs trail.cloudwatch_logs.enabled: the alarms watch the CloudWatch Logs log group")
+		}
+		return
+	}
+	if !a.Enabled {
+		return
+	}
+	if rules.TrailName(c.Trail.Name) == nil || a.TopicName != strings.ReplaceAll(c.Trail.Name, ".", "-")+DefaultAlarmTopicSuffix {
+		if err := rules.TopicName(a.TopicName); err != nil {
+			l.Add(f+".topic_name", err)
+		} else if n := c.Trail.Notifications; n.Enabled && n.TopicName == a.TopicName {
+			l.Addf(f+".topic_name", a.TopicName, "must differ from trail.notifications.topic_name: only CloudTrail may publish there")
+		}
+	}
+	known := map[string]bool{}
+	for _, n := range alarms.Names() {
+		known[n] = true
+	}
+	seen := map[string]int{}
+	for i, name := range a.Disabled {
+		field := fmt.Sprintf("%s.disabled[%d]", f, i)
+		if j, dup := seen[name]; dup {
+			l.Addf(field, name, "repeats %s.disabled[%d]", f, j)
+			continue
+		}
+		seen[name] = i
+		if !known[name] {
+			l.Addf(field, name, "must be one of %s", strings.Join(alarms.Names(), ", "))
+		}
+	}
+	for i, s := range a.Subscriptions {
+		field := fmt.Sprintf("%s.subscriptions[%d]", f, i)
+		switch s.Protocol {
+		case "email", "email-json":
+			if !emailAddress.MatchString(s.Endpoint) {
+				l.Addf(field+".endpoint", s.Endpoint, "must be an email address for protocol %s", s.Protocol)
+			}
+		case "https":
+			if u, err := url.Parse(s.Endpoint); err != nil || u.Scheme != "https" || u.Host == "" {
+				l.Addf(field+".endpoint", s.Endpoint, "must be an https:// URL for protocol https")
+			}
+		case "sms":
+			if !e164.MatchString(s.Endpoint) {
+				l.Addf(field+".endpoint", s.Endpoint, "must be a phone number in E.164 form (+ and up to 15 digits) for protocol sms")
+			}
+		case "sqs":
+			if !sqsQueueARN.MatchString(s.Endpoint) {
+				l.Addf(field+".endpoint", s.Endpoint, "must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>) for protocol sqs")
+			}
+		case "lambda":
+			if !lambdaARN.MatchString(s.Endpoint) {
+				l.Addf(field+".endpoint", s.Endpoint, "must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>) for protocol lambda")
+			}
+		default:
+			l.Addf(field+".protocol", s.Protocol, "must be one of %s", strings.Join(SubscriptionProtocols, ", "))
+		}
+	}
+}

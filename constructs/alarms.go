@@ -1,0 +1,212 @@
+package constructs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchlogmetricfilter"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// Defaults of the alarm props.
+const (
+	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
+	// topic name.
+	DefaultAlarmTopicSuffix = "-alarms"
+	// AlarmNamespacePrefix goes before the trail name in the namespace of
+	// the alarms' metrics.
+	AlarmNamespacePrefix = "CloudTrailMrk/"
+	// alarmPeriodSeconds: an alarm fires when at least one matching event
+	// arrives within five minutes.
+	alarmPeriodSeconds = 300
+)
+
+// AlarmsProps configures metric filters and alarms on the trail's log group:
+// the CIS AWS Foundations Benchmark v3.0.0 monitoring controls 4.1 to 4.15
+// and alerts on tampering with this trail, its key and its log buckets
+// (package alarms), notifying an SNS topic encrypted with the monitoring key
+// that only this account's CloudWatch alarms may publish to.
+type AlarmsProps struct {
+	// TopicName of the alarm topic. Default: "<trail name>-alarms" with
+	// periods replaced by dashes.
+	TopicName string
+	// Disabled names alarms to leave out (alarms.Names). Default: none.
+	Disabled []string
+	// Subscriptions receive every alarm notification. Default: none.
+	Subscriptions []SubscriptionProps
+}
+
+// SubscriptionProps is one subscription of the alarm topic.
+type SubscriptionProps struct {
+	// Protocol is an SNS protocol: email, email-json, https, lambda, sms, sqs.
+	Protocol string
+	// Endpoint receives the notifications.
+	Endpoint string
+}
+
+func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
+	if a == nil {
+		return
+	}
+	if a.TopicName == "" {
+		a.TopicName = strings.ReplaceAll(t.Name, ".", "-") + DefaultAlarmTopicSuffix
+	}
+	l.Add("TrailProps.CloudWatchLogs.Alarms.TopicName", rules.TopicName(a.TopicName))
+	known := map[string]bool{}
+	for _, n := range alarms.Names() {
+		known[n] = true
+	}
+	for i, d := range a.Disabled {
+		if !known[d] {
+			l.Addf(fmt.Sprintf("TrailProps.CloudWatchLogs.Alarms.Disabled[%d]", i), d, "must be one of %s", strings.Join(alarms.Names(), ", "))
+		}
+	}
+	for i, s := range a.Subscriptions {
+		if s.Protocol == "" || s.Endpoint == "" {
+			l.Addf(fmt.Sprintf("TrailProps.CloudWatchLogs.Alarms.Subscriptions[%d]", i), s, "needs a protocol and an endpoint")
+		}
+	}
+}
+
+// keyAccount is the account of the key policy's root administration
+// statement: the account that owns the key (policy.KeyPolicy).
+func keyAccount(doc policy.Document) string {
+	for _, s := range doc.Statement {
+		if s.Sid != policy.SidKeyRootAdministration {
+			continue
+		}
+		for _, arn := range s.Principal.AWS {
+			if parts := strings.Split(arn, ":"); len(parts) == 6 && parts[5] == "root" {
+				return parts[4]
+			}
+		}
+	}
+	return ""
+}
+
+// alarmTargets is what the tampering alarms watch.
+type alarmTargets struct {
+	// keyArn is the trail's key copy; its id is every copy's id.
+	keyArn *string
+	// keyAccount owns the key and the log buckets; keyAlias names the key.
+	keyAccount, keyAlias string
+	buckets              []string
+	// covered: the trail logs the key's account (an organization trail, or
+	// the same account), so its events reach the log group.
+	covered bool
+}
+
+// addAlarms creates the alarm topic, its policy and subscriptions, and one
+// alarm with its metric filters per enabled control, on group.
+func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group cloudwatchloggroup.CloudwatchLogGroup, key kmskey.KmsKey, targets alarmTargets) error {
+	a := p.CloudWatchLogs.Alarms
+	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
+	if targets.covered {
+		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = targets.keyAccount, alarms.KeyIDPlaceholder, targets.keyAlias
+		tamper.Buckets = targets.buckets
+	}
+	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
+	if err != nil {
+		return err
+	}
+	all := append(alarms.CIS(a.Disabled), tampering...)
+
+	topic := snstopic.NewSnsTopic(node, jsii.String("AlarmTopic"), &snstopic.SnsTopicConfig{
+		Provider:       p.Provider,
+		Name:           jsii.String(a.TopicName),
+		KmsMasterKeyId: key.Arn(),
+	})
+	topicJSON, err := policy.AlarmTopicPolicy(t, a.TopicName).JSON()
+	if err != nil {
+		return err
+	}
+	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Provider: p.Provider,
+		Arn:      topic.Arn(),
+		Policy:   jsii.String(topicJSON),
+	})
+	for i, s := range a.Subscriptions {
+		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+			Provider: p.Provider,
+			TopicArn: topic.Arn(),
+			Protocol: jsii.String(s.Protocol),
+			Endpoint: jsii.String(s.Endpoint),
+		})
+	}
+
+	// Every copy of a multi-region key has the same key id: the last part
+	// of the ARN of the copy the trail uses.
+	var keyID string
+	if targets.keyArn != nil {
+		keyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), targets.keyArn), jsii.Number(1)), nil)
+	}
+	namespace := AlarmNamespacePrefix + t.Name
+	for _, al := range all {
+		id := pascal(al.Name)
+		for j, pattern := range al.Patterns {
+			name := fmt.Sprintf("%s-%s", t.Name, al.Name)
+			fid := "AlarmFilter" + id
+			if len(al.Patterns) > 1 {
+				name = fmt.Sprintf("%s-%d", name, j+1)
+				fid = fmt.Sprintf("%s%d", fid, j+1)
+			}
+			if strings.Contains(pattern, alarms.KeyIDPlaceholder) {
+				if keyID == "" {
+					return fmt.Errorf("alarm %s needs the key's ARN", al.Name)
+				}
+				pattern = strings.ReplaceAll(pattern, alarms.KeyIDPlaceholder, keyID)
+			}
+			cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(node, jsii.String(fid), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
+				Provider:     p.Provider,
+				Name:         jsii.String(name),
+				LogGroupName: group.Name(),
+				Pattern:      jsii.String(pattern),
+				MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
+					Name:      jsii.String(al.Name),
+					Namespace: jsii.String(namespace),
+					Value:     jsii.String("1"),
+				},
+			})
+		}
+		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("Alarm"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+			Provider:           p.Provider,
+			AlarmName:          jsii.String(fmt.Sprintf("%s-%s", t.Name, al.Name)),
+			AlarmDescription:   jsii.String(al.Description),
+			Namespace:          jsii.String(namespace),
+			MetricName:         jsii.String(al.Name),
+			Statistic:          jsii.String("Sum"),
+			Period:             jsii.Number(alarmPeriodSeconds),
+			EvaluationPeriods:  jsii.Number(1),
+			Threshold:          jsii.Number(1),
+			ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
+			// No matching event in a period publishes no data point: that is
+			// no alarm, not an unknown state.
+			TreatMissingData: jsii.String("notBreaching"),
+			AlarmActions:     jsii.Strings(*topic.Arn()),
+		})
+	}
+	return nil
+}
+
+// pascal turns "key-changes" into "KeyChanges", for construct ids.
+func pascal(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(name, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}

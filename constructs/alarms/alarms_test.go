@@ -1,0 +1,173 @@
+package alarms
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+)
+
+// records are CloudTrail records in the shape of the examples of the
+// CloudTrail user guide ("CloudTrail record contents"), the AWS KMS
+// developer guide ("AWS KMS log file entries": ScheduleKeyDeletion,
+// CreateGrant, DeleteAlias...), the S3 user guide ("Example: CloudTrail log
+// file entries for Amazon S3") and the sign-in guide ("ConsoleLogin event
+// examples"), one log file's worth, by eventID. The names are those of
+// testDeployment.
+func records(t *testing.T) map[string][]byte {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/cloudtrail/records.json")
+	require.NoError(t, err)
+	var file struct{ Records []json.RawMessage }
+	require.NoError(t, json.Unmarshal(data, &file))
+	out := map[string][]byte{}
+	for _, r := range file.Records {
+		var id struct{ EventID string }
+		require.NoError(t, json.Unmarshal(r, &id))
+		out[id.EventID] = r
+	}
+	require.Len(t, out, len(file.Records), "eventIDs are unique")
+	return out
+}
+
+var testDeployment = Tampering{
+	Partition: "aws",
+	TrailName: "organization-trail", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail",
+	KeyAccount: "444455556666", KeyID: "mrk-1234abcd12ab34cd56ef1234567890ab", KeyAlias: "alias/organization-trail",
+	Buckets: []string{"example-org-cloudtrail-444455556666", "example-org-cloudtrail-444455556666-access-logs"},
+}
+
+// matches returns the ids of the records that any of the alarm's patterns
+// matches, sorted.
+func matches(t *testing.T, a Alarm, recs map[string][]byte) []string {
+	t.Helper()
+	var out []string
+	for id, r := range recs {
+		for _, p := range a.Patterns {
+			ok, err := filterpattern.MustParse(p).Match(r)
+			require.NoError(t, err, "alarm %s on record %s", a.Name, id)
+			if ok {
+				out = append(out, id)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEachAlarmMatchesItsEventsOnly runs every filter over every record:
+// each alarm counts the records of its events and no other.
+func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
+	recs := records(t)
+	tampering, err := TamperingAlarms(testDeployment, nil)
+	require.NoError(t, err)
+	want := map[string][]string{
+		"unauthorized-api-calls": {"ec2-run-instances-unauthorized", "s3-list-buckets-access-denied"},
+		// The benchmark's pattern also counts failed sign-ins without MFA.
+		"console-sign-in-without-mfa":        {"console-login-failed", "console-login-iam-user-without-mfa"},
+		"root-usage":                         {"console-login-root-with-mfa"},
+		"iam-policy-changes":                 {"iam-put-role-policy", "organizations-create-policy"},
+		"cloudtrail-changes":                 {"cloudtrail-create-other-trail", "cloudtrail-stop-logging-other-trail", "cloudtrail-stop-logging-our-trail-by-arn", "cloudtrail-update-trail-our-trail"},
+		"console-authentication-failures":    {"console-login-failed"},
+		"cmk-disabled-or-scheduled-deletion": {"kms-disable-key-other-key", "kms-schedule-key-deletion-our-replica-by-alias"},
+		"s3-bucket-policy-changes":           {"s3-put-bucket-policy-other-bucket", "s3-put-bucket-policy-our-bucket"},
+		"config-changes":                     {"config-stop-configuration-recorder"},
+		"security-group-changes":             {"ec2-authorize-security-group-ingress"},
+		"nacl-changes":                       {"ec2-create-network-acl-entry"},
+		"network-gateway-changes":            {"ec2-attach-internet-gateway"},
+		"route-table-changes":                {"ec2-create-route"},
+		"vpc-changes":                        {"ec2-create-vpc"},
+		"organizations-changes":              {"organizations-create-policy", "organizations-leave-organization"},
+		TrailChanges:                         {"cloudtrail-put-event-selectors-our-trail", "cloudtrail-stop-logging-our-trail-by-arn", "cloudtrail-update-trail-our-trail"},
+		KeyChanges:                           {"kms-create-grant-our-key", "kms-delete-alias-our-alias", "kms-put-key-policy-our-key", "kms-schedule-key-deletion-our-replica-by-alias", "kms-update-alias-our-alias-to-other-key"},
+		LogBucketChanges:                     {"s3-put-bucket-policy-our-bucket", "s3-put-bucket-versioning-our-access-log-bucket", "s3-put-object-lock-configuration-our-bucket"},
+		LogObjectDeletions:                   {"s3-delete-object-our-bucket", "s3-put-object-retention-our-bucket"},
+	}
+	all := append(CIS(nil), tampering...)
+	require.Len(t, all, len(want))
+	for _, a := range all {
+		t.Run(a.Name, func(t *testing.T) {
+			w, ok := want[a.Name]
+			require.True(t, ok, "no expectation for %s", a.Name)
+			for _, id := range w {
+				require.Contains(t, recs, id)
+			}
+			assert.Equal(t, w, matches(t, a, recs))
+		})
+	}
+}
+
+func TestCISControls(t *testing.T) {
+	require.Len(t, CISControls, 15)
+	for i, c := range CISControls {
+		assert.Equal(t, fmt.Sprintf("4.%d", i+1), c.CIS)
+		_, err := filterpattern.Parse(c.Pattern)
+		assert.NoError(t, err, c.Name)
+	}
+	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
+	assert.Len(t, Names(), 19)
+}
+
+// TestPatternsFitAndSplit: with the longest names AWS allows, every
+// pattern stays within 1,024 characters, split into several filters, and
+// the split filters together match what one would.
+func TestPatternsFitAndSplit(t *testing.T) {
+	assert.Len(t, KeyIDPlaceholder, len("mrk-1234abcd12ab34cd56ef1234567890ab"))
+	long := Tampering{
+		Partition: "aws-us-gov",
+		TrailName: strings.Repeat("t", 128), TrailARN: "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/" + strings.Repeat("t", 128),
+		KeyAccount: "444455556666", KeyID: KeyIDPlaceholder, KeyAlias: "alias/" + strings.Repeat("a", 250),
+		Buckets: []string{strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)},
+	}
+	alarms, err := TamperingAlarms(long, nil)
+	require.NoError(t, err)
+	require.Len(t, alarms, 4)
+	for _, a := range alarms {
+		for _, p := range a.Patterns {
+			assert.LessOrEqual(t, len(p), filterpattern.MaxLength, a.Name)
+			_, err := filterpattern.Parse(p)
+			assert.NoError(t, err)
+		}
+	}
+	byName := map[string]Alarm{}
+	for _, a := range alarms {
+		byName[a.Name] = a
+	}
+	require.Greater(t, len(byName[LogBucketChanges].Patterns), 1, "14 events on 4 long bucket names do not fit one pattern")
+	// Every event on every bucket is matched by exactly one of the split patterns.
+	for _, b := range long.Buckets {
+		for _, e := range BucketEvents {
+			rec := []byte(`{"eventSource": "s3.amazonaws.com", "eventName": "` + e + `", "requestParameters": {"bucketName": "` + b + `"}}`)
+			n := 0
+			for _, p := range byName[LogBucketChanges].Patterns {
+				ok, err := filterpattern.MustParse(p).Match(rec)
+				require.NoError(t, err)
+				if ok {
+					n++
+				}
+			}
+			assert.Equal(t, 1, n, "%s on %s", e, b)
+		}
+	}
+}
+
+func TestTamperingAlarmsCanBeSwitchedOff(t *testing.T) {
+	a, err := TamperingAlarms(testDeployment, []string{KeyChanges, LogObjectDeletions})
+	require.NoError(t, err)
+	var names []string
+	for _, x := range a {
+		names = append(names, x.Name)
+	}
+	assert.Equal(t, []string{TrailChanges, LogBucketChanges}, names)
+	a, err = TamperingAlarms(Tampering{Partition: "aws", TrailName: "t", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t"}, nil)
+	require.NoError(t, err)
+	require.Len(t, a, 1, "no key account and no buckets: the trail alarm only")
+}

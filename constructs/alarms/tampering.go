@@ -1,0 +1,177 @@
+package alarms
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+)
+
+// Event names watched by the tampering alarms (CloudTrail user guide,
+// "AWS CloudTrail API reference" actions; AWS KMS developer guide, "Logging
+// AWS KMS API calls with AWS CloudTrail"; Amazon S3 user guide, "Amazon S3
+// CloudTrail events").
+var (
+	TrailEvents = []string{"StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors", "PutInsightSelectors"}
+	KeyEvents   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "CreateGrant", "UpdatePrimaryRegion", "ReplicateKey", "DisableKeyRotation", "DeleteAlias", "UpdateAlias"}
+	// BucketEvents change a log bucket's protections: policy, lifecycle,
+	// Object Lock, versioning, replication, encryption, public access block,
+	// access logging, or delete the bucket.
+	BucketEvents = []string{
+		"PutBucketPolicy", "DeleteBucketPolicy", "PutBucketLifecycle", "DeleteBucketLifecycle",
+		"PutObjectLockConfiguration", "PutBucketVersioning", "PutBucketReplication", "DeleteBucketReplication",
+		"PutBucketEncryption", "DeleteBucketEncryption", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
+		"PutBucketLogging", "DeleteBucket",
+	}
+	// ObjectEvents delete log objects or change their retention or legal
+	// hold: data events, which the trail always logs for its log buckets.
+	ObjectEvents = []string{"DeleteObject", "DeleteObjects", "PutObjectRetention", "PutObjectLegalHold"}
+)
+
+// KeyIDPlaceholder stands for the multi-region key's id while patterns are
+// built and measured: it has the length of every multi-region key id
+// ("mrk-" and 32 hexadecimal digits, AWS KMS developer guide, "Multi-Region
+// key identifiers"), so a pattern measured with it has the length it will
+// have once the real id is put in its place.
+const KeyIDPlaceholder = "mrk-kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+
+// Tampering names this deployment's resources, the only ones its tampering
+// alarms are about.
+type Tampering struct {
+	// Partition of the trail, key and buckets.
+	Partition string
+	// TrailName and TrailARN identify the trail.
+	TrailName, TrailARN string
+	// KeyAccount owns the multi-region key. Empty: no key alarm.
+	KeyAccount string
+	// KeyID is the multi-region key's id, the same in every region (AWS KMS
+	// developer guide, "Multi-Region key identifiers"), or KeyIDPlaceholder.
+	KeyID string
+	// KeyAlias is the key's alias name ("alias/...") in every region.
+	KeyAlias string
+	// Buckets are the log buckets: the trail bucket, its access-log bucket,
+	// the recovery bucket and its access-log bucket. None: no bucket alarms.
+	Buckets []string
+}
+
+// TamperingAlarms returns the alarms on changes to the trail, the key and
+// the buckets that t names, less those in disabled. Each alarm matches its
+// events only when the record names one of our resources, in the record
+// field that carries it:
+//
+//   - trails: requestParameters.name (StopLogging, DeleteTrail, UpdateTrail)
+//     or requestParameters.trailName (PutEventSelectors,
+//     PutInsightSelectors), which hold the trail's name or ARN as the caller
+//     wrote it (CloudTrail API reference, each action's request parameters);
+//   - the key: resources[].ARN, which CloudTrail fills with the key's ARN
+//     whatever the caller wrote in requestParameters.keyId (a key id, a key
+//     ARN, an alias name or an alias ARN: AWS KMS API reference, "KeyId");
+//     the first two entries are matched, as alias events list the alias and
+//     its key. An alias event also matches on requestParameters.aliasName in
+//     the key's account (recipientAccountId);
+//   - buckets: requestParameters.bucketName, in bucket-level management
+//     events and object-level data events alike.
+//
+// A pattern longer than filterpattern.MaxLength is split into several, each
+// feeding the same metric.
+func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
+	off := set(disabled)
+	var out []Alarm
+	add := func(name, description, source string, events, targets []string) error {
+		if off[name] || len(targets) == 0 {
+			return nil
+		}
+		patterns, err := split(source, events, targets)
+		if err != nil {
+			return fmt.Errorf("alarm %s: %w", name, err)
+		}
+		out = append(out, Alarm{Name: name, Description: description, Patterns: patterns})
+		return nil
+	}
+	trailTargets := []string{
+		eq("$.requestParameters.name", t.TrailName), eq("$.requestParameters.name", t.TrailARN),
+		eq("$.requestParameters.trailName", t.TrailName), eq("$.requestParameters.trailName", t.TrailARN),
+	}
+	if err := add(TrailChanges, fmt.Sprintf("Trail %s was stopped, deleted or changed (%s).", t.TrailName, strings.Join(TrailEvents, ", ")),
+		"cloudtrail.amazonaws.com", TrailEvents, trailTargets); err != nil {
+		return nil, err
+	}
+	var keyTargets []string
+	if t.KeyAccount != "" {
+		// Every copy of a multi-region key has the same id; the region differs.
+		keyARN := fmt.Sprintf("arn:%s:kms:*:%s:key/%s", t.Partition, t.KeyAccount, t.KeyID)
+		keyTargets = []string{eq("$.resources[0].ARN", keyARN), eq("$.resources[1].ARN", keyARN)}
+		if t.KeyAlias != "" {
+			keyTargets = append(keyTargets, fmt.Sprintf("(%s && %s)", eq("$.requestParameters.aliasName", t.KeyAlias), eq("$.recipientAccountId", t.KeyAccount)))
+		}
+	}
+	if err := add(KeyChanges, fmt.Sprintf("The trail's multi-region key %s (or one of its replicas or aliases) was disabled, scheduled for deletion, granted, replicated or had its policy changed.", t.KeyAlias),
+		"kms.amazonaws.com", KeyEvents, keyTargets); err != nil {
+		return nil, err
+	}
+	var bucketTargets []string
+	for _, b := range t.Buckets {
+		bucketTargets = append(bucketTargets, eq("$.requestParameters.bucketName", b))
+	}
+	if err := add(LogBucketChanges, fmt.Sprintf("A protection of a log bucket (%s) was changed or the bucket deleted.", strings.Join(t.Buckets, ", ")),
+		"s3.amazonaws.com", BucketEvents, bucketTargets); err != nil {
+		return nil, err
+	}
+	if err := add(LogObjectDeletions, fmt.Sprintf("Log objects in %s were deleted or their retention or legal hold changed.", strings.Join(t.Buckets, ", ")),
+		"s3.amazonaws.com", ObjectEvents, bucketTargets); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func eq(selector, value string) string {
+	return fmt.Sprintf(`%s = "%s"`, selector, strings.ReplaceAll(value, `"`, `\"`))
+}
+
+func or(terms []string) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = "(" + t + ")"
+	}
+	return strings.Join(parts, " || ")
+}
+
+// pattern is { ($.eventSource = source) && (events...) && (targets...) }.
+func pattern(source string, events, targets []string) string {
+	names := make([]string, len(events))
+	for i, e := range events {
+		names[i] = eq("$.eventName", e)
+	}
+	return fmt.Sprintf("{ (%s) && (%s) && (%s) }", eq("$.eventSource", source), or(names), or(targets))
+}
+
+// split returns patterns that together match what pattern(source, events,
+// targets) matches, each within filterpattern.MaxLength: targets are halved
+// first, then events.
+func split(source string, events, targets []string) ([]string, error) {
+	p := pattern(source, events, targets)
+	if len(p) <= filterpattern.MaxLength {
+		return []string{p}, nil
+	}
+	halve := func(v []string) ([]string, []string) { return v[:len(v)/2], v[len(v)/2:] }
+	var parts [][2][]string
+	switch {
+	case len(targets) > 1:
+		a, b := halve(targets)
+		parts = [][2][]string{{events, a}, {events, b}}
+	case len(events) > 1:
+		a, b := halve(events)
+		parts = [][2][]string{{a, targets}, {b, targets}}
+	default:
+		return nil, fmt.Errorf("one event and one resource make a %d-character pattern, more than the %d CloudWatch Logs accepts", len(p), filterpattern.MaxLength)
+	}
+	var out []string
+	for _, part := range parts {
+		ps, err := split(source, part[0], part[1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}

@@ -1,0 +1,70 @@
+package policy
+
+import "fmt"
+
+// Statement ids of the alarm topic's policies.
+const (
+	SidAlarmsUseKey       = "AllowCloudWatchAlarmsEncryptNotifications"
+	SidAlarmsPublish      = "AllowCloudWatchAlarmsPublish"
+	SidAlarmsDenyInsecure = "DenyInsecurePublish"
+	// CloudWatchService is the service principal of CloudWatch alarms.
+	CloudWatchService = "cloudwatch.amazonaws.com"
+)
+
+// AlarmARNPattern matches every CloudWatch alarm of the trail owner's account
+// in the trail's home region: arn:<p>:cloudwatch:<region>:<account>:alarm:*.
+func AlarmARNPattern(t Trail) string {
+	return fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:*", t.Partition, t.Region, t.Account)
+}
+
+// alarmSource limits a grant to CloudWatch acting for this account's alarms
+// in the home region (the confused-deputy conditions of the SNS developer
+// guide, "Enable compatibility between event sources from AWS services and
+// encrypted topics",
+// https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+func alarmSource(t Trail) Conditions {
+	return Conditions{}.
+		Add("StringEquals", "aws:SourceAccount", t.Account).
+		Add("ArnLike", sourceArnKey, AlarmARNPattern(t))
+}
+
+// alarmKeyStatement lets CloudWatch alarms publish to a topic encrypted with
+// the monitoring key: SNS asks the key for GenerateDataKey and Decrypt on
+// the publisher's behalf (same SNS developer guide section).
+func alarmKeyStatement(t Trail) Statement {
+	return Statement{
+		Sid:       SidAlarmsUseKey,
+		Effect:    Allow,
+		Principal: ServicePrincipal(CloudWatchService),
+		Action:    Values{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Resource:  Values{"*"},
+		Condition: alarmSource(t),
+	}
+}
+
+// AlarmTopicPolicy lets only this account's CloudWatch alarms in the home
+// region publish to the alarm topic, and nobody publish without TLS. A
+// request that carries no aws:SecureTransport key is not denied by the
+// second statement (a Bool condition on a missing key does not match), so
+// CloudWatch's own requests pass whether or not it sends the key.
+func AlarmTopicPolicy(t Trail, topicName string) Document {
+	topic := TopicARN(t, topicName)
+	return Document{Version: Version, ID: "cloudtrail-mrk-alarm-topic-policy", Statement: []Statement{
+		{
+			Sid:       SidAlarmsPublish,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudWatchService),
+			Action:    Values{"sns:Publish"},
+			Resource:  Values{topic},
+			Condition: alarmSource(t),
+		},
+		{
+			Sid:       SidAlarmsDenyInsecure,
+			Effect:    Deny,
+			Principal: AnyPrincipal,
+			Action:    Values{"sns:Publish"},
+			Resource:  Values{topic},
+			Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+		},
+	}}
+}
