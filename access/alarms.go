@@ -404,6 +404,11 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 		}
 		c.expect(true, "CloudWatch "+action+" for an alarm of this account (encrypted alarm topic)", req("aws:SourceAccount", acct, "aws:SourceArn", ours))
 		c.expect(false, "CloudWatch "+action+" for another account's alarm", req("aws:SourceAccount", Outsider, "aws:SourceArn", theirs))
+		// SNS Developer Guide's example key policy has no condition, and no
+		// AWS page says SNS's KMS request for an alarm carries the source
+		// keys: the grant must work without them (the topic policy decides
+		// who publishes).
+		c.expect(true, "CloudWatch "+action+" for an alarm, the request carrying no source keys", req())
 	}
 	return nil
 }

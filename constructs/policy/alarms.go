@@ -30,7 +30,13 @@ func alarmSource(t Trail) Conditions {
 
 // alarmKeyStatement lets CloudWatch alarms publish to a topic encrypted with
 // the monitoring key: SNS asks the key for GenerateDataKey and Decrypt on
-// the publisher's behalf (same SNS developer guide section).
+// the publisher's behalf (same SNS developer guide section, whose example
+// key policy has no condition). No AWS page says whether that KMS request
+// carries aws:SourceAccount and aws:SourceArn (for EventBridge, AWS says it
+// does not), and a condition on a key that is absent would drop every alarm
+// notification silently; so the conditions hold only where the keys are
+// present (...IfExists). Who may publish at all is decided by the topic
+// policy, whose conditions are the documented ones.
 func alarmKeyStatement(t Trail) Statement {
 	return Statement{
 		Sid:       SidAlarmsUseKey,
@@ -38,7 +44,9 @@ func alarmKeyStatement(t Trail) Statement {
 		Principal: ServicePrincipal(CloudWatchService),
 		Action:    Values{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  Values{"*"},
-		Condition: alarmSource(t),
+		Condition: Conditions{}.
+			Add("StringEqualsIfExists", "aws:SourceAccount", t.Account).
+			Add("ArnLikeIfExists", sourceArnKey, AlarmARNPattern(t)),
 	}
 }
 

@@ -500,13 +500,18 @@ func TestAlarmTopicPolicies(t *testing.T) {
 	}
 	require.NotNil(t, key, "key policy: %+v", doc)
 	assert.Equal(t, Values{CloudWatchService}, key.Principal.Service)
-	assert.Equal(t, Values{"111122223333"}, key.Condition["StringEquals"]["aws:SourceAccount"])
-	assert.Equal(t, Values{"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}, key.Condition["ArnLike"]["aws:SourceArn"])
+	// On the key, the conditions hold where the keys are present (no AWS
+	// page says the KMS request carries them).
+	assert.Equal(t, Values{"111122223333"}, key.Condition["StringEqualsIfExists"]["aws:SourceAccount"])
+	assert.Equal(t, Values{"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}, key.Condition["ArnLikeIfExists"]["aws:SourceArn"])
 
 	topic := AlarmTopicPolicy(tr, "org-alarms")
 	require.Len(t, topic.Statement, 2)
 	assert.Equal(t, Values{"arn:aws:sns:us-east-1:111122223333:org-alarms"}, topic.Statement[0].Resource)
-	assert.Equal(t, key.Condition, topic.Statement[0].Condition)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"aws:SourceAccount": {"111122223333"}},
+		"ArnLike":      {"aws:SourceArn": {"arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}},
+	}, topic.Statement[0].Condition, "the topic policy decides who publishes, with the documented conditions")
 	assert.Equal(t, Deny, topic.Statement[1].Effect)
 
 	doc, err = MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: tr, LogGroupName: "cloudtrail/org"})
