@@ -1,0 +1,70 @@
+package jsiicache
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Entry is the cache entry of b under root, and whether the jsii runtime
+// has completed it.
+func Entry(root string, b Bindings) (dir string, complete bool, err error) {
+	tarball, err := os.ReadFile(b.Tarball)
+	if err != nil {
+		return "", false, err
+	}
+	dir = filepath.Join(root, EntryPath(tarball, b.Name, b.Version))
+	_, err = os.Stat(filepath.Join(dir, markerFile))
+	return dir, err == nil, nil
+}
+
+// RewriteEntry rewrites lib/index.js of the completed entry of b under root
+// into lazy exports (a no-op when it already is) and writes the stamp. It
+// removes the stamp first, so that a refusal leaves the app on the normal
+// path. It returns the number of exports.
+func RewriteEntry(root string, b Bindings) (int, error) {
+	if err := os.Remove(filepath.Join(root, StampFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return 0, err
+	}
+	dir, complete, err := Entry(root, b)
+	if err != nil {
+		return 0, err
+	}
+	if !complete {
+		return 0, fmt.Errorf("the jsii runtime has not completed the entry %s", dir)
+	}
+	path := filepath.Join(dir, "lib", "index.js")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	out, changed, err := RewriteIndex(src)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	if changed {
+		info, err := os.Stat(path)
+		if err != nil {
+			return 0, err
+		}
+		if err := writeAtomic(path, out, info.Mode().Perm()); err != nil {
+			return 0, err
+		}
+	}
+	names, err := Exports(out)
+	if err != nil {
+		return 0, err
+	}
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256(out)
+	return len(names), WriteStamp(root, Stamp{
+		ModuleVersion: b.ModuleVersion, Package: b.Name, Version: b.Version,
+		Entry: filepath.ToSlash(rel), IndexSHA256: hex.EncodeToString(sum[:]),
+	})
+}
