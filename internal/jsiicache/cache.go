@@ -11,7 +11,9 @@
 //
 // `make setup` (cmd/prime-jsii-cache) primes <project>/.jsii-cache, lets the
 // runtime extract the bindings there, rewrites the provider's lib/index.js
-// into lazy exports (RewriteIndex) and records what it did in a stamp file.
+// into lazy exports (RewriteIndex) and its 114 MB assembly without the
+// documentation the kernel never reads (StripAssemblyDocs, down to 50 MB),
+// and records what it did in a stamp file.
 // Because the entry's path holds the tarball's digest, a rewritten index.js
 // is never used with another version of the bindings: a new version gets an
 // entry of its own, extracted by the runtime as usual.
@@ -67,6 +69,9 @@ type Stamp struct {
 	Entry string `json:"entry"`
 	// IndexSHA256 is the digest of the rewritten lib/index.js.
 	IndexSHA256 string `json:"index_sha256"`
+	// AssemblySize is the size of the .jsii without documentation (checked
+	// at every run instead of a digest of its tens of megabytes).
+	AssemblySize int64 `json:"assembly_size"`
 }
 
 // EntryPath is where the jsii runtime keeps the extracted tarball of
@@ -237,6 +242,9 @@ func verify(root string, st Stamp, moduleVersion string) string {
 	if hex.EncodeToString(sum[:]) != st.IndexSHA256 {
 		return "the primed entry's lib/index.js is not the rewritten one"
 	}
+	if info, err := os.Stat(filepath.Join(entry, ".jsii")); err != nil || info.Size() != st.AssemblySize {
+		return "the primed entry's .jsii is not the stripped one"
+	}
 	return ""
 }
 
@@ -250,7 +258,7 @@ func ReadStamp(root string) (Stamp, error) {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return st, fmt.Errorf("unreadable stamp %s: %w", filepath.Join(root, StampFile), err)
 	}
-	if st.Entry == "" || st.IndexSHA256 == "" || filepath.IsAbs(st.Entry) || strings.Contains(st.Entry, "..") {
+	if st.Entry == "" || st.IndexSHA256 == "" || st.AssemblySize <= 0 || filepath.IsAbs(st.Entry) || strings.Contains(st.Entry, "..") {
 		return st, fmt.Errorf("incomplete stamp %s", filepath.Join(root, StampFile))
 	}
 	return st, nil

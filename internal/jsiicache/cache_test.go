@@ -39,9 +39,10 @@ func fakeCache(t *testing.T) (string, string) {
 	index, _, err := RewriteIndex([]byte(small))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(entry, "lib", "index.js"), index, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(entry, ".jsii"), []byte(smallAssembly), 0o644))
 	require.NoError(t, WriteStamp(root, Stamp{
 		ModuleVersion: "v1.0.0", Package: ProviderPackage, Version: "1.0.0",
-		Entry: "@cdktf/provider-aws/1.0.0/abc", IndexSHA256: sha(string(index)),
+		Entry: "@cdktf/provider-aws/1.0.0/abc", IndexSHA256: sha(string(index)), AssemblySize: int64(len(smallAssembly)),
 	}))
 	return project, entry
 }
@@ -94,6 +95,9 @@ func TestCheckStale(t *testing.T) {
 		},
 		"index.js extracted again by the runtime": func(t *testing.T, _, entry string) {
 			require.NoError(t, os.WriteFile(filepath.Join(entry, "lib", "index.js"), []byte(small), 0o644))
+		},
+		".jsii extracted again by the runtime": func(t *testing.T, _, entry string) {
+			require.NoError(t, os.WriteFile(filepath.Join(entry, ".jsii"), []byte(smallAssembly+"\n"), 0o644))
 		},
 		"unreadable stamp": func(t *testing.T, project, _ string) {
 			require.NoError(t, os.WriteFile(filepath.Join(project, Dir, StampFile), []byte("{"), 0o644))
@@ -159,6 +163,7 @@ func TestRewriteEntry(t *testing.T) {
 	index := filepath.Join(entry, "lib", "index.js")
 	require.NoError(t, os.MkdirAll(filepath.Dir(index), 0o755))
 	require.NoError(t, os.WriteFile(index, []byte(small), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(entry, ".jsii"), []byte(smallAssembly), 0o644))
 	check := func() Status { return Check(project, env(nil)) }
 
 	_, err := RewriteEntry(root, b)
@@ -172,6 +177,9 @@ func TestRewriteEntry(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, IsRewritten(first))
 	assert.Equal(t, Fast, check().State, check().Reason)
+	assembly, err := os.ReadFile(filepath.Join(entry, ".jsii"))
+	require.NoError(t, err)
+	assert.NotContains(t, string(assembly), `"docs":{`)
 
 	n, err = RewriteEntry(root, b)
 	require.NoError(t, err, "idempotent")

@@ -1,13 +1,46 @@
 package jsiicache
 
 import (
+	"bytes"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 )
+
+//go:embed strip-assembly-docs.js
+var stripAssemblyDocs string
+
+// ErrUnrecognisedAssembly is returned (wrapped) when the entry's .jsii is
+// not a jsii assembly of the package in the shape the stripper knows.
+var ErrUnrecognisedAssembly = errors.New("the .jsii is not an assembly this tool knows how to strip")
+
+// StripAssemblyDocs rewrites the jsii assembly at path without its
+// documentation (strip-assembly-docs.js, run by Node.js, the kernel's own
+// JSON reader): idempotent; a file of another shape is left untouched and
+// reported with ErrUnrecognisedAssembly.
+func StripAssemblyDocs(path, packageName string) error {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(node, "-e", stripAssemblyDocs, path, packageName)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) && exit.ExitCode() == 3 {
+			return fmt.Errorf("%w: %s", ErrUnrecognisedAssembly, strings.TrimSpace(stderr.String()))
+		}
+		return fmt.Errorf("stripping %s: %v: %s", path, err, stderr.String())
+	}
+	return nil
+}
 
 // Entry is the cache entry of b under root, and whether the jsii runtime
 // has completed it.
@@ -22,9 +55,10 @@ func Entry(root string, b Bindings) (dir string, complete bool, err error) {
 }
 
 // RewriteEntry rewrites lib/index.js of the completed entry of b under root
-// into lazy exports (a no-op when it already is) and writes the stamp. It
-// removes the stamp first, so that a refusal leaves the app on the normal
-// path. It returns the number of exports.
+// into lazy exports and its .jsii assembly without documentation (each a
+// no-op when already done) and writes the stamp. It removes the stamp
+// first, so that a refusal leaves the app on the normal path. It returns the
+// number of exports.
 func RewriteEntry(root string, b Bindings) (int, error) {
 	if err := os.Remove(filepath.Join(root, StampFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, err
@@ -58,6 +92,14 @@ func RewriteEntry(root string, b Bindings) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	assembly := filepath.Join(dir, ".jsii")
+	if err := StripAssemblyDocs(assembly, b.Name); err != nil {
+		return 0, err
+	}
+	info, err := os.Stat(assembly)
+	if err != nil {
+		return 0, err
+	}
 	rel, err := filepath.Rel(root, dir)
 	if err != nil {
 		return 0, err
@@ -65,6 +107,6 @@ func RewriteEntry(root string, b Bindings) (int, error) {
 	sum := sha256.Sum256(out)
 	return len(names), WriteStamp(root, Stamp{
 		ModuleVersion: b.ModuleVersion, Package: b.Name, Version: b.Version,
-		Entry: filepath.ToSlash(rel), IndexSHA256: hex.EncodeToString(sum[:]),
+		Entry: filepath.ToSlash(rel), IndexSHA256: hex.EncodeToString(sum[:]), AssemblySize: info.Size(),
 	})
 }
