@@ -80,6 +80,7 @@ func TestFastPathSynthesizesTheSameBytes(t *testing.T) {
 
 	for name, path := range configurations(t) {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			fastFiles, fastModules := synth(t, fast, path, filepath.Join(t.TempDir(), "fast"))
 			normalFiles, normalModules := synth(t, normal, path, filepath.Join(t.TempDir(), "normal"))
 			assert.Less(t, fastModules, 100, "the fast path loads only the provider modules it uses")

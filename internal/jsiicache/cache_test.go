@@ -2,7 +2,9 @@ package jsiicache
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -196,4 +198,19 @@ func TestRewriteEntry(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "module.exports = {};\n", string(after), "a refused file is left as it was")
 	assert.Equal(t, Missing, check().State, "no stamp after a refusal: the app takes the normal path")
+}
+
+// TestImportablePackagesDoNotUseTheFastPath: the packages other apps import
+// (constructs, their policies and rules, stacks, config) never reach this
+// package, so they leave an importing app's jsii runtime as it is.
+func TestImportablePackagesDoNotUseTheFastPath(t *testing.T) {
+	root, err := ProjectRoot(".")
+	require.NoError(t, err)
+	cmd := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./constructs/...", "./stacks/...", "./config/...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs", "go list saw the constructs")
+	assert.NotContains(t, deps, "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache")
 }
