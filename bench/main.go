@@ -111,8 +111,8 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		{name: "default configuration", binary: "app"},
 		{name: org, binary: "app", config: "examples/organization.yaml"},
 	}
-	// Run side by side, one of each per round, so that the load of the
-	// machine weighs on the three alike.
+	// The organization example, and beside it the same with the fast path
+	// off and the AWS CDK peer.
 	sideBySide := []benchCase{
 		cases[2],
 		{name: "organization example, fast path off", binary: "app", config: "examples/organization.yaml", env: []string{jsiicache.SwitchEnv + "=0"}},
@@ -143,48 +143,32 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 	report := func(m *measured) {
 		fmt.Fprintf(w, "%-58s median %5.2f s  (min %5.2f, max %5.2f)  peak %6.0f MiB\n", m.name, median(m.seconds), minOf(m.seconds), maxOf(m.seconds), m.peakMiB)
 	}
+	// Every case runs once per round, in the same order, so that the load
+	// of a shared machine weighs on all of them alike; the side-by-side
+	// cases come right after the organization example.
 	var results []*measured
 	for _, c := range cases {
-		m := &measured{benchCase: c}
-		byName[c.name] = m
-		results = append(results, m)
+		results = append(results, &measured{benchCase: c})
 		if c.name == org {
-			continue
-		}
-		for i := 0; i < runs; i++ {
-			if err := measure(m, i); err != nil {
-				return err
+			for _, sc := range sideBySide[1:] {
+				results = append(results, &measured{benchCase: sc})
 			}
 		}
-		report(m)
 	}
-	var side []*measured
-	for _, c := range sideBySide {
-		if m, ok := byName[c.name]; ok {
-			side = append(side, m)
-			continue
-		}
-		m := &measured{benchCase: c}
-		byName[c.name] = m
-		side = append(side, m)
+	for _, m := range results {
+		byName[m.name] = m
 	}
 	for i := 0; i < runs; i++ {
-		for _, m := range side {
+		for _, m := range results {
 			if err := measure(m, i); err != nil {
 				return err
 			}
 		}
 	}
-	for _, m := range side {
+	for _, m := range results {
 		report(m)
 	}
-	// The side-by-side rows go right after the organization example.
-	for i, m := range results {
-		if m.name == org {
-			results = append(results[:i+1], append(side[1:], results[i+1:]...)...)
-			break
-		}
-	}
+	side := []*measured{byName[sideBySide[0].name], byName[sideBySide[1].name], byName[sideBySide[2].name]}
 
 	floor := median(results[0].seconds)
 	ours, off, peer := side[0], side[1], side[2]
@@ -199,6 +183,7 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 	}{
 		{"organization example / floor", median(ours.seconds) / floor, orgOverFloorTarget},
 		{"16 replica regions / 1 replica region", median(byName["organization, 16 replica regions"].seconds) / median(byName["organization, 1 replica regions"].seconds), replicas16Over1Target},
+
 		{"organization example / AWS CDK, median wall time", median(ours.seconds) / median(peer.seconds), orgOverAWSCDKTimeTarget},
 		{"organization example / AWS CDK, peak memory", ours.peakMiB / peer.peakMiB, orgOverAWSCDKPeakTarget},
 	}
@@ -233,9 +218,10 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		}
 		fmt.Fprintf(&md, "| the test command (make test), warm, no test cache | %.0f s | %d s | %s |\n", secs, testCommandTargetSecond, yesNo(met))
 	}
-	fmt.Fprintf(&md, "\nOrganization example against the AWS CDK, median of the %d pairwise ratios of one round each: %.2f (fast path off: %.2f).\n",
-		runs, median(pairwise), median(ratios(off.seconds, peer.seconds)))
-	fmt.Fprintf(&md, "\n%d runs per case on %s; Node.js %s; fast path %s. The organization example, the same with the fast path off and the AWS CDK peer ran in the same rounds, one of each per round.\n", runs, machine(), nodeVersion(), fastPath)
+	r1, r16 := byName["organization, 1 replica regions"], byName["organization, 16 replica regions"]
+	fmt.Fprintf(&md, "\nMedians of the ratios within a round: organization example / floor %.2f; 16 / 1 replica regions %.2f; organization example / AWS CDK %.2f (fast path off: %.2f).\n",
+		median(ratios(ours.seconds, results[0].seconds)), median(ratios(r16.seconds, r1.seconds)), median(pairwise), median(ratios(off.seconds, peer.seconds)))
+	fmt.Fprintf(&md, "\n%d rounds of one run per case, in the order of the table, on %s; Node.js %s; fast path %s.\n", runs, machine(), nodeVersion(), fastPath)
 	fmt.Fprintln(w)
 	fmt.Fprint(w, md.String())
 	if err := os.WriteFile(out, []byte(md.String()), 0o644); err != nil {

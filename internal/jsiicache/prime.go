@@ -60,6 +60,7 @@ func Entry(root string, b Bindings) (dir string, complete bool, err error) {
 // first, so that a refusal leaves the app on the normal path. It returns the
 // number of exports.
 func RewriteEntry(root string, b Bindings) (int, error) {
+	previous, previousErr := ReadStamp(root)
 	if err := os.Remove(filepath.Join(root, StampFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return 0, err
 	}
@@ -92,17 +93,24 @@ func RewriteEntry(root string, b Bindings) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	assembly := filepath.Join(dir, ".jsii")
-	if err := StripAssemblyDocs(assembly, b.Name); err != nil {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
 		return 0, err
 	}
+	assembly := filepath.Join(dir, ".jsii")
 	info, err := os.Stat(assembly)
 	if err != nil {
 		return 0, err
 	}
-	rel, err := filepath.Rel(root, dir)
-	if err != nil {
-		return 0, err
+	// Stripping reads tens of megabytes: skip it when this entry's
+	// assembly is still the one stripped last time.
+	if changed || previousErr != nil || previous.Entry != filepath.ToSlash(rel) || previous.AssemblySize != info.Size() {
+		if err := StripAssemblyDocs(assembly, b.Name); err != nil {
+			return 0, err
+		}
+		if info, err = os.Stat(assembly); err != nil {
+			return 0, err
+		}
 	}
 	sum := sha256.Sum256(out)
 	return len(names), WriteStamp(root, Stamp{
