@@ -223,3 +223,21 @@ func TestConfigErrorListsEveryProblem(t *testing.T) {
 	_, err := os.Stat(out)
 	assert.True(t, os.IsNotExist(err), "no output directory was created")
 }
+
+// TestFastPathNoteFollowsValidation: the note about a missing fast path is
+// printed only once the configuration is valid, so a refused configuration's
+// message stays exactly as testdata/invalid says.
+func TestFastPathNoteFollowsValidation(t *testing.T) {
+	const note = "cloudtrail-mrk: note: synthesizing without the fast path (test)\n"
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("home_region: us-east-7\n"), 0o600))
+	t.Setenv(config.EnvVar, bad)
+	var stderr bytes.Buffer
+	require.Equal(t, exitConfig, run(&stderr, filepath.Join(t.TempDir(), "out"), note))
+	assert.NotContains(t, stderr.String(), note)
+
+	t.Setenv(config.EnvVar, "")
+	stderr.Reset()
+	require.Equal(t, exitOK, run(&stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
+	assert.Equal(t, note, stderr.String(), "the note, once, and nothing else")
+}
