@@ -5,13 +5,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -41,7 +39,7 @@ func main() {
 // (the fast path, see internal/jsiicache) when there is one: cdktf runs the
 // app from the project directory.
 func synthesize() int {
-	defer closeJsii()
+	defer jsiicache.Close()
 	return run(os.Stderr, "", jsiicache.Use(".", jsii.Close).Notice())
 }
 
@@ -100,34 +98,4 @@ func indent(s string) string {
 		}
 	}
 	return out
-}
-
-// spuriousExit is what jsii-runtime-go (v1.106 and later) prints when two of
-// its goroutines wait for the node process and the one that did not reap it
-// reports the ECHILD it got, although node exited cleanly.
-const spuriousExit = "Runtime process exited abnormally: waitid: no child processes"
-
-// closeJsii is jsii.Close with that one false alarm removed: an audit tool
-// must not print "exited abnormally" after a successful run. Every other byte
-// written to stderr meanwhile passes through unchanged.
-func closeJsii() {
-	real := os.Stderr
-	r, w, err := os.Pipe()
-	if err != nil {
-		jsii.Close()
-		return
-	}
-	os.Stderr = w
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		data, _ := io.ReadAll(r)
-		real.Write(bytes.ReplaceAll(data, []byte(spuriousExit), nil))
-	}()
-	jsii.Close()
-	// The runtime's waiting goroutine may print just after Close returns.
-	time.Sleep(50 * time.Millisecond)
-	os.Stderr = real
-	w.Close()
-	<-done
 }

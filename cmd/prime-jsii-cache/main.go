@@ -18,7 +18,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/aws/jsii-runtime-go"
 	awsjsii "github.com/cdktf/cdktf-provider-aws-go/aws/v19/jsii"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
@@ -81,7 +80,7 @@ func load() (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	defer jsii.Close()
+	defer jsiicache.Close()
 	awsjsii.Initialize()
 	return nil
 }
