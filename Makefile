@@ -15,9 +15,12 @@ export CHECKPOINT_DISABLE := 1
 
 .PHONY: setup synth test vet scan check-access validate bench
 
-## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules
+## setup: install the pinned cdktf CLI, Node.js 22 (Linux x64) and the Go modules, and prime the jsii package cache (.jsii-cache/)
 setup: node_modules/.bin/cdktf $(NODE22_BIN)/node
 	go mod download
+	@# The fast path: the AWS provider bindings, extracted by the jsii runtime
+	@# into .jsii-cache/ and rewritten there to load lazily (internal/jsiicache).
+	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/prime-jsii-cache
 
 node_modules/.bin/cdktf: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund

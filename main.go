@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiiclose"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
 )
 
@@ -34,16 +34,21 @@ func main() {
 }
 
 // synthesize runs the app and then shuts the jsii runtime down (the deferred
-// close the jsii maintainers ask for; os.Exit in main would skip it).
+// close the jsii maintainers ask for; os.Exit in main would skip it). Before
+// that, it points the jsii runtime at the project's primed package cache
+// (the fast path, see internal/jsiicache) when there is one: cdktf runs the
+// app from the project directory.
 func synthesize() int {
-	defer jsiiclose.Close()
-	return run(os.Stderr, "")
+	defer jsiicache.Close()
+	return run(os.Stderr, "", jsiicache.Use(".", jsii.Close).Notice())
 }
 
 // run loads and validates the configuration, builds the stacks and
 // synthesizes them into outdir ("" for cdktf's default: CDKTF_OUTDIR or
-// cdktf.out). It writes nothing unless every check passed.
-func run(stderr io.Writer, outdir string) int {
+// cdktf.out). It writes nothing unless every check passed. notice, when not
+// empty, is printed once the configuration is known to be valid (a refused
+// configuration's message stays exactly what testdata/invalid says).
+func run(stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
 		var le *config.LoadError
@@ -53,6 +58,7 @@ func run(stderr io.Writer, outdir string) int {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot use the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitConfig
 	}
+	fmt.Fprint(stderr, notice)
 	appConfig := &cdktf.AppConfig{}
 	if outdir != "" {
 		appConfig.Outdir = jsii.String(outdir)

@@ -15,7 +15,11 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
 )
+
+// TestMain starts the jsii runtime on the fast path when it is primed.
+func TestMain(m *testing.M) { synthtest.Main(m) }
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
@@ -41,7 +45,7 @@ func synth(t *testing.T, path string) (map[string][]byte, string) {
 	t.Setenv(config.EnvVar, path)
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	var stderr bytes.Buffer
-	require.Equal(t, exitOK, run(&stderr, out), "stderr:\n%s", stderr.String())
+	require.Equal(t, exitOK, run(&stderr, out, ""), "stderr:\n%s", stderr.String())
 	assert.Empty(t, stderr.String())
 	return readTree(t, out), out
 }
@@ -116,7 +120,7 @@ func TestOutputDirectoryParentsAreCreated(t *testing.T) {
 	t.Setenv(config.EnvVar, "")
 	out := filepath.Join(t.TempDir(), "a", "b", "cdktf.out")
 	var stderr bytes.Buffer
-	require.Equal(t, exitOK, run(&stderr, out), stderr.String())
+	require.Equal(t, exitOK, run(&stderr, out, ""), stderr.String())
 	_, err := os.Stat(filepath.Join(out, "stacks", "cloudtrail-mrk", "cdk.tf.json"))
 	assert.NoError(t, err)
 }
@@ -175,7 +179,7 @@ func TestInvalidConfigurationsWriteNothing(t *testing.T) {
 			out, before := preexisting(t)
 			t.Setenv(config.EnvVar, f)
 			var stderr bytes.Buffer
-			assert.Equal(t, exitConfig, run(&stderr, out))
+			assert.Equal(t, exitConfig, run(&stderr, out, ""))
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+
 				indent(strings.TrimSuffix(string(want), "\n"))+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
@@ -197,7 +201,7 @@ func TestUnusableConfigFilesWriteNothing(t *testing.T) {
 			out, before := preexisting(t)
 			t.Setenv(config.EnvVar, tc.path)
 			var stderr bytes.Buffer
-			assert.Equal(t, exitConfig, run(&stderr, out))
+			assert.Equal(t, exitConfig, run(&stderr, out, ""))
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+tc.path+`"; nothing was synthesized:`+"\n  "+tc.want+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
 		})
@@ -210,7 +214,7 @@ func TestConfigErrorListsEveryProblem(t *testing.T) {
 	t.Setenv(config.EnvVar, path)
 	var stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "cdktf.out")
-	assert.Equal(t, exitConfig, run(&stderr, out))
+	assert.Equal(t, exitConfig, run(&stderr, out, ""))
 	assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+path+`"; nothing was synthesized:
   home_region: must be an AWS region name such as us-east-1 (got "us-east-7")
   accounts.management.id: must be an AWS account id of exactly 12 digits (got "12")
@@ -218,4 +222,22 @@ func TestConfigErrorListsEveryProblem(t *testing.T) {
 `, stderr.String())
 	_, err := os.Stat(out)
 	assert.True(t, os.IsNotExist(err), "no output directory was created")
+}
+
+// TestFastPathNoteFollowsValidation: the note about a missing fast path is
+// printed only once the configuration is valid, so a refused configuration's
+// message stays exactly as testdata/invalid says.
+func TestFastPathNoteFollowsValidation(t *testing.T) {
+	const note = "cloudtrail-mrk: note: synthesizing without the fast path (test)\n"
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("home_region: us-east-7\n"), 0o600))
+	t.Setenv(config.EnvVar, bad)
+	var stderr bytes.Buffer
+	require.Equal(t, exitConfig, run(&stderr, filepath.Join(t.TempDir(), "out"), note))
+	assert.NotContains(t, stderr.String(), note)
+
+	t.Setenv(config.EnvVar, "")
+	stderr.Reset()
+	require.Equal(t, exitOK, run(&stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
+	assert.Equal(t, note, stderr.String(), "the note, once, and nothing else")
 }

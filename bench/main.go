@@ -2,14 +2,19 @@
 // of several runs) and peak memory of the Go and Node.js processes together,
 // for the floor (bench/floor: one resource from the AWS provider bindings),
 // the default configuration, the organization example, and organization
-// configurations generated with 1, 4, 8 and 16 replica regions. It prints
-// each figure with its ratio to the floor, checks the targets, and writes the
-// table as Markdown. Run it with `make bench`; it is not part of the tests.
+// configurations generated with 1, 4, 8 and 16 replica regions. Beside the
+// organization example, in the same rounds, it runs the same example with
+// the fast path off (CLOUDTRAIL_MRK_FAST_SYNTH=0) and its peer written with
+// the AWS CDK (bench/awscdk, whose npm dependencies it installs with npm ci).
+// It prints each figure with its ratio to the floor, checks the targets, and
+// writes the table as Markdown. Run it with `make bench`; it is not part of
+// the tests.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -22,19 +27,26 @@ import (
 	"time"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
 )
 
-// Targets (issue 7).
+// Targets (issues 7 and 15).
 const (
 	orgOverFloorTarget      = 1.3
 	replicas16Over1Target   = 1.2
 	testCommandTargetSecond = 180
+	orgOverAWSCDKTimeTarget = 0.8
+	orgOverAWSCDKPeakTarget = 1.1
 )
+
+// awsCDKDir holds the AWS CDK peer of the organization example.
+const awsCDKDir = "bench/awscdk"
 
 type benchCase struct {
 	name   string
-	binary string // "floor" or "app"
-	config string // CLOUDTRAIL_MRK_CONFIG for the app
+	binary string   // "floor", "app", or "node" for the AWS CDK peer
+	config string   // CLOUDTRAIL_MRK_CONFIG for the app
+	env    []string // more environment
 }
 
 type measured struct {
@@ -72,10 +84,31 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	fast := jsiicache.Check(".", os.Getenv)
+	fastPath := "on"
+	if fast.State != jsiicache.Fast {
+		fastPath = "**not used**: " + fast.Reason
+		if fast.Reason == "" {
+			fastPath = "**off** (switched off, or the jsii package cache chosen in the environment)"
+		}
+		fmt.Fprintf(w, "bench: the fast path is not in use (%s); run make setup\n", strings.TrimPrefix(fastPath, "**not used**: "))
+	}
+	cdkVersion, err := installAWSCDK()
+	if err != nil {
+		return err
+	}
+	const org = "organization example"
 	cases := []benchCase{
 		{name: "floor (one S3 bucket)", binary: "floor"},
 		{name: "default configuration", binary: "app"},
-		{name: "organization example", binary: "app", config: "examples/organization.yaml"},
+		{name: org, binary: "app", config: "examples/organization.yaml"},
+	}
+	// The organization example, and beside it the same with the fast path
+	// off and the AWS CDK peer.
+	sideBySide := []benchCase{
+		cases[2],
+		{name: "organization example, fast path off", binary: "app", config: "examples/organization.yaml", env: []string{jsiicache.SwitchEnv + "=0"}},
+		{name: "AWS CDK: organization example (aws-cdk-lib " + cdkVersion + ")", binary: "node"},
 	}
 	for _, n := range []int{1, 4, 8, 16} {
 		cfg, err := genconfig.WithReplicas(example, n)
@@ -89,31 +122,62 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		cases = append(cases, benchCase{name: fmt.Sprintf("organization, %d replica regions", n), binary: "app", config: path})
 	}
 
-	var results []measured
+	byName := map[string]*measured{}
+	measure := func(m *measured, i int) error {
+		secs, peak, err := once(tmp, m.benchCase, filepath.Join(tmp, "out", slug(m.name), strconv.Itoa(i)))
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.name, err)
+		}
+		m.seconds = append(m.seconds, secs)
+		m.peakMiB = max(m.peakMiB, peak)
+		return nil
+	}
+	report := func(m *measured) {
+		fmt.Fprintf(w, "%-58s median %5.2f s  (min %5.2f, max %5.2f)  peak %6.0f MiB\n", m.name, median(m.seconds), minOf(m.seconds), maxOf(m.seconds), m.peakMiB)
+	}
+	// Every case runs once per round, in the same order, so that the load
+	// of a shared machine weighs on all of them alike; the side-by-side
+	// cases come right after the organization example.
+	var results []*measured
 	for _, c := range cases {
-		m := measured{benchCase: c}
-		for i := 0; i < runs; i++ {
-			secs, peak, err := once(filepath.Join(tmp, c.binary), c.config, filepath.Join(tmp, "out", strconv.Itoa(i)))
-			if err != nil {
-				return fmt.Errorf("%s: %w", c.name, err)
-			}
-			m.seconds = append(m.seconds, secs)
-			if peak > m.peakMiB {
-				m.peakMiB = peak
+		results = append(results, &measured{benchCase: c})
+		if c.name == org {
+			for _, sc := range sideBySide[1:] {
+				results = append(results, &measured{benchCase: sc})
 			}
 		}
-		fmt.Fprintf(w, "%-36s median %5.2f s  (min %5.2f, max %5.2f)  peak %6.0f MiB\n", c.name, median(m.seconds), minOf(m.seconds), maxOf(m.seconds), m.peakMiB)
-		results = append(results, m)
 	}
+	for _, m := range results {
+		byName[m.name] = m
+	}
+	for i := 0; i < runs; i++ {
+		for _, m := range results {
+			if err := measure(m, i); err != nil {
+				return err
+			}
+		}
+	}
+	for _, m := range results {
+		report(m)
+	}
+	side := []*measured{byName[sideBySide[0].name], byName[sideBySide[1].name], byName[sideBySide[2].name]}
 
 	floor := median(results[0].seconds)
+	ours, off, peer := side[0], side[1], side[2]
+	var pairwise []float64
+	for i := range ours.seconds {
+		pairwise = append(pairwise, ours.seconds[i]/peer.seconds[i])
+	}
 	checks := []struct {
 		name   string
 		ratio  float64
 		target float64
 	}{
-		{"organization example / floor", median(results[2].seconds) / floor, orgOverFloorTarget},
-		{"16 replica regions / 1 replica region", median(results[6].seconds) / median(results[3].seconds), replicas16Over1Target},
+		{"organization example / floor", median(ours.seconds) / floor, orgOverFloorTarget},
+		{"16 replica regions / 1 replica region", median(byName["organization, 16 replica regions"].seconds) / median(byName["organization, 1 replica regions"].seconds), replicas16Over1Target},
+
+		{"organization example / AWS CDK, median wall time", median(ours.seconds) / median(peer.seconds), orgOverAWSCDKTimeTarget},
+		{"organization example / AWS CDK, peak memory", ours.peakMiB / peer.peakMiB, orgOverAWSCDKPeakTarget},
 	}
 	var md strings.Builder
 	fmt.Fprintf(&md, "| case | median (s) | min (s) | max (s) | × floor | peak memory (MiB) |\n|---|---|---|---|---|---|\n")
@@ -146,7 +210,10 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		}
 		fmt.Fprintf(&md, "| the test command (make test), warm, no test cache | %.0f s | %d s | %s |\n", secs, testCommandTargetSecond, yesNo(met))
 	}
-	fmt.Fprintf(&md, "\n%d runs per case on %s; Node.js %s.\n", runs, machine(), nodeVersion())
+	r1, r16 := byName["organization, 1 replica regions"], byName["organization, 16 replica regions"]
+	fmt.Fprintf(&md, "\nMedians of the ratios within a round: organization example / floor %.2f; 16 / 1 replica regions %.2f; organization example / AWS CDK %.2f (fast path off: %.2f).\n",
+		median(ratios(ours.seconds, results[0].seconds)), median(ratios(r16.seconds, r1.seconds)), median(pairwise), median(ratios(off.seconds, peer.seconds)))
+	fmt.Fprintf(&md, "\n%d rounds of one run per case, in the order of the table, on %s; Node.js %s; fast path %s.\n", runs, machine(), nodeVersion(), fastPath)
 	fmt.Fprintln(w)
 	fmt.Fprint(w, md.String())
 	if err := os.WriteFile(out, []byte(md.String()), 0o644); err != nil {
@@ -159,13 +226,23 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 }
 
 // once runs one synthesis and returns its wall time and the peak resident
-// memory of its whole process tree (Go and Node.js together).
-func once(binary, config, outdir string) (float64, float64, error) {
+// memory of its whole process tree (Go and Node.js together, or Node.js
+// alone for the AWS CDK peer).
+func once(tmp string, c benchCase, outdir string) (float64, float64, error) {
 	if err := os.MkdirAll(filepath.Dir(outdir), 0o755); err != nil {
 		return 0, 0, err
 	}
-	cmd := exec.Command(binary)
-	cmd.Env = append(os.Environ(), "CDKTF_OUTDIR="+outdir, "CLOUDTRAIL_MRK_CONFIG="+config, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	var cmd *exec.Cmd
+	if c.binary == "node" {
+		cmd = exec.Command("node", "app.js")
+		cmd.Dir = awsCDKDir
+		outdir, _ = filepath.Abs(outdir)
+		cmd.Env = append(os.Environ(), "CDK_OUTDIR="+outdir)
+	} else {
+		cmd = exec.Command(filepath.Join(tmp, c.binary))
+		cmd.Env = append(os.Environ(), "CDKTF_OUTDIR="+outdir, "CLOUDTRAIL_MRK_CONFIG="+c.config, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	}
+	cmd.Env = append(cmd.Env, c.env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()
@@ -253,6 +330,47 @@ func rss(pid int) float64 {
 		}
 	}
 	return 0
+}
+
+// installAWSCDK installs the AWS CDK peer's pinned npm dependencies and
+// returns the aws-cdk-lib version installed.
+func installAWSCDK() (string, error) {
+	cmd := exec.Command("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+	cmd.Dir = awsCDKDir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("npm ci in %s: %v\n%s", awsCDKDir, err, out)
+	}
+	// As for the project's node_modules: a go.mod keeps ./... out of it.
+	if err := os.WriteFile(filepath.Join(awsCDKDir, "node_modules", "go.mod"), []byte("module ignored/bench/awscdk/node_modules\n"), 0o644); err != nil {
+		return "", err
+	}
+	data, err := os.ReadFile(filepath.Join(awsCDKDir, "node_modules", "aws-cdk-lib", "package.json"))
+	if err != nil {
+		return "", err
+	}
+	var pkg struct{ Version string }
+	if err := json.Unmarshal(data, &pkg); err != nil || pkg.Version == "" {
+		return "", fmt.Errorf("cannot read the installed aws-cdk-lib version: %v", err)
+	}
+	return pkg.Version, nil
+}
+
+// slug is name as a directory name.
+func slug(name string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(name))
+}
+
+func ratios(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] / b[i]
+	}
+	return out
 }
 
 func median(xs []float64) float64 {

@@ -15,6 +15,9 @@ import (
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
 )
 
+// TestMain starts the jsii runtime on the fast path when it is primed.
+func TestMain(m *testing.M) { st.Main(m) }
+
 var testTrail = policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "org-trail"}
 
 // fixture is a stack with a default provider in us-east-1 and aliased

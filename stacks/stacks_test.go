@@ -16,6 +16,9 @@ import (
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
 )
 
+// TestMain starts the jsii runtime on the fast path when it is primed.
+func TestMain(m *testing.M) { st.Main(m) }
+
 // synthApp builds the stacks for cfg in a fresh app, synthesizes them into a
 // temporary directory (cross-stack references only resolve in a full app
 // synth) and returns each stack's document by name.

@@ -1,16 +1,23 @@
 // Command floor is the benchmark's floor: the smallest CDKTF Go program that
 // creates one resource from the AWS provider bindings. Every synthesis pays
-// its cost (starting Node.js and loading the provider assembly).
+// its cost (starting Node.js and loading the provider assembly). Like the
+// app, it takes the fast path (internal/jsiicache) when it is primed.
 package main
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
 )
 
 func main() {
+	fmt.Fprint(os.Stderr, jsiicache.Use(".", jsii.Close).Notice())
 	defer jsii.Close()
 	app := cdktf.NewApp(nil)
 	stack := cdktf.NewTerraformStack(app, jsii.String("floor"))

@@ -1,16 +1,32 @@
-// Package synthtest reads synthesized Terraform JSON (cdk.tf.json) in tests.
-// It is plain Go: it parses strings and never calls jsii.
+// Package synthtest reads synthesized Terraform JSON (cdk.tf.json) in tests,
+// and starts the tests of jsii packages on the fast path (Main). It parses
+// strings and never starts the jsii runtime.
 package synthtest
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"sort"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
 )
+
+// Main runs the tests of a package that uses jsii, on the project's primed
+// jsii package cache when there is one (internal/jsiicache), as the app
+// does: call it from TestMain, which runs before the first jsii call. The
+// project is found by walking up from the package directory to go.mod.
+func Main(m *testing.M) {
+	if root, err := jsiicache.ProjectRoot("."); err == nil {
+		fmt.Fprint(os.Stderr, jsiicache.Use(root, jsii.Close).Notice())
+	}
+	os.Exit(m.Run())
+}
 
 // Doc is one synthesized stack.
 type Doc map[string]any

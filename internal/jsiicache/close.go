@@ -1,5 +1,4 @@
-// Package jsiiclose shuts the jsii runtime down without its one false alarm.
-package jsiiclose
+package jsiicache
 
 import (
 	"bytes"
