@@ -63,7 +63,7 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	if c.trailStack == nil || c.archive == nil {
 		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
 	}
-	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication}
+	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -333,6 +333,10 @@ func (c *checker) accessLogs() error {
 func (c *checker) monitoring() error {
 	s := *c.trailStack
 	trailArn := c.trail.ARN()
+	// The trail's ARN names its owner, the management account; its log
+	// group, role, topic and their key live in the account that creates it
+	// (a delegated administrator's): see policy.MonitoringHolder.
+	mon := policy.MonitoringHolder(c.trail, c.cfg.TrailCreator().ID)
 	ct := Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
@@ -348,13 +352,13 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.trail.Account, KeyPolicy: true})
+		c.use(l, Policies{ResourceAccount: mon.Account, KeyPolicy: true})
 		if w.Enabled {
 			logs := Principal{Service: "logs." + c.cfg.HomeRegion + ".amazonaws.com"}
 			if c.part == "aws-cn" {
 				logs.Service += ".cn"
 			}
-			group := policy.LogGroupARN(c.trail, w.LogGroupName)
+			group := policy.LogGroupARN(mon, w.LogGroupName)
 			c.expect(true, "CloudWatch Logs encrypting the trail's log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group)})
 			c.expect(false, "CloudWatch Logs encrypting another log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group+"-other")})
 		}
@@ -378,7 +382,7 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(trust, Policies{ResourceAccount: c.trail.Account})
+		c.use(trust, Policies{ResourceAccount: mon.Account})
 		assume := func(p Principal, kv ...string) Request {
 			return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
 		}
@@ -387,7 +391,7 @@ func (c *checker) monitoring() error {
 		// CloudTrail sends aws:SourceArn here, so it must work without one.
 		c.expect(true, "CloudTrail assuming the role (no aws:SourceArn in the request)", assume(ct))
 		c.expect(false, "another service assuming the role", assume(Principal{Service: "ec2.amazonaws.com"}))
-		c.trustNamesItsCallers(c.trail.Account)
+		c.trustNamesItsCallers(mon.Account)
 		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
 		if !ok {
 			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", s.Name)
@@ -396,16 +400,17 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		role := c.iamRole(c.trail.Account, "CloudTrailToCloudWatchLogs-x")
-		group := policy.LogGroupARN(c.trail, w.LogGroupName)
+		role := c.iamRole(mon.Account, "CloudTrailToCloudWatchLogs-x")
+		group := policy.LogGroupARN(mon, w.LogGroupName)
 		stream := func(name string) string { return group + ":log-stream:" + name }
-		c.expectIdentity(perms, c.trail.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
-		c.expectIdentity(perms, c.trail.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.creatorStream(perms, role, stream)
 		if org := c.cfg.OrganizationID; org != "" {
-			c.expectIdentity(perms, c.trail.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
+			c.expectIdentity(perms, mon.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
 		}
-		c.expectIdentity(perms, c.trail.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(c.trail, "other") + ":log-stream:x"})
-		c.expectIdentity(perms, c.trail.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
+		c.expectIdentity(perms, mon.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(mon, "other") + ":log-stream:x"})
+		c.expectIdentity(perms, mon.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
 	}
 	if n := c.cfg.Trail.Notifications; n.Enabled {
 		var pname string
@@ -419,8 +424,8 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.trail.Account})
-		topic := policy.TopicARN(c.trail, n.TopicName)
+		c.use(l, Policies{ResourceAccount: mon.Account})
+		topic := policy.TopicARN(mon, n.TopicName)
 		pub := func(p Principal, kv ...string) Request {
 			return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 		}

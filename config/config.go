@@ -65,6 +65,12 @@ type Replication struct {
 type Accounts struct {
 	Management Account `yaml:"management"`
 	LogArchive Account `yaml:"log_archive"`
+	// DelegatedAdministrator is the CloudTrail delegated administrator that
+	// creates and manages the organization trail; the management account
+	// then only registers it. It may be the log-archive account or a third
+	// account; never the management account. Requires organization_id.
+	// Default: none (the management account creates the trail).
+	DelegatedAdministrator *Account `yaml:"delegated_administrator,omitempty"`
 }
 
 // Account is one AWS account and, optionally, the role to assume in it.

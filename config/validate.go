@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	c.validateDataEventBuckets(&l)
 	c.validateReplication(&l)
 	c.validateBackend(&l, part)
+	c.validateDelegatedAdministrator(&l, part)
 	return l.Err()
 }
 
