@@ -63,3 +63,29 @@ func Combine(archive, trail Expect) Expect {
 	}
 	return out
 }
+
+// Registration is what the management account's stack must create when a
+// delegated administrator creates the trail: the registration, and no trail,
+// bucket or key of its own.
+func Registration() Expect {
+	return Expect{Counts: map[string]int{
+		"aws_cloudtrail_organization_delegated_admin_account": 1,
+		"aws_cloudtrail":           0,
+		"aws_s3_bucket":            0,
+		"aws_kms_key":              0,
+		"aws_kms_replica_key":      0,
+		"aws_sns_topic":            0,
+		"aws_cloudwatch_log_group": 0,
+	}}
+}
+
+// Registered adds to e (a trail's stack) that it registers no delegated
+// administrator itself: only the management account's stack does.
+func Registered(e Expect) Expect {
+	out := e
+	out.Counts = map[string]int{"aws_cloudtrail_organization_delegated_admin_account": 0}
+	for typ, n := range e.Counts {
+		out.Counts[typ] = n
+	}
+	return out
+}
