@@ -63,7 +63,7 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	if c.trailStack == nil || c.archive == nil {
 		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
 	}
-	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin}
+	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -340,7 +340,7 @@ func (c *checker) monitoring() error {
 	ct := Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true {
+		if k["multi_region"] != true && !isAthenaResultsKey(k) {
 			monitoringKey = name
 		}
 	}

@@ -73,7 +73,7 @@ func (c *checker) delegatedAdmin() error {
 
 	s := *c.trailStack
 	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] == true {
+		if k["multi_region"] == true || isAthenaResultsKey(k) {
 			continue
 		}
 		ml, err := s.policyAt("aws_kms_key", name, "policy", c.resolve(s))

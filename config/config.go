@@ -39,6 +39,9 @@ type Config struct {
 	// Tags are applied to every taggable resource, through the AWS
 	// providers' default_tags. Default: none.
 	Tags map[string]string `yaml:"tags,omitempty"`
+	// Athena queries the trail's log files, in the log-archive account and
+	// home region. Default: off.
+	Athena Athena `yaml:"athena"`
 }
 
 // Replication configures the second-region copy of the logs.

@@ -179,6 +179,7 @@ func (c *Config) applyLateDefaults() {
 			r.RoleName = DefaultReplicationRoleName
 		}
 	}
+	c.applyAthenaDefaults()
 	if s := c.Backend.S3; s != nil {
 		if s.KeyPrefix == "" {
 			s.KeyPrefix = DefaultStateKeyPrefix

@@ -54,6 +54,7 @@ func (c *Config) Validate() error {
 	c.validateReplication(&l)
 	c.validateBackend(&l, part)
 	c.validateDelegatedAdministrator(&l, part)
+	c.validateAthena(&l)
 	return l.Err()
 }
 

@@ -49,7 +49,13 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	for _, b := range archive.Resources("aws_s3_bucket_policy") {
 		docsWithArn = append(docsWithArn, st.Policy(t, b))
 	}
-	_, primary := archive.Only(t, "aws_kms_key")
+	var primary map[string]any
+	for _, k := range archive.Resources("aws_kms_key") {
+		if k["multi_region"] == true {
+			primary = k
+		}
+	}
+	require.NotNil(t, primary, "the multi-region key")
 	docsWithArn = append(docsWithArn, st.Policy(t, primary))
 	_, topicPolicy := admin.Only(t, "aws_sns_topic_policy")
 	_, monKey := admin.Only(t, "aws_kms_key")

@@ -36,6 +36,7 @@ type LogArchive struct {
 	Bucket     *ctmrk.TrailBucket
 	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
 	Recovery   *ctmrk.RecoveryBucket  // nil when replication is off
+	Athena     *ctmrk.AthenaQuery     // nil when athena is off
 }
 
 // Management is what the management account owns.
@@ -251,7 +252,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			BucketName:     a.BucketName,
 			Partition:      cfg.Partition(),
 			Account:        cfg.Accounts.LogArchive.ID,
-			SourceBuckets:  []string{cfg.Bucket.Name},
+			SourceBuckets:  append([]string{cfg.Bucket.Name}, athenaResultsBuckets(cfg)...),
 			ExpirationDays: a.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 		})
@@ -287,6 +288,9 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err := addRecovery(archive, cfg, *grants, replicas, lifecycle); err != nil {
 			return nil, err
 		}
+	}
+	if err := addAthena(archive, cfg); err != nil {
+		return nil, err
 	}
 	return archive, nil
 }

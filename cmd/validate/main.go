@@ -212,6 +212,7 @@ func synthesize(s source, outdir string) (*tfcheck.Config, error) {
 // expectations maps each stack of cfg to what its plan must create.
 func expectations(cfg *config.Config) map[string]tfcheck.Expect {
 	archive, trail := tfcheck.Expectations(cfg)
+	archive = tfcheck.WithAthena(cfg, archive)
 	if _, ok := cfg.DelegatedAdmin(); ok {
 		return delegatedExpectations(cfg, archive, trail)
 	}

@@ -89,3 +89,35 @@ func Registered(e Expect) Expect {
 	}
 	return out
 }
+
+// WithAthena adds to the log-archive account's expectation what athena.enabled
+// creates there: the Glue database and table, the workgroup, one named query
+// per question, the results bucket (SSE-KMS with its own key, not the trail
+// key) and that key.
+func WithAthena(cfg *config.Config, archive Expect) Expect {
+	if !cfg.Athena.Enabled {
+		return archive
+	}
+	out := archive
+	out.Counts = map[string]int{}
+	for typ, n := range archive.Counts {
+		out.Counts[typ] = n
+	}
+	out.Counts["aws_glue_catalog_database"] = 1
+	out.Counts["aws_glue_catalog_table"] = 1
+	out.Counts["aws_athena_workgroup"] = 1
+	out.Counts["aws_athena_named_query"] = 4
+	out.Counts["aws_s3_bucket"]++
+	out.Counts["aws_kms_key"]++
+	out.OwnKeyBuckets = append(append([]string(nil), archive.OwnKeyBuckets...), cfg.Athena.ResultsBucketName)
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
