@@ -148,7 +148,7 @@ func (c *Config) validateAthena(l *rules.List) {
 			}
 		}
 	}
-	l.Add("athena.results_expiration_days", rules.Range(a.ResultsExpirationDays, 1, 3650, "days"))
+	l.Add("athena.results_expiration_days", rules.Range(a.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	if a.BytesScannedCutoff < 10*1024*1024 {
 		l.Addf("athena.bytes_scanned_cutoff", a.BytesScannedCutoff, "must be at least 10485760 (10 MB, Athena's minimum)")
 	}
