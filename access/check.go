@@ -335,8 +335,11 @@ func (c *checker) monitoring() error {
 	trailArn := c.trail.ARN()
 	// The trail's ARN names its owner, the management account; its log
 	// group, role, topic and their key live in the account that creates it
-	// (a delegated administrator's): see policy.MonitoringHolder.
-	mon := policy.MonitoringHolder(c.trail, c.cfg.TrailCreator().ID)
+	// (a delegated administrator's; CloudTrail user guide, "Organization
+	// delegated administrator"). Built here from the configuration, not with
+	// the product's policy.MonitoringHolder.
+	mon := c.trail
+	mon.Account = c.cfg.TrailCreator().ID
 	ct := Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
