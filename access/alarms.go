@@ -362,7 +362,11 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	if err != nil {
 		return err
 	}
-	acct := c.trail.Account
+	// The alarms, their topic and its key live in the account that holds
+	// the log group: the one that creates the trail (a delegated
+	// administrator's; CloudTrail user guide, "Organization delegated
+	// administrator").
+	acct := c.cfg.TrailCreator().ID
 	cw := Principal{Service: policy.CloudWatchService}
 	ours := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-root-usage", c.part, c.cfg.HomeRegion, acct, c.trail.Name)
 	theirs := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", c.part, c.cfg.HomeRegion, Outsider)
@@ -371,7 +375,9 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 		otherRegion = "eu-west-3"
 	}
 	elsewhere := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", c.part, otherRegion, acct)
-	topic := policy.TopicARN(c.trail, topicName)
+	holder := c.trail
+	holder.Account = acct
+	topic := policy.TopicARN(holder, topicName)
 	pub := func(p Principal, kv ...string) Request {
 		return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 	}

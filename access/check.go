@@ -73,7 +73,7 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	if c.trailStack == nil || c.archive == nil {
 		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
 	}
-	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication}
+	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -358,10 +358,17 @@ func (c *checker) accessLogs() error {
 func (c *checker) monitoring() error {
 	s := *c.trailStack
 	trailArn := c.trail.ARN()
+	// The trail's ARN names its owner, the management account; its log
+	// group, role, topic and their key live in the account that creates it
+	// (a delegated administrator's; CloudTrail user guide, "Organization
+	// delegated administrator"). Built here from the configuration, not with
+	// the product's policy.MonitoringHolder.
+	mon := c.trail
+	mon.Account = c.cfg.TrailCreator().ID
 	ct := Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true {
+		if k["multi_region"] != true && !isAthenaResultsKey(k) {
 			monitoringKey = name
 		}
 	}
@@ -373,13 +380,13 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.trail.Account, KeyPolicy: true})
+		c.use(l, Policies{ResourceAccount: mon.Account, KeyPolicy: true})
 		if w.Enabled {
 			logs := Principal{Service: "logs." + c.cfg.HomeRegion + ".amazonaws.com"}
 			if c.part == "aws-cn" {
 				logs.Service += ".cn"
 			}
-			group := policy.LogGroupARN(c.trail, w.LogGroupName)
+			group := policy.LogGroupARN(mon, w.LogGroupName)
 			c.expect(true, "CloudWatch Logs encrypting the trail's log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group)})
 			c.expect(false, "CloudWatch Logs encrypting another log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group+"-other")})
 		}
@@ -403,7 +410,7 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(trust, Policies{ResourceAccount: c.trail.Account})
+		c.use(trust, Policies{ResourceAccount: mon.Account})
 		assume := func(p Principal, kv ...string) Request {
 			return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
 		}
@@ -412,7 +419,7 @@ func (c *checker) monitoring() error {
 		// CloudTrail sends aws:SourceArn here, so it must work without one.
 		c.expect(true, "CloudTrail assuming the role (no aws:SourceArn in the request)", assume(ct))
 		c.expect(false, "another service assuming the role", assume(Principal{Service: "ec2.amazonaws.com"}))
-		c.trustNamesItsCallers(c.trail.Account)
+		c.trustNamesItsCallers(mon.Account)
 		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
 		if !ok {
 			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", s.Name)
@@ -421,16 +428,17 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		role := c.iamRole(c.trail.Account, "CloudTrailToCloudWatchLogs-x")
-		group := policy.LogGroupARN(c.trail, w.LogGroupName)
+		role := c.iamRole(mon.Account, "CloudTrailToCloudWatchLogs-x")
+		group := policy.LogGroupARN(mon, w.LogGroupName)
 		stream := func(name string) string { return group + ":log-stream:" + name }
-		c.expectIdentity(perms, c.trail.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
-		c.expectIdentity(perms, c.trail.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.creatorStream(perms, role, stream)
 		if org := c.cfg.OrganizationID; org != "" {
-			c.expectIdentity(perms, c.trail.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
+			c.expectIdentity(perms, mon.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
 		}
-		c.expectIdentity(perms, c.trail.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(c.trail, "other") + ":log-stream:x"})
-		c.expectIdentity(perms, c.trail.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
+		c.expectIdentity(perms, mon.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(mon, "other") + ":log-stream:x"})
+		c.expectIdentity(perms, mon.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
 	}
 	if n := c.cfg.Trail.Notifications; n.Enabled {
 		pname, err := s.topicPolicy(n.TopicName)
@@ -441,8 +449,8 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.trail.Account})
-		topic := policy.TopicARN(c.trail, n.TopicName)
+		c.use(l, Policies{ResourceAccount: mon.Account})
+		topic := policy.TopicARN(mon, n.TopicName)
 		pub := func(p Principal, kv ...string) Request {
 			return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 		}

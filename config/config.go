@@ -42,6 +42,9 @@ type Config struct {
 	// Guardrails attaches a service control policy that protects the trail,
 	// the key and the log buckets across the organization. Default: off.
 	Guardrails Guardrails `yaml:"guardrails"`
+	// Athena queries the trail's log files, in the log-archive account and
+	// home region. Default: off.
+	Athena Athena `yaml:"athena"`
 }
 
 // Replication configures the second-region copy of the logs.
@@ -68,6 +71,12 @@ type Replication struct {
 type Accounts struct {
 	Management Account `yaml:"management"`
 	LogArchive Account `yaml:"log_archive"`
+	// DelegatedAdministrator is the CloudTrail delegated administrator that
+	// creates and manages the organization trail; the management account
+	// then only registers it. It may be the log-archive account or a third
+	// account; never the management account. Requires organization_id.
+	// Default: none (the management account creates the trail).
+	DelegatedAdministrator *Account `yaml:"delegated_administrator,omitempty"`
 }
 
 // Account is one AWS account and, optionally, the role to assume in it.

@@ -53,7 +53,13 @@ func (c *Config) applyGuardrailDefaults() {
 // deploying roles of both accounts and the break-glass principals.
 func (c *Config) GuardrailProps() policy.Guardrails {
 	var deployers []string
-	for _, a := range []Account{c.Accounts.Management, c.Accounts.LogArchive} {
+	accounts := []Account{c.Accounts.Management, c.Accounts.LogArchive}
+	if a, ok := c.DelegatedAdmin(); ok {
+		// The delegated administrator's deploying role creates and updates
+		// the trail (StopLogging, UpdateTrail, PutEventSelectors, ...).
+		accounts = append(accounts, a)
+	}
+	for _, a := range accounts {
 		if a.RoleARN != "" {
 			deployers = append(deployers, a.RoleARN)
 		}

@@ -31,3 +31,11 @@ func TestOrganizationExampleGuardrails(t *testing.T) {
 		"example-org-cloudtrail-444455556666-usw2", "example-org-cloudtrail-444455556666-usw2-access-logs",
 	}, p.LogBuckets)
 }
+
+// With a delegated administrator, its deploying role creates and updates the
+// trail, so the guardrails must exempt it too.
+func TestGuardrailsExemptTheDelegatedAdministratorsRole(t *testing.T) {
+	c, err := Load("../examples/delegated-admin.yaml")
+	require.NoError(t, err)
+	assert.Contains(t, c.GuardrailProps().Deployers, "arn:aws:iam::222233334444:role/CloudTrailDeployer")
+}

@@ -182,6 +182,7 @@ func (c *Config) applyLateDefaults() {
 		}
 	}
 	c.applyGuardrailDefaults()
+	c.applyAthenaDefaults()
 	if s := c.Backend.S3; s != nil {
 		if s.KeyPrefix == "" {
 			s.KeyPrefix = DefaultStateKeyPrefix

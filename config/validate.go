@@ -55,6 +55,8 @@ func (c *Config) Validate() error {
 	c.validateReplication(&l)
 	c.validateBackend(&l, part)
 	c.validateGuardrails(&l)
+	c.validateDelegatedAdministrator(&l, part)
+	c.validateAthena(&l)
 	return l.Err()
 }
 

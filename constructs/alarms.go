@@ -128,7 +128,9 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 		Name:           jsii.String(a.TopicName),
 		KmsMasterKeyId: key.Arn(),
 	})
-	topicJSON, err := policy.AlarmTopicPolicy(t, a.TopicName).JSON()
+	// The alarms and their topic live in the account that holds the log
+	// group (a delegated administrator's, see policy.MonitoringHolder).
+	topicJSON, err := policy.AlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName).JSON()
 	if err != nil {
 		return err
 	}

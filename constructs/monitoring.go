@@ -117,7 +117,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 	if p.CloudWatchLogs == nil && p.Notifications == nil {
 		return m, nil
 	}
-	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil}
+	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil, Account: p.MonitoringAccount}
 	if p.CloudWatchLogs != nil {
 		keyProps.LogGroupName = p.CloudWatchLogs.LogGroupName
 		keyProps.Alarms = p.CloudWatchLogs.Alarms != nil
@@ -155,7 +155,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 		if err != nil {
 			return m, err
 		}
-		permsJSON, err := policy.CloudWatchLogsRolePolicy(t, c.LogGroupName, organizationID).JSON()
+		permsJSON, err := policy.CloudWatchLogsRolePolicyIn(t, p.MonitoringAccount, c.LogGroupName, organizationID).JSON()
 		if err != nil {
 			return m, err
 		}
@@ -188,7 +188,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 			Name:           jsii.String(n.TopicName),
 			KmsMasterKeyId: key.Arn(),
 		})
-		topicJSON, err := policy.TopicPolicy(t, n.TopicName).JSON()
+		topicJSON, err := policy.TopicPolicyIn(t, p.MonitoringAccount, n.TopicName).JSON()
 		if err != nil {
 			return m, err
 		}
@@ -200,7 +200,10 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 		// The trail's sns_topic_name takes the NAME of a topic in its own
 		// account and region: from provider 5.85 the trail reads back the bare
 		// name, so an ARN gives a change on every plan
-		// (hashicorp/terraform-provider-aws#41262).
+		// (hashicorp/terraform-provider-aws#41262). It compares the topic's
+		// account and region with the caller's (#41279): a delegated
+		// administrator's trail is created by its own provider and its topic
+		// lives in that same account and region, so the name holds there too.
 		m.topicName = topic.Name()
 		m.dependsOn = append(m.dependsOn, topicPolicy, key)
 	}

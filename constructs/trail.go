@@ -56,6 +56,12 @@ type TrailProps struct {
 	// AllowDestroy drops prevent_destroy from the monitoring key and the log
 	// group. Default: false.
 	AllowDestroy bool
+	// MonitoringAccount is the account of Provider, which creates the trail
+	// and holds its log group, delivery role, topic and their key: a CloudTrail
+	// delegated administrator's. The trail's ARN keeps naming its owner, the
+	// management account (policy.MonitoringHolder cites why).
+	// Default: the trail owner (the bucket's trail identity's account).
+	MonitoringAccount string
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key.
@@ -95,6 +101,7 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 	} else {
 		p.DataEvents.validate(&l)
 	}
+	p.validateMonitoringAccount(&l)
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
 		// REFERENCE: InvalidParameterCombinationException otherwise.
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
@@ -264,5 +271,18 @@ func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
 		keyAlias:   p.Key.Alias(),
 		buckets:    p.logBuckets(),
 		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),
+	}
+}
+
+// validateMonitoringAccount checks MonitoringAccount: an account id, and one
+// apart from the trail owner only for an organization trail (only those have
+// a delegated administrator).
+func (p *TrailProps) validateMonitoringAccount(l *rules.List) {
+	if p.MonitoringAccount == "" {
+		return
+	}
+	l.Add("TrailProps.MonitoringAccount", rules.AccountID(p.MonitoringAccount))
+	if p.Bucket != nil && p.MonitoringAccount != p.Bucket.Trail().Account && p.Bucket.OrganizationID() == "" {
+		l.Addf("TrailProps.MonitoringAccount", p.MonitoringAccount, "differs from the trail owner %s, which only a delegated administrator of an organization trail may (the bucket has no organization)", p.Bucket.Trail().Account)
 	}
 }

@@ -37,6 +37,7 @@ type LogArchive struct {
 	Bucket     *ctmrk.TrailBucket
 	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
 	Recovery   *ctmrk.RecoveryBucket  // nil when replication is off
+	Athena     *ctmrk.AthenaQuery     // nil when athena is off
 }
 
 // Management is what the management account owns.
@@ -50,16 +51,22 @@ type Management struct {
 // Stacks is the result of Build.
 type Stacks struct {
 	LogArchive *LogArchive
+	// Management holds the trail: the management account's stack, or the
+	// delegated administrator's when one is configured.
 	Management *Management
+	// Registration is the management account's stack when a delegated
+	// administrator creates the trail; nil otherwise.
+	Registration *Registration
 }
 
-// Names lists the stack names in deployment order.
+// Names lists the stack names in deployment order, computed from the stacks'
+// dependencies.
 func (s *Stacks) Names() []string {
-	a, m := *s.LogArchive.Stack.Node().Id(), *s.Management.Stack.Node().Id()
-	if a == m {
-		return []string{a}
+	all := []cdktf.TerraformStack{s.LogArchive.Stack, s.Management.Stack}
+	if s.Registration != nil {
+		all = append(all, s.Registration.Stack)
 	}
-	return []string{a, m}
+	return deploymentOrder(all)
 }
 
 // Build adds the stacks for cfg to app: one combined stack when one account
@@ -68,6 +75,9 @@ func (s *Stacks) Names() []string {
 func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if _, ok := cfg.DelegatedAdmin(); ok {
+		return buildDelegated(app, cfg)
 	}
 	if cfg.SingleAccount() {
 		archive, mgmt, err := NewCombinedStack(app, CombinedStackName, cfg)
@@ -278,7 +288,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			BucketName:     a.BucketName,
 			Partition:      cfg.Partition(),
 			Account:        cfg.Accounts.LogArchive.ID,
-			SourceBuckets:  []string{cfg.Bucket.Name},
+			SourceBuckets:  append([]string{cfg.Bucket.Name}, athenaResultsBuckets(cfg)...),
 			ExpirationDays: a.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 		})
@@ -314,6 +324,9 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err := addRecovery(archive, cfg, *grants, replicas, lifecycle); err != nil {
 			return nil, err
 		}
+	}
+	if err := addAthena(archive, cfg); err != nil {
+		return nil, err
 	}
 	return archive, nil
 }
@@ -388,6 +401,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		EnableLogFileValidation:    jsii.Bool(cfg.Trail.EnableLogFileValidation),
 		Insights:                   cfg.Trail.Insights,
 		AllowDestroy:               cfg.AllowDestroy,
+		MonitoringAccount:          cfg.TrailCreator().ID,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
 		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}

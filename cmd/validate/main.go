@@ -214,8 +214,30 @@ func synthesize(s source, outdir string) (*tfcheck.Config, error) {
 // expectations maps each stack of cfg to what its plan must create.
 func expectations(cfg *config.Config) map[string]tfcheck.Expect {
 	archive, trail := tfcheck.Expectations(cfg)
+	archive = tfcheck.WithAthena(cfg, archive)
+	if _, ok := cfg.DelegatedAdmin(); ok {
+		return delegatedExpectations(cfg, archive, trail)
+	}
 	if cfg.SingleAccount() {
 		return map[string]tfcheck.Expect{stacks.CombinedStackName: tfcheck.Combine(archive, trail)}
 	}
 	return map[string]tfcheck.Expect{stacks.LogArchiveStackName: archive, stacks.ManagementStackName: trail}
+}
+
+// delegatedExpectations maps the stacks of a configuration with a delegated
+// administrator: the management stack registers it and holds nothing else;
+// the trail's parts go to the log-archive stack when the delegated
+// administrator is the log-archive account, else to their own stack.
+func delegatedExpectations(cfg *config.Config, archive, trail tfcheck.Expect) map[string]tfcheck.Expect {
+	if cfg.TrailCreatorIsLogArchive() {
+		return map[string]tfcheck.Expect{
+			stacks.LogArchiveStackName: tfcheck.Registered(tfcheck.Combine(archive, trail)),
+			stacks.ManagementStackName: tfcheck.Registration(),
+		}
+	}
+	return map[string]tfcheck.Expect{
+		stacks.LogArchiveStackName:     tfcheck.Registered(archive),
+		stacks.ManagementStackName:     tfcheck.Registration(),
+		stacks.DelegatedAdminStackName: tfcheck.Registered(trail),
+	}
 }

@@ -51,6 +51,10 @@ type MonitoringKeyPolicyProps struct {
 	// to a topic encrypted with the key (alarms watch the log group, so
 	// LogGroupName is set too). Default: false.
 	Alarms bool
+	// Account holds the key, the log group and the topic: the account that
+	// creates the trail (a delegated administrator's, see MonitoringHolder).
+	// Default: Trail.Account.
+	Account string
 }
 
 // MonitoringKeyPolicy is the policy of the key that encrypts the trail's log
@@ -59,13 +63,14 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	if err := p.Trail.Validate("MonitoringKeyPolicyProps.Trail"); err != nil {
 		return Document{}, err
 	}
+	home := MonitoringHolder(p.Trail, p.Account)
 	if p.LogGroupName == "" && !p.Notifications {
 		return Document{}, &rules.Violation{Field: "MonitoringKeyPolicyProps", Rule: "must allow a log group, notifications or both", Value: "neither"}
 	}
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-monitoring-key-policy", Statement: []Statement{{
 		Sid:       SidKeyRootAdministration,
 		Effect:    Allow,
-		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", p.Trail.Partition, p.Trail.Account)),
+		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", home.Partition, home.Account)),
 		Action:    Values{"kms:*"},
 		Resource:  Values{"*"},
 	}}}
@@ -78,7 +83,7 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 			Principal: ServicePrincipal(logsServicePrincipal(p.Trail)),
 			Action:    Values{"kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
 			Resource:  Values{"*"},
-			Condition: Conditions{}.Add("ArnEquals", logsEncryptionContextKey, LogGroupARN(p.Trail, p.LogGroupName)),
+			Condition: Conditions{}.Add("ArnEquals", logsEncryptionContextKey, LogGroupARN(home, p.LogGroupName)),
 		})
 	}
 	if p.Notifications {
@@ -94,7 +99,7 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 		})
 	}
 	if p.Alarms {
-		doc.Statement = append(doc.Statement, alarmKeyStatement(p.Trail))
+		doc.Statement = append(doc.Statement, alarmKeyStatement(home))
 	}
 	return doc, nil
 }
@@ -125,8 +130,15 @@ func CloudWatchLogsRoleTrust(t Trail) Document {
 // (REFERENCE: "<acct>_CloudTrail_<region>*" and, for organization trails,
 // "<org-id>_*").
 func CloudWatchLogsRolePolicy(t Trail, logGroupName, organizationID string) Document {
-	group := LogGroupARN(t, logGroupName)
+	return CloudWatchLogsRolePolicyIn(t, t.Account, logGroupName, organizationID)
+}
+
+// CloudWatchLogsRolePolicyIn is CloudWatchLogsRolePolicy for a log group in
+// account, the trail's creator (see MonitoringHolder).
+func CloudWatchLogsRolePolicyIn(t Trail, account, logGroupName, organizationID string) Document {
+	group := LogGroupARN(MonitoringHolder(t, account), logGroupName)
 	resources := Values{fmt.Sprintf("%s:log-stream:%s_CloudTrail_%s*", group, t.Account, t.Region)}
+	resources = append(resources, creatorStreams(t, group, account)...)
 	if organizationID != "" {
 		resources = append(resources, fmt.Sprintf("%s:log-stream:%s_*", group, organizationID))
 	}
@@ -140,7 +152,13 @@ func CloudWatchLogsRolePolicy(t Trail, logGroupName, organizationID string) Docu
 
 // TopicPolicy lets only this trail publish to the topic, only over TLS.
 func TopicPolicy(t Trail, topicName string) Document {
-	topic := TopicARN(t, topicName)
+	return TopicPolicyIn(t, t.Account, topicName)
+}
+
+// TopicPolicyIn is TopicPolicy for a topic in account, the trail's creator
+// (see MonitoringHolder); the publisher stays this trail, by its ARN.
+func TopicPolicyIn(t Trail, account, topicName string) Document {
+	topic := TopicARN(MonitoringHolder(t, account), topicName)
 	return Document{Version: Version, ID: "cloudtrail-mrk-topic-policy", Statement: []Statement{
 		{
 			Sid:       SidTopicPublish,

@@ -48,6 +48,10 @@ type Expect struct {
 	// SSES3Buckets are buckets the stack creates that must use SSE-S3
 	// (access-log buckets: S3 server access logging cannot write SSE-KMS).
 	SSES3Buckets []string
+	// OwnKeyBuckets are buckets the stack creates that must be encrypted
+	// with a single-region key of their own, never a copy of the trail key
+	// (the Athena results bucket: readers may only decrypt with that one).
+	OwnKeyBuckets []string
 	// TrailBucket, when set, is the bucket of the trail the stack creates;
 	// the trail must be encrypted with the primary key's ARN.
 	TrailBucket string

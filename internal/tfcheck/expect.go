@@ -103,3 +103,61 @@ func Combine(archive, trail Expect) Expect {
 	}
 	return out
 }
+
+// Registration is what the management account's stack must create when a
+// delegated administrator creates the trail: the registration, and no trail,
+// bucket or key of its own.
+func Registration() Expect {
+	return Expect{Counts: map[string]int{
+		"aws_cloudtrail_organization_delegated_admin_account": 1,
+		"aws_cloudtrail":           0,
+		"aws_s3_bucket":            0,
+		"aws_kms_key":              0,
+		"aws_kms_replica_key":      0,
+		"aws_sns_topic":            0,
+		"aws_cloudwatch_log_group": 0,
+	}}
+}
+
+// Registered adds to e (a trail's stack) that it registers no delegated
+// administrator itself: only the management account's stack does.
+func Registered(e Expect) Expect {
+	out := e
+	out.Counts = map[string]int{"aws_cloudtrail_organization_delegated_admin_account": 0}
+	for typ, n := range e.Counts {
+		out.Counts[typ] = n
+	}
+	return out
+}
+
+// WithAthena adds to the log-archive account's expectation what athena.enabled
+// creates there: the Glue database and table, the workgroup, one named query
+// per question, the results bucket (SSE-KMS with its own key, not the trail
+// key) and that key.
+func WithAthena(cfg *config.Config, archive Expect) Expect {
+	if !cfg.Athena.Enabled {
+		return archive
+	}
+	out := archive
+	out.Counts = map[string]int{}
+	for typ, n := range archive.Counts {
+		out.Counts[typ] = n
+	}
+	out.Counts["aws_glue_catalog_database"] = 1
+	out.Counts["aws_glue_catalog_table"] = 1
+	out.Counts["aws_athena_workgroup"] = 1
+	out.Counts["aws_athena_named_query"] = 4
+	out.Counts["aws_s3_bucket"]++
+	out.Counts["aws_kms_key"]++
+	out.OwnKeyBuckets = append(append([]string(nil), archive.OwnKeyBuckets...), cfg.Athena.ResultsBucketName)
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

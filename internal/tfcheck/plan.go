@@ -187,6 +187,12 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 				fail("bucket %s is encrypted with a key this stack does not create", name)
 			case key.region != bucket.region:
 				fail("bucket %s (%s) is encrypted with %s, a key copy in %s: CloudTrail and S3 need the copy in the bucket's region", name, bucket.region, key.address, key.region)
+			case contains(want.OwnKeyBuckets, name):
+				if key == primary || key.typ != "aws_kms_key" || key.after["multi_region"] == true {
+					fail("bucket %s is encrypted with %s, want a single-region key of its own", name, key.address)
+				} else {
+					encryption[name] = "own-kms"
+				}
 			case key != primary && (key.typ != "aws_kms_replica_key" || !references(key.expressions, "primary_key_arn", addr(primary))):
 				fail("bucket %s is encrypted with %s, which is not a copy of the multi-region key", name, key.address)
 			default:
@@ -204,6 +210,11 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 	for _, b := range want.KMSBuckets {
 		if encryption[b] != "kms" {
 			fail("bucket %s must be encrypted with the multi-region key's copy in its region (has %q)", b, encryption[b])
+		}
+	}
+	for _, b := range want.OwnKeyBuckets {
+		if encryption[b] != "own-kms" {
+			fail("bucket %s must be encrypted with a single-region key of its own (has %q)", b, encryption[b])
 		}
 	}
 	for _, b := range want.SSES3Buckets {

@@ -1,0 +1,317 @@
+package constructs
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/athenanamedquery"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/athenaworkgroup"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/gluecatalogdatabase"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/gluecatalogtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlogging"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// AthenaQueryProps configures NewAthenaQuery.
+type AthenaQueryProps struct {
+	// Bucket holds the trail's log files; the table, the role and the named
+	// queries follow its name, key prefix, organization and trail. Required.
+	Bucket *TrailBucket
+	// Key encrypts the log files; the role may decrypt with its copy in the
+	// bucket's region, through S3 only. Required.
+	Key *MultiRegionKey
+	// Account is the bucket's (log-archive) account, which holds everything
+	// created here. Required.
+	Account string
+	// Accounts are the account partition's values. Required.
+	Accounts []string
+	// Regions are the region partition's values. Default: every region of
+	// the bucket's partition that rules.Regions lists.
+	Regions []string
+	// ProjectionStart is the first day of the date partition, yyyy/MM/dd.
+	// Required.
+	ProjectionStart string
+	// Database, Table and Workgroup name the Glue database and table and the
+	// Athena workgroup. Required.
+	Database, Table, Workgroup string
+	// ResultsBucketName receives query results. Required.
+	ResultsBucketName string
+	// ResultsExpirationDays expires results. Required.
+	ResultsExpirationDays int
+	// BytesScannedCutoff cancels a query scanning more bytes. Required.
+	BytesScannedCutoff int64
+	// QueryRoleName is the role Readers may assume. Required.
+	QueryRoleName string
+	// Readers are account ids or IAM principal ARNs. Required.
+	Readers []string
+	// AccessLogs receives the results bucket's access logs; it must accept
+	// ResultsBucketName as a source. Default: none.
+	AccessLogs *AccessLogBucket
+	// LogBuckets are the log buckets the "changes" named query watches.
+	// Default: Bucket alone.
+	LogBuckets []string
+	// AllowDestroy drops prevent_destroy from the results key. Default: false.
+	AllowDestroy bool
+}
+
+// AthenaQuery is the query side of the trail: table, workgroup, results
+// bucket and key, named queries and query role.
+type AthenaQuery struct {
+	node      constructs.Construct
+	table     policy.AthenaTableProps
+	role      policy.QueryRoleProps
+	queries   []policy.NamedQuery
+	workgroup athenaworkgroup.AthenaWorkgroup
+}
+
+func (p *AthenaQueryProps) validate() error {
+	var l rules.List
+	if p.Bucket == nil {
+		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
+	}
+	if p.Key == nil {
+		l.Addf("AthenaQueryProps.Key", "nil", "is required")
+	}
+	l.Add("AthenaQueryProps.Account", rules.AccountID(p.Account))
+	l.Add("AthenaQueryProps.ResultsBucketName", rules.BucketName(p.ResultsBucketName))
+	l.Add("AthenaQueryProps.ResultsExpirationDays", rules.Range(p.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
+	l.Add("AthenaQueryProps.QueryRoleName", rules.RoleName(p.QueryRoleName))
+	if p.BytesScannedCutoff < 10*1024*1024 {
+		l.Addf("AthenaQueryProps.BytesScannedCutoff", p.BytesScannedCutoff, "must be at least 10485760 (Athena's minimum)")
+	}
+	for _, f := range []struct{ name, v string }{{"Database", p.Database}, {"Table", p.Table}, {"Workgroup", p.Workgroup}} {
+		if f.v == "" {
+			l.Addf("AthenaQueryProps."+f.name, "", "is required")
+		}
+	}
+	if p.AccessLogs != nil && !p.AccessLogs.accepts(p.ResultsBucketName) {
+		l.Addf("AthenaQueryProps.AccessLogs", p.AccessLogs.BucketName(), "does not accept access logs from %s (add it to its SourceBuckets)", p.ResultsBucketName)
+	}
+	return l.Err()
+}
+
+// NewAthenaQuery creates, in the bucket's account and region: a Glue database
+// and a table over the trail's log files with partition projection, a
+// dedicated single-region key and a lifecycle-limited results bucket
+// encrypted with it, a workgroup that enforces its configuration (results
+// there, SSE-KMS, bucket owner, a per-query scan limit), the named queries,
+// and a role the readers may assume that can query and nothing more.
+func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProps) (*AthenaQuery, error) {
+	if err := props.validate(); err != nil {
+		return nil, err
+	}
+	if len(props.Regions) == 0 {
+		props.Regions = regionsOf(props.Bucket.Trail().Partition)
+	}
+	if len(props.LogBuckets) == 0 {
+		props.LogBuckets = []string{props.Bucket.BucketName()}
+	}
+	trail := props.Bucket.Trail()
+	region := props.Bucket.Region()
+	table := policy.AthenaTableProps{
+		Bucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), OrganizationID: props.Bucket.OrganizationID(),
+		Accounts: props.Accounts, Regions: props.Regions, ProjectionStart: props.ProjectionStart,
+	}
+	params, err := table.Parameters()
+	if err != nil {
+		return nil, renamed(err, "AthenaTableProps.", "AthenaQueryProps.")
+	}
+	trailKeyArn, err := props.Key.KeyArnIn(region)
+	if err != nil {
+		return nil, fmt.Errorf("AthenaQueryProps.Key: %w", err)
+	}
+	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
+		return nil, err
+	}
+	node := constructs.NewConstruct(scope, jsii.String(id))
+	q := &AthenaQuery{node: node, table: table}
+
+	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	if err != nil {
+		return nil, err
+	}
+	resultsKey := kmskey.NewKmsKey(node, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
+		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
+		Policy:                jsii.String(resultsKeyJSON),
+		Lifecycle:             protect(props.AllowDestroy),
+	})
+
+	bucketJSON, err := policy.ResultsBucketPolicy(trail.Partition, props.ResultsBucketName).JSON()
+	if err != nil {
+		return nil, err
+	}
+	results := s3bucket.NewS3Bucket(node, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
+		Bucket:       jsii.String(props.ResultsBucketName),
+		ForceDestroy: jsii.Bool(false),
+	})
+	common := newBucketCommon(node, nil, results.Id(), bucketJSON)
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("ResultsEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Bucket: results.Id(),
+		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+				SseAlgorithm:   jsii.String("aws:kms"),
+				KmsMasterKeyId: resultsKey.Arn(),
+			},
+			BucketKeyEnabled: jsii.Bool(true),
+		}},
+	})
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("ResultsLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Bucket: results.Id(),
+		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
+			Id:         jsii.String("query-results"),
+			Status:     jsii.String("Enabled"),
+			Filter:     &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{Prefix: jsii.String("")},
+			Expiration: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleExpiration{Days: jsii.Number(float64(props.ResultsExpirationDays))},
+			NoncurrentVersionExpiration: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{
+				NoncurrentDays: jsii.Number(1),
+			},
+			AbortIncompleteMultipartUpload: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{
+				DaysAfterInitiation: jsii.Number(1),
+			},
+		}},
+		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
+	})
+	if a := props.AccessLogs; a != nil {
+		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("ResultsAccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
+			Bucket:       results.Id(),
+			TargetBucket: a.bucket.Id(),
+			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(props.ResultsBucketName)),
+			DependsOn:    &[]cdktf.ITerraformDependable{a.bucketPolicy},
+		})
+	}
+
+	db := gluecatalogdatabase.NewGlueCatalogDatabase(node, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
+		Name:        jsii.String(props.Database),
+		Description: jsii.String(fmt.Sprintf("CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+	})
+	serde, input, output := policy.AthenaCloudTrailFormats()
+	var columns []*gluecatalogtable.GlueCatalogTableStorageDescriptorColumns
+	for _, c := range policy.AthenaCloudTrailColumns() {
+		columns = append(columns, &gluecatalogtable.GlueCatalogTableStorageDescriptorColumns{Name: jsii.String(c.Name), Type: jsii.String(c.Type)})
+	}
+	var partitions []*gluecatalogtable.GlueCatalogTablePartitionKeys
+	for _, k := range policy.AthenaPartitionKeys() {
+		partitions = append(partitions, &gluecatalogtable.GlueCatalogTablePartitionKeys{Name: jsii.String(k), Type: jsii.String("string")})
+	}
+	tableParams := map[string]*string{}
+	for k, v := range params {
+		// "${account}" is Athena's placeholder, not a Terraform
+		// interpolation: Terraform reads "$${" as a literal "${".
+		tableParams[k] = jsii.String(strings.ReplaceAll(v, "${", "$${"))
+	}
+	gluecatalogtable.NewGlueCatalogTable(node, jsii.String("Table"), &gluecatalogtable.GlueCatalogTableConfig{
+		DatabaseName:  db.Name(),
+		Name:          jsii.String(props.Table),
+		Description:   jsii.String(fmt.Sprintf("Log files of CloudTrail %s; digest files and Insights events are not in it", trail.Name)),
+		TableType:     jsii.String("EXTERNAL_TABLE"),
+		Parameters:    &tableParams,
+		PartitionKeys: &partitions,
+		StorageDescriptor: &gluecatalogtable.GlueCatalogTableStorageDescriptor{
+			Location:     jsii.String(table.Location()),
+			InputFormat:  jsii.String(input),
+			OutputFormat: jsii.String(output),
+			SerDeInfo:    &gluecatalogtable.GlueCatalogTableStorageDescriptorSerDeInfo{SerializationLibrary: jsii.String(serde)},
+			Columns:      &columns,
+		},
+	})
+
+	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(node, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
+		Name:         jsii.String(props.Workgroup),
+		Description:  jsii.String(fmt.Sprintf("Queries over CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		State:        jsii.String("ENABLED"),
+		ForceDestroy: jsii.Bool(false),
+		Configuration: &athenaworkgroup.AthenaWorkgroupConfiguration{
+			// Clients cannot override the output location or its encryption.
+			EnforceWorkgroupConfiguration:   jsii.Bool(true),
+			PublishCloudwatchMetricsEnabled: jsii.Bool(true),
+			BytesScannedCutoffPerQuery:      jsii.Number(float64(props.BytesScannedCutoff)),
+			ResultConfiguration: &athenaworkgroup.AthenaWorkgroupConfigurationResultConfiguration{
+				OutputLocation:      jsii.String("s3://" + props.ResultsBucketName + "/"),
+				ExpectedBucketOwner: jsii.String(props.Account),
+				EncryptionConfiguration: &athenaworkgroup.AthenaWorkgroupConfigurationResultConfigurationEncryptionConfiguration{
+					EncryptionOption: jsii.String("SSE_KMS"),
+					KmsKeyArn:        resultsKey.Arn(),
+				},
+			},
+		},
+	})
+
+	q.queries = policy.NamedQueries(policy.NamedQueriesProps{
+		Database: props.Database, Table: props.Table, TrailName: trail.Name,
+		KeyID: *props.Key.primary.KeyId(), Buckets: props.LogBuckets,
+	})
+	for _, nq := range q.queries {
+		athenanamedquery.NewAthenaNamedQuery(node, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
+			Name:        jsii.String(nq.Name),
+			Description: jsii.String(nq.Description),
+			Database:    db.Name(),
+			Workgroup:   q.workgroup.Name(),
+			Query:       jsii.String(nq.SQL),
+		})
+	}
+
+	q.role = policy.QueryRoleProps{
+		Partition: trail.Partition, Region: region, Account: props.Account, Readers: props.Readers,
+		Workgroup: props.Workgroup, Database: props.Database, Table: props.Table,
+		LogBucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), ResultsBucket: props.ResultsBucketName,
+		TrailKeyArn: *trailKeyArn, ResultsKeyArn: *resultsKey.Arn(), Trail: trail,
+	}
+	trust, err := policy.QueryRoleTrust(q.role)
+	if err != nil {
+		return nil, renamed(err, "QueryRoleProps.", "AthenaQueryProps.")
+	}
+	trustJSON, err := trust.JSON()
+	if err != nil {
+		return nil, err
+	}
+	permsJSON, err := policy.QueryRolePolicy(q.role).JSON()
+	if err != nil {
+		return nil, err
+	}
+	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(props.QueryRoleName),
+		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
+		AssumeRolePolicy: jsii.String(trustJSON),
+	})
+	iamrolepolicy.NewIamRolePolicy(node, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("query-the-trail"),
+		Role:   role.Id(),
+		Policy: jsii.String(permsJSON),
+	})
+	return q, nil
+}
+
+// regionsOf lists the regions of partition that rules.Regions knows.
+func regionsOf(partition string) []string {
+	var out []string
+	for _, r := range rules.Regions() {
+		if rules.Partition(r) == partition {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Table describes the Glue table's location and projection.
+func (q *AthenaQuery) Table() policy.AthenaTableProps { return q.table }
+
+// NamedQueries are the saved queries, in creation order.
+func (q *AthenaQuery) NamedQueries() []policy.NamedQuery { return q.queries }
+
+// WorkgroupARN is the workgroup's ARN as the query role's policy names it.
+func (q *AthenaQuery) WorkgroupARN() string { return q.role.WorkgroupARN() }

@@ -1,0 +1,47 @@
+package stacks
+
+import (
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
+)
+
+// addAthena adds the query side (athena.enabled) to the log-archive stack, in
+// the home region, next to the bucket it reads.
+func addAthena(a *LogArchive, cfg *config.Config) error {
+	q := cfg.Athena
+	if !q.Enabled {
+		return nil
+	}
+	athena, err := ctmrk.NewAthenaQuery(a.Stack, "Athena", ctmrk.AthenaQueryProps{
+		Bucket:                a.Bucket,
+		Key:                   a.Key,
+		Account:               cfg.Accounts.LogArchive.ID,
+		Accounts:              q.Accounts,
+		ProjectionStart:       q.ProjectionStart,
+		Database:              q.Database,
+		Table:                 q.Table,
+		Workgroup:             q.Workgroup,
+		ResultsBucketName:     q.ResultsBucketName,
+		ResultsExpirationDays: q.ResultsExpirationDays,
+		BytesScannedCutoff:    q.BytesScannedCutoff,
+		QueryRoleName:         q.QueryRoleName,
+		Readers:               cfg.Key.Readers,
+		AccessLogs:            a.AccessLogs,
+		LogBuckets:            cfg.LogBuckets(),
+		AllowDestroy:          cfg.AllowDestroy,
+	})
+	if err != nil {
+		return err
+	}
+	a.Athena = athena
+	return nil
+}
+
+// athenaResultsBuckets is the results bucket when athena is on, so that the
+// access-log bucket accepts its access logs.
+func athenaResultsBuckets(cfg *config.Config) []string {
+	if !cfg.Athena.Enabled {
+		return nil
+	}
+	return []string{cfg.Athena.ResultsBucketName}
+}

@@ -1,0 +1,132 @@
+package stacks
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+)
+
+// CloudTrail user guide, "Organization delegated administrator": the
+// management account remains the owner of the trails a delegated
+// administrator creates, so every policy names the management-owned ARN.
+const delegatedTrailArn = "arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail"
+
+func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
+	cfg := load(t, "../examples/delegated-admin.yaml")
+	s, docs := synthApp(t, cfg)
+	names := s.Names()
+	require.Len(t, names, 3)
+	assert.Equal(t, DelegatedAdminStackName, names[2], "the trail's stack is deployed last: %v", names)
+	assert.ElementsMatch(t, []string{LogArchiveStackName, ManagementStackName}, names[:2])
+	mgmt, admin, archive := docs[ManagementStackName], docs[DelegatedAdminStackName], docs[LogArchiveStackName]
+
+	// The management stack only registers the delegated administrator.
+	assert.Equal(t, []string{"aws_cloudtrail_organization_delegated_admin_account"}, mgmt.ResourceTypes())
+	_, reg := mgmt.Only(t, "aws_cloudtrail_organization_delegated_admin_account")
+	assert.Equal(t, "222233334444", reg["account_id"])
+	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
+
+	// The delegated administrator's stack creates the trail with its own
+	// pinned, assumed provider, and waits for the registration.
+	assert.Equal(t, 1, admin.Count("aws_cloudtrail"))
+	assert.Equal(t, 0, archive.Count("aws_cloudtrail"))
+	p := admin.Providers()[0]
+	assert.Equal(t, []any{"222233334444"}, p["allowed_account_ids"])
+	assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::222233334444:role/CloudTrailDeployer", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
+	deps := map[string]bool{}
+	for _, d := range *s.Management.Stack.Dependencies() {
+		deps[*d.Node().Id()] = true
+	}
+	assert.Equal(t, map[string]bool{LogArchiveStackName: true, ManagementStackName: true}, deps)
+
+	// The trail ARN in the bucket and key policies and the topic and
+	// monitoring key policies names the management account.
+	var docsWithArn []policy.Document
+	for _, b := range archive.Resources("aws_s3_bucket_policy") {
+		docsWithArn = append(docsWithArn, st.Policy(t, b))
+	}
+	var primary map[string]any
+	for _, k := range archive.Resources("aws_kms_key") {
+		if k["multi_region"] == true {
+			primary = k
+		}
+	}
+	require.NotNil(t, primary, "the multi-region key")
+	docsWithArn = append(docsWithArn, st.Policy(t, primary))
+	// Two topics: the trail's notifications and the alarms'.
+	var topicPolicy, alarmTopicPolicy map[string]any
+	for _, tp := range admin.Resources("aws_sns_topic_policy") {
+		if _, ok := st.Policy(t, tp).StatementBySid(policy.SidTopicPublish); ok {
+			topicPolicy = tp
+		}
+		if _, ok := st.Policy(t, tp).StatementBySid(policy.SidAlarmsPublish); ok {
+			alarmTopicPolicy = tp
+		}
+	}
+	require.NotNil(t, topicPolicy, "the notification topic's policy")
+	require.NotNil(t, alarmTopicPolicy, "the alarm topic's policy")
+	_, monKey := admin.Only(t, "aws_kms_key")
+	docsWithArn = append(docsWithArn, st.Policy(t, topicPolicy), st.Policy(t, monKey))
+	arns := sourceArns(t, docsWithArn...)
+	require.NotEmpty(t, arns)
+	for _, a := range arns {
+		assert.Equal(t, delegatedTrailArn, a)
+	}
+
+	// The log group, the role's streams, the topic and the monitoring key's
+	// administrator name the delegated administrator, which holds them.
+	mon := st.Policy(t, monKey)
+	root, ok := mon.StatementBySid(policy.SidKeyRootAdministration)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:iam::222233334444:root"}, root.Principal.AWS)
+	logs, ok := mon.StatementBySid(policy.SidLogsUseKey)
+	require.True(t, ok)
+	assert.Equal(t, []string{"arn:aws:logs:us-east-1:222233334444:log-group:cloudtrail/organization-trail"}, []string(logs.Condition["ArnEquals"]["kms:EncryptionContext:aws:logs:arn"]))
+	pub, ok := st.Policy(t, topicPolicy).StatementBySid(policy.SidTopicPublish)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:sns:us-east-1:222233334444:organization-trail-notifications"}, pub.Resource)
+	// The alarms live beside the log group, in the delegated administrator's
+	// account: their topic and the key grant name that account's alarms.
+	alarmPub, ok := st.Policy(t, alarmTopicPolicy).StatementBySid(policy.SidAlarmsPublish)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:sns:us-east-1:222233334444:organization-trail-alarms"}, alarmPub.Resource)
+	assert.Equal(t, policy.Values{"222233334444"}, alarmPub.Condition["StringEquals"]["aws:SourceAccount"])
+	alarmKey, ok := mon.StatementBySid(policy.SidAlarmsUseKey)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:cloudwatch:us-east-1:222233334444:alarm:*"}, alarmKey.Condition["ArnLikeIfExists"]["aws:SourceArn"])
+	_, trail := admin.Only(t, "aws_cloudtrail")
+	assert.Equal(t, true, trail["is_organization_trail"])
+	assert.NotContains(t, trail["sns_topic_name"], "arn:", "the topic is in the caller's account and region: its name")
+}
+
+func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
+	cfg := load(t, "../testdata/variants/delegated-admin-log-archive.yaml")
+	s, docs := synthApp(t, cfg)
+	require.Equal(t, []string{ManagementStackName, LogArchiveStackName}, s.Names(), "the registration first")
+	assert.Equal(t, []string{"aws_cloudtrail_organization_delegated_admin_account"}, docs[ManagementStackName].ResourceTypes())
+	archive := docs[LogArchiveStackName]
+	assert.Equal(t, 1, archive.Count("aws_cloudtrail"))
+	_, trail := archive.Only(t, "aws_cloudtrail")
+	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+func() string {
+		for name, p := range archive.Resources("aws_s3_bucket_policy") {
+			if _, ok := st.Policy(t, p).StatementBySid(policy.SidBucketWrite); ok {
+				return name
+			}
+		}
+		return "none"
+	}())
+	for _, a := range sourceArns(t, st.Policy(t, func() map[string]any {
+		for _, k := range archive.Resources("aws_kms_key") {
+			if k["multi_region"] == true {
+				return k
+			}
+		}
+		return nil
+	}())) {
+		assert.Equal(t, "arn:aws:cloudtrail:eu-west-1:111111111111:trail/cloudtrail-mrk", a)
+	}
+}
