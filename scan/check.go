@@ -159,3 +159,24 @@ func matchStack(stack string, patterns []string) bool {
 	}
 	return false
 }
+
+// Unused returns the ignore entries that accept none of findings. An entry
+// that no longer matches means the scan no longer sees what it was written
+// for (a renamed resource, or Trivy reading less of a stack than before): it
+// must be removed or the cause found, never left to hide a future finding.
+func Unused(findings []Finding, ignores []Ignore) []Ignore {
+	var out []Ignore
+	for _, ig := range ignores {
+		used := false
+		for _, f := range findings {
+			if matches(f, []Ignore{ig}) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			out = append(out, ig)
+		}
+	}
+	return out
+}

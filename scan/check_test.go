@@ -94,12 +94,20 @@ func TestRun(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	assert.Equal(t, 1, run([]string{"-ignore", "ignore.yaml", "default/cloudtrail-mrk=" + report}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "UNEXPECTED default/cloudtrail-mrk: AWS-0090 (MEDIUM) S3 Versioning on aws_s3_bucket.TrailBucket_1A2AADF8")
-	assert.Contains(t, stdout.String(), "scan: 60 passed, 2 failed, 1 skipped\n")
+	assert.Contains(t, stdout.String(), "scan: 60 passed, 3 failed, 1 skipped\n", "2 unexpected findings and the unused AWS-0132 entry")
 
 	clean := writeFile(t, "clean.json", `{"Results":[{"Target":".","MisconfSummary":{"Successes":67,"Failures":0}}]}`)
+	none := writeFile(t, "none.yaml", "[]\n")
 	stdout.Reset()
-	assert.Equal(t, 0, run([]string{"-ignore", "ignore.yaml", "a/b=" + clean}, &stdout, &stderr))
-	assert.Equal(t, "scan: 1 stacks; 0 findings accepted with a reason in ignore.yaml (counted as skipped); 0 unexpected (counted as failed)\nscan: 67 passed, 0 failed, 0 skipped\n", stdout.String())
+	assert.Equal(t, 0, run([]string{"-ignore", none, "a/b=" + clean}, &stdout, &stderr))
+	assert.Equal(t, "scan: 1 stacks; 0 findings accepted with a reason in "+none+" (counted as skipped); 0 unexpected (counted as failed)\nscan: 67 passed, 0 failed, 0 skipped\n", stdout.String())
+
+	// An accepted finding that no longer shows (a renamed resource, or
+	// Trivy reading less of the stack) fails the scan instead of hiding.
+	stdout.Reset()
+	assert.Equal(t, 1, run([]string{"-ignore", "ignore.yaml", "a/b=" + clean}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "UNUSED     ignore.yaml entry for AWS-0089")
+	assert.Contains(t, stdout.String(), "scan: 67 passed, 2 failed, 0 skipped\n")
 
 	empty := writeFile(t, "empty.json", `{"Results":[]}`)
 	stderr.Reset()
@@ -107,4 +115,17 @@ func TestRun(t *testing.T) {
 	assert.Contains(t, stderr.String(), "Trivy ran no check")
 	assert.Equal(t, 2, run([]string{"-ignore", "ignore.yaml"}, &stdout, &stderr))
 	assert.Equal(t, 2, run([]string{"-ignore", "ignore.yaml", "no-equals-sign"}, &stdout, &stderr))
+}
+
+func TestEscapeLine(t *testing.T) {
+	for in, want := range map[string]string{
+		`pattern = "{ ($.eventSource = "kms.amazonaws.com") }"`:                  `pattern = "{ ($.eventSource = \"kms.amazonaws.com\") }"`,
+		`pattern = "{ $.x = "a/${element(split("/", aws_kms_key.k.arn), 1)}" }"`: `pattern = "{ $.x = \"a/${element(split("/", aws_kms_key.k.arn), 1)}\" }"`,
+		`  name = "plain"`:               `  name = "plain"`,
+		`arn = "${aws_s3_bucket.b.arn}"`: `arn = "${aws_s3_bucket.b.arn}"`,
+		`x = "already \"escaped\""`:      `x = "already \"escaped\""`,
+	} {
+		got, _ := escapeLine(in)
+		assert.Equal(t, want, got, in)
+	}
 }

@@ -3,6 +3,7 @@
 // accepts. scan/run.sh synthesizes the stacks, runs Trivy and calls it.
 //
 //	go run ./scan -ignore scan/ignore.yaml <config>/<stack>=<report.json> ...
+//	go run ./scan -repair-hcl <dir>   (before Trivy: see repairHCL)
 package main
 
 import (
@@ -21,8 +22,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ignorePath := fs.String("ignore", "scan/ignore.yaml", "the accepted findings, each with its reason")
+	repair := fs.String("repair-hcl", "", "escape the double quotes cdktf's HCL rendering leaves in one-line strings of the .tf files below this directory, then exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *repair != "" {
+		changed, err := repairHCL(*repair)
+		if err != nil {
+			fmt.Fprintf(stderr, "scan: %v\n", err)
+			return 2
+		}
+		for _, f := range changed {
+			fmt.Fprintf(stdout, "scan: escaped the quotes cdktf's HCL rendering left in one-line strings of %s\n", f)
+		}
+		return 0
 	}
 	ignores, err := LoadIgnores(*ignorePath)
 	if err != nil {
@@ -67,8 +80,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "scan: %d stacks; %d findings accepted with a reason in %s (counted as skipped); %d unexpected (counted as failed)\n",
 		fs.NArg(), len(accepted), *ignorePath, len(unexpected))
-	fmt.Fprintf(stdout, "scan: %d passed, %d failed, %d skipped\n", passed, len(unexpected), len(accepted))
-	if len(unexpected) > 0 {
+	unused := Unused(all, ignores)
+	for _, ig := range unused {
+		fmt.Fprintf(stdout, "UNUSED     %s entry for %s accepts no finding of this scan: remove it, or find why the scan no longer sees %v\n",
+			*ignorePath, ig.ID, ig.Resources)
+	}
+	fmt.Fprintf(stdout, "scan: %d passed, %d failed, %d skipped\n", passed, len(unexpected)+len(unused), len(accepted))
+	if len(unexpected) > 0 || len(unused) > 0 {
 		return 1
 	}
 	return 0

@@ -38,6 +38,14 @@ for c in "${configs[@]}"; do
   name=${c%%=*}
   file=${c#*=}
   CLOUDTRAIL_MRK_CONFIG="$file" SYNTH_HCL_OUTPUT=true CDKTF_OUTDIR="$out/$name" "$out/cloudtrail-mrk"
+  # Trivy reads this HCL; a part it cannot parse would be scanned less, or
+  # not at all, without any finding. Repair what cdktf's rendering gets
+  # wrong (scan/hcl.go), then Terraform's own parser must accept every file.
+  go run ./scan -repair-hcl "$out/$name" >/dev/null
+  if ! TF_CLI_CONFIG_FILE=/dev/null terraform fmt -recursive -write=false -list=false "$out/$name" >/dev/null; then
+    echo "scan: the HCL rendering of $name does not parse (see terraform's message above)" >&2
+    exit 2
+  fi
   for dir in "$out/$name"/stacks/*/; do
     stack=$(basename "$dir")
     "$trivy" config --skip-check-update --quiet --format json \

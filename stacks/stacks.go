@@ -188,10 +188,10 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 		return nil, err
 	}
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
-	// use_lockfile, our default state locking, needs Terraform 1.10: older
-	// ones refuse the stack with a clear message instead of an unknown
-	// argument.
-	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(">= "+rules.MinTerraformVersion))
+	// No terraform.required_version (rules.MinTerraformVersion): cdktf
+	// 0.20's HCL rendering (cdktf synth --hcl) writes that override as
+	// `0 = "required_version"`, which is not HCL; the README states the
+	// Terraform version instead, and make validate checks it.
 	var out []ctmrk.ReplicaRegion
 	for _, r := range regions {
 		// REFERENCE: a replica is created with a provider for its region.

@@ -193,7 +193,7 @@ func TestOrganizationStacks(t *testing.T) {
 		// A range that provider 5.100.0 (the machine's mirror) satisfies.
 		aws := st.Object(st.Object(st.Object(doc, "terraform"), "required_providers"), "aws")
 		assert.Equal(t, ">= 5.85.0, < 6.0.0", aws["version"], "stack %s", name)
-		assert.Equal(t, ">= 1.10.0", st.Object(doc, "terraform")["required_version"], "stack %s", name)
+		assert.NotContains(t, st.Object(doc, "terraform"), "required_version", "cdktf's HCL rendering breaks on it")
 	}
 }
 
