@@ -109,7 +109,7 @@ func TestAlarmDefectsAreCaught(t *testing.T) {
 		want string
 	}{
 		{"key filter matching any key", func(s string) string {
-			return strings.Replace(s, `($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/`, `($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/*\") || ($.resources[0].ARN = \"arn:aws:kms:*:444455556666:key/`, 1)
+			return strings.Replace(s, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:444455556666:key/`, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:444455556666:key/*\") || ($.resources[0].ARN = \"arn:aws:kms:us-east-1:444455556666:key/`, 1)
 		}, "key-changes counts ScheduleKeyDeletion on another key must not hold"},
 		{"bucket filter on another bucket", func(s string) string {
 			return strings.ReplaceAll(s, `$.requestParameters.bucketName = \"example-org-cloudtrail-444455556666\"`, `$.requestParameters.bucketName = \"example-org-cloudtrail-444455556666-old\"`)

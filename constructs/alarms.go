@@ -102,7 +102,9 @@ type alarmTargets struct {
 	keyArn *string
 	// keyAccount owns the key and the log buckets; keyAlias names the key.
 	keyAccount, keyAlias string
-	buckets              []string
+	// keyRegions are the regions of the key's copies.
+	keyRegions []string
+	buckets    []string
 	// covered: the trail logs the key's account (an organization trail, or
 	// the same account), so its events reach the log group.
 	covered bool
@@ -115,6 +117,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
 	if targets.covered {
 		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = targets.keyAccount, alarms.KeyIDPlaceholder, targets.keyAlias
+		tamper.KeyRegions = targets.keyRegions
 		tamper.Buckets = targets.buckets
 	}
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)

@@ -269,6 +269,7 @@ func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
 		keyArn:     keyArn,
 		keyAccount: acct,
 		keyAlias:   p.Key.Alias(),
+		keyRegions: p.Key.Regions(),
 		buckets:    p.logBuckets(),
 		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),
 	}

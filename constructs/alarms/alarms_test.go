@@ -41,7 +41,8 @@ var testDeployment = Tampering{
 	Partition: "aws",
 	TrailName: "organization-trail", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail",
 	KeyAccount: "444455556666", KeyID: "mrk-1234abcd12ab34cd56ef1234567890ab", KeyAlias: "alias/organization-trail",
-	Buckets: []string{"example-org-cloudtrail-444455556666", "example-org-cloudtrail-444455556666-access-logs"},
+	KeyRegions: []string{"us-east-1", "us-west-2", "eu-west-1"},
+	Buckets:    []string{"example-org-cloudtrail-444455556666", "example-org-cloudtrail-444455556666-access-logs"},
 }
 
 // matches returns the ids of the records that any of the alarm's patterns
@@ -125,7 +126,9 @@ func TestPatternsFitAndSplit(t *testing.T) {
 		Partition: "aws-us-gov",
 		TrailName: strings.Repeat("t", 128), TrailARN: "arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/" + strings.Repeat("t", 128),
 		KeyAccount: "444455556666", KeyID: KeyIDPlaceholder, KeyAlias: "alias/" + strings.Repeat("a", 250),
-		Buckets: []string{strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)},
+		// Every region of the partition: the longest key alarm there is.
+		KeyRegions: []string{"us-gov-west-1", "us-gov-east-1"},
+		Buckets:    []string{strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)},
 	}
 	alarms, err := TamperingAlarms(long, nil)
 	require.NoError(t, err)

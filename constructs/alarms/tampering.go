@@ -16,12 +16,13 @@ var (
 	KeyEvents   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "CreateGrant", "UpdatePrimaryRegion", "ReplicateKey", "DisableKeyRotation", "DeleteAlias", "UpdateAlias"}
 	// BucketEvents change a log bucket's protections: policy, lifecycle,
 	// Object Lock, versioning, replication, encryption, public access block,
-	// access logging, or delete the bucket.
+	// access logging, ownership or ACLs, or delete the bucket.
 	BucketEvents = []string{
 		"PutBucketPolicy", "DeleteBucketPolicy", "PutBucketLifecycle", "DeleteBucketLifecycle",
 		"PutObjectLockConfiguration", "PutBucketVersioning", "PutBucketReplication", "DeleteBucketReplication",
 		"PutBucketEncryption", "DeleteBucketEncryption", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
 		"PutBucketLogging", "DeleteBucket",
+		"PutBucketOwnershipControls", "DeleteBucketOwnershipControls", "PutBucketAcl",
 	}
 	// ObjectEvents delete log objects or change their retention or legal
 	// hold: data events, which the trail always logs for its log buckets.
@@ -47,6 +48,13 @@ type Tampering struct {
 	// KeyID is the multi-region key's id, the same in every region (AWS KMS
 	// developer guide, "Multi-Region key identifiers"), or KeyIDPlaceholder.
 	KeyID string
+	// KeyRegions are the regions of the key's copies (the primary's and the
+	// replicas'). Each copy's ARN is matched exactly: the CloudWatch Logs
+	// documentation shows wildcards only at the end of a value ("Using
+	// filter patterns to match terms in JSON log events",
+	// https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/matching-terms-json-log-events.html),
+	// so a wildcard in place of the region is not relied on.
+	KeyRegions []string
 	// KeyAlias is the key's alias name ("alias/...") in every region.
 	KeyAlias string
 	// Buckets are the log buckets: the trail bucket, its access-log bucket,
@@ -99,8 +107,13 @@ func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 	var keyTargets []string
 	if t.KeyAccount != "" {
 		// Every copy of a multi-region key has the same id; the region differs.
-		keyARN := fmt.Sprintf("arn:%s:kms:*:%s:key/%s", t.Partition, t.KeyAccount, t.KeyID)
-		keyTargets = []string{eq("$.resources[0].ARN", keyARN), eq("$.resources[1].ARN", keyARN)}
+		if len(t.KeyRegions) == 0 {
+			return nil, fmt.Errorf("Tampering.KeyRegions: the key's regions are needed to match its ARNs")
+		}
+		for _, region := range t.KeyRegions {
+			keyARN := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", t.Partition, region, t.KeyAccount, t.KeyID)
+			keyTargets = append(keyTargets, eq("$.resources[0].ARN", keyARN), eq("$.resources[1].ARN", keyARN))
+		}
 		if t.KeyAlias != "" {
 			keyTargets = append(keyTargets, fmt.Sprintf("(%s && %s)", eq("$.requestParameters.aliasName", t.KeyAlias), eq("$.recipientAccountId", t.KeyAccount)))
 		}

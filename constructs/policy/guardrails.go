@@ -50,7 +50,11 @@ var GuardedKeyActions = Values{
 // bucket policy, lifecycle, Object Lock, versioning, replication, encryption,
 // public access block, ownership (ACLs) and access logging configuration,
 // and the deletion of objects, versions and buckets or of their retention and
-// legal holds. A Delete* API of the bucket configurations is authorized by
+// legal holds, and writing objects (a forged log file over a real one;
+// CloudTrail and S3 server access logging write as service principals, which
+// service control policies do not govern: AWS Organizations User Guide,
+// "Service control policies (SCPs)", and S3 replication writes with
+// s3:ReplicateObject). A Delete* API of the bucket configurations is authorized by
 // the matching Put* action (S3 API Reference, for example
 // DeleteBucketLifecycle: "s3:PutLifecycleConfiguration").
 var GuardedBucketActions = Values{
@@ -58,7 +62,7 @@ var GuardedBucketActions = Values{
 	"s3:DeleteObjectVersion", "s3:PutBucketLogging", "s3:PutBucketObjectLockConfiguration",
 	"s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock",
 	"s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
-	"s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutReplicationConfiguration",
+	"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutReplicationConfiguration",
 }
 
 // GuardedTrailActions are denied on the trail: what stops it or narrows what
@@ -72,9 +76,11 @@ var GuardedTrailActions = Values{
 
 // GuardedRoleActions are denied on the exempt roles: their trust policy (who
 // may assume them), their inline and attached policies and boundary, and
-// their deletion (a role of the same name created again would be exempt).
+// their deletion and creation (a role of an exempt name, deleted and created
+// again or created before its owner does, would be exempt with a trust of
+// its creator's choosing).
 var GuardedRoleActions = Values{
-	"iam:AttachRolePolicy", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
+	"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePermissionsBoundary",
 	"iam:DeleteRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary",
 	"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:UpdateRole",
 }
@@ -82,7 +88,7 @@ var GuardedRoleActions = Values{
 // GuardedUserActions are denied on exempt IAM users: new credentials would
 // hand the exemption to whoever makes them.
 var GuardedUserActions = Values{
-	"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:DeleteUser",
+	"iam:AttachUserPolicy", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:CreateUser", "iam:DeleteUser",
 	"iam:DeleteUserPermissionsBoundary", "iam:DeleteUserPolicy", "iam:DetachUserPolicy",
 	"iam:PutUserPermissionsBoundary", "iam:PutUserPolicy", "iam:UpdateLoginProfile",
 }

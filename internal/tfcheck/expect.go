@@ -3,6 +3,7 @@ package tfcheck
 import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"slices"
 )
 
 // Expectations derives from the configuration alone (never from the
@@ -77,6 +78,8 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
 	if cfg.OrganizationID != "" || cfg.SingleAccount() {
 		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = cfg.Accounts.LogArchive.ID, alarms.KeyIDPlaceholder, cfg.Key.Alias
+		replicas := slices.Sorted(slices.Values(cfg.Key.ReplicaRegions))
+		tamper.KeyRegions = append([]string{cfg.HomeRegion}, replicas...)
 		tamper.Buckets = cfg.LogBuckets()
 	}
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
