@@ -128,6 +128,12 @@ func (c *checker) athena() error {
 	expect(false, "writing a result without TLS", "s3:PutObject", resultObject, &results, false, noTLS...)
 	expect(false, "deleting results", "s3:DeleteObject", resultObject, &results, false, tls...)
 	expect(true, "decrypting a log file through S3", "kms:Decrypt", trailKeyArn, &trailKey, true, "kms:ViaService", via, ctxKey, c.trail.ARN())
+	// With an S3 Bucket Key, S3's context is the bucket ARN (S3 User Guide,
+	// "Reducing the cost of SSE-KMS with Amazon S3 Bucket Keys"); which one a
+	// log file carries is not documented, so both must work.
+	trailBucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	expect(true, "decrypting a log file through S3 with S3's context (Bucket Key)", "kms:Decrypt", trailKeyArn, &trailKey, true, "kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", trailBucketArn)
+	expect(false, "decrypting another bucket's objects with the trail key", "kms:Decrypt", trailKeyArn, &trailKey, true, "kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", "arn:"+c.part+":s3:::someone-elses-bucket")
 	expect(false, "decrypting with the trail key outside S3", "kms:Decrypt", trailKeyArn, &trailKey, true, ctxKey, c.trail.ARN())
 	expect(false, "encrypting with the trail key", "kms:GenerateDataKey", trailKeyArn, &trailKey, true, "kms:ViaService", via, ctxKey, c.trail.ARN())
 	expect(false, "scheduling the trail key's deletion", "kms:ScheduleKeyDeletion", trailKeyArn, &trailKey, true)

@@ -10,27 +10,29 @@ import (
 
 // Statement ids of the Athena query role and results bucket policies.
 const (
-	SidQueryAssume          = "AllowLogReadersAssume"
-	SidQueryWorkgroup       = "RunQueriesInTheWorkgroup"
-	SidQueryCatalog         = "ReadTheTrailTable"
-	SidQueryLogList         = "ListTheLogFiles"
-	SidQueryLogRead         = "ReadTheLogFiles"
-	SidQueryResultsBucket   = "UseTheResultsBucket"
-	SidQueryResultsObjects  = "ReadAndWriteResults"
-	SidQueryTrailKey        = "DecryptLogFilesThroughS3"
-	SidQueryResultsKey      = "EncryptAndDecryptResultsThroughS3"
-	SidResultsDenyInsecure  = "DenyInsecureTransport"
-	athenaProjectionPrefix  = "projection."
-	athenaCloudTrailSerDe   = "org.apache.hive.hcatalog.data.JsonSerDe"
-	athenaCloudTrailInput   = "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
-	athenaCloudTrailOutput  = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-	athenaDateFormat        = "yyyy/MM/dd"
-	athenaPartitionAccount  = "account"
-	athenaPartitionRegion   = "region"
-	athenaPartitionDate     = "date"
-	athenaDatePlaceholder   = "${" + athenaPartitionDate + "}"
-	athenaAccountPlacehoder = "${" + athenaPartitionAccount + "}"
-	athenaRegionPlaceholder = "${" + athenaPartitionRegion + "}"
+	SidQueryAssume         = "AllowLogReadersAssume"
+	SidQueryWorkgroup      = "RunQueriesInTheWorkgroup"
+	SidQueryCatalog        = "ReadTheTrailTable"
+	SidQueryLogList        = "ListTheLogFiles"
+	SidQueryLogRead        = "ReadTheLogFiles"
+	SidQueryResultsBucket  = "UseTheResultsBucket"
+	SidQueryResultsObjects = "ReadAndWriteResults"
+	SidQueryTrailKey       = "DecryptLogFilesThroughS3"
+	// SidQueryTrailKeyBucketContext: the same with S3's encryption context.
+	SidQueryTrailKeyBucketContext = "DecryptLogFilesThroughS3BucketKey"
+	SidQueryResultsKey            = "EncryptAndDecryptResultsThroughS3"
+	SidResultsDenyInsecure        = "DenyInsecureTransport"
+	athenaProjectionPrefix        = "projection."
+	athenaCloudTrailSerDe         = "org.apache.hive.hcatalog.data.JsonSerDe"
+	athenaCloudTrailInput         = "com.amazon.emr.cloudtrail.CloudTrailInputFormat"
+	athenaCloudTrailOutput        = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+	athenaDateFormat              = "yyyy/MM/dd"
+	athenaPartitionAccount        = "account"
+	athenaPartitionRegion         = "region"
+	athenaPartitionDate           = "date"
+	athenaDatePlaceholder         = "${" + athenaPartitionDate + "}"
+	athenaAccountPlacehoder       = "${" + athenaPartitionAccount + "}"
+	athenaRegionPlaceholder       = "${" + athenaPartitionRegion + "}"
 )
 
 // QueryWorkgroupActions are what a reader needs in the workgroup to run
@@ -312,6 +314,14 @@ func QueryRolePolicy(p QueryRoleProps) Document {
 		{
 			Sid: SidQueryTrailKey, Effect: Allow, Action: Values{"kms:Decrypt"}, Resource: Values{p.TrailKeyArn},
 			Condition: Conditions{}.Add("StringEquals", "kms:ViaService", via).Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()),
+		},
+		{
+			// The same, with S3's own encryption context (the bucket ARN under
+			// an S3 Bucket Key): no AWS document says which context a log
+			// file written under a Bucket Key carries, so the query role, like
+			// the readers' key grant, decrypts with either.
+			Sid: SidQueryTrailKeyBucketContext, Effect: Allow, Action: Values{"kms:Decrypt"}, Resource: Values{p.TrailKeyArn},
+			Condition: Conditions{}.Add("StringEquals", "kms:ViaService", via).Add("StringLike", s3ContextKey, logs, logs+"/*"),
 		},
 		{
 			Sid: SidQueryResultsKey, Effect: Allow, Action: Values{"kms:Decrypt", "kms:GenerateDataKey"}, Resource: Values{p.ResultsKeyArn},
