@@ -117,10 +117,11 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		assert.Positive(t, r.Creates, key)
 	}
 	assert.Equal(t, 41, results["config organization/log-archive"].Creates)
-	// The trail and its monitoring (7), the alarms (19 metric filters, 19
-	// alarms, the alarm topic, its policy and one subscription), and the
-	// guardrail policy with its one attachment.
-	assert.Equal(t, 7+19+19+3+2, results["config organization/management"].Creates)
+	// The trail and its monitoring (7), the alarms (19 alarms, 21 metric
+	// filters: the key alarm's pattern names each of the three key copies
+	// and the bucket alarm's lists its events, each split in two; the alarm topic, its policy and one
+	// subscription), and the guardrail policy with its one attachment.
+	assert.Equal(t, 7+19+21+3+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
