@@ -19,7 +19,7 @@ const (
 	DefaultTrailName          = "cloudtrail-mrk"
 	DefaultKeyAlias           = "alias/cloudtrail-mrk"
 	DefaultRotationPeriodDays = 365
-	// Deletion windows at their maximum (REFERENCE: 7-30, use 30).
+	// Deletion windows at their maximum (docs/aws-rules.md#deletion-window: 7-30, use 30).
 	DefaultDeletionWindowDays = 30
 	DefaultObjectLockMode     = "GOVERNANCE"
 	DefaultObjectLockDays     = 365

@@ -36,7 +36,7 @@ func (c *Config) Validate() error {
 	l.Add("trail.name", rules.TrailName(c.Trail.Name))
 	l.Add("trail.s3_key_prefix", rules.KeyPrefix(c.Trail.S3KeyPrefix))
 	if c.Trail.MultiRegion && !c.Trail.IncludeGlobalServiceEvents {
-		// REFERENCE: is_multi_region_trail needs include_global_service_events
+		// docs/aws-rules.md#global-service-events: is_multi_region_trail needs include_global_service_events
 		// (InvalidParameterCombinationException).
 		l.Addf("trail.include_global_service_events", false, "must be true when trail.multi_region is true (CloudTrail rejects the combination)")
 	}

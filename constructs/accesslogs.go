@@ -45,7 +45,7 @@ type AccessLogBucketProps struct {
 
 // AccessLogBucket receives S3 server access logs. It has no Object Lock and
 // uses SSE-S3: S3 server access logging supports neither as a target
-// (REFERENCE: "Bucket").
+// (docs/aws-rules.md#access-log-bucket).
 type AccessLogBucket struct {
 	node         constructs.Construct
 	name         string

@@ -74,7 +74,7 @@ type TrailBucketProps struct {
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
-// resources for every setting (REFERENCE: the inline arguments of aws_s3_bucket
+// resources for every setting (docs/aws-rules.md#split-resources: the inline arguments of aws_s3_bucket
 // are deprecated and cause drift).
 type TrailBucket struct {
 	node           constructs.Construct
@@ -169,7 +169,7 @@ type lockedBucket struct {
 // logging and a lifecycle when asked.
 func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBucket {
 	var b lockedBucket
-	// REFERENCE: Object Lock must be enabled at creation; force_destroy stays
+	// docs/aws-rules.md#object-lock-at-creation, #force_destroy: Object Lock must be enabled at creation; force_destroy stays
 	// false on an audit bucket (it deletes locked objects too).
 	b.bucket = s3bucket.NewS3Bucket(node, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
 		Provider:          spec.provider,
@@ -181,7 +181,7 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 	bucketID := b.bucket.Id()
 	common := newBucketCommon(node, spec.provider, bucketID, spec.policyJSON)
 	b.policy, b.versioning = common.policy, common.versioning
-	// REFERENCE: SSE-KMS with the key copy in the bucket's region and Bucket
+	// docs/aws-rules.md#key-in-the-buckets-region, #bucket-keys: SSE-KMS with the key copy in the bucket's region and Bucket
 	// Keys on (up to 99% fewer KMS calls).
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Provider: spec.provider,
@@ -194,7 +194,7 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 			BucketKeyEnabled: jsii.Bool(true),
 		}},
 	})
-	// REFERENCE: Object Lock needs versioning.
+	// docs/aws-rules.md#object-lock-needs-versioning: Object Lock needs versioning.
 	b.objectLock = s3bucketobjectlockconfiguration.NewS3BucketObjectLockConfigurationA(node, jsii.String("ObjectLock"), &s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationAConfig{
 		Provider:          spec.provider,
 		Bucket:            bucketID,
@@ -209,7 +209,7 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 	})
 	if spec.accessLogs != nil {
 		// CIS 3.4: access logging, into a bucket without Object Lock
-		// (REFERENCE: a locked bucket cannot receive access logs).
+		// (docs/aws-rules.md#access-log-bucket: a locked bucket cannot receive access logs).
 		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("AccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Provider:     spec.provider,
 			Bucket:       bucketID,
@@ -343,7 +343,7 @@ func newBucketCommon(node constructs.Construct, provider cdktf.TerraformProvider
 		IgnorePublicAcls:      jsii.Bool(true),
 		RestrictPublicBuckets: jsii.Bool(true),
 	})
-	// REFERENCE: BucketOwnerEnforced accepts CloudTrail's
+	// docs/aws-rules.md#bucket-owner-enforced: BucketOwnerEnforced accepts CloudTrail's
 	// bucket-owner-full-control PUTs; S3 access logging is granted by policy.
 	ownership := s3bucketownershipcontrols.NewS3BucketOwnershipControls(node, jsii.String("OwnershipControls"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
 		Provider: provider,

@@ -208,7 +208,7 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 }
 
 // deprecatedBucketArgs are the inline aws_s3_bucket arguments that the split
-// resources replace (REFERENCE: "Bucket").
+// resources replace (docs/aws-rules.md#split-resources).
 var deprecatedBucketArgs = []string{
 	"acl", "grant", "server_side_encryption_configuration", "object_lock_configuration", "policy",
 	"versioning", "logging", "lifecycle_rule", "replication_configuration", "cors_rule", "website",

@@ -199,7 +199,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	}
 	lifecycle := protect(props.AllowDestroy)
 
-	// REFERENCE: only symmetric keys work with CloudTrail and S3; rotation is
+	// docs/aws-rules.md#symmetric-keys-only, #rotation-is-shared, #lockout-safety-check: only symmetric keys work with CloudTrail and S3; rotation is
 	// set on the primary only (replicas follow); never bypass the lockout check.
 	k.primary = kmskey.NewKmsKey(node, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
 		Provider:              props.Provider,
@@ -221,7 +221,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	})
 	for _, r := range props.Replicas {
 		suffix := RegionID(r.Region)
-		// REFERENCE: replicas are created with a provider for their region and
+		// docs/aws-rules.md#replica-provider, #policies-are-not-synchronized: replicas are created with a provider for their region and
 		// carry a full policy of their own (policies are not synchronized).
 		k.replicaPolicy[r.Region] = props.Policy
 		if doc, ok := props.ReplicaPolicies[r.Region]; ok {
@@ -258,7 +258,7 @@ func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }
 
 // KeyArnIn returns the ARN of the key's copy in region: the primary's or a
 // replica's. CloudTrail and S3 need the copy in the bucket's region
-// (REFERENCE: "Multi-region keys").
+// (docs/aws-rules.md#key-in-the-buckets-region).
 func (k *MultiRegionKey) KeyArnIn(region string) (*string, error) {
 	if region == k.primaryRegion {
 		return k.primary.Arn(), nil

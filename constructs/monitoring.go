@@ -171,7 +171,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 			Role:     role.Id(),
 			Policy:   jsii.String(permsJSON),
 		})
-		// REFERENCE: the trail's group ARN carries the ":*" suffix.
+		// docs/aws-rules.md#log-group-arn-suffix: the trail's group ARN carries the ":*" suffix.
 		m.logGroupArn = jsii.String(*group.Arn() + ":*")
 		m.roleArn = role.Arn()
 		m.dependsOn = append(m.dependsOn, group, rolePolicy)

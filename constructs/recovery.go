@@ -78,7 +78,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
 		return nil, err
 	}
-	// REFERENCE: S3 re-encrypts replicas under the destination-region key.
+	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	return &RecoveryBucket{
@@ -244,7 +244,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 			// Deliberate: lifecycle expirations and deletes in the home region
 			// do not remove the recovery copy, which expires on its own lifecycle.
 			DeleteMarkerReplication: &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleDeleteMarkerReplication{Status: jsii.String("Disabled")},
-			// REFERENCE: SSE-KMS objects are replicated only when opted in.
+			// docs/aws-rules.md#replicate-sse-kms-objects: SSE-KMS objects are replicated only when opted in.
 			SourceSelectionCriteria: &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleSourceSelectionCriteria{
 				SseKmsEncryptedObjects: &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleSourceSelectionCriteriaSseKmsEncryptedObjects{Status: jsii.String("Enabled")},
 			},
@@ -255,7 +255,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 				},
 			},
 		}},
-		// REFERENCE: both buckets versioned first; Object Lock on the destination.
+		// docs/aws-rules.md#replication-requirements: both buckets versioned first; Object Lock on the destination.
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
 	return &Replication{role: role}, nil

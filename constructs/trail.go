@@ -87,7 +87,7 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		l.Addf("TrailProps.Key", "nil", "is required")
 	}
 	if p.Bucket != nil && p.Key != nil {
-		// REFERENCE: the key given to the trail must be in the bucket's region.
+		// docs/aws-rules.md#key-in-the-buckets-region: the key given to the trail must be in the bucket's region.
 		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
 			l.Add("TrailProps.Key", err)
 		}
@@ -103,7 +103,7 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 	}
 	p.validateMonitoringAccount(&l)
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
-		// REFERENCE: InvalidParameterCombinationException otherwise.
+		// docs/aws-rules.md#global-service-events: InvalidParameterCombinationException otherwise.
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
 	}
 	return keyArn, l.Err()
@@ -182,7 +182,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		Name:                       jsii.String(identity.Name),
 		S3BucketName:               jsii.String(props.Bucket.BucketName()),
 		S3KeyPrefix:                prefix,
-		KmsKeyId:                   keyArn, // REFERENCE: a full key ARN, never an alias (permanent diff)
+		KmsKeyId:                   keyArn, // docs/aws-rules.md#full-key-arn: a full key ARN, never an alias (permanent diff)
 		EnableLogging:              jsii.Bool(true),
 		IsMultiRegionTrail:         jsii.Bool(boolOr(props.MultiRegion, true)),
 		IncludeGlobalServiceEvents: jsii.Bool(boolOr(props.IncludeGlobalServiceEvents, true)),

@@ -194,7 +194,7 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 	// Terraform version instead, and make validate checks it.
 	var out []ctmrk.ReplicaRegion
 	for _, r := range regions {
-		// REFERENCE: a replica is created with a provider for its region.
+		// docs/aws-rules.md#replica-provider: a replica is created with a provider for its region.
 		out = append(out, ctmrk.ReplicaRegion{Region: r, Provider: newProvider("Aws"+ctmrk.RegionID(r), r, jsii.String(r))})
 	}
 	return out, nil

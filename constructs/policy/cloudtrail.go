@@ -25,7 +25,7 @@ type Trail struct {
 
 // ARN returns arn:<partition>:cloudtrail:<region>:<account>:trail/<name>.
 func (t Trail) ARN() string {
-	// REFERENCE: "The trail ARN is the key to every policy"; composed from config
+	// docs/aws-rules.md#compose-the-trail-arn: the trail ARN is the key to every policy; composed from config
 	// so that the policies do not depend on the trail resource (a cycle).
 	return fmt.Sprintf("arn:%s:cloudtrail:%s:%s:trail/%s", t.Partition, t.Region, t.Account, t.Name)
 }
@@ -124,7 +124,7 @@ type KeyPolicyProps struct {
 
 // KeyPolicy returns the key policy of one copy of the trail's key (Region).
 // Every copy carries the same trail, administrator and reader statements, in
-// full: key policies of multi-region keys are not synchronized (REFERENCE:
+// full: key policies of multi-region keys are not synchronized (docs/aws-rules.md#policies-are-not-synchronized:
 // "Multi-region keys"); the replication grants go only on the copy that uses
 // them.
 func KeyPolicy(p KeyPolicyProps) (Document, error) {
@@ -152,7 +152,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	part, trailArn := p.Trail.Partition, p.Trail.ARN()
 
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy"}
-	// REFERENCE: keep the account-root statement so the key can never become
+	// docs/aws-rules.md#account-root-statement: keep the account-root statement so the key can never become
 	// unmanageable; it also lets the account's IAM policies grant access.
 	doc.Statement = append(doc.Statement, Statement{
 		Sid:       SidKeyRootAdministration,
@@ -233,7 +233,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 		doc.Statement = append(doc.Statement, *deny)
 	}
 	if p.Replication != nil {
-		// REFERENCE: the replica key's own policy must allow the replication
+		// docs/aws-rules.md#kms-via-service, #policies-are-not-synchronized: the replica key's own policy must allow the replication
 		// role (key policies are not synchronized); only the copy it uses.
 		doc.Statement = append(doc.Statement, p.Replication.KeyStatements(p.Region)...)
 		if p.Region == p.Replication.DestinationRegion && len(readers) > 0 {
@@ -316,7 +316,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Condition: writeCondition(),
 		})
 	if p.OrganizationID != "" {
-		// REFERENCE: the key prefix goes before AWSLogs/ in the organization
+		// docs/aws-rules.md#key-prefix-in-every-statement: the key prefix goes before AWSLogs/ in the organization
 		// path too (an AWS CDK bug dropped it).
 		doc.Statement = append(doc.Statement, Statement{
 			Sid:       SidBucketOrganizationWrite,
@@ -329,7 +329,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	}
 	// Cross-account readers need the bucket policy as well as the key policy.
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
-	// REFERENCE: deny s3:* without TLS, as AWS Control Tower ships it.
+	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil

@@ -75,7 +75,7 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 		Resource:  Values{"*"},
 	}}}
 	if p.LogGroupName != "" {
-		// REFERENCE: a KMS-encrypted log group needs the key to allow
+		// docs/aws-rules.md#log-group-encryption: a KMS-encrypted log group needs the key to allow
 		// logs.<region>.amazonaws.com for that log group's ARN only.
 		doc.Statement = append(doc.Statement, Statement{
 			Sid:       SidLogsUseKey,
@@ -127,7 +127,7 @@ func CloudWatchLogsRoleTrust(t Trail) Document {
 
 // CloudWatchLogsRolePolicy lets the delivery role create streams and put
 // events in the trail's streams of one log group and nothing else
-// (REFERENCE: "<acct>_CloudTrail_<region>*" and, for organization trails,
+// (docs/aws-rules.md#log-stream-names: "<acct>_CloudTrail_<region>*" and, for organization trails,
 // "<org-id>_*").
 func CloudWatchLogsRolePolicy(t Trail, logGroupName, organizationID string) Document {
 	return CloudWatchLogsRolePolicyIn(t, t.Account, logGroupName, organizationID)

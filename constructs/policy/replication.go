@@ -75,7 +75,7 @@ func s3ViaService(partition, region string) string {
 }
 
 // objectContext matches S3's encryption context for a bucket: the bucket ARN
-// when S3 Bucket Keys are on (REFERENCE: "Replicating objects encrypted with
+// when S3 Bucket Keys are on (docs/aws-rules.md#bucket-key-context: "Replicating objects encrypted with
 // SSE-KMS"), an object ARN when an object was written without one.
 func (r Replication) objectContext(bucket string) []string {
 	arn := r.bucketArn(bucket)
@@ -171,7 +171,7 @@ func (r Replication) RoleTrust() Document {
 	}}}
 }
 
-// RolePolicy is the replication role's least privilege (REFERENCE:
+// RolePolicy is the replication role's least privilege (docs/aws-rules.md#replication-role, #kms-via-service:
 // "Replication to a second region"): read the source's configuration and
 // object versions with their retention and legal hold, replicate objects and
 // tags into the destination, decrypt with the source key and encrypt (and

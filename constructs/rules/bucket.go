@@ -75,7 +75,7 @@ func (lc Lifecycle) Check(l *List, field func(string) string, retentionDays int)
 	case lc.TransitionStorageClass != "":
 		l.Addf(field("transition_storage_class"), lc.TransitionStorageClass, "is set but %s is not", field("transition_days"))
 	}
-	// REFERENCE: a lifecycle expiration shorter than the Object Lock retention
+	// docs/aws-rules.md#lifecycle-and-retention: a lifecycle expiration shorter than the Object Lock retention
 	// cannot delete locked versions; refuse the contradiction.
 	switch {
 	case lc.ExpirationDays < 0:

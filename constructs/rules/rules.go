@@ -347,7 +347,7 @@ func PrincipalOrAccount(v, partition string) (principal, account string, err err
 	return v, account, nil
 }
 
-// KMS key ranges, in days (REFERENCE: "Multi-region keys").
+// KMS key ranges, in days (docs/aws-rules.md#rotation-is-shared, #deletion-window).
 const (
 	// MinRotationDays and MaxRotationDays bound rotation_period_in_days.
 	MinRotationDays, MaxRotationDays = 90, 2560
