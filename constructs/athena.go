@@ -108,6 +108,9 @@ func (p *AthenaQueryProps) validate() error {
 // there, SSE-KMS, bucket owner, a per-query scan limit), the named queries,
 // and a role the readers may assume that can query and nothing more.
 func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProps) (*AthenaQuery, error) {
+	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
+		return nil, err
+	}
 	if err := props.validate(); err != nil {
 		return nil, err
 	}
@@ -125,22 +128,42 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	}
 	params, err := table.Parameters()
 	if err != nil {
-		return nil, renamed(err, "AthenaTableProps.", "AthenaQueryProps.")
+		return nil, rules.Rename(err, "AthenaTableProps.", "AthenaQueryProps.")
 	}
 	trailKeyArn, err := props.Key.KeyArnIn(region)
 	if err != nil {
-		return nil, fmt.Errorf("AthenaQueryProps.Key: %w", err)
+		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
+	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	if err != nil {
+		return nil, err
+	}
+	bucketJSON, err := policy.ResultsBucketPolicy(trail.Partition, props.ResultsBucketName).JSON()
+	if err != nil {
+		return nil, err
+	}
+	roleProps := policy.QueryRoleProps{
+		Partition: trail.Partition, Region: region, Account: props.Account, Readers: props.Readers,
+		Workgroup: props.Workgroup, Database: props.Database, Table: props.Table,
+		LogBucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), ResultsBucket: props.ResultsBucketName,
+		TrailKeyArn: *trailKeyArn, Trail: trail,
+	}
+	trust, err := policy.QueryRoleTrust(roleProps)
+	if err != nil {
+		return nil, rules.Rename(err, "QueryRoleProps.", "AthenaQueryProps.")
+	}
+	trustJSON, err := trust.JSON()
+	if err != nil {
+		return nil, err
+	}
+	// The role policy's statements do not depend on the results key's ARN,
+	// which exists only once the key is created: checked here, before it.
+	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	q := &AthenaQuery{node: node, table: table}
 
-	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
-	if err != nil {
-		return nil, err
-	}
 	resultsKey := kmskey.NewKmsKey(node, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
 		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
@@ -151,10 +174,6 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Lifecycle:             protect(props.AllowDestroy),
 	})
 
-	bucketJSON, err := policy.ResultsBucketPolicy(trail.Partition, props.ResultsBucketName).JSON()
-	if err != nil {
-		return nil, err
-	}
 	results := s3bucket.NewS3Bucket(node, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
 		Bucket:       jsii.String(props.ResultsBucketName),
 		ForceDestroy: jsii.Bool(false),
@@ -265,24 +284,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		})
 	}
 
-	q.role = policy.QueryRoleProps{
-		Partition: trail.Partition, Region: region, Account: props.Account, Readers: props.Readers,
-		Workgroup: props.Workgroup, Database: props.Database, Table: props.Table,
-		LogBucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), ResultsBucket: props.ResultsBucketName,
-		TrailKeyArn: *trailKeyArn, ResultsKeyArn: *resultsKey.Arn(), Trail: trail,
-	}
-	trust, err := policy.QueryRoleTrust(q.role)
-	if err != nil {
-		return nil, renamed(err, "QueryRoleProps.", "AthenaQueryProps.")
-	}
-	trustJSON, err := trust.JSON()
-	if err != nil {
-		return nil, err
-	}
-	permsJSON, err := policy.QueryRolePolicy(q.role).JSON()
-	if err != nil {
-		return nil, err
-	}
+	roleProps.ResultsKeyArn = *resultsKey.Arn()
+	q.role = roleProps
+	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
 	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
 		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),

@@ -18,11 +18,16 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of TrailBucketProps.
+// Defaults of TrailBucketProps and RecoveryBucketProps (package rules'
+// values, shared with the configuration file).
 const (
-	DefaultObjectLockMode = "GOVERNANCE"
-	DefaultObjectLockDays = 365
-	DefaultStorageClass   = "GLACIER_IR"
+	// DefaultObjectLockMode is the default retention mode: GOVERNANCE.
+	DefaultObjectLockMode = rules.DefaultObjectLockMode
+	// DefaultObjectLockDays is the default retention: 365 days.
+	DefaultObjectLockDays = rules.DefaultObjectLockDays
+	// DefaultStorageClass is the transition storage class of a Lifecycle
+	// that sets TransitionDays without one: GLACIER_IR.
+	DefaultStorageClass = rules.DefaultStorageClass
 )
 
 // LifecycleProps is the optional lifecycle of the log objects; see
@@ -89,9 +94,18 @@ type TrailBucket struct {
 	accessLogBucket string
 }
 
+// withDefaults returns a copy of p with every unset optional value at its
+// default; p itself, and what it points to, are not changed.
+func (p TrailBucketProps) withDefaults() TrailBucketProps {
+	p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle = lockedDefaults(p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle)
+	p.Readers = append([]string(nil), p.Readers...)
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *TrailBucketProps) validate() (policy.Document, error) {
 	var l rules.List
-	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, &p.ObjectLockMode, &p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
+	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName:     p.BucketName,
 		KeyPrefix:      p.KeyPrefix,
@@ -100,7 +114,7 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 		Readers:        p.Readers,
 		Protection:     protectionOrDefault(p.Protection),
 	})
-	l.Add("", renamed(err, "BucketPolicyProps.", "TrailBucketProps."))
+	l.Add("", rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps."))
 	return doc, l.Err()
 }
 
@@ -109,15 +123,16 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 // all four public access blocks, BucketOwnerEnforced, the generated bucket
 // policy and an optional lifecycle.
 func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProps) (*TrailBucket, error) {
+	if err := checkScope(scope, id, "NewTrailBucket"); err != nil {
+		return nil, err
+	}
+	props = props.withDefaults()
 	doc, err := props.validate()
 	if err != nil {
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkScope(scope, id, "NewTrailBucket"); err != nil {
 		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
@@ -224,9 +239,28 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 	return b
 }
 
-// validateLocked checks the props the trail and recovery buckets share and
-// fills their defaults.
-func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode *string, days *int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
+// lockedDefaults resolves the Object Lock and lifecycle defaults the trail
+// and recovery buckets share. The lifecycle returned is a copy.
+func lockedDefaults(mode string, days int, lc *LifecycleProps) (string, int, *LifecycleProps) {
+	if mode == "" {
+		mode = DefaultObjectLockMode
+	}
+	if days == 0 {
+		days = DefaultObjectLockDays
+	}
+	if lc != nil {
+		c := *lc
+		if c.TransitionDays > 0 && c.TransitionStorageClass == "" {
+			c.TransitionStorageClass = DefaultStorageClass
+		}
+		lc = &c
+	}
+	return mode, days, lc
+}
+
+// validateLocked checks the props the trail and recovery buckets share, with
+// their defaults resolved (lockedDefaults).
+func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode string, days int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
 	if region == "" {
 		l.Addf(props+".Region", "", "is required")
 	} else {
@@ -240,24 +274,15 @@ func validateLocked(l *rules.List, props, bucketName, region string, key *MultiR
 	if accessLogs != nil && !accessLogs.accepts(bucketName) {
 		l.Addf(props+".AccessLogs", accessLogs.name, "the access-log bucket does not accept logs from %q: list it in AccessLogBucketProps.SourceBuckets", bucketName)
 	}
-	if *mode == "" {
-		*mode = DefaultObjectLockMode
-	}
-	l.Add(props+".ObjectLockMode", rules.ObjectLockMode(*mode))
-	if *days == 0 {
-		*days = DefaultObjectLockDays
-	}
-	l.Add(props+".ObjectLockDays", rules.Range(*days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
+	l.Add(props+".ObjectLockMode", rules.ObjectLockMode(mode))
+	l.Add(props+".ObjectLockDays", rules.Range(days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
 	if lc != nil {
-		if lc.TransitionDays > 0 && lc.TransitionStorageClass == "" {
-			lc.TransitionStorageClass = DefaultStorageClass
-		}
 		lc.Check(l, func(name string) string {
 			if name == "" {
 				return props + ".Lifecycle"
 			}
 			return props + ".Lifecycle." + goName(name)
-		}, *days)
+		}, days)
 	}
 }
 

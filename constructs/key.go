@@ -31,11 +31,16 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of MultiRegionKeyProps.
+// Defaults of MultiRegionKeyProps. The numbers are package rules' (shared
+// with the configuration file).
 const (
-	DefaultKeyDescription     = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
-	DefaultRotationPeriodDays = 365
-	DefaultDeletionWindowDays = rules.MaxDeletionWindowDays
+	// DefaultKeyDescription describes the key.
+	DefaultKeyDescription = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	// DefaultRotationPeriodDays is the automatic rotation period: 365.
+	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
+	// DefaultDeletionWindowDays is the deletion waiting period: 30, the
+	// maximum.
+	DefaultDeletionWindowDays = rules.DefaultDeletionWindowDays
 )
 
 // ReplicaRegion pairs a replica region with the AWS provider aliased to it.
@@ -103,6 +108,22 @@ type MultiRegionKey struct {
 	aliases       map[string]kmsalias.KmsAlias
 }
 
+// withDefaults returns a copy of p with every unset optional value at its
+// default; p itself is not changed.
+func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
+	if p.RotationPeriodDays == 0 {
+		p.RotationPeriodDays = DefaultRotationPeriodDays
+	}
+	if p.DeletionWindowDays == 0 {
+		p.DeletionWindowDays = DefaultDeletionWindowDays
+	}
+	if p.Description == "" {
+		p.Description = DefaultKeyDescription
+	}
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
 	if p.PrimaryRegion == "" {
@@ -130,17 +151,8 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		l.Add(fmt.Sprintf("MultiRegionKeyProps.Tags[%q]", k), rules.Tag(k, v))
 	}
 	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
-	if p.RotationPeriodDays == 0 {
-		p.RotationPeriodDays = DefaultRotationPeriodDays
-	}
 	l.Add("MultiRegionKeyProps.RotationPeriodDays", rules.Range(p.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
-	if p.DeletionWindowDays == 0 {
-		p.DeletionWindowDays = DefaultDeletionWindowDays
-	}
 	l.Add("MultiRegionKeyProps.DeletionWindowDays", rules.Range(p.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
-	if p.Description == "" {
-		p.Description = DefaultKeyDescription
-	}
 	if len(p.Policy.Statement) == 0 {
 		l.Addf("MultiRegionKeyProps.Policy", "no statements", "is required: build it with policy.KeyPolicy")
 	} else if policyJSON, err = p.Policy.JSON(); err != nil {
@@ -180,11 +192,12 @@ func sortedKeys[V any](m map[string]V) []string {
 // rotation on), one aws_kms_replica_key per replica region and an
 // aws_kms_alias in every region, under a construct with the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
-	policyJSON, replicaJSON, err := props.validate()
-	if err != nil {
+	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
+	props = props.withDefaults()
+	policyJSON, replicaJSON, err := props.validate()
+	if err != nil {
 		return nil, err
 	}
 	node := constructs.NewConstruct(scope, jsii.String(id))

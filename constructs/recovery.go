@@ -61,21 +61,22 @@ type RecoveryBucket struct {
 // block, owner-enforced, TLS-only policy with the readers' grants, access
 // logging and a lifecycle when asked.
 func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBucketProps) (*RecoveryBucket, error) {
+	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
+		return nil, err
+	}
+	props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle = lockedDefaults(props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle)
 	var l rules.List
-	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, &props.ObjectLockMode, &props.ObjectLockDays, props.Lifecycle, props.AccessLogs)
+	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle, props.AccessLogs)
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
 		Partition: props.Partition, BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Readers: props.Readers,
 		Protection: protectionOrDefault(props.Protection),
 	})
-	l.Add("", renamed(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
+	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
 		return nil, err
 	}
 	// REFERENCE: S3 re-encrypts replicas under the destination-region key.
@@ -187,10 +188,10 @@ func keyPolicyHas(doc policy.Document, want []policy.Statement) bool {
 // copy). It waits for versioning on both buckets and Object Lock on the
 // destination, and makes the key wait for the role its policy names.
 func NewReplication(scope constructs.Construct, id string, props ReplicationProps) (*Replication, error) {
-	if err := props.validate(); err != nil {
+	if err := checkScope(scope, id, "NewReplication"); err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewReplication"); err != nil {
+	if err := props.validate(); err != nil {
 		return nil, err
 	}
 	// The key must wait for the role (depends_on), which works within a stack.
@@ -198,7 +199,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
 	}
 	g := props.Grants
-	sourceKey, _ := props.Key.KeyArnIn(g.SourceRegion)
+	sourceKey, err := props.Key.KeyArnIn(g.SourceRegion)
+	if err != nil {
+		return nil, rules.At("ReplicationProps.Key", err)
+	}
 	destinationKey, err := props.Key.KeyArnIn(g.DestinationRegion)
 	if err != nil {
 		return nil, rules.At("ReplicationProps.Key", err)

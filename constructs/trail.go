@@ -138,14 +138,19 @@ func contains(values []string, v string) bool {
 // bucket's region. The trail waits for the bucket policy and the key: in the
 // same stack through depends_on, across stacks through a stack dependency.
 func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, error) {
+	if err := checkScope(scope, id, "NewTrail"); err != nil {
+		return nil, err
+	}
+	props = props.withDefaults()
 	keyArn, err := props.validate()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewTrail"); err != nil {
+	identity := props.Bucket.Trail()
+	plan, err := planMonitoring(&props, identity, props.Bucket.OrganizationID(), props.alarmTargets(keyArn))
+	if err != nil {
 		return nil, err
 	}
-	identity := props.Bucket.Trail()
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable
@@ -167,10 +172,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
-	mon, err := addMonitoring(node, &props, identity, props.Bucket.OrganizationID(), props.alarmTargets(keyArn))
-	if err != nil {
-		return nil, err
-	}
+	mon := addMonitoring(node, &props, identity, plan)
 	dependsOn = append(dependsOn, mon.dependsOn...)
 
 	var prefix *string
