@@ -103,8 +103,6 @@ func TestExamplesAreValid(t *testing.T) {
 	assert.Len(t, org.Key.ReplicaRegions, 2)
 }
 
-// TestValidationErrors holds one case per rule: the file, and every line of
-// the expected message.
 // TestInvalidConfigurations holds one case per rule: every
 // testdata/invalid/<case>.yaml must be refused with exactly the problems
 // listed in <case>.err, one per line. main_test.go runs the same files through

@@ -147,10 +147,23 @@ func TestMultiRegionKeyAllowDestroy(t *testing.T) {
 func TestMultiRegionKeyArnIn(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil)
+	// Each region names its own copy: the primary, or the replica created
+	// through that region's provider (a token resolves to its reference).
+	require.Equal(t, []string{"us-east-1", "eu-west-1", "us-west-2"}, k.Regions())
 	for _, r := range k.Regions() {
 		arn, err := k.KeyArnIn(r)
 		require.NoError(t, err)
-		assert.NotNil(t, arn)
+		cdktf.NewTerraformOutput(f.stack, jsii.String("Arn"+RegionID(r)), &cdktf.TerraformOutputConfig{Value: arn})
+	}
+	doc := f.synth(t)
+	primary, _ := doc.Only(t, "aws_kms_key")
+	for _, r := range k.Regions() {
+		want := st.Ref("aws_kms_key", primary, "arn")
+		if r != "us-east-1" {
+			replica, _ := doc.OnlyWhere(t, "aws_kms_replica_key", "provider", "aws."+r)
+			want = st.Ref("aws_kms_replica_key", replica, "arn")
+		}
+		assert.Equal(t, want, st.Object(st.Object(doc, "output"), "Arn"+RegionID(r))["value"], "the key copy in %s", r)
 	}
 	_, err := k.KeyArnIn("ap-south-1")
 	assert.EqualError(t, err, `the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
@@ -721,37 +734,23 @@ func TestRecoveryBucket(t *testing.T) {
 	}
 	require.NotEmpty(t, name)
 	id := st.Ref("aws_s3_bucket", name, "id")
-	var replica string
-	for n, r := range doc.Resources("aws_kms_replica_key") {
-		if r["provider"] == "aws.us-west-2" {
-			replica = n
-		}
-	}
-	for _, r := range doc.Resources("aws_s3_bucket_server_side_encryption_configuration") {
-		if r["bucket"] == id {
-			assert.Equal(t, []any{map[string]any{
-				"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": st.Ref("aws_kms_replica_key", replica, "arn")},
-				"bucket_key_enabled":                      true,
-			}}, r["rule"], "the recovery bucket uses the key's replica in its own region")
-		}
-	}
-	for _, r := range doc.Resources("aws_s3_bucket_object_lock_configuration") {
-		if r["bucket"] == id {
-			assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, r["rule"])
-		}
-	}
+	replica, _ := doc.OnlyWhere(t, "aws_kms_replica_key", "provider", "aws.us-west-2")
+	_, sse := doc.OnlyWhere(t, "aws_s3_bucket_server_side_encryption_configuration", "bucket", id)
+	assert.Equal(t, []any{map[string]any{
+		"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": st.Ref("aws_kms_replica_key", replica, "arn")},
+		"bucket_key_enabled":                      true,
+	}}, sse["rule"], "the recovery bucket uses the key's replica in its own region")
+	_, lock := doc.OnlyWhere(t, "aws_s3_bucket_object_lock_configuration", "bucket", id)
+	assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, lock["rule"])
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_versioning", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_public_access_block", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_ownership_controls", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_lifecycle_configuration", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_logging", id))
-	for _, r := range doc.Resources("aws_s3_bucket_policy") {
-		if r["bucket"] == id {
-			want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
-			require.NoError(t, err)
-			assert.Equal(t, want, st.Policy(t, r))
-		}
-	}
+	_, bp := doc.OnlyWhere(t, "aws_s3_bucket_policy", "bucket", id)
+	want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
+	require.NoError(t, err)
+	assert.Equal(t, want, st.Policy(t, bp))
 }
 
 func TestReplication(t *testing.T) {
