@@ -250,10 +250,12 @@ func TestUseLockfileAndAllowDestroy(t *testing.T) {
 	assert.Equal(t, "audit/cloudtrail-mrk.tfstate", s3["key"])
 	assert.NotContains(t, s3, "dynamodb_table")
 	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_s3_bucket"} { // both buckets
+		require.NotZero(t, doc.Count(typ), "the configuration makes %s", typ)
 		for name, r := range doc.Resources(typ) {
 			assert.NotContains(t, r, "lifecycle", "%s.%s keeps prevent_destroy although allow_destroy is set", typ, name)
 		}
 	}
+	require.Equal(t, 2, doc.Count("aws_s3_bucket"), "the trail bucket and its access-log bucket")
 	for _, bucket := range doc.Resources("aws_s3_bucket") {
 		assert.Equal(t, false, bucket["force_destroy"])
 	}
