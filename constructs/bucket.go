@@ -90,6 +90,12 @@ type TrailBucket struct {
 	trail          policy.Trail
 	policyDoc      policy.Document
 	locked         lockedBucket
+	// What a recovery bucket copies (RecoveryBucketProps.Source).
+	lockMode   string
+	lockDays   int
+	lifecycle  *LifecycleProps
+	readers    []string
+	protection *policy.Protection
 	// accessLogBucket receives this bucket's access logs, or "".
 	accessLogBucket string
 }
@@ -99,6 +105,10 @@ type TrailBucket struct {
 func (p TrailBucketProps) withDefaults() TrailBucketProps {
 	p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle = lockedDefaults(p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle)
 	p.Readers = append([]string(nil), p.Readers...)
+	if p.Protection != nil {
+		c := *p.Protection
+		p.Protection = &c
+	}
 	return p
 }
 
@@ -145,6 +155,11 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		organizationID: props.OrganizationID,
 		trail:          props.Trail,
 		policyDoc:      doc,
+		lockMode:       props.ObjectLockMode,
+		lockDays:       props.ObjectLockDays,
+		lifecycle:      props.Lifecycle,
+		readers:        props.Readers,
+		protection:     props.Protection,
 	}
 	if props.AccessLogs != nil {
 		b.accessLogBucket = props.AccessLogs.name

@@ -47,8 +47,8 @@ func athenaProps(b *TrailBucket, k *MultiRegionKey) AthenaQueryProps {
 	}
 }
 
-func recoveryProps(f *fixture, k *MultiRegionKey) RecoveryBucketProps {
-	return RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, Partition: "aws"}
+func recoveryProps(f *fixture, src *TrailBucket, k *MultiRegionKey) RecoveryBucketProps {
+	return RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k}
 }
 
 var allConstructors = []constructor{
@@ -92,7 +92,8 @@ var allConstructors = []constructor{
 	{
 		name: "NewRecoveryBucket",
 		valid: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
-			_, err := NewRecoveryBucket(scope, id, recoveryProps(f, f.key(t, nil)))
+			k := f.key(t, nil)
+			_, err := NewRecoveryBucket(scope, id, recoveryProps(f, f.bucket(t, k, nil), k))
 			return err
 		},
 		zero: func(scope constructs.Construct, id string) error {
@@ -100,7 +101,8 @@ var allConstructors = []constructor{
 			return err
 		},
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
-			_, err := NewRecoveryBucket(scope, id, recoveryProps(f, f.keyOnlyIn(t, "us-east-1")))
+			k := f.keyOnlyIn(t, "us-east-1")
+			_, err := NewRecoveryBucket(scope, id, recoveryProps(f, f.bucket(t, k, nil), k))
 			return err
 		},
 	},
@@ -112,7 +114,7 @@ var allConstructors = []constructor{
 				p.ReplicaPolicies = map[string]policy.Document{"us-west-2": replicationKeyPolicy(t, "us-west-2"), "eu-west-1": replicationKeyPolicy(t, "eu-west-1")}
 			})
 			src := f.bucket(t, k, nil)
-			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, k))
+			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, src, k))
 			require.NoError(t, err)
 			_, err = NewReplication(scope, id, ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
 			return err
@@ -127,7 +129,7 @@ var allConstructors = []constructor{
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			k := f.key(t, nil)
 			src := f.bucket(t, k, nil)
-			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, k))
+			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, src, k))
 			require.NoError(t, err)
 			only, err := NewMultiRegionKey(f.stack, "OnlyWest", MultiRegionKeyProps{
 				PrimaryRegion: "us-west-2", Provider: f.providers["us-west-2"], Alias: "alias/only-west",

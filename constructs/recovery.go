@@ -12,45 +12,34 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// RecoveryBucketProps configures NewRecoveryBucket.
+// RecoveryBucketProps configures NewRecoveryBucket. The Object Lock mode and
+// days, the lifecycle, the key prefix, the readers and the protection are
+// those of Source, the trail bucket the recovery bucket copies, so that the
+// copies are kept, expire and are readable exactly as the originals.
 type RecoveryBucketProps struct {
+	// Source is the trail bucket this bucket receives copies of. Required.
+	Source *TrailBucket
 	// BucketName of the recovery bucket. Required.
 	BucketName string
-	// Region of the recovery bucket: a region where Key has a replica.
-	// Required.
+	// Region of the recovery bucket: a region where Key has a replica, other
+	// than Source's. Required.
 	Region string
 	// Provider creates the bucket; it must be configured for Region.
 	// Required in practice: the default provider is in the home region.
 	Provider cdktf.TerraformProvider
 	// Key encrypts the copies, with its replica in Region. Required.
 	Key *MultiRegionKey
-	// Partition of the bucket. Required.
-	Partition string
-	// KeyPrefix is the trail's key prefix, which the copies keep.
-	// Default: none.
-	KeyPrefix string
-	// Readers may list the bucket and read the copies. Default: none.
-	Readers []string
-	// ObjectLockMode and ObjectLockDays: as TrailBucketProps; use the trail
-	// bucket's so the copies are protected as long as the originals.
-	// Default: GOVERNANCE, 365.
-	ObjectLockMode string
-	ObjectLockDays int
-	// Lifecycle of the copies. Default: none.
-	Lifecycle *LifecycleProps
 	// AccessLogs receives this bucket's access logs; it must be in Region.
 	// Default: none.
 	AccessLogs *AccessLogBucket
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
-	// Protection: as TrailBucketProps; use the trail bucket's.
-	// Default: deletion denied to everyone; protection changes not denied.
-	Protection *policy.Protection
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
 // region, with the same protections as the trail bucket.
 type RecoveryBucket struct {
+	node         constructs.Construct
 	name, region string
 	policyDoc    policy.Document
 	locked       lockedBucket
@@ -64,12 +53,21 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
 		return nil, err
 	}
-	props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle = lockedDefaults(props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle)
 	var l rules.List
-	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, props.ObjectLockMode, props.ObjectLockDays, props.Lifecycle, props.AccessLogs)
+	src := props.Source
+	if src == nil {
+		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
+		validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, DefaultObjectLockMode, DefaultObjectLockDays, nil, props.AccessLogs)
+		l.Add("RecoveryBucketProps.BucketName", rules.BucketName(props.BucketName))
+		return nil, l.Err()
+	}
+	if props.Region == src.Region() {
+		l.Addf("RecoveryBucketProps.Region", props.Region, "must differ from the region of the trail bucket it copies")
+	}
+	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
-		Partition: props.Partition, BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Readers: props.Readers,
-		Protection: protectionOrDefault(props.Protection),
+		Partition: src.Trail().Partition, BucketName: props.BucketName, KeyPrefix: src.KeyPrefix(), Readers: src.readers,
+		Protection: protectionOrDefault(src.protection),
 	})
 	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
@@ -83,12 +81,13 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	return &RecoveryBucket{
+		node:      node,
 		name:      props.BucketName,
 		region:    props.Region,
 		policyDoc: doc,
 		locked: newLockedBucket(node, lockedBucketSpec{
 			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
-			lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
+			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
 			accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
 		}),
 	}, nil
@@ -100,8 +99,14 @@ func (r *RecoveryBucket) BucketName() string { return r.name }
 // Region is the recovery bucket's region.
 func (r *RecoveryBucket) Region() string { return r.region }
 
+// BucketArn is the recovery bucket's ARN as a Terraform reference.
+func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
+
 // Policy is the recovery bucket's generated policy.
 func (r *RecoveryBucket) Policy() policy.Document { return r.policyDoc }
+
+// Node is the construct that holds the recovery bucket's resources.
+func (r *RecoveryBucket) Node() constructs.Construct { return r.node }
 
 // ReplicationProps configures NewReplication.
 type ReplicationProps struct {
