@@ -130,5 +130,11 @@ func (a *AccessLogBucket) accepts(source string) bool { return a.sources[source]
 // BucketName is the access-log bucket's name.
 func (a *AccessLogBucket) BucketName() string { return a.name }
 
+// BucketArn is the access-log bucket's ARN as a Terraform reference.
+func (a *AccessLogBucket) BucketArn() *string { return a.bucket.Arn() }
+
+// Node is the construct that holds the access-log bucket's resources.
+func (a *AccessLogBucket) Node() constructs.Construct { return a.node }
+
 // Policy is the generated bucket policy.
 func (a *AccessLogBucket) Policy() policy.Document { return a.policyDoc }

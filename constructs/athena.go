@@ -68,11 +68,14 @@ type AthenaQueryProps struct {
 // AthenaQuery is the query side of the trail: table, workgroup, results
 // bucket and key, named queries and query role.
 type AthenaQuery struct {
-	node      constructs.Construct
-	table     policy.AthenaTableProps
-	role      policy.QueryRoleProps
-	queries   []policy.NamedQuery
-	workgroup athenaworkgroup.AthenaWorkgroup
+	node       constructs.Construct
+	table      policy.AthenaTableProps
+	role       policy.QueryRoleProps
+	queries    []policy.NamedQuery
+	workgroup  athenaworkgroup.AthenaWorkgroup
+	results    s3bucket.S3Bucket
+	resultsKey kmskey.KmsKey
+	queryRole  iamrole.IamRole
 }
 
 func (p *AthenaQueryProps) validate() error {
@@ -287,6 +290,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	roleProps.ResultsKeyArn = *resultsKey.Arn()
 	q.role = roleProps
 	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
+	q.results, q.resultsKey = results, resultsKey
 	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
 		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
@@ -297,6 +301,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Role:   role.Id(),
 		Policy: jsii.String(permsJSON),
 	})
+	q.queryRole = role
 	return q, nil
 }
 
@@ -319,3 +324,21 @@ func (q *AthenaQuery) NamedQueries() []policy.NamedQuery { return q.queries }
 
 // WorkgroupARN is the workgroup's ARN as the query role's policy names it.
 func (q *AthenaQuery) WorkgroupARN() string { return q.role.WorkgroupARN() }
+
+// WorkgroupName is the Athena workgroup's name.
+func (q *AthenaQuery) WorkgroupName() string { return q.role.Workgroup }
+
+// ResultsBucketName is the query results bucket's name.
+func (q *AthenaQuery) ResultsBucketName() string { return q.role.ResultsBucket }
+
+// ResultsBucketArn is the results bucket's ARN as a Terraform reference.
+func (q *AthenaQuery) ResultsBucketArn() *string { return q.results.Arn() }
+
+// ResultsKeyArn is the ARN of the key that encrypts the query results.
+func (q *AthenaQuery) ResultsKeyArn() *string { return q.resultsKey.Arn() }
+
+// QueryRoleArn is the ARN of the role the readers assume to query.
+func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
+
+// Node is the construct that holds the query resources.
+func (q *AthenaQuery) Node() constructs.Construct { return q.node }

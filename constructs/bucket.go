@@ -161,9 +161,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		readers:        props.Readers,
 		protection:     props.Protection,
 	}
-	if props.AccessLogs != nil {
-		b.accessLogBucket = props.AccessLogs.name
-	}
+	b.accessLogBucket = accessLogName(props.AccessLogs)
 	b.locked = newLockedBucket(node, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
@@ -337,6 +335,18 @@ func newLifecycle(node constructs.Construct, provider cdktf.TerraformProvider, b
 
 // BucketName is the bucket's name.
 func (b *TrailBucket) BucketName() string { return b.name }
+
+// AccessLogBucketName is the bucket that receives this bucket's access logs,
+// or "" when there is none.
+func (b *TrailBucket) AccessLogBucketName() string { return b.accessLogBucket }
+
+// accessLogName is a's name, or "" for none.
+func accessLogName(a *AccessLogBucket) string {
+	if a == nil {
+		return ""
+	}
+	return a.name
+}
 
 // BucketArn is the bucket's ARN as a Terraform reference.
 func (b *TrailBucket) BucketArn() *string { return b.locked.bucket.Arn() }

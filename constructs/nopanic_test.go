@@ -14,6 +14,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
 )
 
 // constructor calls one exported constructor in scope with id: with valid
@@ -285,4 +286,53 @@ func TestErrorsAs(t *testing.T) {
 	var v *rules.Violation
 	require.True(t, errors.As(err, &v))
 	assert.NotEmpty(t, v.Rule)
+}
+
+// TestOutputs: every output names the resource it describes (a token
+// resolves to that resource's reference), and the optional ones are empty
+// when the resource is not made.
+func TestOutputs(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	logs, err := NewAccessLogBucket(f.stack, "AccessLogs", AccessLogBucketProps{BucketName: "trail-logs-test-access", Partition: "aws", Account: "222222222222", SourceBuckets: []string{"trail-logs-test"}})
+	require.NoError(t, err)
+	b := f.bucket(t, k, func(p *TrailBucketProps) { p.AccessLogs = logs })
+	tr, err := NewTrail(f.stack, "Trail", TrailProps{Bucket: b, Key: k,
+		CloudWatchLogs: &CloudWatchLogsProps{Alarms: &AlarmsProps{}}, Notifications: &NotificationProps{}})
+	require.NoError(t, err)
+	bare, err := NewTrail(constructs.NewConstruct(f.stack, jsii.String("Other")), "Trail", TrailProps{Bucket: b, Key: k})
+	require.NoError(t, err)
+	assert.Nil(t, bare.LogGroupArn())
+	assert.Nil(t, bare.TopicArn())
+	assert.Nil(t, bare.AlarmTopicArn())
+	assert.Nil(t, bare.MonitoringKeyArn())
+	assert.Equal(t, "", bare.LogGroupName())
+
+	outputs := map[string]*string{
+		"LogGroupArn": tr.LogGroupArn(), "RoleArn": tr.CloudWatchLogsRoleArn(), "TopicArn": tr.TopicArn(),
+		"AlarmTopicArn": tr.AlarmTopicArn(), "MonitoringKeyArn": tr.MonitoringKeyArn(),
+		"AccessLogsArn": logs.BucketArn(), "BucketArn": b.BucketArn(),
+	}
+	for name, v := range outputs {
+		cdktf.NewTerraformOutput(f.stack, jsii.String(name), &cdktf.TerraformOutputConfig{Value: v})
+	}
+	doc := f.synth(t)
+	out := func(name string) any { return st.Object(st.Object(doc, "output"), name)["value"] }
+	group, _ := doc.OnlyWhere(t, "aws_cloudwatch_log_group", "name", "cloudtrail/org-trail")
+	assert.Equal(t, st.Ref("aws_cloudwatch_log_group", group, "arn"), out("LogGroupArn"))
+	assert.Equal(t, "cloudtrail/org-trail", tr.LogGroupName())
+	role, _ := doc.Only(t, "aws_iam_role")
+	assert.Equal(t, st.Ref("aws_iam_role", role, "arn"), out("RoleArn"))
+	topic, _ := doc.OnlyWhere(t, "aws_sns_topic", "name", "org-trail-notifications")
+	assert.Equal(t, st.Ref("aws_sns_topic", topic, "arn"), out("TopicArn"))
+	assert.Equal(t, "org-trail-notifications", tr.TopicName())
+	alarmTopic, _ := doc.OnlyWhere(t, "aws_sns_topic", "name", "org-trail-alarms")
+	assert.Equal(t, st.Ref("aws_sns_topic", alarmTopic, "arn"), out("AlarmTopicArn"))
+	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications (cloudtrail-mrk)")
+	assert.Equal(t, st.Ref("aws_kms_key", monKey, "arn"), out("MonitoringKeyArn"))
+	accessLogs, _ := doc.OnlyWhere(t, "aws_s3_bucket", "bucket", "trail-logs-test-access")
+	assert.Equal(t, st.Ref("aws_s3_bucket", accessLogs, "arn"), out("AccessLogsArn"))
+	bucket, _ := doc.OnlyWhere(t, "aws_s3_bucket", "bucket", "trail-logs-test")
+	assert.Equal(t, st.Ref("aws_s3_bucket", bucket, "arn"), out("BucketArn"))
+	assert.Equal(t, "trail-logs-test-access", b.AccessLogBucketName())
 }

@@ -41,8 +41,10 @@ type RecoveryBucketProps struct {
 type RecoveryBucket struct {
 	node         constructs.Construct
 	name, region string
-	policyDoc    policy.Document
-	locked       lockedBucket
+	// accessLogBucket receives this bucket's access logs, or "".
+	accessLogBucket string
+	policyDoc       policy.Document
+	locked          lockedBucket
 }
 
 // NewRecoveryBucket creates the recovery bucket: Object Lock, versioning,
@@ -81,10 +83,11 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	return &RecoveryBucket{
-		node:      node,
-		name:      props.BucketName,
-		region:    props.Region,
-		policyDoc: doc,
+		node:            node,
+		name:            props.BucketName,
+		region:          props.Region,
+		policyDoc:       doc,
+		accessLogBucket: accessLogName(props.AccessLogs),
 		locked: newLockedBucket(node, lockedBucketSpec{
 			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
@@ -98,6 +101,19 @@ func (r *RecoveryBucket) BucketName() string { return r.name }
 
 // Region is the recovery bucket's region.
 func (r *RecoveryBucket) Region() string { return r.region }
+
+// AccessLogBucketName is the bucket that receives this bucket's access logs,
+// or "" when there is none.
+func (r *RecoveryBucket) AccessLogBucketName() string { return r.accessLogBucket }
+
+// LogBuckets are this bucket and its access-log bucket, if any: the names
+// TrailProps.LogBuckets takes.
+func (r *RecoveryBucket) LogBuckets() []string {
+	if r.accessLogBucket == "" {
+		return []string{r.name}
+	}
+	return []string{r.name, r.accessLogBucket}
+}
 
 // BucketArn is the recovery bucket's ARN as a Terraform reference.
 func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
@@ -132,11 +148,19 @@ type ReplicationProps struct {
 // Replication copies every log file, as it arrives, from the trail bucket to
 // the recovery bucket, re-encrypted with the key's replica there.
 type Replication struct {
+	node constructs.Construct
 	role iamrole.IamRole
 }
 
 // RoleArn is the replication role's ARN as a Terraform reference.
 func (r *Replication) RoleArn() *string { return r.role.Arn() }
+
+// RoleName is the replication role's name (policy.Replication.RoleName).
+func (r *Replication) RoleName() *string { return r.role.Name() }
+
+// Node is the construct that holds the role and the replication
+// configuration.
+func (r *Replication) Node() constructs.Construct { return r.node }
 
 func (p *ReplicationProps) validate() error {
 	var l rules.List
@@ -267,5 +291,5 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		// REFERENCE: both buckets versioned first; Object Lock on the destination.
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
-	return &Replication{role: role}, nil
+	return &Replication{node: node, role: role}, nil
 }

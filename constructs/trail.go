@@ -69,6 +69,9 @@ type Trail struct {
 	node     constructs.Construct
 	identity policy.Trail
 	trail    cloudtrail.Cloudtrail
+	mon      monitoring
+	// logGroupName and topicName as resolved (TrailProps.withDefaults).
+	logGroupName, topicName string
 }
 
 func boolOr(v *bool, def bool) bool {
@@ -201,7 +204,13 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if len(dependsOn) > 0 {
 		cfg.DependsOn = &dependsOn
 	}
-	t := &Trail{node: node, identity: identity}
+	t := &Trail{node: node, identity: identity, mon: mon}
+	if c := props.CloudWatchLogs; c != nil {
+		t.logGroupName = c.LogGroupName
+	}
+	if n := props.Notifications; n != nil {
+		t.topicName = n.TopicName
+	}
 	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
 	return t, nil
 }
@@ -215,6 +224,67 @@ func (t *Trail) Identity() policy.Trail { return t.identity }
 
 // Resource is the aws_cloudtrail resource.
 func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }
+
+// Node is the construct that holds the trail and its monitoring resources.
+func (t *Trail) Node() constructs.Construct { return t.node }
+
+// TrailName is the trail's name.
+func (t *Trail) TrailName() string { return t.identity.Name }
+
+// LogGroupName is the name of the CloudWatch Logs log group, or "" without
+// TrailProps.CloudWatchLogs.
+func (t *Trail) LogGroupName() string { return t.logGroupName }
+
+// LogGroupArn is the log group's ARN as a Terraform reference (without the
+// ":*" suffix the trail's setting carries), or nil without
+// TrailProps.CloudWatchLogs.
+func (t *Trail) LogGroupArn() *string {
+	if t.mon.group == nil {
+		return nil
+	}
+	return t.mon.group.Arn()
+}
+
+// CloudWatchLogsRoleArn is the ARN of the role CloudTrail delivers to the log
+// group with, or nil without TrailProps.CloudWatchLogs.
+func (t *Trail) CloudWatchLogsRoleArn() *string {
+	if t.mon.role == nil {
+		return nil
+	}
+	return t.mon.role.Arn()
+}
+
+// TopicArn is the notification topic's ARN, or nil without
+// TrailProps.Notifications.
+func (t *Trail) TopicArn() *string {
+	if t.mon.topic == nil {
+		return nil
+	}
+	return t.mon.topic.Arn()
+}
+
+// TopicName is the notification topic's name, or "" without
+// TrailProps.Notifications.
+func (t *Trail) TopicName() string { return t.topicName }
+
+// AlarmTopicArn is the alarm topic's ARN, or nil without
+// CloudWatchLogsProps.Alarms.
+func (t *Trail) AlarmTopicArn() *string {
+	if t.mon.alarmTopic == nil {
+		return nil
+	}
+	return t.mon.alarmTopic.Arn()
+}
+
+// MonitoringKeyArn is the ARN of the single-region key that encrypts the log
+// group and the topics, or nil when the trail has neither CloudWatchLogs nor
+// Notifications.
+func (t *Trail) MonitoringKeyArn() *string {
+	if t.mon.key == nil {
+		return nil
+	}
+	return t.mon.key.Arn()
+}
 
 // logBuckets are the bucket names whose data events the trail logs apart:
 // the trail bucket, its access-log bucket and LogBuckets.

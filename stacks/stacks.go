@@ -407,7 +407,9 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 	if d := cfg.Trail.DataEvents; d.S3Read || d.S3Write || d.Lambda {
 		props.DataEvents = &ctmrk.DataEventsProps{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}
 	}
-	props.LogBuckets = recoveryLogBuckets(cfg)
+	if archive.Recovery != nil {
+		props.LogBuckets = archive.Recovery.LogBuckets()
+	}
 	trail, err := ctmrk.NewTrail(stack, "Trail", props)
 	if err != nil {
 		return nil, err
@@ -456,21 +458,6 @@ func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
 // protection changes to all but that role and them.
 func logBucketProtection(cfg *config.Config) *policy.Protection {
 	return &policy.Protection{BreakGlass: cfg.Bucket.BreakGlassPrincipals, Deployer: cfg.Accounts.LogArchive.RoleARN}
-}
-
-// recoveryLogBuckets are the recovery bucket and its access-log bucket, when
-// replication is on: the trail logs their data events apart, as it does the
-// trail bucket's and its access-log bucket's.
-func recoveryLogBuckets(cfg *config.Config) []string {
-	r := cfg.Replication
-	if !r.Enabled {
-		return nil
-	}
-	out := []string{r.BucketName}
-	if cfg.Bucket.AccessLogs.Enabled {
-		out = append(out, r.AccessLogBucketName)
-	}
-	return out
 }
 
 // alarmsProps are the metric filters and alarms on the trail's log group
