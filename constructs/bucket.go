@@ -98,6 +98,8 @@ type TrailBucket struct {
 	protection *policy.Protection
 	// accessLogBucket receives this bucket's access logs, or "".
 	accessLogBucket string
+	// grants counts GrantRead calls, for statement ids.
+	grants int
 }
 
 // withDefaults returns a copy of p with every unset optional value at its
@@ -363,7 +365,8 @@ func (b *TrailBucket) OrganizationID() string { return b.organizationID }
 // Trail is the one trail the bucket policy lets deliver.
 func (b *TrailBucket) Trail() policy.Trail { return b.trail }
 
-// Policy is the generated bucket policy.
+// Policy is the bucket policy: the generated one, with what
+// AddToResourcePolicy and GrantRead added.
 func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.

@@ -106,6 +106,8 @@ type MultiRegionKey struct {
 	primary       kmskey.KmsKey
 	replicas      map[string]kmsreplicakey.KmsReplicaKey
 	aliases       map[string]kmsalias.KmsAlias
+	// grants counts GrantDecrypt calls, for statement ids.
+	grants int
 }
 
 // withDefaults returns a copy of p with every unset optional value at its
@@ -292,8 +294,8 @@ func (k *MultiRegionKey) Regions() []string {
 	return append([]string{k.primaryRegion}, out...)
 }
 
-// Policy is the key policy of the primary, and of every replica that
-// MultiRegionKeyProps.ReplicaPolicies does not name.
+// Policy is the key policy of the primary (PolicyIn gives each copy's), with
+// what AddToResourcePolicy and GrantDecrypt added.
 func (k *MultiRegionKey) Policy() policy.Document { return k.policy }
 
 // PolicyIn is the key policy of the copy in region; ok is false when the key

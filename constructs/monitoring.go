@@ -90,7 +90,7 @@ func (d *DataEventsProps) validate(l *rules.List) {
 // names follow the name of the bucket's trail.
 func (p TrailProps) withDefaults() TrailProps {
 	var name string
-	if p.Bucket != nil {
+	if !isNil(p.Bucket) {
 		name = p.Bucket.Trail().Name
 	}
 	if c := p.CloudWatchLogs; c != nil {

@@ -150,6 +150,9 @@ var allConstructors = []constructor{
 			return err
 		},
 		zero: func(scope constructs.Construct, id string) error {
+			if _, err := NewTrail(scope, id, TrailProps{Bucket: (*TrailBucket)(nil), Key: (*MultiRegionKey)(nil)}); err == nil {
+				return errors.New("nil pointers in the interfaces were accepted")
+			}
 			_, err := NewTrail(scope, id, TrailProps{})
 			return err
 		},

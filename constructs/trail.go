@@ -17,11 +17,15 @@ import (
 // exactly one trail: the trail cannot disagree with the policy that lets it
 // deliver.
 type TrailProps struct {
-	// Bucket receives the logs. Required.
-	Bucket *TrailBucket
+	// Bucket receives the logs: a TrailBucket, or a bucket made elsewhere
+	// (TrailBucketFromName), whose owner must add its RequiredPolicy.
+	// Required.
+	Bucket ITrailBucket
 	// Key encrypts the logs; the trail uses its copy in the bucket's region.
-	// Its policy must let this trail encrypt (see policy.KeyPolicy). Required.
-	Key *MultiRegionKey
+	// A MultiRegionKey's policy must let this trail encrypt (see
+	// policy.KeyPolicy); the owner of a key made elsewhere (KeyFromArns) must
+	// add RequiredKeyStatements to the policy of that copy. Required.
+	Key IKey
 	// Provider creates the trail; it must be configured for the trail's home
 	// region in the trail owner's account.
 	// Default: the stack's default AWS provider.
@@ -83,18 +87,22 @@ func boolOr(v *bool, def bool) bool {
 
 func (p *TrailProps) validate() (keyArn *string, err error) {
 	var l rules.List
-	if p.Bucket == nil {
+	if isNil(p.Bucket) {
 		l.Addf("TrailProps.Bucket", "nil", "is required")
+		p.Bucket = nil
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("TrailProps.Key", "nil", "is required")
+		p.Key = nil
 	}
 	if p.Bucket != nil && p.Key != nil {
 		// REFERENCE: the key given to the trail must be in the bucket's region.
 		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
 			l.Add("TrailProps.Key", err)
 		}
-		if !allowsTrail(p.Key.Policy(), p.Bucket.Trail().ARN()) {
+		// A key made elsewhere has a policy we cannot see: its owner adds
+		// RequiredKeyStatements.
+		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(k.Policy(), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
@@ -158,13 +166,20 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 
 	var dependsOn []cdktf.ITerraformDependable
 	trailStack := cdktf.TerraformStack_Of(node)
-	for _, dep := range []struct {
+	type dependency struct {
 		node  constructs.Construct
 		items []cdktf.ITerraformDependable
-	}{
-		{props.Bucket.Node(), []cdktf.ITerraformDependable{props.Bucket.PolicyResource()}},
-		{props.Key.Node(), props.Key.dependablesIn(props.Bucket.Region())},
-	} {
+	}
+	// Only what we create can be waited for: a bucket or key made elsewhere
+	// exists before this stack is deployed.
+	var deps []dependency
+	if b, ok := props.Bucket.(*TrailBucket); ok {
+		deps = append(deps, dependency{b.Node(), []cdktf.ITerraformDependable{b.PolicyResource()}})
+	}
+	if k, ok := props.Key.(*MultiRegionKey); ok {
+		deps = append(deps, dependency{k.Node(), k.dependablesIn(props.Bucket.Region())})
+	}
+	for _, dep := range deps {
 		other := cdktf.TerraformStack_Of(dep.node)
 		if *other.Node().Path() == *trailStack.Node().Path() {
 			dependsOn = append(dependsOn, dep.items...)
@@ -213,6 +228,14 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	}
 	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
 	return t, nil
+}
+
+// RequiredKeyStatements are the statements the policy of the key copy the
+// trail uses must hold so that the trail can encrypt with it (see
+// policy.TrailKeyStatements): what the owner of a key made elsewhere must
+// add. A MultiRegionKey's policy was checked for them already.
+func (t *Trail) RequiredKeyStatements() ([]policy.Statement, error) {
+	return policy.TrailKeyStatements(t.identity)
 }
 
 // TrailArn is the trail's ARN as composed from its identity; it equals the
@@ -292,7 +315,7 @@ func (p *TrailProps) logBuckets() []string {
 	out := append([]string(nil), p.LogBuckets...)
 	if p.Bucket != nil {
 		out = append(out, p.Bucket.BucketName())
-		if a := p.Bucket.accessLogBucket; a != "" {
+		if a := p.Bucket.AccessLogBucketName(); a != "" {
 			out = append(out, a)
 		}
 	}
@@ -336,11 +359,17 @@ func (p *TrailProps) validateLogBuckets(l *rules.List) {
 // log group only when the trail logs the key's account: an organization
 // trail, or an account trail in that same account.
 func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
-	acct := keyAccount(p.Key.Policy())
+	var acct, alias string
+	switch k := p.Key.(type) {
+	case *MultiRegionKey:
+		acct, alias = keyAccount(k.Policy()), k.Alias()
+	case *ExistingKey:
+		acct = k.Account()
+	}
 	return alarmTargets{
 		keyArn:     keyArn,
 		keyAccount: acct,
-		keyAlias:   p.Key.Alias(),
+		keyAlias:   alias,
 		buckets:    p.logBuckets(),
 		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),
 	}
