@@ -39,7 +39,7 @@ type AccessLogBucketProps struct {
 	// "<source bucket>/". Required.
 	SourceBuckets []string
 	// ExpirationDays expires access logs after this many days, 1 to 36500.
-	// Default: 365.
+	// Default: DefaultAccessLogExpirationDays.
 	ExpirationDays int
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool

@@ -39,8 +39,8 @@ const (
 // (package alarms), notifying an SNS topic encrypted with the monitoring key
 // that only this account's CloudWatch alarms may publish to.
 type AlarmsProps struct {
-	// TopicName of the alarm topic. Default: "<trail name>-alarms" with
-	// periods replaced by dashes.
+	// TopicName of the alarm topic. Default: rules.DefaultAlarmTopicName of
+	// the trail's name.
 	TopicName string
 	// Disabled names alarms to leave out (alarms.Names). Default: none.
 	Disabled []string

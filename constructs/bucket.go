@@ -56,9 +56,11 @@ type TrailBucketProps struct {
 	// Readers are account ids or IAM principal ARNs that may list the bucket
 	// and read the log objects. Default: none.
 	Readers []string
-	// ObjectLockMode is GOVERNANCE or COMPLIANCE. Default: GOVERNANCE.
+	// ObjectLockMode is GOVERNANCE or COMPLIANCE.
+	// Default: DefaultObjectLockMode.
 	ObjectLockMode string
-	// ObjectLockDays is the default retention, 1 to 36500. Default: 365.
+	// ObjectLockDays is the default retention, 1 to 36500.
+	// Default: DefaultObjectLockDays.
 	ObjectLockDays int
 	// Lifecycle of the log objects. Default: none (kept forever).
 	Lifecycle *LifecycleProps

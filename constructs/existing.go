@@ -25,8 +25,12 @@ type IKey interface {
 // IBucket is what the constructs need from an S3 bucket: its name, its ARN
 // and its region.
 type IBucket interface {
+	// BucketName is the bucket's name.
 	BucketName() string
+	// BucketArn is the bucket's ARN (a Terraform reference for a bucket this
+	// app creates).
 	BucketArn() *string
+	// Region is the bucket's region.
 	Region() string
 }
 

@@ -38,10 +38,11 @@ const (
 // KMS-encrypted CloudWatch Logs log group in the trail's account and home
 // region (Trivy AWS-0162).
 type CloudWatchLogsProps struct {
-	// LogGroupName of the log group. Default: "cloudtrail/<trail name>".
+	// LogGroupName of the log group. Default: rules.DefaultLogGroupName of
+	// the trail's name.
 	LogGroupName string
 	// RetentionDays is one of the periods CloudWatch Logs accepts.
-	// Default: 365.
+	// Default: DefaultLogRetentionDays.
 	RetentionDays int
 	// Alarms creates metric filters and alarms on the log group (see
 	// AlarmsProps). Default: none; the app's configuration turns them on
@@ -52,8 +53,8 @@ type CloudWatchLogsProps struct {
 // NotificationProps configures an SNS topic that receives a message for
 // every log file delivered.
 type NotificationProps struct {
-	// TopicName of the standard topic. Default: "<trail name>-notifications"
-	// with periods replaced by dashes.
+	// TopicName of the standard topic. Default: rules.DefaultTopicName of
+	// the trail's name.
 	TopicName string
 }
 
