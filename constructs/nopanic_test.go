@@ -339,3 +339,33 @@ func TestOutputs(t *testing.T) {
 	assert.Equal(t, st.Ref("aws_s3_bucket", bucket, "arn"), out("BucketArn"))
 	assert.Equal(t, "trail-logs-test-access", b.AccessLogBucketName())
 }
+
+// TestPropsAreNotModified: constructors resolve defaults on a copy; what the
+// caller's props point to is as the caller left it, so one props value can
+// build two constructs, and a caller reading it back sees its own values.
+func TestPropsAreNotModified(t *testing.T) {
+	f := newFixture(t)
+	k := f.key(t, nil)
+	lc := &LifecycleProps{TransitionDays: 30}
+	protection := &policy.Protection{}
+	readers := []string{"333333333333"}
+	bp := TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail, Lifecycle: lc, Protection: protection, Readers: readers}
+	b, err := NewTrailBucket(f.stack, "Bucket", bp)
+	require.NoError(t, err)
+	assert.Equal(t, LifecycleProps{TransitionDays: 30}, *lc, "the storage class default is not written into the caller's lifecycle")
+	assert.Equal(t, "", bp.ObjectLockMode)
+
+	cw := &CloudWatchLogsProps{Alarms: &AlarmsProps{}}
+	n := &NotificationProps{}
+	_, err = NewTrail(f.stack, "Trail", TrailProps{Bucket: b, Key: k, CloudWatchLogs: cw, Notifications: n})
+	require.NoError(t, err)
+	assert.Equal(t, CloudWatchLogsProps{Alarms: &AlarmsProps{}}, *cw, "log group name and retention defaults stay on the copy")
+	assert.Equal(t, AlarmsProps{}, *cw.Alarms)
+	assert.Equal(t, NotificationProps{}, *n)
+
+	doc := f.synth(t)
+	_, group := doc.Only(t, "aws_cloudwatch_log_group")
+	assert.Equal(t, "cloudtrail/org-trail", group["name"], "the defaults are applied all the same")
+	_, lcRes := doc.Only(t, "aws_s3_bucket_lifecycle_configuration")
+	assert.Equal(t, DefaultStorageClass, lcRes["rule"].([]any)[0].(map[string]any)["transition"].([]any)[0].(map[string]any)["storage_class"])
+}
