@@ -102,7 +102,7 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		}
 		// A key made elsewhere has a policy we cannot see: its owner adds
 		// RequiredKeyStatements.
-		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(k.Policy(), p.Bucket.Trail().ARN()) {
+		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
@@ -118,6 +118,15 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
 	}
 	return keyArn, l.Err()
+}
+
+// keyPolicyIn is the policy of k's copy in region (the one the trail uses),
+// or the primary's when k has none there (KeyArnIn reports that).
+func keyPolicyIn(k *MultiRegionKey, region string) policy.Document {
+	if doc, ok := k.PolicyIn(region); ok {
+		return doc
+	}
+	return k.Policy()
 }
 
 // allowsTrail reports whether doc has an Allow statement giving CloudTrail
