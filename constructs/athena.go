@@ -25,9 +25,10 @@ import (
 
 // AthenaQueryProps configures NewAthenaQuery.
 type AthenaQueryProps struct {
-	// Bucket holds the trail's log files; the table, the role and the named
+	// Bucket holds the trail's log files: a TrailBucket, or a bucket made
+	// elsewhere (TrailBucketFromName). The table, the role and the named
 	// queries follow its name, key prefix, organization and trail. Required.
-	Bucket *TrailBucket
+	Bucket ITrailBucket
 	// Key encrypts the log files; the role may decrypt with its copy in the
 	// bucket's region, through S3 only. Required.
 	Key *MultiRegionKey
@@ -80,10 +81,11 @@ type AthenaQuery struct {
 
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
-	if p.Bucket == nil {
+	if isNil(p.Bucket) {
+		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("AthenaQueryProps.Key", "nil", "is required")
 	}
 	l.Add("AthenaQueryProps.Account", rules.AccountID(p.Account))

@@ -109,6 +109,7 @@ func TestTrailWithExistingBucketAndKey(t *testing.T) {
 
 	doc := f.synth(t)
 	assert.Equal(t, []string{"aws_cloudtrail"}, doc.ResourceTypes(), "nothing but the trail is created")
+	require.NoError(t, err)
 	_, trail := doc.Only(t, "aws_cloudtrail")
 	assert.Equal(t, "landing-zone-logs", trail["s3_bucket_name"])
 	assert.Equal(t, "lz", trail["s3_key_prefix"])
@@ -136,6 +137,11 @@ func TestTrailWithExistingBucketAndKey(t *testing.T) {
 	d, err := access.Evaluate(req, access.Policies{Resource: &required, ResourceAccount: "222222222222"})
 	require.NoError(t, err)
 	assert.Equal(t, access.Allow, d)
+
+	// Athena can query the logs of a bucket made elsewhere.
+	q, err := NewAthenaQuery(f.stack, "Athena", athenaProps(bucket, f.key(t, nil)))
+	require.NoError(t, err)
+	assert.Equal(t, "s3://landing-zone-logs/lz/AWSLogs/", q.Table().Location(), "the table follows the bucket's name and prefix")
 
 	_, err = NewTrail(f.stack, "Trail2", TrailProps{Bucket: bucket, Key: mustKey(t, "arn:aws:kms:eu-west-1:222222222222:key/abc")})
 	assert.EqualError(t, err, `TrailProps.Key: the key has no copy in "us-east-1"; its regions are eu-west-1`)

@@ -39,7 +39,7 @@ func (f *fixture) keyOnlyIn(t *testing.T, region string) *MultiRegionKey {
 	return k
 }
 
-func athenaProps(b *TrailBucket, k *MultiRegionKey) AthenaQueryProps {
+func athenaProps(b ITrailBucket, k *MultiRegionKey) AthenaQueryProps {
 	return AthenaQueryProps{
 		Bucket: b, Key: k, Account: "222222222222", Accounts: []string{"111111111111"},
 		ProjectionStart: "2024/01/01", Database: "db", Table: "logs", Workgroup: "wg",
