@@ -45,6 +45,7 @@ vet:
 	@unformatted="$$(gofmt -l $$(git ls-files '*.go'))"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	go vet ./...
+	cd examples/app && go vet ./...
 
 ## check-access: synthesize, then evaluate every generated policy offline (see README)
 check-access: synth
@@ -66,6 +67,8 @@ scan:
 ## terraform validate and an offline plan of every stack the project ships, then the scan
 test: vet
 	PATH="$(NODE22_BIN):$$PATH" go test ./...
+	@# examples/app is a module of its own (a CDKTF app built from our constructs).
+	cd examples/app && PATH="$(NODE22_BIN):$$PATH" go test ./...
 	PATH="$(NODE22_BIN):$$PATH" access/run.sh
 	PATH="$(NODE22_BIN):$$PATH" go run ./cmd/validate -project
 	PATH="$(NODE22_BIN):$$PATH" scan/run.sh

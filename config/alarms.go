@@ -35,7 +35,7 @@ func (c *Config) applyAlarmDefaults() {
 		return
 	}
 	if a.Enabled && a.TopicName == "" {
-		a.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultAlarmTopicSuffix
+		a.TopicName = rules.DefaultAlarmTopicName(c.Trail.Name)
 	}
 }
 
@@ -56,7 +56,7 @@ func (c *Config) validateAlarms(l *rules.List) {
 	if !a.Enabled {
 		return
 	}
-	if rules.TrailName(c.Trail.Name) == nil || a.TopicName != strings.ReplaceAll(c.Trail.Name, ".", "-")+DefaultAlarmTopicSuffix {
+	if rules.DerivedName(c.Trail.Name, a.TopicName, rules.DefaultAlarmTopicName) {
 		if err := rules.TopicName(a.TopicName); err != nil {
 			l.Add(f+".topic_name", err)
 		} else if n := c.Trail.Notifications; n.Enabled && n.TopicName == a.TopicName {

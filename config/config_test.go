@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // valid is a minimal valid file; cases below break one thing at a time.
@@ -103,8 +105,6 @@ func TestExamplesAreValid(t *testing.T) {
 	assert.Len(t, org.Key.ReplicaRegions, 2)
 }
 
-// TestValidationErrors holds one case per rule: the file, and every line of
-// the expected message.
 // TestInvalidConfigurations holds one case per rule: every
 // testdata/invalid/<case>.yaml must be refused with exactly the problems
 // listed in <case>.err, one per line. main_test.go runs the same files through
@@ -208,4 +208,21 @@ func TestAlarmDefaults(t *testing.T) {
 	c, err = Parse([]byte(valid + "trail: {cloudwatch_logs: {alarms: {enabled: false}}}\n"))
 	require.NoError(t, err)
 	assert.False(t, c.AlarmsEnabled())
+}
+
+// TestValidationErrorsAreReachable: a caller of Validate reaches each
+// violation with errors.As and reads its field path, rule and value.
+func TestValidationErrorsAreReachable(t *testing.T) {
+	c := Default()
+	c.Key.RotationPeriodDays = 10
+	c.Bucket.ObjectLock.Mode = "LEGAL"
+	var errs rules.Errors
+	require.ErrorAs(t, c.Validate(), &errs)
+	byField := map[string]any{}
+	for _, v := range errs.Violations() {
+		assert.NotEmpty(t, v.Rule)
+		byField[v.Field] = v.Value
+	}
+	assert.Equal(t, 10, byField["key.rotation_period_days"])
+	assert.Equal(t, "LEGAL", byField["bucket.object_lock.mode"])
 }

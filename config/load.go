@@ -11,27 +11,30 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Defaults applied to a configuration file before it is decoded, so a key
-// left out keeps its secure default.
+// left out keeps its secure default. Those the constructs share are defined
+// once, in package rules.
 const (
 	DefaultTrailName          = "cloudtrail-mrk"
 	DefaultKeyAlias           = "alias/cloudtrail-mrk"
-	DefaultRotationPeriodDays = 365
+	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
 	// Deletion windows at their maximum (docs/aws-rules.md#deletion-window: 7-30, use 30).
-	DefaultDeletionWindowDays = 30
-	DefaultObjectLockMode     = "GOVERNANCE"
-	DefaultObjectLockDays     = 365
-	DefaultStorageClass       = "GLACIER_IR"
+	DefaultDeletionWindowDays = rules.DefaultDeletionWindowDays
+	DefaultObjectLockMode     = rules.DefaultObjectLockMode
+	DefaultObjectLockDays     = rules.DefaultObjectLockDays
+	DefaultStorageClass       = rules.DefaultStorageClass
 	DefaultStateKeyPrefix     = "cloudtrail-mrk"
 	// DefaultAccessLogSuffix names the access-log bucket after the trail bucket.
 	DefaultAccessLogSuffix         = "-access-logs"
-	DefaultAccessLogExpirationDays = 365
-	DefaultLogRetentionDays        = 365
-	DefaultLogGroupPrefix          = "cloudtrail/"
-	DefaultTopicSuffix             = "-notifications"
-	DefaultAlarmTopicSuffix        = "-alarms"
+	DefaultAccessLogExpirationDays = rules.DefaultAccessLogExpirationDays
+	DefaultLogRetentionDays        = rules.DefaultLogRetentionDays
+	DefaultLogGroupPrefix          = rules.DefaultLogGroupPrefix
+	DefaultTopicSuffix             = rules.DefaultTopicSuffix
+	DefaultAlarmTopicSuffix        = rules.DefaultAlarmTopicSuffix
 	DefaultRecoverySuffix          = "-recovery"
 	DefaultReplicationRoleName     = "cloudtrail-mrk-replication"
 )
@@ -163,11 +166,11 @@ func (c *Config) applyLateDefaults() {
 		a.BucketName = c.Bucket.Name + DefaultAccessLogSuffix
 	}
 	if w := &c.Trail.CloudWatchLogs; w.Enabled && w.LogGroupName == "" {
-		w.LogGroupName = DefaultLogGroupPrefix + c.Trail.Name
+		w.LogGroupName = rules.DefaultLogGroupName(c.Trail.Name)
 	}
 	c.applyAlarmDefaults()
 	if n := &c.Trail.Notifications; n.Enabled && n.TopicName == "" {
-		n.TopicName = strings.ReplaceAll(c.Trail.Name, ".", "-") + DefaultTopicSuffix
+		n.TopicName = rules.DefaultTopicName(c.Trail.Name)
 	}
 	if r := &c.Replication; r.Enabled {
 		if r.BucketName == "" && c.Bucket.Name != "" && len(c.Bucket.Name)+len(DefaultRecoverySuffix) <= 63 {

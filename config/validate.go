@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -189,15 +188,14 @@ func sortedKeys(m map[string]string) []string {
 }
 
 func (c *Config) validateMonitoring(l *rules.List) {
-	trailNameOK := rules.TrailName(c.Trail.Name) == nil
 	if w := c.Trail.CloudWatchLogs; w.Enabled {
 		// A name derived from an invalid trail name is reported there.
-		if trailNameOK || w.LogGroupName != DefaultLogGroupPrefix+c.Trail.Name {
+		if rules.DerivedName(c.Trail.Name, w.LogGroupName, rules.DefaultLogGroupName) {
 			l.Add("trail.cloudwatch_logs.log_group_name", rules.LogGroupName(w.LogGroupName))
 		}
 		l.Add("trail.cloudwatch_logs.retention_days", rules.LogRetentionDays(w.RetentionDays))
 	}
-	if n := c.Trail.Notifications; n.Enabled && (trailNameOK || n.TopicName != strings.ReplaceAll(c.Trail.Name, ".", "-")+DefaultTopicSuffix) {
+	if n := c.Trail.Notifications; n.Enabled && rules.DerivedName(c.Trail.Name, n.TopicName, rules.DefaultTopicName) {
 		l.Add("trail.notifications.topic_name", rules.TopicName(n.TopicName))
 	}
 	d := c.Trail.DataEvents

@@ -15,7 +15,9 @@ import (
 
 // Defaults of AccessLogBucketProps.
 const (
-	DefaultAccessLogExpirationDays = 365
+	// DefaultAccessLogExpirationDays expires access logs: 365 days
+	// (package rules' value, shared with the configuration file).
+	DefaultAccessLogExpirationDays = rules.DefaultAccessLogExpirationDays
 	// NoncurrentAccessLogDays keeps an overwritten or deleted access log
 	// version this long before it expires.
 	NoncurrentAccessLogDays = 30
@@ -37,7 +39,7 @@ type AccessLogBucketProps struct {
 	// "<source bucket>/". Required.
 	SourceBuckets []string
 	// ExpirationDays expires access logs after this many days, 1 to 36500.
-	// Default: 365.
+	// Default: DefaultAccessLogExpirationDays.
 	ExpirationDays int
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
@@ -59,6 +61,9 @@ type AccessLogBucket struct {
 // four public access blocks, BucketOwnerEnforced, a policy that lets only the
 // S3 logging service write, only for the source buckets, and a lifecycle.
 func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBucketProps) (*AccessLogBucket, error) {
+	if err := checkScope(scope, id, "NewAccessLogBucket"); err != nil {
+		return nil, err
+	}
 	if props.ExpirationDays == 0 {
 		props.ExpirationDays = DefaultAccessLogExpirationDays
 	}
@@ -70,15 +75,12 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 		Account:       props.Account,
 		SourceBuckets: props.SourceBuckets,
 	})
-	l.Add("", renamed(err, "AccessLogBucketPolicyProps.", "AccessLogBucketProps."))
+	l.Add("", rules.Rename(err, "AccessLogBucketPolicyProps.", "AccessLogBucketProps."))
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkScope(scope, id, "NewAccessLogBucket"); err != nil {
 		return nil, err
 	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
@@ -127,6 +129,12 @@ func (a *AccessLogBucket) accepts(source string) bool { return a.sources[source]
 
 // BucketName is the access-log bucket's name.
 func (a *AccessLogBucket) BucketName() string { return a.name }
+
+// BucketArn is the access-log bucket's ARN as a Terraform reference.
+func (a *AccessLogBucket) BucketArn() *string { return a.bucket.Arn() }
+
+// Node is the construct that holds the access-log bucket's resources.
+func (a *AccessLogBucket) Node() constructs.Construct { return a.node }
 
 // Policy is the generated bucket policy.
 func (a *AccessLogBucket) Policy() policy.Document { return a.policyDoc }

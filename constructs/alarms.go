@@ -23,8 +23,8 @@ import (
 // Defaults of the alarm props.
 const (
 	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
-	// topic name.
-	DefaultAlarmTopicSuffix = "-alarms"
+	// topic name (rules.DefaultAlarmTopicName).
+	DefaultAlarmTopicSuffix = rules.DefaultAlarmTopicSuffix
 	// AlarmNamespacePrefix goes before the trail name in the namespace of
 	// the alarms' metrics.
 	AlarmNamespacePrefix = "CloudTrailMrk/"
@@ -39,8 +39,8 @@ const (
 // (package alarms), notifying an SNS topic encrypted with the monitoring key
 // that only this account's CloudWatch alarms may publish to.
 type AlarmsProps struct {
-	// TopicName of the alarm topic. Default: "<trail name>-alarms" with
-	// periods replaced by dashes.
+	// TopicName of the alarm topic. Default: rules.DefaultAlarmTopicName of
+	// the trail's name.
 	TopicName string
 	// Disabled names alarms to leave out (alarms.Names). Default: none.
 	Disabled []string
@@ -59,9 +59,6 @@ type SubscriptionProps struct {
 func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
 	if a == nil {
 		return
-	}
-	if a.TopicName == "" {
-		a.TopicName = strings.ReplaceAll(t.Name, ".", "-") + DefaultAlarmTopicSuffix
 	}
 	l.Add("TrailProps.CloudWatchLogs.Alarms.TopicName", rules.TopicName(a.TopicName))
 	known := map[string]bool{}
@@ -110,9 +107,16 @@ type alarmTargets struct {
 	covered bool
 }
 
-// addAlarms creates the alarm topic, its policy and subscriptions, and one
-// alarm with its metric filters per enabled control, on group.
-func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group cloudwatchloggroup.CloudwatchLogGroup, key kmskey.KmsKey, targets alarmTargets) error {
+// alarmsPlan is the alarms and the alarm topic's policy, computed before the
+// first construct is added.
+type alarmsPlan struct {
+	all       []alarms.Alarm
+	topicJSON string
+	targets   alarmTargets
+}
+
+// planAlarms lists the enabled alarms and writes the alarm topic's policy.
+func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPlan, error) {
 	a := p.CloudWatchLogs.Alarms
 	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
 	if targets.covered {
@@ -122,25 +126,42 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 	}
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	all := append(alarms.CIS(a.Disabled), tampering...)
+	if targets.keyArn == nil {
+		for _, al := range all {
+			for _, pattern := range al.Patterns {
+				if strings.Contains(pattern, alarms.KeyIDPlaceholder) {
+					return nil, fmt.Errorf("alarm %s needs the key's ARN", al.Name)
+				}
+			}
+		}
+	}
+	// The alarms and their topic live in the account that holds the log
+	// group (a delegated administrator's, see policy.MonitoringHolder).
+	topicJSON, err := policy.AlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName).JSON()
+	if err != nil {
+		return nil, err
+	}
+	return &alarmsPlan{all: all, topicJSON: topicJSON, targets: targets}, nil
+}
+
+// addAlarms creates the alarm topic, its policy and subscriptions, and one
+// alarm with its metric filters per enabled control, on group.
+func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group cloudwatchloggroup.CloudwatchLogGroup, key kmskey.KmsKey, plan *alarmsPlan) snstopic.SnsTopic {
+	a := p.CloudWatchLogs.Alarms
+	all, targets := plan.all, plan.targets
 
 	topic := snstopic.NewSnsTopic(node, jsii.String("AlarmTopic"), &snstopic.SnsTopicConfig{
 		Provider:       p.Provider,
 		Name:           jsii.String(a.TopicName),
 		KmsMasterKeyId: key.Arn(),
 	})
-	// The alarms and their topic live in the account that holds the log
-	// group (a delegated administrator's, see policy.MonitoringHolder).
-	topicJSON, err := policy.AlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName).JSON()
-	if err != nil {
-		return err
-	}
 	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Provider: p.Provider,
 		Arn:      topic.Arn(),
-		Policy:   jsii.String(topicJSON),
+		Policy:   jsii.String(plan.topicJSON),
 	})
 	for i, s := range a.Subscriptions {
 		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
@@ -168,9 +189,6 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 				fid = fmt.Sprintf("%s%d", fid, j+1)
 			}
 			if strings.Contains(pattern, alarms.KeyIDPlaceholder) {
-				if keyID == "" {
-					return fmt.Errorf("alarm %s needs the key's ARN", al.Name)
-				}
 				pattern = strings.ReplaceAll(pattern, alarms.KeyIDPlaceholder, keyID)
 			}
 			cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(node, jsii.String(fid), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
@@ -202,7 +220,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			AlarmActions:     jsii.Strings(*topic.Arn()),
 		})
 	}
-	return nil
+	return topic
 }
 
 // pascal turns "key-changes" into "KeyChanges", for construct ids.

@@ -25,9 +25,10 @@ import (
 
 // AthenaQueryProps configures NewAthenaQuery.
 type AthenaQueryProps struct {
-	// Bucket holds the trail's log files; the table, the role and the named
+	// Bucket holds the trail's log files: a TrailBucket, or a bucket made
+	// elsewhere (TrailBucketFromName). The table, the role and the named
 	// queries follow its name, key prefix, organization and trail. Required.
-	Bucket *TrailBucket
+	Bucket ITrailBucket
 	// Key encrypts the log files; the role may decrypt with its copy in the
 	// bucket's region, through S3 only. Required.
 	Key *MultiRegionKey
@@ -68,19 +69,23 @@ type AthenaQueryProps struct {
 // AthenaQuery is the query side of the trail: table, workgroup, results
 // bucket and key, named queries and query role.
 type AthenaQuery struct {
-	node      constructs.Construct
-	table     policy.AthenaTableProps
-	role      policy.QueryRoleProps
-	queries   []policy.NamedQuery
-	workgroup athenaworkgroup.AthenaWorkgroup
+	node       constructs.Construct
+	table      policy.AthenaTableProps
+	role       policy.QueryRoleProps
+	queries    []policy.NamedQuery
+	workgroup  athenaworkgroup.AthenaWorkgroup
+	results    s3bucket.S3Bucket
+	resultsKey kmskey.KmsKey
+	queryRole  iamrole.IamRole
 }
 
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
-	if p.Bucket == nil {
+	if isNil(p.Bucket) {
+		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("AthenaQueryProps.Key", "nil", "is required")
 	}
 	l.Add("AthenaQueryProps.Account", rules.AccountID(p.Account))
@@ -108,6 +113,9 @@ func (p *AthenaQueryProps) validate() error {
 // there, SSE-KMS, bucket owner, a per-query scan limit), the named queries,
 // and a role the readers may assume that can query and nothing more.
 func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProps) (*AthenaQuery, error) {
+	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
+		return nil, err
+	}
 	if err := props.validate(); err != nil {
 		return nil, err
 	}
@@ -125,22 +133,42 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	}
 	params, err := table.Parameters()
 	if err != nil {
-		return nil, renamed(err, "AthenaTableProps.", "AthenaQueryProps.")
+		return nil, rules.Rename(err, "AthenaTableProps.", "AthenaQueryProps.")
 	}
 	trailKeyArn, err := props.Key.KeyArnIn(region)
 	if err != nil {
-		return nil, fmt.Errorf("AthenaQueryProps.Key: %w", err)
+		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
+	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	if err != nil {
+		return nil, err
+	}
+	bucketJSON, err := policy.ResultsBucketPolicy(trail.Partition, props.ResultsBucketName).JSON()
+	if err != nil {
+		return nil, err
+	}
+	roleProps := policy.QueryRoleProps{
+		Partition: trail.Partition, Region: region, Account: props.Account, Readers: props.Readers,
+		Workgroup: props.Workgroup, Database: props.Database, Table: props.Table,
+		LogBucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), ResultsBucket: props.ResultsBucketName,
+		TrailKeyArn: *trailKeyArn, Trail: trail,
+	}
+	trust, err := policy.QueryRoleTrust(roleProps)
+	if err != nil {
+		return nil, rules.Rename(err, "QueryRoleProps.", "AthenaQueryProps.")
+	}
+	trustJSON, err := trust.JSON()
+	if err != nil {
+		return nil, err
+	}
+	// The role policy's statements do not depend on the results key's ARN,
+	// which exists only once the key is created: checked here, before it.
+	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	q := &AthenaQuery{node: node, table: table}
 
-	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
-	if err != nil {
-		return nil, err
-	}
 	resultsKey := kmskey.NewKmsKey(node, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
 		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
@@ -151,10 +179,6 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Lifecycle:             protect(props.AllowDestroy),
 	})
 
-	bucketJSON, err := policy.ResultsBucketPolicy(trail.Partition, props.ResultsBucketName).JSON()
-	if err != nil {
-		return nil, err
-	}
 	results := s3bucket.NewS3Bucket(node, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
 		Bucket:       jsii.String(props.ResultsBucketName),
 		ForceDestroy: jsii.Bool(false),
@@ -265,24 +289,10 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		})
 	}
 
-	q.role = policy.QueryRoleProps{
-		Partition: trail.Partition, Region: region, Account: props.Account, Readers: props.Readers,
-		Workgroup: props.Workgroup, Database: props.Database, Table: props.Table,
-		LogBucket: props.Bucket.BucketName(), KeyPrefix: props.Bucket.KeyPrefix(), ResultsBucket: props.ResultsBucketName,
-		TrailKeyArn: *trailKeyArn, ResultsKeyArn: *resultsKey.Arn(), Trail: trail,
-	}
-	trust, err := policy.QueryRoleTrust(q.role)
-	if err != nil {
-		return nil, renamed(err, "QueryRoleProps.", "AthenaQueryProps.")
-	}
-	trustJSON, err := trust.JSON()
-	if err != nil {
-		return nil, err
-	}
-	permsJSON, err := policy.QueryRolePolicy(q.role).JSON()
-	if err != nil {
-		return nil, err
-	}
+	roleProps.ResultsKeyArn = *resultsKey.Arn()
+	q.role = roleProps
+	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
+	q.results, q.resultsKey = results, resultsKey
 	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
 		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
@@ -293,6 +303,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Role:   role.Id(),
 		Policy: jsii.String(permsJSON),
 	})
+	q.queryRole = role
 	return q, nil
 }
 
@@ -315,3 +326,21 @@ func (q *AthenaQuery) NamedQueries() []policy.NamedQuery { return q.queries }
 
 // WorkgroupARN is the workgroup's ARN as the query role's policy names it.
 func (q *AthenaQuery) WorkgroupARN() string { return q.role.WorkgroupARN() }
+
+// WorkgroupName is the Athena workgroup's name.
+func (q *AthenaQuery) WorkgroupName() string { return q.role.Workgroup }
+
+// ResultsBucketName is the query results bucket's name.
+func (q *AthenaQuery) ResultsBucketName() string { return q.role.ResultsBucket }
+
+// ResultsBucketArn is the results bucket's ARN as a Terraform reference.
+func (q *AthenaQuery) ResultsBucketArn() *string { return q.results.Arn() }
+
+// ResultsKeyArn is the ARN of the key that encrypts the query results.
+func (q *AthenaQuery) ResultsKeyArn() *string { return q.resultsKey.Arn() }
+
+// QueryRoleArn is the ARN of the role the readers assume to query.
+func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
+
+// Node is the construct that holds the query resources.
+func (q *AthenaQuery) Node() constructs.Construct { return q.node }

@@ -18,11 +18,16 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of TrailBucketProps.
+// Defaults of TrailBucketProps and RecoveryBucketProps (package rules'
+// values, shared with the configuration file).
 const (
-	DefaultObjectLockMode = "GOVERNANCE"
-	DefaultObjectLockDays = 365
-	DefaultStorageClass   = "GLACIER_IR"
+	// DefaultObjectLockMode is the default retention mode: GOVERNANCE.
+	DefaultObjectLockMode = rules.DefaultObjectLockMode
+	// DefaultObjectLockDays is the default retention: 365 days.
+	DefaultObjectLockDays = rules.DefaultObjectLockDays
+	// DefaultStorageClass is the transition storage class of a Lifecycle
+	// that sets TransitionDays without one: GLACIER_IR.
+	DefaultStorageClass = rules.DefaultStorageClass
 )
 
 // LifecycleProps is the optional lifecycle of the log objects; see
@@ -51,9 +56,11 @@ type TrailBucketProps struct {
 	// Readers are account ids or IAM principal ARNs that may list the bucket
 	// and read the log objects. Default: none.
 	Readers []string
-	// ObjectLockMode is GOVERNANCE or COMPLIANCE. Default: GOVERNANCE.
+	// ObjectLockMode is GOVERNANCE or COMPLIANCE.
+	// Default: DefaultObjectLockMode.
 	ObjectLockMode string
-	// ObjectLockDays is the default retention, 1 to 36500. Default: 365.
+	// ObjectLockDays is the default retention, 1 to 36500.
+	// Default: DefaultObjectLockDays.
 	ObjectLockDays int
 	// Lifecycle of the log objects. Default: none (kept forever).
 	Lifecycle *LifecycleProps
@@ -85,13 +92,34 @@ type TrailBucket struct {
 	trail          policy.Trail
 	policyDoc      policy.Document
 	locked         lockedBucket
+	// What a recovery bucket copies (RecoveryBucketProps.Source).
+	lockMode   string
+	lockDays   int
+	lifecycle  *LifecycleProps
+	readers    []string
+	protection *policy.Protection
 	// accessLogBucket receives this bucket's access logs, or "".
 	accessLogBucket string
+	// grants counts GrantRead calls, for statement ids.
+	grants int
 }
 
+// withDefaults returns a copy of p with every unset optional value at its
+// default; p itself, and what it points to, are not changed.
+func (p TrailBucketProps) withDefaults() TrailBucketProps {
+	p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle = lockedDefaults(p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle)
+	p.Readers = append([]string(nil), p.Readers...)
+	if p.Protection != nil {
+		c := *p.Protection
+		p.Protection = &c
+	}
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *TrailBucketProps) validate() (policy.Document, error) {
 	var l rules.List
-	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, &p.ObjectLockMode, &p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
+	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName:     p.BucketName,
 		KeyPrefix:      p.KeyPrefix,
@@ -100,7 +128,7 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 		Readers:        p.Readers,
 		Protection:     protectionOrDefault(p.Protection),
 	})
-	l.Add("", renamed(err, "BucketPolicyProps.", "TrailBucketProps."))
+	l.Add("", rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps."))
 	return doc, l.Err()
 }
 
@@ -109,15 +137,16 @@ func (p *TrailBucketProps) validate() (policy.Document, error) {
 // all four public access blocks, BucketOwnerEnforced, the generated bucket
 // policy and an optional lifecycle.
 func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProps) (*TrailBucket, error) {
+	if err := checkScope(scope, id, "NewTrailBucket"); err != nil {
+		return nil, err
+	}
+	props = props.withDefaults()
 	doc, err := props.validate()
 	if err != nil {
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
 	if err != nil {
-		return nil, err
-	}
-	if err := checkScope(scope, id, "NewTrailBucket"); err != nil {
 		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
@@ -130,10 +159,13 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		organizationID: props.OrganizationID,
 		trail:          props.Trail,
 		policyDoc:      doc,
+		lockMode:       props.ObjectLockMode,
+		lockDays:       props.ObjectLockDays,
+		lifecycle:      props.Lifecycle,
+		readers:        props.Readers,
+		protection:     props.Protection,
 	}
-	if props.AccessLogs != nil {
-		b.accessLogBucket = props.AccessLogs.name
-	}
+	b.accessLogBucket = accessLogName(props.AccessLogs)
 	b.locked = newLockedBucket(node, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
@@ -224,9 +256,28 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 	return b
 }
 
-// validateLocked checks the props the trail and recovery buckets share and
-// fills their defaults.
-func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode *string, days *int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
+// lockedDefaults resolves the Object Lock and lifecycle defaults the trail
+// and recovery buckets share. The lifecycle returned is a copy.
+func lockedDefaults(mode string, days int, lc *LifecycleProps) (string, int, *LifecycleProps) {
+	if mode == "" {
+		mode = DefaultObjectLockMode
+	}
+	if days == 0 {
+		days = DefaultObjectLockDays
+	}
+	if lc != nil {
+		c := *lc
+		if c.TransitionDays > 0 && c.TransitionStorageClass == "" {
+			c.TransitionStorageClass = DefaultStorageClass
+		}
+		lc = &c
+	}
+	return mode, days, lc
+}
+
+// validateLocked checks the props the trail and recovery buckets share, with
+// their defaults resolved (lockedDefaults).
+func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode string, days int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
 	if region == "" {
 		l.Addf(props+".Region", "", "is required")
 	} else {
@@ -240,24 +291,15 @@ func validateLocked(l *rules.List, props, bucketName, region string, key *MultiR
 	if accessLogs != nil && !accessLogs.accepts(bucketName) {
 		l.Addf(props+".AccessLogs", accessLogs.name, "the access-log bucket does not accept logs from %q: list it in AccessLogBucketProps.SourceBuckets", bucketName)
 	}
-	if *mode == "" {
-		*mode = DefaultObjectLockMode
-	}
-	l.Add(props+".ObjectLockMode", rules.ObjectLockMode(*mode))
-	if *days == 0 {
-		*days = DefaultObjectLockDays
-	}
-	l.Add(props+".ObjectLockDays", rules.Range(*days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
+	l.Add(props+".ObjectLockMode", rules.ObjectLockMode(mode))
+	l.Add(props+".ObjectLockDays", rules.Range(days, rules.MinRetentionDays, rules.MaxRetentionDays, "days"))
 	if lc != nil {
-		if lc.TransitionDays > 0 && lc.TransitionStorageClass == "" {
-			lc.TransitionStorageClass = DefaultStorageClass
-		}
 		lc.Check(l, func(name string) string {
 			if name == "" {
 				return props + ".Lifecycle"
 			}
 			return props + ".Lifecycle." + goName(name)
-		}, *days)
+		}, days)
 	}
 }
 
@@ -298,6 +340,18 @@ func newLifecycle(node constructs.Construct, provider cdktf.TerraformProvider, b
 // BucketName is the bucket's name.
 func (b *TrailBucket) BucketName() string { return b.name }
 
+// AccessLogBucketName is the bucket that receives this bucket's access logs,
+// or "" when there is none.
+func (b *TrailBucket) AccessLogBucketName() string { return b.accessLogBucket }
+
+// accessLogName is a's name, or "" for none.
+func accessLogName(a *AccessLogBucket) string {
+	if a == nil {
+		return ""
+	}
+	return a.name
+}
+
 // BucketArn is the bucket's ARN as a Terraform reference.
 func (b *TrailBucket) BucketArn() *string { return b.locked.bucket.Arn() }
 
@@ -313,7 +367,8 @@ func (b *TrailBucket) OrganizationID() string { return b.organizationID }
 // Trail is the one trail the bucket policy lets deliver.
 func (b *TrailBucket) Trail() policy.Trail { return b.trail }
 
-// Policy is the generated bucket policy.
+// Policy is the bucket policy: the generated one, with what
+// AddToResourcePolicy and GrantRead added.
 func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.

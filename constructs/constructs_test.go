@@ -147,10 +147,23 @@ func TestMultiRegionKeyAllowDestroy(t *testing.T) {
 func TestMultiRegionKeyArnIn(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil)
+	// Each region names its own copy: the primary, or the replica created
+	// through that region's provider (a token resolves to its reference).
+	require.Equal(t, []string{"us-east-1", "eu-west-1", "us-west-2"}, k.Regions())
 	for _, r := range k.Regions() {
 		arn, err := k.KeyArnIn(r)
 		require.NoError(t, err)
-		assert.NotNil(t, arn)
+		cdktf.NewTerraformOutput(f.stack, jsii.String("Arn"+RegionID(r)), &cdktf.TerraformOutputConfig{Value: arn})
+	}
+	doc := f.synth(t)
+	primary, _ := doc.Only(t, "aws_kms_key")
+	for _, r := range k.Regions() {
+		want := st.Ref("aws_kms_key", primary, "arn")
+		if r != "us-east-1" {
+			replica, _ := doc.OnlyWhere(t, "aws_kms_replica_key", "provider", "aws."+r)
+			want = st.Ref("aws_kms_replica_key", replica, "arn")
+		}
+		assert.Equal(t, want, st.Object(st.Object(doc, "output"), "Arn"+RegionID(r))["value"], "the key copy in %s", r)
 	}
 	_, err := k.KeyArnIn("ap-south-1")
 	assert.EqualError(t, err, `the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
@@ -690,16 +703,19 @@ func replicationFixture(t *testing.T) (*fixture, st.Doc) {
 		p.Policy = replicationKeyPolicy(t, "us-east-1")
 		p.ReplicaPolicies = map[string]policy.Document{"us-west-2": replicationKeyPolicy(t, "us-west-2"), "eu-west-1": replicationKeyPolicy(t, "eu-west-1")}
 	})
-	src := f.bucket(t, k, nil)
+	// The recovery bucket takes lock, lifecycle, prefix and readers from it.
+	src := f.bucket(t, k, func(p *TrailBucketProps) {
+		p.Readers = []string{"333333333333"}
+		p.ObjectLockMode, p.ObjectLockDays = "COMPLIANCE", 400
+		p.Lifecycle = &LifecycleProps{ExpirationDays: 400}
+	})
 	logs, err := NewAccessLogBucket(f.stack, "RecoveryAccessLogs", AccessLogBucketProps{
 		BucketName: "trail-logs-recovery-access", Partition: "aws", Account: "222222222222",
 		SourceBuckets: []string{"trail-logs-recovery"}, Provider: f.providers["us-west-2"],
 	})
 	require.NoError(t, err)
 	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{
-		BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k,
-		Partition: "aws", Readers: []string{"333333333333"}, ObjectLockMode: "COMPLIANCE", ObjectLockDays: 400,
-		Lifecycle: &LifecycleProps{ExpirationDays: 400}, AccessLogs: logs,
+		Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, AccessLogs: logs,
 	})
 	require.NoError(t, err)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
@@ -721,37 +737,23 @@ func TestRecoveryBucket(t *testing.T) {
 	}
 	require.NotEmpty(t, name)
 	id := st.Ref("aws_s3_bucket", name, "id")
-	var replica string
-	for n, r := range doc.Resources("aws_kms_replica_key") {
-		if r["provider"] == "aws.us-west-2" {
-			replica = n
-		}
-	}
-	for _, r := range doc.Resources("aws_s3_bucket_server_side_encryption_configuration") {
-		if r["bucket"] == id {
-			assert.Equal(t, []any{map[string]any{
-				"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": st.Ref("aws_kms_replica_key", replica, "arn")},
-				"bucket_key_enabled":                      true,
-			}}, r["rule"], "the recovery bucket uses the key's replica in its own region")
-		}
-	}
-	for _, r := range doc.Resources("aws_s3_bucket_object_lock_configuration") {
-		if r["bucket"] == id {
-			assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, r["rule"])
-		}
-	}
+	replica, _ := doc.OnlyWhere(t, "aws_kms_replica_key", "provider", "aws.us-west-2")
+	_, sse := doc.OnlyWhere(t, "aws_s3_bucket_server_side_encryption_configuration", "bucket", id)
+	assert.Equal(t, []any{map[string]any{
+		"apply_server_side_encryption_by_default": map[string]any{"sse_algorithm": "aws:kms", "kms_master_key_id": st.Ref("aws_kms_replica_key", replica, "arn")},
+		"bucket_key_enabled":                      true,
+	}}, sse["rule"], "the recovery bucket uses the key's replica in its own region")
+	_, lock := doc.OnlyWhere(t, "aws_s3_bucket_object_lock_configuration", "bucket", id)
+	assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "COMPLIANCE", "days": 400.0}}, lock["rule"])
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_versioning", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_public_access_block", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_ownership_controls", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_lifecycle_configuration", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_logging", id))
-	for _, r := range doc.Resources("aws_s3_bucket_policy") {
-		if r["bucket"] == id {
-			want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
-			require.NoError(t, err)
-			assert.Equal(t, want, st.Policy(t, r))
-		}
-	}
+	_, bp := doc.OnlyWhere(t, "aws_s3_bucket_policy", "bucket", id)
+	want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
+	require.NoError(t, err)
+	assert.Equal(t, want, st.Policy(t, bp))
 }
 
 func TestReplication(t *testing.T) {
@@ -816,7 +818,7 @@ func TestReplicationValidation(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil) // a key policy without the replication grants
 	src := f.bucket(t, k, nil)
-	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, Partition: "aws"})
+	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k})
 	require.NoError(t, err)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
 	assert.EqualError(t, err, strings.Join([]string{
@@ -829,7 +831,7 @@ func TestReplicationValidation(t *testing.T) {
 	f2 := newFixture(t)
 	k2 := f2.key(t, func(p *MultiRegionKeyProps) { p.Policy = replicationKeyPolicy(t, "us-east-1") })
 	src2 := f2.bucket(t, k2, nil)
-	dst2, err := NewRecoveryBucket(f2.stack, "Recovery", RecoveryBucketProps{BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f2.providers["us-west-2"], Key: k2, Partition: "aws"})
+	dst2, err := NewRecoveryBucket(f2.stack, "Recovery", RecoveryBucketProps{Source: src2, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f2.providers["us-west-2"], Key: k2})
 	require.NoError(t, err)
 	_, err = NewReplication(f2.stack, "Replication", ReplicationProps{Source: src2, Destination: dst2, Key: k2, Grants: testGrants})
 	assert.ErrorContains(t, err, `the policy of the key copy in us-west-2 must allow the replication role`)
@@ -839,10 +841,14 @@ func TestReplicationValidation(t *testing.T) {
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
 	assert.ErrorContains(t, err, `ReplicationProps.Grants: must name the destination bucket trail-logs-recovery in us-west-2 (got "elsewhere-bucket in us-west-2")`)
 
-	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, Partition: "aws"})
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k})
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
+	_, err = NewRecoveryBucket(f.stack, "Recovery3", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-3", Region: "us-east-1", Key: k})
+	assert.EqualError(t, err, `RecoveryBucketProps.Region: must differ from the region of the trail bucket it copies (got "us-east-1")`)
+	_, err = NewRecoveryBucket(f.stack, "Recovery4", RecoveryBucketProps{BucketName: "trail-logs-recovery-4", Region: "us-west-2", Key: k})
+	assert.ErrorContains(t, err, `RecoveryBucketProps.Source: is required: the trail bucket the recovery bucket copies`)
 }
 
 func manyBuckets(prefix string, n int) []string {

@@ -2,17 +2,38 @@
 // multi-region KMS key with its replicas (MultiRegionKey), the trail bucket
 // with its generated policy (TrailBucket), its access-log bucket
 // (AccessLogBucket), the trail with its CloudWatch Logs, notification, data
-// event and Insights settings (Trail), and the optional second-region copy
-// (RecoveryBucket, Replication). Other CDKTF apps can import them; they know
-// nothing of this project's configuration file.
+// event and Insights settings (Trail), the optional second-region copy
+// (RecoveryBucket, Replication) and the Athena query side (AthenaQuery).
+// Other CDKTF apps can import them; they know nothing of this project's
+// configuration file.
 //
-// Every constructor validates its props in plain Go and returns an error
-// before it makes its first jsii call, so bad input never surfaces as a jsii
-// panic. Construct ids are fixed: renaming one changes Terraform addresses.
+// Errors, not panics: every constructor checks its scope (not nil, inside a
+// TerraformStack, a free non-empty id) and its props in plain Go, and
+// returns an error before it adds its first construct. Props are never
+// written to: defaults are resolved on a copy, from the Default* constants
+// (shared with the configuration file through package rules). Errors keep
+// their structure: errors.As(err, &errs) with errs of type rules.Errors gives
+// each violation's field path, rule and value.
+//
+// Existing resources: Trail takes an ITrailBucket and an IKey, so a bucket
+// and a key made elsewhere (TrailBucketFromName, KeyFromArns) work too;
+// nothing is created for them, and ExistingTrailBucket.RequiredPolicy and
+// Trail.RequiredKeyStatements are what their owners must add.
+//
+// Grants: MultiRegionKey.GrantDecrypt, TrailBucket.GrantRead and the
+// AddToResourcePolicy of both add readers and statements after construction;
+// they are rendered at synthesis.
+//
+// Outputs: every construct names what it creates (ARNs as Terraform
+// references, names as strings) through its methods, and Node is the
+// construct holding its resources. Construct ids are fixed: renaming one
+// changes Terraform addresses.
 //
 // Import it under a name of its own, for example
 //
 //	import ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
+//
+// examples/app in the repository is a complete app built this way.
 package constructs
 
 import (
@@ -31,11 +52,16 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of MultiRegionKeyProps.
+// Defaults of MultiRegionKeyProps. The numbers are package rules' (shared
+// with the configuration file).
 const (
-	DefaultKeyDescription     = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
-	DefaultRotationPeriodDays = 365
-	DefaultDeletionWindowDays = rules.MaxDeletionWindowDays
+	// DefaultKeyDescription describes the key.
+	DefaultKeyDescription = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	// DefaultRotationPeriodDays is the automatic rotation period: 365.
+	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
+	// DefaultDeletionWindowDays is the deletion waiting period: 30, the
+	// maximum.
+	DefaultDeletionWindowDays = rules.DefaultDeletionWindowDays
 )
 
 // ReplicaRegion pairs a replica region with the AWS provider aliased to it.
@@ -74,10 +100,10 @@ type MultiRegionKeyProps struct {
 	ReplicaPolicies map[string]policy.Document
 	// RotationPeriodDays is the automatic rotation period, 90 to 2560. It is
 	// set on the primary only; replicas share its key material.
-	// Default: 365.
+	// Default: DefaultRotationPeriodDays.
 	RotationPeriodDays int
 	// DeletionWindowDays is the waiting period before deletion, 7 to 30.
-	// Default: 30 (the maximum).
+	// Default: DefaultDeletionWindowDays.
 	DeletionWindowDays int
 	// AllowDestroy drops prevent_destroy from the keys so that terraform
 	// destroy can schedule their deletion. Default: false.
@@ -101,8 +127,26 @@ type MultiRegionKey struct {
 	primary       kmskey.KmsKey
 	replicas      map[string]kmsreplicakey.KmsReplicaKey
 	aliases       map[string]kmsalias.KmsAlias
+	// grants counts GrantDecrypt calls, for statement ids.
+	grants int
 }
 
+// withDefaults returns a copy of p with every unset optional value at its
+// default; p itself is not changed.
+func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
+	if p.RotationPeriodDays == 0 {
+		p.RotationPeriodDays = DefaultRotationPeriodDays
+	}
+	if p.DeletionWindowDays == 0 {
+		p.DeletionWindowDays = DefaultDeletionWindowDays
+	}
+	if p.Description == "" {
+		p.Description = DefaultKeyDescription
+	}
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
 	if p.PrimaryRegion == "" {
@@ -130,17 +174,8 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		l.Add(fmt.Sprintf("MultiRegionKeyProps.Tags[%q]", k), rules.Tag(k, v))
 	}
 	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
-	if p.RotationPeriodDays == 0 {
-		p.RotationPeriodDays = DefaultRotationPeriodDays
-	}
 	l.Add("MultiRegionKeyProps.RotationPeriodDays", rules.Range(p.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
-	if p.DeletionWindowDays == 0 {
-		p.DeletionWindowDays = DefaultDeletionWindowDays
-	}
 	l.Add("MultiRegionKeyProps.DeletionWindowDays", rules.Range(p.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
-	if p.Description == "" {
-		p.Description = DefaultKeyDescription
-	}
 	if len(p.Policy.Statement) == 0 {
 		l.Addf("MultiRegionKeyProps.Policy", "no statements", "is required: build it with policy.KeyPolicy")
 	} else if policyJSON, err = p.Policy.JSON(); err != nil {
@@ -180,11 +215,12 @@ func sortedKeys[V any](m map[string]V) []string {
 // rotation on), one aws_kms_replica_key per replica region and an
 // aws_kms_alias in every region, under a construct with the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
-	policyJSON, replicaJSON, err := props.validate()
-	if err != nil {
+	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
+	props = props.withDefaults()
+	policyJSON, replicaJSON, err := props.validate()
+	if err != nil {
 		return nil, err
 	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
@@ -279,8 +315,8 @@ func (k *MultiRegionKey) Regions() []string {
 	return append([]string{k.primaryRegion}, out...)
 }
 
-// Policy is the key policy of the primary, and of every replica that
-// MultiRegionKeyProps.ReplicaPolicies does not name.
+// Policy is the key policy of the primary (PolicyIn gives each copy's), with
+// what AddToResourcePolicy and GrantDecrypt added.
 func (k *MultiRegionKey) Policy() policy.Document { return k.policy }
 
 // PolicyIn is the key policy of the copy in region; ok is false when the key

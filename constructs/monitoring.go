@@ -2,7 +2,6 @@ package constructs
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,14 +18,17 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of the trail's monitoring props.
+// Defaults of the trail's monitoring props (package rules' values, shared
+// with the configuration file; rules.DefaultLogGroupName and
+// rules.DefaultTopicName derive the names).
 const (
-	DefaultLogRetentionDays = 365
+	// DefaultLogRetentionDays is the log group's retention: 365 days.
+	DefaultLogRetentionDays = rules.DefaultLogRetentionDays
 	// DefaultLogGroupPrefix goes before the trail name in the default log
 	// group name.
-	DefaultLogGroupPrefix = "cloudtrail/"
+	DefaultLogGroupPrefix = rules.DefaultLogGroupPrefix
 	// DefaultTopicSuffix goes after the trail name in the default topic name.
-	DefaultTopicSuffix = "-notifications"
+	DefaultTopicSuffix = rules.DefaultTopicSuffix
 	// cloudWatchRoleNamePrefix names the delivery role; AWS appends a unique
 	// suffix (IAM role names are at most 64 characters, trail names 128).
 	cloudWatchRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
@@ -36,10 +38,11 @@ const (
 // KMS-encrypted CloudWatch Logs log group in the trail's account and home
 // region (Trivy AWS-0162).
 type CloudWatchLogsProps struct {
-	// LogGroupName of the log group. Default: "cloudtrail/<trail name>".
+	// LogGroupName of the log group. Default: rules.DefaultLogGroupName of
+	// the trail's name.
 	LogGroupName string
 	// RetentionDays is one of the periods CloudWatch Logs accepts.
-	// Default: 365.
+	// Default: DefaultLogRetentionDays.
 	RetentionDays int
 	// Alarms creates metric filters and alarms on the log group (see
 	// AlarmsProps). Default: none; the app's configuration turns them on
@@ -50,8 +53,8 @@ type CloudWatchLogsProps struct {
 // NotificationProps configures an SNS topic that receives a message for
 // every log file delivered.
 type NotificationProps struct {
-	// TopicName of the standard topic. Default: "<trail name>-notifications"
-	// with periods replaced by dashes.
+	// TopicName of the standard topic. Default: rules.DefaultTopicName of
+	// the trail's name.
 	TopicName string
 }
 
@@ -83,22 +86,58 @@ func (d *DataEventsProps) validate(l *rules.List) {
 	}
 }
 
+// withDefaults returns a copy of p with every unset optional value at its
+// default; p itself, and what it points to, are not changed. The default
+// names follow the name of the bucket's trail.
+func (p TrailProps) withDefaults() TrailProps {
+	var name string
+	if !isNil(p.Bucket) {
+		name = p.Bucket.Trail().Name
+	}
+	if c := p.CloudWatchLogs; c != nil {
+		cc := *c
+		if cc.LogGroupName == "" {
+			cc.LogGroupName = rules.DefaultLogGroupName(name)
+		}
+		if cc.RetentionDays == 0 {
+			cc.RetentionDays = DefaultLogRetentionDays
+		}
+		if a := cc.Alarms; a != nil {
+			ac := *a
+			if ac.TopicName == "" {
+				ac.TopicName = rules.DefaultAlarmTopicName(name)
+			}
+			ac.Disabled = append([]string(nil), a.Disabled...)
+			ac.Subscriptions = append([]SubscriptionProps(nil), a.Subscriptions...)
+			cc.Alarms = &ac
+		}
+		p.CloudWatchLogs = &cc
+	}
+	if n := p.Notifications; n != nil {
+		nc := *n
+		if nc.TopicName == "" {
+			nc.TopicName = rules.DefaultTopicName(name)
+		}
+		p.Notifications = &nc
+	}
+	if d := p.DataEvents; d != nil {
+		dc := *d
+		dc.S3Buckets = append([]string(nil), d.S3Buckets...)
+		p.DataEvents = &dc
+	}
+	p.LogBuckets = append([]string(nil), p.LogBuckets...)
+	return p
+}
+
+// validateMonitoring checks the monitoring props, with their defaults
+// resolved (withDefaults).
 func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 	if c := p.CloudWatchLogs; c != nil {
-		if c.LogGroupName == "" {
-			c.LogGroupName = DefaultLogGroupPrefix + t.Name
-		}
 		l.Add("TrailProps.CloudWatchLogs.LogGroupName", rules.LogGroupName(c.LogGroupName))
-		if c.RetentionDays == 0 {
-			c.RetentionDays = DefaultLogRetentionDays
-		}
 		l.Add("TrailProps.CloudWatchLogs.RetentionDays", rules.LogRetentionDays(c.RetentionDays))
 		c.Alarms.validate(l, t)
 	}
 	if n := p.Notifications; n != nil {
-		if n.TopicName == "" {
-			n.TopicName = strings.ReplaceAll(t.Name, ".", "-") + DefaultTopicSuffix
-		}
 		l.Add("TrailProps.Notifications.TopicName", rules.TopicName(n.TopicName))
 	}
 	p.DataEvents.validate(l)
@@ -108,15 +147,26 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 type monitoring struct {
 	logGroupArn, roleArn, topicName *string
 	dependsOn                       []cdktf.ITerraformDependable
+	key                             kmskey.KmsKey
+	group                           cloudwatchloggroup.CloudwatchLogGroup
+	role                            iamrole.IamRole
+	topic, alarmTopic               snstopic.SnsTopic
 }
 
-// addMonitoring creates the key, log group, delivery role and topic the
-// props ask for, in the trail's account and home region.
-func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, organizationID string, targets alarmTargets) (monitoring, error) {
-	var m monitoring
+// monitoringPlan is every policy and alarm the monitoring resources need,
+// computed (and every error found) before the first construct is added.
+type monitoringPlan struct {
+	keyJSON, trustJSON, permsJSON, topicJSON string
+	alarms                                   *alarmsPlan
+}
+
+// planMonitoring computes the policies of the monitoring resources the props
+// ask for; nil when they ask for none.
+func planMonitoring(p *TrailProps, t policy.Trail, organizationID string, targets alarmTargets) (*monitoringPlan, error) {
 	if p.CloudWatchLogs == nil && p.Notifications == nil {
-		return m, nil
+		return nil, nil
 	}
+	var m monitoringPlan
 	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil, Account: p.MonitoringAccount}
 	if p.CloudWatchLogs != nil {
 		keyProps.LogGroupName = p.CloudWatchLogs.LogGroupName
@@ -124,11 +174,38 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 	}
 	keyDoc, err := policy.MonitoringKeyPolicy(keyProps)
 	if err != nil {
-		return m, err
+		return nil, err
 	}
-	keyJSON, err := keyDoc.JSON()
-	if err != nil {
-		return m, err
+	if m.keyJSON, err = keyDoc.JSON(); err != nil {
+		return nil, err
+	}
+	if c := p.CloudWatchLogs; c != nil {
+		if m.trustJSON, err = policy.CloudWatchLogsRoleTrust(t).JSON(); err != nil {
+			return nil, err
+		}
+		if m.permsJSON, err = policy.CloudWatchLogsRolePolicyIn(t, p.MonitoringAccount, c.LogGroupName, organizationID).JSON(); err != nil {
+			return nil, err
+		}
+		if c.Alarms != nil {
+			if m.alarms, err = planAlarms(p, t, targets); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if n := p.Notifications; n != nil {
+		if m.topicJSON, err = policy.TopicPolicyIn(t, p.MonitoringAccount, n.TopicName).JSON(); err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// addMonitoring creates the key, log group, delivery role and topic of plan,
+// in the trail's account and home region.
+func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, plan *monitoringPlan) monitoring {
+	var m monitoring
+	if plan == nil {
+		return m
 	}
 	// A single-region key in the trail owner's account: CloudWatch Logs and
 	// SNS need a key in their own region.
@@ -139,9 +216,10 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
 		EnableKeyRotation:     jsii.Bool(true),
 		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
-		Policy:                jsii.String(keyJSON),
+		Policy:                jsii.String(plan.keyJSON),
 		Lifecycle:             protect(p.AllowDestroy),
 	})
+	m.key = key
 
 	if c := p.CloudWatchLogs; c != nil {
 		group := cloudwatchloggroup.NewCloudwatchLogGroup(node, jsii.String("LogGroup"), &cloudwatchloggroup.CloudwatchLogGroupConfig{
@@ -151,34 +229,25 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 			KmsKeyId:        key.Arn(),
 			Lifecycle:       protect(p.AllowDestroy),
 		})
-		trustJSON, err := policy.CloudWatchLogsRoleTrust(t).JSON()
-		if err != nil {
-			return m, err
-		}
-		permsJSON, err := policy.CloudWatchLogsRolePolicyIn(t, p.MonitoringAccount, c.LogGroupName, organizationID).JSON()
-		if err != nil {
-			return m, err
-		}
 		role := iamrole.NewIamRole(node, jsii.String("CloudWatchLogsRole"), &iamrole.IamRoleConfig{
 			Provider:         p.Provider,
 			NamePrefix:       jsii.String(cloudWatchRoleNamePrefix),
 			Description:      jsii.String(fmt.Sprintf("CloudTrail %s delivers events to CloudWatch Logs %s", t.Name, c.LogGroupName)),
-			AssumeRolePolicy: jsii.String(trustJSON),
+			AssumeRolePolicy: jsii.String(plan.trustJSON),
 		})
 		rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("CloudWatchLogsRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 			Provider: p.Provider,
 			Name:     jsii.String("cloudtrail-to-cloudwatch-logs"),
 			Role:     role.Id(),
-			Policy:   jsii.String(permsJSON),
+			Policy:   jsii.String(plan.permsJSON),
 		})
 		// docs/aws-rules.md#log-group-arn-suffix: the trail's group ARN carries the ":*" suffix.
 		m.logGroupArn = jsii.String(*group.Arn() + ":*")
 		m.roleArn = role.Arn()
+		m.group, m.role = group, role
 		m.dependsOn = append(m.dependsOn, group, rolePolicy)
-		if c.Alarms != nil {
-			if err := addAlarms(node, p, t, group, key, targets); err != nil {
-				return m, err
-			}
+		if plan.alarms != nil {
+			m.alarmTopic = addAlarms(node, p, t, group, key, plan.alarms)
 		}
 	}
 
@@ -188,14 +257,10 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 			Name:           jsii.String(n.TopicName),
 			KmsMasterKeyId: key.Arn(),
 		})
-		topicJSON, err := policy.TopicPolicyIn(t, p.MonitoringAccount, n.TopicName).JSON()
-		if err != nil {
-			return m, err
-		}
 		topicPolicy := snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("TopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
 			Provider: p.Provider,
 			Arn:      topic.Arn(),
-			Policy:   jsii.String(topicJSON),
+			Policy:   jsii.String(plan.topicJSON),
 		})
 		// The trail's sns_topic_name takes the NAME of a topic in its own
 		// account and region: from provider 5.85 the trail reads back the bare
@@ -205,9 +270,10 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, org
 		// administrator's trail is created by its own provider and its topic
 		// lives in that same account and region, so the name holds there too.
 		m.topicName = topic.Name()
+		m.topic = topic
 		m.dependsOn = append(m.dependsOn, topicPolicy, key)
 	}
-	return m, nil
+	return m
 }
 
 // advancedEventSelectors renders the trail's selectors (policy.DataEventSelection)

@@ -1,12 +1,12 @@
 package constructs
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 )
 
 // goName turns a rules field name such as "transition_days" into the Go
@@ -27,26 +27,31 @@ func RegionID(region string) string {
 	return goName(strings.ReplaceAll(region, "-", "_"))
 }
 
-// renamed rewrites the props type named in an error from a helper (for
-// example "BucketPolicyProps.") to the caller's ("TrailBucketProps."), so
-// messages name the prop the user actually set.
-func renamed(err error, from, to string) error {
-	if err == nil {
-		return nil
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), from, to))
-}
-
 // checkScope refuses, as an error, what jsii would otherwise turn into a
-// panic: no scope, an empty id, or an id already taken in the scope.
+// panic: no scope, a scope in no TerraformStack (an App, or a construct
+// directly under one: every resource needs a stack), an empty id, or an id
+// already taken in the scope.
 func checkScope(scope constructs.Construct, id, constructor string) error {
 	switch {
 	case scope == nil:
 		return fmt.Errorf("%s: scope is required (got nil)", constructor)
+	case !inStack(scope):
+		return fmt.Errorf("%s: scope must be a TerraformStack or a construct inside one (got %q)", constructor, *scope.Node().Path())
 	case id == "":
 		return fmt.Errorf("%s: id is required (got \"\")", constructor)
 	case scope.Node().TryFindChild(jsii.String(id)) != nil:
 		return fmt.Errorf("%s: id must be unique in its scope: %q already holds a construct named %q", constructor, *scope.Node().Path(), id)
 	}
 	return nil
+}
+
+// inStack reports whether scope is a TerraformStack or has one among its
+// ancestors (Node().Scopes() lists the root first and scope itself last).
+func inStack(scope constructs.Construct) bool {
+	for _, s := range *scope.Node().Scopes() {
+		if *cdktf.TerraformStack_IsStack(s) {
+			return true
+		}
+	}
+	return false
 }

@@ -12,48 +12,39 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// RecoveryBucketProps configures NewRecoveryBucket.
+// RecoveryBucketProps configures NewRecoveryBucket. The Object Lock mode and
+// days, the lifecycle, the key prefix, the readers and the protection are
+// those of Source, the trail bucket the recovery bucket copies, so that the
+// copies are kept, expire and are readable exactly as the originals.
 type RecoveryBucketProps struct {
+	// Source is the trail bucket this bucket receives copies of. Required.
+	Source *TrailBucket
 	// BucketName of the recovery bucket. Required.
 	BucketName string
-	// Region of the recovery bucket: a region where Key has a replica.
-	// Required.
+	// Region of the recovery bucket: a region where Key has a replica, other
+	// than Source's. Required.
 	Region string
 	// Provider creates the bucket; it must be configured for Region.
 	// Required in practice: the default provider is in the home region.
 	Provider cdktf.TerraformProvider
 	// Key encrypts the copies, with its replica in Region. Required.
 	Key *MultiRegionKey
-	// Partition of the bucket. Required.
-	Partition string
-	// KeyPrefix is the trail's key prefix, which the copies keep.
-	// Default: none.
-	KeyPrefix string
-	// Readers may list the bucket and read the copies. Default: none.
-	Readers []string
-	// ObjectLockMode and ObjectLockDays: as TrailBucketProps; use the trail
-	// bucket's so the copies are protected as long as the originals.
-	// Default: GOVERNANCE, 365.
-	ObjectLockMode string
-	ObjectLockDays int
-	// Lifecycle of the copies. Default: none.
-	Lifecycle *LifecycleProps
 	// AccessLogs receives this bucket's access logs; it must be in Region.
 	// Default: none.
 	AccessLogs *AccessLogBucket
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
-	// Protection: as TrailBucketProps; use the trail bucket's.
-	// Default: deletion denied to everyone; protection changes not denied.
-	Protection *policy.Protection
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
 // region, with the same protections as the trail bucket.
 type RecoveryBucket struct {
+	node         constructs.Construct
 	name, region string
-	policyDoc    policy.Document
-	locked       lockedBucket
+	// accessLogBucket receives this bucket's access logs, or "".
+	accessLogBucket string
+	policyDoc       policy.Document
+	locked          lockedBucket
 }
 
 // NewRecoveryBucket creates the recovery bucket: Object Lock, versioning,
@@ -61,13 +52,26 @@ type RecoveryBucket struct {
 // block, owner-enforced, TLS-only policy with the readers' grants, access
 // logging and a lifecycle when asked.
 func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBucketProps) (*RecoveryBucket, error) {
+	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
+		return nil, err
+	}
 	var l rules.List
-	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, &props.ObjectLockMode, &props.ObjectLockDays, props.Lifecycle, props.AccessLogs)
+	src := props.Source
+	if src == nil {
+		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
+		validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, DefaultObjectLockMode, DefaultObjectLockDays, nil, props.AccessLogs)
+		l.Add("RecoveryBucketProps.BucketName", rules.BucketName(props.BucketName))
+		return nil, l.Err()
+	}
+	if props.Region == src.Region() {
+		l.Addf("RecoveryBucketProps.Region", props.Region, "must differ from the region of the trail bucket it copies")
+	}
+	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
-		Partition: props.Partition, BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Readers: props.Readers,
-		Protection: protectionOrDefault(props.Protection),
+		Partition: src.Trail().Partition, BucketName: props.BucketName, KeyPrefix: src.KeyPrefix(), Readers: src.readers,
+		Protection: protectionOrDefault(src.protection),
 	})
-	l.Add("", renamed(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
+	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
@@ -75,19 +79,18 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewRecoveryBucket"); err != nil {
-		return nil, err
-	}
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	return &RecoveryBucket{
-		name:      props.BucketName,
-		region:    props.Region,
-		policyDoc: doc,
+		node:            node,
+		name:            props.BucketName,
+		region:          props.Region,
+		policyDoc:       doc,
+		accessLogBucket: accessLogName(props.AccessLogs),
 		locked: newLockedBucket(node, lockedBucketSpec{
 			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
-			lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
+			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
 			accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
 		}),
 	}, nil
@@ -99,8 +102,27 @@ func (r *RecoveryBucket) BucketName() string { return r.name }
 // Region is the recovery bucket's region.
 func (r *RecoveryBucket) Region() string { return r.region }
 
+// AccessLogBucketName is the bucket that receives this bucket's access logs,
+// or "" when there is none.
+func (r *RecoveryBucket) AccessLogBucketName() string { return r.accessLogBucket }
+
+// LogBuckets are this bucket and its access-log bucket, if any: the names
+// TrailProps.LogBuckets takes.
+func (r *RecoveryBucket) LogBuckets() []string {
+	if r.accessLogBucket == "" {
+		return []string{r.name}
+	}
+	return []string{r.name, r.accessLogBucket}
+}
+
+// BucketArn is the recovery bucket's ARN as a Terraform reference.
+func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
+
 // Policy is the recovery bucket's generated policy.
 func (r *RecoveryBucket) Policy() policy.Document { return r.policyDoc }
+
+// Node is the construct that holds the recovery bucket's resources.
+func (r *RecoveryBucket) Node() constructs.Construct { return r.node }
 
 // ReplicationProps configures NewReplication.
 type ReplicationProps struct {
@@ -126,11 +148,19 @@ type ReplicationProps struct {
 // Replication copies every log file, as it arrives, from the trail bucket to
 // the recovery bucket, re-encrypted with the key's replica there.
 type Replication struct {
+	node constructs.Construct
 	role iamrole.IamRole
 }
 
 // RoleArn is the replication role's ARN as a Terraform reference.
 func (r *Replication) RoleArn() *string { return r.role.Arn() }
+
+// RoleName is the replication role's name (policy.Replication.RoleName).
+func (r *Replication) RoleName() *string { return r.role.Name() }
+
+// Node is the construct that holds the role and the replication
+// configuration.
+func (r *Replication) Node() constructs.Construct { return r.node }
 
 func (p *ReplicationProps) validate() error {
 	var l rules.List
@@ -187,10 +217,10 @@ func keyPolicyHas(doc policy.Document, want []policy.Statement) bool {
 // copy). It waits for versioning on both buckets and Object Lock on the
 // destination, and makes the key wait for the role its policy names.
 func NewReplication(scope constructs.Construct, id string, props ReplicationProps) (*Replication, error) {
-	if err := props.validate(); err != nil {
+	if err := checkScope(scope, id, "NewReplication"); err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewReplication"); err != nil {
+	if err := props.validate(); err != nil {
 		return nil, err
 	}
 	// The key must wait for the role (depends_on), which works within a stack.
@@ -198,7 +228,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
 	}
 	g := props.Grants
-	sourceKey, _ := props.Key.KeyArnIn(g.SourceRegion)
+	sourceKey, err := props.Key.KeyArnIn(g.SourceRegion)
+	if err != nil {
+		return nil, rules.At("ReplicationProps.Key", err)
+	}
 	destinationKey, err := props.Key.KeyArnIn(g.DestinationRegion)
 	if err != nil {
 		return nil, rules.At("ReplicationProps.Key", err)
@@ -258,5 +291,5 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		// docs/aws-rules.md#replication-requirements: both buckets versioned first; Object Lock on the destination.
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
-	return &Replication{role: role}, nil
+	return &Replication{node: node, role: role}, nil
 }

@@ -17,11 +17,15 @@ import (
 // exactly one trail: the trail cannot disagree with the policy that lets it
 // deliver.
 type TrailProps struct {
-	// Bucket receives the logs. Required.
-	Bucket *TrailBucket
+	// Bucket receives the logs: a TrailBucket, or a bucket made elsewhere
+	// (TrailBucketFromName), whose owner must add its RequiredPolicy.
+	// Required.
+	Bucket ITrailBucket
 	// Key encrypts the logs; the trail uses its copy in the bucket's region.
-	// Its policy must let this trail encrypt (see policy.KeyPolicy). Required.
-	Key *MultiRegionKey
+	// A MultiRegionKey's policy must let this trail encrypt (see
+	// policy.KeyPolicy); the owner of a key made elsewhere (KeyFromArns) must
+	// add RequiredKeyStatements to the policy of that copy. Required.
+	Key IKey
 	// Provider creates the trail; it must be configured for the trail's home
 	// region in the trail owner's account.
 	// Default: the stack's default AWS provider.
@@ -69,6 +73,9 @@ type Trail struct {
 	node     constructs.Construct
 	identity policy.Trail
 	trail    cloudtrail.Cloudtrail
+	mon      monitoring
+	// logGroupName and topicName as resolved (TrailProps.withDefaults).
+	logGroupName, topicName string
 }
 
 func boolOr(v *bool, def bool) bool {
@@ -80,18 +87,22 @@ func boolOr(v *bool, def bool) bool {
 
 func (p *TrailProps) validate() (keyArn *string, err error) {
 	var l rules.List
-	if p.Bucket == nil {
+	if isNil(p.Bucket) {
 		l.Addf("TrailProps.Bucket", "nil", "is required")
+		p.Bucket = nil
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("TrailProps.Key", "nil", "is required")
+		p.Key = nil
 	}
 	if p.Bucket != nil && p.Key != nil {
 		// docs/aws-rules.md#key-in-the-buckets-region: the key given to the trail must be in the bucket's region.
 		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
 			l.Add("TrailProps.Key", err)
 		}
-		if !allowsTrail(p.Key.Policy(), p.Bucket.Trail().ARN()) {
+		// A key made elsewhere has a policy we cannot see: its owner adds
+		// RequiredKeyStatements.
+		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
@@ -107,6 +118,15 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
 	}
 	return keyArn, l.Err()
+}
+
+// keyPolicyIn is the policy of k's copy in region (the one the trail uses),
+// or the primary's when k has none there (KeyArnIn reports that).
+func keyPolicyIn(k *MultiRegionKey, region string) policy.Document {
+	if doc, ok := k.PolicyIn(region); ok {
+		return doc
+	}
+	return k.Policy()
 }
 
 // allowsTrail reports whether doc has an Allow statement giving CloudTrail
@@ -138,25 +158,37 @@ func contains(values []string, v string) bool {
 // bucket's region. The trail waits for the bucket policy and the key: in the
 // same stack through depends_on, across stacks through a stack dependency.
 func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, error) {
+	if err := checkScope(scope, id, "NewTrail"); err != nil {
+		return nil, err
+	}
+	props = props.withDefaults()
 	keyArn, err := props.validate()
 	if err != nil {
 		return nil, err
 	}
-	if err := checkScope(scope, id, "NewTrail"); err != nil {
+	identity := props.Bucket.Trail()
+	plan, err := planMonitoring(&props, identity, props.Bucket.OrganizationID(), props.alarmTargets(keyArn))
+	if err != nil {
 		return nil, err
 	}
-	identity := props.Bucket.Trail()
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable
 	trailStack := cdktf.TerraformStack_Of(node)
-	for _, dep := range []struct {
+	type dependency struct {
 		node  constructs.Construct
 		items []cdktf.ITerraformDependable
-	}{
-		{props.Bucket.Node(), []cdktf.ITerraformDependable{props.Bucket.PolicyResource()}},
-		{props.Key.Node(), props.Key.dependablesIn(props.Bucket.Region())},
-	} {
+	}
+	// Only what we create can be waited for: a bucket or key made elsewhere
+	// exists before this stack is deployed.
+	var deps []dependency
+	if b, ok := props.Bucket.(*TrailBucket); ok {
+		deps = append(deps, dependency{b.Node(), []cdktf.ITerraformDependable{b.PolicyResource()}})
+	}
+	if k, ok := props.Key.(*MultiRegionKey); ok {
+		deps = append(deps, dependency{k.Node(), k.dependablesIn(props.Bucket.Region())})
+	}
+	for _, dep := range deps {
 		other := cdktf.TerraformStack_Of(dep.node)
 		if *other.Node().Path() == *trailStack.Node().Path() {
 			dependsOn = append(dependsOn, dep.items...)
@@ -167,10 +199,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
-	mon, err := addMonitoring(node, &props, identity, props.Bucket.OrganizationID(), props.alarmTargets(keyArn))
-	if err != nil {
-		return nil, err
-	}
+	mon := addMonitoring(node, &props, identity, plan)
 	dependsOn = append(dependsOn, mon.dependsOn...)
 
 	var prefix *string
@@ -199,9 +228,23 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if len(dependsOn) > 0 {
 		cfg.DependsOn = &dependsOn
 	}
-	t := &Trail{node: node, identity: identity}
+	t := &Trail{node: node, identity: identity, mon: mon}
+	if c := props.CloudWatchLogs; c != nil {
+		t.logGroupName = c.LogGroupName
+	}
+	if n := props.Notifications; n != nil {
+		t.topicName = n.TopicName
+	}
 	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
 	return t, nil
+}
+
+// RequiredKeyStatements are the statements the policy of the key copy the
+// trail uses must hold so that the trail can encrypt with it (see
+// policy.TrailKeyStatements): what the owner of a key made elsewhere must
+// add. A MultiRegionKey's policy was checked for them already.
+func (t *Trail) RequiredKeyStatements() ([]policy.Statement, error) {
+	return policy.TrailKeyStatements(t.identity)
 }
 
 // TrailArn is the trail's ARN as composed from its identity; it equals the
@@ -214,13 +257,74 @@ func (t *Trail) Identity() policy.Trail { return t.identity }
 // Resource is the aws_cloudtrail resource.
 func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }
 
+// Node is the construct that holds the trail and its monitoring resources.
+func (t *Trail) Node() constructs.Construct { return t.node }
+
+// TrailName is the trail's name.
+func (t *Trail) TrailName() string { return t.identity.Name }
+
+// LogGroupName is the name of the CloudWatch Logs log group, or "" without
+// TrailProps.CloudWatchLogs.
+func (t *Trail) LogGroupName() string { return t.logGroupName }
+
+// LogGroupArn is the log group's ARN as a Terraform reference (without the
+// ":*" suffix the trail's setting carries), or nil without
+// TrailProps.CloudWatchLogs.
+func (t *Trail) LogGroupArn() *string {
+	if t.mon.group == nil {
+		return nil
+	}
+	return t.mon.group.Arn()
+}
+
+// CloudWatchLogsRoleArn is the ARN of the role CloudTrail delivers to the log
+// group with, or nil without TrailProps.CloudWatchLogs.
+func (t *Trail) CloudWatchLogsRoleArn() *string {
+	if t.mon.role == nil {
+		return nil
+	}
+	return t.mon.role.Arn()
+}
+
+// TopicArn is the notification topic's ARN, or nil without
+// TrailProps.Notifications.
+func (t *Trail) TopicArn() *string {
+	if t.mon.topic == nil {
+		return nil
+	}
+	return t.mon.topic.Arn()
+}
+
+// TopicName is the notification topic's name, or "" without
+// TrailProps.Notifications.
+func (t *Trail) TopicName() string { return t.topicName }
+
+// AlarmTopicArn is the alarm topic's ARN, or nil without
+// CloudWatchLogsProps.Alarms.
+func (t *Trail) AlarmTopicArn() *string {
+	if t.mon.alarmTopic == nil {
+		return nil
+	}
+	return t.mon.alarmTopic.Arn()
+}
+
+// MonitoringKeyArn is the ARN of the single-region key that encrypts the log
+// group and the topics, or nil when the trail has neither CloudWatchLogs nor
+// Notifications.
+func (t *Trail) MonitoringKeyArn() *string {
+	if t.mon.key == nil {
+		return nil
+	}
+	return t.mon.key.Arn()
+}
+
 // logBuckets are the bucket names whose data events the trail logs apart:
 // the trail bucket, its access-log bucket and LogBuckets.
 func (p *TrailProps) logBuckets() []string {
 	out := append([]string(nil), p.LogBuckets...)
 	if p.Bucket != nil {
 		out = append(out, p.Bucket.BucketName())
-		if a := p.Bucket.accessLogBucket; a != "" {
+		if a := p.Bucket.AccessLogBucketName(); a != "" {
 			out = append(out, a)
 		}
 	}
@@ -264,11 +368,17 @@ func (p *TrailProps) validateLogBuckets(l *rules.List) {
 // log group only when the trail logs the key's account: an organization
 // trail, or an account trail in that same account.
 func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
-	acct := keyAccount(p.Key.Policy())
+	var acct, alias string
+	switch k := p.Key.(type) {
+	case *MultiRegionKey:
+		acct, alias = keyAccount(k.Policy()), k.Alias()
+	case *ExistingKey:
+		acct = k.Account()
+	}
 	return alarmTargets{
 		keyArn:     keyArn,
 		keyAccount: acct,
-		keyAlias:   p.Key.Alias(),
+		keyAlias:   alias,
 		keyRegions: p.Key.Regions(),
 		buckets:    p.logBuckets(),
 		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),

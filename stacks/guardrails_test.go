@@ -54,12 +54,15 @@ func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	cfg.Guardrails = config.Guardrails{}
 	require.NoError(t, cfg.Validate())
 	_, docs := synthApp(t, cfg)
+	keys := 0
 	for name, d := range docs {
 		assert.Equal(t, 0, d.Count("aws_organizations_policy"), name)
 		assert.Equal(t, 0, d.Count("aws_organizations_policy_attachment"), name)
 		for _, k := range d.Resources("aws_kms_key") {
+			keys++
 			assert.Nil(t, k["tags"], name)
 		}
 	}
+	require.NotZero(t, keys, "the keys whose tags are checked")
 	assert.False(t, config.Default().Guardrails.Enabled)
 }

@@ -321,7 +321,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 	}
 	archive := &LogArchive{Stack: stack, Key: key, Bucket: bucket, AccessLogs: accessLogs}
 	if grants != nil {
-		if err := addRecovery(archive, cfg, *grants, replicas, lifecycle); err != nil {
+		if err := addRecovery(archive, cfg, *grants, replicas); err != nil {
 			return nil, err
 		}
 	}
@@ -333,7 +333,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 
 // addRecovery adds the recovery bucket (with its own access-log bucket) in
 // the replication region and the replication from the trail bucket.
-func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, replicas []ctmrk.ReplicaRegion, lifecycle *ctmrk.LifecycleProps) error {
+func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, replicas []ctmrk.ReplicaRegion) error {
 	r := cfg.Replication
 	var provider cdktf.TerraformProvider
 	for _, rp := range replicas {
@@ -360,20 +360,15 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 			return err
 		}
 	}
+	// Lock, lifecycle, key prefix, readers and protection: the trail bucket's.
 	recovery, err := ctmrk.NewRecoveryBucket(a.Stack, "RecoveryBucket", ctmrk.RecoveryBucketProps{
-		BucketName:     r.BucketName,
-		Region:         r.Region,
-		Provider:       provider,
-		Key:            a.Key,
-		Partition:      cfg.Partition(),
-		KeyPrefix:      cfg.Trail.S3KeyPrefix,
-		Readers:        cfg.Key.Readers,
-		ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
-		ObjectLockDays: cfg.Bucket.ObjectLock.Days,
-		Lifecycle:      lifecycle,
-		AccessLogs:     accessLogs,
-		AllowDestroy:   cfg.AllowDestroy,
-		Protection:     logBucketProtection(cfg),
+		Source:       a.Bucket,
+		BucketName:   r.BucketName,
+		Region:       r.Region,
+		Provider:     provider,
+		Key:          a.Key,
+		AccessLogs:   accessLogs,
+		AllowDestroy: cfg.AllowDestroy,
 	})
 	if err != nil {
 		return err
@@ -412,7 +407,9 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 	if d := cfg.Trail.DataEvents; d.S3Read || d.S3Write || d.Lambda {
 		props.DataEvents = &ctmrk.DataEventsProps{S3Read: d.S3Read, S3Write: d.S3Write, S3Buckets: d.S3Buckets, Lambda: d.Lambda}
 	}
-	props.LogBuckets = recoveryLogBuckets(cfg)
+	if archive.Recovery != nil {
+		props.LogBuckets = archive.Recovery.LogBuckets()
+	}
 	trail, err := ctmrk.NewTrail(stack, "Trail", props)
 	if err != nil {
 		return nil, err
@@ -461,21 +458,6 @@ func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
 // protection changes to all but that role and them.
 func logBucketProtection(cfg *config.Config) *policy.Protection {
 	return &policy.Protection{BreakGlass: cfg.Bucket.BreakGlassPrincipals, Deployer: cfg.Accounts.LogArchive.RoleARN}
-}
-
-// recoveryLogBuckets are the recovery bucket and its access-log bucket, when
-// replication is on: the trail logs their data events apart, as it does the
-// trail bucket's and its access-log bucket's.
-func recoveryLogBuckets(cfg *config.Config) []string {
-	r := cfg.Replication
-	if !r.Enabled {
-		return nil
-	}
-	out := []string{r.BucketName}
-	if cfg.Bucket.AccessLogs.Enabled {
-		out = append(out, r.AccessLogBucketName)
-	}
-	return out
 }
 
 // alarmsProps are the metric filters and alarms on the trail's log group

@@ -250,10 +250,12 @@ func TestUseLockfileAndAllowDestroy(t *testing.T) {
 	assert.Equal(t, "audit/cloudtrail-mrk.tfstate", s3["key"])
 	assert.NotContains(t, s3, "dynamodb_table")
 	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_s3_bucket"} { // both buckets
+		require.NotZero(t, doc.Count(typ), "the configuration makes %s", typ)
 		for name, r := range doc.Resources(typ) {
 			assert.NotContains(t, r, "lifecycle", "%s.%s keeps prevent_destroy although allow_destroy is set", typ, name)
 		}
 	}
+	require.Equal(t, 2, doc.Count("aws_s3_bucket"), "the trail bucket and its access-log bucket")
 	for _, bucket := range doc.Resources("aws_s3_bucket") {
 		assert.Equal(t, false, bucket["force_destroy"])
 	}
@@ -332,10 +334,9 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 	recoveryLogs := archive.Resources("aws_s3_bucket")[byName["example-org-cloudtrail-444455556666-usw2-access-logs"]]
 	assert.Equal(t, "aws.us-west-2", recoveryLogs["provider"], "access logs stay in the recovery region")
 
-	var replicaUsw2 string
-	for n, r := range archive.Resources("aws_kms_replica_key") {
+	replicaUsw2, _ := archive.OnlyWhere(t, "aws_kms_replica_key", "provider", "aws.us-west-2")
+	for _, r := range archive.Resources("aws_kms_replica_key") {
 		if r["provider"] == "aws.us-west-2" {
-			replicaUsw2 = n
 			p := st.Policy(t, r)
 			enc, ok := p.StatementBySid(policy.SidReplicationEncryptReplica)
 			require.True(t, ok, "the replica key's own policy allows the replication role")
@@ -375,12 +376,9 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 
 	// The recovery bucket is encrypted with the same replica, and its lock matches the trail bucket's.
 	rid := st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666-usw2"], "id")
-	for _, sse := range archive.Resources("aws_s3_bucket_server_side_encryption_configuration") {
-		if sse["bucket"] == rid {
-			r := sse["rule"].([]any)[0].(map[string]any)
-			assert.Equal(t, st.Ref("aws_kms_replica_key", replicaUsw2, "arn"), st.Object(r, "apply_server_side_encryption_by_default")["kms_master_key_id"])
-		}
-	}
+	_, sse := archive.OnlyWhere(t, "aws_s3_bucket_server_side_encryption_configuration", "bucket", rid)
+	sseRule := sse["rule"].([]any)[0].(map[string]any)
+	assert.Equal(t, st.Ref("aws_kms_replica_key", replicaUsw2, "arn"), st.Object(sseRule, "apply_server_side_encryption_by_default")["kms_master_key_id"])
 	for _, lock := range archive.Resources("aws_s3_bucket_object_lock_configuration") {
 		assert.Equal(t, map[string]any{"default_retention": map[string]any{"mode": "GOVERNANCE", "days": 400.0}}, lock["rule"])
 	}

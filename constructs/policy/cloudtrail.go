@@ -204,29 +204,9 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	if len(readers) > 0 {
 		// Same guide, "Granting decrypt permissions": readers decrypt only
 		// CloudTrail log files, and only as callers from their own accounts.
-		doc.Statement = append(doc.Statement, Statement{
-			Sid:       SidLogReadersDecrypt,
-			Effect:    Allow,
-			Principal: AWSPrincipals(readers...),
-			Action:    Values{"kms:Decrypt", "kms:ReEncryptFrom"},
-			Resource:  Values{"*"},
-			Condition: Conditions{}.
-				Add("StringEquals", "kms:CallerAccount", readerAccounts...).
-				Add("StringLike", cloudTrailContextKey, p.Trail.OwnerTrailsPattern()),
-		})
+		doc.Statement = append(doc.Statement, readersDecrypt(SidLogReadersDecrypt, p.Trail, readers, readerAccounts))
 		if region := p.Region; p.TrailBucket != "" && (region == "" || region == p.Trail.Region) {
-			bucketArn := fmt.Sprintf("arn:%s:s3:::%s", part, p.TrailBucket)
-			doc.Statement = append(doc.Statement, Statement{
-				Sid:       SidLogReadersDecryptTrailBucket,
-				Effect:    Allow,
-				Principal: AWSPrincipals(readers...),
-				Action:    Values{"kms:Decrypt"},
-				Resource:  Values{"*"},
-				Condition: Conditions{}.
-					Add("StringEquals", "kms:CallerAccount", readerAccounts...).
-					Add("StringEquals", "kms:ViaService", s3ViaService(part, p.Trail.Region)).
-					Add("StringLike", s3ContextKey, bucketArn, bucketArn+"/*"),
-			})
+			doc.Statement = append(doc.Statement, readersDecryptViaS3(SidLogReadersDecryptTrailBucket, part, p.Trail.Region, p.TrailBucket, readers, readerAccounts))
 		}
 	}
 	if deny := p.Protection.keyStatement(admins); deny != nil {

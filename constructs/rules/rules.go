@@ -48,11 +48,19 @@ func formatValue(v any) string {
 }
 
 // At returns err with its field set to field when err is a *Violation without
-// a field; other errors are wrapped with the field as prefix. nil stays nil,
-// and an empty field leaves err as it is (for errors that carry their paths).
+// a field; other errors are wrapped with the field as prefix, and every error
+// of an Errors gets the field in turn. nil stays nil, and an empty field
+// leaves err as it is (for errors that carry their paths).
 func At(field string, err error) error {
 	if err == nil || field == "" {
 		return err
+	}
+	if es, ok := err.(Errors); ok {
+		out := make(Errors, len(es))
+		for i, e := range es {
+			out[i] = At(field, e)
+		}
+		return out
 	}
 	if v, ok := err.(*Violation); ok && v.Field == "" {
 		c := *v
@@ -62,17 +70,92 @@ func At(field string, err error) error {
 	return fmt.Errorf("%s: %w", field, err)
 }
 
+// Errors is the error List.Err returns: every problem found, in order. A
+// caller reaches it with errors.As and reads each violation's field path,
+// rule and value through Violations:
+//
+//	var errs rules.Errors
+//	if errors.As(err, &errs) {
+//		for _, v := range errs.Violations() {
+//			fmt.Println(v.Field, v.Rule, v.Value)
+//		}
+//	}
+type Errors []error
+
+// Error is every error's message, one per line, as errors.Join writes them.
+func (e Errors) Error() string {
+	msgs := make([]string, len(e))
+	for i, err := range e {
+		msgs[i] = err.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Unwrap returns the errors, for errors.Is and errors.As.
+func (e Errors) Unwrap() []error { return e }
+
+// Violations returns the *Violation of every error that is or wraps one, in
+// order; errors that carry no Violation are left out.
+func (e Errors) Violations() []*Violation {
+	var out []*Violation
+	for _, err := range e {
+		var v *Violation
+		if errors.As(err, &v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// Rename replaces the props type from (for example "BucketPolicyProps.") with
+// to ("TrailBucketProps.") in the field path and the rule of every violation
+// in err, so that a constructor that delegates to a helper names the prop its
+// caller set. The structure is kept: Errors stay Errors and violations stay
+// *Violation. Other errors keep their chain and get the renamed message.
+func Rename(err error, from, to string) error {
+	switch x := err.(type) {
+	case nil:
+		return nil
+	case Errors:
+		out := make(Errors, len(x))
+		for i, e := range x {
+			out[i] = Rename(e, from, to)
+		}
+		return out
+	case *Violation:
+		c := *x
+		c.Field = strings.ReplaceAll(c.Field, from, to)
+		c.Rule = strings.ReplaceAll(c.Rule, from, to)
+		return &c
+	}
+	return &renamedError{msg: strings.ReplaceAll(err.Error(), from, to), err: err}
+}
+
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (r *renamedError) Error() string { return r.msg }
+func (r *renamedError) Unwrap() error { return r.err }
+
 // List collects violations so that validation can report every problem at
 // once instead of stopping at the first.
 type List struct {
 	errs []error
 }
 
-// Add records err (when not nil) at field.
+// Add records err (when not nil) at field. The errors of an Errors are
+// recorded one by one, so that lists do not nest.
 func (l *List) Add(field string, err error) {
-	if err != nil {
-		l.errs = append(l.errs, At(field, err))
+	if err == nil {
+		return
 	}
+	if es, ok := At(field, err).(Errors); ok {
+		l.errs = append(l.errs, es...)
+		return
+	}
+	l.errs = append(l.errs, At(field, err))
 }
 
 // Addf records a violation at field.
@@ -83,13 +166,14 @@ func (l *List) Addf(field string, value any, rule string, args ...any) {
 // Len is the number of violations recorded.
 func (l *List) Len() int { return len(l.errs) }
 
-// Err returns nil when nothing was recorded, otherwise an error joining every
-// violation, one per line, in the order they were found.
+// Err returns nil when nothing was recorded, otherwise an Errors holding
+// every violation in the order they were found (its message has one per
+// line).
 func (l *List) Err() error {
 	if len(l.errs) == 0 {
 		return nil
 	}
-	return errors.Join(l.errs...)
+	return append(Errors(nil), l.errs...)
 }
 
 func violation(value any, rule string, args ...any) error {

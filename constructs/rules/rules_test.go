@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -235,4 +236,43 @@ func TestMonitoringNames(t *testing.T) {
 	assert.NoError(t, TopicName("cloudtrail-notifications_1"))
 	assert.Error(t, TopicName("topic.fifo"))
 	assert.Error(t, TopicName(""))
+}
+
+// TestErrorsKeepTheirStructure: a caller reaches every violation of a List's
+// error with errors.As, with field, rule and value, also after Rename and
+// after the error was joined with another; the message is unchanged.
+func TestErrorsKeepTheirStructure(t *testing.T) {
+	var inner List
+	inner.Addf("HelperProps.Name", "x", "must name HelperProps.Other")
+	inner.Add("HelperProps.Days", Range(0, 1, 2, "days"))
+	var outer List
+	outer.Add("", Rename(inner.Err(), "HelperProps.", "CallerProps."))
+	outer.Add("CallerProps.Account", AccountID("1"))
+	err := errors.Join(errors.New("unrelated"), outer.Err())
+
+	var errs Errors
+	if !errors.As(err, &errs) {
+		t.Fatalf("errors.As found no Errors in %T", err)
+	}
+	var got []string
+	for _, v := range errs.Violations() {
+		got = append(got, fmt.Sprintf("%s|%s|%v", v.Field, v.Rule, v.Value))
+	}
+	want := []string{
+		"CallerProps.Name|must name CallerProps.Other|x",
+		"CallerProps.Days|must be between 1 and 2 days|0",
+		"CallerProps.Account|must be an AWS account id of exactly 12 digits|1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if want := "CallerProps.Name: must name CallerProps.Other (got \"x\")\nCallerProps.Days: must be between 1 and 2 days (got 0)"; !strings.HasPrefix(errs.Error(), want) {
+		t.Errorf("message %q", errs.Error())
+	}
+	// A non-violation error keeps its chain through Rename.
+	base := errors.New("HelperProps.X broke")
+	r := Rename(base, "HelperProps.", "CallerProps.")
+	if r.Error() != "CallerProps.X broke" || !errors.Is(r, base) {
+		t.Errorf("Rename of a plain error: %q, Is=%v", r.Error(), errors.Is(r, base))
+	}
 }

@@ -79,6 +79,23 @@ func (d Doc) Only(t testing.TB, typ string) (string, map[string]any) {
 	return "", nil
 }
 
+// OnlyWhere returns the single resource of typ whose attribute attr equals
+// value, failing the test if there is not exactly one: an assertion on it
+// cannot pass by finding nothing.
+func (d Doc) OnlyWhere(t testing.TB, typ, attr string, value any) (string, map[string]any) {
+	t.Helper()
+	var names []string
+	var found map[string]any
+	for name, body := range d.Resources(typ) {
+		if body[attr] == value {
+			names = append(names, name)
+			found = body
+		}
+	}
+	require.Len(t, names, 1, "want exactly one %s with %s = %v, have %v", typ, attr, value, names)
+	return names[0], found
+}
+
 // Ref is the Terraform reference to an attribute of a resource.
 func Ref(typ, name, attr string) string { return "${" + typ + "." + name + "." + attr + "}" }
 

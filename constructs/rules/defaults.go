@@ -1,0 +1,58 @@
+package rules
+
+import "strings"
+
+// Defaults shared by the constructs (package constructs) and the
+// configuration file (package config): each value is written here once, and
+// both resolve an unset value to it.
+const (
+	// DefaultRotationPeriodDays is the key's automatic rotation period.
+	DefaultRotationPeriodDays = 365
+	// DefaultDeletionWindowDays is the waiting period before a key is
+	// deleted: the maximum KMS allows.
+	DefaultDeletionWindowDays = MaxDeletionWindowDays
+	// DefaultObjectLockMode is the default retention mode of a log bucket.
+	DefaultObjectLockMode = "GOVERNANCE"
+	// DefaultObjectLockDays is the default retention of a log bucket.
+	DefaultObjectLockDays = 365
+	// DefaultStorageClass is the transition storage class of a lifecycle
+	// that sets TransitionDays without one.
+	DefaultStorageClass = "GLACIER_IR"
+	// DefaultAccessLogExpirationDays expires S3 server access logs.
+	DefaultAccessLogExpirationDays = 365
+	// DefaultLogRetentionDays is the retention of the trail's log group.
+	DefaultLogRetentionDays = 365
+	// DefaultLogGroupPrefix goes before the trail name in the default log
+	// group name (DefaultLogGroupName).
+	DefaultLogGroupPrefix = "cloudtrail/"
+	// DefaultTopicSuffix goes after the trail name in the default
+	// notification topic name (DefaultTopicName).
+	DefaultTopicSuffix = "-notifications"
+	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
+	// topic name (DefaultAlarmTopicName).
+	DefaultAlarmTopicSuffix = "-alarms"
+)
+
+// DefaultLogGroupName is the log group name of a trail that names none:
+// "cloudtrail/<trail name>".
+func DefaultLogGroupName(trailName string) string { return DefaultLogGroupPrefix + trailName }
+
+// DefaultTopicName is the notification topic name of a trail that names
+// none: "<trail name>-notifications", periods replaced by dashes (SNS topic
+// names allow no periods, trail names do).
+func DefaultTopicName(trailName string) string {
+	return strings.ReplaceAll(trailName, ".", "-") + DefaultTopicSuffix
+}
+
+// DefaultAlarmTopicName is the alarm topic name of a trail that names none:
+// "<trail name>-alarms", periods replaced by dashes.
+func DefaultAlarmTopicName(trailName string) string {
+	return strings.ReplaceAll(trailName, ".", "-") + DefaultAlarmTopicSuffix
+}
+
+// DerivedName reports whether a name derived from the trail name should be
+// checked: always, unless the trail name is itself invalid and name is the
+// one derived from it (that problem is reported once, at the trail name).
+func DerivedName(trailName, name string, derive func(string) string) bool {
+	return TrailName(trailName) == nil || name != derive(trailName)
+}
