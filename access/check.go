@@ -490,11 +490,7 @@ func (c *checker) replication() error {
 	c.expect(true, "S3 assuming the replication role", Request{Principal: Principal{Service: policy.S3Service}, Action: "sts:AssumeRole", Resource: "*"})
 	c.expect(false, "CloudTrail assuming the replication role", Request{Principal: Principal{Service: policy.CloudTrailService}, Action: "sts:AssumeRole", Resource: "*"})
 	c.trustNamesItsCallers(acct)
-	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
-	if !ok {
-		return fmt.Errorf("stack %s: the replication role has no policy", s.Name)
-	}
-	perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+	perms, err := c.replicationRolePolicy()
 	if err != nil {
 		return err
 	}

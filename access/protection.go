@@ -102,15 +102,7 @@ func (c *checker) replicationUnderProtection() error {
 	}
 	s := *c.archive
 	acct := c.cfg.Accounts.LogArchive.ID
-	roleName, _, ok := s.find("aws_iam_role", "name", rp.RoleName)
-	if !ok {
-		return fmt.Errorf("stack %s has no replication role %s", s.Name, rp.RoleName)
-	}
-	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
-	if !ok {
-		return fmt.Errorf("stack %s: the replication role has no policy", s.Name)
-	}
-	perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+	perms, err := c.replicationRolePolicy()
 	if err != nil {
 		return err
 	}
