@@ -201,14 +201,21 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, stacks := mutate(t, tc.config, tc.stack, tc.edit)
-			results, err := Check(cfg, stacks)
-			require.NoError(t, err)
-			f := failures(results)
-			require.NotEmpty(t, f, "the seeded defect went unnoticed")
-			assert.Contains(t, strings.Join(f, "\n"), tc.want)
+			requireCaught(t, tc.config, tc.stack, tc.edit, tc.want)
 		})
 	}
+}
+
+// requireCaught seeds a defect with edit into a golden stack of config and
+// requires the access check to fail with want among its failures.
+func requireCaught(t *testing.T, config, stack string, edit func(string) string, want string) {
+	t.Helper()
+	cfg, stacks := mutate(t, config, stack, edit)
+	results, err := Check(cfg, stacks)
+	require.NoError(t, err)
+	f := failures(results)
+	require.NotEmpty(t, f, "the seeded defect went unnoticed")
+	assert.Contains(t, strings.Join(f, "\n"), want)
 }
 
 func TestCheckRefusesStacksOfAnotherConfiguration(t *testing.T) {

@@ -134,12 +134,7 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, stacks := mutate(t, "organization", tc.stack, tc.edit)
-			results, err := Check(cfg, stacks)
-			require.NoError(t, err)
-			f := failures(results)
-			require.NotEmpty(t, f, "the seeded defect went unnoticed")
-			assert.Contains(t, strings.Join(f, "\n"), tc.want)
+			requireCaught(t, "organization", tc.stack, tc.edit, tc.want)
 		})
 	}
 }

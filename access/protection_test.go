@@ -157,12 +157,7 @@ func TestProtectionAndDataEventDefectsAreCaught(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, stacks := mutate(t, tc.config, tc.stack, tc.edit)
-			results, err := Check(cfg, stacks)
-			require.NoError(t, err)
-			f := failures(results)
-			require.NotEmpty(t, f, "the seeded defect went unnoticed")
-			assert.Contains(t, strings.Join(f, "\n"), tc.want)
+			requireCaught(t, tc.config, tc.stack, tc.edit, tc.want)
 		})
 	}
 }
