@@ -158,15 +158,17 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 		Name:           jsii.String(a.TopicName),
 		KmsMasterKeyId: key.Arn(),
 	})
+	// Read once: every read of a token is a round trip to Node.js.
+	topicArn, groupName := topic.Arn(), group.Name()
 	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
 		Provider: p.Provider,
-		Arn:      topic.Arn(),
+		Arn:      topicArn,
 		Policy:   jsii.String(plan.topicJSON),
 	})
 	for i, s := range a.Subscriptions {
 		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
 			Provider: p.Provider,
-			TopicArn: topic.Arn(),
+			TopicArn: topicArn,
 			Protocol: jsii.String(s.Protocol),
 			Endpoint: jsii.String(s.Endpoint),
 		})
@@ -194,7 +196,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(node, jsii.String(fid), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
 				Provider:     p.Provider,
 				Name:         jsii.String(name),
-				LogGroupName: group.Name(),
+				LogGroupName: groupName,
 				Pattern:      jsii.String(pattern),
 				MetricTransformation: &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterMetricTransformation{
 					Name:      jsii.String(al.Name),
@@ -217,7 +219,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			// No matching event in a period publishes no data point: that is
 			// no alarm, not an unknown state.
 			TreatMissingData: jsii.String("notBreaching"),
-			AlarmActions:     jsii.Strings(*topic.Arn()),
+			AlarmActions:     jsii.Strings(*topicArn),
 		})
 	}
 	return topic

@@ -127,6 +127,9 @@ type MultiRegionKey struct {
 	primary       kmskey.KmsKey
 	replicas      map[string]kmsreplicakey.KmsReplicaKey
 	aliases       map[string]kmsalias.KmsAlias
+	// arns holds the ARN of the copy in each region, read once (every read
+	// of a token is a round trip to Node.js).
+	arns map[string]*string
 	// grants counts GrantDecrypt calls, for statement ids.
 	grants int
 }
@@ -232,6 +235,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		replicaPolicy: map[string]policy.Document{},
 		replicas:      map[string]kmsreplicakey.KmsReplicaKey{},
 		aliases:       map[string]kmsalias.KmsAlias{},
+		arns:          map[string]*string{},
 	}
 	lifecycle := protect(props.AllowDestroy)
 
@@ -250,6 +254,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		Lifecycle:             lifecycle,
 		Tags:                  keyTags(props.Tags),
 	})
+	k.arns[props.PrimaryRegion] = k.primary.Arn()
 	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
@@ -265,7 +270,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		}
 		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
-			PrimaryKeyArn:        k.primary.Arn(),
+			PrimaryKeyArn:        k.arns[props.PrimaryRegion],
 			Description:          jsii.String(props.Description),
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 			Policy:               jsii.String(replicaJSON[r.Region]),
@@ -274,6 +279,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
+		k.arns[r.Region] = replica.Arn()
 		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
 			Provider:    r.Provider,
 			Name:        jsii.String(props.Alias),
@@ -284,7 +290,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 }
 
 // PrimaryKeyArn is the ARN of the primary key.
-func (k *MultiRegionKey) PrimaryKeyArn() *string { return k.primary.Arn() }
+func (k *MultiRegionKey) PrimaryKeyArn() *string { return k.arns[k.primaryRegion] }
 
 // Alias is the key's alias name ("alias/..."), the same in every region.
 func (k *MultiRegionKey) Alias() string { return k.alias }
@@ -296,11 +302,8 @@ func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }
 // replica's. CloudTrail and S3 need the copy in the bucket's region
 // (docs/aws-rules.md#key-in-the-buckets-region).
 func (k *MultiRegionKey) KeyArnIn(region string) (*string, error) {
-	if region == k.primaryRegion {
-		return k.primary.Arn(), nil
-	}
-	if r, ok := k.replicas[region]; ok {
-		return r.Arn(), nil
+	if arn, ok := k.arns[region]; ok {
+		return arn, nil
 	}
 	return nil, fmt.Errorf("the multi-region key has no copy in %q; its regions are %s", region, strings.Join(k.Regions(), ", "))
 }

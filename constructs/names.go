@@ -32,23 +32,30 @@ func RegionID(region string) string {
 // directly under one: every resource needs a stack), an empty id, or an id
 // already taken in the scope.
 func checkScope(scope constructs.Construct, id, constructor string) error {
-	switch {
-	case scope == nil:
+	if scope == nil {
 		return fmt.Errorf("%s: scope is required (got nil)", constructor)
-	case !inStack(scope):
-		return fmt.Errorf("%s: scope must be a TerraformStack or a construct inside one (got %q)", constructor, *scope.Node().Path())
+	}
+	// Every jsii call is a round trip to Node.js: the node is read once.
+	node := scope.Node()
+	switch {
+	case !inStack(scope, node):
+		return fmt.Errorf("%s: scope must be a TerraformStack or a construct inside one (got %q)", constructor, *node.Path())
 	case id == "":
 		return fmt.Errorf("%s: id is required (got \"\")", constructor)
-	case scope.Node().TryFindChild(jsii.String(id)) != nil:
-		return fmt.Errorf("%s: id must be unique in its scope: %q already holds a construct named %q", constructor, *scope.Node().Path(), id)
+	case node.TryFindChild(jsii.String(id)) != nil:
+		return fmt.Errorf("%s: id must be unique in its scope: %q already holds a construct named %q", constructor, *node.Path(), id)
 	}
 	return nil
 }
 
-// inStack reports whether scope is a TerraformStack or has one among its
-// ancestors (Node().Scopes() lists the root first and scope itself last).
-func inStack(scope constructs.Construct) bool {
-	for _, s := range *scope.Node().Scopes() {
+// inStack reports whether scope, whose node is node, is a TerraformStack or
+// has one among its ancestors (Node().Scopes() lists the root first and
+// scope itself last). The usual scope, a stack, takes one call.
+func inStack(scope constructs.Construct, node constructs.Node) bool {
+	if *cdktf.TerraformStack_IsStack(scope) {
+		return true
+	}
+	for _, s := range *node.Scopes() {
 		if *cdktf.TerraformStack_IsStack(s) {
 			return true
 		}

@@ -175,6 +175,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 
 	var dependsOn []cdktf.ITerraformDependable
 	trailStack := cdktf.TerraformStack_Of(node)
+	trailStackPath := *trailStack.Node().Path()
 	type dependency struct {
 		node  constructs.Construct
 		items []cdktf.ITerraformDependable
@@ -190,7 +191,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	}
 	for _, dep := range deps {
 		other := cdktf.TerraformStack_Of(dep.node)
-		if *other.Node().Path() == *trailStack.Node().Path() {
+		if *other.Node().Path() == trailStackPath {
 			dependsOn = append(dependsOn, dep.items...)
 		} else {
 			// CloudTrail checks both policies at CreateTrail: the other stack
