@@ -127,8 +127,8 @@ type MultiRegionKey struct {
 	primary       kmskey.KmsKey
 	replicas      map[string]kmsreplicakey.KmsReplicaKey
 	aliases       map[string]kmsalias.KmsAlias
-	// arns holds the ARN of the copy in each region, read once (every read
-	// of a token is a round trip to Node.js).
+	// arns holds the ARN of a copy once read (every read of a token is a
+	// round trip to Node.js); see arn.
 	arns map[string]*string
 	// grants counts GrantDecrypt calls, for statement ids.
 	grants int
@@ -254,7 +254,6 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		Lifecycle:             lifecycle,
 		Tags:                  keyTags(props.Tags),
 	})
-	k.arns[props.PrimaryRegion] = k.primary.Arn()
 	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
@@ -270,7 +269,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		}
 		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
-			PrimaryKeyArn:        k.arns[props.PrimaryRegion],
+			PrimaryKeyArn:        k.PrimaryKeyArn(),
 			Description:          jsii.String(props.Description),
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 			Policy:               jsii.String(replicaJSON[r.Region]),
@@ -279,7 +278,6 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
-		k.arns[r.Region] = replica.Arn()
 		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
 			Provider:    r.Provider,
 			Name:        jsii.String(props.Alias),
@@ -290,7 +288,28 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 }
 
 // PrimaryKeyArn is the ARN of the primary key.
-func (k *MultiRegionKey) PrimaryKeyArn() *string { return k.arns[k.primaryRegion] }
+func (k *MultiRegionKey) PrimaryKeyArn() *string {
+	arn, _ := k.arn(k.primaryRegion)
+	return arn
+}
+
+// arn returns the ARN of the copy in region, read from Node.js the first
+// time only, and whether there is a copy there.
+func (k *MultiRegionKey) arn(region string) (*string, bool) {
+	if arn, ok := k.arns[region]; ok {
+		return arn, true
+	}
+	var arn *string
+	if region == k.primaryRegion {
+		arn = k.primary.Arn()
+	} else if r, ok := k.replicas[region]; ok {
+		arn = r.Arn()
+	} else {
+		return nil, false
+	}
+	k.arns[region] = arn
+	return arn, true
+}
 
 // Alias is the key's alias name ("alias/..."), the same in every region.
 func (k *MultiRegionKey) Alias() string { return k.alias }
@@ -302,7 +321,7 @@ func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }
 // replica's. CloudTrail and S3 need the copy in the bucket's region
 // (docs/aws-rules.md#key-in-the-buckets-region).
 func (k *MultiRegionKey) KeyArnIn(region string) (*string, error) {
-	if arn, ok := k.arns[region]; ok {
+	if arn, ok := k.arn(region); ok {
 		return arn, nil
 	}
 	return nil, fmt.Errorf("the multi-region key has no copy in %q; its regions are %s", region, strings.Join(k.Regions(), ", "))
