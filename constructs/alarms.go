@@ -182,7 +182,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 	}
 	namespace := AlarmNamespacePrefix + t.Name
 	for _, al := range all {
-		id := pascal(al.Name)
+		id := goName(strings.ReplaceAll(al.Name, "-", "_")) // "key-changes" becomes "KeyChanges"
 		for j, pattern := range al.Patterns {
 			name := fmt.Sprintf("%s-%s", t.Name, al.Name)
 			fid := "AlarmFilter" + id
@@ -223,15 +223,4 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 		})
 	}
 	return topic
-}
-
-// pascal turns "key-changes" into "KeyChanges", for construct ids.
-func pascal(name string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(name, "-") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
-	}
-	return b.String()
 }

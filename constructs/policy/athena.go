@@ -346,13 +346,7 @@ func ResultsKeyPolicy(partition, account string) Document {
 // ResultsBucketPolicy refuses every request to the results bucket that is not
 // over TLS.
 func ResultsBucketPolicy(partition, bucket string) Document {
-	arn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
-	return Document{Version: Version, Statement: []Statement{{
-		Sid:       SidResultsDenyInsecure,
-		Effect:    Deny,
-		Principal: AnyPrincipal,
-		Action:    Values{"s3:*"},
-		Resource:  Values{arn, arn + "/*"},
-		Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
-	}}}
+	deny := DenyInsecureTransport(fmt.Sprintf("arn:%s:s3:::%s", partition, bucket))
+	deny.Sid = SidResultsDenyInsecure
+	return Document{Version: Version, Statement: []Statement{deny}}
 }

@@ -148,17 +148,7 @@ func (r Replication) KeyStatements(region string) []Statement {
 // AWS KMS keys (SSE-KMS)", encryption context). readers and accounts come
 // from checkReaders.
 func (r Replication) RecoveryReadersStatement(readers, accounts []string) Statement {
-	return Statement{
-		Sid:       SidLogReadersDecryptRecovery,
-		Effect:    Allow,
-		Principal: AWSPrincipals(readers...),
-		Action:    Values{"kms:Decrypt"},
-		Resource:  Values{"*"},
-		Condition: Conditions{}.
-			Add("StringEquals", "kms:CallerAccount", accounts...).
-			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.DestinationRegion)).
-			Add("StringLike", s3ContextKey, r.objectContext(r.DestinationBucket)...),
-	}
+	return readersDecryptViaS3(SidLogReadersDecryptRecovery, r.Partition, r.DestinationRegion, r.DestinationBucket, readers, accounts)
 }
 
 // RoleTrust lets only S3 assume the replication role.
