@@ -6,16 +6,19 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
 )
 
@@ -24,31 +27,59 @@ const (
 	exitOK = 0
 	// exitSynth: the configuration was valid but building the stacks failed.
 	exitSynth = 1
-	// exitConfig: the configuration could not be loaded or is invalid;
-	// nothing was written.
+	// exitConfig: the configuration could not be loaded or is invalid, or
+	// the command line is; nothing was written.
 	exitConfig = 2
 )
 
+// cliEnv is set by the CDK Terrain (and CDK for Terraform) CLI for the app it
+// runs: it holds the CLI's context as JSON.
+const cliEnv = "CDKTF_CONTEXT_JSON"
+
 func main() {
-	os.Exit(synthesize())
+	os.Exit(synthesize(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// synthesize runs the app and then shuts the jsii runtime down (the deferred
+// synthesize reads the command line (the CLI passes none; --version is for
+// people), runs the app and then shuts the jsii runtime down (the deferred
 // close the jsii maintainers ask for; os.Exit in main would skip it). Before
 // that, it points the jsii runtime at the project's primed package cache
-// (the fast path, see internal/jsiicache) when there is one: cdktf runs the
+// (the fast path, see internal/jsiicache) when there is one: the CLI runs the
 // app from the project directory.
-func synthesize() int {
+func synthesize(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cloudtrail-mrk", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: cloudtrail-mrk [--version]\n"+
+			"Synthesizes the configuration named by %s (unset: the built-in default) into $CDKTF_OUTDIR or cdktf.out.\n"+
+			"Exit codes: 0 synthesized, 1 the stacks could not be built, 2 the configuration or the command line is invalid (nothing written).\n",
+			config.EnvVar)
+	}
+	showVersion := version.Flag(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitConfig
+	}
+	if version.Print(stdout, "cloudtrail-mrk", showVersion) {
+		return exitOK
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cloudtrail-mrk: unexpected argument %q: the app takes no arguments; name the configuration file in %s\n", fs.Arg(0), config.EnvVar)
+		return exitConfig
+	}
 	defer jsiicache.Close()
-	return run(os.Stderr, "", jsiicache.Use(".", jsii.Close).Notice())
+	return run(stdout, stderr, "", jsiicache.Use(".", jsii.Close).Notice())
 }
 
 // run loads and validates the configuration, builds the stacks and
 // synthesizes them into outdir ("" for cdktf's default: CDKTF_OUTDIR or
 // cdktf.out). It writes nothing unless every check passed. notice, when not
 // empty, is printed once the configuration is known to be valid (a refused
-// configuration's message stays exactly what testdata/invalid says).
-func run(stderr io.Writer, outdir, notice string) int {
+// configuration's message stays exactly what testdata/invalid says). When
+// the CLI runs the app, one line on stdout names what was synthesized.
+func run(stdout, stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
 		var le *config.LoadError
@@ -69,12 +100,31 @@ func run(stderr io.Writer, outdir, notice string) int {
 		return exitSynth
 	}
 	app := cdktf.NewApp(appConfig)
-	if _, err := stacks.Build(app, cfg); err != nil {
+	built, err := stacks.Build(app, cfg)
+	if err != nil {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot build the stacks from the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitSynth
 	}
 	app.Synth()
+	if os.Getenv(cliEnv) != "" {
+		fmt.Fprintln(stdout, synthesized(source, built.Names()))
+	}
 	return exitOK
+}
+
+// synthesized tells a CLI user which configuration was synthesized and which
+// stacks it has, so that "Could not find stack" for a name of another
+// configuration comes with its explanation.
+func synthesized(source string, names []string) string {
+	noun := "stacks"
+	if len(names) == 1 {
+		noun = "stack"
+	}
+	s := fmt.Sprintf("cloudtrail-mrk: synthesized the %s: %s %s", source, noun, strings.Join(names, ", "))
+	if os.Getenv(config.EnvVar) == "" {
+		s += fmt.Sprintf(" (set %s to a configuration file for others)", config.EnvVar)
+	}
+	return s
 }
 
 // outputDir is where cdktf will write: outdir, else $CDKTF_OUTDIR, else

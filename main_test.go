@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 )
 
 // TestMain starts the jsii runtime on the fast path when it is primed.
@@ -44,10 +46,12 @@ func configurations(t *testing.T) map[string]string {
 func synth(t *testing.T, path string) (map[string][]byte, string) {
 	t.Helper()
 	t.Setenv(config.EnvVar, path)
+	t.Setenv(cliEnv, "")
 	out := filepath.Join(t.TempDir(), "cdktf.out")
-	var stderr bytes.Buffer
-	require.Equal(t, exitOK, run(&stderr, out, ""), "stderr:\n%s", stderr.String())
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitOK, run(&stdout, &stderr, out, ""), "stderr:\n%s", stderr.String())
 	assert.Empty(t, stderr.String())
+	assert.Empty(t, stdout.String(), "silent on success unless the CLI runs it")
 	return readTree(t, out), out
 }
 
@@ -153,9 +157,58 @@ func TestOutputDirectoryParentsAreCreated(t *testing.T) {
 	t.Setenv(config.EnvVar, "")
 	out := filepath.Join(t.TempDir(), "a", "b", "cdktf.out")
 	var stderr bytes.Buffer
-	require.Equal(t, exitOK, run(&stderr, out, ""), stderr.String())
+	require.Equal(t, exitOK, run(io.Discard, &stderr, out, ""), stderr.String())
 	_, err := os.Stat(filepath.Join(out, "stacks", "cloudtrail-mrk", "cdk.tf.json"))
 	assert.NoError(t, err)
+}
+
+// TestCLIUserIsToldWhatWasSynthesized: run by the CLI, the app names the
+// configuration and its stacks on stdout (the CLI shows the app's stdout), so
+// that `cdktn diff log-archive` on the built-in default is explained.
+func TestCLIUserIsToldWhatWasSynthesized(t *testing.T) {
+	t.Setenv(config.EnvVar, "")
+	t.Setenv(cliEnv, "{}")
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), ""), stderr.String())
+	assert.Equal(t, "cloudtrail-mrk: synthesized the built-in default configuration: stack cloudtrail-mrk"+
+		" (set CLOUDTRAIL_MRK_CONFIG to a configuration file for others)\n", stdout.String())
+
+	t.Setenv(config.EnvVar, "examples/organization.yaml")
+	assert.Equal(t, `cloudtrail-mrk: synthesized the config file "examples/organization.yaml": stacks log-archive, management`,
+		synthesized(`config file "examples/organization.yaml"`, []string{"log-archive", "management"}))
+}
+
+// TestCommandLine: --version and -h answer without synthesizing; anything
+// else on the command line is refused with exit 2 before the jsii runtime
+// starts.
+func TestCommandLine(t *testing.T) {
+	cases := []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{[]string{"--version"}, exitOK, "cloudtrail-mrk " + version.Version + "\n", ""},
+		{[]string{"-version"}, exitOK, "cloudtrail-mrk " + version.Version + "\n", ""},
+		{[]string{"-h"}, exitOK, "", "usage: cloudtrail-mrk [--version]"},
+		{[]string{"log-archive"}, exitConfig, "", `cloudtrail-mrk: unexpected argument "log-archive": the app takes no arguments; name the configuration file in CLOUDTRAIL_MRK_CONFIG` + "\n"},
+		{[]string{"--config", "x.yaml"}, exitConfig, "", "flag provided but not defined: -config"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			t.Setenv("CDKTF_OUTDIR", out)
+			var stdout, stderr bytes.Buffer
+			assert.Equal(t, c.code, synthesize(c.args, &stdout, &stderr))
+			assert.Equal(t, c.stdout, stdout.String())
+			if c.stderr == "" {
+				assert.Empty(t, stderr.String())
+			} else {
+				assert.True(t, strings.HasPrefix(stderr.String(), c.stderr), "stderr: %s", stderr.String())
+			}
+			_, err := os.Stat(out)
+			assert.True(t, os.IsNotExist(err), "nothing written")
+		})
+	}
 }
 
 // checkAccess runs the access check (cmd/check-access) over what was just
@@ -212,7 +265,7 @@ func TestInvalidConfigurationsWriteNothing(t *testing.T) {
 			out, before := preexisting(t)
 			t.Setenv(config.EnvVar, f)
 			var stderr bytes.Buffer
-			assert.Equal(t, exitConfig, run(&stderr, out, ""))
+			assert.Equal(t, exitConfig, run(io.Discard, &stderr, out, ""))
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+
 				indent(strings.TrimSuffix(string(want), "\n"))+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
@@ -234,7 +287,7 @@ func TestUnusableConfigFilesWriteNothing(t *testing.T) {
 			out, before := preexisting(t)
 			t.Setenv(config.EnvVar, tc.path)
 			var stderr bytes.Buffer
-			assert.Equal(t, exitConfig, run(&stderr, out, ""))
+			assert.Equal(t, exitConfig, run(io.Discard, &stderr, out, ""))
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+tc.path+`"; nothing was synthesized:`+"\n  "+tc.want+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
 		})
@@ -247,7 +300,7 @@ func TestConfigErrorListsEveryProblem(t *testing.T) {
 	t.Setenv(config.EnvVar, path)
 	var stderr bytes.Buffer
 	out := filepath.Join(t.TempDir(), "cdktf.out")
-	assert.Equal(t, exitConfig, run(&stderr, out, ""))
+	assert.Equal(t, exitConfig, run(io.Discard, &stderr, out, ""))
 	assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+path+`"; nothing was synthesized:
   home_region: must be an AWS region name such as us-east-1 (got "us-east-7")
   accounts.management.id: must be an AWS account id of exactly 12 digits (got "12")
@@ -266,11 +319,11 @@ func TestFastPathNoteFollowsValidation(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte("home_region: us-east-7\n"), 0o600))
 	t.Setenv(config.EnvVar, bad)
 	var stderr bytes.Buffer
-	require.Equal(t, exitConfig, run(&stderr, filepath.Join(t.TempDir(), "out"), note))
+	require.Equal(t, exitConfig, run(io.Discard, &stderr, filepath.Join(t.TempDir(), "out"), note))
 	assert.NotContains(t, stderr.String(), note)
 
 	t.Setenv(config.EnvVar, "")
 	stderr.Reset()
-	require.Equal(t, exitOK, run(&stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
+	require.Equal(t, exitOK, run(io.Discard, &stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
 	assert.Equal(t, note, stderr.String(), "the note, once, and nothing else")
 }

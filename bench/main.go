@@ -28,6 +28,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 )
 
 // Targets (issues 7 and 15).
@@ -59,7 +60,11 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per case (the median is reported)")
 	out := flag.String("out", "bench/results.md", "where to write the Markdown table")
 	testCommand := flag.Bool("test-command", true, "also time the README's test command (make test), warm")
+	showVersion := version.Flag(flag.CommandLine)
 	flag.Parse()
+	if version.Print(os.Stdout, "bench", showVersion) {
+		return
+	}
 	if err := run(*runs, *out, *testCommand, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)

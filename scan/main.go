@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 )
 
 func main() {
@@ -23,8 +25,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	ignorePath := fs.String("ignore", "scan/ignore.yaml", "the accepted findings, each with its reason")
 	repair := fs.String("repair-hcl", "", "escape the double quotes cdktf's HCL rendering leaves in one-line strings of the .tf files below this directory, then exit")
+	showVersion := version.Flag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if version.Print(stdout, "scan", showVersion) {
+		return 0
 	}
 	if *repair != "" {
 		changed, err := repairHCL(*repair)

@@ -7,10 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRIVY_VERSION=v0.74.0
-# Built once per machine and kept between runs.
+# The pinned version only (its checks and their ids are what scan/ignore.yaml
+# accepts findings of): a trivy on PATH when it is that version, else the one
+# built here once per machine and kept between runs, else build it.
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/cloudtrail-mrk/trivy-$TRIVY_VERSION"
 trivy="$cache/trivy"
-if [ ! -x "$trivy" ]; then
+if onpath=$(command -v trivy) && [ "$("$onpath" --version 2>/dev/null | sed -n 's/^Version: //p')" = "${TRIVY_VERSION#v}" ]; then
+  trivy=$onpath
+  echo "scan: using Trivy $TRIVY_VERSION from PATH ($trivy)"
+elif [ -x "$trivy" ]; then
+  echo "scan: using Trivy $TRIVY_VERSION from $cache"
+else
   echo "scan: building Trivy $TRIVY_VERSION into $cache (about 8 minutes on 2 cores, once per machine)"
   mkdir -p "$cache"
   GOEXPERIMENT=jsonv2 GOBIN="$cache" go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 )
 
 func main() {
@@ -27,8 +28,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "cdktf.out", "the cdktf output directory holding the synthesized stacks")
 	verbose := fs.Bool("v", false, "print every expectation, not only failures")
+	showVersion := version.Flag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if version.Print(stdout, "check-access", showVersion) {
+		return 0
 	}
 	cfg, source, err := config.FromEnv()
 	if err != nil {

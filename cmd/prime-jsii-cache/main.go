@@ -21,6 +21,7 @@ import (
 	awsjsii "github.com/cdktf/cdktf-provider-aws-go/aws/v19/jsii"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 )
 
 func main() {
@@ -31,8 +32,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prime-jsii-cache", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	rootFlag := fs.String("root", jsiicache.Dir, "the cache root to prime (tests prime one of their own)")
+	showVersion := version.Flag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if version.Print(stdout, "prime-jsii-cache", showVersion) {
+		return 0
 	}
 	root, err := filepath.Abs(*rootFlag)
 	if err != nil {

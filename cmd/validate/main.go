@@ -30,6 +30,7 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/tfcheck"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
 )
 
@@ -41,7 +42,11 @@ func main() {
 	project := flag.Bool("project", false, "check every configuration the project ships, not only CLOUDTRAIL_MRK_CONFIG")
 	out := flag.String("out", "cdktf.out.validate", "working directory for the synthesized stacks and Terraform (replaced)")
 	verbose := flag.Bool("v", false, "print accepted warnings")
+	showVersion := version.Flag(flag.CommandLine)
 	flag.Parse()
+	if version.Print(os.Stdout, "validate", showVersion) {
+		return
+	}
 	// The project's jsii package cache, when make setup primed it
 	// (internal/jsiicache): the same stacks, synthesized faster.
 	fmt.Fprint(os.Stderr, jsiicache.Use(".", jsii.Close).Notice())
