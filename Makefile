@@ -50,13 +50,13 @@ check-access: synth
 validate: setup
 	$(ENV) go run ./cmd/validate -v
 
-## bench: measure synthesis time and memory against the floor; writes bench/results.md
+## bench: measure synthesis time and memory against the floor; writes cmd/bench/results.md
 bench:
-	$(ENV) go run ./bench
+	$(ENV) go run ./cmd/bench
 
 ## scan: Trivy over the HCL of every stack of the default configuration and each example
 scan:
-	$(ENV) scan/run.sh
+	$(ENV) scripts/scan
 
 ## test: vet, every unit, synth and golden test, the access check of every configuration,
 ## terraform validate and an offline plan of every stack the project ships, then the scan;
@@ -66,6 +66,6 @@ test:
 	@$(ENV) $(STEP) "go test ./..." go test ./...
 	@# examples/app is a module of its own (a CDKTF app built from our constructs).
 	@$(ENV) cd examples/app && ../../$(STEP) "go test in examples/app" go test ./...
-	@$(ENV) $(STEP) "access check of every shipped configuration" access/run.sh
+	@$(ENV) $(STEP) "access check of every shipped configuration" scripts/check-access
 	@$(ENV) $(STEP) "terraform validate and offline plan of every shipped configuration" go run ./cmd/validate -project
-	@$(ENV) $(STEP) "Trivy scan" scan/run.sh
+	@$(ENV) $(STEP) "Trivy scan" scripts/scan

@@ -79,7 +79,7 @@ func errorDiagnostics(out []byte) string {
 }
 
 // Accepted is a warning we cannot avoid, accepted with its reason (the
-// counterpart of scan/ignore.yaml for Terraform's own warnings).
+// counterpart of cmd/scan/ignore.yaml for Terraform's own warnings).
 type Accepted struct {
 	// Summary must equal the warning's summary.
 	Summary string `yaml:"summary"`

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCheckedInIgnoreFile: every entry of scan/ignore.yaml names a check, the
+// TestCheckedInIgnoreFile: every entry of cmd/scan/ignore.yaml names a check, the
 // resources it is limited to, and a reason.
 func TestCheckedInIgnoreFile(t *testing.T) {
 	ignores, err := LoadIgnores("ignore.yaml")

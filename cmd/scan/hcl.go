@@ -15,7 +15,7 @@ import (
 // Trivy then reads less of the stack without saying so. The synthesized JSON,
 // which cdktf deploys, is not affected. repairHCL escapes those quotes
 // (outside ${...} interpolations, where quotes delimit strings of their own),
-// so that the scan reads the whole stack; scan/run.sh then has Terraform's
+// so that the scan reads the whole stack; scripts/scan then has Terraform's
 // own parser check every file.
 var oneLineString = regexp.MustCompile(`^(\s*[A-Za-z_][A-Za-z0-9_-]*\s*=\s*)"(.*)"\s*$`)
 

@@ -1,9 +1,9 @@
 // Command scan judges Trivy reports of the synthesized stacks against
-// scan/ignore.yaml: it prints every finding and fails on any that no entry
-// accepts. scan/run.sh synthesizes the stacks, runs Trivy and calls it.
+// cmd/scan/ignore.yaml: it prints every finding and fails on any that no entry
+// accepts. scripts/scan synthesizes the stacks, runs Trivy and calls it.
 //
-//	go run ./scan -ignore scan/ignore.yaml <config>/<stack>=<report.json> ...
-//	go run ./scan -repair-hcl <dir>   (before Trivy: see repairHCL)
+//	go run ./cmd/scan -ignore cmd/scan/ignore.yaml <config>/<stack>=<report.json> ...
+//	go run ./cmd/scan -repair-hcl <dir>   (before Trivy: see repairHCL)
 package main
 
 import (
@@ -23,7 +23,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	ignorePath := fs.String("ignore", "scan/ignore.yaml", "the accepted findings, each with its reason")
+	ignorePath := fs.String("ignore", "cmd/scan/ignore.yaml", "the accepted findings, each with its reason")
 	repair := fs.String("repair-hcl", "", "escape the double quotes cdktf's HCL rendering leaves in one-line strings of the .tf files below this directory, then exit")
 	showVersion := version.Flag(fs)
 	if err := fs.Parse(args); err != nil {

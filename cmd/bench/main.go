@@ -1,11 +1,11 @@
 // Command bench measures what synthesis costs: wall time (median, min and max
 // of several runs) and peak memory of the Go and Node.js processes together,
-// for the floor (bench/floor: one resource from the AWS provider bindings),
+// for the floor (cmd/bench/floor: one resource from the AWS provider bindings),
 // the default configuration, the organization example, and organization
 // configurations generated with 1, 4, 8 and 16 replica regions. Beside the
 // organization example, in the same rounds, it runs the same example with
 // the fast path off (CLOUDTRAIL_MRK_FAST_SYNTH=0) and its peer written with
-// the AWS CDK (bench/awscdk, whose npm dependencies it installs with npm ci).
+// the AWS CDK (cmd/bench/awscdk, whose npm dependencies it installs with npm ci).
 // It prints each figure with its ratio to the floor, checks the targets, and
 // writes the table as Markdown. Run it with `make bench`; it is not part of
 // the tests.
@@ -41,7 +41,7 @@ const (
 )
 
 // awsCDKDir holds the AWS CDK peer of the organization example.
-const awsCDKDir = "bench/awscdk"
+const awsCDKDir = "cmd/bench/awscdk"
 
 type benchCase struct {
 	name   string
@@ -58,7 +58,7 @@ type measured struct {
 
 func main() {
 	runs := flag.Int("runs", 5, "runs per case (the median is reported)")
-	out := flag.String("out", "bench/results.md", "where to write the Markdown table")
+	out := flag.String("out", "cmd/bench/results.md", "where to write the Markdown table")
 	testCommand := flag.Bool("test-command", true, "also time the README's test command (make test), warm")
 	showVersion := version.Flag(flag.CommandLine)
 	flag.Parse()
@@ -80,7 +80,7 @@ func run(runs int, out string, testCommand bool, w io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	for name, pkg := range map[string]string{"floor": "./bench/floor", "app": "."} {
+	for name, pkg := range map[string]string{"floor": "./cmd/bench/floor", "app": "."} {
 		if b, err := exec.Command("go", "build", "-o", filepath.Join(tmp, name), pkg).CombinedOutput(); err != nil {
 			return fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
 		}
@@ -346,7 +346,7 @@ func installAWSCDK() (string, error) {
 		return "", fmt.Errorf("npm ci in %s: %v\n%s", awsCDKDir, err, out)
 	}
 	// As for the project's node_modules: a go.mod keeps ./... out of it.
-	if err := os.WriteFile(filepath.Join(awsCDKDir, "node_modules", "go.mod"), []byte("module ignored/bench/awscdk/node_modules\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(awsCDKDir, "node_modules", "go.mod"), []byte("module ignored/cmd/bench/awscdk/node_modules\n"), 0o644); err != nil {
 		return "", err
 	}
 	data, err := os.ReadFile(filepath.Join(awsCDKDir, "node_modules", "aws-cdk-lib", "package.json"))
