@@ -40,7 +40,7 @@ func configurations(t *testing.T) map[string]string {
 	return out
 }
 
-// synth runs the app like `cdktf synth` does, with the configuration at path
+// synth runs the app like `cdktn synth` does, with the configuration at path
 // ("" for the default), into a fresh directory, and returns every written
 // file by its path relative to that directory.
 func synth(t *testing.T, path string) (map[string][]byte, string) {

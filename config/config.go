@@ -9,7 +9,7 @@ import (
 )
 
 // EnvVar names the environment variable that selects the configuration file.
-// cdktf synth and cdktf deploy run the app without arguments, so the file is
+// cdktn synth and cdktn deploy run the app without arguments, so the file is
 // chosen through the environment.
 const EnvVar = "CLOUDTRAIL_MRK_CONFIG"
 
@@ -32,7 +32,7 @@ type Config struct {
 	// Replication copies the logs to a recovery bucket in a replica region.
 	Replication Replication `yaml:"replication"`
 	// AllowDestroy removes prevent_destroy from the key, its replicas and the
-	// bucket so that cdktf destroy can tear them down. Default: false.
+	// bucket so that cdktn destroy can tear them down. Default: false.
 	AllowDestroy bool `yaml:"allow_destroy"`
 	// Backend selects where Terraform keeps state. Default: local files.
 	Backend Backend `yaml:"backend"`

@@ -112,7 +112,7 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 // NewManagementStack creates the management account's stack: a provider for
 // the home region and the trail, which reads the key ARN from the log-archive
 // stack through a cdktf cross-stack reference (an output there, remote state
-// here). Deploy the log-archive stack first; cdktf deploy orders them.
+// here). Deploy the log-archive stack first; cdktn deploy orders them.
 func NewManagementStack(scope constructs.Construct, id string, cfg *config.Config, archive *LogArchive) (*Management, error) {
 	stack := newStack(scope, id, cfg)
 	if _, err := addProviders(stack, cfg, cfg.Accounts.Management, nil); err != nil {
@@ -182,14 +182,14 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 	home := newProvider("Aws", cfg.HomeRegion, nil)
 	// The bindings pin the exact provider version they were generated from;
 	// widen it to a range so that Terraform can use any later 5.x (the lock
-	// file that cdktf deploy writes pins the exact version per user).
+	// file that cdktn deploy writes pins the exact version per user).
 	constraint, err := ProviderConstraint(*home.TerraformGeneratorMetadata().ProviderVersion)
 	if err != nil {
 		return nil, err
 	}
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
 	// No terraform.required_version (rules.MinTerraformVersion): cdktf
-	// 0.20's HCL rendering (cdktf synth --hcl) writes that override as
+	// 0.20's HCL rendering (cdktn synth --hcl) writes that override as
 	// `0 = "required_version"`, which is not HCL; the README states the
 	// Terraform version instead, and make validate checks it.
 	var out []ctmrk.ReplicaRegion

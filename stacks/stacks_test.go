@@ -233,7 +233,7 @@ func TestManagementStackDependsOnLogArchive(t *testing.T) {
 	require.NoError(t, err)
 	m := st.Parse(t, string(manifest))
 	mgmt := st.Object(st.Object(m, "stacks"), ManagementStackName)
-	assert.Equal(t, []any{LogArchiveStackName}, mgmt["dependencies"], "cdktf deploy must create the log archive first")
+	assert.Equal(t, []any{LogArchiveStackName}, mgmt["dependencies"], "cdktn deploy must create the log archive first")
 	archive := st.Object(st.Object(m, "stacks"), LogArchiveStackName)
 	assert.Equal(t, []any{}, archive["dependencies"])
 }

@@ -4,7 +4,7 @@
 // requests derived from that configuration, and fails on any unexpected
 // decision.
 //
-//	npx cdktf synth && go run ./cmd/check-access            # reads cdktf.out
+//	npx cdktn synth && go run ./cmd/check-access            # reads cdktf.out
 //	go run ./cmd/check-access -out path/to/cdktf.out -v     # every result
 package main
 

@@ -8,12 +8,12 @@ import (
 	"strings"
 )
 
-// cdktf 0.20's HCL rendering (cdktf synth --hcl) writes a one-line string
+// cdktf 0.20's HCL rendering (cdktn synth --hcl) writes a one-line string
 // attribute between double quotes without escaping the double quotes inside
 // it, so a CloudWatch Logs filter pattern such as
 // { $.eventSource = "kms.amazonaws.com" } makes the file unparseable, and
 // Trivy then reads less of the stack without saying so. The synthesized JSON,
-// which cdktf deploys, is not affected. repairHCL escapes those quotes
+// which the CLI deploys, is not affected. repairHCL escapes those quotes
 // (outside ${...} interpolations, where quotes delimit strings of their own),
 // so that the scan reads the whole stack; scripts/scan then has Terraform's
 // own parser check every file.

@@ -5,7 +5,7 @@
 // read access to the logs after the key was made, and prints the bucket
 // policy statements the bucket's owner must add.
 //
-// Run it with `cdktf synth` (app: "go run .") or `go run .`; its test
+// Run it with `npx cdktn synth` in this directory (app: "go run .") or `go run .`; its test
 // synthesizes it.
 package main
 
