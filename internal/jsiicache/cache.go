@@ -152,19 +152,52 @@ func (s Status) Notice() string {
 
 // Use checks the cache of the project at projectDir and, when it is ready
 // and the user has not chosen otherwise, sets JSII_RUNTIME_PACKAGE_CACHE_ROOT
-// for the jsii runtime. jsii-runtime-go prepares its Node.js process, with
-// the environment of that moment, while Go initializes the packages, before
-// main or TestMain runs; it starts the process only at the first jsii call.
-// So Use then calls restart (jsii.Close), which discards the prepared,
-// unstarted process: the first jsii call prepares a new one, with the
-// variable. Use must run before that call.
+// for the jsii runtime. It also puts the project's own Node.js (NodeDir,
+// installed by scripts/setup-node when the one on PATH is older than 22.19)
+// first on PATH, as scripts/env does, so that `go run .` in a fresh shell
+// does not run the jsii runtime on an end-of-life Node.js.
+// jsii-runtime-go prepares its Node.js process, with the environment of that
+// moment, while Go initializes the packages, before main or TestMain runs;
+// it starts the process only at the first jsii call. So when Use changed
+// either, it calls restart (jsii.Close), which discards the prepared,
+// unstarted process: the first jsii call prepares a new one, with the new
+// environment. Use must run before that call.
 func Use(projectDir string, restart func()) Status {
 	s := Check(projectDir, os.Getenv)
+	changed := false
 	if s.State == Fast && os.Getenv(RootEnv) != s.Root {
 		os.Setenv(RootEnv, s.Root)
+		changed = true
+	}
+	if dir, ok := projectNode(projectDir); ok {
+		path := os.Getenv("PATH")
+		if first, _, _ := strings.Cut(path, string(os.PathListSeparator)); first != dir {
+			os.Setenv("PATH", dir+string(os.PathListSeparator)+path)
+			changed = true
+		}
+	}
+	if changed {
 		restart()
 	}
 	return s
+}
+
+// NodeDir is where scripts/setup-node installs the pinned Node.js, relative
+// to the project directory.
+const NodeDir = ".tools/node/bin"
+
+// projectNode returns the absolute NodeDir of the project when a node
+// executable is there.
+func projectNode(projectDir string) (string, bool) {
+	dir, err := filepath.Abs(filepath.Join(projectDir, NodeDir))
+	if err != nil {
+		return "", false
+	}
+	info, err := os.Stat(filepath.Join(dir, "node"))
+	if err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
+		return "", false
+	}
+	return dir, true
 }
 
 // Check decides, without changing anything, what Use would do.

@@ -146,6 +146,26 @@ func TestUseSetsTheRootAndRestarts(t *testing.T) {
 	assert.Equal(t, 1, restarts)
 }
 
+func TestUsePutsTheProjectNodeFirst(t *testing.T) {
+	project := t.TempDir()
+	t.Setenv(SwitchEnv, "0")
+	t.Setenv("PATH", "/usr/bin")
+	restarts := 0
+	Use(project, func() { restarts++ })
+	assert.Equal(t, "/usr/bin", os.Getenv("PATH"), "no project Node.js: PATH as it was")
+	assert.Equal(t, 0, restarts)
+
+	dir := filepath.Join(project, NodeDir)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "node"), []byte("#!/bin/sh\n"), 0o755))
+	Use(project, func() { restarts++ })
+	assert.Equal(t, dir+string(os.PathListSeparator)+"/usr/bin", os.Getenv("PATH"))
+	assert.Equal(t, 1, restarts, "the prepared runtime process must be discarded")
+	Use(project, func() { restarts++ })
+	assert.Equal(t, dir+string(os.PathListSeparator)+"/usr/bin", os.Getenv("PATH"), "not added twice")
+	assert.Equal(t, 1, restarts)
+}
+
 func TestProjectRoot(t *testing.T) {
 	root, err := ProjectRoot(".")
 	require.NoError(t, err)
