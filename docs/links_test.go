@@ -201,9 +201,9 @@ func TestMarkdownLinks(t *testing.T) {
 			}
 		}
 	}
-	// The README alone has dozens of relative links; finding none means the
-	// scan is broken, not that every link is fine.
-	if checked < 30 {
+	// The README and the pages have over a hundred relative links; finding
+	// few means the scan is broken, not that every link is fine.
+	if checked < 100 {
 		t.Errorf("found only %d relative links in %v, expected at least 30", checked, pages)
 	}
 }
