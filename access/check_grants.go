@@ -62,15 +62,15 @@ func (c *checker) isReader(p Principal) bool {
 	return false
 }
 
-// keyAdministrators runs against the current key copy's policy. The README
-// promises that administrators manage but do not use the key: by the key
-// policy alone (no IAM policy of their own in the key account; the worst
-// case, allow-all, in another account, where the key policy must grant it
-// too) an administrator can schedule deletion and change the key policy, but
-// cannot decrypt, encrypt, create a grant (which would give itself Decrypt)
-// or replicate the key (a replica with a policy of its choosing). KMS
-// developer guide, "AWS KMS permissions"; "Default key policy" ("Allows key
-// administrators to administer the KMS key").
+// keyAdministrators runs against the current key copy's policy.
+// docs/what-it-builds.md promises that administrators manage but do not use
+// the key: by the key policy alone (no IAM policy of their own in the key
+// account; the worst case, allow-all, in another account, where the key
+// policy must grant it too) an administrator can schedule deletion and
+// change the key policy, but cannot decrypt, encrypt, create a grant (which
+// would give itself Decrypt) or replicate the key (a replica with a policy
+// of its choosing). KMS developer guide, "AWS KMS permissions"; "Default key
+// policy" ("Allows key administrators to administer the KMS key").
 func (c *checker) keyAdministrators() {
 	trailArn := c.trail.ARN()
 	for _, a := range c.cfg.Key.Administrators {

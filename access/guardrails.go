@@ -13,8 +13,9 @@ import (
 // evaluated as AWS does (see ServiceControlPolicies) as if it governed the
 // log-archive account, which holds when a target is the root, that account
 // or an OU on its path: the check cannot see the organization's tree, and
-// the README asks for such a target. Every request by an IAM principal is
-// judged with the worst case for its own policies (allow everything).
+// docs/guardrails.md asks for such a target. Every request by an IAM
+// principal is judged with the worst case for its own policies (allow
+// everything).
 
 // guardrailActionsKey are what the issue asks the guardrails to stop on the
 // key copies (schedule deletion, disable, key policy, grants), what would
@@ -244,7 +245,7 @@ func (c *checker) guardrails() error {
 	for _, a := range guardrailActionsTrail {
 		record(false, "a log-archive administrator allowed everything by IAM, as a delegated administrator would be: "+a+" on the trail", asIAM(admin, a, c.trail.ARN()), identityOnly, "")
 	}
-	// The management account is not governed: what the README says.
+	// The management account is not governed: what docs/guardrails.md says.
 	mgmtAdmin := c.iamRole(c.cfg.Accounts.Management.ID, "Administrator")
 	record(true, "a management-account administrator allowed everything by IAM: cloudtrail:StopLogging on the trail (SCPs do not govern the management account)", asIAM(mgmtAdmin, "cloudtrail:StopLogging", c.trail.ARN()), Policies{ResourceAccount: c.cfg.Accounts.Management.ID, Identity: []policy.Document{AllowAll}}, "")
 

@@ -58,8 +58,8 @@ func (c *checker) logBucketProtection() error {
 			}
 			c.expect(false, "the deploying role DeleteObject on a log object", asIAM(dep, "s3:DeleteObject", object), AllowAll)
 		} else {
-			// Without a deploying role these changes are left to IAM: the
-			// README says so, and this shows it.
+			// Without a deploying role these changes are left to IAM:
+			// docs/protections.md says so, and this shows it.
 			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", asIAM(admin, "s3:PutBucketPolicy", bucketArn), AllowAll)
 		}
 		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {

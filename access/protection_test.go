@@ -44,8 +44,8 @@ func TestProtectionAndDataEventExpectationsRun(t *testing.T) {
 	assert.Contains(t, all, "log-archive/aws_s3_bucket_policy.RecoveryBucket_Policy")
 }
 
-// Without a deploying role, protection changes are left to IAM, as the
-// README says; deletion stays denied.
+// Without a deploying role, protection changes are left to IAM, as
+// docs/protections.md says; deletion stays denied.
 func TestWithoutDeployingRoleOnlyDeletionIsDenied(t *testing.T) {
 	cfg, stacks := golden(t, "default")
 	require.Empty(t, cfg.Accounts.LogArchive.RoleARN)

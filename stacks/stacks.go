@@ -190,8 +190,8 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
 	// No terraform.required_version (rules.MinTerraformVersion): cdktf
 	// 0.20's HCL rendering (cdktn synth --hcl) writes that override as
-	// `0 = "required_version"`, which is not HCL; the README states the
-	// Terraform version instead, and make validate checks it.
+	// `0 = "required_version"`, which is not HCL; docs/deploying.md
+	// states the Terraform version instead, and make validate checks it.
 	var out []ctmrk.ReplicaRegion
 	for _, r := range regions {
 		// docs/aws-rules.md#replica-provider: a replica is created with a provider for its region.

@@ -60,7 +60,7 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	ctx := context.Background()
 	work := t.TempDir()
 	tf, err := Setup(ctx, filepath.Join(work, "cli"), filepath.Join(work, "cache"))
-	require.NoError(t, err, "Terraform and the AWS provider are needed (see the README, 'Proving the stacks against Terraform')")
+	require.NoError(t, err, "Terraform and the AWS provider are needed (see docs/validate.md)")
 
 	def := config.Default()
 	archive, trail := Expectations(def)
