@@ -78,7 +78,8 @@ func synthesize(args []string, stdout, stderr io.Writer) int {
 // cdktf.out). It writes nothing unless every check passed. notice, when not
 // empty, is printed once the configuration is known to be valid (a refused
 // configuration's message stays exactly what testdata/invalid says). When
-// the CLI runs the app, one line on stdout names what was synthesized.
+// the CLI runs the app, the notice goes to stdout (see notes), and one more
+// line there names what was synthesized.
 func run(stdout, stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
@@ -89,7 +90,7 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot use the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitConfig
 	}
-	fmt.Fprint(stderr, notice)
+	fmt.Fprint(notes(stdout, stderr), notice)
 	appConfig := &cdktf.AppConfig{}
 	if outdir != "" {
 		appConfig.Outdir = jsii.String(outdir)
@@ -110,6 +111,18 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 		fmt.Fprintln(stdout, synthesized(source, built.Names()))
 	}
 	return exitOK
+}
+
+// notes is where the app writes what a user must read even when synthesis
+// succeeds (the fast-path notice): stderr, except when the CLI runs the app.
+// The CLI prints the app's stdout as it comes; its stderr it logs at the
+// error level, which scripts/env sends to .tools/log/cdktf.log so that a
+// failure's message is printed once, in the CLI's summary.
+func notes(stdout, stderr io.Writer) io.Writer {
+	if os.Getenv(cliEnv) != "" {
+		return stdout
+	}
+	return stderr
 }
 
 // synthesized tells a CLI user which configuration was synthesized and which

@@ -162,16 +162,20 @@ func TestOutputDirectoryParentsAreCreated(t *testing.T) {
 	assert.NoError(t, err)
 }
 
-// TestCLIUserIsToldWhatWasSynthesized: run by the CLI, the app names the
-// configuration and its stacks on stdout (the CLI shows the app's stdout), so
-// that `cdktn diff log-archive` on the built-in default is explained.
+// TestCLIUserIsToldWhatWasSynthesized: run by the CLI, the app prints its
+// notes and names the configuration and its stacks on stdout (the CLI shows
+// the app's stdout), so that `cdktn diff log-archive` on the built-in default
+// is explained.
 func TestCLIUserIsToldWhatWasSynthesized(t *testing.T) {
 	t.Setenv(config.EnvVar, "")
 	t.Setenv(cliEnv, "{}")
+	const note = "cloudtrail-mrk: note: (test)\n"
 	var stdout, stderr bytes.Buffer
-	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), ""), stderr.String())
-	assert.Equal(t, "cloudtrail-mrk: synthesized the built-in default configuration: stack cloudtrail-mrk"+
-		" (set CLOUDTRAIL_MRK_CONFIG to a configuration file for others)\n", stdout.String())
+	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
+	assert.Equal(t, note+"cloudtrail-mrk: synthesized the built-in default configuration: stack cloudtrail-mrk"+
+		" (set CLOUDTRAIL_MRK_CONFIG to a configuration file for others)\n", stdout.String(),
+		"the note and the stacks on stdout, which the CLI shows as it comes")
+	assert.Empty(t, stderr.String(), "stderr is for failures: the CLI logs it")
 
 	t.Setenv(config.EnvVar, "examples/organization.yaml")
 	assert.Equal(t, `cloudtrail-mrk: synthesized the config file "examples/organization.yaml": stacks log-archive, management`,
