@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,8 @@ func TestExamplesAreValid(t *testing.T) {
 	assert.Len(t, org.Key.ReplicaRegions, 2)
 }
 
+var update = flag.Bool("update", false, "rewrite testdata/invalid/*.err and testdata/warn/*.warn from what the code reports")
+
 // TestInvalidConfigurations holds one case per rule: every
 // testdata/invalid/<case>.yaml must be refused with exactly the problems
 // listed in <case>.err, one per line. main_test.go runs the same files through
@@ -115,12 +118,15 @@ func TestInvalidConfigurations(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 50)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
-			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
-			require.NoError(t, err, "every invalid configuration needs its .err file")
 			c, err := Load(f)
 			assert.Nil(t, c)
 			var le *LoadError
 			require.ErrorAs(t, err, &le)
+			if *update {
+				require.NoError(t, os.WriteFile(strings.TrimSuffix(f, ".yaml")+".err", []byte(le.Err.Error()+"\n"), 0o644))
+			}
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
+			require.NoError(t, err, "every invalid configuration needs its .err file")
 			assert.Equal(t, f, le.Path)
 			assert.Equal(t, strings.TrimSuffix(string(want), "\n"), le.Err.Error())
 		})
@@ -225,4 +231,26 @@ func TestValidationErrorsAreReachable(t *testing.T) {
 	}
 	assert.Equal(t, 10, byField["key.rotation_period_days"])
 	assert.Equal(t, "LEGAL", byField["bucket.object_lock.mode"])
+}
+
+// TestTypeErrorsAreReachable: a value of the wrong type is a *LineError whose
+// violation names the field path, the schema's expectation and the whole
+// value as written, never a Go type.
+func TestTypeErrorsAreReachable(t *testing.T) {
+	_, err := Parse([]byte(valid + "tags: {team: [a, b]}\nathena: {bytes_scanned_cutoff: 99999999999999999999}\n"))
+	var errs rules.Errors
+	require.ErrorAs(t, err, &errs)
+	require.Len(t, errs, 2, err.Error())
+	var le *LineError
+	require.ErrorAs(t, errs[0], &le)
+	assert.Equal(t, 8, le.Line)
+	assert.Equal(t, `tags["team"]`, le.Violation.Field)
+	assert.Equal(t, YAMLValue("[a, b]"), le.Violation.Value)
+	vs := errs.Violations()
+	require.Len(t, vs, 2)
+	assert.Equal(t, "athena.bytes_scanned_cutoff", vs[1].Field)
+	assert.Equal(t, YAMLValue("99999999999999999999"), vs[1].Value)
+	for _, v := range vs {
+		assert.NotRegexp(t, `\b(int|string|bool|map\[|\[\]|!!)`, v.Rule, "no Go or YAML type names")
+	}
 }
