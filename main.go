@@ -47,7 +47,9 @@ func synthesize() int {
 // synthesizes them into outdir ("" for cdktf's default: CDKTF_OUTDIR or
 // cdktf.out). It writes nothing unless every check passed. notice, when not
 // empty, is printed once the configuration is known to be valid (a refused
-// configuration's message stays exactly what testdata/invalid says).
+// configuration's message stays exactly what testdata/invalid says). The
+// configuration's warnings go to stderr, one line each beginning "warning: ";
+// with CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS set they refuse it like any error.
 func run(stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
@@ -57,6 +59,10 @@ func run(stderr io.Writer, outdir, notice string) int {
 		}
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot use the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitConfig
+	}
+	// Valid but weakening settings: said, then synthesized (docs/config-checks.md).
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
 	fmt.Fprint(stderr, notice)
 	appConfig := &cdktf.AppConfig{}

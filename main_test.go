@@ -44,11 +44,37 @@ func configurations(t *testing.T) map[string]string {
 func synth(t *testing.T, path string) (map[string][]byte, string) {
 	t.Helper()
 	t.Setenv(config.EnvVar, path)
+	// The accepted warnings are printed, never errors, whatever the caller's
+	// environment says.
+	t.Setenv(config.WarningsAsErrorsEnvVar, "")
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	var stderr bytes.Buffer
 	require.Equal(t, exitOK, run(&stderr, out, ""), "stderr:\n%s", stderr.String())
-	assert.Empty(t, stderr.String())
+	assert.Equal(t, acceptedWarningLines(t, path), stderr.String(), "only the warnings %s accepts", acceptedWarningsFile)
 	return readTree(t, out), out
+}
+
+// acceptedWarningsFile lists the warnings the project's own configurations
+// cause on purpose (see docs/config-checks.md).
+const acceptedWarningsFile = "testdata/accepted-config-warnings.yaml"
+
+// acceptedWarningLines is what the app prints for the configuration at path
+// ("" for the default): its warnings, each of which must be accepted.
+func acceptedWarningLines(t *testing.T, path string) string {
+	t.Helper()
+	if path == "" {
+		return ""
+	}
+	accepted, err := config.LoadAcceptedWarnings(acceptedWarningsFile)
+	require.NoError(t, err)
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	assert.Empty(t, accepted.Unaccepted(path, cfg.Warnings()), "warnings of %s that %s does not accept", path, acceptedWarningsFile)
+	var lines strings.Builder
+	for _, w := range cfg.Warnings() {
+		lines.WriteString("warning: " + w.String() + "\n")
+	}
+	return lines.String()
 }
 
 func readTree(t *testing.T, dir string) map[string][]byte {
@@ -216,6 +242,41 @@ func TestInvalidConfigurationsWriteNothing(t *testing.T) {
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+
 				indent(strings.TrimSuffix(string(want), "\n"))+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+		})
+	}
+}
+
+// TestWarnedConfigurationsSynthesize runs every configuration of
+// testdata/warn through the app: its warnings, exactly as the .warn file
+// says, on stderr, and the stacks synthesized. With
+// CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS=1 the same configuration is refused:
+// exit status 2, each warning as an error, nothing written.
+func TestWarnedConfigurationsSynthesize(t *testing.T) {
+	files, err := filepath.Glob("testdata/warn/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".warn")
+			require.NoError(t, err)
+			t.Setenv(config.EnvVar, f)
+
+			t.Setenv(config.WarningsAsErrorsEnvVar, "1")
+			out, before := preexisting(t)
+			var stderr bytes.Buffer
+			assert.Equal(t, exitConfig, run(&stderr, out, ""))
+			asErrors := strings.ReplaceAll(strings.TrimSuffix(string(want), "\n"), "warning: ", "")
+			asErrors = strings.ReplaceAll(asErrors, "\n", " [a warning, an error because CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set]\n") +
+				" [a warning, an error because CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set]"
+			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+indent(asErrors)+"\n", stderr.String())
+			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+
+			t.Setenv(config.WarningsAsErrorsEnvVar, "")
+			out = filepath.Join(t.TempDir(), "cdktf.out")
+			stderr.Reset()
+			require.Equal(t, exitOK, run(&stderr, out, ""), stderr.String())
+			assert.Equal(t, string(want), stderr.String())
+			assert.NotEmpty(t, readTree(t, out), "a warning does not stop synthesis")
 		})
 	}
 }

@@ -79,14 +79,32 @@ func Default() *Config {
 
 // FromEnv loads the file named by CLOUDTRAIL_MRK_CONFIG, or returns Default
 // when the variable is unset or empty. The second result describes where the
-// configuration came from.
+// configuration came from. When CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set, a
+// configuration with warnings is refused with a *WarningsError (inside a
+// *LoadError for a file).
 func FromEnv() (*Config, string, error) {
 	path := os.Getenv(EnvVar)
-	if path == "" {
-		return Default(), "built-in default configuration", nil
+	label := "built-in default configuration"
+	if path != "" {
+		label = fmt.Sprintf("config file %q", path)
 	}
-	c, err := Load(path)
-	return c, fmt.Sprintf("config file %q", path), err
+	asErrors, err := WarningsAsErrors()
+	if err != nil {
+		return nil, label, err
+	}
+	c := Default()
+	if path != "" {
+		if c, err = Load(path); err != nil {
+			return nil, label, err
+		}
+	}
+	if ws := c.Warnings(); asErrors && len(ws) > 0 {
+		if path == "" {
+			return nil, label, &WarningsError{ws}
+		}
+		return nil, label, &LoadError{path, &WarningsError{ws}}
+	}
+	return c, label, nil
 }
 
 // LoadError is a configuration file that could not be used: missing,
