@@ -57,11 +57,8 @@ func (c *Config) validateAlarms(l *rules.List) {
 		return
 	}
 	if rules.DerivedName(c.Trail.Name, a.TopicName, rules.DefaultAlarmTopicName) {
-		if err := rules.TopicName(a.TopicName); err != nil {
-			l.Add(f+".topic_name", err)
-		} else if n := c.Trail.Notifications; n.Enabled && n.TopicName == a.TopicName {
-			l.Addf(f+".topic_name", a.TopicName, "must differ from trail.notifications.topic_name: only CloudTrail may publish there")
-		}
+		// Equal to the notification topic: see validateUniqueNames.
+		l.Add(f+".topic_name", rules.TopicName(a.TopicName))
 	}
 	known := map[string]bool{}
 	for _, n := range alarms.Names() {
