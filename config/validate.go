@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
@@ -45,6 +46,7 @@ func (c *Config) Validate() error {
 			l.Add(fmt.Sprintf("tags[%q]", k), err)
 		}
 	}
+	c.validateTagCount(&l)
 	c.validateMonitoring(&l)
 	c.validateAlarms(&l)
 	c.validateKey(&l, part)
@@ -280,5 +282,30 @@ func (c *Config) validateDataEventBuckets(l *rules.List) {
 		if own[b] {
 			l.Addf(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), b, "is one of this configuration's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively")
 		}
+	}
+}
+
+// maxTagsPerResource is the most user tags a resource holds
+// (docs/aws-rules.md#tag-count).
+const maxTagsPerResource = 50
+
+// validateTagCount counts tags as the resources get them: the providers'
+// default_tags (tags) on every resource, plus the guardrail tag on every
+// copy of the key. The guardrail tag's key is the policy's, so tags must
+// not set it.
+func (c *Config) validateTagCount(l *rules.List) {
+	own := 0
+	if c.Guardrails.Enabled {
+		own = 1
+		if v, ok := c.Tags[policy.GuardTagKey]; ok {
+			l.Addf(fmt.Sprintf("tags[%q]", policy.GuardTagKey), v, "must not be set when guardrails.enabled is true: the guardrails tag every copy of the key with that key themselves")
+		}
+	}
+	if n := len(c.Tags) + own; n > maxTagsPerResource {
+		reason := ""
+		if own > 0 {
+			reason = " (the key also gets the guardrail tag)"
+		}
+		l.Addf("tags", len(c.Tags), "must hold at most %d tags%s: every resource gets them through the providers' default_tags, and AWS allows %d user tags per resource", maxTagsPerResource-own, reason, maxTagsPerResource)
 	}
 }
