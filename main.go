@@ -77,9 +77,11 @@ func synthesize(args []string, stdout, stderr io.Writer) int {
 // synthesizes them into outdir ("" for cdktf's default: CDKTF_OUTDIR or
 // cdktf.out). It writes nothing unless every check passed. notice, when not
 // empty, is printed once the configuration is known to be valid (a refused
-// configuration's message stays exactly what testdata/invalid says). When
-// the CLI runs the app, the notice goes to stdout (see notes), and one more
-// line there names what was synthesized.
+// configuration's message stays exactly what testdata/invalid says). The
+// configuration's warnings come first, one line each beginning "warning: ";
+// with CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS set they refuse it like any error.
+// Warnings and notice go to stderr, or to stdout when the CLI runs the app
+// (see notes), where one more line names what was synthesized.
 func run(stdout, stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
@@ -90,7 +92,12 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot use the %s; nothing was synthesized:\n%s\n", source, indent(err.Error()))
 		return exitConfig
 	}
-	fmt.Fprint(notes(stdout, stderr), notice)
+	// Valid but weakening settings: said, then synthesized (docs/config-checks.md).
+	info := notes(stdout, stderr)
+	for _, w := range cfg.Warnings() {
+		fmt.Fprintf(info, "warning: %s\n", w)
+	}
+	fmt.Fprint(info, notice)
 	appConfig := &cdktf.AppConfig{}
 	if outdir != "" {
 		appConfig.Outdir = jsii.String(outdir)

@@ -47,12 +47,38 @@ func synth(t *testing.T, path string) (map[string][]byte, string) {
 	t.Helper()
 	t.Setenv(config.EnvVar, path)
 	t.Setenv(cliEnv, "")
+	// The accepted warnings are printed, never errors, whatever the caller's
+	// environment says.
+	t.Setenv(config.WarningsAsErrorsEnvVar, "")
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run(&stdout, &stderr, out, ""), "stderr:\n%s", stderr.String())
-	assert.Empty(t, stderr.String())
-	assert.Empty(t, stdout.String(), "silent on success unless the CLI runs it")
+	assert.Equal(t, acceptedWarningLines(t, path), stderr.String(), "only the warnings %s accepts", acceptedWarningsFile)
+	assert.Empty(t, stdout.String(), "nothing on stdout unless the CLI runs it")
 	return readTree(t, out), out
+}
+
+// acceptedWarningsFile lists the warnings the project's own configurations
+// cause on purpose (see docs/config-checks.md).
+const acceptedWarningsFile = "testdata/accepted-config-warnings.yaml"
+
+// acceptedWarningLines is what the app prints for the configuration at path
+// ("" for the default): its warnings, each of which must be accepted.
+func acceptedWarningLines(t *testing.T, path string) string {
+	t.Helper()
+	if path == "" {
+		return ""
+	}
+	accepted, err := config.LoadAcceptedWarnings(acceptedWarningsFile)
+	require.NoError(t, err)
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	assert.Empty(t, accepted.Unaccepted(path, cfg.Warnings()), "warnings of %s that %s does not accept", path, acceptedWarningsFile)
+	var lines strings.Builder
+	for _, w := range cfg.Warnings() {
+		lines.WriteString("warning: " + w.String() + "\n")
+	}
+	return lines.String()
 }
 
 func readTree(t *testing.T, dir string) map[string][]byte {
@@ -177,6 +203,20 @@ func TestCLIUserIsToldWhatWasSynthesized(t *testing.T) {
 		"the note and the stacks on stdout, which the CLI shows as it comes")
 	assert.Empty(t, stderr.String(), "stderr is for failures: the CLI logs it")
 
+	// A warned configuration: the warnings too go where the CLI shows them.
+	files, err := filepath.Glob("testdata/warn/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	want, err := os.ReadFile(strings.TrimSuffix(files[0], ".yaml") + ".warn")
+	require.NoError(t, err)
+	t.Setenv(config.EnvVar, files[0])
+	t.Setenv(config.WarningsAsErrorsEnvVar, "")
+	stdout.Reset()
+	stderr.Reset()
+	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), ""), stderr.String())
+	assert.True(t, strings.HasPrefix(stdout.String(), string(want)), "stdout:\n%s\nwant first:\n%s", stdout.String(), want)
+	assert.Empty(t, stderr.String())
+
 	t.Setenv(config.EnvVar, "examples/organization.yaml")
 	assert.Equal(t, `cloudtrail-mrk: synthesized the config file "examples/organization.yaml": stacks log-archive, management`,
 		synthesized(`config file "examples/organization.yaml"`, []string{"log-archive", "management"}))
@@ -273,6 +313,42 @@ func TestInvalidConfigurationsWriteNothing(t *testing.T) {
 			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+
 				indent(strings.TrimSuffix(string(want), "\n"))+"\n", stderr.String())
 			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+		})
+	}
+}
+
+// TestWarnedConfigurationsSynthesize runs every configuration of
+// testdata/warn through the app: its warnings, exactly as the .warn file
+// says, on stderr, and the stacks synthesized. With
+// CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS=1 the same configuration is refused:
+// exit status 2, each warning as an error, nothing written.
+func TestWarnedConfigurationsSynthesize(t *testing.T) {
+	files, err := filepath.Glob("testdata/warn/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".warn")
+			require.NoError(t, err)
+			t.Setenv(config.EnvVar, f)
+			t.Setenv(cliEnv, "")
+
+			t.Setenv(config.WarningsAsErrorsEnvVar, "1")
+			out, before := preexisting(t)
+			var stderr bytes.Buffer
+			assert.Equal(t, exitConfig, run(io.Discard, &stderr, out, ""))
+			asErrors := strings.ReplaceAll(strings.TrimSuffix(string(want), "\n"), "warning: ", "")
+			asErrors = strings.ReplaceAll(asErrors, "\n", " [a warning, an error because CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set]\n") +
+				" [a warning, an error because CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set]"
+			assert.Equal(t, `cloudtrail-mrk: cannot use the config file "`+f+`"; nothing was synthesized:`+"\n"+indent(asErrors)+"\n", stderr.String())
+			assert.Equal(t, before, readTree(t, out), "the output directory changed")
+
+			t.Setenv(config.WarningsAsErrorsEnvVar, "")
+			out = filepath.Join(t.TempDir(), "cdktf.out")
+			stderr.Reset()
+			require.Equal(t, exitOK, run(io.Discard, &stderr, out, ""), stderr.String())
+			assert.Equal(t, string(want), stderr.String())
+			assert.NotEmpty(t, readTree(t, out), "a warning does not stop synthesis")
 		})
 	}
 }

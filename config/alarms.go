@@ -47,6 +47,9 @@ func (c *Config) AlarmsEnabled() bool {
 func (c *Config) validateAlarms(l *rules.List) {
 	const f = "trail.cloudwatch_logs.alarms"
 	a := c.Trail.CloudWatchLogs.Alarms
+	// The names are checked whether or not the alarms exist: a typo must
+	// not wait until they are switched on.
+	c.validateDisabledAlarms(l, f, a.Disabled)
 	if !c.Trail.CloudWatchLogs.Enabled {
 		if a.Enabled && len(a.Subscriptions) > 0 {
 			l.Addf(f+".subscriptions", len(a.Subscriptions), "needs trail.cloudwatch_logs.enabled: the alarms watch the CloudWatch Logs log group")
@@ -54,30 +57,14 @@ func (c *Config) validateAlarms(l *rules.List) {
 		return
 	}
 	if !a.Enabled {
+		if len(a.Subscriptions) > 0 {
+			l.Addf(f+".subscriptions", len(a.Subscriptions), "needs %s.enabled: without alarms nothing is sent to the subscriptions", f)
+		}
 		return
 	}
 	if rules.DerivedName(c.Trail.Name, a.TopicName, rules.DefaultAlarmTopicName) {
-		if err := rules.TopicName(a.TopicName); err != nil {
-			l.Add(f+".topic_name", err)
-		} else if n := c.Trail.Notifications; n.Enabled && n.TopicName == a.TopicName {
-			l.Addf(f+".topic_name", a.TopicName, "must differ from trail.notifications.topic_name: only CloudTrail may publish there")
-		}
-	}
-	known := map[string]bool{}
-	for _, n := range alarms.Names() {
-		known[n] = true
-	}
-	seen := map[string]int{}
-	for i, name := range a.Disabled {
-		field := fmt.Sprintf("%s.disabled[%d]", f, i)
-		if j, dup := seen[name]; dup {
-			l.Addf(field, name, "repeats %s.disabled[%d]", f, j)
-			continue
-		}
-		seen[name] = i
-		if !known[name] {
-			l.Addf(field, name, "must be one of %s", strings.Join(alarms.Names(), ", "))
-		}
+		// Equal to the notification topic: see validateUniqueNames.
+		l.Add(f+".topic_name", rules.TopicName(a.TopicName))
 	}
 	for i, s := range a.Subscriptions {
 		field := fmt.Sprintf("%s.subscriptions[%d]", f, i)
@@ -95,15 +82,47 @@ func (c *Config) validateAlarms(l *rules.List) {
 				l.Addf(field+".endpoint", s.Endpoint, "must be a phone number in E.164 form (+ and up to 15 digits) for protocol sms")
 			}
 		case "sqs":
-			if !sqsQueueARN.MatchString(s.Endpoint) {
+			if m := sqsQueueARN.FindStringSubmatch(s.Endpoint); m == nil {
 				l.Addf(field+".endpoint", s.Endpoint, "must be an SQS queue ARN (arn:<partition>:sqs:<region>:<account>:<queue>) for protocol sqs")
+			} else {
+				c.checkEndpointPartition(l, field+".endpoint", s.Endpoint, m[1])
 			}
 		case "lambda":
-			if !lambdaARN.MatchString(s.Endpoint) {
+			if m := lambdaARN.FindStringSubmatch(s.Endpoint); m == nil {
 				l.Addf(field+".endpoint", s.Endpoint, "must be a Lambda function ARN (arn:<partition>:lambda:<region>:<account>:function:<name>) for protocol lambda")
+			} else {
+				c.checkEndpointPartition(l, field+".endpoint", s.Endpoint, m[1])
 			}
 		default:
 			l.Addf(field+".protocol", s.Protocol, "must be one of %s", strings.Join(SubscriptionProtocols, ", "))
 		}
+	}
+}
+
+func (c *Config) validateDisabledAlarms(l *rules.List, f string, disabled []string) {
+	known := map[string]bool{}
+	for _, n := range alarms.Names() {
+		known[n] = true
+	}
+	seen := map[string]int{}
+	for i, name := range disabled {
+		field := fmt.Sprintf("%s.disabled[%d]", f, i)
+		if j, dup := seen[name]; dup {
+			l.Addf(field, name, "repeats %s.disabled[%d]", f, j)
+			continue
+		}
+		seen[name] = i
+		if !known[name] {
+			l.Addf(field, name, "must be one of %s", strings.Join(alarms.Names(), ", "))
+		}
+	}
+}
+
+// checkEndpointPartition refuses a queue or function of another partition
+// than the home region's: the topic cannot reach it
+// (docs/aws-rules.md#subscriptions-stay-in-the-partition).
+func (c *Config) checkEndpointPartition(l *rules.List, field, arn, partition string) {
+	if part := c.Partition(); part != "" && partition != part {
+		l.Addf(field, arn, "must be in partition %q, the partition of the home region: SNS does not deliver across partitions", part)
 	}
 }

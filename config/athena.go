@@ -141,12 +141,8 @@ func (c *Config) validateAthena(l *rules.List) {
 	if a.ResultsBucketName == "" {
 		l.Addf("athena.results_bucket_name", a.ResultsBucketName, "is required when bucket.name is too long to derive <bucket.name>%s", DefaultAthenaResultsSuffix)
 	} else {
+		// Equal to another bucket: see validateUniqueNames.
 		l.Add("athena.results_bucket_name", rules.BucketName(a.ResultsBucketName))
-		for _, b := range c.LogBuckets() {
-			if b == a.ResultsBucketName {
-				l.Addf("athena.results_bucket_name", a.ResultsBucketName, "must differ from the log buckets")
-			}
-		}
 	}
 	l.Add("athena.results_expiration_days", rules.Range(a.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	if a.BytesScannedCutoff < 10*1024*1024 {

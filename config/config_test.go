@@ -1,6 +1,7 @@
 package config
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,8 @@ func TestExamplesAreValid(t *testing.T) {
 	assert.Len(t, org.Key.ReplicaRegions, 2)
 }
 
+var update = flag.Bool("update", false, "rewrite testdata/invalid/*.err and testdata/warn/*.warn from what the code reports")
+
 // TestInvalidConfigurations holds one case per rule: every
 // testdata/invalid/<case>.yaml must be refused with exactly the problems
 // listed in <case>.err, one per line. main_test.go runs the same files through
@@ -115,12 +118,15 @@ func TestInvalidConfigurations(t *testing.T) {
 	require.GreaterOrEqual(t, len(files), 50)
 	for _, f := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
-			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
-			require.NoError(t, err, "every invalid configuration needs its .err file")
 			c, err := Load(f)
 			assert.Nil(t, c)
 			var le *LoadError
 			require.ErrorAs(t, err, &le)
+			if *update {
+				require.NoError(t, os.WriteFile(strings.TrimSuffix(f, ".yaml")+".err", []byte(le.Err.Error()+"\n"), 0o644))
+			}
+			want, err := os.ReadFile(strings.TrimSuffix(f, ".yaml") + ".err")
+			require.NoError(t, err, "every invalid configuration needs its .err file")
 			assert.Equal(t, f, le.Path)
 			assert.Equal(t, strings.TrimSuffix(string(want), "\n"), le.Err.Error())
 		})
@@ -225,4 +231,133 @@ func TestValidationErrorsAreReachable(t *testing.T) {
 	}
 	assert.Equal(t, 10, byField["key.rotation_period_days"])
 	assert.Equal(t, "LEGAL", byField["bucket.object_lock.mode"])
+}
+
+// TestTypeErrorsAreReachable: a value of the wrong type is a *LineError whose
+// violation names the field path, the schema's expectation and the whole
+// value as written, never a Go type.
+func TestTypeErrorsAreReachable(t *testing.T) {
+	_, err := Parse([]byte(valid + "tags: {team: [a, b]}\nathena: {bytes_scanned_cutoff: 99999999999999999999}\n"))
+	var errs rules.Errors
+	require.ErrorAs(t, err, &errs)
+	require.Len(t, errs, 2, err.Error())
+	var le *LineError
+	require.ErrorAs(t, errs[0], &le)
+	assert.Equal(t, 8, le.Line)
+	assert.Equal(t, `tags["team"]`, le.Violation.Field)
+	assert.Equal(t, YAMLValue("[a, b]"), le.Violation.Value)
+	vs := errs.Violations()
+	require.Len(t, vs, 2)
+	assert.Equal(t, "athena.bytes_scanned_cutoff", vs[1].Field)
+	assert.Equal(t, YAMLValue("99999999999999999999"), vs[1].Value)
+	for _, v := range vs {
+		assert.NotRegexp(t, `\b(int|string|bool|map\[|\[\]|!!)`, v.Rule, "no Go or YAML type names")
+	}
+}
+
+// TestWarnings holds one case per warning: every testdata/warn/<case>.yaml
+// is valid and warns exactly the lines of <case>.warn, as the app prints
+// them. main_test.go runs the same files through the app.
+func TestWarnings(t *testing.T) {
+	files, err := filepath.Glob("../testdata/warn/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			c, err := Load(f)
+			require.NoError(t, err)
+			var got strings.Builder
+			for _, w := range c.Warnings() {
+				got.WriteString("warning: " + w.String() + "\n")
+			}
+			require.NotEmpty(t, got.String(), "every configuration of testdata/warn warns")
+			wantFile := strings.TrimSuffix(f, ".yaml") + ".warn"
+			if *update {
+				require.NoError(t, os.WriteFile(wantFile, []byte(got.String()), 0o644))
+			}
+			want, err := os.ReadFile(wantFile)
+			require.NoError(t, err, "every configuration of testdata/warn needs its .warn file")
+			assert.Equal(t, string(want), got.String())
+		})
+	}
+	warns, err := filepath.Glob("../testdata/warn/*.warn")
+	require.NoError(t, err)
+	assert.Len(t, warns, len(files), "every .warn file needs its .yaml file")
+}
+
+func TestDefaultHasNoWarnings(t *testing.T) {
+	assert.Empty(t, Default().Warnings(), "the built-in default is the secure choice")
+}
+
+// TestWarningsAsErrors: the switch refuses a configuration with warnings
+// with a *WarningsError that lists each one and unwraps to its violation;
+// a value of the switch that is neither on nor off is itself an error.
+func TestWarningsAsErrors(t *testing.T) {
+	f := "../testdata/warn/single-region.yaml"
+	t.Setenv(EnvVar, f)
+	for _, v := range []string{"", "0", "false"} {
+		t.Setenv(WarningsAsErrorsEnvVar, v)
+		_, _, err := FromEnv()
+		require.NoError(t, err, v)
+	}
+	for _, v := range []string{"1", "true", "TRUE"} {
+		t.Setenv(WarningsAsErrorsEnvVar, v)
+		c, _, err := FromEnv()
+		assert.Nil(t, c)
+		var we *WarningsError
+		require.ErrorAs(t, err, &we, v)
+		assert.Len(t, we.Warnings, 2)
+		var le *LoadError
+		require.ErrorAs(t, err, &le)
+		assert.Equal(t, f, le.Path)
+		var v1 *rules.Violation
+		require.ErrorAs(t, err, &v1)
+		assert.Equal(t, "trail.multi_region", v1.Field)
+		assert.Equal(t, false, v1.Value)
+	}
+	t.Setenv(WarningsAsErrorsEnvVar, "yes")
+	_, _, err := FromEnv()
+	assert.EqualError(t, err, `CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS: must be 1 or true (warnings are errors), or 0, false or unset (warnings are printed) (got "yes")`)
+
+	// Without warnings the switch changes nothing.
+	t.Setenv(EnvVar, "")
+	t.Setenv(WarningsAsErrorsEnvVar, "1")
+	c, _, err := FromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, Default(), c)
+}
+
+// AcceptedWarningsFile lists the warnings the project's own configurations
+// cause on purpose; main_test.go and cmd/validate hold them to it too.
+const acceptedWarningsFile = "../testdata/accepted-config-warnings.yaml"
+
+// TestProjectConfigurationsWarnOnlyAsAccepted: the examples and the test
+// variants (which cmd/validate plans) may warn only as the accepted list
+// says, with its reason; and every entry of the list still warns, so that
+// it cannot go stale.
+func TestProjectConfigurationsWarnOnlyAsAccepted(t *testing.T) {
+	accepted, err := LoadAcceptedWarnings(acceptedWarningsFile)
+	require.NoError(t, err)
+	var files []string
+	for _, pattern := range []string{"../examples/*.yaml", "../testdata/variants/*.yaml"} {
+		found, err := filepath.Glob(pattern)
+		require.NoError(t, err)
+		require.NotEmpty(t, found, pattern)
+		files = append(files, found...)
+	}
+	produced := map[[2]string]bool{}
+	for _, f := range files {
+		rel := strings.TrimPrefix(f, "../")
+		c, err := Load(f)
+		require.NoError(t, err, f)
+		for _, w := range accepted.Unaccepted(rel, c.Warnings()) {
+			t.Errorf("%s warns and %s does not accept it:\n  warning: %s", rel, acceptedWarningsFile, w)
+		}
+		for _, w := range c.Warnings() {
+			produced[[2]string{rel, w.Field}] = true
+		}
+	}
+	for _, a := range accepted {
+		assert.True(t, produced[[2]string{a.Config, a.Field}], "%s accepts %s in %s, which no longer warns there", acceptedWarningsFile, a.Field, a.Config)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
@@ -104,6 +105,15 @@ func (c *Config) validateGuardrails(l *rules.List) {
 			seen[t] = i
 		}
 	}
+	if len(g.Targets) > 0 && len(c.guardedAccountTargets()) == len(g.Targets) {
+		// Only account ids: whether they cover the accounts to protect is
+		// known offline (roots and OUs get a warning instead).
+		for _, need := range c.guardedAccounts() {
+			if !contains(g.Targets, need.id) {
+				l.Addf("guardrails.targets", g.Targets, "must include %s (%s): %s", need.field, need.id, need.why)
+			}
+		}
+	}
 	switch {
 	case g.PolicyName == "":
 		l.Addf("guardrails.policy_name", g.PolicyName, "is required: the default derived from trail.name is longer than %d characters", maxPolicyNameLength)
@@ -116,4 +126,62 @@ func (c *Config) validateGuardrails(l *rules.List) {
 	if _, err := policy.GuardrailPolicyJSON(c.GuardrailProps()); errors.As(err, &tooLarge) {
 		l.Addf("guardrails", tooLarge.Bytes, "must render a service control policy of at most %d bytes (AWS Organizations' limit), and this configuration's is longer: name fewer or shorter bucket.break_glass_principals or shorter bucket names", policy.MaxSCPBytes)
 	}
+}
+
+// guardedAccount is an account the guardrail policy must be attached to.
+type guardedAccount struct{ field, id, why string }
+
+// guardedAccounts are the accounts whose principals the guardrails must
+// bind: the log-archive account, which holds the key and the log buckets,
+// and the delegated administrator, which manages the trail.
+func (c *Config) guardedAccounts() []guardedAccount {
+	out := []guardedAccount{{"accounts.log_archive.id", c.Accounts.LogArchive.ID,
+		"a service control policy binds only the accounts it is attached to, and the key and the log buckets live there"}}
+	if a, ok := c.DelegatedAdmin(); ok && a.ID != c.Accounts.LogArchive.ID {
+		out = append(out, guardedAccount{"accounts.delegated_administrator.id", a.ID,
+			"a service control policy binds only the accounts it is attached to, and the delegated administrator's principals can stop or change the trail"})
+	}
+	return out
+}
+
+// guardedAccountTargets are the targets that are account ids.
+func (c *Config) guardedAccountTargets() []string {
+	var out []string
+	for _, t := range c.Guardrails.Targets {
+		if rules.AccountID(t) == nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// guardrailTargetWarnings: a root or an organizational unit cannot be read
+// offline, so whether it contains the accounts to protect is the user's to
+// check.
+func (c *Config) guardrailTargetWarnings() []Warning {
+	g := c.Guardrails
+	if !g.Enabled {
+		return nil
+	}
+	var containers []string
+	for _, t := range g.Targets {
+		if rules.AccountID(t) != nil {
+			containers = append(containers, t)
+		}
+	}
+	if len(containers) == 0 {
+		return nil
+	}
+	var missing []string
+	for _, need := range c.guardedAccounts() {
+		if !contains(g.Targets, need.id) {
+			missing = append(missing, fmt.Sprintf("%s (%s)", need.field, need.id))
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []Warning{{Field: "guardrails.targets", Value: containers, Reason: fmt.Sprintf(
+		"roots and organizational units cannot be checked offline: they must contain %s, or the guardrails do not bind the principals there (a service control policy binds only the accounts under its targets)",
+		strings.Join(missing, " and "))}}
 }

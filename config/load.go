@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -80,14 +79,32 @@ func Default() *Config {
 
 // FromEnv loads the file named by CLOUDTRAIL_MRK_CONFIG, or returns Default
 // when the variable is unset or empty. The second result describes where the
-// configuration came from.
+// configuration came from. When CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set, a
+// configuration with warnings is refused with a *WarningsError (inside a
+// *LoadError for a file).
 func FromEnv() (*Config, string, error) {
 	path := os.Getenv(EnvVar)
-	if path == "" {
-		return Default(), "built-in default configuration", nil
+	label := "built-in default configuration"
+	if path != "" {
+		label = fmt.Sprintf("config file %q", path)
 	}
-	c, err := Load(path)
-	return c, fmt.Sprintf("config file %q", path), err
+	asErrors, err := WarningsAsErrors()
+	if err != nil {
+		return nil, label, err
+	}
+	c := Default()
+	if path != "" {
+		if c, err = Load(path); err != nil {
+			return nil, label, err
+		}
+	}
+	if ws := c.Warnings(); asErrors && len(ws) > 0 {
+		if path == "" {
+			return nil, label, &WarningsError{ws}
+		}
+		return nil, label, &LoadError{path, &WarningsError{ws}}
+	}
+	return c, label, nil
 }
 
 // LoadError is a configuration file that could not be used: missing,
@@ -126,34 +143,50 @@ func Load(path string) (*Config, error) {
 	return c, nil
 }
 
-// Parse decodes a YAML document strictly (unknown keys are errors), applies
+// Parse decodes a YAML document strictly (unknown keys and values of the
+// wrong type are errors that name the field and the whole value), applies
 // defaults and validates the result.
 func Parse(data []byte) (*Config, error) {
-	c := defaults()
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	var unknownKeys error
-	if err := dec.Decode(&c); err != nil {
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("the file is empty: it must hold a YAML mapping with at least home_region, accounts and bucket")
+			return nil, errEmpty
 		}
-		if !onlyUnknownKeys(err) {
-			return nil, yamlError(err)
-		}
-		// Every known key was still decoded: report the unknown ones together
-		// with whatever the validation finds.
-		unknownKeys = yamlError(err)
+		return nil, yamlError(err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, errors.New("the file must hold exactly one YAML document; found a second one after '---'")
 	}
+	if len(doc.Content) == 0 {
+		return nil, errEmpty
+	}
+	schemaErrs, wrongTypes := checkSchema(&doc)
+	if wrongTypes {
+		// A value of the wrong type cannot be decoded: validating the rest
+		// would report its default as if the file had said it.
+		return nil, rules.Errors(schemaErrs)
+	}
+	c := defaults()
+	if err := doc.Decode(&c); err != nil {
+		return nil, yamlError(err)
+	}
 	c.applyLateDefaults()
-	if err := errors.Join(unknownKeys, c.Validate()); err != nil {
+	// Every known key was decoded: unknown ones are reported together with
+	// whatever the validation finds.
+	var l rules.List
+	for _, e := range schemaErrs {
+		l.Add("", e)
+	}
+	l.Add("", c.Validate())
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
+
+var errEmpty = errors.New("the file is empty: it must hold a YAML mapping with at least home_region, accounts and bucket")
 
 // applyLateDefaults fills defaults inside optional blocks that only exist
 // once the file has been decoded.
@@ -197,53 +230,17 @@ func (c *Config) applyLateDefaults() {
 	}
 }
 
-var (
-	unknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
-	goType       = regexp.MustCompile(` into (\[\])?(\*)?[\w.]+$`)
-)
-
-// onlyUnknownKeys reports whether err lists unknown keys and nothing else.
-func onlyUnknownKeys(err error) bool {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return false
-	}
-	for _, m := range te.Errors {
-		if !unknownField.MatchString(m) {
-			return false
-		}
-	}
-	return true
-}
-
-// yamlError rewrites yaml.v3 errors into messages about the file rather than
-// about Go types, one problem per line with its line number.
+// yamlError turns yaml.v3's syntax errors into a message about the file.
+// Type errors never reach it (checkSchema finds them first), except those
+// of the document's structure, such as a key given twice.
 func yamlError(err error) error {
 	var te *yaml.TypeError
-	if !errors.As(err, &te) {
-		return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	msgs := make([]error, 0, len(te.Errors))
-	for _, m := range te.Errors {
-		m = unknownField.ReplaceAllString(m, `unknown key "$1"`)
-		if strings.Contains(m, "cannot unmarshal") {
-			m = goType.ReplaceAllStringFunc(m, func(s string) string {
-				switch {
-				case strings.HasSuffix(s, "int"):
-					return " where a whole number is expected"
-				case strings.HasSuffix(s, "bool"):
-					return " where true or false is expected"
-				case strings.HasSuffix(s, "[]string"):
-					return " where a list of strings is expected"
-				case strings.HasSuffix(s, "string"):
-					return " where a string is expected"
-				default:
-					return " where a mapping is expected"
-				}
-			})
-			m = strings.Replace(m, "cannot unmarshal ", "", 1)
+	if errors.As(err, &te) {
+		msgs := make([]error, 0, len(te.Errors))
+		for _, m := range te.Errors {
+			msgs = append(msgs, errors.New(m))
 		}
-		msgs = append(msgs, errors.New(m))
+		return errors.Join(msgs...)
 	}
-	return errors.Join(msgs...)
+	return fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
@@ -45,6 +46,7 @@ func (c *Config) Validate() error {
 			l.Add(fmt.Sprintf("tags[%q]", k), err)
 		}
 	}
+	c.validateTagCount(&l)
 	c.validateMonitoring(&l)
 	c.validateAlarms(&l)
 	c.validateKey(&l, part)
@@ -56,6 +58,7 @@ func (c *Config) Validate() error {
 	c.validateGuardrails(&l)
 	c.validateDelegatedAdministrator(&l, part)
 	c.validateAthena(&l)
+	c.validateUniqueNames(&l)
 	return l.Err()
 }
 
@@ -126,10 +129,8 @@ func (c *Config) validateBucket(l *rules.List) {
 		case a.BucketName == b.Name+DefaultAccessLogSuffix && rules.BucketName(b.Name) != nil:
 			// Derived from an invalid bucket.name, which is reported already.
 		case a.BucketName != "":
+			// Equal to bucket.name: see validateUniqueNames.
 			l.Add("bucket.access_logs.bucket_name", rules.BucketName(a.BucketName))
-			if a.BucketName == b.Name {
-				l.Addf("bucket.access_logs.bucket_name", a.BucketName, "must differ from bucket.name: a bucket with Object Lock cannot receive access logs")
-			}
 		}
 		l.Add("bucket.access_logs.expiration_days", rules.Range(a.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	}
@@ -152,10 +153,9 @@ func (c *Config) validateBackend(l *rules.List, part string) {
 	}
 	if s.Bucket == "" {
 		l.Addf("backend.s3.bucket", s.Bucket, "is required")
-	} else if err := rules.BucketName(s.Bucket); err != nil {
-		l.Add("backend.s3.bucket", err)
-	} else if s.Bucket == c.Bucket.Name || s.Bucket == c.Bucket.AccessLogs.BucketName && c.Bucket.AccessLogs.Enabled {
-		l.Addf("backend.s3.bucket", s.Bucket, "must not be the trail bucket or its access-log bucket")
+	} else {
+		// Equal to another bucket: see validateUniqueNames.
+		l.Add("backend.s3.bucket", rules.BucketName(s.Bucket))
 	}
 	if s.Region == "" {
 		l.Addf("backend.s3.region", s.Region, "is required")
@@ -214,25 +214,16 @@ func (c *Config) validateReplication(l *rules.List) {
 	case !contains(c.Key.ReplicaRegions, r.Region):
 		l.Addf("replication.region", r.Region, "must be one of key.replica_regions %q: the copy is encrypted with the key's replica there", c.Key.ReplicaRegions)
 	}
-	taken := map[string]string{c.Bucket.Name: "bucket.name"}
-	if c.Bucket.AccessLogs.Enabled {
-		taken[c.Bucket.AccessLogs.BucketName] = "bucket.access_logs.bucket_name"
-	}
-	if c.Backend.S3 != nil {
-		taken[c.Backend.S3.Bucket] = "backend.s3.bucket"
-	}
-	// checkName reports whether name is acceptable and records it.
 	l.Add("replication.role_name", rules.RoleName(r.RoleName))
+	// checkName reports whether name is acceptable; a name equal to another
+	// bucket is refused by validateUniqueNames.
 	checkName := func(field, name, derivedFrom string) bool {
 		switch {
 		case name == "":
 			l.Addf(field, name, "is required: the default derived from %s is longer than 63 characters", derivedFrom)
 		case rules.BucketName(name) != nil:
 			l.Add(field, rules.BucketName(name))
-		case taken[name] != "":
-			l.Addf(field, name, "must differ from %s", taken[name])
 		default:
-			taken[name] = field
 			return true
 		}
 		return false
@@ -291,5 +282,30 @@ func (c *Config) validateDataEventBuckets(l *rules.List) {
 		if own[b] {
 			l.Addf(fmt.Sprintf("trail.data_events.s3_buckets[%d]", i), b, "is one of this configuration's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively")
 		}
+	}
+}
+
+// maxTagsPerResource is the most user tags a resource holds
+// (docs/aws-rules.md#tag-count).
+const maxTagsPerResource = 50
+
+// validateTagCount counts tags as the resources get them: the providers'
+// default_tags (tags) on every resource, plus the guardrail tag on every
+// copy of the key. The guardrail tag's key is the policy's, so tags must
+// not set it.
+func (c *Config) validateTagCount(l *rules.List) {
+	own := 0
+	if c.Guardrails.Enabled {
+		own = 1
+		if v, ok := c.Tags[policy.GuardTagKey]; ok {
+			l.Addf(fmt.Sprintf("tags[%q]", policy.GuardTagKey), v, "must not be set when guardrails.enabled is true: the guardrails tag every copy of the key with that key themselves")
+		}
+	}
+	if n := len(c.Tags) + own; n > maxTagsPerResource {
+		reason := ""
+		if own > 0 {
+			reason = " (the key also gets the guardrail tag)"
+		}
+		l.Addf("tags", len(c.Tags), "must hold at most %d tags%s: every resource gets them through the providers' default_tags, and AWS allows %d user tags per resource", maxTagsPerResource-own, reason, maxTagsPerResource)
 	}
 }

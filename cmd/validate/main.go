@@ -38,6 +38,12 @@ import (
 // its reason.
 const acceptedWarnings = "cmd/validate/accepted-warnings.yaml"
 
+// acceptedConfigWarnings lists the configuration warnings (config.Warning)
+// that the project's examples and test variants cause on purpose, each with
+// its reason: with -project any other warning fails the run, as it fails
+// the golden tests.
+const acceptedConfigWarnings = "testdata/accepted-config-warnings.yaml"
+
 func main() {
 	project := flag.Bool("project", false, "check every configuration the project ships, not only CLOUDTRAIL_MRK_CONFIG")
 	out := flag.String("out", "cdktf.out.validate", "working directory for the synthesized stacks and Terraform (replaced)")
@@ -59,6 +65,9 @@ func main() {
 type source struct {
 	name, label string
 	cfg         *config.Config
+	// file is the configuration file the project ships it as ("" for the
+	// default and a user's configuration), for the accepted warnings.
+	file string
 }
 
 func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
@@ -72,6 +81,9 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "validate: %v\n", err)
 		return 2
+	}
+	if code := configWarnings(project, sources, stdout, stderr); code != 0 {
+		return code
 	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
@@ -130,6 +142,43 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// configWarnings prints every configuration's warnings. With project, a
+// warning that testdata/accepted-config-warnings.yaml does not accept fails
+// the run (status 2, nothing planned); a user's configuration only warns,
+// unless CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS refused it already.
+func configWarnings(project bool, sources []source, stdout, stderr io.Writer) int {
+	var accepted config.AcceptedWarnings
+	if project {
+		var err error
+		if accepted, err = config.LoadAcceptedWarnings(acceptedConfigWarnings); err != nil {
+			fmt.Fprintf(stderr, "validate: %v\n", err)
+			return 2
+		}
+	}
+	failed := false
+	for _, s := range sources {
+		ws := s.cfg.Warnings()
+		if !project {
+			for _, w := range ws {
+				fmt.Fprintf(stderr, "warning: %s\n", w)
+			}
+			continue
+		}
+		bad := accepted.Unaccepted(s.file, ws)
+		for _, w := range bad {
+			failed = true
+			fmt.Fprintf(stderr, "validate: %s: warning: %s (not accepted by %s)\n", s.label, w, acceptedConfigWarnings)
+		}
+		if n := len(ws); n > 0 && len(bad) == 0 {
+			fmt.Fprintf(stdout, "validate: %s: %d configuration warnings, accepted by %s\n", s.label, n, acceptedConfigWarnings)
+		}
+	}
+	if failed {
+		return 2
+	}
+	return 0
+}
+
 // pluginCache is where providers downloaded from the registry are kept
 // between runs (not used with a provider mirror).
 func pluginCache() string {
@@ -172,7 +221,7 @@ func configurations(project bool) ([]source, error) {
 			return nil, err
 		}
 		name := strings.TrimSuffix(strings.ReplaceAll(f, "/", "-"), ".yaml")
-		out = append(out, source{name: name, label: fmt.Sprintf("config file %q", f), cfg: cfg})
+		out = append(out, source{name: name, label: fmt.Sprintf("config file %q", f), cfg: cfg, file: f})
 	}
 	example, err := os.ReadFile("examples/organization.yaml")
 	if err != nil {
@@ -187,7 +236,8 @@ func configurations(project bool) ([]source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("organization example with %d replica regions: %w", n, err)
 		}
-		out = append(out, source{name: fmt.Sprintf("replicas-%d", n), label: fmt.Sprintf("organization example with %d replica regions", n), cfg: cfg})
+		// Only the replica regions differ: the example's accepted warnings hold.
+		out = append(out, source{name: fmt.Sprintf("replicas-%d", n), label: fmt.Sprintf("organization example with %d replica regions", n), cfg: cfg, file: "examples/organization.yaml"})
 	}
 	return out, nil
 }

@@ -1,0 +1,134 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// WarningsAsErrorsEnvVar names the environment variable that turns the
+// configuration's warnings into errors (for CI): "1" or "true" turns it on,
+// "0", "false" or unset leaves warnings as warnings. cdktf runs the app
+// without arguments, so the switch is an environment variable.
+const WarningsAsErrorsEnvVar = "CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS"
+
+// Warning is a setting that is valid but weakens the trail or its
+// protection: the app says so and synthesizes anyway (unless
+// CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS is set).
+type Warning struct {
+	// Field is the path of the setting, for example "trail.multi_region".
+	Field string
+	// Value is the setting's value.
+	Value any
+	// Reason says what the setting weakens and which guidance it departs
+	// from.
+	Reason string
+}
+
+// String returns the warning as `<field>: <reason> (got <value>)`, the form
+// of a rules.Violation.
+func (w Warning) String() string { return w.violation().Error() }
+
+func (w Warning) violation() *rules.Violation {
+	return &rules.Violation{Field: w.Field, Rule: w.Reason, Value: w.Value}
+}
+
+// WarningsError is the error of a configuration whose warnings are treated
+// as errors. It unwraps to one *rules.Violation per warning, so that
+// rules.Errors-style callers reach each field, reason and value with
+// errors.As.
+type WarningsError struct {
+	Warnings []Warning
+}
+
+// Error lists each warning on its own line.
+func (e *WarningsError) Error() string {
+	lines := make([]string, len(e.Warnings))
+	for i, w := range e.Warnings {
+		lines[i] = w.String() + " [a warning, an error because " + WarningsAsErrorsEnvVar + " is set]"
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns each warning as a *rules.Violation.
+func (e *WarningsError) Unwrap() []error {
+	out := make([]error, len(e.Warnings))
+	for i, w := range e.Warnings {
+		out[i] = w.violation()
+	}
+	return out
+}
+
+// WarningsAsErrors reports whether CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS asks for
+// warnings to be errors; a value other than 1, true, 0, false or empty is an
+// error, so that a typo cannot silently switch the check off.
+func WarningsAsErrors() (bool, error) {
+	switch v := os.Getenv(WarningsAsErrorsEnvVar); strings.ToLower(v) {
+	case "1", "true":
+		return true, nil
+	case "", "0", "false":
+		return false, nil
+	default:
+		return false, &rules.Violation{Field: WarningsAsErrorsEnvVar, Rule: "must be 1 or true (warnings are errors), or 0, false or unset (warnings are printed)", Value: v}
+	}
+}
+
+// Warnings lists the valid settings of c that weaken the trail, in the order
+// of the file's keys. The configuration must be valid. Each reason cites the
+// control it departs from: CIS AWS Foundations Benchmark v3.0.0 sections 3
+// and 4 (docs/aws-rules.md#cis-logging-controls, #cis-monitoring-controls)
+// and AWS Config's cloudtrail-security-trail-enabled
+// (docs/aws-rules.md#security-trail-rule).
+func (c *Config) Warnings() []Warning {
+	var out []Warning
+	warn := func(field string, value any, reason string, args ...any) {
+		out = append(out, Warning{Field: field, Value: value, Reason: fmt.Sprintf(reason, args...)})
+	}
+	t := c.Trail
+	if !t.MultiRegion {
+		warn("trail.multi_region", false, "a single-region trail records nothing that happens in the other regions (CIS AWS Foundations v3.0.0 3.1; AWS Config cloudtrail-security-trail-enabled)")
+	}
+	if !t.IncludeGlobalServiceEvents {
+		warn("trail.include_global_service_events", false, "events of IAM, STS, CloudFront and the other global services are not recorded (AWS Config cloudtrail-security-trail-enabled)")
+	}
+	if !t.EnableLogFileValidation {
+		warn("trail.enable_log_file_validation", false, "no digest files: a log file changed or deleted after delivery cannot be detected (CIS AWS Foundations v3.0.0 3.2; AWS Config cloudtrail-security-trail-enabled)")
+	}
+	w := t.CloudWatchLogs
+	switch {
+	case !w.Enabled:
+		warn("trail.cloudwatch_logs.enabled", false, "no log group: the CIS monitoring alarms cannot exist and nothing watches events as they arrive (CIS AWS Foundations v3.0.0 section 4 needs the trail's log group)")
+	case !w.Alarms.Enabled:
+		warn("trail.cloudwatch_logs.alarms.enabled", false, "no metric filters and alarms on the trail's log group (CIS AWS Foundations v3.0.0 4.1 to 4.15)")
+	default:
+		cis := map[string]alarms.Control{}
+		for _, ctl := range alarms.CISControls {
+			cis[ctl.Name] = ctl
+		}
+		for i, name := range w.Alarms.Disabled {
+			if ctl, ok := cis[name]; ok {
+				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out the alarm of CIS AWS Foundations v3.0.0 %s (%s)", ctl.CIS, ctl.Title)
+			} else {
+				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out a tampering alarm on the trail, the key or the log buckets")
+			}
+		}
+	}
+	d := t.DataEvents
+	if !d.S3Write {
+		warn("trail.data_events.s3_write", false, "object-level writes to S3 buckets are not recorded (CIS AWS Foundations v3.0.0 3.8)")
+	}
+	if !d.S3Read {
+		warn("trail.data_events.s3_read", false, "object-level reads of S3 buckets are not recorded (CIS AWS Foundations v3.0.0 3.9)")
+	}
+	if !c.Bucket.AccessLogs.Enabled {
+		warn("bucket.access_logs.enabled", false, "requests to the trail bucket are not logged (CIS AWS Foundations v3.0.0 3.4)")
+	}
+	if c.AllowDestroy {
+		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")
+	}
+	out = append(out, c.guardrailTargetWarnings()...)
+	return out
+}
