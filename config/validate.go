@@ -58,6 +58,7 @@ func (c *Config) Validate() error {
 	c.validateGuardrails(&l)
 	c.validateDelegatedAdministrator(&l, part)
 	c.validateAthena(&l)
+	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
 	return l.Err()
 }

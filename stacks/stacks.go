@@ -232,27 +232,12 @@ func parseVersion(v string) ([3]int, error) {
 
 func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ctmrk.ReplicaRegion) (*LogArchive, error) {
 	trail := cfg.TrailIdentity()
-	var grants *policy.Replication
-	if r := cfg.Replication; r.Enabled {
-		grants = &policy.Replication{
-			Partition: cfg.Partition(), Account: cfg.Accounts.LogArchive.ID, RoleName: r.RoleName,
-			SourceRegion: cfg.HomeRegion, SourceBucket: cfg.Bucket.Name,
-			DestinationRegion: r.Region, DestinationBucket: r.BucketName,
-		}
-	}
+	grants := cfg.ReplicationGrants()
 	// Each copy of the key gets its own policy: the same trail, administrator
 	// and reader statements, and only the replication grants used on it.
+	// The configuration renders it (and checks its size) the same way.
 	keyPolicyIn := func(region string) (policy.Document, error) {
-		doc, err := policy.KeyPolicy(policy.KeyPolicyProps{
-			KeyAccount:     cfg.Accounts.LogArchive.ID,
-			Trail:          trail,
-			Administrators: cfg.Key.Administrators,
-			Readers:        cfg.Key.Readers,
-			TrailBucket:    cfg.Bucket.Name,
-			Protection:     logBucketProtection(cfg),
-			Replication:    grants,
-			Region:         region,
-		})
+		doc, err := policy.KeyPolicy(cfg.KeyPolicyProps(region))
 		if err != nil {
 			return policy.Document{}, fmt.Errorf("key policy in %s: %w", region, err)
 		}
@@ -457,7 +442,7 @@ func addBackend(stack cdktf.TerraformStack, name string, b config.Backend) {
 // log-archive account's role_arn names the role Terraform assumes there,
 // protection changes to all but that role and them.
 func logBucketProtection(cfg *config.Config) *policy.Protection {
-	return &policy.Protection{BreakGlass: cfg.Bucket.BreakGlassPrincipals, Deployer: cfg.Accounts.LogArchive.RoleARN}
+	return cfg.LogBucketProtection()
 }
 
 // alarmsProps are the metric filters and alarms on the trail's log group

@@ -376,6 +376,9 @@ func PrincipalARN(arn, partition string) (string, error) {
 	if partition != "" && m[1] != partition {
 		return "", violation(arn, "must be in partition %q, the partition of the home region", partition)
 	}
+	if err := iamPathLength(arn); err != nil {
+		return "", err
+	}
 	return m[2], nil
 }
 
@@ -389,7 +392,32 @@ func RoleARN(arn, partition string) (string, error) {
 	if partition != "" && m[1] != partition {
 		return "", violation(arn, "must be in partition %q, the partition of the home region", partition)
 	}
+	if err := iamPathLength(arn); err != nil {
+		return "", err
+	}
 	return m[2], nil
+}
+
+// MaxIAMPathLength is the longest IAM path, the slashes included, that IAM
+// accepts (docs/aws-rules.md#iam-paths).
+const MaxIAMPathLength = 512
+
+// iamPathLength refuses a role or user ARN whose path (from the slash after
+// "role" or "user" to the slash before the name) is longer than IAM allows.
+func iamPathLength(arn string) error {
+	i := strings.Index(arn, ":role/")
+	if i < 0 {
+		i = strings.Index(arn, ":user/")
+	}
+	if i < 0 {
+		return nil // root
+	}
+	rest := arn[i+len(":role"):] // "/path/name"
+	path := rest[:strings.LastIndex(rest, "/")+1]
+	if n := len(path); n > MaxIAMPathLength {
+		return violation(arn, "IAM paths must be at most %d characters (this one's is %d)", MaxIAMPathLength, n)
+	}
+	return nil
 }
 
 // validIAMPath rejects wildcards and empty segments in the resource part of
@@ -423,6 +451,11 @@ func orDefault(s, d string) string {
 func PrincipalOrAccount(v, partition string) (principal, account string, err error) {
 	if accountIDPattern.MatchString(v) {
 		return fmt.Sprintf("arn:%s:iam::%s:root", orDefault(partition, "aws"), v), v, nil
+	}
+	if iamPrincipalPattern.MatchString(v) && validIAMPath(v) {
+		if err := iamPathLength(v); err != nil {
+			return "", "", err
+		}
 	}
 	account, err = PrincipalARN(v, partition)
 	if err != nil {

@@ -165,6 +165,27 @@ func TestRoleARN(t *testing.T) {
 	}
 }
 
+// TestIAMPathLength: IAM paths are at most 512 characters, slashes included
+// (docs/aws-rules.md#iam-paths); the name after the path does not count.
+func TestIAMPathLength(t *testing.T) {
+	path := func(n int) string { // a path of n characters: "/" + segments + "/"
+		return "/" + strings.Repeat("p", n-2) + "/"
+	}
+	ok := "arn:aws:iam::111122223333:role" + path(512) + "name-of-sixty-four-characters-is-still-fine-after-a-long-path-x"
+	_, err := RoleARN(ok, "aws")
+	require.NoError(t, err)
+	_, err = PrincipalARN(strings.Replace(ok, ":role/", ":user/", 1), "aws")
+	require.NoError(t, err)
+	long := "arn:aws:iam::111122223333:role" + path(513) + "Reader"
+	want := fmt.Sprintf("IAM paths must be at most 512 characters (this one's is 513) (got %q)", long)
+	_, err = RoleARN(long, "aws")
+	assert.EqualError(t, err, want)
+	_, err = PrincipalARN(long, "aws")
+	assert.EqualError(t, err, want)
+	_, _, err = PrincipalOrAccount(long, "aws")
+	assert.EqualError(t, err, want, "a reader names the rule it breaks, not the generic shape")
+}
+
 func TestPrincipalOrAccount(t *testing.T) {
 	p, a, err := PrincipalOrAccount("444455556666", "aws")
 	require.NoError(t, err)

@@ -1,0 +1,163 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
+
+// The policies whose size grows with the configuration's lists (readers,
+// administrators, break-glass principals) are rendered here, in plain Go,
+// exactly as the stacks render them (TestPoliciesMatchTheSynthesizedStacks
+// compares them with the golden stacks), and measured against the limits of
+// the services they land in.
+
+// ReplicationGrants are the replication role's grants on the key and the
+// buckets, or nil when replication is off.
+func (c *Config) ReplicationGrants() *policy.Replication {
+	r := c.Replication
+	if !r.Enabled {
+		return nil
+	}
+	return &policy.Replication{
+		Partition: c.Partition(), Account: c.Accounts.LogArchive.ID, RoleName: r.RoleName,
+		SourceRegion: c.HomeRegion, SourceBucket: c.Bucket.Name,
+		DestinationRegion: r.Region, DestinationBucket: r.BucketName,
+	}
+}
+
+// LogBucketProtection is what the trail and recovery bucket policies, and
+// the key policy, deny to everyone but the deploying role and the
+// break-glass principals.
+func (c *Config) LogBucketProtection() *policy.Protection {
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN}
+}
+
+// KeyPolicyProps are the props of the key policy of the key's copy in
+// region: every copy carries the trail, administrator and reader statements,
+// and only the replication grants it uses.
+func (c *Config) KeyPolicyProps(region string) policy.KeyPolicyProps {
+	return policy.KeyPolicyProps{
+		KeyAccount:     c.Accounts.LogArchive.ID,
+		Trail:          c.TrailIdentity(),
+		Administrators: c.Key.Administrators,
+		Readers:        c.Key.Readers,
+		TrailBucket:    c.Bucket.Name,
+		Protection:     c.LogBucketProtection(),
+		Replication:    c.ReplicationGrants(),
+		Region:         region,
+	}
+}
+
+// trailBucketPolicyProps are the props of the trail bucket's policy.
+func (c *Config) trailBucketPolicyProps() policy.BucketPolicyProps {
+	return policy.BucketPolicyProps{
+		BucketName:     c.Bucket.Name,
+		KeyPrefix:      c.Trail.S3KeyPrefix,
+		Trail:          c.TrailIdentity(),
+		OrganizationID: c.OrganizationID,
+		Readers:        c.Key.Readers,
+		Protection:     c.LogBucketProtection(),
+	}
+}
+
+// recoveryBucketPolicyProps are the props of the recovery bucket's policy.
+func (c *Config) recoveryBucketPolicyProps() policy.RecoveryBucketPolicyProps {
+	return policy.RecoveryBucketPolicyProps{
+		Partition:  c.Partition(),
+		BucketName: c.Replication.BucketName,
+		KeyPrefix:  c.Trail.S3KeyPrefix,
+		Readers:    c.Key.Readers,
+		Protection: c.LogBucketProtection(),
+	}
+}
+
+// queryRoleTrust is the Athena query role's trust policy: every reader may
+// assume the role.
+func (c *Config) queryRoleTrust() (policy.Document, error) {
+	return policy.QueryRoleTrust(policy.QueryRoleProps{Partition: c.Partition(), Readers: c.Key.Readers})
+}
+
+// renderedPolicies are the size-limited policies of the configuration, each
+// as the stacks write it; a policy that cannot be rendered (because of a
+// field reported on its own) is left out.
+type renderedPolicies struct {
+	// keyRegion and key are the largest key policy among the key's copies,
+	// and the region of that copy.
+	keyRegion, key string
+	// trailBucket and recoveryBucket are the bucket policies ("" when
+	// there is no recovery bucket).
+	trailBucket, recoveryBucket string
+	// queryTrust is the Athena query role's trust policy as IAM counts it,
+	// without white space ("" without Athena).
+	queryTrust string
+}
+
+func (c *Config) renderPolicies() renderedPolicies {
+	var out renderedPolicies
+	regions := append([]string{c.HomeRegion}, c.Key.ReplicaRegions...)
+	for _, region := range regions {
+		if doc, err := policy.KeyPolicy(c.KeyPolicyProps(region)); err == nil {
+			if j, err := doc.JSON(); err == nil && len(j) > len(out.key) {
+				out.key, out.keyRegion = j, region
+			}
+		}
+	}
+	if doc, err := policy.TrailBucketPolicy(c.trailBucketPolicyProps()); err == nil {
+		out.trailBucket, _ = doc.JSON()
+	}
+	if c.Replication.Enabled {
+		if doc, err := policy.RecoveryBucketPolicy(c.recoveryBucketPolicyProps()); err == nil {
+			out.recoveryBucket, _ = doc.JSON()
+		}
+	}
+	if c.Athena.Enabled {
+		if doc, err := c.queryRoleTrust(); err == nil {
+			out.queryTrust, _ = doc.CompactJSON()
+		}
+	}
+	return out
+}
+
+// validatePolicySizes refuses a configuration whose policies would be
+// larger than the services accept: the key policy (KMS, 32 KB), the trail
+// and recovery bucket policies (S3, 20 KB) and the Athena query role's trust
+// policy (IAM's largest quota). Only the size is reported here: any other
+// problem of a policy comes from a field reported on its own. The limits are
+// measured on the policies as synthesized, white space included, so that
+// whether Terraform's provider compacts them or not, AWS receives no more.
+func (c *Config) validatePolicySizes(l *rules.List) {
+	p := c.renderPolicies()
+	const lists = "name fewer, or shorter, key.readers, key.administrators or bucket.break_glass_principals"
+	if n := len(p.key); n > rules.MaxKeyPolicyBytes {
+		l.Addf("key", n, "must render a key policy of at most %d bytes (KMS's limit), and this configuration's for the copy in %s is longer: %s", rules.MaxKeyPolicyBytes, p.keyRegion, lists)
+	}
+	const bucketLists = "name fewer, or shorter, key.readers or bucket.break_glass_principals"
+	if n := len(p.trailBucket); n > rules.MaxBucketPolicyBytes {
+		l.Addf("bucket", n, "must render a bucket policy of at most %d bytes (S3's 20 KB limit), and this configuration's is longer: %s", rules.MaxBucketPolicyBytes, bucketLists)
+	}
+	if n := len(p.recoveryBucket); n > rules.MaxBucketPolicyBytes {
+		l.Addf("replication", n, "must render a recovery bucket policy of at most %d bytes (S3's 20 KB limit), and this configuration's is longer: %s", rules.MaxBucketPolicyBytes, bucketLists)
+	}
+	if n := len(p.queryTrust); n > rules.MaxRoleTrustPolicyChars {
+		l.Addf("athena", n, "must render a query role trust policy of at most %d characters (the largest quota IAM grants), and this configuration's, which lists every key.readers, is longer: name fewer or shorter key.readers", rules.MaxRoleTrustPolicyChars)
+	}
+}
+
+// policySizeWarnings: a trust policy over IAM's default quota is created
+// only in an account whose quota was raised, which cannot be checked
+// offline.
+func (c *Config) policySizeWarnings() []Warning {
+	if !c.Athena.Enabled {
+		return nil
+	}
+	p := c.renderPolicies()
+	n := len(p.queryTrust)
+	if n <= rules.DefaultRoleTrustPolicyChars || n > rules.MaxRoleTrustPolicyChars {
+		return nil
+	}
+	return []Warning{{Field: "key.readers", Value: len(c.Key.Readers), Reason: fmt.Sprintf(
+		"the Athena query role's trust policy lists every reader and is %d characters, over IAM's default quota of %d: creating the role fails unless the log-archive account's \"Role trust policy length\" quota was raised to at least %d",
+		n, rules.DefaultRoleTrustPolicyChars, n)}}
+}
