@@ -1,4 +1,4 @@
-// Package access evaluates IAM, S3 bucket, KMS key and SNS topic policies
+// Package policyeval evaluates IAM, S3 bucket, KMS key and SNS topic policies
 // offline, the way AWS documents it ("Policy evaluation logic"), for the
 // requests our policies must allow or deny. It is plain Go (no jsii).
 //
@@ -9,7 +9,7 @@
 // and ForAnyValue/ForAllValues. Anything else (NotAction, NotResource,
 // NotPrincipal, an unknown operator, a policy variable) is an error, never a
 // silent allow or deny.
-package access
+package policyeval
 
 import (
 	"errors"
