@@ -2,7 +2,9 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -147,12 +149,14 @@ func (c *checker) athena() error {
 	expect(false, "passing a role", "iam:PassRole", "arn:"+c.part+":iam::"+acct+":role/any", nil, false)
 
 	// The named queries: each in this workgroup and database, which the
-	// role may read and run.
+	// role may read and run; in logical-name order, so that the output is
+	// the same from run to run.
 	named := s.resources("aws_athena_named_query")
 	if len(named) == 0 {
 		return fmt.Errorf("stack %s has no named queries", s.Name)
 	}
-	for _, nq := range named {
+	for _, name := range slices.Sorted(maps.Keys(named)) {
+		nq := named[name]
 		m := workgroupRef.FindStringSubmatch(fmt.Sprint(nq["workgroup"]))
 		if m == nil {
 			return fmt.Errorf("stack %s: named query %v is not in a workgroup of the stack", s.Name, nq["name"])
