@@ -1,3 +1,12 @@
+// Package access checks the synthesized stacks of a configuration against
+// what that configuration promises: who can and cannot deliver, read,
+// decrypt, publish, replicate and assume roles; what the log buckets' and
+// key's policies deny; which events the trail logs; which alarms fire on
+// which records; what the organization's guardrails deny. It reads the
+// stacks (cdktf.out/stacks/*/cdk.tf.json), gives Terraform references
+// stand-in ARNs, derives every expectation from the configuration, and asks
+// policyeval, the generic evaluator, for each decision. cmd/check-access
+// runs it.
 package access
 
 import (
@@ -56,8 +65,8 @@ func (r Result) String() string {
 const Outsider = "999999999999"
 
 // Check evaluates, over the synthesized stacks of cfg, every expectation
-// derived from cfg: who can and cannot deliver, read, decrypt, publish and
-// replicate. A policy the expectations need but the stacks lack is an error.
+// derived from cfg, step by step (see steps). A policy the expectations need
+// but the stacks lack is an error.
 func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition()}
 	for _, s := range stacks {
@@ -75,21 +84,26 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	if c.trailStack == nil || c.archive == nil {
 		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
 	}
-	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection}
-	for _, step := range steps {
+	for _, step := range c.steps() {
 		if err := step(); err != nil {
 			return nil, err
 		}
-	}
-	for _, step := range c.moreSteps() {
-		if err := step(); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.guardrails(); err != nil {
-		return nil, err
 	}
 	return c.results, nil
+}
+
+// steps are the checks of Check, in the order their results are printed.
+func (c *checker) steps() []func() error {
+	return []func() error{
+		// Who may use the trail's bucket, its key copies and the resources
+		// beside them.
+		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
+		// What the log buckets' and the key's policies deny, which events
+		// the trail logs, which alarms fire.
+		c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks,
+		// What the organization's guardrails deny.
+		c.guardrails,
+	}
 }
 
 type checker struct {

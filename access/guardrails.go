@@ -11,11 +11,12 @@ import (
 
 // Expectations on the organization guardrails (guardrails.enabled). The
 // service control policy is read from the synthesized management stack and
-// evaluated as AWS does (see ServiceControlPolicies) as if it governed the
-// log-archive account, which holds when a target is the root, that account
-// or an OU on its path: the check cannot see the organization's tree, and
-// the README asks for such a target. Every request by an IAM principal is
-// judged with the worst case for its own policies (allow everything).
+// evaluated as AWS does (see policyeval.ServiceControlPolicies) as if it
+// governed the log-archive account, which holds when a target is the root,
+// that account or an OU on its path: the check cannot see the
+// organization's tree, and the README asks for such a target. Every request
+// by an IAM principal is judged with the worst case for its own policies
+// (allow everything).
 
 // guardrailActionsKey are what the issue asks the guardrails to stop on the
 // key copies (schedule deletion, disable, key policy, grants), what would

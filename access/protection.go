@@ -7,12 +7,6 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
-// moreSteps are the expectations added after the policy checks of Check:
-// what the log buckets' policies deny, and which events the trail logs.
-func (c *checker) moreSteps() []func() error {
-	return []func() error{c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks}
-}
-
 // asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
 // which AWS adds to every request signed by an IAM principal and which, for
 // a role, is the role's ARN (IAM User Guide, "AWS global condition context

@@ -1,14 +1,3 @@
-// Package policyeval evaluates IAM, S3 bucket, KMS key and SNS topic policies
-// offline, the way AWS documents it ("Policy evaluation logic"), for the
-// requests our policies must allow or deny. It is plain Go (no jsii).
-//
-// It supports what our policies use and their neighbours: principals
-// (account, root, role/user ARN, service, "*"), Action and Resource with
-// wildcards (actions case-insensitive, resources case-sensitive), and the
-// String*, Arn*, Bool, Null and Numeric* condition operators with IfExists
-// and ForAnyValue/ForAllValues. Anything else (NotAction, NotResource,
-// NotPrincipal, an unknown operator, a policy variable) is an error, never a
-// silent allow or deny.
 package policyeval
 
 import (
