@@ -37,6 +37,11 @@ func LogRetentionDays(days int) error {
 	return violation(days, "must be one of the retention periods CloudWatch Logs accepts: %v", logRetentionDays)
 }
 
+// FilterPatternMaxLength is the longest metric filter pattern CloudWatch Logs
+// accepts (docs/aws-rules.md#filter-pattern-length); a longer one is split
+// into several filters feeding one metric.
+const FilterPatternMaxLength = 1024
+
 // TopicName checks a standard SNS topic name (1 to 256 letters, digits, _
 // and -; CloudTrail cannot publish to FIFO topics).
 func TopicName(name string) error {
