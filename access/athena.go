@@ -44,7 +44,7 @@ func (c *checker) athena() error {
 	}
 	// A reader given as the log-archive account's own id trusts that whole
 	// account, whose IAM policies then decide who of it may assume the role.
-	readerAccount := contains(c.cfg.Key.Readers, acct)
+	readerAccount := slices.Contains(c.cfg.Key.Readers, acct)
 	c.expect(false, "CloudTrail assuming the query role", assume(policyeval.Principal{Service: policy.CloudTrailService}))
 	c.expect(false, "Athena assuming the query role", assume(policyeval.Principal{Service: "athena.amazonaws.com"}))
 	if !readerAccount {
@@ -166,15 +166,6 @@ func (c *checker) athena() error {
 		expect(true, fmt.Sprintf("running named query %v", nq["name"]), "athena:StartQueryExecution", wgArn(wgName), nil, false)
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // athenaProjection reads the synthesized table's partition projection and,

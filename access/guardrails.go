@@ -2,6 +2,8 @@ package access
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -183,7 +185,7 @@ func (c *checker) guardrails() error {
 		}
 		for _, adm := range c.cfg.Key.Administrators {
 			p := policyeval.Principal{ARN: adm}
-			if p.Account() != acct || c.isBreakGlass(adm) || strings.HasSuffix(adm, ":root") {
+			if p.Account() != acct || slices.Contains(c.cfg.Bucket.BreakGlassPrincipals, adm) || strings.HasSuffix(adm, ":root") {
 				continue
 			}
 			record(false, "key administrator "+adm+" kms:ScheduleKeyDeletion on the key copy in "+k.region+" (the key policy allows it; the guardrails do not)", tagged(p, adm, "kms:ScheduleKeyDeletion"), policyeval.Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true}, extra)
@@ -344,12 +346,7 @@ func (c *checker) guardedKeyCopies() ([]guardedKey, error) {
 			r := region(body, c.cfg.HomeRegion)
 			k := guardedKey{arn: c.keyArn(name, r), region: r, policy: l}
 			tags, _ := body["tags"].(map[string]any)
-			keys := make([]string, 0, len(tags))
-			for tk := range tags {
-				keys = append(keys, tk)
-			}
-			sort.Strings(keys)
-			for _, tk := range keys {
+			for _, tk := range slices.Sorted(maps.Keys(tags)) {
 				if v, ok := tags[tk].(string); ok {
 					k.tags = append(k.tags, "aws:ResourceTag/"+tk, v)
 				}
@@ -370,13 +367,4 @@ func (c *checker) exemptRolesIn(account string) []string {
 		}
 	}
 	return out
-}
-
-func (c *checker) isBreakGlass(arn string) bool {
-	for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
-		if b == arn {
-			return true
-		}
-	}
-	return false
 }

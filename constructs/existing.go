@@ -2,7 +2,9 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
@@ -121,7 +123,7 @@ func (k *ExistingKey) KeyArnIn(region string) (*string, error) {
 }
 
 // Regions lists the regions of the copies, sorted.
-func (k *ExistingKey) Regions() []string { return sortedKeys(k.arns) }
+func (k *ExistingKey) Regions() []string { return slices.Sorted(maps.Keys(k.arns)) }
 
 // Account is the account that owns the key.
 func (k *ExistingKey) Account() string { return k.account }

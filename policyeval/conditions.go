@@ -2,7 +2,8 @@ package policyeval
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,12 +12,7 @@ import (
 
 // conditionsMatch ANDs every operator and key of a Condition block.
 func conditionsMatch(c policy.Conditions, ctx map[string][]string) (bool, error) {
-	ops := make([]string, 0, len(c))
-	for op := range c {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops) // deterministic errors
-	for _, op := range ops {
+	for _, op := range slices.Sorted(maps.Keys(c)) { // deterministic errors
 		for key, want := range c[op] {
 			ok, err := conditionMatches(op, key, want, lookup(ctx, key))
 			if err != nil {

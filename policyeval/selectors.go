@@ -2,6 +2,7 @@ package policyeval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
@@ -102,13 +103,13 @@ func advancedMatches(sel any, ev Event) (bool, error) {
 				return false, fmt.Errorf("field selector operator %q is not supported here", op)
 			}
 		}
-		if eq := selectorValues(fs["equals"]); fs["equals"] != nil && !selectorHas(eq, got) {
+		if eq := selectorValues(fs["equals"]); fs["equals"] != nil && !slices.Contains(eq, got) {
 			return false, nil
 		}
 		if sw := selectorValues(fs["starts_with"]); fs["starts_with"] != nil && !selectorPrefixed(sw, got) {
 			return false, nil
 		}
-		if selectorHas(selectorValues(fs["not_equals"]), got) || selectorPrefixed(selectorValues(fs["not_starts_with"]), got) {
+		if slices.Contains(selectorValues(fs["not_equals"]), got) || selectorPrefixed(selectorValues(fs["not_starts_with"]), got) {
 			return false, nil
 		}
 	}
@@ -129,15 +130,6 @@ func basicMatches(sel any, ev Event) bool {
 	for _, r := range resources {
 		dr, _ := r.(map[string]any)
 		if t, _ := dr["type"].(string); t == ev.Type && selectorPrefixed(selectorValues(dr["values"]), ev.ARN) {
-			return true
-		}
-	}
-	return false
-}
-
-func selectorHas(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
 			return true
 		}
 	}

@@ -187,7 +187,7 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 				fail("bucket %s is encrypted with a key this stack does not create", name)
 			case key.region != bucket.region:
 				fail("bucket %s (%s) is encrypted with %s, a key copy in %s: CloudTrail and S3 need the copy in the bucket's region", name, bucket.region, key.address, key.region)
-			case contains(want.OwnKeyBuckets, name):
+			case slices.Contains(want.OwnKeyBuckets, name):
 				if key == primary || key.typ != "aws_kms_key" || key.after["multi_region"] == true {
 					fail("bucket %s is encrypted with %s, want a single-region key of its own", name, key.address)
 				} else {
