@@ -69,9 +69,13 @@ func (s *Stacks) Names() []string {
 	return deploymentOrder(all)
 }
 
-// Build adds the stacks for cfg to app: one combined stack when one account
-// plays both roles, otherwise a log-archive and a management stack. cfg must
-// have been validated (config.Load and config.Default do that).
+// Build validates cfg, then adds its stacks to app: one combined stack when
+// one account plays both roles, otherwise a log-archive and a management
+// stack (and a registration stack with a delegated administrator). Build is
+// where validation is enforced: a Config can be written by hand or changed
+// after config.Load, so Build validates whatever it is given, before the
+// first jsii call; an invalid cfg adds nothing to app and returns
+// cfg.Validate's error, every violation with its field (rules.Errors).
 func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
