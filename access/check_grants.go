@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
@@ -15,12 +17,15 @@ import (
 // role is used (IAM user guide, "AWS JSON policy elements: Principal", role
 // session principals: arn:<p>:sts::<acct>:assumed-role/<role name>/<session>).
 func session(p policyeval.Principal) (policyeval.Principal, bool) {
-	parts := strings.SplitN(p.ARN, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+	role, err := arn.Parse(p.ARN)
+	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
 		return policyeval.Principal{}, false
 	}
-	path := strings.Split(strings.TrimPrefix(parts[5], "role/"), "/")
-	return policyeval.Principal{ARN: fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/check-access", parts[1], parts[4], path[len(path)-1])}, true
+	path := strings.Split(strings.TrimPrefix(role.Resource, "role/"), "/")
+	return policyeval.Principal{ARN: arn.ARN{
+		Partition: role.Partition, Service: "sts", AccountID: role.AccountID,
+		Resource: "assumed-role/" + path[len(path)-1] + "/check-access",
+	}.String()}, true
 }
 
 // readerSessions: a reader named as a role in the bucket policy reads as a

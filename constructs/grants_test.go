@@ -159,6 +159,10 @@ func TestKeyFromArnsValidation(t *testing.T) {
 	assert.EqualError(t, err, `KeyFromArns: needs the ARN of at least one key copy (got "[]")`)
 	_, err = KeyFromArns("alias/cloudtrail")
 	assert.EqualError(t, err, `KeyFromArns[0]: must be a KMS key ARN: arn:<partition>:kms:<region>:<account>:key/<key id> (got "alias/cloudtrail")`)
+	for _, notAKey := range []string{"arn:aws:kms:us-east-1:222222222222:alias/cloudtrail", "arn:aws:kms:us-east-1:222222222222:key/", "arn:aws:kms:us-east-1:222222222222:key/a:b", "arn:aws:s3:::key/a"} {
+		_, err = KeyFromArns(notAKey)
+		assert.ErrorContains(t, err, "KeyFromArns[0]: must be a KMS key ARN", notAKey)
+	}
 	_, err = KeyFromArns("arn:aws:kms:us-east-1:222222222222:key/a", "arn:aws:kms:us-west-2:333333333333:key/a")
 	assert.ErrorContains(t, err, `KeyFromArns[1]: must be in the account of the other copies (222222222222)`)
 	_, err = TrailBucketFromName(ExistingTrailBucketProps{BucketName: "Bad_Name", Trail: testTrail})

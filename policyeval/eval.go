@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
 
@@ -38,11 +40,11 @@ var Anonymous = Principal{}
 
 // Account returns the account id of an IAM principal, or "".
 func (p Principal) Account() string {
-	parts := strings.SplitN(p.ARN, ":", 6)
-	if len(parts) < 6 {
+	a, err := arn.Parse(p.ARN)
+	if err != nil {
 		return ""
 	}
-	return parts[4]
+	return a.AccountID
 }
 
 // Request is one API call.
@@ -252,7 +254,7 @@ func principalMatches(sp policy.Principal, p Principal) (match, error) {
 			return byPrincipal, nil
 		case accountID.MatchString(a) && a == p.Account():
 			return byAccount, nil
-		case strings.HasSuffix(a, ":root") && strings.Count(a, ":") == 5 && strings.Split(a, ":")[4] == p.Account():
+		case isRootOf(a, p.Account()):
 			// An account's root ARN in a resource policy means the account.
 			return byAccount, nil
 		}
@@ -265,10 +267,29 @@ func isAssumeRole(action string) bool {
 	return strings.HasPrefix(strings.ToLower(action), "sts:assumerole")
 }
 
-// isRoot reports whether arn is an account root user, arn:<p>:iam::<acct>:root.
-func isRoot(arn string) bool {
-	parts := strings.SplitN(arn, ":", 6)
-	return len(parts) == 6 && parts[2] == "iam" && parts[5] == "root"
+// isRoot reports whether s is an account root user, arn:<p>:iam::<acct>:root.
+func isRoot(s string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && a.Service == "iam" && a.Resource == "root"
+}
+
+// isRootOf reports whether s is the root ARN of account, arn:<p>:<svc>::<account>:root.
+func isRootOf(s, account string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && a.Resource == "root" && a.AccountID == account
+}
+
+// roleOfSession returns the role ARN of a role session ARN,
+// arn:<p>:sts::<acct>:assumed-role/<role name>/<session>, taking the role to
+// have no path (the session ARN does not carry it); ok is false for any
+// other ARN.
+func roleOfSession(s string) (role string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "sts" || !strings.HasPrefix(a.Resource, "assumed-role/") {
+		return "", false
+	}
+	name := strings.Split(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")[0]
+	return arn.ARN{Partition: a.Partition, Service: "iam", AccountID: a.AccountID, Resource: "role/" + name}.String(), true
 }
 
 // sessionOf matches a role named in a policy with a session of that role:
@@ -278,16 +299,16 @@ func isRoot(arn string) bool {
 // role's sessions, arn:<p>:sts::<acct>:assumed-role/<role name>/<session>
 // (the session ARN has the role's name without its path).
 func sessionOf(roleArn, caller string) bool {
-	r := strings.SplitN(roleArn, ":", 6)
-	c := strings.SplitN(caller, ":", 6)
-	if len(r) != 6 || len(c) != 6 || r[2] != "iam" || c[2] != "sts" || r[1] != c[1] || r[4] != c[4] {
+	r, rerr := arn.Parse(roleArn)
+	c, cerr := arn.Parse(caller)
+	if rerr != nil || cerr != nil || r.Service != "iam" || c.Service != "sts" || r.Partition != c.Partition || r.AccountID != c.AccountID {
 		return false
 	}
-	if !strings.HasPrefix(r[5], "role/") || !strings.HasPrefix(c[5], "assumed-role/") {
+	if !strings.HasPrefix(r.Resource, "role/") || !strings.HasPrefix(c.Resource, "assumed-role/") {
 		return false
 	}
-	path := strings.Split(strings.TrimPrefix(r[5], "role/"), "/")
-	session := strings.Split(strings.TrimPrefix(c[5], "assumed-role/"), "/")
+	path := strings.Split(strings.TrimPrefix(r.Resource, "role/"), "/")
+	session := strings.Split(strings.TrimPrefix(c.Resource, "assumed-role/"), "/")
 	return len(session) == 2 && session[1] != "" && path[len(path)-1] == session[0]
 }
 
@@ -330,8 +351,8 @@ func wildcard(pattern, value string, caseInsensitive bool) bool {
 // A session ARN does not carry the role's path, so the role is taken to
 // have none. A value the request already gives is kept; services and
 // anonymous callers get none.
-func withPrincipalArn(arn string, context map[string][]string) map[string][]string {
-	if arn == "" {
+func withPrincipalArn(principalArn string, context map[string][]string) map[string][]string {
+	if principalArn == "" {
 		return context
 	}
 	if _, ok := context["aws:PrincipalArn"]; ok {
@@ -341,10 +362,9 @@ func withPrincipalArn(arn string, context map[string][]string) map[string][]stri
 	for k, v := range context {
 		out[k] = v
 	}
-	principal := arn
-	if p := strings.SplitN(arn, ":", 6); len(p) == 6 && p[2] == "sts" && strings.HasPrefix(p[5], "assumed-role/") {
-		role := strings.Split(strings.TrimPrefix(p[5], "assumed-role/"), "/")[0]
-		principal = fmt.Sprintf("arn:%s:iam::%s:role/%s", p[1], p[4], role)
+	principal := principalArn
+	if role, ok := roleOfSession(principalArn); ok {
+		principal = role
 	}
 	out["aws:PrincipalArn"] = []string{principal}
 	return out
