@@ -86,7 +86,8 @@ var AllowAll = policy.Document{Version: policy.Version, Statement: []policy.Stat
 	Sid: "AssumeAnything", Effect: policy.Allow, Action: policy.Values{"*"}, Resource: policy.Values{"*"},
 }}}
 
-// Evaluate decides req against ps.
+// Evaluate decides req against ps as AWS would (see the package doc), or
+// returns an error for a request or a policy it does not model.
 func Evaluate(req Request, ps Policies) (Decision, error) {
 	if ps.SCPs != nil {
 		rest := ps
@@ -102,11 +103,10 @@ func Evaluate(req Request, ps Policies) (Decision, error) {
 		return withSCPs(scp, d), nil
 	}
 	if isRoot(req.Principal.ARN) {
-		// IAM user guide, "How AWS enforcement code logic evaluates requests
-		// to allow or deny access": the root user has full access in its own
-		// account, with exceptions of its own (KMS key policies, S3 bucket
-		// policy changes, assuming roles); no expectation calls as root, so
-		// none of that is modelled here.
+		// docs/aws-rules.md#root-user: the root user has full access in its
+		// own account, with exceptions of its own (KMS key policies, S3
+		// bucket policy changes, assuming roles); rather than guess at them,
+		// a request as root is refused.
 		return "", fmt.Errorf("the account root user (%s) is not modelled", req.Principal.ARN)
 	}
 	req.Context = withPrincipalArn(req.Principal.ARN, req.Context)
