@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,20 +96,11 @@ func TestFastPathSynthesizesTheSameBytes(t *testing.T) {
 			}
 			sort.Strings(stacks)
 			require.NotEmpty(t, stacks)
-			require.Equal(t, sortedKeys(normalFiles), sortedKeys(fastFiles), "the same files")
+			require.Equal(t, slices.Sorted(maps.Keys(normalFiles)), slices.Sorted(maps.Keys(fastFiles)), "the same files")
 			for rel, want := range normalFiles {
 				assert.True(t, bytes.Equal(want, fastFiles[rel]), "%s differs between the fast and the normal path", rel)
 			}
 			t.Logf("%d files identical (stacks: %s); provider modules loaded: %d fast, %d normal", len(normalFiles), strings.Join(stacks, ", "), fastModules, normalModules)
 		})
 	}
-}
-
-func sortedKeys(m map[string][]byte) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

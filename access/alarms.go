@@ -10,6 +10,7 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // Our alarm checks. Trivy's Terraform adapter fills no CloudWatch metric
@@ -229,12 +230,12 @@ func (c *checker) alarmChecks() error {
 	s := *c.trailStack
 	where := func(typ, name string) string { return fmt.Sprintf("%s/%s.%s", s.Name, typ, name) }
 	fail := func(loc, name string, err error) {
-		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: true, Got: ImplicitDeny, Err: err, Fact: true})
+		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: true, Got: policyeval.ImplicitDeny, Err: err, Fact: true})
 	}
 	pass := func(loc, name string, want, got bool) {
-		d := ImplicitDeny
+		d := policyeval.ImplicitDeny
 		if got {
-			d = Allow
+			d = policyeval.Allow
 		}
 		c.results = append(c.results, Result{Policy: loc, Name: "our alarm check: " + name, Want: want, Got: d, Fact: true})
 	}
@@ -355,7 +356,7 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	s := *c.trailStack
 	pname, err := s.topicPolicy(topicName)
 	if err != nil {
-		c.results = append(c.results, Result{Policy: s.Name + "/aws_sns_topic_policy.*", Name: "our alarm check: a policy on the alarm topic", Want: true, Got: ImplicitDeny, Err: err, Fact: true})
+		c.results = append(c.results, Result{Policy: s.Name + "/aws_sns_topic_policy.*", Name: "our alarm check: a policy on the alarm topic", Want: true, Got: policyeval.ImplicitDeny, Err: err, Fact: true})
 		return nil
 	}
 	l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
@@ -367,7 +368,7 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	// administrator's; CloudTrail user guide, "Organization delegated
 	// administrator").
 	acct := c.cfg.TrailCreator().ID
-	cw := Principal{Service: policy.CloudWatchService}
+	cw := policyeval.Principal{Service: policy.CloudWatchService}
 	ours := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-root-usage", c.part, c.cfg.HomeRegion, acct, c.trail.Name)
 	theirs := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:x", c.part, c.cfg.HomeRegion, Outsider)
 	otherRegion := "eu-central-1"
@@ -378,17 +379,17 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	holder := c.trail
 	holder.Account = acct
 	topic := policy.TopicARN(holder, topicName)
-	pub := func(p Principal, kv ...string) Request {
-		return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
+	pub := func(p policyeval.Principal, kv ...string) policyeval.Request {
+		return policyeval.Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 	}
-	c.use(l, Policies{ResourceAccount: acct})
+	c.use(l, policyeval.Policies{ResourceAccount: acct})
 	c.expect(true, "CloudWatch publishing for an alarm of this account", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", ours)...))
 	c.expect(false, "CloudWatch publishing for another account's alarm", pub(cw, with(tls, "aws:SourceAccount", Outsider, "aws:SourceArn", theirs)...))
 	c.expect(false, "CloudWatch publishing for this account's alarm in another region", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", elsewhere)...))
 	c.expect(false, "CloudWatch publishing with no source", pub(cw, tls...))
-	c.expect(false, "CloudTrail publishing to the alarm topic", pub(Principal{Service: policy.CloudTrailService}, with(tls, "aws:SourceArn", c.trail.ARN())...))
-	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), AllowAll)
-	c.expect(false, "anonymous publishing", pub(Anonymous, tls...))
+	c.expect(false, "CloudTrail publishing to the alarm topic", pub(policyeval.Principal{Service: policy.CloudTrailService}, with(tls, "aws:SourceArn", c.trail.ARN())...))
+	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
+	c.expect(false, "anonymous publishing", pub(policyeval.Anonymous, tls...))
 
 	var keyName string
 	for name, k := range s.resources("aws_kms_key") {
@@ -403,10 +404,10 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	if err != nil {
 		return err
 	}
-	c.use(kl, Policies{ResourceAccount: acct, KeyPolicy: true})
+	c.use(kl, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
-		req := func(kv ...string) Request {
-			return Request{Principal: cw, Action: action, Resource: "*", Context: ctx(kv...)}
+		req := func(kv ...string) policyeval.Request {
+			return policyeval.Request{Principal: cw, Action: action, Resource: "*", Context: ctx(kv...)}
 		}
 		c.expect(true, "CloudWatch "+action+" for an alarm of this account (encrypted alarm topic)", req("aws:SourceAccount", acct, "aws:SourceArn", ours))
 		c.expect(false, "CloudWatch "+action+" for another account's alarm", req("aws:SourceAccount", Outsider, "aws:SourceArn", theirs))

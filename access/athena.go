@@ -2,11 +2,14 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 var workgroupRef = regexp.MustCompile(`^\$\{aws_athena_workgroup\.([A-Za-z0-9_-]+)\.name\}$`)
@@ -32,20 +35,22 @@ func (c *checker) athena() error {
 	if err != nil {
 		return err
 	}
-	c.use(trust, Policies{ResourceAccount: acct})
-	assume := func(p Principal) Request { return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*"} }
+	c.use(trust, policyeval.Policies{ResourceAccount: acct})
+	assume := func(p policyeval.Principal) policyeval.Request {
+		return policyeval.Request{Principal: p, Action: "sts:AssumeRole", Resource: "*"}
+	}
 	for _, r := range c.readers() {
 		c.expect(true, "reader "+r.p.ARN+" assuming the query role", assume(r.p), r.allowID...)
 	}
 	// A reader given as the log-archive account's own id trusts that whole
 	// account, whose IAM policies then decide who of it may assume the role.
-	readerAccount := contains(c.cfg.Key.Readers, acct)
-	c.expect(false, "CloudTrail assuming the query role", assume(Principal{Service: policy.CloudTrailService}))
-	c.expect(false, "Athena assuming the query role", assume(Principal{Service: "athena.amazonaws.com"}))
+	readerAccount := slices.Contains(c.cfg.Key.Readers, acct)
+	c.expect(false, "CloudTrail assuming the query role", assume(policyeval.Principal{Service: policy.CloudTrailService}))
+	c.expect(false, "Athena assuming the query role", assume(policyeval.Principal{Service: "athena.amazonaws.com"}))
 	if !readerAccount {
 		c.trustNamesItsCallers(acct)
 	} else {
-		c.expect(false, "another account's role assuming it", Request{Principal: c.iamRole(Outsider, "Admin"), Action: "sts:AssumeRole", Resource: "*"}, AllowAll)
+		c.expect(false, "another account's role assuming it", policyeval.Request{Principal: c.iamRole(Outsider, "Admin"), Action: "sts:AssumeRole", Resource: "*"}, policyeval.AllowAll)
 	}
 
 	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
@@ -85,13 +90,13 @@ func (c *checker) athena() error {
 	// Every request is judged with the role's policy and the policy of the
 	// bucket or key it touches (same account: either may allow, a deny wins).
 	expect := func(want bool, name, action, resource string, on *located, keyPolicy bool, kv ...string) {
-		ps := Policies{ResourceAccount: acct, Identity: []policy.Document{perms.doc}, KeyPolicy: keyPolicy}
+		ps := policyeval.Policies{ResourceAccount: acct, Identity: []policy.Document{perms.doc}, KeyPolicy: keyPolicy}
 		where := perms.where
 		if on != nil {
 			ps.Resource = &on.doc
 			where += " + " + on.where
 		}
-		got, err := Evaluate(Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, ps)
+		got, err := policyeval.Evaluate(policyeval.Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, ps)
 		c.results = append(c.results, Result{Policy: where, Name: "query role " + name, Want: want, Got: got, Err: err})
 	}
 	wgArn := func(name string) string {
@@ -144,12 +149,14 @@ func (c *checker) athena() error {
 	expect(false, "passing a role", "iam:PassRole", "arn:"+c.part+":iam::"+acct+":role/any", nil, false)
 
 	// The named queries: each in this workgroup and database, which the
-	// role may read and run.
+	// role may read and run; in logical-name order, so that the output is
+	// the same from run to run.
 	named := s.resources("aws_athena_named_query")
 	if len(named) == 0 {
 		return fmt.Errorf("stack %s has no named queries", s.Name)
 	}
-	for _, nq := range named {
+	for _, name := range slices.Sorted(maps.Keys(named)) {
+		nq := named[name]
 		m := workgroupRef.FindStringSubmatch(fmt.Sprint(nq["workgroup"]))
 		if m == nil {
 			return fmt.Errorf("stack %s: named query %v is not in a workgroup of the stack", s.Name, nq["name"])
@@ -159,15 +166,6 @@ func (c *checker) athena() error {
 		expect(true, fmt.Sprintf("running named query %v", nq["name"]), "athena:StartQueryExecution", wgArn(wgName), nil, false)
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // athenaProjection reads the synthesized table's partition projection and,
@@ -204,8 +202,8 @@ func (c *checker) athenaProjection() error {
 	if err != nil {
 		return err
 	}
-	c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
-	ct := Principal{Service: policy.CloudTrailService}
+	c.use(l, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	prefix := "s3://" + c.cfg.Bucket.Name + "/"
 	delivery := with(tls, "aws:SourceArn", c.trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")
 	for _, a := range accounts {
@@ -216,7 +214,7 @@ func (c *checker) athenaProjection() error {
 			}
 			object := fmt.Sprintf("arn:%s:s3:::%s/%s/%s_CloudTrail_%s_20261129T0000Z_x.json.gz", c.part, c.cfg.Bucket.Name, strings.TrimPrefix(folder, prefix), a, r)
 			c.expect(true, fmt.Sprintf("CloudTrail writing the log file the Athena table reads for account %s, region %s", a, r),
-				Request{Principal: ct, Action: "s3:PutObject", Resource: object, Context: ctx(delivery...)})
+				policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: object, Context: ctx(delivery...)})
 		}
 	}
 	return nil

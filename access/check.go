@@ -1,3 +1,12 @@
+// Package access checks the synthesized stacks of a configuration against
+// what that configuration promises: who can and cannot deliver, read,
+// decrypt, publish, replicate and assume roles; what the log buckets' and
+// key's policies deny; which events the trail logs; which alarms fire on
+// which records; what the organization's guardrails deny. It reads the
+// stacks (cdktf.out/stacks/*/cdk.tf.json), gives Terraform references
+// stand-in ARNs, derives every expectation from the configuration, and asks
+// policyeval, the generic evaluator, for each decision. cmd/check-access
+// runs it.
 package access
 
 import (
@@ -6,6 +15,8 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // Result is one expectation and what the evaluator decided.
@@ -16,7 +27,7 @@ type Result struct {
 	Name string
 	// Want is true when the request must be allowed.
 	Want bool
-	Got  Decision
+	Got  policyeval.Decision
 	Err  error
 	// Fact marks a statement about the synthesized stacks rather than a
 	// request: Want says whether it must hold, Got Allow that it does.
@@ -54,8 +65,8 @@ func (r Result) String() string {
 const Outsider = "999999999999"
 
 // Check evaluates, over the synthesized stacks of cfg, every expectation
-// derived from cfg: who can and cannot deliver, read, decrypt, publish and
-// replicate. A policy the expectations need but the stacks lack is an error.
+// derived from cfg, step by step (see steps). A policy the expectations need
+// but the stacks lack is an error.
 func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition()}
 	for _, s := range stacks {
@@ -73,21 +84,26 @@ func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
 	if c.trailStack == nil || c.archive == nil {
 		return nil, fmt.Errorf("the synthesized stacks hold no trail or no multi-region key; are they of this configuration?")
 	}
-	steps := []func() error{c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection}
-	for _, step := range steps {
+	for _, step := range c.steps() {
 		if err := step(); err != nil {
 			return nil, err
 		}
-	}
-	for _, step := range c.moreSteps() {
-		if err := step(); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.guardrails(); err != nil {
-		return nil, err
 	}
 	return c.results, nil
+}
+
+// steps are the checks of Check, in the order their results are printed.
+func (c *checker) steps() []func() error {
+	return []func() error{
+		// Who may use the trail's bucket, its key copies and the resources
+		// beside them.
+		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
+		// What the log buckets' and the key's policies deny, which events
+		// the trail logs, which alarms fire.
+		c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks,
+		// What the organization's guardrails deny.
+		c.guardrails,
+	}
 }
 
 type checker struct {
@@ -98,7 +114,7 @@ type checker struct {
 	archive         *Stack
 	results         []Result
 	current         located
-	currentPolicies Policies
+	currentPolicies policyeval.Policies
 }
 
 // resolve gives references stand-in ARNs: keys by their logical name in the
@@ -122,23 +138,23 @@ func (c *checker) keyArn(name, region string) string {
 }
 
 // use makes l the resource policy the following expectations run against.
-func (c *checker) use(l located, ps Policies) {
+func (c *checker) use(l located, ps policyeval.Policies) {
 	c.current = l
 	ps.Resource = &c.current.doc
 	c.currentPolicies = ps
 }
 
 // expect evaluates req against the current resource policy.
-func (c *checker) expect(want bool, name string, req Request, identity ...policy.Document) {
+func (c *checker) expect(want bool, name string, req policyeval.Request, identity ...policy.Document) {
 	ps := c.currentPolicies
 	ps.Identity = identity
-	got, err := Evaluate(req, ps)
+	got, err := policyeval.Evaluate(req, ps)
 	c.results = append(c.results, Result{Policy: c.current.where, Name: name, Want: want, Got: got, Err: err})
 }
 
 // expectIdentity evaluates req against an identity policy alone.
-func (c *checker) expectIdentity(l located, account string, want bool, name string, req Request) {
-	got, err := Evaluate(req, Policies{ResourceAccount: account, Identity: []policy.Document{l.doc}})
+func (c *checker) expectIdentity(l located, account string, want bool, name string, req policyeval.Request) {
+	got, err := policyeval.Evaluate(req, policyeval.Policies{ResourceAccount: account, Identity: []policy.Document{l.doc}})
 	c.results = append(c.results, Result{Policy: l.where, Name: name, Want: want, Got: got, Err: err})
 }
 
@@ -150,8 +166,8 @@ func ctx(kv ...string) map[string][]string {
 	return m
 }
 
-func (c *checker) iamRole(account, name string) Principal {
-	return Principal{ARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, account, name)}
+func (c *checker) iamRole(account, name string) policyeval.Principal {
+	return policyeval.Principal{ARN: fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, account, name)}
 }
 
 func (c *checker) otherTrail(account, name string) string {
@@ -162,7 +178,7 @@ func (c *checker) otherTrail(account, name string) string {
 
 // reader is a configured reader as the checks see it.
 type reader struct {
-	p Principal
+	p policyeval.Principal
 	// allowID and denyID are the reader's own IAM policies in the checks
 	// that must allow and must deny: allow-all for another account's
 	// principal (it must grant itself; ours must still allow it), none for a
@@ -176,16 +192,16 @@ type reader struct {
 func (c *checker) readers() []reader {
 	var out []reader
 	for _, r := range c.cfg.Key.Readers {
-		p := Principal{ARN: r}
-		byAccount := accountID.MatchString(r)
+		p := policyeval.Principal{ARN: r}
+		byAccount := rules.AccountID(r) == nil
 		if byAccount {
 			p = c.iamRole(r, "LogReader")
 		}
 		switch {
 		case p.Account() != c.cfg.Accounts.LogArchive.ID:
-			out = append(out, reader{p, []policy.Document{AllowAll}, []policy.Document{AllowAll}})
+			out = append(out, reader{p, []policy.Document{policyeval.AllowAll}, []policy.Document{policyeval.AllowAll}})
 		case byAccount:
-			out = append(out, reader{p, []policy.Document{AllowAll}, nil})
+			out = append(out, reader{p, []policy.Document{policyeval.AllowAll}, nil})
 		default:
 			out = append(out, reader{p, nil, nil})
 		}
@@ -214,14 +230,14 @@ func with(kv []string, more ...string) []string { return append(append([]string{
 func (c *checker) logBucketReads(bucketArn, logPath string) {
 	object := bucketArn + "/" + logPath + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/file.json.gz"
 	outsider := c.iamRole(Outsider, "Admin")
-	c.expect(false, "anonymous GetObject", Request{Principal: Anonymous, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)})
-	c.expect(false, "another account's GetObject", Request{Principal: outsider, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, AllowAll)
-	c.expect(false, "another account's DeleteObject", Request{Principal: outsider, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, AllowAll)
-	c.expect(false, "another account's PutBucketPolicy", Request{Principal: outsider, Action: "s3:PutBucketPolicy", Resource: bucketArn, Context: ctx(tls...)}, AllowAll)
+	c.expect(false, "anonymous GetObject", policyeval.Request{Principal: policyeval.Anonymous, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)})
+	c.expect(false, "another account's GetObject", policyeval.Request{Principal: outsider, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, policyeval.AllowAll)
+	c.expect(false, "another account's DeleteObject", policyeval.Request{Principal: outsider, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, policyeval.AllowAll)
+	c.expect(false, "another account's PutBucketPolicy", policyeval.Request{Principal: outsider, Action: "s3:PutBucketPolicy", Resource: bucketArn, Context: ctx(tls...)}, policyeval.AllowAll)
 	for _, r := range c.readers() {
-		c.expect(true, "reader "+r.p.ARN+" GetObject over TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.allowID...)
-		c.expect(false, "reader "+r.p.ARN+" GetObject without TLS", Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(noTLS...)}, r.allowID...)
-		c.expect(false, "reader "+r.p.ARN+" DeleteObject", Request{Principal: r.p, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.denyID...)
+		c.expect(true, "reader "+r.p.ARN+" GetObject over TLS", policyeval.Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.allowID...)
+		c.expect(false, "reader "+r.p.ARN+" GetObject without TLS", policyeval.Request{Principal: r.p, Action: "s3:GetObject", Resource: object, Context: ctx(noTLS...)}, r.allowID...)
+		c.expect(false, "reader "+r.p.ARN+" DeleteObject", policyeval.Request{Principal: r.p, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.denyID...)
 	}
 }
 
@@ -230,17 +246,17 @@ func (c *checker) trailBucket() error {
 	if err != nil {
 		return err
 	}
-	c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+	c.use(l, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
 	logPath := policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)
 	trailArn := c.trail.ARN()
-	ct := Principal{Service: policy.CloudTrailService}
-	put := func(path string, kv ...string) Request {
-		return Request{Principal: ct, Action: "s3:PutObject", Resource: bucketArn + "/" + path, Context: ctx(kv...)}
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
+	put := func(path string, kv ...string) policyeval.Request {
+		return policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: bucketArn + "/" + path, Context: ctx(kv...)}
 	}
 	delivery := with(tls, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")
 	accountPath := logPath + c.trail.Account + "/CloudTrail/us-east-1/2026/11/29/f.json.gz"
-	c.expect(true, "CloudTrail GetBucketAcl for this trail", Request{Principal: ct, Action: "s3:GetBucketAcl", Resource: bucketArn, Context: ctx(with(tls, "aws:SourceArn", trailArn)...)})
+	c.expect(true, "CloudTrail GetBucketAcl for this trail", policyeval.Request{Principal: ct, Action: "s3:GetBucketAcl", Resource: bucketArn, Context: ctx(with(tls, "aws:SourceArn", trailArn)...)})
 	c.expect(true, "CloudTrail PutObject into the account path for this trail", put(accountPath, delivery...))
 	if org := c.cfg.OrganizationID; org != "" {
 		c.expect(true, "CloudTrail PutObject into the organization path for this trail", put(logPath+org+"/111111111111/CloudTrail/us-east-1/f.json.gz", delivery...))
@@ -285,30 +301,30 @@ func (c *checker) keys() error {
 		return err
 	}
 	trailArn := c.trail.ARN()
-	ct := Principal{Service: policy.CloudTrailService}
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	ctxKey := "kms:EncryptionContext:aws:cloudtrail:arn"
 	for _, k := range copies {
 		l, err := c.archive.policyAt(k.typ, k.name, "policy", c.resolve(*c.archive))
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID, KeyPolicy: true})
-		gen := func(kv ...string) Request {
-			return Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx(kv...)}
+		c.use(l, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID, KeyPolicy: true})
+		gen := func(kv ...string) policyeval.Request {
+			return policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx(kv...)}
 		}
 		c.expect(true, "CloudTrail GenerateDataKey for this trail", gen(ctxKey, trailArn, "aws:SourceArn", trailArn))
 		c.expect(false, "CloudTrail GenerateDataKey for another account's trail", gen(ctxKey, c.otherTrail(Outsider, "t"), "aws:SourceArn", c.otherTrail(Outsider, "t")))
 		c.expect(false, "CloudTrail GenerateDataKey on behalf of another trail", gen(ctxKey, trailArn, "aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail")))
 		c.expect(false, "CloudTrail GenerateDataKey with another account's encryption context", gen(ctxKey, c.otherTrail(Outsider, "t"), "aws:SourceArn", trailArn))
-		c.expect(true, "CloudTrail DescribeKey for this trail", Request{Principal: ct, Action: "kms:DescribeKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
+		c.expect(true, "CloudTrail DescribeKey for this trail", policyeval.Request{Principal: ct, Action: "kms:DescribeKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
 		outsider := c.iamRole(Outsider, "Admin")
-		c.expect(false, "another account decrypting log files", Request{Principal: outsider, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", Outsider)}, AllowAll)
-		c.expect(false, "another account scheduling deletion", Request{Principal: outsider, Action: "kms:ScheduleKeyDeletion", Resource: "*", Context: ctx("kms:CallerAccount", Outsider)}, AllowAll)
+		c.expect(false, "another account decrypting log files", policyeval.Request{Principal: outsider, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", Outsider)}, policyeval.AllowAll)
+		c.expect(false, "another account scheduling deletion", policyeval.Request{Principal: outsider, Action: "kms:ScheduleKeyDeletion", Resource: "*", Context: ctx("kms:CallerAccount", Outsider)}, policyeval.AllowAll)
 		for _, r := range c.readers() {
 			acct := r.p.Account()
-			c.expect(true, "reader "+r.p.ARN+" decrypting log files", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.allowID...)
-			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.denyID...)
-			c.expect(false, "reader "+r.p.ARN+" encrypting", Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.denyID...)
+			c.expect(true, "reader "+r.p.ARN+" decrypting log files", policyeval.Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.allowID...)
+			c.expect(false, "reader "+r.p.ARN+" decrypting without the CloudTrail encryption context", policyeval.Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx("kms:CallerAccount", acct)}, r.denyID...)
+			c.expect(false, "reader "+r.p.ARN+" encrypting", policyeval.Request{Principal: r.p, Action: "kms:Encrypt", Resource: "*", Context: ctx(ctxKey, trailArn, "kms:CallerAccount", acct)}, r.denyID...)
 		}
 		c.keyAdministrators()
 		if err := c.keyReplication(region(c.archive.resources(k.typ)[k.name], c.cfg.HomeRegion)); err != nil {
@@ -338,19 +354,19 @@ func (c *checker) accessLogs() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+		c.use(l, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
 		logBucket := fmt.Sprintf("arn:%s:s3:::%s", c.part, p[0])
 		source := fmt.Sprintf("arn:%s:s3:::%s", c.part, p[1])
-		svc := Principal{Service: policy.S3LoggingService}
-		put := func(kv ...string) Request {
-			return Request{Principal: svc, Action: "s3:PutObject", Resource: logBucket + "/" + policy.AccessLogTargetPrefix(p[1]) + "2026-11-29-log", Context: ctx(kv...)}
+		svc := policyeval.Principal{Service: policy.S3LoggingService}
+		put := func(kv ...string) policyeval.Request {
+			return policyeval.Request{Principal: svc, Action: "s3:PutObject", Resource: logBucket + "/" + policy.AccessLogTargetPrefix(p[1]) + "2026-11-29-log", Context: ctx(kv...)}
 		}
 		acct := c.cfg.Accounts.LogArchive.ID
 		c.expect(true, "S3 logging delivering "+p[1]+"'s access logs", put(with(tls, "aws:SourceArn", source, "aws:SourceAccount", acct)...))
 		c.expect(false, "S3 logging delivering another bucket's access logs", put(with(tls, "aws:SourceArn", "arn:"+c.part+":s3:::someone-elses-bucket", "aws:SourceAccount", acct)...))
 		c.expect(false, "S3 logging delivering for another account", put(with(tls, "aws:SourceArn", source, "aws:SourceAccount", Outsider)...))
-		c.expect(false, "anonymous GetObject", Request{Principal: Anonymous, Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)})
-		c.expect(false, "another account's GetObject", Request{Principal: c.iamRole(Outsider, "Admin"), Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)}, AllowAll)
+		c.expect(false, "anonymous GetObject", policyeval.Request{Principal: policyeval.Anonymous, Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)})
+		c.expect(false, "another account's GetObject", policyeval.Request{Principal: c.iamRole(Outsider, "Admin"), Action: "s3:GetObject", Resource: logBucket + "/x", Context: ctx(tls...)}, policyeval.AllowAll)
 	}
 	return nil
 }
@@ -365,7 +381,7 @@ func (c *checker) monitoring() error {
 	// the product's policy.MonitoringHolder.
 	mon := c.trail
 	mon.Account = c.cfg.TrailCreator().ID
-	ct := Principal{Service: policy.CloudTrailService}
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
 		if k["multi_region"] != true && !isAthenaResultsKey(k) {
@@ -380,20 +396,20 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: mon.Account, KeyPolicy: true})
+		c.use(l, policyeval.Policies{ResourceAccount: mon.Account, KeyPolicy: true})
 		if w.Enabled {
-			logs := Principal{Service: "logs." + c.cfg.HomeRegion + ".amazonaws.com"}
+			logs := policyeval.Principal{Service: "logs." + c.cfg.HomeRegion + ".amazonaws.com"}
 			if c.part == "aws-cn" {
 				logs.Service += ".cn"
 			}
 			group := policy.LogGroupARN(mon, w.LogGroupName)
-			c.expect(true, "CloudWatch Logs encrypting the trail's log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group)})
-			c.expect(false, "CloudWatch Logs encrypting another log group", Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group+"-other")})
+			c.expect(true, "CloudWatch Logs encrypting the trail's log group", policyeval.Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group)})
+			c.expect(false, "CloudWatch Logs encrypting another log group", policyeval.Request{Principal: logs, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:logs:arn", group+"-other")})
 		}
-		c.expect(false, "another service using the key", Request{Principal: Principal{Service: "ec2.amazonaws.com"}, Action: "kms:Decrypt", Resource: "*"})
+		c.expect(false, "another service using the key", policyeval.Request{Principal: policyeval.Principal{Service: "ec2.amazonaws.com"}, Action: "kms:Decrypt", Resource: "*"})
 		if c.cfg.Trail.Notifications.Enabled {
-			c.expect(true, "CloudTrail encrypting notifications for this trail", Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
-			c.expect(false, "CloudTrail encrypting notifications for another trail", Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"))})
+			c.expect(true, "CloudTrail encrypting notifications for this trail", policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
+			c.expect(false, "CloudTrail encrypting notifications for another trail", policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"))})
 		}
 	}
 	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled {
@@ -410,15 +426,15 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(trust, Policies{ResourceAccount: mon.Account})
-		assume := func(p Principal, kv ...string) Request {
-			return Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
+		c.use(trust, policyeval.Policies{ResourceAccount: mon.Account})
+		assume := func(p policyeval.Principal, kv ...string) policyeval.Request {
+			return policyeval.Request{Principal: p, Action: "sts:AssumeRole", Resource: "*", Context: ctx(kv...)}
 		}
 		// CloudTrail user guide, "Sending events to CloudWatch Logs": the
 		// documented trust has no condition, and no AWS document says
 		// CloudTrail sends aws:SourceArn here, so it must work without one.
 		c.expect(true, "CloudTrail assuming the role (no aws:SourceArn in the request)", assume(ct))
-		c.expect(false, "another service assuming the role", assume(Principal{Service: "ec2.amazonaws.com"}))
+		c.expect(false, "another service assuming the role", assume(policyeval.Principal{Service: "ec2.amazonaws.com"}))
 		c.trustNamesItsCallers(mon.Account)
 		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
 		if !ok {
@@ -431,14 +447,14 @@ func (c *checker) monitoring() error {
 		role := c.iamRole(mon.Account, "CloudTrailToCloudWatchLogs-x")
 		group := policy.LogGroupARN(mon, w.LogGroupName)
 		stream := func(name string) string { return group + ":log-stream:" + name }
-		c.expectIdentity(perms, mon.Account, true, "role putting events into the trail's stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
-		c.expectIdentity(perms, mon.Account, true, "role creating the trail's stream", Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role putting events into the trail's stream", policyeval.Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+		c.expectIdentity(perms, mon.Account, true, "role creating the trail's stream", policyeval.Request{Principal: role, Action: "logs:CreateLogStream", Resource: stream(c.trail.Account + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
 		c.creatorStream(perms, role, stream)
 		if org := c.cfg.OrganizationID; org != "" {
-			c.expectIdentity(perms, mon.Account, true, "role putting events into an organization stream", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
+			c.expectIdentity(perms, mon.Account, true, "role putting events into an organization stream", policyeval.Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(org + "_111111111111_CloudTrail_" + c.cfg.HomeRegion)})
 		}
-		c.expectIdentity(perms, mon.Account, false, "role putting events into another log group", Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(mon, "other") + ":log-stream:x"})
-		c.expectIdentity(perms, mon.Account, false, "role deleting the log group", Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
+		c.expectIdentity(perms, mon.Account, false, "role putting events into another log group", policyeval.Request{Principal: role, Action: "logs:PutLogEvents", Resource: policy.LogGroupARN(mon, "other") + ":log-stream:x"})
+		c.expectIdentity(perms, mon.Account, false, "role deleting the log group", policyeval.Request{Principal: role, Action: "logs:DeleteLogGroup", Resource: group})
 	}
 	if n := c.cfg.Trail.Notifications; n.Enabled {
 		pname, err := s.topicPolicy(n.TopicName)
@@ -449,16 +465,16 @@ func (c *checker) monitoring() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: mon.Account})
+		c.use(l, policyeval.Policies{ResourceAccount: mon.Account})
 		topic := policy.TopicARN(mon, n.TopicName)
-		pub := func(p Principal, kv ...string) Request {
-			return Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
+		pub := func(p policyeval.Principal, kv ...string) policyeval.Request {
+			return policyeval.Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 		}
 		c.expect(true, "CloudTrail publishing for this trail", pub(ct, with(tls, "aws:SourceArn", trailArn)...))
 		c.expect(false, "CloudTrail publishing for another trail", pub(ct, with(tls, "aws:SourceArn", c.otherTrail(Outsider, "t"))...))
 		c.expect(false, "CloudTrail publishing without TLS", pub(ct, with(noTLS, "aws:SourceArn", trailArn)...))
-		c.expect(false, "anonymous publishing", pub(Anonymous, tls...))
-		c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), AllowAll)
+		c.expect(false, "anonymous publishing", pub(policyeval.Anonymous, tls...))
+		c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
 	}
 	return nil
 }
@@ -474,7 +490,7 @@ func (c *checker) replication() error {
 	if err != nil {
 		return err
 	}
-	c.use(l, Policies{ResourceAccount: acct})
+	c.use(l, policyeval.Policies{ResourceAccount: acct})
 	c.logBucketReads(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
 	c.readerSessions(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
 
@@ -486,9 +502,9 @@ func (c *checker) replication() error {
 	if err != nil {
 		return err
 	}
-	c.use(trust, Policies{ResourceAccount: acct})
-	c.expect(true, "S3 assuming the replication role", Request{Principal: Principal{Service: policy.S3Service}, Action: "sts:AssumeRole", Resource: "*"})
-	c.expect(false, "CloudTrail assuming the replication role", Request{Principal: Principal{Service: policy.CloudTrailService}, Action: "sts:AssumeRole", Resource: "*"})
+	c.use(trust, policyeval.Policies{ResourceAccount: acct})
+	c.expect(true, "S3 assuming the replication role", policyeval.Request{Principal: policyeval.Principal{Service: policy.S3Service}, Action: "sts:AssumeRole", Resource: "*"})
+	c.expect(false, "CloudTrail assuming the replication role", policyeval.Request{Principal: policyeval.Principal{Service: policy.CloudTrailService}, Action: "sts:AssumeRole", Resource: "*"})
 	c.trustNamesItsCallers(acct)
 	perms, err := c.replicationRolePolicy()
 	if err != nil {
@@ -516,7 +532,7 @@ func (c *checker) replication() error {
 	}
 	expect := func(want bool, name string, action, resource string, kv ...string) {
 		ps, where := resources.of(resource, acct)
-		got, err := Evaluate(Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, Policies{
+		got, err := policyeval.Evaluate(policyeval.Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, policyeval.Policies{
 			Resource: ps.Resource, ResourceAccount: ps.ResourceAccount, KeyPolicy: ps.KeyPolicy, Identity: []policy.Document{perms.doc},
 		})
 		c.results = append(c.results, Result{Policy: perms.where + where, Name: name, Want: want, Got: got, Err: err})

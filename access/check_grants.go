@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // Expectations on who may use the key copies, who may assume our roles and
@@ -13,13 +16,16 @@ import (
 // session returns a session of the role p, as AWS names the caller when the
 // role is used (IAM user guide, "AWS JSON policy elements: Principal", role
 // session principals: arn:<p>:sts::<acct>:assumed-role/<role name>/<session>).
-func session(p Principal) (Principal, bool) {
-	parts := strings.SplitN(p.ARN, ":", 6)
-	if len(parts) != 6 || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
-		return Principal{}, false
+func session(p policyeval.Principal) (policyeval.Principal, bool) {
+	role, err := arn.Parse(p.ARN)
+	if err != nil || role.Service != "iam" || !strings.HasPrefix(role.Resource, "role/") {
+		return policyeval.Principal{}, false
 	}
-	path := strings.Split(strings.TrimPrefix(parts[5], "role/"), "/")
-	return Principal{ARN: fmt.Sprintf("arn:%s:sts::%s:assumed-role/%s/check-access", parts[1], parts[4], path[len(path)-1])}, true
+	path := strings.Split(strings.TrimPrefix(role.Resource, "role/"), "/")
+	return policyeval.Principal{ARN: arn.ARN{
+		Partition: role.Partition, Service: "sts", AccountID: role.AccountID,
+		Resource: "assumed-role/" + path[len(path)-1] + "/check-access",
+	}.String()}, true
 }
 
 // readerSessions: a reader named as a role in the bucket policy reads as a
@@ -32,8 +38,8 @@ func (c *checker) readerSessions(bucketArn, logPath string) {
 		if !ok {
 			continue
 		}
-		c.expect(true, "a session of reader "+r.p.ARN+" GetObject over TLS", Request{Principal: s, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.allowID...)
-		c.expect(false, "a session of reader "+r.p.ARN+" DeleteObject", Request{Principal: s, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.denyID...)
+		c.expect(true, "a session of reader "+r.p.ARN+" GetObject over TLS", policyeval.Request{Principal: s, Action: "s3:GetObject", Resource: object, Context: ctx(tls...)}, r.allowID...)
+		c.expect(false, "a session of reader "+r.p.ARN+" DeleteObject", policyeval.Request{Principal: s, Action: "s3:DeleteObject", Resource: object, Context: ctx(tls...)}, r.denyID...)
 	}
 }
 
@@ -44,16 +50,16 @@ func (c *checker) readerSessions(bucketArn, logPath string) {
 // not enough.
 func (c *checker) trustNamesItsCallers(account string) {
 	admin := c.iamRole(account, "Admin")
-	c.expect(false, "a role of the same account whose own policy allows sts:AssumeRole on everything", Request{Principal: admin, Action: "sts:AssumeRole", Resource: "*"}, AllowAll)
+	c.expect(false, "a role of the same account whose own policy allows sts:AssumeRole on everything", policyeval.Request{Principal: admin, Action: "sts:AssumeRole", Resource: "*"}, policyeval.AllowAll)
 	if s, ok := session(admin); ok {
-		c.expect(false, "a session of that role", Request{Principal: s, Action: "sts:AssumeRole", Resource: "*"}, AllowAll)
+		c.expect(false, "a session of that role", policyeval.Request{Principal: s, Action: "sts:AssumeRole", Resource: "*"}, policyeval.AllowAll)
 	}
-	c.expect(false, "another account's role assuming it", Request{Principal: c.iamRole(Outsider, "Admin"), Action: "sts:AssumeRole", Resource: "*"}, AllowAll)
+	c.expect(false, "another account's role assuming it", policyeval.Request{Principal: c.iamRole(Outsider, "Admin"), Action: "sts:AssumeRole", Resource: "*"}, policyeval.AllowAll)
 }
 
 // isReader reports whether p is a configured reader, or a principal of a
 // reader account (which the readers' statements name as a whole).
-func (c *checker) isReader(p Principal) bool {
+func (c *checker) isReader(p policyeval.Principal) bool {
 	for _, r := range c.cfg.Key.Readers {
 		if r == p.ARN || r == p.Account() {
 			return true
@@ -74,23 +80,23 @@ func (c *checker) isReader(p Principal) bool {
 func (c *checker) keyAdministrators() {
 	trailArn := c.trail.ARN()
 	for _, a := range c.cfg.Key.Administrators {
-		p := Principal{ARN: a}
+		p := policyeval.Principal{ARN: a}
 		if strings.HasSuffix(a, ":root") {
 			// An account named as administrator: one of its roles.
 			p = c.iamRole(p.Account(), "KeyAdministrator")
 		}
 		var id []policy.Document
 		if p.Account() != c.cfg.Accounts.LogArchive.ID {
-			id = []policy.Document{AllowAll}
+			id = []policy.Document{policyeval.AllowAll}
 		}
-		callers := []Principal{p}
+		callers := []policyeval.Principal{p}
 		if s, ok := session(p); ok {
 			callers = append(callers, s)
 		}
 		for _, who := range callers {
 			name := "administrator " + who.ARN
-			req := func(action string, kv ...string) Request {
-				return Request{Principal: who, Action: action, Resource: "*", Context: ctx(append([]string{"kms:CallerAccount", who.Account()}, kv...)...)}
+			req := func(action string, kv ...string) policyeval.Request {
+				return policyeval.Request{Principal: who, Action: action, Resource: "*", Context: ctx(append([]string{"kms:CallerAccount", who.Account()}, kv...)...)}
 			}
 			c.expect(true, name+" scheduling key deletion", req("kms:ScheduleKeyDeletion"), id...)
 			c.expect(true, name+" changing the key policy", req("kms:PutKeyPolicy"), id...)
@@ -156,8 +162,8 @@ func (c *checker) keyReplication(copyRegion string) error {
 	dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
 	home, recovery := s3Via(c.part, c.cfg.HomeRegion), s3Via(c.part, rp.Region)
 	s3ctx := "kms:EncryptionContext:aws:s3:arn"
-	use := func(action string, kv ...string) Request {
-		return Request{Principal: role, Action: action, Resource: keyArn, Context: ctx(kv...)}
+	use := func(action string, kv ...string) policyeval.Request {
+		return policyeval.Request{Principal: role, Action: action, Resource: keyArn, Context: ctx(kv...)}
 	}
 	id := perms.doc
 	switch copyRegion {
@@ -178,8 +184,8 @@ func (c *checker) keyReplication(copyRegion string) error {
 		c.expect(false, "replication role decrypting source objects with the recovery key copy", use("kms:Decrypt", "kms:ViaService", home, s3ctx, src), id)
 		object := dst + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/file.json.gz"
 		for _, r := range c.readers() {
-			read := func(kv ...string) Request {
-				return Request{Principal: r.p, Action: "kms:Decrypt", Resource: keyArn, Context: ctx(append([]string{"kms:CallerAccount", r.p.Account()}, kv...)...)}
+			read := func(kv ...string) policyeval.Request {
+				return policyeval.Request{Principal: r.p, Action: "kms:Decrypt", Resource: keyArn, Context: ctx(append([]string{"kms:CallerAccount", r.p.Account()}, kv...)...)}
 			}
 			c.expect(true, "reader "+r.p.ARN+" decrypting recovery copies through S3 in the recovery region, without CloudTrail's encryption context", read("kms:ViaService", recovery, s3ctx, object), r.allowID...)
 			c.expect(true, "reader "+r.p.ARN+" decrypting recovery copies (Bucket Key context) through S3 in the recovery region", read("kms:ViaService", recovery, s3ctx, dst), r.allowID...)
@@ -199,7 +205,7 @@ type replicationResources map[string]resourcePolicy
 
 // resourcePolicy is a resource's policy with where it was found.
 type resourcePolicy struct {
-	ps    Policies
+	ps    policyeval.Policies
 	where string
 }
 
@@ -213,7 +219,7 @@ func (c *checker) replicationResources(primary, replica string) (replicationReso
 			return nil, err
 		}
 		doc := l.doc
-		out[fmt.Sprintf("arn:%s:s3:::%s", c.part, b)] = resourcePolicy{Policies{Resource: &doc, ResourceAccount: acct}, l.where}
+		out[fmt.Sprintf("arn:%s:s3:::%s", c.part, b)] = resourcePolicy{policyeval.Policies{Resource: &doc, ResourceAccount: acct}, l.where}
 	}
 	for name, body := range s.resources("aws_kms_key") {
 		if body["multi_region"] == true {
@@ -222,7 +228,7 @@ func (c *checker) replicationResources(primary, replica string) (replicationReso
 				return nil, err
 			}
 			doc := l.doc
-			out[primary] = resourcePolicy{Policies{Resource: &doc, ResourceAccount: acct, KeyPolicy: true}, l.where}
+			out[primary] = resourcePolicy{policyeval.Policies{Resource: &doc, ResourceAccount: acct, KeyPolicy: true}, l.where}
 		}
 	}
 	for name, body := range s.resources("aws_kms_replica_key") {
@@ -232,7 +238,7 @@ func (c *checker) replicationResources(primary, replica string) (replicationReso
 				return nil, err
 			}
 			doc := l.doc
-			out[replica] = resourcePolicy{Policies{Resource: &doc, ResourceAccount: acct, KeyPolicy: true}, l.where}
+			out[replica] = resourcePolicy{policyeval.Policies{Resource: &doc, ResourceAccount: acct, KeyPolicy: true}, l.where}
 		}
 	}
 	return out, nil
@@ -241,13 +247,13 @@ func (c *checker) replicationResources(primary, replica string) (replicationReso
 // of returns the policies of the bucket or key that resource belongs to; a
 // resource of none of them has no resource policy (an unnamed bucket of the
 // account: its identity policy alone decides, the worst case).
-func (r replicationResources) of(resource, account string) (Policies, string) {
+func (r replicationResources) of(resource, account string) (policyeval.Policies, string) {
 	for prefix, v := range r {
 		if resource == prefix || strings.HasPrefix(resource, prefix+"/") {
 			return v.ps, " + " + v.where
 		}
 	}
-	return Policies{ResourceAccount: account}, ""
+	return policyeval.Policies{ResourceAccount: account}, ""
 }
 
 // replicationAdditions are the replication role's expectations added with

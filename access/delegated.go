@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // creatorStream runs against the delivery role's policy when a delegated
@@ -12,13 +13,13 @@ import (
 // "CloudWatch log group and log stream naming for CloudTrail"); no AWS
 // document says which account id a delegated administrator's trail puts
 // there, so delivery must work with either.
-func (c *checker) creatorStream(perms located, role Principal, stream func(string) string) {
+func (c *checker) creatorStream(perms located, role policyeval.Principal, stream func(string) string) {
 	creator := c.cfg.TrailCreator().ID
 	if creator == c.trail.Account {
 		return
 	}
-	c.expectIdentity(perms, creator, true, "role putting events into a stream named after the delegated administrator", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(creator + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
-	c.expectIdentity(perms, creator, false, "role putting events into a stream named after another account", Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(Outsider + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+	c.expectIdentity(perms, creator, true, "role putting events into a stream named after the delegated administrator", policyeval.Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(creator + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
+	c.expectIdentity(perms, creator, false, "role putting events into a stream named after another account", policyeval.Request{Principal: role, Action: "logs:PutLogEvents", Resource: stream(Outsider + "_CloudTrail_" + c.cfg.HomeRegion + "_1")})
 }
 
 // delegatedAdmin runs when a delegated administrator creates the trail.
@@ -35,7 +36,7 @@ func (c *checker) delegatedAdmin() error {
 	if !ok {
 		return nil
 	}
-	ct := Principal{Service: policy.CloudTrailService}
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	owned := c.trail.ARN()
 	asAdmin := c.otherTrail(admin.ID, c.trail.Name)
 	if owned == asAdmin {
@@ -46,11 +47,11 @@ func (c *checker) delegatedAdmin() error {
 	if err != nil {
 		return err
 	}
-	c.use(l, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+	c.use(l, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
 	orgPath := policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.cfg.OrganizationID + "/" + admin.ID + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
-	put := func(sourceArn string) Request {
-		return Request{Principal: ct, Action: "s3:PutObject", Resource: bucketArn + "/" + orgPath, Context: ctx(with(tls, "aws:SourceArn", sourceArn, "s3:x-amz-acl", "bucket-owner-full-control")...)}
+	put := func(sourceArn string) policyeval.Request {
+		return policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: bucketArn + "/" + orgPath, Context: ctx(with(tls, "aws:SourceArn", sourceArn, "s3:x-amz-acl", "bucket-owner-full-control")...)}
 	}
 	c.expect(true, "CloudTrail delivering for the management-owned trail the delegated administrator created", put(owned))
 	c.expect(false, "CloudTrail delivering for a trail ARN naming the delegated administrator", put(asAdmin))
@@ -63,9 +64,9 @@ func (c *checker) delegatedAdmin() error {
 		if err != nil {
 			return err
 		}
-		c.use(kl, Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID, KeyPolicy: true})
-		gen := func(arn string) Request {
-			return Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:cloudtrail:arn", arn, "aws:SourceArn", arn)}
+		c.use(kl, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID, KeyPolicy: true})
+		gen := func(arn string) policyeval.Request {
+			return policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("kms:EncryptionContext:aws:cloudtrail:arn", arn, "aws:SourceArn", arn)}
 		}
 		c.expect(true, "CloudTrail encrypting for the management-owned trail the delegated administrator created", gen(owned))
 		c.expect(false, "CloudTrail encrypting for a trail ARN naming the delegated administrator", gen(asAdmin))
@@ -80,9 +81,9 @@ func (c *checker) delegatedAdmin() error {
 		if err != nil {
 			return err
 		}
-		c.use(ml, Policies{ResourceAccount: admin.ID, KeyPolicy: true})
-		c.expect(true, "the delegated administrator's account administering its monitoring key", Request{Principal: c.iamRole(admin.ID, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, AllowAll)
-		c.expect(false, "the management account administering the delegated administrator's monitoring key", Request{Principal: c.iamRole(c.trail.Account, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, AllowAll)
+		c.use(ml, policyeval.Policies{ResourceAccount: admin.ID, KeyPolicy: true})
+		c.expect(true, "the delegated administrator's account administering its monitoring key", policyeval.Request{Principal: c.iamRole(admin.ID, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
+		c.expect(false, "the management account administering the delegated administrator's monitoring key", policyeval.Request{Principal: c.iamRole(c.trail.Account, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
 	}
 	return nil
 }

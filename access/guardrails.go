@@ -2,20 +2,23 @@ package access
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // Expectations on the organization guardrails (guardrails.enabled). The
 // service control policy is read from the synthesized management stack and
-// evaluated as AWS does (see ServiceControlPolicies) as if it governed the
-// log-archive account, which holds when a target is the root, that account
-// or an OU on its path: the check cannot see the organization's tree, and
-// docs/guardrails.md asks for such a target. Every request by an IAM
-// principal is judged with the worst case for its own policies (allow
-// everything).
+// evaluated as AWS does (see policyeval.ServiceControlPolicies) as if it
+// governed the log-archive account, which holds when a target is the root,
+// that account or an OU on its path: the check cannot see the
+// organization's tree, and docs/guardrails.md asks for such a target. Every request
+// by an IAM principal is judged with the worst case for its own policies
+// (allow everything).
 
 // guardrailActionsKey are what the issue asks the guardrails to stop on the
 // key copies (schedule deletion, disable, key policy, grants), what would
@@ -123,22 +126,22 @@ func (c *checker) guardrails() error {
 		return err
 	}
 	acct := c.cfg.Accounts.LogArchive.ID
-	scps := &ServiceControlPolicies{
+	scps := &policyeval.ServiceControlPolicies{
 		ManagementAccount: c.cfg.Accounts.Management.ID,
 		// Root, the target's level (an OU here), the account.
-		Levels: [][]policy.Document{{FullAWSAccess}, {FullAWSAccess, scp.doc}, {FullAWSAccess}},
+		Levels: [][]policy.Document{{policyeval.FullAWSAccess}, {policyeval.FullAWSAccess, scp.doc}, {policyeval.FullAWSAccess}},
 	}
 	where := scp.where
-	record := func(want bool, name string, req Request, ps Policies, extra string) {
+	record := func(want bool, name string, req policyeval.Request, ps policyeval.Policies, extra string) {
 		ps.SCPs = scps
-		got, err := Evaluate(req, ps)
+		got, err := policyeval.Evaluate(req, ps)
 		c.results = append(c.results, Result{Policy: where + extra, Name: name, Want: want, Got: got, Err: err})
 	}
 	admin := c.iamRole(acct, "Administrator")
-	deployer, _ := session(Principal{ARN: c.cfg.Accounts.LogArchive.RoleARN})
+	deployer, _ := session(policyeval.Principal{ARN: c.cfg.Accounts.LogArchive.RoleARN})
 	// A session's aws:PrincipalArn is its role's ARN (IAM User Guide, "AWS
 	// global condition context keys", aws:PrincipalArn).
-	asSession := func(s Principal, role, action, resource string, kv ...string) Request {
+	asSession := func(s policyeval.Principal, role, action, resource string, kv ...string) policyeval.Request {
 		r := asIAM(s, action, resource)
 		r.Context["aws:PrincipalArn"] = []string{role}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -146,7 +149,7 @@ func (c *checker) guardrails() error {
 		}
 		return r
 	}
-	identityOnly := Policies{ResourceAccount: acct, Identity: []policy.Document{AllowAll}}
+	identityOnly := policyeval.Policies{ResourceAccount: acct, Identity: []policy.Document{policyeval.AllowAll}}
 
 	// The key copies, each with its own key policy and its own tags.
 	copies, err := c.guardedKeyCopies()
@@ -163,16 +166,16 @@ func (c *checker) guardrails() error {
 		Action: policy.Values{"kms:*"}, Resource: policy.Values{"*"},
 	}}}
 	for _, k := range copies {
-		kp := Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{AllowAll}}
-		dp := Policies{Resource: &defaultKeyPolicy, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{AllowAll}}
+		kp := policyeval.Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{policyeval.AllowAll}}
+		dp := policyeval.Policies{Resource: &defaultKeyPolicy, ResourceAccount: acct, KeyPolicy: true, Identity: []policy.Document{policyeval.AllowAll}}
 		extra := " + " + k.policy.where
-		tagged := func(p Principal, role, action string) Request {
+		tagged := func(p policyeval.Principal, role, action string) policyeval.Request {
 			kv := append([]string{"kms:CallerAccount", p.Account()}, k.tags...)
 			return asSession(p, role, action, k.arn, kv...)
 		}
 		// Without the guardrails, the default key policy would let the
 		// administrator: the guardrails are what stops it.
-		got, err := Evaluate(tagged(admin, admin.ARN, "kms:ScheduleKeyDeletion"), dp)
+		got, err := policyeval.Evaluate(tagged(admin, admin.ARN, "kms:ScheduleKeyDeletion"), dp)
 		c.results = append(c.results, Result{Policy: "default key policy of " + k.policy.where, Name: "without the guardrails, a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on " + k.region, Want: true, Got: got, Err: err})
 		for _, a := range guardrailActionsKey {
 			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on the key copy in "+k.region+" (guardrails with AWS's default key policy)", tagged(admin, admin.ARN, a), dp, " + default key policy of "+k.policy.where)
@@ -181,23 +184,23 @@ func (c *checker) guardrails() error {
 			record(true, "the deploying role (a session) "+a+" on the key copy in "+k.region, tagged(deployer, c.cfg.Accounts.LogArchive.RoleARN, a), kp, extra)
 		}
 		for _, adm := range c.cfg.Key.Administrators {
-			p := Principal{ARN: adm}
-			if p.Account() != acct || c.isBreakGlass(adm) || strings.HasSuffix(adm, ":root") {
+			p := policyeval.Principal{ARN: adm}
+			if p.Account() != acct || slices.Contains(c.cfg.Bucket.BreakGlassPrincipals, adm) || strings.HasSuffix(adm, ":root") {
 				continue
 			}
-			record(false, "key administrator "+adm+" kms:ScheduleKeyDeletion on the key copy in "+k.region+" (the key policy allows it; the guardrails do not)", tagged(p, adm, "kms:ScheduleKeyDeletion"), Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true}, extra)
+			record(false, "key administrator "+adm+" kms:ScheduleKeyDeletion on the key copy in "+k.region+" (the key policy allows it; the guardrails do not)", tagged(p, adm, "kms:ScheduleKeyDeletion"), policyeval.Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true}, extra)
 		}
 		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
-			p := Principal{ARN: b}
+			p := policyeval.Principal{ARN: b}
 			if p.Account() != acct || strings.HasSuffix(b, ":root") {
 				continue
 			}
 			record(true, "break-glass "+b+" kms:ScheduleKeyDeletion on the key copy in "+k.region, tagged(p, b, "kms:ScheduleKeyDeletion"), kp, extra)
 		}
 		if k.region == c.cfg.HomeRegion {
-			ct := Request{Principal: Principal{Service: policy.CloudTrailService}, Action: "kms:GenerateDataKey", Resource: k.arn,
+			ct := policyeval.Request{Principal: policyeval.Principal{Service: policy.CloudTrailService}, Action: "kms:GenerateDataKey", Resource: k.arn,
 				Context: ctx("kms:EncryptionContext:aws:cloudtrail:arn", c.trail.ARN(), "aws:SourceArn", c.trail.ARN())}
-			record(true, "CloudTrail GenerateDataKey for this trail (service principals are not governed)", ct, Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true}, extra)
+			record(true, "CloudTrail GenerateDataKey for this trail (service principals are not governed)", ct, policyeval.Policies{Resource: &k.policy.doc, ResourceAccount: acct, KeyPolicy: true}, extra)
 		}
 	}
 
@@ -216,7 +219,7 @@ func (c *checker) guardrails() error {
 			record(true, "the deploying role (a session) "+a+" on "+b, asSession(deployer, c.cfg.Accounts.LogArchive.RoleARN, a, bucketArn), identityOnly, "")
 		}
 		for _, bg := range c.cfg.Bucket.BreakGlassPrincipals {
-			p := Principal{ARN: bg}
+			p := policyeval.Principal{ARN: bg}
 			if p.Account() != acct || strings.HasSuffix(bg, ":root") {
 				continue
 			}
@@ -247,7 +250,7 @@ func (c *checker) guardrails() error {
 	}
 	// The management account is not governed: what docs/guardrails.md says.
 	mgmtAdmin := c.iamRole(c.cfg.Accounts.Management.ID, "Administrator")
-	record(true, "a management-account administrator allowed everything by IAM: cloudtrail:StopLogging on the trail (SCPs do not govern the management account)", asIAM(mgmtAdmin, "cloudtrail:StopLogging", c.trail.ARN()), Policies{ResourceAccount: c.cfg.Accounts.Management.ID, Identity: []policy.Document{AllowAll}}, "")
+	record(true, "a management-account administrator allowed everything by IAM: cloudtrail:StopLogging on the trail (SCPs do not govern the management account)", asIAM(mgmtAdmin, "cloudtrail:StopLogging", c.trail.ARN()), policyeval.Policies{ResourceAccount: c.cfg.Accounts.Management.ID, Identity: []policy.Document{policyeval.AllowAll}}, "")
 
 	// CloudTrail still delivers, with the bucket policy in place.
 	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
@@ -255,18 +258,18 @@ func (c *checker) guardrails() error {
 		return err
 	}
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
-	record(true, "CloudTrail delivering a log file (service principals are not governed)", Request{
-		Principal: Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
+	record(true, "CloudTrail delivering a log file (service principals are not governed)", policyeval.Request{
+		Principal: policyeval.Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
 		Resource: bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz",
 		Context:  ctx(with(tls, "aws:SourceArn", c.trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")...),
-	}, Policies{Resource: &l.doc, ResourceAccount: acct}, " + "+l.where)
+	}, policyeval.Policies{Resource: &l.doc, ResourceAccount: acct}, " + "+l.where)
 	return c.replicationUnderGuardrails(scps)
 }
 
 // replicationUnderGuardrails: the replication role is an ordinary role that
 // S3 assumes, not a service-linked role, so the guardrails govern it; with
 // its own policy and every bucket and key policy, it still replicates.
-func (c *checker) replicationUnderGuardrails(scps *ServiceControlPolicies) error {
+func (c *checker) replicationUnderGuardrails(scps *policyeval.ServiceControlPolicies) error {
 	rp := c.cfg.Replication
 	if !rp.Enabled {
 		return nil
@@ -277,7 +280,7 @@ func (c *checker) replicationUnderGuardrails(scps *ServiceControlPolicies) error
 	}
 	acct := c.cfg.Accounts.LogArchive.ID
 	roleArn := c.iamRole(acct, rp.RoleName).ARN
-	role, _ := session(Principal{ARN: roleArn})
+	role, _ := session(policyeval.Principal{ARN: roleArn})
 	copies, err := c.guardedKeyCopies()
 	if err != nil {
 		return err
@@ -309,7 +312,7 @@ func (c *checker) replicationUnderGuardrails(scps *ServiceControlPolicies) error
 				req.Context[p[i]] = append(req.Context[p[i]], p[i+1])
 			}
 		}
-		got, err := Evaluate(req, ps)
+		got, err := policyeval.Evaluate(req, ps)
 		c.results = append(c.results, Result{Policy: perms.where + where + " + guardrails", Name: "the replication role (a session, governed by the guardrails) " + name, Want: true, Got: got, Err: err})
 	}
 	expect("reading a source version for replication", "s3:GetObjectVersionForReplication", src+path, nil)
@@ -343,12 +346,7 @@ func (c *checker) guardedKeyCopies() ([]guardedKey, error) {
 			r := region(body, c.cfg.HomeRegion)
 			k := guardedKey{arn: c.keyArn(name, r), region: r, policy: l}
 			tags, _ := body["tags"].(map[string]any)
-			keys := make([]string, 0, len(tags))
-			for tk := range tags {
-				keys = append(keys, tk)
-			}
-			sort.Strings(keys)
-			for _, tk := range keys {
+			for _, tk := range slices.Sorted(maps.Keys(tags)) {
 				if v, ok := tags[tk].(string); ok {
 					k.tags = append(k.tags, "aws:ResourceTag/"+tk, v)
 				}
@@ -364,18 +362,9 @@ func (c *checker) guardedKeyCopies() ([]guardedKey, error) {
 func (c *checker) exemptRolesIn(account string) []string {
 	var out []string
 	for _, a := range append([]string{c.cfg.Accounts.Management.RoleARN, c.cfg.Accounts.LogArchive.RoleARN}, c.cfg.Bucket.BreakGlassPrincipals...) {
-		if p := (Principal{ARN: a}); strings.Contains(a, ":role/") && p.Account() == account {
+		if p := (policyeval.Principal{ARN: a}); strings.Contains(a, ":role/") && p.Account() == account {
 			out = append(out, a)
 		}
 	}
 	return out
-}
-
-func (c *checker) isBreakGlass(arn string) bool {
-	for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
-		if b == arn {
-			return true
-		}
-	}
-	return false
 }

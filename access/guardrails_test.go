@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // The organization example turns the guardrails on: what they must deny is
@@ -143,20 +144,29 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 // credentials or policies (judged on the guardrail policy alone, with the
 // caller's own policies allowing everything).
 func TestGuardrailsProtectBreakGlassUsers(t *testing.T) {
+	const member = "444455556666"
 	g := policy.Guardrails{
 		Trail:      policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111122223333", Name: "t-1"},
-		KeyAccount: acctB,
+		KeyAccount: member,
 		LogBuckets: []string{"logs-444455556666"},
-		Deployers:  []string{"arn:aws:iam::" + acctB + ":role/Deployer"},
-		BreakGlass: []string{"arn:aws:iam::" + acctB + ":user/glass"},
+		Deployers:  []string{"arn:aws:iam::" + member + ":role/Deployer"},
+		BreakGlass: []string{"arn:aws:iam::" + member + ":user/glass"},
 	}
 	scp, err := policy.GuardrailPolicy(g)
 	require.NoError(t, err)
-	scps := &ServiceControlPolicies{ManagementAccount: "111122223333", Levels: [][]policy.Document{{FullAWSAccess, scp}}}
-	admin := Principal{ARN: "arn:aws:iam::" + acctB + ":role/Administrator"}
-	ps := Policies{ResourceAccount: acctB, Identity: []policy.Document{AllowAll}, SCPs: scps}
+	scps := &policyeval.ServiceControlPolicies{ManagementAccount: "111122223333", Levels: [][]policy.Document{{policyeval.FullAWSAccess, scp}}}
+	admin := policyeval.Principal{ARN: "arn:aws:iam::" + member + ":role/Administrator"}
+	ps := policyeval.Policies{ResourceAccount: member, Identity: []policy.Document{policyeval.AllowAll}, SCPs: scps}
 	for _, a := range []string{"iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:PutUserPolicy", "iam:AttachUserPolicy"} {
-		assert.Equal(t, ExplicitDeny, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/glass"), ps), a)
-		assert.Equal(t, Allow, decide(t, asIAM(admin, a, "arn:aws:iam::"+acctB+":user/someone-else"), ps), a)
+		assert.Equal(t, policyeval.ExplicitDeny, decide(t, asIAM(admin, a, "arn:aws:iam::"+member+":user/glass"), ps), a)
+		assert.Equal(t, policyeval.Allow, decide(t, asIAM(admin, a, "arn:aws:iam::"+member+":user/someone-else"), ps), a)
 	}
+}
+
+// decide evaluates req against ps, which must not fail.
+func decide(t *testing.T, req policyeval.Request, ps policyeval.Policies) policyeval.Decision {
+	t.Helper()
+	d, err := policyeval.Evaluate(req, ps)
+	require.NoError(t, err)
+	return d
 }

@@ -4,21 +4,16 @@ import (
 	"fmt"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
-
-// moreSteps are the expectations added after the policy checks of Check:
-// what the log buckets' policies deny, and which events the trail logs.
-func (c *checker) moreSteps() []func() error {
-	return []func() error{c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks}
-}
 
 // asIAM is a request by an IAM principal over TLS. It carries aws:PrincipalArn,
 // which AWS adds to every request signed by an IAM principal and which, for
 // a role, is the role's ARN (IAM User Guide, "AWS global condition context
 // keys", aws:PrincipalArn,
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn).
-func asIAM(p Principal, action, resource string) Request {
-	return Request{Principal: p, Action: action, Resource: resource, Context: ctx(with(tls, "aws:PrincipalArn", p.ARN)...)}
+func asIAM(p policyeval.Principal, action, resource string) policyeval.Request {
+	return policyeval.Request{Principal: p, Action: action, Resource: resource, Context: ctx(with(tls, "aws:PrincipalArn", p.ARN)...)}
 }
 
 // logBucketProtection: on the trail and recovery buckets, nobody but the
@@ -44,35 +39,35 @@ func (c *checker) logBucketProtection() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: acct})
+		c.use(l, policyeval.Policies{ResourceAccount: acct})
 		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
 		object := bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
 		for _, a := range policy.LogDeletionActions {
-			c.expect(false, "a log-archive administrator allowed everything by IAM: "+a+" on a log object", asIAM(admin, a, object), AllowAll)
+			c.expect(false, "a log-archive administrator allowed everything by IAM: "+a+" on a log object", asIAM(admin, a, object), policyeval.AllowAll)
 		}
 		if deployer != "" {
-			dep := Principal{ARN: deployer}
+			dep := policyeval.Principal{ARN: deployer}
 			for _, a := range policy.ProtectionChangeActions {
-				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, asIAM(admin, a, bucketArn), AllowAll)
-				c.expect(true, "the deploying role "+a, asIAM(dep, a, bucketArn), AllowAll)
+				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, asIAM(admin, a, bucketArn), policyeval.AllowAll)
+				c.expect(true, "the deploying role "+a, asIAM(dep, a, bucketArn), policyeval.AllowAll)
 			}
-			c.expect(false, "the deploying role DeleteObject on a log object", asIAM(dep, "s3:DeleteObject", object), AllowAll)
+			c.expect(false, "the deploying role DeleteObject on a log object", asIAM(dep, "s3:DeleteObject", object), policyeval.AllowAll)
 		} else {
 			// Without a deploying role these changes are left to IAM:
 			// docs/protections.md says so, and this shows it.
-			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", asIAM(admin, "s3:PutBucketPolicy", bucketArn), AllowAll)
+			c.expect(true, "without a deploying role, a log-archive administrator PutBucketPolicy (left to IAM)", asIAM(admin, "s3:PutBucketPolicy", bucketArn), policyeval.AllowAll)
 		}
 		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
-			p := Principal{ARN: b}
+			p := policyeval.Principal{ARN: b}
 			if p.Account() != acct {
 				// Our policies grant another account's principal nothing to
 				// exempt it from.
 				continue
 			}
-			c.expect(true, "break-glass "+b+" DeleteObjectVersion on a log object", asIAM(p, "s3:DeleteObjectVersion", object), AllowAll)
-			c.expect(true, "break-glass "+b+" BypassGovernanceRetention", asIAM(p, "s3:BypassGovernanceRetention", object), AllowAll)
+			c.expect(true, "break-glass "+b+" DeleteObjectVersion on a log object", asIAM(p, "s3:DeleteObjectVersion", object), policyeval.AllowAll)
+			c.expect(true, "break-glass "+b+" BypassGovernanceRetention", asIAM(p, "s3:BypassGovernanceRetention", object), policyeval.AllowAll)
 			if deployer != "" {
-				c.expect(true, "break-glass "+b+" PutBucketPolicy", asIAM(p, "s3:PutBucketPolicy", bucketArn), AllowAll)
+				c.expect(true, "break-glass "+b+" PutBucketPolicy", asIAM(p, "s3:PutBucketPolicy", bucketArn), policyeval.AllowAll)
 			}
 		}
 	}
@@ -82,10 +77,10 @@ func (c *checker) logBucketProtection() error {
 	if err != nil {
 		return err
 	}
-	c.use(l, Policies{ResourceAccount: acct})
+	c.use(l, policyeval.Policies{ResourceAccount: acct})
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
-	c.expect(true, "CloudTrail delivering with the protection denies in place", Request{
-		Principal: Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
+	c.expect(true, "CloudTrail delivering with the protection denies in place", policyeval.Request{
+		Principal: policyeval.Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
 		Resource: bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz",
 		Context:  ctx(with(tls, "aws:SourceArn", c.trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")...),
 	})
@@ -112,14 +107,14 @@ func (c *checker) replicationUnderProtection() error {
 	if err != nil {
 		return err
 	}
-	c.use(src, Policies{ResourceAccount: acct})
+	c.use(src, policyeval.Policies{ResourceAccount: acct})
 	srcArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
 	c.expect(true, "the replication role reading a source version for replication", asIAM(role, "s3:GetObjectVersionForReplication", srcArn+path), perms.doc)
 	dst, err := c.bucketPolicy(s, rp.BucketName)
 	if err != nil {
 		return err
 	}
-	c.use(dst, Policies{ResourceAccount: acct})
+	c.use(dst, policyeval.Policies{ResourceAccount: acct})
 	dstArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName)
 	c.expect(true, "the replication role replicating into the recovery bucket", asIAM(role, "s3:ReplicateObject", dstArn+path), perms.doc)
 	c.expect(true, "the replication role replicating tags into the recovery bucket", asIAM(role, "s3:ReplicateTags", dstArn+path), perms.doc)
@@ -155,27 +150,27 @@ func (c *checker) keyProtection() error {
 		if err != nil {
 			return err
 		}
-		c.use(l, Policies{ResourceAccount: acct, KeyPolicy: true})
-		kms := func(p Principal, action string) Request {
-			return Request{Principal: p, Action: action, Resource: "*", Context: ctx("aws:PrincipalArn", p.ARN, "kms:CallerAccount", p.Account())}
+		c.use(l, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
+		kms := func(p policyeval.Principal, action string) policyeval.Request {
+			return policyeval.Request{Principal: p, Action: action, Resource: "*", Context: ctx("aws:PrincipalArn", p.ARN, "kms:CallerAccount", p.Account())}
 		}
 		if deployer != "" {
-			dep := Principal{ARN: deployer}
+			dep := policyeval.Principal{ARN: deployer}
 			for _, a := range policy.KeyDestructionActions {
-				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, kms(admin, a), AllowAll)
+				c.expect(false, "a log-archive administrator allowed everything by IAM: "+a, kms(admin, a), policyeval.AllowAll)
 			}
 			for _, a := range []string{"kms:PutKeyPolicy", "kms:ReplicateKey", "kms:ScheduleKeyDeletion"} {
-				c.expect(true, "the deploying role "+a, kms(dep, a), AllowAll)
+				c.expect(true, "the deploying role "+a, kms(dep, a), policyeval.AllowAll)
 			}
 		} else {
-			c.expect(true, "without a deploying role, a log-archive administrator ScheduleKeyDeletion (left to IAM)", kms(admin, "kms:ScheduleKeyDeletion"), AllowAll)
+			c.expect(true, "without a deploying role, a log-archive administrator ScheduleKeyDeletion (left to IAM)", kms(admin, "kms:ScheduleKeyDeletion"), policyeval.AllowAll)
 		}
 		if region(c.archive.resources(k.typ)[k.name], c.cfg.HomeRegion) != c.cfg.HomeRegion {
 			continue
 		}
 		for _, r := range c.readers() {
-			via := func(context string) Request {
-				return Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(
+			via := func(context string) policyeval.Request {
+				return policyeval.Request{Principal: r.p, Action: "kms:Decrypt", Resource: "*", Context: ctx(
 					"kms:CallerAccount", r.p.Account(), "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion),
 					"kms:EncryptionContext:aws:s3:arn", context)}
 			}

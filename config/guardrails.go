@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
@@ -109,7 +110,7 @@ func (c *Config) validateGuardrails(l *rules.List) {
 		// Only account ids: whether they cover the accounts to protect is
 		// known offline (roots and OUs get a warning instead).
 		for _, need := range c.guardedAccounts() {
-			if !contains(g.Targets, need.id) {
+			if !slices.Contains(g.Targets, need.id) {
 				l.Addf("guardrails.targets", g.Targets, "must include %s (%s): %s", need.field, need.id, need.why)
 			}
 		}
@@ -174,7 +175,7 @@ func (c *Config) guardrailTargetWarnings() []Warning {
 	}
 	var missing []string
 	for _, need := range c.guardedAccounts() {
-		if !contains(g.Targets, need.id) {
+		if !slices.Contains(g.Targets, need.id) {
 			missing = append(missing, fmt.Sprintf("%s (%s)", need.field, need.id))
 		}
 	}

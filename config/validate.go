@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
@@ -41,7 +42,7 @@ func (c *Config) Validate() error {
 		l.Addf("trail.include_global_service_events", false, "must be true when trail.multi_region is true (CloudTrail rejects the combination)")
 	}
 
-	for _, k := range sortedKeys(c.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		if err := rules.Tag(k, c.Tags[k]); err != nil {
 			l.Add(fmt.Sprintf("tags[%q]", k), err)
 		}
@@ -179,15 +180,6 @@ func (c *Config) validateBackend(l *rules.List, part string) {
 	}
 }
 
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func (c *Config) validateMonitoring(l *rules.List) {
 	if w := c.Trail.CloudWatchLogs; w.Enabled {
 		// A name derived from an invalid trail name is reported there.
@@ -212,7 +204,7 @@ func (c *Config) validateReplication(l *rules.List) {
 	switch {
 	case r.Region == "":
 		l.Addf("replication.region", r.Region, "is required: one of key.replica_regions %q", c.Key.ReplicaRegions)
-	case !contains(c.Key.ReplicaRegions, r.Region):
+	case !slices.Contains(c.Key.ReplicaRegions, r.Region):
 		l.Addf("replication.region", r.Region, "must be one of key.replica_regions %q: the copy is encrypted with the key's replica there", c.Key.ReplicaRegions)
 	}
 	l.Add("replication.role_name", rules.RoleName(r.RoleName))
@@ -236,15 +228,6 @@ func (c *Config) validateReplication(l *rules.List) {
 	if checkName("replication.bucket_name", r.BucketName, "bucket.name") && c.Bucket.AccessLogs.Enabled {
 		checkName("replication.access_log_bucket_name", r.AccessLogBucketName, "replication.bucket_name")
 	}
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Config) validateBreakGlass(l *rules.List, part string) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchloggroup"
@@ -84,9 +85,9 @@ func keyAccount(doc policy.Document) string {
 		if s.Sid != policy.SidKeyRootAdministration {
 			continue
 		}
-		for _, arn := range s.Principal.AWS {
-			if parts := strings.Split(arn, ":"); len(parts) == 6 && parts[5] == "root" {
-				return parts[4]
+		for _, p := range s.Principal.AWS {
+			if a, err := arn.Parse(p); err == nil && a.Resource == "root" {
+				return a.AccountID
 			}
 		}
 	}

@@ -2,9 +2,12 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
@@ -80,31 +83,32 @@ func KeyFromArns(arns ...string) (*ExistingKey, error) {
 		l.Addf("KeyFromArns", "[]", "needs the ARN of at least one key copy")
 	}
 	partition := ""
-	for i, arn := range arns {
+	for i, keyArn := range arns {
 		f := fmt.Sprintf("KeyFromArns[%d]", i)
-		parts := strings.Split(arn, ":")
-		if len(parts) != 6 || parts[0] != "arn" || parts[2] != "kms" || !strings.HasPrefix(parts[5], "key/") || len(parts[5]) == len("key/") {
-			l.Addf(f, arn, "must be a KMS key ARN: arn:<partition>:kms:<region>:<account>:key/<key id>")
+		// A key id has no colon: one in the resource is not a key ARN.
+		a, err := arn.Parse(keyArn)
+		if err != nil || a.Service != "kms" || !strings.HasPrefix(a.Resource, "key/") || len(a.Resource) == len("key/") || strings.Contains(a.Resource, ":") {
+			l.Addf(f, keyArn, "must be a KMS key ARN: arn:<partition>:kms:<region>:<account>:key/<key id>")
 			continue
 		}
-		region, account := parts[3], parts[4]
+		region, account := a.Region, a.AccountID
 		if err := rules.Region(region); err != nil {
 			l.Add(f, err)
 			continue
 		}
 		l.Add(f, rules.AccountID(account))
 		switch {
-		case parts[1] != rules.Partition(region):
-			l.Addf(f, arn, "names partition %q, but region %s is in %q", parts[1], region, rules.Partition(region))
-		case partition != "" && parts[1] != partition:
-			l.Addf(f, arn, "must be in the partition of the other copies (%s)", partition)
+		case a.Partition != rules.Partition(region):
+			l.Addf(f, keyArn, "names partition %q, but region %s is in %q", a.Partition, region, rules.Partition(region))
+		case partition != "" && a.Partition != partition:
+			l.Addf(f, keyArn, "must be in the partition of the other copies (%s)", partition)
 		case k.account != "" && account != k.account:
-			l.Addf(f, arn, "must be in the account of the other copies (%s): copies of a key share its account", k.account)
+			l.Addf(f, keyArn, "must be in the account of the other copies (%s): copies of a key share its account", k.account)
 		case k.arns[region] != "":
-			l.Addf(f, arn, "names a second copy in %s", region)
+			l.Addf(f, keyArn, "names a second copy in %s", region)
 		}
-		partition, k.account = parts[1], account
-		k.arns[region] = arn
+		partition, k.account = a.Partition, account
+		k.arns[region] = keyArn
 	}
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -121,7 +125,7 @@ func (k *ExistingKey) KeyArnIn(region string) (*string, error) {
 }
 
 // Regions lists the regions of the copies, sorted.
-func (k *ExistingKey) Regions() []string { return sortedKeys(k.arns) }
+func (k *ExistingKey) Regions() []string { return slices.Sorted(maps.Keys(k.arns)) }
 
 // Account is the account that owns the key.
 func (k *ExistingKey) Account() string { return k.account }

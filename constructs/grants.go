@@ -2,6 +2,8 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/aws/jsii-runtime-go"
 
@@ -70,7 +72,7 @@ func (k *MultiRegionKey) GrantDecrypt(bucket ITrailBucket, readers ...string) er
 func (k *MultiRegionKey) addStatements(add map[string][]policy.Statement) error {
 	next := map[string]policy.Document{}
 	rendered := map[string]string{}
-	for _, region := range sortedKeys(add) {
+	for _, region := range slices.Sorted(maps.Keys(add)) {
 		doc, _ := k.PolicyIn(region)
 		doc.Statement = append(append([]policy.Statement(nil), doc.Statement...), add[region]...)
 		j, err := doc.JSON()

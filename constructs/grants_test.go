@@ -6,9 +6,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 const auditor = "arn:aws:iam::333333333333:role/Auditor"
@@ -16,14 +16,14 @@ const auditor = "arn:aws:iam::333333333333:role/Auditor"
 // readRequests are what a reader in another account does to read a log
 // file: GetObject over TLS, and the kms:Decrypt S3 makes on its behalf with
 // the bucket's encryption context (S3 Bucket Keys) from the reader's account.
-func readRequests() (get, decrypt access.Request) {
-	reader := access.Principal{ARN: "arn:aws:sts::333333333333:assumed-role/Auditor/session"}
-	get = access.Request{
+func readRequests() (get, decrypt policyeval.Request) {
+	reader := policyeval.Principal{ARN: "arn:aws:sts::333333333333:assumed-role/Auditor/session"}
+	get = policyeval.Request{
 		Principal: reader, Action: "s3:GetObject",
 		Resource: "arn:aws:s3:::trail-logs-test/AWSLogs/111111111111/CloudTrail/us-east-1/2026/01/01/file.json.gz",
 		Context:  map[string][]string{"aws:SecureTransport": {"true"}},
 	}
-	decrypt = access.Request{
+	decrypt = policyeval.Request{
 		Principal: reader, Action: "kms:Decrypt", Resource: "*",
 		Context: map[string][]string{
 			"kms:CallerAccount":                {"333333333333"},
@@ -35,17 +35,17 @@ func readRequests() (get, decrypt access.Request) {
 	return get, decrypt
 }
 
-func decide(t *testing.T, req access.Request, doc policy.Document, key bool) access.Decision {
+func decide(t *testing.T, req policyeval.Request, doc policy.Document, key bool) policyeval.Decision {
 	t.Helper()
 	// The reader's own IAM policies are not ours: the worst case, allow all.
-	d, err := access.Evaluate(req, access.Policies{Resource: &doc, ResourceAccount: "222222222222", KeyPolicy: key, Identity: []policy.Document{access.AllowAll}})
+	d, err := policyeval.Evaluate(req, policyeval.Policies{Resource: &doc, ResourceAccount: "222222222222", KeyPolicy: key, Identity: []policy.Document{policyeval.AllowAll}})
 	require.NoError(t, err)
 	return d
 }
 
 // TestGrantsAfterConstruction: a reader granted after the key, the bucket and
 // the trail were made is in the synthesized policies, and AWS's evaluation
-// (package access) lets it read a log file it could not read before.
+// (package policyeval) lets it read a log file it could not read before.
 func TestGrantsAfterConstruction(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil)
@@ -54,8 +54,8 @@ func TestGrantsAfterConstruction(t *testing.T) {
 	require.NoError(t, err)
 
 	get, decrypt := readRequests()
-	assert.Equal(t, access.ImplicitDeny, decide(t, get, b.Policy(), false), "no reader before the grant")
-	assert.Equal(t, access.ImplicitDeny, decide(t, decrypt, k.Policy(), true))
+	assert.Equal(t, policyeval.ImplicitDeny, decide(t, get, b.Policy(), false), "no reader before the grant")
+	assert.Equal(t, policyeval.ImplicitDeny, decide(t, decrypt, k.Policy(), true))
 
 	require.NoError(t, k.GrantDecrypt(b, auditor))
 	require.NoError(t, b.GrantRead(auditor))
@@ -73,8 +73,8 @@ func TestGrantsAfterConstruction(t *testing.T) {
 	_, primary := doc.Only(t, "aws_kms_key")
 	keyPolicy := st.Policy(t, primary)
 	assert.Equal(t, k.Policy(), keyPolicy)
-	assert.Equal(t, access.Allow, decide(t, get, bucketPolicy, false), "the reader may get the log file")
-	assert.Equal(t, access.Allow, decide(t, decrypt, keyPolicy, true), "and S3 may decrypt it for the reader")
+	assert.Equal(t, policyeval.Allow, decide(t, get, bucketPolicy, false), "the reader may get the log file")
+	assert.Equal(t, policyeval.Allow, decide(t, decrypt, keyPolicy, true), "and S3 may decrypt it for the reader")
 
 	// Every replica lets the reader decrypt log files with CloudTrail's
 	// context; only the bucket's region's copy through S3.
@@ -126,17 +126,17 @@ func TestTrailWithExistingBucketAndKey(t *testing.T) {
 
 	// CloudTrail user guide, "Amazon S3 bucket policy for CloudTrail": the
 	// service writes with bucket-owner-full-control and the trail's ARN.
-	req := access.Request{
-		Principal: access.Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
+	req := policyeval.Request{
+		Principal: policyeval.Principal{Service: policy.CloudTrailService}, Action: "s3:PutObject",
 		Resource: "arn:aws:s3:::landing-zone-logs/lz/AWSLogs/111111111111/CloudTrail/us-east-1/f.json.gz",
 		Context: map[string][]string{
 			"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {testTrail.ARN()}, "aws:SecureTransport": {"true"},
 		},
 	}
 	required := bucket.RequiredPolicy()
-	d, err := access.Evaluate(req, access.Policies{Resource: &required, ResourceAccount: "222222222222"})
+	d, err := policyeval.Evaluate(req, policyeval.Policies{Resource: &required, ResourceAccount: "222222222222"})
 	require.NoError(t, err)
-	assert.Equal(t, access.Allow, d)
+	assert.Equal(t, policyeval.Allow, d)
 
 	// Athena can query the logs of a bucket made elsewhere.
 	q, err := NewAthenaQuery(f.stack, "Athena", athenaProps(bucket, f.key(t, nil)))
@@ -159,6 +159,10 @@ func TestKeyFromArnsValidation(t *testing.T) {
 	assert.EqualError(t, err, `KeyFromArns: needs the ARN of at least one key copy (got "[]")`)
 	_, err = KeyFromArns("alias/cloudtrail")
 	assert.EqualError(t, err, `KeyFromArns[0]: must be a KMS key ARN: arn:<partition>:kms:<region>:<account>:key/<key id> (got "alias/cloudtrail")`)
+	for _, notAKey := range []string{"arn:aws:kms:us-east-1:222222222222:alias/cloudtrail", "arn:aws:kms:us-east-1:222222222222:key/", "arn:aws:kms:us-east-1:222222222222:key/a:b", "arn:aws:s3:::key/a"} {
+		_, err = KeyFromArns(notAKey)
+		assert.ErrorContains(t, err, "KeyFromArns[0]: must be a KMS key ARN", notAKey)
+	}
 	_, err = KeyFromArns("arn:aws:kms:us-east-1:222222222222:key/a", "arn:aws:kms:us-west-2:333333333333:key/a")
 	assert.ErrorContains(t, err, `KeyFromArns[1]: must be in the account of the other copies (222222222222)`)
 	_, err = TrailBucketFromName(ExistingTrailBucketProps{BucketName: "Bad_Name", Trail: testTrail})

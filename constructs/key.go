@@ -38,7 +38,8 @@ package constructs
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -188,7 +189,7 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 	for _, r := range p.Replicas {
 		replicaJSON[r.Region] = policyJSON
 	}
-	for _, region := range sortedKeys(p.ReplicaPolicies) {
+	for _, region := range slices.Sorted(maps.Keys(p.ReplicaPolicies)) {
 		f := "MultiRegionKeyProps.ReplicaPolicies[" + region + "]"
 		doc := p.ReplicaPolicies[region]
 		switch _, ok := replicaJSON[region]; {
@@ -203,15 +204,6 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		}
 	}
 	return policyJSON, replicaJSON, l.Err()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
@@ -329,12 +321,7 @@ func (k *MultiRegionKey) KeyArnIn(region string) (*string, error) {
 
 // Regions lists the primary region first, then the replica regions sorted.
 func (k *MultiRegionKey) Regions() []string {
-	out := make([]string, 0, len(k.replicas))
-	for r := range k.replicas {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return append([]string{k.primaryRegion}, out...)
+	return append([]string{k.primaryRegion}, slices.Sorted(maps.Keys(k.replicas))...)
 }
 
 // Policy is the key policy of the primary (PolicyIn gives each copy's), with

@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -133,19 +134,10 @@ func keyPolicyIn(k *MultiRegionKey, region string) policy.Document {
 // kms:GenerateDataKey* on condition aws:SourceArn = trailArn.
 func allowsTrail(doc policy.Document, trailArn string) bool {
 	for _, s := range doc.Statement {
-		if s.Effect != policy.Allow || !contains(s.Principal.Service, policy.CloudTrailService) || !contains(s.Action, "kms:GenerateDataKey*") {
+		if s.Effect != policy.Allow || !slices.Contains(s.Principal.Service, policy.CloudTrailService) || !slices.Contains(s.Action, "kms:GenerateDataKey*") {
 			continue
 		}
-		if contains(s.Condition["StringEquals"]["aws:SourceArn"], trailArn) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(values []string, v string) bool {
-	for _, x := range values {
-		if x == v {
+		if slices.Contains(s.Condition["StringEquals"]["aws:SourceArn"], trailArn) {
 			return true
 		}
 	}

@@ -34,7 +34,7 @@ type Registration struct {
 func buildDelegated(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	admin, _ := cfg.DelegatedAdmin()
 	var archive *LogArchive
-	var trail *Management
+	var trail *TrailCreator
 	var err error
 	if cfg.TrailCreatorIsLogArchive() {
 		archive, trail, err = NewCombinedStack(app, LogArchiveStackName, cfg)
@@ -54,7 +54,7 @@ func buildDelegated(app constructs.Construct, cfg *config.Config) (*Stacks, erro
 		return nil, err
 	}
 	trail.Stack.AddDependency(reg.Stack)
-	return &Stacks{LogArchive: archive, Management: trail, Registration: reg}, nil
+	return &Stacks{LogArchive: archive, TrailCreator: trail, Registration: reg}, nil
 }
 
 // NewRegistrationStack creates the management account's stack when a
@@ -84,7 +84,7 @@ func NewRegistrationStack(scope constructs.Construct, id string, cfg *config.Con
 // provider for the home region pinned to its account and the trail with its
 // monitoring, which reads the key ARN from the log-archive stack (cross-stack
 // reference). The trail's ARN names the management account, its owner.
-func NewDelegatedAdminStack(scope constructs.Construct, id string, cfg *config.Config, admin config.Account, archive *LogArchive) (*Management, error) {
+func NewDelegatedAdminStack(scope constructs.Construct, id string, cfg *config.Config, admin config.Account, archive *LogArchive) (*TrailCreator, error) {
 	stack := newStack(scope, id, cfg)
 	if _, err := addProviders(stack, cfg, admin, nil); err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	assert.Equal(t, []any{"222233334444"}, p["allowed_account_ids"])
 	assert.Equal(t, []any{map[string]any{"role_arn": "arn:aws:iam::222233334444:role/CloudTrailDeployer", "session_name": "cloudtrail-mrk"}}, p["assume_role"])
 	deps := map[string]bool{}
-	for _, d := range *s.Management.Stack.Dependencies() {
+	for _, d := range *s.TrailCreator.Stack.Dependencies() {
 		deps[*d.Node().Id()] = true
 	}
 	assert.Equal(t, map[string]bool{LogArchiveStackName: true, ManagementStackName: true}, deps)

@@ -1,7 +1,9 @@
 // Package stacks composes the constructs into one Terraform stack per AWS
 // account: the log-archive stack owns the key, its replicas and the bucket;
-// the management stack owns the trail. When one account plays both roles a
-// single stack holds everything.
+// the stack of the account that creates the trail (the management account,
+// or a delegated administrator) owns the trail. When one account plays both
+// roles a single stack holds everything; with a delegated administrator the
+// management stack holds only its registration.
 package stacks
 
 import (
@@ -40,20 +42,26 @@ type LogArchive struct {
 	Athena     *ctmrk.AthenaQuery     // nil when athena is off
 }
 
-// Management is what the management account owns.
-type Management struct {
+// TrailCreator is what the account that creates the trail owns
+// (config.Config.TrailCreator): the trail and its monitoring. That account is
+// the management account, or a delegated administrator; Stack is the
+// management stack, the delegated administrator's stack, or the stack it
+// shares with the log archive (one account in both roles, or the log-archive
+// account as the delegated administrator).
+type TrailCreator struct {
 	Stack cdktf.TerraformStack
 	Trail *ctmrk.Trail
-	// Guardrails is nil unless guardrails.enabled.
+	// Guardrails is nil unless guardrails.enabled; only the management
+	// account's own stack (NewManagementStack) holds them.
 	Guardrails *Guardrails
 }
 
 // Stacks is the result of Build.
 type Stacks struct {
 	LogArchive *LogArchive
-	// Management holds the trail: the management account's stack, or the
+	// TrailCreator holds the trail: the management account's, or the
 	// delegated administrator's when one is configured.
-	Management *Management
+	TrailCreator *TrailCreator
 	// Registration is the management account's stack when a delegated
 	// administrator creates the trail; nil otherwise.
 	Registration *Registration
@@ -62,16 +70,20 @@ type Stacks struct {
 // Names lists the stack names in deployment order, computed from the stacks'
 // dependencies.
 func (s *Stacks) Names() []string {
-	all := []cdktf.TerraformStack{s.LogArchive.Stack, s.Management.Stack}
+	all := []cdktf.TerraformStack{s.LogArchive.Stack, s.TrailCreator.Stack}
 	if s.Registration != nil {
 		all = append(all, s.Registration.Stack)
 	}
 	return deploymentOrder(all)
 }
 
-// Build adds the stacks for cfg to app: one combined stack when one account
-// plays both roles, otherwise a log-archive and a management stack. cfg must
-// have been validated (config.Load and config.Default do that).
+// Build validates cfg, then adds its stacks to app: one combined stack when
+// one account plays both roles, otherwise a log-archive and a management
+// stack (and a registration stack with a delegated administrator). Build is
+// where validation is enforced: a Config can be written by hand or changed
+// after config.Load, so Build validates whatever it is given, before the
+// first jsii call; an invalid cfg adds nothing to app and returns
+// cfg.Validate's error, every violation with its field (rules.Errors).
 func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -80,21 +92,21 @@ func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 		return buildDelegated(app, cfg)
 	}
 	if cfg.SingleAccount() {
-		archive, mgmt, err := NewCombinedStack(app, CombinedStackName, cfg)
+		archive, creator, err := NewCombinedStack(app, CombinedStackName, cfg)
 		if err != nil {
 			return nil, err
 		}
-		return &Stacks{LogArchive: archive, Management: mgmt}, nil
+		return &Stacks{LogArchive: archive, TrailCreator: creator}, nil
 	}
 	archive, err := NewLogArchiveStack(app, LogArchiveStackName, cfg)
 	if err != nil {
 		return nil, err
 	}
-	mgmt, err := NewManagementStack(app, ManagementStackName, cfg, archive)
+	creator, err := NewManagementStack(app, ManagementStackName, cfg, archive)
 	if err != nil {
 		return nil, err
 	}
-	return &Stacks{LogArchive: archive, Management: mgmt}, nil
+	return &Stacks{LogArchive: archive, TrailCreator: creator}, nil
 }
 
 // NewLogArchiveStack creates the log-archive account's stack: providers for
@@ -113,25 +125,27 @@ func NewLogArchiveStack(scope constructs.Construct, id string, cfg *config.Confi
 // the home region and the trail, which reads the key ARN from the log-archive
 // stack through a cdktf cross-stack reference (an output there, remote state
 // here). Deploy the log-archive stack first; cdktn deploy orders them.
-func NewManagementStack(scope constructs.Construct, id string, cfg *config.Config, archive *LogArchive) (*Management, error) {
+func NewManagementStack(scope constructs.Construct, id string, cfg *config.Config, archive *LogArchive) (*TrailCreator, error) {
 	stack := newStack(scope, id, cfg)
 	if _, err := addProviders(stack, cfg, cfg.Accounts.Management, nil); err != nil {
 		return nil, err
 	}
-	mgmt, err := addTrail(stack, cfg, archive)
+	creator, err := addTrail(stack, cfg, archive)
 	if err != nil {
 		return nil, err
 	}
 	// Guardrails need a management account apart from the log-archive
 	// account (config refuses them otherwise), so only this stack has them.
-	if mgmt.Guardrails, err = addGuardrails(stack, cfg); err != nil {
+	if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
 		return nil, err
 	}
-	return mgmt, nil
+	return creator, nil
 }
 
-// NewCombinedStack creates one stack for an account that plays both roles.
-func NewCombinedStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, *Management, error) {
+// NewCombinedStack creates one stack for an account that both holds the log
+// archive and creates the trail: one account in both roles, or the
+// log-archive account as the delegated administrator.
+func NewCombinedStack(scope constructs.Construct, id string, cfg *config.Config) (*LogArchive, *TrailCreator, error) {
 	stack := newStack(scope, id, cfg)
 	replicas, err := addProviders(stack, cfg, cfg.Accounts.LogArchive, cfg.Key.ReplicaRegions)
 	if err != nil {
@@ -141,11 +155,11 @@ func NewCombinedStack(scope constructs.Construct, id string, cfg *config.Config)
 	if err != nil {
 		return nil, nil, err
 	}
-	mgmt, err := addTrail(stack, cfg, archive)
+	creator, err := addTrail(stack, cfg, archive)
 	if err != nil {
 		return nil, nil, err
 	}
-	return archive, mgmt, nil
+	return archive, creator, nil
 }
 
 func newStack(scope constructs.Construct, id string, cfg *config.Config) cdktf.TerraformStack {
@@ -372,7 +386,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 	return nil
 }
 
-func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*Management, error) {
+func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*TrailCreator, error) {
 	props := ctmrk.TrailProps{
 		Bucket:                     archive.Bucket,
 		Key:                        archive.Key,
@@ -399,7 +413,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 	if err != nil {
 		return nil, err
 	}
-	return &Management{Stack: stack, Trail: trail}, nil
+	return &TrailCreator{Stack: stack, Trail: trail}, nil
 }
 
 // addBackend configures where the stack keeps its state: a local file by

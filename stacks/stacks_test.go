@@ -13,6 +13,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
 )
 
@@ -279,6 +280,8 @@ func TestBuildRejectsInvalidConfig(t *testing.T) {
 	assert.Nil(t, s)
 	require.Error(t, err)
 	assert.True(t, strings.Contains(err.Error(), "key.replica_regions[0]") && strings.Contains(err.Error(), "bucket.name"), err.Error())
+	var violations rules.Errors
+	assert.ErrorAs(t, err, &violations, "the caller gets every violation as a value")
 	assert.Empty(t, *app.Node().Children(), "no stack was added")
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
 )
 
@@ -135,7 +136,7 @@ func TestPatternsFitAndSplit(t *testing.T) {
 	require.Len(t, alarms, 4)
 	for _, a := range alarms {
 		for _, p := range a.Patterns {
-			assert.LessOrEqual(t, len(p), filterpattern.MaxLength, a.Name)
+			assert.LessOrEqual(t, len(p), rules.FilterPatternMaxLength, a.Name)
 			_, err := filterpattern.Parse(p)
 			assert.NoError(t, err)
 		}

@@ -151,7 +151,7 @@ type Alarm struct {
 	// Description says what the alarm means, for its alarm_description.
 	Description string
 	// Patterns are the filter patterns, one metric filter each, each at most
-	// filterpattern.MaxLength characters.
+	// rules.FilterPatternMaxLength characters.
 	Patterns []string
 }
 

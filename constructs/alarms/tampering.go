@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Event names watched by the tampering alarms (CloudTrail user guide,
@@ -80,8 +80,8 @@ type Tampering struct {
 //   - buckets: requestParameters.bucketName, in bucket-level management
 //     events and object-level data events alike.
 //
-// A pattern longer than filterpattern.MaxLength is split into several, each
-// feeding the same metric.
+// A pattern longer than rules.FilterPatternMaxLength is split into several,
+// each feeding the same metric.
 func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 	off := set(disabled)
 	var out []Alarm
@@ -159,11 +159,11 @@ func pattern(source string, events, targets []string) string {
 }
 
 // split returns patterns that together match what pattern(source, events,
-// targets) matches, each within filterpattern.MaxLength: targets are halved
-// first, then events.
+// targets) matches, each within rules.FilterPatternMaxLength: targets are
+// halved first, then events.
 func split(source string, events, targets []string) ([]string, error) {
 	p := pattern(source, events, targets)
-	if len(p) <= filterpattern.MaxLength {
+	if len(p) <= rules.FilterPatternMaxLength {
 		return []string{p}, nil
 	}
 	halve := func(v []string) ([]string, []string) { return v[:len(v)/2], v[len(v)/2:] }
@@ -176,7 +176,7 @@ func split(source string, events, targets []string) ([]string, error) {
 		a, b := halve(events)
 		parts = [][2][]string{{a, targets}, {b, targets}}
 	default:
-		return nil, fmt.Errorf("one event and one resource make a %d-character pattern, more than the %d CloudWatch Logs accepts", len(p), filterpattern.MaxLength)
+		return nil, fmt.Errorf("one event and one resource make a %d-character pattern, more than the %d CloudWatch Logs accepts", len(p), rules.FilterPatternMaxLength)
 	}
 	var out []string
 	for _, part := range parts {

@@ -1,6 +1,9 @@
 package rules
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // Object Lock retention bounds, in days (S3 allows up to 100 years).
 const (
@@ -26,12 +29,7 @@ var transitionMinimumDays = map[string]int{
 
 // StorageClasses returns the storage classes a lifecycle rule may use, sorted.
 func StorageClasses() []string {
-	out := make([]string, 0, len(transitionMinimumDays))
-	for c := range transitionMinimumDays {
-		out = append(out, c)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(transitionMinimumDays))
 }
 
 // Lifecycle is the lifecycle of log objects in a bucket with Object Lock.

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -29,13 +30,16 @@ var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400
 
 // LogRetentionDays checks a CloudWatch Logs retention period.
 func LogRetentionDays(days int) error {
-	for _, d := range logRetentionDays {
-		if d == days {
-			return nil
-		}
+	if slices.Contains(logRetentionDays, days) {
+		return nil
 	}
 	return violation(days, "must be one of the retention periods CloudWatch Logs accepts: %v", logRetentionDays)
 }
+
+// FilterPatternMaxLength is the longest metric filter pattern CloudWatch Logs
+// accepts (docs/aws-rules.md#filter-pattern-length); a longer one is split
+// into several filters feeding one metric.
+const FilterPatternMaxLength = 1024
 
 // TopicName checks a standard SNS topic name (1 to 256 letters, digits, _
 // and -; CloudTrail cannot publish to FIFO topics).

@@ -10,9 +10,10 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -237,12 +238,7 @@ func Partition(region string) string {
 
 // Regions returns every region this package knows, sorted.
 func Regions() []string {
-	out := make([]string, 0, len(regionPartitions))
-	for r := range regionPartitions {
-		out = append(out, r)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(regionPartitions))
 }
 
 var bucketChars = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)

@@ -6,14 +6,14 @@ import (
 
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // TestSynth synthesizes the app and checks what a user of the constructs
 // relies on: the trail writes to the existing bucket with the key's copy in
 // its region, nothing is created for the bucket, the auditor's grant is in
-// the synthesized key policy, and AWS's evaluation (package access) lets the
+// the synthesized key policy, and AWS's evaluation (package policyeval) lets the
 // auditor decrypt a log file through S3 and get it from the bucket once its
 // owner has added RequiredPolicy.
 func TestSynth(t *testing.T) {
@@ -60,22 +60,22 @@ func TestSynth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader := access.Principal{ARN: "arn:aws:sts::444455556666:assumed-role/SecurityAuditor/s"}
-	decrypt := access.Request{Principal: reader, Action: "kms:Decrypt", Resource: "*", Context: map[string][]string{
+	reader := policyeval.Principal{ARN: "arn:aws:sts::444455556666:assumed-role/SecurityAuditor/s"}
+	decrypt := policyeval.Request{Principal: reader, Action: "kms:Decrypt", Resource: "*", Context: map[string][]string{
 		"kms:CallerAccount":                {"444455556666"},
 		"kms:ViaService":                   {"s3." + homeRegion + ".amazonaws.com"},
 		"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::" + bucketName},
 	}}
-	ps := access.Policies{Resource: &keyPolicy, ResourceAccount: account, KeyPolicy: true, Identity: []policy.Document{access.AllowAll}}
-	if d, err := access.Evaluate(decrypt, ps); err != nil || d != access.Allow {
+	ps := policyeval.Policies{Resource: &keyPolicy, ResourceAccount: account, KeyPolicy: true, Identity: []policy.Document{policyeval.AllowAll}}
+	if d, err := policyeval.Evaluate(decrypt, ps); err != nil || d != policyeval.Allow {
 		t.Errorf("auditor decrypting through S3: %v %v", d, err)
 	}
 
 	required := audit.Bucket.RequiredPolicy()
-	get := access.Request{Principal: reader, Action: "s3:GetObject",
+	get := policyeval.Request{Principal: reader, Action: "s3:GetObject",
 		Resource: "arn:aws:s3:::" + bucketName + "/" + bucketPrefix + "/AWSLogs/" + account + "/CloudTrail/" + homeRegion + "/f.json.gz",
 		Context:  map[string][]string{"aws:SecureTransport": {"true"}}}
-	if d, err := access.Evaluate(get, access.Policies{Resource: &required, ResourceAccount: account, Identity: []policy.Document{access.AllowAll}}); err != nil || d != access.Allow {
+	if d, err := policyeval.Evaluate(get, policyeval.Policies{Resource: &required, ResourceAccount: account, Identity: []policy.Document{policyeval.AllowAll}}); err != nil || d != policyeval.Allow {
 		t.Errorf("auditor getting a log file under RequiredPolicy: %v %v", d, err)
 	}
 	if stmts, err := audit.Trail.RequiredKeyStatements(); err != nil || len(stmts) != 3 {

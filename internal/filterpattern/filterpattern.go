@@ -26,12 +26,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-)
 
-// MaxLength is the longest filter pattern CloudWatch Logs accepts
-// (PutMetricFilter, filterPattern: "Length Constraints: Maximum length of
-// 1024", https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutMetricFilter.html).
-const MaxLength = 1024
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
+)
 
 // Pattern is a parsed JSON filter pattern.
 type Pattern struct {
@@ -44,8 +41,8 @@ func (p *Pattern) String() string { return p.text }
 
 // Parse parses a JSON filter pattern, or explains what it does not support.
 func Parse(text string) (*Pattern, error) {
-	if len(text) > MaxLength {
-		return nil, fmt.Errorf("filter pattern is %d characters, more than the %d CloudWatch Logs accepts", len(text), MaxLength)
+	if len(text) > rules.FilterPatternMaxLength {
+		return nil, fmt.Errorf("filter pattern is %d characters, more than the %d CloudWatch Logs accepts", len(text), rules.FilterPatternMaxLength)
 	}
 	t := strings.TrimSpace(text)
 	if !strings.HasPrefix(t, "{") || !strings.HasSuffix(t, "}") {

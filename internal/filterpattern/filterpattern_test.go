@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // The two example log events of the CloudWatch Logs User Guide, "Filter
@@ -126,7 +128,7 @@ func TestRefusesUnimplementedSyntax(t *testing.T) {
 		{`{ $.name = "x }`, "unterminated string"},
 		{`{ name = "x" }`, "starting with $"},
 		{`{ $.name = "x" ) }`, "unexpected"},
-		{"{ $.a = \"" + strings.Repeat("x", MaxLength) + "\" }", "more than the 1024"},
+		{"{ $.a = \"" + strings.Repeat("x", rules.FilterPatternMaxLength) + "\" }", "more than the 1024"},
 	} {
 		t.Run(tc.pattern, func(t *testing.T) {
 			_, err := Parse(tc.pattern)

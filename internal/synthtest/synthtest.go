@@ -6,8 +6,9 @@ package synthtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -59,12 +60,7 @@ func (d Doc) Count(typ string) int { return len(Object(Object(d, "resource"), ty
 
 // ResourceTypes lists the resource types present, sorted.
 func (d Doc) ResourceTypes() []string {
-	var out []string
-	for typ := range Object(d, "resource") {
-		out = append(out, typ)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(Object(d, "resource")))
 }
 
 // Only returns the single resource of typ, failing the test if there is not
@@ -72,7 +68,7 @@ func (d Doc) ResourceTypes() []string {
 func (d Doc) Only(t testing.TB, typ string) (string, map[string]any) {
 	t.Helper()
 	rs := d.Resources(typ)
-	require.Len(t, rs, 1, "want exactly one %s, have %v", typ, keys(rs))
+	require.Len(t, rs, 1, "want exactly one %s, have %v", typ, slices.Sorted(maps.Keys(rs)))
 	for name, body := range rs {
 		return name, body
 	}
@@ -117,13 +113,4 @@ func Policy(t testing.TB, body map[string]any) policy.Document {
 	doc, err := policy.Parse(s)
 	require.NoError(t, err)
 	return doc
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,6 +1,7 @@
 package tfcheck
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -173,16 +177,15 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 	if err := writeRoot(vdir, vunits, func(u *unit) (map[string]any, error) { return withBackendCheck(u.doc), nil }); err != nil {
 		return failAll(err)
 	}
-	if err := c.init(ctx, vdir, "-backend=false"); err != nil {
+	if err := c.init(ctx, vdir, false); err != nil {
 		return failAll(err)
 	}
-	out, verr := c.tf(ctx, vdir, "validate", "-json", "-no-color")
-	diags, err := validateDiagnostics(out)
+	validated, err := c.validate(ctx, vdir)
 	if err != nil {
-		return failAll(fmt.Errorf("%w (%v)", err, verr))
+		return failAll(err)
 	}
-	if c.attribute("terraform validate", diags, vunits) == 0 && verr != nil {
-		return failAll(verr)
+	if c.attribute("terraform validate", validateDiagnostics(validated), vunits) == 0 && !validated.Valid {
+		return failAll(fmt.Errorf("terraform validate: the configuration is invalid, with %d errors", validated.ErrorCount))
 	}
 
 	// 2. terraform plan, offline, on copies of the stacks that validated.
@@ -208,10 +211,10 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 		if len(live()) != len(punits) {
 			continue
 		}
-		if err := c.init(ctx, pdir); err != nil {
+		if err := c.init(ctx, pdir, true); err != nil {
 			return failAll(err)
 		}
-		out, perr := c.tf(ctx, pdir, "plan", "-refresh=false", "-lock=false", "-input=false", "-no-color", "-json", "-out=tfplan")
+		out, perr := c.plan(ctx, pdir)
 		failed := c.attribute("terraform plan", streamDiagnostics(out), punits)
 		if perr == nil {
 			break
@@ -220,19 +223,15 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 			return failAll(perr)
 		}
 	}
-	shown, err := c.tf(ctx, pdir, "show", "-json", "-no-color", "tfplan")
+	p, err := c.show(ctx, pdir)
 	if err != nil {
 		return failAll(err)
-	}
-	var p plan
-	if err := json.Unmarshal(shown, &p); err != nil {
-		return failAll(fmt.Errorf("terraform show -json: %w", err))
 	}
 	for _, u := range punits {
 		if u.res.Err != nil {
 			continue
 		}
-		creates, err := p.module(u.module).check(u.doc, u.cfg.Expect[u.stack], u.stubs)
+		creates, err := module(p, u.module).check(u.doc, u.cfg.Expect[u.stack], u.stubs)
 		u.res.Creates = creates
 		if err != nil {
 			u.fail(fmt.Errorf("the plan does not match the configuration: %w", err))
@@ -317,18 +316,60 @@ func (c *Checker) attribute(step string, diags []Diagnostic, units []*unit) int 
 	return len(bad)
 }
 
-// tf runs one terraform command in dir, bounded by the checker's timeout.
-func (c *Checker) tf(ctx context.Context, dir string, args ...string) ([]byte, error) {
+// init runs terraform init in dir, bounded by the checker's timeout.
+func (c *Checker) init(ctx context.Context, dir string, backend bool) error {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	return c.TF.run(ctx, dir, args...)
+	return c.TF.init(ctx, dir, backend)
 }
 
-// init runs terraform init in dir, bounded by the checker's timeout.
-func (c *Checker) init(ctx context.Context, dir string, args ...string) error {
+// validate runs `terraform validate -json` in dir, bounded by the checker's
+// timeout. An invalid configuration is no error: its diagnostics say why.
+func (c *Checker) validate(ctx context.Context, dir string) (*tfjson.ValidateOutput, error) {
 	ctx, cancel := c.withTimeout(ctx)
 	defer cancel()
-	return c.TF.init(ctx, dir, args...)
+	tf, err := c.TF.exec(dir)
+	if err != nil {
+		return nil, err
+	}
+	out, err := tf.Validate(ctx)
+	if err != nil {
+		return nil, failed(ctx, "validate", err)
+	}
+	return out, nil
+}
+
+// plan runs an offline `terraform plan -json` in dir into dir/tfplan (no
+// refresh, no lock), bounded by the checker's timeout, and returns its
+// machine-readable output.
+func (c *Checker) plan(ctx context.Context, dir string) ([]byte, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	tf, err := c.TF.exec(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if _, err := tf.PlanJSON(ctx, &out, tfexec.Refresh(false), tfexec.Lock(false), tfexec.Out("tfplan")); err != nil {
+		return out.Bytes(), failed(ctx, "plan", err)
+	}
+	return out.Bytes(), nil
+}
+
+// show reads the plan dir/tfplan with `terraform show -json`, bounded by the
+// checker's timeout.
+func (c *Checker) show(ctx context.Context, dir string) (*tfjson.Plan, error) {
+	ctx, cancel := c.withTimeout(ctx)
+	defer cancel()
+	tf, err := c.TF.exec(dir)
+	if err != nil {
+		return nil, err
+	}
+	p, err := tf.ShowPlanFile(ctx, "tfplan")
+	if err != nil {
+		return nil, failed(ctx, "show", err)
+	}
+	return p, nil
 }
 
 func (c *Checker) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
@@ -475,6 +516,9 @@ func providerOf(doc, resource map[string]any) (region, account string, err error
 	return "", "", fmt.Errorf("no aws provider with alias %q", alias)
 }
 
+// stubState is a state file (format version 4) holding only outputs. It is
+// written by hand: terraform-json models the state as `terraform show -json`
+// prints it, not the file Terraform reads.
 func stubState(outputs map[string]string, tfVersion string) map[string]any {
 	outs := map[string]any{}
 	for k, v := range outputs {

@@ -3,23 +3,34 @@ package tfcheck
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"gopkg.in/yaml.v3"
 )
 
-// Diagnostic is one error or warning Terraform reported.
+// Diagnostic is one error or warning Terraform reported: the part of
+// terraform-json's Diagnostic the checks read, with the file its range
+// points into.
 type Diagnostic struct {
-	Severity string `json:"severity"`
-	Summary  string `json:"summary"`
-	Detail   string `json:"detail"`
-	Address  string `json:"address"`
+	Severity string
+	Summary  string
+	Detail   string
+	Address  string
 	Range    struct {
-		Filename string `json:"filename"`
-	} `json:"range"`
+		Filename string
+	}
+}
+
+// diagnostic converts what terraform-json decoded.
+func diagnostic(d tfjson.Diagnostic) Diagnostic {
+	out := Diagnostic{Severity: string(d.Severity), Summary: d.Summary, Detail: d.Detail, Address: d.Address}
+	if d.Range != nil {
+		out.Range.Filename = d.Range.Filename
+	}
+	return out
 }
 
 func (d Diagnostic) String() string {
@@ -33,49 +44,31 @@ func (d Diagnostic) String() string {
 	return s
 }
 
-// validateDiagnostics reads the output of `terraform validate -json`.
-func validateDiagnostics(out []byte) ([]Diagnostic, error) {
-	var v struct {
-		Diagnostics []Diagnostic `json:"diagnostics"`
+// validateDiagnostics converts the diagnostics of `terraform validate -json`.
+func validateDiagnostics(out *tfjson.ValidateOutput) []Diagnostic {
+	var diags []Diagnostic
+	for _, d := range out.Diagnostics {
+		diags = append(diags, diagnostic(d))
 	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return nil, fmt.Errorf("terraform validate -json printed no JSON: %w\n%s", err, out)
-	}
-	return v.Diagnostics, nil
+	return diags
 }
 
-// streamDiagnostics reads the diagnostics of a `terraform plan -json` run: one
-// JSON message per line, diagnostics of type "diagnostic".
+// streamDiagnostics reads the diagnostics of a `terraform plan -json` run:
+// one machine-readable UI message per line, decoded by terraform-json, whose
+// diagnostic messages it keeps. terraform-exec writes the stream to a writer
+// and leaves the reading to its caller.
 func streamDiagnostics(out []byte) []Diagnostic {
 	var diags []Diagnostic
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
-		var m struct {
-			Type       string     `json:"type"`
-			Diagnostic Diagnostic `json:"diagnostic"`
-		}
-		if json.Unmarshal(sc.Bytes(), &m) == nil && m.Type == "diagnostic" {
-			diags = append(diags, m.Diagnostic)
+		if m, err := tfjson.UnmarshalLogMessage(sc.Bytes()); err == nil {
+			if d, ok := m.(tfjson.DiagnosticLogMessage); ok {
+				diags = append(diags, diagnostic(d.Diagnostic))
+			}
 		}
 	}
 	return diags
-}
-
-// errorDiagnostics renders the error diagnostics of a -json run's output,
-// whichever of the two shapes it has; "" when there are none.
-func errorDiagnostics(out []byte) string {
-	diags := streamDiagnostics(out)
-	if len(diags) == 0 {
-		diags, _ = validateDiagnostics(out)
-	}
-	var lines []string
-	for _, d := range diags {
-		if d.Severity == "error" {
-			lines = append(lines, d.String())
-		}
-	}
-	return strings.Join(lines, "\n")
 }
 
 // Accepted is a warning we cannot avoid, accepted with its reason (the

@@ -1,9 +1,10 @@
 package tfcheck
 
 import (
+	"slices"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
-	"slices"
 )
 
 // Expectations derives from the configuration alone (never from the
@@ -154,13 +155,4 @@ func WithAthena(cfg *config.Config, archive Expect) Expect {
 	out.Counts["aws_kms_key"]++
 	out.OwnKeyBuckets = append(append([]string(nil), archive.OwnKeyBuckets...), cfg.Athena.ResultsBucketName)
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

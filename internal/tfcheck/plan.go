@@ -7,65 +7,41 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
 )
 
-// plan is the part of `terraform show -json <plan>` the checks read
-// (https://developer.hashicorp.com/terraform/internals/json-format). Every
-// stack is a module of the planned root configuration.
-type plan struct {
-	ResourceChanges []resourceChange `json:"resource_changes"`
-	Configuration   struct {
-		ProviderConfig map[string]struct {
-			Expressions map[string]any `json:"expressions"`
-		} `json:"provider_config"`
-		RootModule struct {
-			ModuleCalls map[string]struct {
-				Module moduleConfig `json:"module"`
-			} `json:"module_calls"`
-		} `json:"root_module"`
-	} `json:"configuration"`
-}
-
-type resourceChange struct {
-	Address       string `json:"address"`
-	ModuleAddress string `json:"module_address"`
-	Mode          string `json:"mode"`
-	Type          string `json:"type"`
-	Change        struct {
-		Actions      []string       `json:"actions"`
-		After        map[string]any `json:"after"`
-		AfterUnknown map[string]any `json:"after_unknown"`
-	} `json:"change"`
-}
-
-type moduleConfig struct {
-	Resources []struct {
-		Address           string         `json:"address"`
-		ProviderConfigKey string         `json:"provider_config_key"`
-		Expressions       map[string]any `json:"expressions"`
-	} `json:"resources"`
-}
-
-// modulePlan is the part of the plan about one stack, with addresses
-// relative to the stack (as its own references are).
+// modulePlan is the part of a plan (`terraform show -json`, decoded by
+// terraform-json) about one stack, with addresses relative to the stack (as
+// its own references are). Every stack is a module of the planned root
+// configuration.
 type modulePlan struct {
-	changes []resourceChange
-	config  moduleConfig
+	changes []*tfjson.ResourceChange
+	config  *tfjson.ConfigModule
 	regions map[string]string // provider configuration key -> region
 }
 
-// module returns the part of the plan about the stack in module name.
-func (p *plan) module(name string) *modulePlan {
-	m := &modulePlan{config: p.Configuration.RootModule.ModuleCalls[name].Module, regions: map[string]string{}}
+// module returns the part of the plan p about the stack in module name.
+func module(p *tfjson.Plan, name string) *modulePlan {
+	m := &modulePlan{config: &tfjson.ConfigModule{}, regions: map[string]string{}}
+	if p.Config == nil {
+		return m
+	}
+	if root := p.Config.RootModule; root != nil {
+		if call := root.ModuleCalls[name]; call != nil && call.Module != nil {
+			m.config = call.Module
+		}
+	}
 	prefix := "module." + name
 	for _, rc := range p.ResourceChanges {
 		if rc.ModuleAddress != prefix {
 			continue
 		}
-		rc.Address = strings.TrimPrefix(rc.Address, prefix+".")
-		m.changes = append(m.changes, rc)
+		local := *rc
+		local.Address = strings.TrimPrefix(rc.Address, prefix+".")
+		m.changes = append(m.changes, &local)
 	}
-	for key, pc := range p.Configuration.ProviderConfig {
+	for key, pc := range p.Config.ProviderConfigs {
 		if r, ok := constant(pc.Expressions, "region").(string); ok {
 			m.regions[key] = r
 		}
@@ -76,10 +52,10 @@ func (p *plan) module(name string) *modulePlan {
 // planned is one resource the plan creates, with what the checks need.
 type planned struct {
 	address, typ string
-	region       string         // of the provider that creates it
-	after        map[string]any // planned values
-	unknown      map[string]any // values known only after apply
-	expressions  map[string]any // from the configuration
+	region       string                        // of the provider that creates it
+	after        map[string]any                // planned values
+	unknown      map[string]any                // values known only after apply
+	expressions  map[string]*tfjson.Expression // from the configuration
 }
 
 // check compares the plan with the synthesized stack doc and with what the
@@ -95,13 +71,19 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 	byAddr := map[string]*planned{}
 	counts := map[string]int{}
 	for _, rc := range p.changes {
-		if rc.Mode != "managed" {
+		if rc.Mode != tfjson.ManagedResourceMode {
 			continue
 		}
-		if len(rc.Change.Actions) != 1 || rc.Change.Actions[0] != "create" {
-			fail("%s: planned %v, want only creates on an empty state", rc.Address, rc.Change.Actions)
+		var change tfjson.Change
+		if rc.Change != nil {
+			change = *rc.Change
 		}
-		r := &planned{address: rc.Address, typ: rc.Type, after: rc.Change.After, unknown: rc.Change.AfterUnknown}
+		if !change.Actions.Create() {
+			fail("%s: planned %v, want only creates on an empty state", rc.Address, change.Actions)
+		}
+		after, _ := change.After.(map[string]any)
+		unknown, _ := change.AfterUnknown.(map[string]any)
+		r := &planned{address: rc.Address, typ: rc.Type, after: after, unknown: unknown}
 		if i, ok := conf[rc.Address]; ok {
 			c := p.config.Resources[i]
 			r.region = p.regions[c.ProviderConfigKey]
@@ -180,14 +162,14 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 		rule := first(first(sse.after, "rule"), "apply_server_side_encryption_by_default")
 		switch algo, _ := rule["sse_algorithm"].(string); algo {
 		case "aws:kms":
-			ruleExpr := first(first(sse.expressions, "rule"), "apply_server_side_encryption_by_default")
+			ruleExpr := block(block(sse.expressions, "rule"), "apply_server_side_encryption_by_default")
 			key := referenced(byAddr, ruleExpr, "kms_master_key_id", "aws_kms_key.", "aws_kms_replica_key.")
 			switch {
 			case key == nil:
 				fail("bucket %s is encrypted with a key this stack does not create", name)
 			case key.region != bucket.region:
 				fail("bucket %s (%s) is encrypted with %s, a key copy in %s: CloudTrail and S3 need the copy in the bucket's region", name, bucket.region, key.address, key.region)
-			case contains(want.OwnKeyBuckets, name):
+			case slices.Contains(want.OwnKeyBuckets, name):
 				if key == primary || key.typ != "aws_kms_key" || key.after["multi_region"] == true {
 					fail("bucket %s is encrypted with %s, want a single-region key of its own", name, key.address)
 				} else {
@@ -285,20 +267,16 @@ func addr(p *planned) string {
 	return p.address
 }
 
-// refs lists the references of an expression (configuration JSON).
-func refs(expressions map[string]any, name string) []string {
-	e, _ := expressions[name].(map[string]any)
-	var out []string
-	for _, r := range asList(e["references"]) {
-		if s, ok := r.(string); ok {
-			out = append(out, s)
-		}
+// refs lists the references of expression name.
+func refs(expressions map[string]*tfjson.Expression, name string) []string {
+	if e := expressions[name]; e != nil && e.ExpressionData != nil {
+		return e.References
 	}
-	return out
+	return nil
 }
 
 // references reports whether expression name refers to the resource address.
-func references(expressions map[string]any, name, address string) bool {
+func references(expressions map[string]*tfjson.Expression, name, address string) bool {
 	for _, r := range refs(expressions, name) {
 		if r == address || strings.HasPrefix(r, address+".") {
 			return true
@@ -309,7 +287,7 @@ func references(expressions map[string]any, name, address string) bool {
 
 // referenced returns the planned resource that expression name refers to,
 // among those whose address starts with one of prefixes.
-func referenced(byAddr map[string]*planned, expressions map[string]any, name string, prefixes ...string) *planned {
+func referenced(byAddr map[string]*planned, expressions map[string]*tfjson.Expression, name string, prefixes ...string) *planned {
 	for _, r := range refs(expressions, name) {
 		for _, p := range prefixes {
 			if !strings.HasPrefix(r, p) {
@@ -327,12 +305,23 @@ func referenced(byAddr map[string]*planned, expressions map[string]any, name str
 }
 
 // constant returns the constant value of expression name.
-func constant(expressions map[string]any, name string) any {
-	e, _ := expressions[name].(map[string]any)
-	return e["constant_value"]
+func constant(expressions map[string]*tfjson.Expression, name string) any {
+	if e := expressions[name]; e != nil && e.ExpressionData != nil {
+		return e.ConstantValue
+	}
+	return nil
 }
 
-// first returns the first element of the nested block m[key].
+// block returns the expressions of the first nested block key.
+func block(expressions map[string]*tfjson.Expression, key string) map[string]*tfjson.Expression {
+	if e := expressions[key]; e != nil && e.ExpressionData != nil && len(e.NestedBlocks) > 0 {
+		return e.NestedBlocks[0]
+	}
+	return nil
+}
+
+// first returns the first element of the nested block m[key] of planned
+// values.
 func first(m map[string]any, key string) map[string]any {
 	if l := asList(m[key]); len(l) > 0 {
 		o, _ := l[0].(map[string]any)

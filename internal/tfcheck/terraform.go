@@ -1,8 +1,11 @@
 // Package tfcheck proves synthesized stacks against Terraform itself and the
 // real AWS provider: `terraform validate` on each stack as synthesized, and an
 // offline `terraform plan` on a copy whose provider credentials are fake and
-// whose cross-stack remote state is a stub. It is plain Go (no jsii): it
-// reads and writes JSON and runs the terraform binary.
+// whose cross-stack remote state is a stub. It is plain Go (no jsii): it runs
+// the terraform binary through HashiCorp's terraform-exec, reads Terraform's
+// JSON output through terraform-json, and reads and writes the stacks'
+// Terraform JSON configuration itself (terraform-json models what Terraform
+// prints, not the configuration syntax it reads).
 //
 // Nothing here talks to AWS: the plan copy has static fake credentials, the
 // provider's skip flags, no assume_role and no backend, and the environment
@@ -10,9 +13,7 @@
 package tfcheck
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +22,9 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -36,13 +40,13 @@ const TerraformEnvVar = "TERRAFORM"
 
 // MinTerraform is the oldest Terraform the stacks support
 // (rules.MinTerraformVersion).
-var MinTerraform = func() [3]int {
-	var v [3]int
-	if _, err := fmt.Sscanf(rules.MinTerraformVersion, "%d.%d.%d", &v[0], &v[1], &v[2]); err != nil {
-		panic(err)
-	}
-	return v
-}()
+var MinTerraform = version.Must(version.NewVersion(rules.MinTerraformVersion))
+
+// minMajorMinor is MinTerraform as MAJOR.MINOR, for messages.
+func minMajorMinor() string {
+	s := MinTerraform.Segments()
+	return fmt.Sprintf("%d.%d", s[0], s[1])
+}
 
 // awsProviderDir is the provider's path inside a mirror.
 var awsProviderDir = filepath.Join("registry.terraform.io", "hashicorp", "aws")
@@ -60,7 +64,7 @@ type Terraform struct {
 	Mirror string
 	// CLIConfig is the CLI configuration file this package wrote.
 	CLIConfig string
-	env       []string
+	env       map[string]string
 }
 
 // Source describes where the AWS provider comes from.
@@ -82,25 +86,25 @@ func Setup(ctx context.Context, workDir, cacheDir string) (*Terraform, error) {
 	if bin == "" {
 		found, err := exec.LookPath("terraform")
 		if err != nil {
-			return nil, fmt.Errorf("terraform is not on PATH: install Terraform %d.%d or later "+
-				"(https://developer.hashicorp.com/terraform/install) or set %s to its path", MinTerraform[0], MinTerraform[1], TerraformEnvVar)
+			return nil, fmt.Errorf("terraform is not on PATH: install Terraform %s or later "+
+				"(https://developer.hashicorp.com/terraform/install) or set %s to its path", minMajorMinor(), TerraformEnvVar)
 		}
 		bin = found
 	}
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return nil, err
+	}
 	tf := &Terraform{Bin: bin}
-	version, err := tf.version(ctx)
+	v, err := tf.version(ctx, workDir)
 	if err != nil {
 		return nil, err
 	}
-	tf.Version = version
+	tf.Version = v
 	mirror, err := FindMirror()
 	if err != nil {
 		return nil, err
 	}
 	tf.Mirror = mirror
-	if err := os.MkdirAll(workDir, 0o755); err != nil {
-		return nil, err
-	}
 	tf.CLIConfig = filepath.Join(workDir, "terraform.rc")
 	var cfg string
 	if mirror != "" {
@@ -136,22 +140,23 @@ plugin_cache_may_break_dependency_lock_file = true
 // terraformEnv is the environment of every terraform call: this process's,
 // without anything that would reach real AWS accounts or the user's own
 // Terraform configuration, plus the CLI configuration written by Setup.
-func terraformEnv(cliConfig string) []string {
-	var env []string
+// terraform-exec runs Terraform with exactly this environment and adds its
+// own TF_IN_AUTOMATION=1 and empty TF_LOG*; it passes -input=false to the
+// commands that could prompt, instead of our former TF_INPUT=0 (which it
+// refuses to be given).
+func terraformEnv(cliConfig string) map[string]string {
+	env := map[string]string{}
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
+		name, value, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "AWS_") || strings.HasPrefix(name, "TF_") || name == "CHECKPOINT_DISABLE" {
 			continue
 		}
-		env = append(env, kv)
+		env[name] = value
 	}
-	return append(env,
-		"TF_CLI_CONFIG_FILE="+cliConfig,
-		"TF_IN_AUTOMATION=1",
-		"TF_INPUT=0",
-		"CHECKPOINT_DISABLE=1",
-		"AWS_EC2_METADATA_DISABLED=true",
-	)
+	env["TF_CLI_CONFIG_FILE"] = cliConfig
+	env["CHECKPOINT_DISABLE"] = "1"
+	env["AWS_EC2_METADATA_DISABLED"] = "true"
+	return env
 }
 
 // FindMirror returns the root of a filesystem mirror that holds the AWS
@@ -197,71 +202,67 @@ func holdsAWSProvider(dir, platform string) bool {
 	return len(found) > 0
 }
 
-// version runs `terraform version -json` and refuses a Terraform older than
-// MinTerraform.
-func (t *Terraform) version(ctx context.Context) (string, error) {
-	cmd := exec.CommandContext(ctx, t.Bin, "version", "-json")
-	cmd.Env = terraformEnv(os.DevNull)
-	out, err := cmd.Output()
+// exec returns terraform-exec's handle on the working directory dir, with
+// the environment Setup made.
+func (t *Terraform) exec(dir string) (*tfexec.Terraform, error) {
+	return execIn(t.Bin, dir, t.env)
+}
+
+// execIn returns terraform-exec's handle on bin in dir, run with env.
+func execIn(bin, dir string, env map[string]string) (*tfexec.Terraform, error) {
+	tf, err := tfexec.NewTerraform(dir, bin)
 	if err != nil {
-		return "", fmt.Errorf("cannot run %s version (%w): install Terraform %d.%d or later, on PATH or named by %s",
-			t.Bin, err, MinTerraform[0], MinTerraform[1], TerraformEnvVar)
+		return nil, err
 	}
-	var v struct {
-		Version string `json:"terraform_version"`
+	if err := tf.SetEnv(env); err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(out, &v); err != nil {
-		return "", fmt.Errorf("%s version -json: %w", t.Bin, err)
-	}
-	var got [3]int
-	if n, _ := fmt.Sscanf(v.Version, "%d.%d.%d", &got[0], &got[1], &got[2]); n != 3 {
-		return "", fmt.Errorf("%s reports version %q, not MAJOR.MINOR.PATCH", t.Bin, v.Version)
-	}
-	for i := range got {
-		if got[i] != MinTerraform[i] {
-			if got[i] < MinTerraform[i] {
-				return "", fmt.Errorf("%s is Terraform %s; the stacks need %d.%d or later (the S3 backend's use_lockfile)",
-					t.Bin, v.Version, MinTerraform[0], MinTerraform[1])
-			}
-			break
-		}
-	}
-	return v.Version, nil
+	return tf, nil
 }
 
-// run runs terraform with args in dir and returns its standard output. On
-// failure the error holds Terraform's own message (standard error, or the
-// error diagnostics of a -json run).
-func (t *Terraform) run(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, t.Bin, args...)
-	cmd.Dir = dir
-	cmd.Env = t.env
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if diags := errorDiagnostics(stdout.Bytes()); diags != "" {
-			msg = strings.TrimSpace(diags + "\n" + msg)
-		}
-		if msg == "" {
-			msg = strings.TrimSpace(stdout.String())
-		}
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			msg = "timed out\n" + msg
-		}
-		return stdout.Bytes(), fmt.Errorf("terraform %s: %w\n%s", args[0], err, msg)
+// version runs `terraform version -json` in dir and refuses a Terraform
+// older than MinTerraform (a pre-release of MinTerraform passes).
+func (t *Terraform) version(ctx context.Context, dir string) (string, error) {
+	tf, err := execIn(t.Bin, dir, terraformEnv(os.DevNull))
+	if err != nil {
+		return "", err
 	}
-	return stdout.Bytes(), nil
+	v, _, err := tf.Version(ctx, true)
+	if err != nil {
+		return "", fmt.Errorf("cannot run %s version (%w): install Terraform %s or later, on PATH or named by %s",
+			t.Bin, err, minMajorMinor(), TerraformEnvVar)
+	}
+	if v.Core().LessThan(MinTerraform) {
+		return "", fmt.Errorf("%s is Terraform %s; the stacks need %s or later (the S3 backend's use_lockfile)",
+			t.Bin, v.Original(), minMajorMinor())
+	}
+	return v.Original(), nil
 }
 
-// init runs terraform init in dir, explaining a provider that cannot be
-// installed.
-func (t *Terraform) init(ctx context.Context, dir string, args ...string) error {
-	_, err := t.run(ctx, dir, append([]string{"init", "-input=false", "-no-color"}, args...)...)
-	if err != nil && t.Mirror == "" {
-		return fmt.Errorf("%w\nNo AWS provider mirror was found, so Terraform tried the registry. Set %s to a directory "+
-			"laid out by `terraform providers mirror` (it holds %s/<version>/%s_%s/), or run on a machine that reaches the Terraform registry",
-			err, MirrorEnvVar, awsProviderDir, runtime.GOOS, runtime.GOARCH)
+// failed wraps the error of a terraform command, saying which one and
+// whether it ran out of time.
+func failed(ctx context.Context, command string, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("terraform %s: timed out: %w", command, err)
 	}
-	return err
+	return fmt.Errorf("terraform %s: %w", command, err)
+}
+
+// init runs terraform init in dir (-backend=false unless backend), explaining
+// a provider that cannot be installed.
+func (t *Terraform) init(ctx context.Context, dir string, backend bool) error {
+	tf, err := t.exec(dir)
+	if err != nil {
+		return err
+	}
+	if err := tf.Init(ctx, tfexec.Backend(backend)); err != nil {
+		err = failed(ctx, "init", err)
+		if t.Mirror == "" {
+			return fmt.Errorf("%w\nNo AWS provider mirror was found, so Terraform tried the registry. Set %s to a directory "+
+				"laid out by `terraform providers mirror` (it holds %s/<version>/%s_%s/), or run on a machine that reaches the Terraform registry",
+				err, MirrorEnvVar, awsProviderDir, runtime.GOOS, runtime.GOARCH)
+		}
+		return err
+	}
+	return nil
 }

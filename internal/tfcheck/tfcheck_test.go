@@ -235,3 +235,21 @@ func TestAlarmExpectations(t *testing.T) {
 	assert.Zero(t, trail.Counts["aws_cloudwatch_metric_alarm"])
 	assert.Zero(t, trail.Counts["aws_sns_topic"])
 }
+
+// The diagnostics of a `terraform plan -json` run are read from its
+// machine-readable messages, other messages skipped (sample lines in the
+// shape the Terraform documentation, "Machine-readable UI", gives).
+func TestStreamDiagnostics(t *testing.T) {
+	out := []byte(`{"@level":"info","@message":"Terraform 1.11.4","@module":"terraform.ui","@timestamp":"2026-11-29T10:00:00.000000Z","terraform":"1.11.4","type":"version","ui":"1.2"}
+{"@level":"warn","@message":"Warning: Deprecated Parameter","@module":"terraform.ui","@timestamp":"2026-11-29T10:00:01.000000Z","diagnostic":{"severity":"warning","summary":"Deprecated Parameter","detail":"The parameter \"dynamodb_table\" is deprecated.","address":"module.m.data.terraform_remote_state.x","range":{"filename":"m/cdk.tf.json","start":{"line":1,"column":1,"byte":0},"end":{"line":1,"column":2,"byte":1}}},"type":"diagnostic"}
+not json
+{"@level":"error","@message":"Error: Invalid provider configuration","@module":"terraform.ui","@timestamp":"2026-11-29T10:00:02.000000Z","diagnostic":{"severity":"error","summary":"Invalid provider configuration","detail":""},"type":"diagnostic"}
+`)
+	diags := streamDiagnostics(out)
+	require.Len(t, diags, 2)
+	assert.Equal(t, "warning", diags[0].Severity)
+	assert.Equal(t, "module.m.data.terraform_remote_state.x", diags[0].Address)
+	assert.Equal(t, "m/cdk.tf.json", diags[0].Range.Filename)
+	assert.Equal(t, `warning: Deprecated Parameter (module.m.data.terraform_remote_state.x): The parameter "dynamodb_table" is deprecated.`, diags[0].String())
+	assert.Equal(t, "error: Invalid provider configuration", diags[1].String())
+}

@@ -1,8 +1,9 @@
-package access
+package policyeval
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,12 +12,7 @@ import (
 
 // conditionsMatch ANDs every operator and key of a Condition block.
 func conditionsMatch(c policy.Conditions, ctx map[string][]string) (bool, error) {
-	ops := make([]string, 0, len(c))
-	for op := range c {
-		ops = append(ops, op)
-	}
-	sort.Strings(ops) // deterministic errors
-	for _, op := range ops {
+	for _, op := range slices.Sorted(maps.Keys(c)) { // deterministic errors
 		for key, want := range c[op] {
 			ok, err := conditionMatches(op, key, want, lookup(ctx, key))
 			if err != nil {
@@ -196,7 +192,10 @@ func comparator(op string) (func(want, got string) (bool, error), bool, error) {
 
 // arnLike compares an ARN pattern with an ARN component by component, with
 // wildcards inside each of the six components (ArnEquals and ArnLike behave
-// alike, per the IAM reference).
+// alike, per the IAM reference). It splits both itself rather than with
+// aws/arn's Parse: a pattern is not an ARN (a wildcard may stand in any
+// component, the first included, where Parse wants the literal "arn:"), and
+// the value is compared the same way as the pattern.
 func arnLike(pattern, arn string) bool {
 	p := strings.SplitN(pattern, ":", 6)
 	a := strings.SplitN(arn, ":", 6)

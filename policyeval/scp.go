@@ -1,4 +1,4 @@
-package access
+package policyeval
 
 import (
 	"fmt"
@@ -122,10 +122,10 @@ func scpContext(req Request) map[string][]string {
 	for k, v := range req.Context {
 		out[k] = v
 	}
-	arn := req.Principal.ARN
-	if p := strings.SplitN(arn, ":", 6); len(p) == 6 && p[2] == "sts" && strings.HasPrefix(p[5], "assumed-role/") {
-		arn = fmt.Sprintf("arn:%s:iam::%s:role/%s", p[1], p[4], strings.Split(strings.TrimPrefix(p[5], "assumed-role/"), "/")[0])
+	principal := req.Principal.ARN
+	if role, ok := roleOfSession(principal); ok {
+		principal = role
 	}
-	out["aws:PrincipalArn"] = []string{arn}
+	out["aws:PrincipalArn"] = []string{principal}
 	return out
 }

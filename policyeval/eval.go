@@ -1,21 +1,12 @@
-// Package access evaluates IAM, S3 bucket, KMS key and SNS topic policies
-// offline, the way AWS documents it ("Policy evaluation logic"), for the
-// requests our policies must allow or deny. It is plain Go (no jsii).
-//
-// It supports what our policies use and their neighbours: principals
-// (account, root, role/user ARN, service, "*"), Action and Resource with
-// wildcards (actions case-insensitive, resources case-sensitive), and the
-// String*, Arn*, Bool, Null and Numeric* condition operators with IfExists
-// and ForAnyValue/ForAllValues. Anything else (NotAction, NotResource,
-// NotPrincipal, an unknown operator, a policy variable) is an error, never a
-// silent allow or deny.
-package access
+package policyeval
 
 import (
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
@@ -49,11 +40,11 @@ var Anonymous = Principal{}
 
 // Account returns the account id of an IAM principal, or "".
 func (p Principal) Account() string {
-	parts := strings.SplitN(p.ARN, ":", 6)
-	if len(parts) < 6 {
+	a, err := arn.Parse(p.ARN)
+	if err != nil {
 		return ""
 	}
-	return parts[4]
+	return a.AccountID
 }
 
 // Request is one API call.
@@ -95,7 +86,8 @@ var AllowAll = policy.Document{Version: policy.Version, Statement: []policy.Stat
 	Sid: "AssumeAnything", Effect: policy.Allow, Action: policy.Values{"*"}, Resource: policy.Values{"*"},
 }}}
 
-// Evaluate decides req against ps.
+// Evaluate decides req against ps as AWS would (see the package doc), or
+// returns an error for a request or a policy it does not model.
 func Evaluate(req Request, ps Policies) (Decision, error) {
 	if ps.SCPs != nil {
 		rest := ps
@@ -111,11 +103,10 @@ func Evaluate(req Request, ps Policies) (Decision, error) {
 		return withSCPs(scp, d), nil
 	}
 	if isRoot(req.Principal.ARN) {
-		// IAM user guide, "How AWS enforcement code logic evaluates requests
-		// to allow or deny access": the root user has full access in its own
-		// account, with exceptions of its own (KMS key policies, S3 bucket
-		// policy changes, assuming roles); no expectation calls as root, so
-		// none of that is modelled here.
+		// docs/aws-rules.md#root-user: the root user has full access in its
+		// own account, with exceptions of its own (KMS key policies, S3
+		// bucket policy changes, assuming roles); rather than guess at them,
+		// a request as root is refused.
 		return "", fmt.Errorf("the account root user (%s) is not modelled", req.Principal.ARN)
 	}
 	req.Context = withPrincipalArn(req.Principal.ARN, req.Context)
@@ -263,7 +254,7 @@ func principalMatches(sp policy.Principal, p Principal) (match, error) {
 			return byPrincipal, nil
 		case accountID.MatchString(a) && a == p.Account():
 			return byAccount, nil
-		case strings.HasSuffix(a, ":root") && strings.Count(a, ":") == 5 && strings.Split(a, ":")[4] == p.Account():
+		case isRootOf(a, p.Account()):
 			// An account's root ARN in a resource policy means the account.
 			return byAccount, nil
 		}
@@ -276,10 +267,29 @@ func isAssumeRole(action string) bool {
 	return strings.HasPrefix(strings.ToLower(action), "sts:assumerole")
 }
 
-// isRoot reports whether arn is an account root user, arn:<p>:iam::<acct>:root.
-func isRoot(arn string) bool {
-	parts := strings.SplitN(arn, ":", 6)
-	return len(parts) == 6 && parts[2] == "iam" && parts[5] == "root"
+// isRoot reports whether s is an account root user, arn:<p>:iam::<acct>:root.
+func isRoot(s string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && a.Service == "iam" && a.Resource == "root"
+}
+
+// isRootOf reports whether s is the root ARN of account, arn:<p>:<svc>::<account>:root.
+func isRootOf(s, account string) bool {
+	a, err := arn.Parse(s)
+	return err == nil && a.Resource == "root" && a.AccountID == account
+}
+
+// roleOfSession returns the role ARN of a role session ARN,
+// arn:<p>:sts::<acct>:assumed-role/<role name>/<session>, taking the role to
+// have no path (the session ARN does not carry it); ok is false for any
+// other ARN.
+func roleOfSession(s string) (role string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "sts" || !strings.HasPrefix(a.Resource, "assumed-role/") {
+		return "", false
+	}
+	name := strings.Split(strings.TrimPrefix(a.Resource, "assumed-role/"), "/")[0]
+	return arn.ARN{Partition: a.Partition, Service: "iam", AccountID: a.AccountID, Resource: "role/" + name}.String(), true
 }
 
 // sessionOf matches a role named in a policy with a session of that role:
@@ -289,16 +299,16 @@ func isRoot(arn string) bool {
 // role's sessions, arn:<p>:sts::<acct>:assumed-role/<role name>/<session>
 // (the session ARN has the role's name without its path).
 func sessionOf(roleArn, caller string) bool {
-	r := strings.SplitN(roleArn, ":", 6)
-	c := strings.SplitN(caller, ":", 6)
-	if len(r) != 6 || len(c) != 6 || r[2] != "iam" || c[2] != "sts" || r[1] != c[1] || r[4] != c[4] {
+	r, rerr := arn.Parse(roleArn)
+	c, cerr := arn.Parse(caller)
+	if rerr != nil || cerr != nil || r.Service != "iam" || c.Service != "sts" || r.Partition != c.Partition || r.AccountID != c.AccountID {
 		return false
 	}
-	if !strings.HasPrefix(r[5], "role/") || !strings.HasPrefix(c[5], "assumed-role/") {
+	if !strings.HasPrefix(r.Resource, "role/") || !strings.HasPrefix(c.Resource, "assumed-role/") {
 		return false
 	}
-	path := strings.Split(strings.TrimPrefix(r[5], "role/"), "/")
-	session := strings.Split(strings.TrimPrefix(c[5], "assumed-role/"), "/")
+	path := strings.Split(strings.TrimPrefix(r.Resource, "role/"), "/")
+	session := strings.Split(strings.TrimPrefix(c.Resource, "assumed-role/"), "/")
 	return len(session) == 2 && session[1] != "" && path[len(path)-1] == session[0]
 }
 
@@ -341,8 +351,8 @@ func wildcard(pattern, value string, caseInsensitive bool) bool {
 // A session ARN does not carry the role's path, so the role is taken to
 // have none. A value the request already gives is kept; services and
 // anonymous callers get none.
-func withPrincipalArn(arn string, context map[string][]string) map[string][]string {
-	if arn == "" {
+func withPrincipalArn(principalArn string, context map[string][]string) map[string][]string {
+	if principalArn == "" {
 		return context
 	}
 	if _, ok := context["aws:PrincipalArn"]; ok {
@@ -352,10 +362,9 @@ func withPrincipalArn(arn string, context map[string][]string) map[string][]stri
 	for k, v := range context {
 		out[k] = v
 	}
-	principal := arn
-	if p := strings.SplitN(arn, ":", 6); len(p) == 6 && p[2] == "sts" && strings.HasPrefix(p[5], "assumed-role/") {
-		role := strings.Split(strings.TrimPrefix(p[5], "assumed-role/"), "/")[0]
-		principal = fmt.Sprintf("arn:%s:iam::%s:role/%s", p[1], p[4], role)
+	principal := principalArn
+	if role, ok := roleOfSession(principalArn); ok {
+		principal = role
 	}
 	out["aws:PrincipalArn"] = []string{principal}
 	return out

@@ -1,4 +1,4 @@
-package access
+package policyeval
 
 import (
 	"testing"
@@ -7,6 +7,15 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
+
+// ctx builds a request context from key, value pairs.
+func ctx(kv ...string) map[string][]string {
+	m := map[string][]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = append(m[kv[i]], kv[i+1])
+	}
+	return m
+}
 
 // The cases follow the IAM User Guide, "Policy evaluation logic", and the
 // Organizations User Guide, "SCP evaluation" and "Service control policies
