@@ -21,7 +21,7 @@ setup:
 	@$(ENV) $(MAKE) --no-print-directory node_modules/.bin/cdktn
 	go mod download
 	@# The fast path: the AWS provider bindings, extracted by the jsii runtime
-	@# into .jsii-cache/ and rewritten there to load lazily (internal/jsiicache).
+	@# into .jsii-cache/ and rewritten there to load lazily (internal/runtime/jsiicache).
 	$(ENV) go run ./cmd/prime-jsii-cache
 
 node_modules/.bin/cdktn: package.json package-lock.json

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
 )
 
 // TestFastPathSynthesizesTheSameBytes runs the app binary twice for the

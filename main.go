@@ -17,8 +17,8 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
 )
 
@@ -44,7 +44,7 @@ func main() {
 // people), runs the app and then shuts the jsii runtime down (the deferred
 // close the jsii maintainers ask for; os.Exit in main would skip it). Before
 // that, it points the jsii runtime at the project's primed package cache
-// (the fast path, see internal/jsiicache) when there is one: the CLI runs the
+// (the fast path, see internal/runtime/jsiicache) when there is one: the CLI runs the
 // app from the project directory.
 func synthesize(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cloudtrail-mrk", flag.ContinueOnError)

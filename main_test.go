@@ -17,8 +17,8 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 )
 
 // TestMain starts the jsii runtime on the fast path when it is primed.

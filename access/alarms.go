@@ -9,7 +9,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/filterpattern"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
@@ -20,7 +20,7 @@ import (
 // aws_cloudwatch_metric_alarm that fires on one matching event within its
 // period and notifies the alarm topic, fed by aws_cloudwatch_log_metric_filter
 // resources on the trail's log group whose patterns (evaluated offline by
-// internal/filterpattern) match a CloudTrail record of an event the alarm is
+// internal/proof/filterpattern) match a CloudTrail record of an event the alarm is
 // for and not an unrelated record. The alarm topic's policy and the key that
 // encrypts it must let this account's alarms publish, and nobody else.
 

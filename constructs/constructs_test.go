@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
 // TestMain starts the jsii runtime on the fast path when it is primed.

@@ -14,7 +14,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
-	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
 // constructor calls one exported constructor in scope with id: with valid

@@ -2,20 +2,20 @@
 // of the layers below its own, never one beside or above it. From the bottom:
 //
 //  1. AWS rules and runtime support, which import nothing of this module:
-//     constructs/rules (AWS limits and validators), internal/jsiicache (the
-//     jsii fast path), internal/version (the release), docs.
+//     constructs/rules (AWS limits and validators), internal/runtime/jsiicache (the
+//     jsii fast path), internal/runtime/version (the release), docs.
 //  2. Documents: constructs/policy (IAM policy documents) and
 //     constructs/alarms (metric filters and alarms), plain Go.
 //  3. The constructs and, beside them, the evaluators, which know nothing of
 //     each other: constructs (the jsii constructs), policyeval (AWS's policy
-//     and event-selector decisions), internal/filterpattern (CloudWatch Logs
-//     filter patterns), internal/synthtest (reading synthesized JSON in
+//     and event-selector decisions), internal/proof/filterpattern (CloudWatch Logs
+//     filter patterns), internal/proof/synthtest (reading synthesized JSON in
 //     tests).
 //  4. Configuration: config (loading, defaults, validation) and
-//     internal/genconfig (generated configurations).
+//     internal/proof/genconfig (generated configurations).
 //  5. Stacks: stacks (per-account composition, providers, backends).
 //  6. Checks: access (the configuration's expectations, judged by
-//     policyeval) and internal/tfcheck (terraform validate and plan).
+//     policyeval) and internal/proof/tfcheck (terraform validate and plan).
 //  7. Commands: every package main (the app at the root, cmd/..., and the
 //     other mains).
 //
@@ -44,12 +44,12 @@ const module = "github.com/cloudtrail-mrk/cloudtrail-mrk"
 // layers lists the packages of each layer, bottom first, by path inside the
 // module; package main is the top layer wherever it lives.
 var layers = [][]string{
-	{"constructs/rules", "internal/jsiicache", "internal/version", "docs"},
+	{"constructs/rules", "internal/runtime/jsiicache", "internal/runtime/version", "docs"},
 	{"constructs/policy", "constructs/alarms"},
-	{"constructs", "policyeval", "internal/filterpattern", "internal/synthtest"},
-	{"config", "internal/genconfig"},
+	{"constructs", "policyeval", "internal/proof/filterpattern", "internal/proof/synthtest"},
+	{"config", "internal/proof/genconfig"},
 	{"stacks"},
-	{"access", "internal/tfcheck"},
+	{"access", "internal/proof/tfcheck"},
 }
 
 // reusable are the packages another app links, and what they must not link,

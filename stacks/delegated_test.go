@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
 // CloudTrail user guide, "Organization delegated administrator": the

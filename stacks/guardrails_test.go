@@ -8,7 +8,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
 // The organization example asks for the guardrails: one service control

@@ -14,7 +14,7 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
-	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/synthtest"
+	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
 // TestMain starts the jsii runtime on the fast path when it is primed.

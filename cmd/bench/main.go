@@ -26,9 +26,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/genconfig"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 )
 
 // Targets (issues 7 and 15).

@@ -16,7 +16,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/access"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 )
 
 func main() {

@@ -1,5 +1,5 @@
 // Command prime-jsii-cache primes the project's jsii package cache
-// (.jsii-cache/, see internal/jsiicache) so that synthesis loads the AWS
+// (.jsii-cache/, see internal/runtime/jsiicache) so that synthesis loads the AWS
 // provider bindings lazily: it lets the jsii runtime extract the bindings
 // into the cache (once per version), then rewrites the provider's
 // lib/index.js there into lazy exports and records the result. `make setup`
@@ -20,8 +20,8 @@ import (
 
 	awsjsii "github.com/cdktf/cdktf-provider-aws-go/aws/v19/jsii"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 )
 
 func main() {

@@ -13,7 +13,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 )
 
 func main() {

@@ -2,7 +2,7 @@
 // the real AWS provider, offline: for every stack, `terraform validate` on the
 // stack as synthesized and `terraform plan -refresh=false` on a copy with fake
 // credentials and a stub of the cross-stack remote state, whose plan must
-// create exactly what the configuration says (see internal/tfcheck).
+// create exactly what the configuration says (see internal/proof/tfcheck).
 //
 // Without arguments it checks the configuration named by
 // CLOUDTRAIL_MRK_CONFIG (or the built-in default when that is unset), as a
@@ -27,10 +27,10 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/genconfig"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/tfcheck"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/version"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/genconfig"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/tfcheck"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/version"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/stacks"
 )
 
@@ -54,7 +54,7 @@ func main() {
 		return
 	}
 	// The project's jsii package cache, when make setup primed it
-	// (internal/jsiicache): the same stacks, synthesized faster.
+	// (internal/runtime/jsiicache): the same stacks, synthesized faster.
 	fmt.Fprint(os.Stderr, jsiicache.Use(".", jsii.Close).Notice())
 	code := run(*project, *out, *verbose, os.Stdout, os.Stderr)
 	jsiicache.Close()

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/filterpattern"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/filterpattern"
 )
 
 // records are CloudTrail records in the shape of the examples of the

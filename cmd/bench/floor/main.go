@@ -1,7 +1,7 @@
 // Command floor is the benchmark's floor: the smallest CDKTF Go program that
 // creates one resource from the AWS provider bindings. Every synthesis pays
 // its cost (starting Node.js and loading the provider assembly). Like the
-// app, it takes the fast path (internal/jsiicache) when it is primed.
+// app, it takes the fast path (internal/runtime/jsiicache) when it is primed.
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
 )
 
 func main() {

@@ -171,7 +171,7 @@ func TestProjectRoot(t *testing.T) {
 	require.NoError(t, err)
 	_, err = os.Stat(filepath.Join(root, "go.mod"))
 	assert.NoError(t, err)
-	_, err = os.Stat(filepath.Join(root, "internal", "jsiicache"))
+	_, err = os.Stat(filepath.Join(root, "internal", "runtime", "jsiicache"))
 	assert.NoError(t, err)
 }
 
@@ -232,5 +232,5 @@ func TestImportablePackagesDoNotUseTheFastPath(t *testing.T) {
 	require.NoError(t, err)
 	deps := strings.Fields(string(out))
 	require.Contains(t, deps, "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs", "go list saw the constructs")
-	assert.NotContains(t, deps, "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache")
+	assert.NotContains(t, deps, "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache")
 }

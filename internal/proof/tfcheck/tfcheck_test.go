@@ -18,7 +18,7 @@ import (
 // the root package's tests keep equal to what the app synthesizes.
 func golden(t *testing.T, path string) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", path))
+	data, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", path))
 	require.NoError(t, err)
 	doc, err := parseObject(data)
 	require.NoError(t, err)
@@ -45,7 +45,7 @@ func resource(t *testing.T, doc map[string]any, typ string) map[string]any {
 
 func load(t *testing.T, path string) *config.Config {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join("..", "..", path))
+	cfg, err := config.Load(filepath.Join("..", "..", "..", path))
 	require.NoError(t, err)
 	return cfg
 }
@@ -180,7 +180,7 @@ func TestPlanCopyRemovesWhatWouldReachAWS(t *testing.T) {
 }
 
 func TestAcceptedWarnings(t *testing.T) {
-	list, err := LoadAccepted(filepath.Join("..", "..", "cmd", "validate", "accepted-warnings.yaml"))
+	list, err := LoadAccepted(filepath.Join("..", "..", "..", "cmd", "validate", "accepted-warnings.yaml"))
 	require.NoError(t, err, "every entry needs a reason of at least %d characters", MinReasonLength)
 	require.NotEmpty(t, list)
 	dynamo := Diagnostic{Severity: "warning", Summary: "Deprecated Parameter", Address: "terraform.backend",

@@ -13,7 +13,7 @@ import (
 // The generated configurations must be valid, or the benchmark measures an
 // error path and the Terraform checks check nothing.
 func TestGeneratedConfigurationsAreValid(t *testing.T) {
-	example, err := os.ReadFile("../../examples/organization.yaml")
+	example, err := os.ReadFile("../../../examples/organization.yaml")
 	require.NoError(t, err)
 	for _, n := range []int{1, 4, 8, 16} {
 		data, err := WithReplicas(example, n)

@@ -15,11 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/jsiicache"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/runtime/jsiicache"
 )
 
 // Main runs the tests of a package that uses jsii, on the project's primed
-// jsii package cache when there is one (internal/jsiicache), as the app
+// jsii package cache when there is one (internal/runtime/jsiicache), as the app
 // does: call it from TestMain, which runs before the first jsii call. The
 // project is found by walking up from the package directory to go.mod.
 func Main(m *testing.M) {
