@@ -32,9 +32,12 @@ type Athena struct {
 	// Workgroup is the Athena workgroup. Default: "cloudtrail-mrk".
 	Workgroup string `yaml:"workgroup,omitempty"`
 	// Accounts are the account ids the table's account partition lists; an
-	// account that is not listed cannot be queried (add it here and deploy).
-	// Default: the configured accounts (management, log-archive and
-	// delegated administrator).
+	// account that is not listed cannot be queried (add it here and deploy):
+	// Athena reads only the values of an enum projection
+	// (docs/aws-rules.md#athena-enum-projection). Required for an
+	// organization trail (every member account; a default would silently
+	// leave them out). Default for an account trail: the configured accounts
+	// (management, log-archive and delegated administrator).
 	Accounts []string `yaml:"accounts,omitempty"`
 	// ProjectionStart is the first day (yyyy/MM/dd) of the date partition.
 	// Default: "2024/01/01".
@@ -67,7 +70,7 @@ func (c *Config) applyAthenaDefaults() {
 	if a.Workgroup == "" {
 		a.Workgroup = DefaultAthenaWorkgroup
 	}
-	if len(a.Accounts) == 0 {
+	if len(a.Accounts) == 0 && c.OrganizationID == "" {
 		a.Accounts = c.configuredAccounts()
 	}
 	if a.ProjectionStart == "" {
@@ -125,6 +128,11 @@ func (c *Config) validateAthena(l *rules.List) {
 	}
 	if !workgroupName.MatchString(a.Workgroup) {
 		l.Addf("athena.workgroup", a.Workgroup, "must be 1 to 128 letters, digits, periods, underscores or hyphens")
+	}
+	if len(a.Accounts) == 0 {
+		// docs/aws-rules.md#athena-enum-projection: an account missing from
+		// the enum is skipped by every query, without an error.
+		l.Addf("athena.accounts", "[]", "is required for an organization trail (organization_id is set): the table's account partition is an enum projection, which Athena reads only for the listed accounts, so every member account left out would be skipped by every query without an error; list every account of the organization (aws organizations list-accounts) and add each new account")
 	}
 	seen := map[string]bool{}
 	for i, id := range a.Accounts {

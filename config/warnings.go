@@ -126,6 +126,11 @@ func (c *Config) Warnings() []Warning {
 	if !c.Bucket.AccessLogs.Enabled {
 		warn("bucket.access_logs.enabled", false, "requests to the trail bucket are not logged (CIS AWS Foundations v3.0.0 3.4)")
 	}
+	if lc := c.Bucket.Lifecycle; lc != nil && lc.TransitionDays > 0 {
+		// docs/aws-rules.md#lifecycle-minimum-object-size: S3's default keeps
+		// every object under 128 KB where it is, and we set no other.
+		warn("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "S3 does not transition objects smaller than 128 KB by default (TransitionDefaultMinimumObjectSize all_storage_classes_128K), and most CloudTrail log files are smaller: this transition leaves them in S3 Standard and saves little; those it moves to STANDARD_IA, ONEZONE_IA or GLACIER_IR are billed at least 128 KB each, plus a transition request per object")
+	}
 	if c.AllowDestroy {
 		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")
 	}

@@ -262,14 +262,16 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, pla
 			Arn:      topic.Arn(),
 			Policy:   jsii.String(plan.topicJSON),
 		})
-		// The trail's sns_topic_name takes the NAME of a topic in its own
-		// account and region: from provider 5.85 the trail reads back the bare
-		// name, so an ARN gives a change on every plan
-		// (hashicorp/terraform-provider-aws#41262). It compares the topic's
-		// account and region with the caller's (#41279): a delegated
-		// administrator's trail is created by its own provider and its topic
-		// lives in that same account and region, so the name holds there too.
-		m.topicName = topic.Name()
+		// docs/aws-rules.md#sns-topic-name: the topic's NAME when it is in the
+		// trail owner's account (from provider 5.85 an ARN would show a change
+		// at every plan); its ARN when a delegated administrator holds it, in
+		// another account than the owner: an ARN names the topic whichever
+		// account CloudTrail resolves a bare name in (UNCONFIRMED which).
+		if p.MonitoringAccount != "" && p.MonitoringAccount != t.Account {
+			m.topicName = topic.Arn()
+		} else {
+			m.topicName = topic.Name()
+		}
 		m.topic = topic
 		m.dependsOn = append(m.dependsOn, topicPolicy, key)
 	}

@@ -61,7 +61,7 @@ func TestAthenaInTheLogArchiveStack(t *testing.T) {
 	_, table := archive.Only(t, "aws_glue_catalog_table")
 	params := table["parameters"].(map[string]any)
 	assert.Equal(t, "s3://example-org-cloudtrail-da-444455556666/org/AWSLogs/o-exampleorg1/$${account}/CloudTrail/$${region}/$${date}", params["storage.location.template"], "Athena's placeholders, escaped for Terraform")
-	assert.Equal(t, "111122223333,222233334444,444455556666", params["projection.account.values"], "default: the configured accounts")
+	assert.Equal(t, "111122223333,222233334444,444455556666,777788889999", params["projection.account.values"], "an organization trail: athena.accounts, sorted")
 
 	var trust policy.Document
 	for _, r := range archive.Resources("aws_iam_role") {

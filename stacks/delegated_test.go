@@ -100,7 +100,10 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	assert.Equal(t, policy.Values{"arn:aws:cloudwatch:us-east-1:222233334444:alarm:*"}, alarmKey.Condition["ArnLikeIfExists"]["aws:SourceArn"])
 	_, trail := admin.Only(t, "aws_cloudtrail")
 	assert.Equal(t, true, trail["is_organization_trail"])
-	assert.NotContains(t, trail["sns_topic_name"], "arn:", "the topic is in the caller's account and region: its name")
+	// docs/aws-rules.md#sns-topic-name: the topic is in another account than
+	// the trail's owner (the management account), so the trail names it by ARN.
+	topicName := topicNamed(t, admin, cfg.Trail.Notifications.TopicName)
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), trail["sns_topic_name"])
 }
 
 func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
@@ -111,6 +114,9 @@ func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
 	archive := docs[LogArchiveStackName]
 	assert.Equal(t, 1, archive.Count("aws_cloudtrail"))
 	_, trail := archive.Only(t, "aws_cloudtrail")
+	// The log-archive account creates the trail, the management account owns
+	// it: the topic is named by ARN (docs/aws-rules.md#sns-topic-name).
+	assert.Equal(t, st.Ref("aws_sns_topic", topicNamed(t, archive, cfg.Trail.Notifications.TopicName), "arn"), trail["sns_topic_name"])
 	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+func() string {
 		for name, p := range archive.Resources("aws_s3_bucket_policy") {
 			if _, ok := st.Policy(t, p).StatementBySid(policy.SidBucketWrite); ok {

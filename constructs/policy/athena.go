@@ -152,12 +152,13 @@ type AthenaColumn struct{ Name, Type string }
 
 // AthenaCloudTrailColumns are the record fields of the CloudTrail table in the
 // Athena user guide ("Create the table for CloudTrail logs in Athena using
-// partition projection"); nested JSON stays a string where the schema varies
-// by service (requestparameters, responseelements, additionaleventdata).
+// partition projection"), types included (docs/aws-rules.md#cloudtrail-table);
+// nested JSON stays a string where the schema varies by service
+// (requestparameters, responseelements, additionaleventdata).
 func AthenaCloudTrailColumns() []AthenaColumn {
 	return []AthenaColumn{
 		{"eventversion", "string"},
-		{"useridentity", "struct<type:string,principalid:string,arn:string,accountid:string,invokedby:string,accesskeyid:string,username:string,onbehalfof:struct<userid:string,identitystorearn:string>,sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>,sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>,sourceidentity:string,ec2roledelivery:string,webidfederationdata:map<string,string>>>"},
+		{"useridentity", "struct<type:string,principalid:string,arn:string,accountid:string,invokedby:string,accesskeyid:string,username:string,onbehalfof:struct<userid:string,identitystorearn:string>,sessioncontext:struct<attributes:struct<mfaauthenticated:string,creationdate:string>,sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>,sourceidentity:string,ec2roledelivery:string,webidfederationdata:struct<federatedprovider:string,attributes:map<string,string>>>>"},
 		{"eventtime", "string"},
 		{"eventsource", "string"},
 		{"eventname", "string"},
