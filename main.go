@@ -43,9 +43,9 @@ func main() {
 // synthesize reads the command line (the CLI passes none; --version is for
 // people), runs the app and then shuts the jsii runtime down (the deferred
 // close the jsii maintainers ask for; os.Exit in main would skip it). Before
-// that, it points the jsii runtime at the project's primed package cache
-// (the fast path, see internal/runtime/jsiicache) when there is one: the CLI runs the
-// app from the project directory.
+// that, it points the jsii runtime at the project's primed package cache (the
+// fast path, see internal/runtime/jsiicache) when there is one: the CLI runs
+// the app from the project directory.
 func synthesize(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cloudtrail-mrk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
