@@ -294,7 +294,9 @@ func TestMonitoringKeyPolicy(t *testing.T) {
 	assert.NotContains(t, logs.Action, "kms:*")
 	topic := statement(t, doc, SidCloudTrailTopicKey)
 	assert.Equal(t, Values{"kms:Decrypt", "kms:GenerateDataKey*"}, topic.Action)
-	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, topic.Condition)
+	// docs/aws-rules.md#cloudtrail-topic-key: present keys must name this
+	// trail; an absent key must not refuse every notification.
+	assert.Equal(t, Conditions{"StringEqualsIfExists": {"aws:SourceArn": {testTrailArn}}}, topic.Condition)
 
 	only, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: testTrail, LogGroupName: "g"})
 	require.NoError(t, err)
