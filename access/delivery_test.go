@@ -25,6 +25,26 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 			},
 			"CloudTrail encrypting notifications, the request carrying no aws:SourceArn must be allowed (got ImplicitDeny)",
 		},
+		{
+			// docs/aws-rules.md#requester-pays.
+			"Requester Pays deny dropped from the access-log bucket", "organization", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `\"Action\": \"s3:PutBucketRequestPayment\",\n      \"Resource\": \"arn:aws:s3:::example-org-cloudtrail-444455556666-access-logs\"`, `\"Action\": \"s3:GetBucketRequestPayment\",\n      \"Resource\": \"arn:aws:s3:::example-org-cloudtrail-444455556666-access-logs\"`, 1)
+			},
+			"a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on example-org-cloudtrail-444455556666-access-logs must be denied (got Allow)",
+		},
+		{
+			"Requester Pays no longer in the guardrails", "organization", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"s3:PutBucketRequestPayment\",`, ``) },
+			"a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got Allow)",
+		},
+		{
+			"Requester Pays no longer alarmed", "organization", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, ` || ($.eventName = \"PutBucketRequestPayment\")`, ``)
+			},
+			"log-bucket-changes counts PutBucketRequestPayment on example-org-cloudtrail-444455556666 must hold (does not hold)",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

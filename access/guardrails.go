@@ -40,6 +40,8 @@ var guardrailActionsBucket = []string{
 	"s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:DeleteBucket",
 	// Re-enabling ACLs and switching off access logging.
 	"s3:PutBucketOwnershipControls", "s3:PutBucketLogging",
+	// Requester Pays, which stops every delivery (docs/aws-rules.md#requester-pays).
+	"s3:PutBucketRequestPayment",
 }
 
 // guardrailActionsObject delete log objects or lift their retention and

@@ -71,6 +71,21 @@ func (c *checker) logBucketProtection() error {
 			}
 		}
 	}
+	// docs/aws-rules.md#requester-pays: CloudTrail cannot deliver to a
+	// Requester Pays bucket; no log bucket's own policy lets anyone, the
+	// deploying role and the break-glass principals included, turn it on.
+	for _, name := range c.cfg.LogBuckets() {
+		l, err := c.bucketPolicy(*c.archive, name)
+		if err != nil {
+			return err
+		}
+		c.use(l, policyeval.Policies{ResourceAccount: acct})
+		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
+		c.expect(false, "a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on "+name, asIAM(admin, "s3:PutBucketRequestPayment", bucketArn), policyeval.AllowAll)
+		if deployer != "" {
+			c.expect(false, "the deploying role s3:PutBucketRequestPayment on "+name, asIAM(policyeval.Principal{ARN: deployer}, "s3:PutBucketRequestPayment", bucketArn), policyeval.AllowAll)
+		}
+	}
 	// CloudTrail's delivery carries no aws:PrincipalArn of ours; it must
 	// still be allowed with every deny in place.
 	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)

@@ -231,6 +231,7 @@ const (
 	SidBucketReadersList       = "AllowLogReadersListBucket"
 	SidBucketReadersGet        = "AllowLogReadersGetObject"
 	SidBucketDenyInsecure      = "DenyInsecureTransport"
+	SidBucketDenyRequesterPays = "DenyRequesterPays"
 )
 
 // BucketPolicyProps configures TrailBucketPolicy.
@@ -310,7 +311,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	// Cross-account readers need the bucket policy as well as the key policy.
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
 	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
-	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
@@ -349,6 +350,22 @@ func DenyInsecureTransport(bucketArn string) Statement {
 		Action:    Values{"s3:*"},
 		Resource:  Values{bucketArn, bucketArn + "/*"},
 		Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+	}
+}
+
+// DenyRequesterPays denies turning Requester Pays on (or off) to everyone,
+// whatever the protection: CloudTrail cannot deliver to a Requester Pays
+// bucket (docs/aws-rules.md#requester-pays), nothing these stacks deploy
+// sets it, and no recovery procedure needs it. Whoever must change it
+// changes this policy first (the root user always can: docs/aws-rules.md#root-user),
+// which the log-bucket alarm reports.
+func DenyRequesterPays(bucketArn string) Statement {
+	return Statement{
+		Sid:       SidBucketDenyRequesterPays,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    Values{"s3:PutBucketRequestPayment"},
+		Resource:  Values{bucketArn},
 	}
 }
 

@@ -48,7 +48,8 @@ var GuardedKeyActions = Values{
 
 // GuardedBucketActions are denied on the log buckets and their objects: the
 // bucket policy, lifecycle, Object Lock, versioning, replication, encryption,
-// public access block, ownership (ACLs) and access logging configuration,
+// public access block, ownership (ACLs), Requester Pays (which stops every
+// delivery: docs/aws-rules.md#requester-pays) and access logging configuration,
 // and the deletion of objects, versions and buckets or of their retention and
 // legal holds, and writing objects (a forged log file over a real one;
 // CloudTrail and S3 server access logging write as service principals, which
@@ -61,7 +62,7 @@ var GuardedBucketActions = Values{
 	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject",
 	"s3:DeleteObjectVersion", "s3:PutBucketLogging", "s3:PutBucketObjectLockConfiguration",
 	"s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock",
-	"s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+	"s3:PutBucketRequestPayment", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
 	"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutReplicationConfiguration",
 }
 

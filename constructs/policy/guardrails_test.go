@@ -46,7 +46,7 @@ func TestGuardrailPolicyStatements(t *testing.T) {
 	// s3:PutObject is denied to IAM principals (no forged log files);
 	// CloudTrail and S3 server access logging write as service principals,
 	// which service control policies do not govern.
-	for _, a := range []string{"s3:PutBucketPolicy", "s3:DeleteObject", "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutObject"} {
+	for _, a := range []string{"s3:PutBucketPolicy", "s3:DeleteObject", "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutObject", "s3:PutBucketRequestPayment"} {
 		assert.Contains(t, buckets.Action, a)
 	}
 	for _, a := range []string{"s3:ReplicateObject", "s3:ReplicateTags", "s3:GetObjectVersionForReplication"} {

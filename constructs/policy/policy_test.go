@@ -119,7 +119,7 @@ func TestKeyPolicyErrors(t *testing.T) {
 func TestBucketPolicyAccountTrail(t *testing.T) {
 	doc, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "trail-logs", Trail: testTrail})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
 
 	acl := statement(t, doc, SidBucketAclCheck)
 	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), acl.Principal)
@@ -141,6 +141,14 @@ func TestBucketPolicyAccountTrail(t *testing.T) {
 	assert.Equal(t, Values{"s3:*"}, deny.Action)
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}, deny.Resource)
 	assert.Equal(t, Conditions{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
+
+	// docs/aws-rules.md#requester-pays: nobody turns Requester Pays on.
+	payer := statement(t, doc, SidBucketDenyRequesterPays)
+	assert.Equal(t, Deny, payer.Effect)
+	assert.Equal(t, AnyPrincipal, payer.Principal)
+	assert.Equal(t, Values{"s3:PutBucketRequestPayment"}, payer.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs"}, payer.Resource)
+	assert.Empty(t, payer.Condition, "no exemption: nothing we deploy sets it")
 }
 
 func TestBucketPolicyOrganizationWithPrefixAndReaders(t *testing.T) {
@@ -152,7 +160,7 @@ func TestBucketPolicyOrganizationWithPrefixAndReaders(t *testing.T) {
 		Readers:        []string{"333333333333"},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
 	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/111111111111/*"}, statement(t, doc, SidBucketWrite).Resource)
 	org := statement(t, doc, SidBucketOrganizationWrite)
 	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/o-a1b2c3d4e5/*"}, org.Resource, "the key prefix is kept in the organization path")
@@ -261,7 +269,7 @@ func TestAccessLogBucketPolicy(t *testing.T) {
 		SourceBuckets: []string{"trail-logs", "trail-logs"},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
 	w := statement(t, doc, SidAccessLogsWrite)
 	assert.Equal(t, ServicePrincipal("logging.s3.amazonaws.com"), w.Principal)
 	assert.Equal(t, Values{"s3:PutObject"}, w.Action)
@@ -474,11 +482,11 @@ func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
 func TestRecoveryBucketPolicy(t *testing.T) {
 	doc, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", KeyPrefix: "org", Readers: []string{"333333333333"}})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/org/AWSLogs/*"}, statement(t, doc, SidBucketReadersGet).Resource)
 	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery"})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketDenyInsecure}, none.Sids())
+	assert.Equal(t, []string{SidBucketDenyInsecure, SidBucketDenyRequesterPays}, none.Sids())
 	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
 }

@@ -230,7 +230,7 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
-	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
