@@ -84,6 +84,14 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 			},
 			"a log-archive administrator allowed s3:* by IAM: s3:PutObject into the recovery bucket must be denied (got Allow)",
 		},
+		{
+			// docs/aws-rules.md#recreated-roles.
+			"replication role no longer guarded by the SCP", "organization", "management",
+			func(s string) string {
+				return strings.Replace(s, `,\"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication\"]`, `]`, 1)
+			},
+			"a log-archive administrator allowed everything by IAM: iam:DeleteRole on the replication role arn:aws:iam::444455556666:role/cloudtrail-mrk-replication must be denied (got Allow)",
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -18,6 +18,10 @@ const (
 	logsEncryptionContextKey = "kms:EncryptionContext:aws:logs:arn"
 )
 
+// CloudWatchLogsRoleNamePrefix names the CloudWatch Logs delivery role; AWS
+// appends a unique suffix, so policies name the role by this prefix.
+const CloudWatchLogsRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
+
 // LogGroupARN is arn:<p>:logs:<region>:<account>:log-group:<name>, the ARN
 // CloudWatch Logs puts in its encryption context (no ":*" suffix).
 func LogGroupARN(t Trail, name string) string {
