@@ -100,7 +100,7 @@ func (c *checker) steps() []func() error {
 		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
 		// What the log buckets' and the key's policies deny, which events
 		// the trail logs, which alarms fire.
-		c.logBucketProtection, c.keyProtection, c.dataEvents, c.alarmChecks,
+		c.logBucketProtection, c.forgedWrites, c.keyProtection, c.dataEvents, c.alarmChecks,
 		// What the organization's guardrails deny.
 		c.guardrails,
 	}
@@ -410,6 +410,9 @@ func (c *checker) monitoring() error {
 		if c.cfg.Trail.Notifications.Enabled {
 			c.expect(true, "CloudTrail encrypting notifications for this trail", policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", trailArn)})
 			c.expect(false, "CloudTrail encrypting notifications for another trail", policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx("aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"))})
+			// docs/aws-rules.md#cloudtrail-topic-key: no AWS page says SNS's KMS
+			// request carries aws:SourceArn; the grant must work without it.
+			c.expect(true, "CloudTrail encrypting notifications, the request carrying no aws:SourceArn", policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*"})
 		}
 	}
 	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled {

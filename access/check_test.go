@@ -100,7 +100,8 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			func(s string) string {
 				return strings.ReplaceAll(s, `arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail`, `arn:aws:cloudtrail:ap-southeast-1:111122223333:trail/organization-trail`)
 			},
-			"CloudTrail PutObject into the account path for this trail must be allowed (got ImplicitDeny)",
+			// The forged-writes deny names the same wrong ARN, so it now denies outright.
+			"CloudTrail PutObject into the account path for this trail must be allowed (got ExplicitDeny)",
 		},
 		{
 			"organization statement missing", "organization", "log-archive",

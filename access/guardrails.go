@@ -40,6 +40,8 @@ var guardrailActionsBucket = []string{
 	"s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:DeleteBucket",
 	// Re-enabling ACLs and switching off access logging.
 	"s3:PutBucketOwnershipControls", "s3:PutBucketLogging",
+	// Requester Pays, which stops every delivery (docs/aws-rules.md#requester-pays).
+	"s3:PutBucketRequestPayment",
 }
 
 // guardrailActionsObject delete log objects or lift their retention and
@@ -231,6 +233,19 @@ func (c *checker) guardrails() error {
 	for _, r := range c.exemptRolesIn(acct) {
 		for _, a := range guardrailActionsRole {
 			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on exempt role "+r, asIAM(admin, a, r), identityOnly, "")
+		}
+	}
+	// The pipeline's roles in the log-archive account (the replication
+	// role): an administrator can neither re-trust, bound, strip, delete
+	// nor re-create it (a re-created role is another principal:
+	// docs/aws-rules.md#recreated-roles); the deploying role still can.
+	if rp := c.cfg.Replication; rp.Enabled {
+		r := c.iamRole(acct, rp.RoleName).ARN
+		for _, a := range append([]string{"iam:CreateRole"}, guardrailActionsRole...) {
+			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on the replication role "+r, asIAM(admin, a, r), identityOnly, "")
+		}
+		for _, a := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:CreateRole"} {
+			record(true, "the deploying role (a session) "+a+" on the replication role", asSession(deployer, c.cfg.Accounts.LogArchive.RoleARN, a, r), identityOnly, "")
 		}
 	}
 	for _, a := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"} {

@@ -71,6 +71,21 @@ func (c *checker) logBucketProtection() error {
 			}
 		}
 	}
+	// docs/aws-rules.md#requester-pays: CloudTrail cannot deliver to a
+	// Requester Pays bucket; no log bucket's own policy lets anyone, the
+	// deploying role and the break-glass principals included, turn it on.
+	for _, name := range c.cfg.LogBuckets() {
+		l, err := c.bucketPolicy(*c.archive, name)
+		if err != nil {
+			return err
+		}
+		c.use(l, policyeval.Policies{ResourceAccount: acct})
+		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
+		c.expect(false, "a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on "+name, asIAM(admin, "s3:PutBucketRequestPayment", bucketArn), policyeval.AllowAll)
+		if deployer != "" {
+			c.expect(false, "the deploying role s3:PutBucketRequestPayment on "+name, asIAM(policyeval.Principal{ARN: deployer}, "s3:PutBucketRequestPayment", bucketArn), policyeval.AllowAll)
+		}
+	}
 	// CloudTrail's delivery carries no aws:PrincipalArn of ours; it must
 	// still be allowed with every deny in place.
 	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
@@ -178,5 +193,72 @@ func (c *checker) keyProtection() error {
 			c.expect(false, "reader "+r.p.ARN+" decrypting another bucket's objects through S3", via(fmt.Sprintf("arn:%s:s3:::another-bucket", c.part)), r.denyID...)
 		}
 	}
+	return nil
+}
+
+// forgedWrites: only the trail writes the trail bucket, and only the
+// replication role writes the recovery bucket
+// (docs/aws-rules.md#only-the-trail-writes,
+// docs/aws-rules.md#only-replication-writes-the-copy). CloudTrail still
+// delivers log files, digest files and Insights files on the account path
+// and, for an organization trail, the organization path; an administrator
+// of the log-archive account whose IAM policies allow everything (s3:*)
+// writes nothing, neither with PutObject nor with a replication rule of its
+// own; the replication role still replicates, and does nothing else there.
+func (c *checker) forgedWrites() error {
+	acct := c.cfg.Accounts.LogArchive.ID
+	admin := c.iamRole(acct, "Administrator")
+	l, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
+	if err != nil {
+		return err
+	}
+	c.use(l, policyeval.Policies{ResourceAccount: acct})
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, c.cfg.Bucket.Name)
+	logs := bucketArn + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)
+	trailArn := c.trail.ARN()
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
+	delivery := ctx(with(tls, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")...)
+	// CloudTrail User Guide, "Finding your CloudTrail log files": log files
+	// under CloudTrail/, digest files under CloudTrail-Digest/, Insights
+	// files under CloudTrail-Insight/ (docs/aws-rules.md#log-file-locations).
+	owners := []string{c.trail.Account + "/"}
+	if org := c.cfg.OrganizationID; org != "" {
+		owners = append(owners, org+"/111111111111/")
+	}
+	for _, owner := range owners {
+		for _, kind := range []string{"CloudTrail", "CloudTrail-Digest", "CloudTrail-Insight"} {
+			object := logs + owner + kind + "/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+			c.expect(true, "CloudTrail delivering a "+kind+" file under AWSLogs/"+owner+" with the forged-writes deny in place",
+				policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: object, Context: delivery})
+		}
+	}
+	object := logs + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject"} {
+		c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" of a forged log file into the trail bucket", asIAM(admin, a, object), policyeval.AllowAll)
+	}
+	for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
+		c.expect(false, "break-glass "+b+" s3:PutObject into the trail bucket (nobody but the trail writes)", asIAM(policyeval.Principal{ARN: b}, "s3:PutObject", object), policyeval.AllowAll)
+	}
+	c.expect(false, "CloudTrail PutObject for another trail of the same account, ACL and TLS as CloudTrail's", policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: object,
+		Context: ctx(with(tls, "aws:SourceArn", c.otherTrail(c.trail.Account, "other-trail"), "s3:x-amz-acl", "bucket-owner-full-control")...)})
+
+	rp := c.cfg.Replication
+	if !rp.Enabled {
+		return nil
+	}
+	dl, err := c.bucketPolicy(*c.archive, rp.BucketName)
+	if err != nil {
+		return err
+	}
+	c.use(dl, policyeval.Policies{ResourceAccount: acct})
+	dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName) + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags"} {
+		c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" into the recovery bucket", asIAM(admin, a, dst), policyeval.AllowAll)
+	}
+	other := c.iamRole(acct, "SomeOtherReplicationRole")
+	c.expect(false, "another role of the log-archive account (another bucket's replication rule) s3:ReplicateObject into the recovery bucket", asIAM(other, "s3:ReplicateObject", dst), policyeval.AllowAll)
+	role := c.iamRole(acct, rp.RoleName)
+	c.expect(true, "the replication role s3:ReplicateObject into the recovery bucket (its own policy allowing everything)", asIAM(role, "s3:ReplicateObject", dst), policyeval.AllowAll)
+	c.expect(false, "the replication role s3:PutObject into the recovery bucket (its own policy allowing everything)", asIAM(role, "s3:PutObject", dst), policyeval.AllowAll)
 	return nil
 }

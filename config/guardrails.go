@@ -67,12 +67,32 @@ func (c *Config) GuardrailProps() policy.Guardrails {
 		}
 	}
 	return policy.Guardrails{
-		Trail:      c.TrailIdentity(),
-		KeyAccount: c.Accounts.LogArchive.ID,
-		LogBuckets: c.LogBuckets(),
-		Deployers:  deployers,
-		BreakGlass: c.Bucket.BreakGlassPrincipals,
+		Trail:         c.TrailIdentity(),
+		KeyAccount:    c.Accounts.LogArchive.ID,
+		LogBuckets:    c.LogBuckets(),
+		Deployers:     deployers,
+		BreakGlass:    c.Bucket.BreakGlassPrincipals,
+		PipelineRoles: c.PipelineRoles(true),
 	}
+}
+
+// PipelineRoles are the ARNs of the roles delivery runs on: the replication
+// role (log-archive account) and the CloudWatch Logs delivery role (the
+// trail creator's account; a name prefix, as AWS appends a unique suffix).
+// With boundByOrganization, only those in accounts a service control policy
+// can bind: never the management account's.
+func (c *Config) PipelineRoles(boundByOrganization bool) []string {
+	var out []string
+	if g := c.ReplicationGrants(); g != nil {
+		out = append(out, g.RoleARN())
+	}
+	if c.Trail.CloudWatchLogs.Enabled {
+		creator := c.TrailCreator().ID
+		if !boundByOrganization || creator != c.Accounts.Management.ID {
+			out = append(out, fmt.Sprintf("arn:%s:iam::%s:role/%s*", c.Partition(), creator, policy.CloudWatchLogsRoleNamePrefix))
+		}
+	}
+	return out
 }
 
 func (c *Config) validateGuardrails(l *rules.List) {

@@ -65,11 +65,12 @@ func (c *Config) trailBucketPolicyProps() policy.BucketPolicyProps {
 // recoveryBucketPolicyProps are the props of the recovery bucket's policy.
 func (c *Config) recoveryBucketPolicyProps() policy.RecoveryBucketPolicyProps {
 	return policy.RecoveryBucketPolicyProps{
-		Partition:  c.Partition(),
-		BucketName: c.Replication.BucketName,
-		KeyPrefix:  c.Trail.S3KeyPrefix,
-		Readers:    c.Key.Readers,
-		Protection: c.LogBucketProtection(),
+		Partition:          c.Partition(),
+		BucketName:         c.Replication.BucketName,
+		KeyPrefix:          c.Trail.S3KeyPrefix,
+		Readers:            c.Key.Readers,
+		Protection:         c.LogBucketProtection(),
+		ReplicationRoleARN: c.ReplicationGrants().RoleARN(),
 	}
 }
 

@@ -716,6 +716,7 @@ func replicationFixture(t *testing.T) (*fixture, st.Doc) {
 	require.NoError(t, err)
 	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{
 		Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, AccessLogs: logs,
+		ReplicationRoleARN: testGrants.RoleARN(),
 	})
 	require.NoError(t, err)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
@@ -751,7 +752,7 @@ func TestRecoveryBucket(t *testing.T) {
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_lifecycle_configuration", id))
 	assert.Equal(t, 1, countBucket(doc, "aws_s3_bucket_logging", id))
 	_, bp := doc.OnlyWhere(t, "aws_s3_bucket_policy", "bucket", id)
-	want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}})
+	want, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", Readers: []string{"333333333333"}, Protection: &policy.Protection{}, ReplicationRoleARN: testGrants.RoleARN()})
 	require.NoError(t, err)
 	assert.Equal(t, want, st.Policy(t, bp))
 }
@@ -818,7 +819,7 @@ func TestReplicationValidation(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil) // a key policy without the replication grants
 	src := f.bucket(t, k, nil)
-	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k})
+	dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	require.NoError(t, err)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
 	assert.EqualError(t, err, strings.Join([]string{
@@ -831,7 +832,7 @@ func TestReplicationValidation(t *testing.T) {
 	f2 := newFixture(t)
 	k2 := f2.key(t, func(p *MultiRegionKeyProps) { p.Policy = replicationKeyPolicy(t, "us-east-1") })
 	src2 := f2.bucket(t, k2, nil)
-	dst2, err := NewRecoveryBucket(f2.stack, "Recovery", RecoveryBucketProps{Source: src2, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f2.providers["us-west-2"], Key: k2})
+	dst2, err := NewRecoveryBucket(f2.stack, "Recovery", RecoveryBucketProps{Source: src2, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f2.providers["us-west-2"], Key: k2, ReplicationRoleARN: testGrants.RoleARN()})
 	require.NoError(t, err)
 	_, err = NewReplication(f2.stack, "Replication", ReplicationProps{Source: src2, Destination: dst2, Key: k2, Grants: testGrants})
 	assert.ErrorContains(t, err, `the policy of the key copy in us-west-2 must allow the replication role`)
@@ -841,11 +842,11 @@ func TestReplicationValidation(t *testing.T) {
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
 	assert.ErrorContains(t, err, `ReplicationProps.Grants: must name the destination bucket trail-logs-recovery in us-west-2 (got "elsewhere-bucket in us-west-2")`)
 
-	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k})
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
-	_, err = NewRecoveryBucket(f.stack, "Recovery3", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-3", Region: "us-east-1", Key: k})
+	_, err = NewRecoveryBucket(f.stack, "Recovery3", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-3", Region: "us-east-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	assert.EqualError(t, err, `RecoveryBucketProps.Region: must differ from the region of the trail bucket it copies (got "us-east-1")`)
 	_, err = NewRecoveryBucket(f.stack, "Recovery4", RecoveryBucketProps{BucketName: "trail-logs-recovery-4", Region: "us-west-2", Key: k})
 	assert.ErrorContains(t, err, `RecoveryBucketProps.Source: is required: the trail bucket the recovery bucket copies`)

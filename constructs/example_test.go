@@ -71,6 +71,6 @@ func Example() {
 	// Output:
 	// arn:aws:cloudtrail:eu-west-1:111122223333:trail/audit-trail
 	// [eu-west-1 eu-central-1]
-	// [AWSCloudTrailAclCheck AWSCloudTrailWrite AllowLogReadersListBucket AllowLogReadersGetObject DenyInsecureTransport DenyLogObjectDeletion]
+	// [AWSCloudTrailAclCheck AWSCloudTrailWrite AllowLogReadersListBucket AllowLogReadersGetObject DenyInsecureTransport DenyRequesterPays DenyWritesNotFromTheTrail DenyLogObjectDeletion]
 	// TrailBucketProps.BucketName: S3 bucket names may contain only lowercase letters, digits, dots and hyphens, and must begin and end with a letter or digit (got "Audit_Logs")
 }

@@ -31,7 +31,7 @@ const (
 	DefaultTopicSuffix = rules.DefaultTopicSuffix
 	// cloudWatchRoleNamePrefix names the delivery role; AWS appends a unique
 	// suffix (IAM role names are at most 64 characters, trail names 128).
-	cloudWatchRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
+	cloudWatchRoleNamePrefix = policy.CloudWatchLogsRoleNamePrefix
 )
 
 // CloudWatchLogsProps configures delivery of the trail's events to a

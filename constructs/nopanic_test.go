@@ -49,7 +49,7 @@ func athenaProps(b ITrailBucket, k *MultiRegionKey) AthenaQueryProps {
 }
 
 func recoveryProps(f *fixture, src *TrailBucket, k *MultiRegionKey) RecoveryBucketProps {
-	return RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k}
+	return RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: k, ReplicationRoleARN: testGrants.RoleARN()}
 }
 
 var allConstructors = []constructor{

@@ -34,6 +34,10 @@ type RecoveryBucketProps struct {
 	AccessLogs *AccessLogBucket
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
+	// ReplicationRoleARN is the only role that may write the bucket, by
+	// replication: the RoleARN() of the Grants given to NewReplication.
+	// Required.
+	ReplicationRoleARN string
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
@@ -41,6 +45,8 @@ type RecoveryBucketProps struct {
 type RecoveryBucket struct {
 	node         constructs.Construct
 	name, region string
+	// replicationRole is the only role the bucket's policy lets replicate.
+	replicationRole string
 	// accessLogBucket receives this bucket's access logs, or "".
 	accessLogBucket string
 	policyDoc       policy.Document
@@ -69,7 +75,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
 		Partition: src.Trail().Partition, BucketName: props.BucketName, KeyPrefix: src.KeyPrefix(), Readers: src.readers,
-		Protection: protectionOrDefault(src.protection),
+		Protection: protectionOrDefault(src.protection), ReplicationRoleARN: props.ReplicationRoleARN,
 	})
 	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
@@ -86,6 +92,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		node:            node,
 		name:            props.BucketName,
 		region:          props.Region,
+		replicationRole: props.ReplicationRoleARN,
 		policyDoc:       doc,
 		accessLogBucket: accessLogName(props.AccessLogs),
 		locked: newLockedBucket(node, lockedBucketSpec{
@@ -183,6 +190,9 @@ func (p *ReplicationProps) validate() error {
 	}
 	if g.DestinationBucket != p.Destination.BucketName() || g.DestinationRegion != p.Destination.Region() {
 		l.Addf("ReplicationProps.Grants", g.DestinationBucket+" in "+g.DestinationRegion, "must name the destination bucket %s in %s", p.Destination.BucketName(), p.Destination.Region())
+	}
+	if g.RoleARN() != p.Destination.replicationRole {
+		l.Addf("ReplicationProps.Grants", g.RoleARN(), "must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", p.Destination.replicationRole)
 	}
 	for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
 		doc, ok := p.Key.PolicyIn(region)

@@ -368,6 +368,8 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Key:          a.Key,
 		AccessLogs:   accessLogs,
 		AllowDestroy: cfg.AllowDestroy,
+		// Only this role may write the recovery bucket.
+		ReplicationRoleARN: grants.RoleARN(),
 	})
 	if err != nil {
 		return err

@@ -16,13 +16,15 @@ var (
 	KeyEvents   = []string{"DisableKey", "ScheduleKeyDeletion", "PutKeyPolicy", "CreateGrant", "UpdatePrimaryRegion", "ReplicateKey", "DisableKeyRotation", "DeleteAlias", "UpdateAlias"}
 	// BucketEvents change a log bucket's protections: policy, lifecycle,
 	// Object Lock, versioning, replication, encryption, public access block,
-	// access logging, ownership or ACLs, or delete the bucket.
+	// access logging, ownership or ACLs, Requester Pays (which stops every
+	// delivery: docs/aws-rules.md#requester-pays), or delete the bucket.
 	BucketEvents = []string{
 		"PutBucketPolicy", "DeleteBucketPolicy", "PutBucketLifecycle", "DeleteBucketLifecycle",
 		"PutObjectLockConfiguration", "PutBucketVersioning", "PutBucketReplication", "DeleteBucketReplication",
 		"PutBucketEncryption", "DeleteBucketEncryption", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock",
 		"PutBucketLogging", "DeleteBucket",
 		"PutBucketOwnershipControls", "DeleteBucketOwnershipControls", "PutBucketAcl",
+		"PutBucketRequestPayment",
 	}
 	// ObjectEvents delete log objects or change their retention or legal
 	// hold: data events, which the trail always logs for its log buckets.

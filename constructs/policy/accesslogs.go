@@ -32,7 +32,8 @@ func AccessLogTargetPrefix(sourceBucket string) string { return sourceBucket + "
 // logging service may write each source bucket's logs under its own prefix,
 // only for those buckets and only in this account (S3 user guide, "Enabling
 // Amazon S3 server access logging": bucket policy for the logging service
-// principal); every non-TLS request is denied.
+// principal); every non-TLS request is denied, and so is Requester Pays, as
+// on every log bucket.
 func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 	var l rules.List
 	l.Add("AccessLogBucketPolicyProps.Partition", rules.PartitionName(p.Partition))
@@ -72,6 +73,7 @@ func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 					Add("StringEquals", "aws:SourceAccount", p.Account),
 			},
 			DenyInsecureTransport(bucketArn),
+			DenyRequesterPays(bucketArn),
 		},
 	}, nil
 }

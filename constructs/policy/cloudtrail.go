@@ -231,6 +231,9 @@ const (
 	SidBucketReadersList       = "AllowLogReadersListBucket"
 	SidBucketReadersGet        = "AllowLogReadersGetObject"
 	SidBucketDenyInsecure      = "DenyInsecureTransport"
+	SidBucketDenyRequesterPays = "DenyRequesterPays"
+	// SidBucketDenyForgedWrites: only the trail writes log objects.
+	SidBucketDenyForgedWrites = "DenyWritesNotFromTheTrail"
 )
 
 // BucketPolicyProps configures TrailBucketPolicy.
@@ -310,9 +313,30 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	// Cross-account readers need the bucket policy as well as the key policy.
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
 	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
-	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
+		denyWritesNotFrom(bucketArn, []string{trailArn}))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
+}
+
+// denyWritesNotFrom denies writing any object of the bucket (s3:PutObject,
+// and s3:ReplicateObject from a replication rule of someone else's bucket)
+// to every request whose aws:SourceArn is not one of trails.
+// docs/aws-rules.md#only-the-trail-writes: CloudTrail's delivery carries
+// aws:SourceArn, always the ARN of the trail (or trails) that delivers, and a
+// negated operator matches a request without the key, so every IAM
+// principal (whose requests carry no aws:SourceArn), the root user included,
+// is denied. trails is a list so that two trails can deliver during a
+// cutover.
+func denyWritesNotFrom(bucketArn string, trails []string) Statement {
+	return Statement{
+		Sid:       SidBucketDenyForgedWrites,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    Values{"s3:PutObject", "s3:ReplicateObject"},
+		Resource:  Values{bucketArn + "/*"},
+		Condition: Conditions{}.Add("ArnNotEquals", sourceArnKey, sortedUnique(trails)...),
+	}
 }
 
 // readerStatements let readers list the bucket and read the log path and
@@ -349,6 +373,22 @@ func DenyInsecureTransport(bucketArn string) Statement {
 		Action:    Values{"s3:*"},
 		Resource:  Values{bucketArn, bucketArn + "/*"},
 		Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+	}
+}
+
+// DenyRequesterPays denies turning Requester Pays on (or off) to everyone,
+// whatever the protection: CloudTrail cannot deliver to a Requester Pays
+// bucket (docs/aws-rules.md#requester-pays), nothing these stacks deploy
+// sets it, and no recovery procedure needs it. Whoever must change it
+// changes this policy first (the root user always can: docs/aws-rules.md#root-user),
+// which the log-bucket alarm reports.
+func DenyRequesterPays(bucketArn string) Statement {
+	return Statement{
+		Sid:       SidBucketDenyRequesterPays,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    Values{"s3:PutBucketRequestPayment"},
+		Resource:  Values{bucketArn},
 	}
 }
 

@@ -10,9 +10,11 @@ import (
 
 // Statement ids of the guardrail service control policy.
 const (
-	SidGuardKey               = "DenyTrailKeyChanges"
-	SidGuardLogBuckets        = "DenyLogBucketChanges"
-	SidGuardTrail             = "DenyTrailChanges"
+	SidGuardKey        = "DenyTrailKeyChanges"
+	SidGuardLogBuckets = "DenyLogBucketChanges"
+	SidGuardTrail      = "DenyTrailChanges"
+	// SidGuardExemptPrincipals guards the exempt principals and the
+	// pipeline roles.
 	SidGuardExemptPrincipals  = "DenyExemptPrincipalChanges"
 	SidGuardLeaveOrganization = "DenyLeaveOrganization"
 )
@@ -48,7 +50,8 @@ var GuardedKeyActions = Values{
 
 // GuardedBucketActions are denied on the log buckets and their objects: the
 // bucket policy, lifecycle, Object Lock, versioning, replication, encryption,
-// public access block, ownership (ACLs) and access logging configuration,
+// public access block, ownership (ACLs), Requester Pays (which stops every
+// delivery: docs/aws-rules.md#requester-pays) and access logging configuration,
 // and the deletion of objects, versions and buckets or of their retention and
 // legal holds, and writing objects (a forged log file over a real one;
 // CloudTrail and S3 server access logging write as service principals, which
@@ -61,7 +64,7 @@ var GuardedBucketActions = Values{
 	"s3:BypassGovernanceRetention", "s3:DeleteBucket", "s3:DeleteBucketPolicy", "s3:DeleteObject",
 	"s3:DeleteObjectVersion", "s3:PutBucketLogging", "s3:PutBucketObjectLockConfiguration",
 	"s3:PutBucketOwnershipControls", "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock",
-	"s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
+	"s3:PutBucketRequestPayment", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration",
 	"s3:PutObject", "s3:PutObjectLegalHold", "s3:PutObjectRetention", "s3:PutReplicationConfiguration",
 }
 
@@ -106,6 +109,13 @@ type Guardrails struct {
 	Deployers []string
 	// BreakGlass are IAM principal ARNs exempt too. Default: none.
 	BreakGlass []string
+	// PipelineRoles are role ARNs (a trailing * for a name prefix) of the
+	// roles the pipeline runs on in an account the policy binds: the
+	// replication role, and the CloudWatch Logs delivery role where a
+	// delegated administrator holds it (never the management account's,
+	// which no SCP binds). Their trust, policies, boundary, deletion and
+	// re-creation are denied like the exempt roles'. Default: none.
+	PipelineRoles []string
 }
 
 // Exempt is every principal the guardrails exempt, sorted.
@@ -135,6 +145,11 @@ func (g Guardrails) Validate(field string) error {
 	for i, b := range g.BreakGlass {
 		if _, err := rules.PrincipalARN(b, g.Trail.Partition); err != nil {
 			l.Add(fmt.Sprintf("%s.BreakGlass[%d]", field, i), err)
+		}
+	}
+	for i, r := range g.PipelineRoles {
+		if _, err := rules.RoleARN(strings.TrimSuffix(r, "*"), g.Trail.Partition); err != nil {
+			l.Add(fmt.Sprintf("%s.PipelineRoles[%d]", field, i), err)
 		}
 	}
 	return l.Err()
@@ -188,6 +203,13 @@ func GuardrailPolicy(g Guardrails) (Document, error) {
 		{Sid: SidGuardLogBuckets, Effect: Deny, Action: GuardedBucketActions, Resource: buckets, Condition: exempt},
 		{Sid: SidGuardTrail, Effect: Deny, Action: GuardedTrailActions, Resource: Values{g.Trail.ARN()}, Condition: exempt},
 	}}
+	// The pipeline roles share the exempt roles' statement: the same
+	// actions on more resources costs a few bytes of the 5,120
+	// (docs/aws-rules.md#scp-size), a statement of its own about 400.
+	// docs/aws-rules.md#recreated-roles: a role deleted and created again is
+	// a different principal, which the key policies that named it no longer
+	// allow, so DeleteRole and CreateRole are denied with the rest.
+	roles = append(roles, sortedUnique(g.PipelineRoles)...)
 	if len(roles)+len(users) > 0 {
 		doc.Statement = append(doc.Statement, Statement{
 			Sid: SidGuardExemptPrincipals, Effect: Deny, Action: principalActions,

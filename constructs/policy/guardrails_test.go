@@ -46,7 +46,7 @@ func TestGuardrailPolicyStatements(t *testing.T) {
 	// s3:PutObject is denied to IAM principals (no forged log files);
 	// CloudTrail and S3 server access logging write as service principals,
 	// which service control policies do not govern.
-	for _, a := range []string{"s3:PutBucketPolicy", "s3:DeleteObject", "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutObject"} {
+	for _, a := range []string{"s3:PutBucketPolicy", "s3:DeleteObject", "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutObject", "s3:PutBucketRequestPayment"} {
 		assert.Contains(t, buckets.Action, a)
 	}
 	for _, a := range []string{"s3:ReplicateObject", "s3:ReplicateTags", "s3:GetObjectVersionForReplication"} {
@@ -112,6 +112,9 @@ func largest(n int) Guardrails {
 		KeyAccount: "444455556666",
 		LogBuckets: []string{bucket("1"), bucket("2"), bucket("3"), bucket("4")},
 		Deployers:  []string{role("111122223333", "d"), role("444455556666", "d")},
+		// The replication role (longest name) and a delegated
+		// administrator's delivery role (a name prefix).
+		PipelineRoles: []string{role("444455556666", "p"), "arn:aws-us-gov:iam::777788889999:role/" + CloudWatchLogsRoleNamePrefix + "*"},
 	}
 	for i := 0; i < n; i++ {
 		g.BreakGlass = append(g.BreakGlass, role("444455556666", fmt.Sprintf("g%d", i)))
@@ -120,8 +123,9 @@ func largest(n int) Guardrails {
 }
 
 // MaxSCPBytes is AWS Organizations' limit; the largest configuration with
-// two break-glass roles fits (3,772 bytes without any, about 525 more per
-// break-glass role at these lengths), and a larger one is refused, not
+// two break-glass roles and both pipeline roles fits (4,007 bytes without
+// any break-glass role, about 525 more per break-glass role at these
+// lengths: 5,057 with two), and a larger one is refused, not
 // truncated.
 func TestGuardrailPolicySize(t *testing.T) {
 	s, err := GuardrailPolicyJSON(largest(2))

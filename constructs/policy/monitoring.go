@@ -18,6 +18,10 @@ const (
 	logsEncryptionContextKey = "kms:EncryptionContext:aws:logs:arn"
 )
 
+// CloudWatchLogsRoleNamePrefix names the CloudWatch Logs delivery role; AWS
+// appends a unique suffix, so policies name the role by this prefix.
+const CloudWatchLogsRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
+
 // LogGroupARN is arn:<p>:logs:<region>:<account>:log-group:<name>, the ARN
 // CloudWatch Logs puts in its encryption context (no ":*" suffix).
 func LogGroupARN(t Trail, name string) string {
@@ -89,13 +93,19 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	if p.Notifications {
 		// CloudTrail user guide, "Configure SNS topic policy for CloudTrail":
 		// publishing to an encrypted topic needs GenerateDataKey* and Decrypt.
+		// docs/aws-rules.md#cloudtrail-topic-key: no AWS page says SNS's KMS
+		// request on CloudTrail's behalf carries aws:SourceArn, and a plain
+		// StringEquals on an absent key would deny every notification
+		// (visible only in LatestNotificationError); so the condition holds
+		// where the key is present, and the topic policy, which conditions
+		// sns:Publish on this trail's ARN, decides who publishes.
 		doc.Statement = append(doc.Statement, Statement{
 			Sid:       SidCloudTrailTopicKey,
 			Effect:    Allow,
 			Principal: ServicePrincipal(CloudTrailService),
 			Action:    Values{"kms:Decrypt", "kms:GenerateDataKey*"},
 			Resource:  Values{"*"},
-			Condition: Conditions{}.Add("StringEquals", sourceArnKey, p.Trail.ARN()),
+			Condition: Conditions{}.Add("StringEqualsIfExists", sourceArnKey, p.Trail.ARN()),
 		})
 	}
 	if p.Alarms {

@@ -119,7 +119,7 @@ func TestKeyPolicyErrors(t *testing.T) {
 func TestBucketPolicyAccountTrail(t *testing.T) {
 	doc, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "trail-logs", Trail: testTrail})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidBucketDenyForgedWrites}, doc.Sids())
 
 	acl := statement(t, doc, SidBucketAclCheck)
 	assert.Equal(t, ServicePrincipal("cloudtrail.amazonaws.com"), acl.Principal)
@@ -141,6 +141,22 @@ func TestBucketPolicyAccountTrail(t *testing.T) {
 	assert.Equal(t, Values{"s3:*"}, deny.Action)
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}, deny.Resource)
 	assert.Equal(t, Conditions{"Bool": {"aws:SecureTransport": {"false"}}}, deny.Condition)
+
+	// docs/aws-rules.md#requester-pays: nobody turns Requester Pays on.
+	payer := statement(t, doc, SidBucketDenyRequesterPays)
+	assert.Equal(t, Deny, payer.Effect)
+	assert.Equal(t, AnyPrincipal, payer.Principal)
+	assert.Equal(t, Values{"s3:PutBucketRequestPayment"}, payer.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs"}, payer.Resource)
+	assert.Empty(t, payer.Condition, "no exemption: nothing we deploy sets it")
+
+	// docs/aws-rules.md#only-the-trail-writes: a request without this
+	// trail's aws:SourceArn (every IAM principal's) writes nothing.
+	forged := statement(t, doc, SidBucketDenyForgedWrites)
+	assert.Equal(t, Deny, forged.Effect)
+	assert.Equal(t, Values{"s3:PutObject", "s3:ReplicateObject"}, forged.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs/*"}, forged.Resource)
+	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:SourceArn": {testTrailArn}}}, forged.Condition)
 }
 
 func TestBucketPolicyOrganizationWithPrefixAndReaders(t *testing.T) {
@@ -152,7 +168,7 @@ func TestBucketPolicyOrganizationWithPrefixAndReaders(t *testing.T) {
 		Readers:        []string{"333333333333"},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidBucketDenyForgedWrites}, doc.Sids())
 	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/111111111111/*"}, statement(t, doc, SidBucketWrite).Resource)
 	org := statement(t, doc, SidBucketOrganizationWrite)
 	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/org/cloudtrail/AWSLogs/o-a1b2c3d4e5/*"}, org.Resource, "the key prefix is kept in the organization path")
@@ -199,13 +215,15 @@ func TestBothPoliciesCarryTheSameTrailARN(t *testing.T) {
 			for _, s := range d.Statement {
 				for op, keys := range s.Condition {
 					if v, ok := keys["aws:SourceArn"]; ok {
-						assert.Equal(t, "StringEquals", op)
+						// Allows name the trail; the forged-writes deny names it negated.
+						want := map[Effect]string{Allow: "StringEquals", Deny: "ArnNotEquals"}[s.Effect]
+						assert.Equal(t, want, op, s.Sid)
 						arns = append(arns, v...)
 					}
 				}
 			}
 		}
-		require.Len(t, arns, 6)
+		require.Len(t, arns, 7)
 		for _, a := range arns {
 			assert.Equal(t, trail.ARN(), a)
 			assert.Contains(t, a, ":"+region+":")
@@ -261,7 +279,7 @@ func TestAccessLogBucketPolicy(t *testing.T) {
 		SourceBuckets: []string{"trail-logs", "trail-logs"},
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
 	w := statement(t, doc, SidAccessLogsWrite)
 	assert.Equal(t, ServicePrincipal("logging.s3.amazonaws.com"), w.Principal)
 	assert.Equal(t, Values{"s3:PutObject"}, w.Action)
@@ -294,7 +312,9 @@ func TestMonitoringKeyPolicy(t *testing.T) {
 	assert.NotContains(t, logs.Action, "kms:*")
 	topic := statement(t, doc, SidCloudTrailTopicKey)
 	assert.Equal(t, Values{"kms:Decrypt", "kms:GenerateDataKey*"}, topic.Action)
-	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, topic.Condition)
+	// docs/aws-rules.md#cloudtrail-topic-key: present keys must name this
+	// trail; an absent key must not refuse every notification.
+	assert.Equal(t, Conditions{"StringEqualsIfExists": {"aws:SourceArn": {testTrailArn}}}, topic.Condition)
 
 	only, err := MonitoringKeyPolicy(MonitoringKeyPolicyProps{Trail: testTrail, LogGroupName: "g"})
 	require.NoError(t, err)
@@ -470,15 +490,25 @@ func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
 }
 
 func TestRecoveryBucketPolicy(t *testing.T) {
-	doc, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", KeyPrefix: "org", Readers: []string{"333333333333"}})
+	role := "arn:aws:iam::222222222222:role/cloudtrail-mrk-replication"
+	doc, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", KeyPrefix: "org", Readers: []string{"333333333333"}, ReplicationRoleARN: role})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure}, doc.Sids())
+	assert.Equal(t, []string{SidBucketReadersList, SidBucketReadersGet, SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidRecoveryDenyPutObject, SidRecoveryDenyOtherReplication}, doc.Sids())
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/org/AWSLogs/*"}, statement(t, doc, SidBucketReadersGet).Resource)
-	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery"})
+	// docs/aws-rules.md#only-replication-writes-the-copy.
+	put := statement(t, doc, SidRecoveryDenyPutObject)
+	assert.Equal(t, Values{"s3:PutObject"}, put.Action)
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/*"}, put.Resource)
+	assert.Empty(t, put.Condition, "nobody writes the copy but replication")
+	repl := statement(t, doc, SidRecoveryDenyOtherReplication)
+	assert.Equal(t, Values{"s3:ReplicateObject", "s3:ReplicateTags"}, repl.Action)
+	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:PrincipalArn": {role}}}, repl.Condition)
+	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", ReplicationRoleARN: role})
 	require.NoError(t, err)
-	assert.Equal(t, []string{SidBucketDenyInsecure}, none.Sids())
+	assert.Equal(t, []string{SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidRecoveryDenyPutObject, SidRecoveryDenyOtherReplication}, none.Sids())
 	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
+	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.ReplicationRoleARN:")
 }
 
 func TestParseRefusesUnmodelledElements(t *testing.T) {

@@ -30,7 +30,7 @@ func TestProtectionExemptsBreakGlassAndDeployer(t *testing.T) {
 			return TrailBucketPolicy(BucketPolicyProps{BucketName: "trail-logs", Trail: testTrail, Protection: p})
 		},
 		"recovery bucket": func() (Document, error) {
-			return RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs", Protection: p})
+			return RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs", Protection: p, ReplicationRoleARN: "arn:aws:iam::111111111111:role/replication"})
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

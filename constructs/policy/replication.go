@@ -16,8 +16,12 @@ const (
 	SidReplicationEncryptReplica = "EncryptReplicas"
 	SidReplicationVerifyReplica  = "DecryptReplicaBucketKey"
 	SidLogReadersDecryptRecovery = "AllowLogReadersDecryptRecoveryCopies"
-	S3Service                    = "s3.amazonaws.com"
-	s3ContextKey                 = "kms:EncryptionContext:aws:s3:arn"
+	// SidRecoveryDenyPutObject and SidRecoveryDenyOtherReplication: only
+	// the replication role writes the recovery bucket.
+	SidRecoveryDenyPutObject        = "DenyDirectWrites"
+	SidRecoveryDenyOtherReplication = "DenyReplicationByOtherRoles"
+	S3Service                       = "s3.amazonaws.com"
+	s3ContextKey                    = "kms:EncryptionContext:aws:s3:arn"
 )
 
 // Replication describes S3 replication from the trail bucket to a recovery
@@ -212,11 +216,21 @@ type RecoveryBucketPolicyProps struct {
 	// Protection denies deleting the copies and, with a deploying role,
 	// changing the bucket's protections. Default: none (no denies).
 	Protection *Protection
+	// ReplicationRoleARN is the ARN of the only role that may replicate into
+	// the bucket (Replication.RoleARN()). Required.
+	ReplicationRoleARN string
 }
 
 // RecoveryBucketPolicy is the recovery bucket's policy: the configured
 // readers may read the log copies; every non-TLS request is denied. S3
 // replication needs no grant here: the role is in the bucket's account.
+// Only replication writes objects here (docs/aws-rules.md#only-replication-writes-the-copy):
+// s3:PutObject is denied to everyone, since the replication role's
+// documented permissions on the destination are s3:ReplicateObject,
+// s3:ReplicateTags and s3:ReplicateDelete, and those two it uses are denied
+// to every principal but the replication role (aws:PrincipalArn of its
+// sessions), so that no replication rule of another bucket, with another
+// role, can copy forged files in.
 func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	var l rules.List
 	l.Add("RecoveryBucketPolicyProps.Partition", rules.PartitionName(p.Partition))
@@ -224,13 +238,25 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	l.Add("RecoveryBucketPolicyProps.KeyPrefix", rules.KeyPrefix(p.KeyPrefix))
 	readers, _ := checkReaders(&l, "RecoveryBucketPolicyProps.Readers", p.Readers, p.Partition)
 	l.Add("", p.Protection.Validate("RecoveryBucketPolicyProps.Protection", p.Partition))
+	if _, err := rules.RoleARN(p.ReplicationRoleARN, p.Partition); err != nil {
+		l.Add("RecoveryBucketPolicyProps.ReplicationRoleARN", err)
+	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
-	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn))
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
+		Statement{
+			Sid: SidRecoveryDenyPutObject, Effect: Deny, Principal: AnyPrincipal,
+			Action: Values{"s3:PutObject"}, Resource: Values{bucketArn + "/*"},
+		},
+		Statement{
+			Sid: SidRecoveryDenyOtherReplication, Effect: Deny, Principal: AnyPrincipal,
+			Action: Values{"s3:ReplicateObject", "s3:ReplicateTags"}, Resource: Values{bucketArn + "/*"},
+			Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, p.ReplicationRoleARN),
+		})
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
