@@ -154,7 +154,7 @@ func (c *Config) validateAthena(l *rules.List) {
 	}
 	l.Add("athena.results_expiration_days", rules.Range(a.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	if a.BytesScannedCutoff < 10*1024*1024 {
-		l.Addf("athena.bytes_scanned_cutoff", a.BytesScannedCutoff, "must be at least 10485760 (10 MB, Athena's minimum)")
+		l.Addf("athena.bytes_scanned_cutoff", a.BytesScannedCutoff, "must be at least 10485760 (10 MiB, at or above Athena's minimum of 10 MB)")
 	}
 	l.Add("athena.query_role_name", rules.RoleName(a.QueryRoleName))
 	if len(c.Key.Readers) == 0 {

@@ -63,9 +63,12 @@ func (d DataEvents) Check(l *List, field func(string) string) {
 	if len(d.S3Buckets) > 0 && !d.S3Read && !d.S3Write {
 		l.Addf(field("s3_buckets"), d.S3Buckets, "lists buckets, but neither %s nor %s is set", field("s3_read"), field("s3_write"))
 	}
-	// CloudTrail: at most 250 data resources across the basic selectors.
+	// Stricter than the 500 values of advanced selectors
+	// (docs/aws-rules.md#selector-value-limit): the 250 data resources of
+	// basic selectors (docs/aws-rules.md#basic-selector-limit), which keeps
+	// the selectors, our log buckets' included, under 500 values.
 	if len(d.S3Buckets) > 249 {
-		l.Addf(field("s3_buckets"), len(d.S3Buckets), "must name at most 249 buckets (CloudTrail allows 250 data resources per trail)")
+		l.Addf(field("s3_buckets"), len(d.S3Buckets), "must name at most 249 buckets (within CloudTrail's 250 data resources of basic selectors, which keeps the trail's advanced selectors under their 500 values)")
 	}
 	for i, b := range d.S3Buckets {
 		l.Add(fmt.Sprintf("%s[%d]", field("s3_buckets"), i), BucketName(b))
