@@ -146,6 +146,9 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 // monitoring holds what addMonitoring created for the trail's config.
 type monitoring struct {
 	logGroupArn, roleArn, topicName *string
+	// topicByArn: topicName is the topic's ARN, which the provider reads
+	// back as the bare name (docs/aws-rules.md#sns-topic-name).
+	topicByArn bool
 	dependsOn                       []cdktf.ITerraformDependable
 	key                             kmskey.KmsKey
 	group                           cloudwatchloggroup.CloudwatchLogGroup
@@ -263,12 +266,16 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, pla
 			Policy:   jsii.String(plan.topicJSON),
 		})
 		// docs/aws-rules.md#sns-topic-name: the topic's NAME when it is in the
-		// trail owner's account (from provider 5.85 an ARN would show a change
-		// at every plan); its ARN when a delegated administrator holds it, in
-		// another account than the owner: an ARN names the topic whichever
-		// account CloudTrail resolves a bare name in (UNCONFIRMED which).
+		// trail owner's account; its ARN when a delegated administrator holds
+		// it, in another account than the owner: an ARN names the topic
+		// whichever account CloudTrail resolves a bare name in (UNCONFIRMED
+		// which). The provider reads the name back for a topic of the
+		// caller's account and home region, so the trail then ignores later
+		// differences of sns_topic_name and checks sns_topic_arn instead (see
+		// Trail).
 		if p.MonitoringAccount != "" && p.MonitoringAccount != t.Account {
 			m.topicName = topic.Arn()
+			m.topicByArn = true
 		} else {
 			m.topicName = topic.Name()
 		}

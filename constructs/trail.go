@@ -221,6 +221,21 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if len(dependsOn) > 0 {
 		cfg.DependsOn = &dependsOn
 	}
+	if mon.topicByArn {
+		// docs/aws-rules.md#sns-topic-name: CreateTrail gets the ARN; the
+		// provider reads back the bare name, which would show a change at
+		// every plan and an UpdateTrail (and the CloudTrail-changes alarm)
+		// at every apply. So later differences of sns_topic_name are
+		// ignored, and a postcondition fails the plan or apply when the
+		// trail's topic is not this topic.
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{
+			IgnoreChanges: &[]*string{jsii.String("sns_topic_name")},
+			Postcondition: &[]*cdktf.Postcondition{{
+				Condition:    jsii.String("${self.sns_topic_arn == " + *mon.topic.Arn() + "}"),
+				ErrorMessage: jsii.String("the trail's SNS topic is not the notification topic this stack created: sns_topic_name changed outside Terraform"),
+			}},
+		}
+	}
 	t := &Trail{node: node, identity: identity, mon: mon}
 	if c := props.CloudWatchLogs; c != nil {
 		t.logGroupName = c.LogGroupName

@@ -104,6 +104,24 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	// the trail's owner (the management account), so the trail names it by ARN.
 	topicName := topicNamed(t, admin, cfg.Trail.Notifications.TopicName)
 	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), trail["sns_topic_name"])
+	// The provider reads a topic of the caller's account back by name: the
+	// ARN is kept from showing a change at every plan, and the topic is
+	// checked through sns_topic_arn instead.
+	assertTopicByArnLifecycle(t, trail, topicName)
+}
+
+// assertTopicByArnLifecycle: a trail that names its topic by ARN ignores
+// later differences of sns_topic_name and checks sns_topic_arn in a
+// postcondition (docs/aws-rules.md#sns-topic-name).
+func assertTopicByArnLifecycle(t *testing.T, trail map[string]any, topicName string) {
+	t.Helper()
+	lifecycle, ok := trail["lifecycle"].(map[string]any)
+	require.True(t, ok, "the trail has a lifecycle block: %v", trail)
+	assert.Equal(t, []any{"sns_topic_name"}, lifecycle["ignore_changes"])
+	post, ok := lifecycle["postcondition"].([]any)
+	require.True(t, ok)
+	require.Len(t, post, 1)
+	assert.Equal(t, "${self.sns_topic_arn == aws_sns_topic."+topicName+".arn}", post[0].(map[string]any)["condition"])
 }
 
 func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
@@ -117,6 +135,7 @@ func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
 	// The log-archive account creates the trail, the management account owns
 	// it: the topic is named by ARN (docs/aws-rules.md#sns-topic-name).
 	assert.Equal(t, st.Ref("aws_sns_topic", topicNamed(t, archive, cfg.Trail.Notifications.TopicName), "arn"), trail["sns_topic_name"])
+	assertTopicByArnLifecycle(t, trail, topicNamed(t, archive, cfg.Trail.Notifications.TopicName))
 	assert.Contains(t, trail["depends_on"], "aws_s3_bucket_policy."+func() string {
 		for name, p := range archive.Resources("aws_s3_bucket_policy") {
 			if _, ok := st.Policy(t, p).StatementBySid(policy.SidBucketWrite); ok {

@@ -154,6 +154,7 @@ func TestOrganizationStacks(t *testing.T) {
 	topicName := topicNamed(t, mgmt, cfg.Trail.Notifications.TopicName)
 	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "name"), trail["sns_topic_name"],
 		"the topic's name, not its ARN (hashicorp/terraform-provider-aws#41262)")
+	assert.NotContains(t, trail, "lifecycle", "named by name: nothing to ignore")
 
 	// The key ARN crosses stacks as an output and a remote state lookup.
 	outputs := st.Object(archive, "output")
