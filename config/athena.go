@@ -93,18 +93,31 @@ func (c *Config) applyAthenaDefaults() {
 // configuredAccounts are the distinct account ids of the configuration.
 func (c *Config) configuredAccounts() []string {
 	var out []string
-	seen := map[string]bool{}
-	ids := []string{c.Accounts.Management.ID, c.Accounts.LogArchive.ID}
-	if a, ok := c.DelegatedAdmin(); ok {
-		ids = append(ids, a.ID)
-	}
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
+	for _, a := range c.configuredAccountFields() {
+		out = append(out, a.id)
 	}
 	return out
+}
+
+// configuredAccountFields are the distinct account ids of the
+// configuration, each with the field that first names it.
+func (c *Config) configuredAccountFields() []struct{ field, id string } {
+	out := []struct{ field, id string }{
+		{"accounts.management.id", c.Accounts.Management.ID},
+		{"accounts.log_archive.id", c.Accounts.LogArchive.ID},
+	}
+	if a, ok := c.DelegatedAdmin(); ok {
+		out = append(out, struct{ field, id string }{"accounts.delegated_administrator.id", a.ID})
+	}
+	var kept []struct{ field, id string }
+	seen := map[string]bool{}
+	for _, n := range out {
+		if n.id != "" && !seen[n.id] {
+			seen[n.id] = true
+			kept = append(kept, n)
+		}
+	}
+	return kept
 }
 
 var (
@@ -142,6 +155,16 @@ func (c *Config) validateAthena(l *rules.List) {
 			l.Addf(f, id, "is listed twice")
 		}
 		seen[id] = true
+	}
+	if len(a.Accounts) > 0 {
+		// docs/aws-rules.md#athena-enum-projection: the accounts that hold
+		// the trail, the key and the buckets are the ones the named queries
+		// (changes to this trail, key and buckets; root activity) are about.
+		for _, need := range c.configuredAccountFields() {
+			if !seen[need.id] {
+				l.Addf("athena.accounts", a.Accounts, "must include %s (%s): the table's account partition is an enum projection, and every query would skip that account's events without an error", need.field, need.id)
+			}
+		}
 	}
 	if !projectionDay.MatchString(a.ProjectionStart) {
 		l.Addf("athena.projection_start", a.ProjectionStart, "must be a day written yyyy/MM/dd, the format of the log files' date path")
