@@ -180,7 +180,11 @@ func AthenaCloudTrailColumns() []AthenaColumn {
 		{"serviceeventdetails", "string"},
 		{"sharedeventid", "string"},
 		{"vpcendpointid", "string"},
+		{"vpcendpointaccountid", "string"},
 		{"eventcategory", "string"},
+		{"addendum", "struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>"},
+		{"sessioncredentialfromconsole", "string"},
+		{"edgedevicedetails", "string"},
 		{"tlsdetails", "struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>"},
 	}
 }
