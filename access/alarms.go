@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/filterpattern"
@@ -43,6 +45,11 @@ func (c *checker) expectedAlarms() []string {
 	// logs the log-archive account.
 	if c.cfg.OrganizationID != "" || c.cfg.SingleAccount() {
 		out = append(out, alarms.KeyChanges, alarms.LogBucketChanges, alarms.LogObjectDeletions)
+	}
+	// The delivery role is in the trail creator's account, which the trail
+	// always logs: the role alarm exists in every topology.
+	if len(c.cfg.AlarmedPipelineRoles()) > 0 {
+		out = append(out, alarms.PipelineRoleChanges)
 	}
 	var on []string
 	for _, n := range out {
@@ -166,6 +173,34 @@ func (c *checker) samples(name string) (match, other []sample) {
 		other = []sample{unrelated, {probe + " on another bucket", rec("s3.amazonaws.com", probe, params("bucketName", "an-application-bucket", "key", "x"))}}
 		if name == alarms.LogObjectDeletions {
 			other = append(other, sample{"GetObject on " + c.cfg.Bucket.Name, rec("s3.amazonaws.com", "GetObject", params("bucketName", c.cfg.Bucket.Name, "key", "AWSLogs/x"))})
+		}
+		return match, other
+	case alarms.PipelineRoleChanges:
+		// Each role event on each pipeline role in its account (the
+		// delivery role under a name Terraform generates from the prefix);
+		// not on another role there, nor on the same name in another
+		// account, nor a read of the role.
+		iamRec := func(event, role, account string) []byte {
+			return rec("iam.amazonaws.com", event, map[string]any{"awsRegion": "us-east-1", "recipientAccountId": account,
+				"requestParameters": map[string]any{"roleName": role}})
+		}
+		other = []sample{unrelated}
+		for _, r := range c.cfg.AlarmedPipelineRoles() {
+			a, err := arn.Parse(r)
+			if err != nil {
+				return nil, nil
+			}
+			name := a.Resource[strings.LastIndex(a.Resource, "/")+1:]
+			if strings.HasSuffix(name, "*") {
+				name = strings.TrimSuffix(name, "*") + "20261129101500000000000001"
+			}
+			for _, e := range alarms.RoleEvents {
+				match = append(match, sample{e + " on " + name + " in " + a.AccountID, iamRec(e, name, a.AccountID)})
+			}
+			other = append(other,
+				sample{"DeleteRole on another role in " + a.AccountID, iamRec("DeleteRole", "AppRole", a.AccountID)},
+				sample{"DeleteRole on " + name + " in another account", iamRec("DeleteRole", name, Outsider)},
+				sample{"GetRole on " + name, iamRec("GetRole", name, a.AccountID)})
 		}
 		return match, other
 	}

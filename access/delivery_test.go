@@ -8,7 +8,7 @@ import (
 // TestDeliveryGuardDefectsAreCaught removes, one at a time, what keeps
 // delivery working and its inputs genuine (only the trail writes the trail
 // bucket, only replication writes the recovery bucket, no Requester Pays,
-// the pipeline roles unchanged, notifications not hanging on an
+// the pipeline roles unchanged and their changes alarmed, notifications not hanging on an
 // undocumented key), and checks that the access check fails.
 func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 	cases := []struct {
@@ -91,6 +91,39 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 				return strings.Replace(s, `,\"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication\"]`, `]`, 1)
 			},
 			"a log-archive administrator allowed everything by IAM: iam:DeleteRole on the replication role arn:aws:iam::444455556666:role/cloudtrail-mrk-replication must be denied (got Allow)",
+		},
+		{
+			// The pipeline-role alarm: each guarded action, each role, its
+			// account, the delivery role's name by its prefix.
+			"role alarm without UpdateAssumeRolePolicy", "organization", "management",
+			func(s string) string {
+				return strings.Replace(s, `($.eventName = \"UpdateAssumeRolePolicy\") || `, ``, 1)
+			},
+			"pipeline-role-changes counts UpdateAssumeRolePolicy on cloudtrail-mrk-replication in 444455556666 must hold (does not hold)",
+		},
+		{
+			"role alarm without DeleteRole", "delegated-admin", "delegated-admin",
+			func(s string) string { return strings.Replace(s, ` || ($.eventName = \"DeleteRole\")`, ``, 1) },
+			"pipeline-role-changes counts DeleteRole on CloudTrailToCloudWatchLogs-20261129101500000000000001 in 222233334444 must hold (does not hold)",
+		},
+		{
+			"replication role dropped from the role alarm", "organization", "management",
+			func(s string) string {
+				return strings.Replace(s, `(($.requestParameters.roleName = \"cloudtrail-mrk-replication\" && $.recipientAccountId = \"444455556666\")) || `, ``, 1)
+			},
+			"pipeline-role-changes counts CreateRole on cloudtrail-mrk-replication in 444455556666 must hold (does not hold)",
+		},
+		{
+			"role alarm not scoped to the role's account", "delegated-admin", "delegated-admin",
+			func(s string) string { return strings.Replace(s, ` && $.recipientAccountId = \"222233334444\"`, ``, 1) },
+			"pipeline-role-changes counts DeleteRole on CloudTrailToCloudWatchLogs-20261129101500000000000001 in another account must not hold",
+		},
+		{
+			"delivery role matched by its prefix only as an exact name", "single-account", "cloudtrail-mrk",
+			func(s string) string {
+				return strings.Replace(s, `CloudTrailToCloudWatchLogs-*\"`, `CloudTrailToCloudWatchLogs-\"`, 1)
+			},
+			"pipeline-role-changes counts PutRolePermissionsBoundary on CloudTrailToCloudWatchLogs-20261129101500000000000001 in 111122223333 must hold (does not hold)",
 		},
 	}
 	for _, tc := range cases {

@@ -95,6 +95,21 @@ func (c *Config) PipelineRoles(boundByOrganization bool) []string {
 	return out
 }
 
+// AlarmedPipelineRoles are the PipelineRoles whose IAM events reach the
+// trail's log group, which the pipeline-role-changes alarm watches: every
+// one with an organization trail or a single account; otherwise those of
+// the trail creator's account only (the delivery role), as an account trail
+// does not log the log-archive account.
+func (c *Config) AlarmedPipelineRoles() []string {
+	var out []string
+	for _, r := range c.PipelineRoles(false) {
+		if c.OrganizationID != "" || c.SingleAccount() || strings.HasPrefix(r, fmt.Sprintf("arn:%s:iam::%s:", c.Partition(), c.TrailCreator().ID)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (c *Config) validateGuardrails(l *rules.List) {
 	g := c.Guardrails
 	if !g.Enabled {

@@ -31,6 +31,8 @@ func TestDerivedNamesFitTheirLimits(t *testing.T) {
 		Partition: "aws-us-gov", TrailName: trail, TrailARN: "arn:aws-us-gov:cloudtrail:us-gov-west-1:111111111111:trail/" + trail,
 		KeyAccount: "222222222222", KeyID: alarms.KeyIDPlaceholder, KeyRegions: []string{"us-gov-west-1", "us-gov-east-1"},
 		KeyAlias: alias, Buckets: buckets,
+		// replication.role_name: at most 64 (rules.RoleName).
+		PipelineRoles: []string{"arn:aws-us-gov:iam::222222222222:role/" + strings.Repeat("r", 64), "arn:aws-us-gov:iam::111111111111:role/" + policy.CloudWatchLogsRoleNamePrefix + "*"},
 	}, nil)
 	require.NoError(t, err)
 	all = append(all, tampering...)

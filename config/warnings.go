@@ -112,7 +112,7 @@ func (c *Config) Warnings() []Warning {
 			if ctl, ok := cis[name]; ok {
 				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out the alarm of CIS AWS Foundations v3.0.0 %s (%s)", ctl.CIS, ctl.Title)
 			} else {
-				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out a tampering alarm on the trail, the key or the log buckets")
+				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out a tampering alarm on the trail, the key, the log buckets or the pipeline roles")
 			}
 		}
 	}

@@ -106,6 +106,9 @@ type alarmTargets struct {
 	// covered: the trail logs the key's account (an organization trail, or
 	// the same account), so its events reach the log group.
 	covered bool
+	// pipelineRoles are the replication and delivery roles in accounts the
+	// trail logs (alarms.Tampering.PipelineRoles).
+	pipelineRoles []string
 }
 
 // alarmsPlan is the alarms and the alarm topic's policy, computed before the
@@ -125,6 +128,7 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 		tamper.KeyRegions = targets.keyRegions
 		tamper.Buckets = targets.buckets
 	}
+	tamper.PipelineRoles = targets.pipelineRoles
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
 		return nil, err

@@ -122,6 +122,10 @@ func (r *RecoveryBucket) LogBuckets() []string {
 	return []string{r.name, r.accessLogBucket}
 }
 
+// ReplicationRoleARN is the only role the bucket's policy lets replicate
+// (RecoveryBucketProps.ReplicationRoleARN).
+func (r *RecoveryBucket) ReplicationRoleARN() string { return r.replicationRole }
+
 // BucketArn is the recovery bucket's ARN as a Terraform reference.
 func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
 

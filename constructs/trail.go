@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudtrail"
@@ -55,6 +56,12 @@ type TrailProps struct {
 	// reads, deletions and retention changes are recorded and nothing loops.
 	// Default: none beyond Bucket and its access-log bucket.
 	LogBuckets []string
+	// ReplicationRoleARN is the role that replicates this trail's logs to a
+	// recovery bucket (RecoveryBucket.ReplicationRoleARN). Changes to it and
+	// to the CloudWatch Logs delivery role are alarmed, when the trail logs
+	// its account (the pipeline-role-changes tampering alarm).
+	// Default: none (no replication).
+	ReplicationRoleARN string
 	// Insights logs ApiCallRateInsight and ApiErrorRateInsight events.
 	// Default: false.
 	Insights bool
@@ -354,6 +361,11 @@ func (p *TrailProps) validateLogBuckets(l *rules.List) {
 	for i, b := range p.LogBuckets {
 		l.Add(fmt.Sprintf("TrailProps.LogBuckets[%d]", i), rules.BucketName(b))
 	}
+	if p.ReplicationRoleARN != "" {
+		if _, err := rules.RoleARN(p.ReplicationRoleARN, p.Bucket.Trail().Partition); err != nil {
+			l.Add("TrailProps.ReplicationRoleARN", err)
+		}
+	}
 	if n := policy.CountSelectorValues(p.dataEventSelection().Selectors()); n > policy.MaxSelectorValues {
 		l.Addf("TrailProps", n, "the event selectors need %d values, more than the %d CloudTrail allows per trail: name fewer buckets", n, policy.MaxSelectorValues)
 	}
@@ -383,13 +395,29 @@ func (p *TrailProps) alarmTargets(keyArn *string) alarmTargets {
 	case *ExistingKey:
 		acct = k.Account()
 	}
+	t := p.Bucket.Trail()
+	logged := func(account string) bool { return p.Bucket.OrganizationID() != "" || account == t.Account }
+	// The pipeline roles: the replication role (the bucket's account) and
+	// the delivery role, which the trail's creator holds and whose name
+	// Terraform generates from its prefix (addMonitoring).
+	var roles []string
+	if r := p.ReplicationRoleARN; r != "" {
+		if a, err := arn.Parse(r); err == nil && logged(a.AccountID) {
+			roles = append(roles, r)
+		}
+	}
+	if p.CloudWatchLogs != nil {
+		holder := policy.MonitoringHolder(t, p.MonitoringAccount)
+		roles = append(roles, fmt.Sprintf("arn:%s:iam::%s:role/%s*", t.Partition, holder.Account, cloudWatchRoleNamePrefix))
+	}
 	return alarmTargets{
-		keyArn:     keyArn,
-		keyAccount: acct,
-		keyAlias:   alias,
-		keyRegions: p.Key.Regions(),
-		buckets:    p.logBuckets(),
-		covered:    acct != "" && (p.Bucket.OrganizationID() != "" || acct == p.Bucket.Trail().Account),
+		keyArn:        keyArn,
+		keyAccount:    acct,
+		keyAlias:      alias,
+		keyRegions:    p.Key.Regions(),
+		buckets:       p.logBuckets(),
+		covered:       acct != "" && logged(acct),
+		pipelineRoles: roles,
 	}
 }
 

@@ -410,6 +410,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 	}
 	if archive.Recovery != nil {
 		props.LogBuckets = archive.Recovery.LogBuckets()
+		props.ReplicationRoleARN = archive.Recovery.ReplicationRoleARN()
 	}
 	trail, err := ctmrk.NewTrail(stack, "Trail", props)
 	if err != nil {

@@ -77,8 +77,8 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 		// CloudWatch Logs delivery, on by default.
 		"aws_cloudwatch_log_group": 1, "aws_iam_role": 1, "aws_iam_role_policy": 1,
 		// Alarms on the log group, on by default with it: 15 CIS controls and
-		// 4 tampering alarms, their encrypted topic and its policy.
-		"aws_cloudwatch_metric_alarm": 19, "aws_cloudwatch_log_metric_filter": 19,
+		// 5 tampering alarms, their encrypted topic and its policy.
+		"aws_cloudwatch_metric_alarm": 20, "aws_cloudwatch_log_metric_filter": 20,
 		"aws_sns_topic": 1, "aws_sns_topic_policy": 1,
 	}
 	for typ, n := range want {
@@ -424,8 +424,8 @@ func TestAlarms(t *testing.T) {
 	_, docs := synthApp(t, config.Default())
 	d := docs[CombinedStackName]
 	groupName, _ := d.Only(t, "aws_cloudwatch_log_group")
-	assert.Equal(t, 19, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls and 4 tampering alarms")
-	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 19)
+	assert.Equal(t, 20, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls and 5 tampering alarms")
+	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 20)
 	topic := topicNamed(t, d, "cloudtrail-mrk-alarms")
 	for _, f := range d.Resources("aws_cloudwatch_log_metric_filter") {
 		assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "name"), f["log_group_name"])
@@ -441,7 +441,7 @@ func TestAlarms(t *testing.T) {
 	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = []config.Subscription{{Protocol: "email", Endpoint: "security@example.com"}}
 	_, docs = synthApp(t, cfg)
 	d = docs[CombinedStackName]
-	assert.Equal(t, 17, d.Count("aws_cloudwatch_metric_alarm"))
+	assert.Equal(t, 18, d.Count("aws_cloudwatch_metric_alarm"))
 	_, sub := d.Only(t, "aws_sns_topic_subscription")
 	assert.Equal(t, "email", sub["protocol"])
 	assert.Equal(t, "security@example.com", sub["endpoint"])

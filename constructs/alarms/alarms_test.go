@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/filterpattern"
 )
@@ -19,7 +20,9 @@ import (
 // CloudTrail user guide ("CloudTrail record contents"), the AWS KMS
 // developer guide ("AWS KMS log file entries": ScheduleKeyDeletion,
 // CreateGrant, DeleteAlias...), the S3 user guide ("Example: CloudTrail log
-// file entries for Amazon S3") and the sign-in guide ("ConsoleLogin event
+// file entries for Amazon S3"), the IAM user guide ("Logging IAM and AWS
+// STS API calls with AWS CloudTrail": CreateRole, DeleteRole,
+// UpdateAssumeRolePolicy...) and the sign-in guide ("ConsoleLogin event
 // examples"), one log file's worth, by eventID. The names are those of
 // testDeployment.
 func records(t *testing.T) map[string][]byte {
@@ -44,6 +47,10 @@ var testDeployment = Tampering{
 	KeyAccount: "444455556666", KeyID: "mrk-1234abcd12ab34cd56ef1234567890ab", KeyAlias: "alias/organization-trail",
 	KeyRegions: []string{"us-east-1", "us-west-2", "eu-west-1"},
 	Buckets:    []string{"example-org-cloudtrail-444455556666", "example-org-cloudtrail-444455556666-access-logs"},
+	PipelineRoles: []string{
+		"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication",
+		"arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-*",
+	},
 }
 
 // matches returns the ids of the records that any of the alarm's patterns
@@ -74,9 +81,11 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 	want := map[string][]string{
 		"unauthorized-api-calls": {"ec2-run-instances-unauthorized", "s3-list-buckets-access-denied"},
 		// The benchmark's pattern also counts failed sign-ins without MFA.
-		"console-sign-in-without-mfa":        {"console-login-failed", "console-login-iam-user-without-mfa"},
-		"root-usage":                         {"console-login-root-with-mfa"},
-		"iam-policy-changes":                 {"iam-put-role-policy", "organizations-create-policy"},
+		"console-sign-in-without-mfa": {"console-login-failed", "console-login-iam-user-without-mfa"},
+		"root-usage":                  {"console-login-root-with-mfa"},
+		// CIS 4.4 misses UpdateAssumeRolePolicy, PutRolePermissionsBoundary,
+		// DeleteRole and CreateRole: pipeline-role-changes counts them.
+		"iam-policy-changes":                 {"iam-attach-role-policy-delivery-role", "iam-put-role-policy", "organizations-create-policy"},
 		"cloudtrail-changes":                 {"cloudtrail-create-other-trail", "cloudtrail-stop-logging-other-trail", "cloudtrail-stop-logging-our-trail-by-arn", "cloudtrail-update-trail-our-trail"},
 		"console-authentication-failures":    {"console-login-failed"},
 		"cmk-disabled-or-scheduled-deletion": {"kms-disable-key-other-key", "kms-schedule-key-deletion-our-replica-by-alias"},
@@ -92,6 +101,8 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 		KeyChanges:                           {"kms-create-grant-our-key", "kms-delete-alias-our-alias", "kms-put-key-policy-our-key", "kms-schedule-key-deletion-our-replica-by-alias", "kms-update-alias-our-alias-to-other-key"},
 		LogBucketChanges:                     {"s3-put-bucket-policy-our-bucket", "s3-put-bucket-request-payment-our-bucket", "s3-put-bucket-versioning-our-access-log-bucket", "s3-put-object-lock-configuration-our-bucket"},
 		LogObjectDeletions:                   {"s3-delete-object-our-bucket", "s3-put-object-retention-our-bucket"},
+		PipelineRoleChanges: {"iam-attach-role-policy-delivery-role", "iam-create-role-replication-role-name", "iam-delete-role-delivery-role",
+			"iam-put-role-permissions-boundary-replication-role", "iam-update-assume-role-policy-replication-role"},
 	}
 	all := append(CIS(nil), tampering...)
 	require.Len(t, all, len(want))
@@ -115,7 +126,7 @@ func TestCISControls(t *testing.T) {
 		assert.NoError(t, err, c.Name)
 	}
 	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
-	assert.Len(t, Names(), 19)
+	assert.Len(t, Names(), 20)
 }
 
 // TestPatternsFitAndSplit: with the longest names AWS allows, every
@@ -130,10 +141,12 @@ func TestPatternsFitAndSplit(t *testing.T) {
 		// Every region of the partition: the longest key alarm there is.
 		KeyRegions: []string{"us-gov-west-1", "us-gov-east-1"},
 		Buckets:    []string{strings.Repeat("a", 63), strings.Repeat("b", 63), strings.Repeat("c", 63), strings.Repeat("d", 63)},
+		// The longest role name IAM allows (docs/aws-rules.md#iam-role-names).
+		PipelineRoles: []string{"arn:aws-us-gov:iam::444455556666:role/" + strings.Repeat("r", 64), "arn:aws-us-gov:iam::111122223333:role/CloudTrailToCloudWatchLogs-*"},
 	}
 	alarms, err := TamperingAlarms(long, nil)
 	require.NoError(t, err)
-	require.Len(t, alarms, 4)
+	require.Len(t, alarms, 5)
 	for _, a := range alarms {
 		for _, p := range a.Patterns {
 			assert.LessOrEqual(t, len(p), rules.FilterPatternMaxLength, a.Name)
@@ -146,6 +159,7 @@ func TestPatternsFitAndSplit(t *testing.T) {
 		byName[a.Name] = a
 	}
 	require.Greater(t, len(byName[LogBucketChanges].Patterns), 1, "18 events on 4 long bucket names do not fit one pattern")
+	require.Len(t, byName[PipelineRoleChanges].Patterns, 1, "10 events on the two longest role names fit one pattern")
 	// Every event on every bucket is matched by exactly one of the split patterns.
 	for _, b := range long.Buckets {
 		for _, e := range BucketEvents {
@@ -164,7 +178,7 @@ func TestPatternsFitAndSplit(t *testing.T) {
 }
 
 func TestTamperingAlarmsCanBeSwitchedOff(t *testing.T) {
-	a, err := TamperingAlarms(testDeployment, []string{KeyChanges, LogObjectDeletions})
+	a, err := TamperingAlarms(testDeployment, []string{KeyChanges, LogObjectDeletions, PipelineRoleChanges})
 	require.NoError(t, err)
 	var names []string
 	for _, x := range a {
@@ -173,5 +187,71 @@ func TestTamperingAlarmsCanBeSwitchedOff(t *testing.T) {
 	assert.Equal(t, []string{TrailChanges, LogBucketChanges}, names)
 	a, err = TamperingAlarms(Tampering{Partition: "aws", TrailName: "t", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t"}, nil)
 	require.NoError(t, err)
-	require.Len(t, a, 1, "no key account and no buckets: the trail alarm only")
+	require.Len(t, a, 1, "no key account, no buckets and no roles: the trail alarm only")
+	a, err = TamperingAlarms(Tampering{Partition: "aws", TrailName: "t", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t", PipelineRoles: []string{"arn:aws:iam::111122223333:policy/p"}}, nil)
+	assert.ErrorContains(t, err, "is not a role ARN")
+	assert.Nil(t, a)
+}
+
+// TestRoleEventsAreTheGuardedActions: the alarm watches what the guardrail
+// SCP denies on the pipeline roles (policy.GuardedRoleActions), no more and
+// no less.
+func TestRoleEventsAreTheGuardedActions(t *testing.T) {
+	var guarded []string
+	for _, a := range policy.GuardedRoleActions {
+		guarded = append(guarded, strings.TrimPrefix(a, "iam:"))
+	}
+	assert.ElementsMatch(t, guarded, RoleEvents)
+}
+
+// TestPipelineRoleAlarmMatchesEveryActionOnOurRolesOnly puts each role event
+// in a record of the documented shape (the UpdateAssumeRolePolicy record of
+// records.json) on each pipeline role, in its account: each is counted; the
+// same event on another role of that account, on the role's name in another
+// account, and a read of the role are not.
+func TestPipelineRoleAlarmMatchesEveryActionOnOurRolesOnly(t *testing.T) {
+	tampering, err := TamperingAlarms(testDeployment, nil)
+	require.NoError(t, err)
+	var alarm Alarm
+	for _, a := range tampering {
+		if a.Name == PipelineRoleChanges {
+			alarm = a
+		}
+	}
+	require.Len(t, alarm.Patterns, 1)
+	t.Logf("pattern (%d characters): %s", len(alarm.Patterns[0]), alarm.Patterns[0])
+	var template map[string]any
+	require.NoError(t, json.Unmarshal(records(t)["iam-update-assume-role-policy-replication-role"], &template))
+	record := func(event, role, account string) []byte {
+		r := map[string]any{}
+		for k, v := range template {
+			r[k] = v
+		}
+		r["eventName"], r["recipientAccountId"] = event, account
+		r["requestParameters"] = map[string]any{"roleName": role}
+		b, err := json.Marshal(r)
+		require.NoError(t, err)
+		return b
+	}
+	count := func(rec []byte) bool {
+		ok, err := filterpattern.MustParse(alarm.Patterns[0]).Match(rec)
+		require.NoError(t, err)
+		return ok
+	}
+	roles := []struct{ name, account string }{
+		{"cloudtrail-mrk-replication", "444455556666"},
+		{"CloudTrailToCloudWatchLogs-20261129101500000000000001", "111122223333"},
+	}
+	for _, e := range RoleEvents {
+		for _, r := range roles {
+			assert.True(t, count(record(e, r.name, r.account)), "%s on %s in %s", e, r.name, r.account)
+			assert.False(t, count(record(e, "AppRole", r.account)), "%s on another role in %s", e, r.account)
+			assert.False(t, count(record(e, r.name, "777788889999")), "%s on %s in another account", e, r.name)
+		}
+	}
+	assert.False(t, count(record("CreateRole", "CloudTrailToCloudWatchLogs", "111122223333")), "the prefix without its dash")
+	assert.False(t, count(record("DeleteRole", "cloudtrail-mrk-replication-old", "444455556666")), "a longer name")
+	for _, read := range []string{"GetRole", "ListRolePolicies", "TagRole"} {
+		assert.False(t, count(record(read, "cloudtrail-mrk-replication", "444455556666")), read)
+	}
 }

@@ -132,10 +132,12 @@ const (
 	KeyChanges         = "key-changes"
 	LogBucketChanges   = "log-bucket-changes"
 	LogObjectDeletions = "log-object-deletions"
+	// PipelineRoleChanges watches the replication and delivery roles.
+	PipelineRoleChanges = "pipeline-role-changes"
 )
 
 // TamperingNames lists the tampering alarms' names.
-var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions}
+var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges}
 
 // Names lists every alarm name that the configuration may switch off,
 // sorted.

@@ -29,6 +29,17 @@ var (
 	// ObjectEvents delete log objects or change their retention or legal
 	// hold: data events, which the trail always logs for its log buckets.
 	ObjectEvents = []string{"DeleteObject", "DeleteObjects", "PutObjectRetention", "PutObjectLegalHold"}
+	// RoleEvents change a pipeline role's trust, permissions boundary,
+	// inline or attached policies or settings, delete it or create a role
+	// of its name: the IAM actions of policy.GuardedRoleActions, which the
+	// guardrail SCP denies on those roles (docs/aws-rules.md#recreated-roles:
+	// a role created again is another principal), as IAM records them
+	// (docs/aws-rules.md#iam-role-events).
+	RoleEvents = []string{
+		"UpdateAssumeRolePolicy", "PutRolePermissionsBoundary", "DeleteRolePermissionsBoundary",
+		"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
+		"UpdateRole", "DeleteRole", "CreateRole",
+	}
 )
 
 // KeyIDPlaceholder stands for the multi-region key's id while patterns are
@@ -62,10 +73,15 @@ type Tampering struct {
 	// Buckets are the log buckets: the trail bucket, its access-log bucket,
 	// the recovery bucket and its access-log bucket. None: no bucket alarms.
 	Buckets []string
+	// PipelineRoles are the roles delivery runs on, as role ARNs (a trailing
+	// * for a name prefix, as the delivery role's name is generated): the
+	// replication role and the CloudWatch Logs delivery role, those in an
+	// account the trail logs. None: no role alarm.
+	PipelineRoles []string
 }
 
-// TamperingAlarms returns the alarms on changes to the trail, the key and
-// the buckets that t names, less those in disabled. Each alarm matches its
+// TamperingAlarms returns the alarms on changes to the trail, the key, the
+// buckets and the pipeline roles that t names, less those in disabled. Each alarm matches its
 // events only when the record names one of our resources, in the record
 // field that carries it:
 //
@@ -80,7 +96,15 @@ type Tampering struct {
 //     its key. An alias event also matches on requestParameters.aliasName in
 //     the key's account (recipientAccountId);
 //   - buckets: requestParameters.bucketName, in bucket-level management
-//     events and object-level data events alike.
+//     events and object-level data events alike;
+//   - pipeline roles: requestParameters.roleName, which holds the role's
+//     name, in the role's account (recipientAccountId,
+//     docs/aws-rules.md#iam-role-events): an organization trail's log group
+//     receives every member account's events
+//     (docs/aws-rules.md#organization-log-group), where a role of the same
+//     name may exist. The delivery role's generated name is matched by its
+//     prefix, a wildcard at the end of the value
+//     (docs/aws-rules.md#filter-pattern-wildcards).
 //
 // A pattern longer than rules.FilterPatternMaxLength is split into several,
 // each feeding the same metric.
@@ -136,7 +160,35 @@ func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 		"s3.amazonaws.com", ObjectEvents, bucketTargets); err != nil {
 		return nil, err
 	}
+	var roleTargets, roleNames []string
+	for _, r := range t.PipelineRoles {
+		account, name, err := roleARN(r)
+		if err != nil {
+			return nil, fmt.Errorf("Tampering.PipelineRoles: %w", err)
+		}
+		roleTargets = append(roleTargets, fmt.Sprintf("(%s && %s)", eq("$.requestParameters.roleName", name), eq("$.recipientAccountId", account)))
+		roleNames = append(roleNames, name+" in "+account)
+	}
+	if err := add(PipelineRoleChanges, fmt.Sprintf("A pipeline role (%s) had its trust, permissions boundary, policies or settings changed, or was deleted or created.", strings.Join(roleNames, ", ")),
+		"iam.amazonaws.com", RoleEvents, roleTargets); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// roleARN returns the account and the name (the last part of the path, as
+// IAM actions take it) of arn:<partition>:iam::<account>:role/<path><name>,
+// the name ending in * for a prefix.
+func roleARN(r string) (account, name string, err error) {
+	parts := strings.SplitN(r, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || len(parts[4]) != 12 || !strings.HasPrefix(parts[5], "role/") {
+		return "", "", fmt.Errorf("%q is not a role ARN (arn:<partition>:iam::<account>:role/<name>)", r)
+	}
+	name = parts[5][strings.LastIndex(parts[5], "/")+1:]
+	if name == "" || strings.Contains(strings.TrimSuffix(name, "*"), "*") {
+		return "", "", fmt.Errorf("%q names no role (a * only at the end of the name)", r)
+	}
+	return parts[4], name, nil
 }
 
 func eq(selector, value string) string {

@@ -71,7 +71,8 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 // alarmCounts: one alarm per CIS control and tampering alarm the
 // configuration leaves on (the key and log-bucket alarms only when the
 // trail logs the log-archive account: an organization trail or one
-// account), and one metric filter per pattern, as long patterns are split
+// account; the pipeline-role alarm on the roles of the accounts it logs),
+// and one metric filter per pattern, as long patterns are split
 // into several (alarms.TamperingAlarms, measured with the longest key id).
 func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	a := cfg.Trail.CloudWatchLogs.Alarms
@@ -83,6 +84,7 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 		tamper.KeyRegions = append([]string{cfg.HomeRegion}, replicas...)
 		tamper.Buckets = cfg.LogBuckets()
 	}
+	tamper.PipelineRoles = cfg.AlarmedPipelineRoles()
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
 		// The app refuses the configuration too; expect what it makes: nothing.
