@@ -25,6 +25,7 @@ func (c *Config) ReplicationGrants() *policy.Replication {
 		Partition: c.Partition(), Account: c.Accounts.LogArchive.ID, RoleName: r.RoleName,
 		SourceRegion: c.HomeRegion, SourceBucket: c.Bucket.Name,
 		DestinationRegion: r.Region, DestinationBucket: r.BucketName,
+		TrailAccount: c.TrailIdentity().Account,
 	}
 }
 
