@@ -100,7 +100,7 @@ func (c *checker) steps() []func() error {
 		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
 		// What the log buckets' and the key's policies deny, which events
 		// the trail logs, which alarms fire.
-		c.logBucketProtection, c.forgedWrites, c.keyProtection, c.dataEvents, c.alarmChecks,
+		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.dataEvents, c.alarmChecks,
 		// What the organization's guardrails deny.
 		c.guardrails,
 	}
@@ -551,6 +551,20 @@ func (c *checker) replication() error {
 	expect(false, "changing the source bucket policy", "s3:PutBucketPolicy", src)
 	expect(true, "decrypting with the source key through S3 in the home region", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src)
 	expect(false, "decrypting with the source key outside S3", "kms:Decrypt", primary, "kms:EncryptionContext:aws:s3:arn", src)
+	// The source object may carry S3's context (the bucket ARN under a
+	// Bucket Key, else the object ARN) or CloudTrail's
+	// (docs/aws-rules.md#readers-through-s3): the role decrypts under either,
+	// and nothing else.
+	ct := "kms:EncryptionContext:aws:cloudtrail:arn"
+	expect(true, "decrypting a source object (object ARN context) with the source key through S3 in the home region", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src+"/AWSLogs/x")
+	expect(true, "decrypting a source log file under CloudTrail's encryption context with the source key through S3 in the home region", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), ct, c.trail.ARN())
+	expect(false, "decrypting under CloudTrail's encryption context outside S3", "kms:Decrypt", primary, ct, c.trail.ARN())
+	expect(false, "decrypting under CloudTrail's encryption context through S3 in the recovery region", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, rp.Region), ct, c.trail.ARN())
+	expect(false, "decrypting under another account's trail's encryption context", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), ct, c.otherTrail(Outsider, "t"))
+	expect(false, "decrypting another bucket's objects with the source key through S3", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", "arn:"+c.part+":s3:::someone-elses-bucket")
+	expect(false, "decrypting with the source key through S3 without an encryption context", "kms:Decrypt", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion))
+	expect(false, "re-encrypting source log files under CloudTrail's encryption context", "kms:ReEncryptFrom", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), ct, c.trail.ARN())
+	expect(false, "generating data keys with the source key under CloudTrail's encryption context", "kms:GenerateDataKey", primary, "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), ct, c.trail.ARN())
 	expect(true, "encrypting with the replica key through S3 in the recovery region", "kms:Encrypt", replica, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
 	expect(false, "encrypting with the source key", "kms:Encrypt", primary, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
 	c.replicationAdditions(expect, dst, primary, replica)

@@ -170,6 +170,14 @@ func (c *checker) keyReplication(copyRegion string) error {
 	case c.cfg.HomeRegion:
 		c.expect(true, "replication role decrypting source objects through S3 in the home region", use("kms:Decrypt", "kms:ViaService", home, s3ctx, src), id)
 		c.expect(false, "replication role decrypting outside S3", use("kms:Decrypt", s3ctx, src), id)
+		// docs/aws-rules.md#readers-through-s3: a log file may carry
+		// CloudTrail's context instead of S3's; this copy's own policy must
+		// allow that too (key policies are not synchronized), and only for
+		// the trail owner's trails, through S3 here.
+		ct := "kms:EncryptionContext:aws:cloudtrail:arn"
+		c.expect(true, "replication role decrypting source log files under CloudTrail's encryption context through S3 in the home region", use("kms:Decrypt", "kms:ViaService", home, ct, c.trail.ARN()), id)
+		c.expect(false, "replication role decrypting under CloudTrail's encryption context outside S3", use("kms:Decrypt", ct, c.trail.ARN()), id)
+		c.expect(false, "replication role decrypting under another account's trail's encryption context", use("kms:Decrypt", "kms:ViaService", home, ct, c.otherTrail(Outsider, "t")), id)
 		c.expect(false, "replication role encrypting with the source key copy", use("kms:Encrypt", "kms:ViaService", recovery, s3ctx, dst), id)
 		c.expect(false, "replication role generating data keys with the source key copy", use("kms:GenerateDataKey", "kms:ViaService", recovery, s3ctx, dst), id)
 	case rp.Region:

@@ -102,6 +102,67 @@ func (c *checker) logBucketProtection() error {
 	return c.replicationUnderProtection()
 }
 
+// accessLogProtection: every access-log bucket carries the trail bucket's
+// denies (docs/aws-rules.md#access-log-bucket-protection). With
+// BucketOwnerEnforced its policy is the only grant for server access log
+// delivery (S3 API Reference, "PutBucketLogging",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketLogging.html),
+// so an administrator of the log-archive account whose IAM policies allow
+// s3:* must neither delete the access logs nor change or delete the policy;
+// the deploying role still changes the protections, the break-glass
+// principals still delete, and the logging service still delivers each
+// source bucket's logs with every deny in place.
+func (c *checker) accessLogProtection() error {
+	if !c.cfg.Bucket.AccessLogs.Enabled {
+		return nil
+	}
+	acct := c.cfg.Accounts.LogArchive.ID
+	deployer := c.cfg.Accounts.LogArchive.RoleARN
+	admin := c.iamRole(acct, "Administrator")
+	pairs := [][2]string{{c.cfg.Bucket.AccessLogs.BucketName, c.cfg.Bucket.Name}}
+	if c.cfg.Replication.Enabled {
+		pairs = append(pairs, [2]string{c.cfg.Replication.AccessLogBucketName, c.cfg.Replication.BucketName})
+	}
+	for _, p := range pairs {
+		name, source := p[0], p[1]
+		l, err := c.bucketPolicy(*c.archive, name)
+		if err != nil {
+			return err
+		}
+		c.use(l, policyeval.Policies{ResourceAccount: acct})
+		bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
+		object := bucketArn + "/" + policy.AccessLogTargetPrefix(source) + "2026-11-29-00-00-00-0123456789ABCDEF"
+		for _, a := range policy.LogDeletionActions {
+			c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" on an access log in "+name, asIAM(admin, a, object), policyeval.AllowAll)
+		}
+		if deployer != "" {
+			dep := policyeval.Principal{ARN: deployer}
+			for _, a := range policy.ProtectionChangeActions {
+				c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" on "+name, asIAM(admin, a, bucketArn), policyeval.AllowAll)
+				c.expect(true, "the deploying role "+a+" on "+name, asIAM(dep, a, bucketArn), policyeval.AllowAll)
+			}
+			c.expect(false, "the deploying role DeleteObject on an access log in "+name, asIAM(dep, "s3:DeleteObject", object), policyeval.AllowAll)
+		} else {
+			c.expect(true, "without a deploying role, a log-archive administrator DeleteBucketPolicy on "+name+" (left to IAM)", asIAM(admin, "s3:DeleteBucketPolicy", bucketArn), policyeval.AllowAll)
+		}
+		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
+			bg := policyeval.Principal{ARN: b}
+			if bg.Account() != acct {
+				continue
+			}
+			c.expect(true, "break-glass "+b+" DeleteObjectVersion on an access log in "+name, asIAM(bg, "s3:DeleteObjectVersion", object), policyeval.AllowAll)
+			if deployer != "" {
+				c.expect(true, "break-glass "+b+" PutBucketPolicy on "+name, asIAM(bg, "s3:PutBucketPolicy", bucketArn), policyeval.AllowAll)
+			}
+		}
+		c.expect(true, "S3 logging delivering "+source+"'s access logs into "+name+" with the protection denies in place", policyeval.Request{
+			Principal: policyeval.Principal{Service: policy.S3LoggingService}, Action: "s3:PutObject", Resource: object,
+			Context: ctx(with(tls, "aws:SourceArn", fmt.Sprintf("arn:%s:s3:::%s", c.part, source), "aws:SourceAccount", acct)...),
+		})
+	}
+	return nil
+}
+
 // replicationUnderProtection: the replication role, judged with its own
 // policy and each bucket's policy together, still reads the source and
 // writes the recovery bucket, and still cannot delete there.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
@@ -24,11 +25,12 @@ func (c *Config) ReplicationGrants() *policy.Replication {
 		Partition: c.Partition(), Account: c.Accounts.LogArchive.ID, RoleName: r.RoleName,
 		SourceRegion: c.HomeRegion, SourceBucket: c.Bucket.Name,
 		DestinationRegion: r.Region, DestinationBucket: r.BucketName,
+		TrailAccount: c.TrailIdentity().Account,
 	}
 }
 
-// LogBucketProtection is what the trail and recovery bucket policies, and
-// the key policy, deny to everyone but the deploying role and the
+// LogBucketProtection is what the trail and recovery bucket policies, their
+// access-log buckets' policies, and the key policy, deny to everyone but the deploying role and the
 // break-glass principals.
 func (c *Config) LogBucketProtection() *policy.Protection {
 	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN}
@@ -74,6 +76,31 @@ func (c *Config) recoveryBucketPolicyProps() policy.RecoveryBucketPolicyProps {
 	}
 }
 
+// accessLogBucketPolicyProps are the props of the access-log buckets'
+// policies, keyed by bucket name: the trail bucket's (which also takes the
+// Athena results bucket's logs) and, with replication, the recovery
+// bucket's. None when access logging is off.
+func (c *Config) accessLogBucketPolicyProps() map[string]policy.AccessLogBucketPolicyProps {
+	if !c.Bucket.AccessLogs.Enabled {
+		return nil
+	}
+	props := func(bucket string, sources ...string) policy.AccessLogBucketPolicyProps {
+		return policy.AccessLogBucketPolicyProps{
+			Partition: c.Partition(), BucketName: bucket, Account: c.Accounts.LogArchive.ID,
+			SourceBuckets: sources, Protection: c.LogBucketProtection(),
+		}
+	}
+	sources := []string{c.Bucket.Name}
+	if c.Athena.Enabled {
+		sources = append(sources, c.Athena.ResultsBucketName)
+	}
+	out := map[string]policy.AccessLogBucketPolicyProps{c.Bucket.AccessLogs.BucketName: props(c.Bucket.AccessLogs.BucketName, sources...)}
+	if r := c.Replication; r.Enabled {
+		out[r.AccessLogBucketName] = props(r.AccessLogBucketName, r.BucketName)
+	}
+	return out
+}
+
 // queryRoleTrust is the Athena query role's trust policy: every reader may
 // assume the role.
 func (c *Config) queryRoleTrust() (policy.Document, error) {
@@ -90,6 +117,9 @@ type renderedPolicies struct {
 	// trailBucket and recoveryBucket are the bucket policies ("" when
 	// there is no recovery bucket).
 	trailBucket, recoveryBucket string
+	// accessLogBuckets are the access-log buckets' policies, by bucket
+	// name: they carry the break-glass principals too.
+	accessLogBuckets map[string]string
 	// queryTrust is the Athena query role's trust policy as IAM counts it,
 	// without white space ("" without Athena).
 	queryTrust string
@@ -113,6 +143,14 @@ func (c *Config) renderPolicies() renderedPolicies {
 			out.recoveryBucket, _ = doc.JSON()
 		}
 	}
+	for name, props := range c.accessLogBucketPolicyProps() {
+		if doc, err := policy.AccessLogBucketPolicy(props); err == nil {
+			if out.accessLogBuckets == nil {
+				out.accessLogBuckets = map[string]string{}
+			}
+			out.accessLogBuckets[name], _ = doc.JSON()
+		}
+	}
 	if c.Athena.Enabled {
 		if doc, err := c.queryRoleTrust(); err == nil {
 			out.queryTrust, _ = doc.CompactJSON()
@@ -122,8 +160,8 @@ func (c *Config) renderPolicies() renderedPolicies {
 }
 
 // validatePolicySizes refuses a configuration whose policies would be
-// larger than the services accept: the key policy (KMS, 32 KB), the trail
-// and recovery bucket policies (S3, 20 KB) and the Athena query role's trust
+// larger than the services accept: the key policy (KMS, 32 KB), the trail,
+// recovery and access-log bucket policies (S3, 20 KB) and the Athena query role's trust
 // policy (IAM's largest quota). Only the size is reported here: any other
 // problem of a policy comes from a field reported on its own. The limits are
 // measured on the policies as synthesized, white space included, so that
@@ -141,9 +179,23 @@ func (c *Config) validatePolicySizes(l *rules.List) {
 	if n := len(p.recoveryBucket); n > rules.MaxBucketPolicyBytes {
 		l.Addf("replication", n, "must render a recovery bucket policy of at most %d bytes (S3's 20 KB limit), and this configuration's is longer: %s", rules.MaxBucketPolicyBytes, bucketLists)
 	}
+	for _, name := range sortedKeys(p.accessLogBuckets) {
+		if n := len(p.accessLogBuckets[name]); n > rules.MaxBucketPolicyBytes {
+			l.Addf("bucket.access_logs", n, "must render a bucket policy of at most %d bytes (S3's 20 KB limit) for the access-log bucket %s, and this configuration's is longer: name fewer, or shorter, bucket.break_glass_principals", rules.MaxBucketPolicyBytes, name)
+		}
+	}
 	if n := len(p.queryTrust); n > rules.MaxRoleTrustPolicyChars {
 		l.Addf("athena", n, "must render a query role trust policy of at most %d characters (the largest quota IAM grants), and this configuration's, which lists every key.readers, is longer: name fewer or shorter key.readers", rules.MaxRoleTrustPolicyChars)
 	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // policySizeWarnings: a trust policy over IAM's default quota is created

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // goldenResources reads every resource of the golden stacks of one
@@ -67,7 +69,7 @@ func TestPoliciesMatchTheSynthesizedStacks(t *testing.T) {
 	for _, f := range examples {
 		cases[strings.TrimSuffix(filepath.Base(f), ".yaml")] = f
 	}
-	checkedReplicas, checkedRecovery, checkedTrust := false, false, false
+	checkedReplicas, checkedRecovery, checkedTrust, checkedRecoveryAccessLogs := false, false, false, false
 	for name, path := range cases {
 		t.Run(name, func(t *testing.T) {
 			c := Default()
@@ -95,6 +97,13 @@ func TestPoliciesMatchTheSynthesizedStacks(t *testing.T) {
 				assert.Equal(t, p.recoveryBucket, goldenPolicy(t, res, "aws_s3_bucket_policy", "RecoveryBucket_Policy", "policy"))
 				checkedRecovery = true
 			}
+			if c.Bucket.AccessLogs.Enabled {
+				assert.Equal(t, p.accessLogBuckets[c.Bucket.AccessLogs.BucketName], goldenPolicy(t, res, "aws_s3_bucket_policy", "AccessLogBucket_Policy", "policy"))
+				if c.Replication.Enabled {
+					assert.Equal(t, p.accessLogBuckets[c.Replication.AccessLogBucketName], goldenPolicy(t, res, "aws_s3_bucket_policy", "RecoveryAccessLogBucket_Policy", "policy"))
+					checkedRecoveryAccessLogs = true
+				}
+			}
 			if c.Athena.Enabled {
 				trust := goldenPolicy(t, res, "aws_iam_role", "Athena_QueryRole", "assume_role_policy")
 				assert.JSONEq(t, p.queryTrust, trust)
@@ -103,7 +112,28 @@ func TestPoliciesMatchTheSynthesizedStacks(t *testing.T) {
 			}
 		})
 	}
-	assert.True(t, checkedReplicas && checkedRecovery && checkedTrust, "the golden configurations cover replica keys, a recovery bucket and the query role")
+	assert.True(t, checkedReplicas && checkedRecovery && checkedTrust && checkedRecoveryAccessLogs, "the golden configurations cover replica keys, a recovery bucket, its access-log bucket and the query role")
+}
+
+// The access-log buckets' policies carry the break-glass principals too, and
+// are measured like the trail bucket's.
+func TestAccessLogBucketPolicySizeIsChecked(t *testing.T) {
+	c := Default()
+	c.Accounts.LogArchive.RoleARN = "arn:aws:iam::" + c.Accounts.LogArchive.ID + ":role/Deployer"
+	for i := 0; i < 250; i++ {
+		c.Bucket.BreakGlassPrincipals = append(c.Bucket.BreakGlassPrincipals, fmt.Sprintf("arn:aws:iam::%s:role/BreakGlass-%03d", c.Accounts.LogArchive.ID, i))
+	}
+	p := c.renderPolicies()
+	require.Greater(t, len(p.accessLogBuckets[c.Bucket.AccessLogs.BucketName]), rules.MaxBucketPolicyBytes)
+	var l rules.List
+	c.validatePolicySizes(&l)
+	require.Error(t, l.Err())
+	assert.Contains(t, l.Err().Error(), "bucket.access_logs: must render a bucket policy of at most 20000 bytes (S3's 20 KB limit) for the access-log bucket "+c.Bucket.AccessLogs.BucketName)
+
+	c.Bucket.BreakGlassPrincipals = c.Bucket.BreakGlassPrincipals[:1]
+	l = rules.List{}
+	c.validatePolicySizes(&l)
+	assert.NoError(t, l.Err())
 }
 
 // regionID is constructs.RegionID ("us-west-2" -> "UsWest2"), the construct

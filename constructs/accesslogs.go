@@ -43,6 +43,13 @@ type AccessLogBucketProps struct {
 	ExpirationDays int
 	// AllowDestroy drops prevent_destroy from the bucket. Default: false.
 	AllowDestroy bool
+	// Protection denies deleting access logs to every principal but its
+	// break-glass ones and, when it names the deploying role, changing the
+	// bucket's lifecycle, versioning, logging, encryption and policy to every
+	// principal but that role and them, as on the trail bucket (see
+	// policy.Protection). Default: deletion denied to everyone; protection
+	// changes not denied.
+	Protection *policy.Protection
 }
 
 // AccessLogBucket receives S3 server access logs. It has no Object Lock and
@@ -59,13 +66,18 @@ type AccessLogBucket struct {
 
 // NewAccessLogBucket creates the access-log bucket: versioning, SSE-S3, all
 // four public access blocks, BucketOwnerEnforced, a policy that lets only the
-// S3 logging service write, only for the source buckets, and a lifecycle.
+// S3 logging service write, only for the source buckets, and denies what
+// Protection denies, and a lifecycle.
 func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBucketProps) (*AccessLogBucket, error) {
 	if err := checkScope(scope, id, "NewAccessLogBucket"); err != nil {
 		return nil, err
 	}
 	if props.ExpirationDays == 0 {
 		props.ExpirationDays = DefaultAccessLogExpirationDays
+	}
+	if props.Protection != nil {
+		c := *props.Protection
+		props.Protection = &c
 	}
 	var l rules.List
 	l.Add("AccessLogBucketProps.ExpirationDays", rules.Range(props.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
@@ -74,6 +86,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 		BucketName:    props.BucketName,
 		Account:       props.Account,
 		SourceBuckets: props.SourceBuckets,
+		Protection:    protectionOrDefault(props.Protection),
 	})
 	l.Add("", rules.Rename(err, "AccessLogBucketPolicyProps.", "AccessLogBucketProps."))
 	if err := l.Err(); err != nil {

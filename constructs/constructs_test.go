@@ -683,6 +683,7 @@ var testGrants = policy.Replication{
 	Partition: "aws", Account: "222222222222", RoleName: "cloudtrail-mrk-replication",
 	SourceRegion: "us-east-1", SourceBucket: "trail-logs-test",
 	DestinationRegion: "us-west-2", DestinationBucket: "trail-logs-recovery",
+	TrailAccount: testTrail.Account,
 }
 
 // replicationKeyPolicy is the key policy of the copy in region, with the
@@ -841,6 +842,10 @@ func TestReplicationValidation(t *testing.T) {
 	wrong.DestinationBucket = "elsewhere-bucket"
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
 	assert.ErrorContains(t, err, `ReplicationProps.Grants: must name the destination bucket trail-logs-recovery in us-west-2 (got "elsewhere-bucket in us-west-2")`)
+	wrong = testGrants
+	wrong.TrailAccount = "999999999999"
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
+	assert.ErrorContains(t, err, `ReplicationProps.Grants.TrailAccount: must be the account 111111111111 of the trail that delivers to the source bucket (got "999999999999")`)
 
 	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)

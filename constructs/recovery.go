@@ -195,6 +195,9 @@ func (p *ReplicationProps) validate() error {
 	if g.DestinationBucket != p.Destination.BucketName() || g.DestinationRegion != p.Destination.Region() {
 		l.Addf("ReplicationProps.Grants", g.DestinationBucket+" in "+g.DestinationRegion, "must name the destination bucket %s in %s", p.Destination.BucketName(), p.Destination.Region())
 	}
+	if g.TrailAccount != p.Source.Trail().Account {
+		l.Addf("ReplicationProps.Grants.TrailAccount", g.TrailAccount, "must be the account %s of the trail that delivers to the source bucket", p.Source.Trail().Account)
+	}
 	if g.RoleARN() != p.Destination.replicationRole {
 		l.Addf("ReplicationProps.Grants", g.RoleARN(), "must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", p.Destination.replicationRole)
 	}

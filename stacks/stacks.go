@@ -290,6 +290,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			SourceBuckets:  append([]string{cfg.Bucket.Name}, athenaResultsBuckets(cfg)...),
 			ExpirationDays: a.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
+			Protection:     logBucketProtection(cfg),
 		})
 		if err != nil {
 			return nil, err
@@ -354,6 +355,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 			SourceBuckets:  []string{r.BucketName},
 			ExpirationDays: cfg.Bucket.AccessLogs.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
+			Protection:     logBucketProtection(cfg),
 		})
 		if err != nil {
 			return err

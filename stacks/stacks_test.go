@@ -353,10 +353,12 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 			assert.Equal(t, policy.Values{"kms:Decrypt"}, verify.Action)
 			_, ok = p.StatementBySid(policy.SidLogReadersDecryptRecovery)
 			assert.True(t, ok, "readers may decrypt the recovery copies")
-			_, ok = p.StatementBySid(policy.SidReplicationDecryptSource)
-			assert.False(t, ok, "the recovery copy's key does not decrypt the source")
+			for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext} {
+				_, ok = p.StatementBySid(sid)
+				assert.False(t, ok, "the recovery copy's key does not decrypt the source (%s)", sid)
+			}
 		} else {
-			for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery} {
+			for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery} {
 				_, ok := st.Policy(t, r).StatementBySid(sid)
 				assert.False(t, ok, "the copy in %s carries no %s", r["provider"], sid)
 			}
@@ -364,8 +366,10 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 	}
 	_, primaryKey := archive.Only(t, "aws_kms_key")
 	pp := st.Policy(t, primaryKey)
-	_, ok := pp.StatementBySid(policy.SidReplicationDecryptSource)
-	assert.True(t, ok, "the source copy lets the role decrypt source objects")
+	for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext} {
+		_, ok := pp.StatementBySid(sid)
+		assert.True(t, ok, "the source copy lets the role decrypt source objects (%s), with S3's or CloudTrail's encryption context", sid)
+	}
 	for _, sid := range []string{policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica, policy.SidLogReadersDecryptRecovery} {
 		_, ok := pp.StatementBySid(sid)
 		assert.False(t, ok, "the source copy carries no %s: the role cannot encrypt with it", sid)
@@ -396,7 +400,7 @@ func withoutReplication(d policy.Document) policy.Document {
 	out.Statement = nil
 	for _, s := range d.Statement {
 		switch s.Sid {
-		case policy.SidReplicationDecryptSource, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
+		case policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
 			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket:
 			continue
 		}

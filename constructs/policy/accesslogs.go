@@ -23,6 +23,10 @@ type AccessLogBucketPolicyProps struct {
 	// SourceBuckets are the buckets whose access logs may be written, each
 	// under the prefix "<source bucket>/". Required.
 	SourceBuckets []string
+	// Protection denies deleting access logs and, with a deploying role,
+	// changing the bucket's protections, as on the trail bucket (the same
+	// statements). Default: none (no denies).
+	Protection *Protection
 }
 
 // AccessLogTargetPrefix is where a source bucket's access logs go.
@@ -33,7 +37,13 @@ func AccessLogTargetPrefix(sourceBucket string) string { return sourceBucket + "
 // only for those buckets and only in this account (S3 user guide, "Enabling
 // Amazon S3 server access logging": bucket policy for the logging service
 // principal); every non-TLS request is denied, and so is Requester Pays, as
-// on every log bucket.
+// on every log bucket. With a Protection, the bucket carries the trail
+// bucket's deletion and protection-change denies: the access logs record who
+// wrote what into the trail bucket, and with BucketOwnerEnforced this policy
+// is the only grant for their delivery (docs/aws-rules.md#access-log-bucket-protection),
+// so deleting it would stop them. Neither deny touches the logging
+// service's s3:PutObject, and lifecycle expiration is not a request a bucket
+// policy evaluates (docs/aws-rules.md#lifecycle-runs-inside-s3).
 func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 	var l rules.List
 	l.Add("AccessLogBucketPolicyProps.Partition", rules.PartitionName(p.Partition))
@@ -48,6 +58,7 @@ func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 			l.Addf(fmt.Sprintf("AccessLogBucketPolicyProps.SourceBuckets[%d]", i), b, "must not be the access-log bucket itself (its logs would log themselves)")
 		}
 	}
+	l.Add("", p.Protection.Validate("AccessLogBucketPolicyProps.Protection", p.Partition))
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -58,7 +69,7 @@ func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 		resources = append(resources, bucketArn+"/"+AccessLogTargetPrefix(b)+"*")
 		sourceArns = append(sourceArns, fmt.Sprintf("arn:%s:s3:::%s", p.Partition, b))
 	}
-	return Document{
+	doc := Document{
 		Version: Version,
 		ID:      "cloudtrail-mrk-access-log-bucket-policy",
 		Statement: []Statement{
@@ -75,5 +86,7 @@ func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 			DenyInsecureTransport(bucketArn),
 			DenyRequesterPays(bucketArn),
 		},
-	}, nil
+	}
+	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
+	return doc, nil
 }

@@ -142,6 +142,9 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 		if p.Replication.Account != p.KeyAccount {
 			l.Addf("KeyPolicyProps.Replication.Account", p.Replication.Account, "must be the key account %s: replicas of a multi-region key stay in its account", p.KeyAccount)
 		}
+		if p.Replication.TrailAccount != p.Trail.Account {
+			l.Addf("KeyPolicyProps.Replication.TrailAccount", p.Replication.TrailAccount, "must be the trail's account %s, whose log files it replicates", p.Trail.Account)
+		}
 		if err := rules.Region(p.Region); err != nil {
 			l.Add("KeyPolicyProps.Region", err)
 		}

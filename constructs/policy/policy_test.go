@@ -372,6 +372,7 @@ var testReplication = Replication{
 	Partition: "aws", Account: "222222222222", RoleName: "cloudtrail-mrk-replication",
 	SourceRegion: "eu-west-1", SourceBucket: "trail-logs",
 	DestinationRegion: "eu-central-1", DestinationBucket: "trail-logs-recovery",
+	TrailAccount: testTrail.Account,
 }
 
 func TestReplicationRole(t *testing.T) {
@@ -384,7 +385,7 @@ func TestReplicationRole(t *testing.T) {
 	assert.Equal(t, Values{"sts:AssumeRole"}, s.Action)
 
 	doc := testReplication.RolePolicy("arn:aws:kms:eu-west-1:222222222222:key/mrk-1", "arn:aws:kms:eu-central-1:222222222222:key/mrk-1")
-	assert.Equal(t, []string{SidReplicationSourceBucket, SidReplicationSourceObjects, SidReplicationDestination, SidReplicationDecryptSource, SidReplicationEncryptReplica, SidReplicationVerifyReplica}, doc.Sids())
+	assert.Equal(t, []string{SidReplicationSourceBucket, SidReplicationSourceObjects, SidReplicationDestination, SidReplicationDecryptSource, SidReplicationDecryptSourceTrailContext, SidReplicationEncryptReplica, SidReplicationVerifyReplica}, doc.Sids())
 	for _, st := range doc.Statement {
 		assert.True(t, st.Principal.IsZero(), "identity policy statements have no principal")
 		assert.Equal(t, Allow, st.Effect)
@@ -408,6 +409,15 @@ func TestReplicationRole(t *testing.T) {
 		"StringEquals": {"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}},
 		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs", "arn:aws:s3:::trail-logs/*"}},
 	}, dec.Condition)
+	// docs/aws-rules.md#readers-through-s3: the log files may carry
+	// CloudTrail's context instead; scoped as the readers' grant.
+	decTrail := statement(t, doc, SidReplicationDecryptSourceTrailContext)
+	assert.Equal(t, Values{"kms:Decrypt"}, decTrail.Action)
+	assert.Equal(t, Values{"arn:aws:kms:eu-west-1:222222222222:key/mrk-1"}, decTrail.Resource)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": {"arn:aws:cloudtrail:*:111111111111:trail/*"}},
+	}, decTrail.Condition)
 	enc := statement(t, doc, SidReplicationEncryptReplica)
 	assert.Equal(t, Values{"kms:Encrypt", "kms:GenerateDataKey"}, enc.Action)
 	assert.Equal(t, Values{"arn:aws:kms:eu-central-1:222222222222:key/mrk-1"}, enc.Resource)
@@ -433,6 +443,15 @@ func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
 	dec := statement(t, doc, SidReplicationDecryptSource)
 	assert.Equal(t, role, dec.Principal)
 	assert.Equal(t, Values{"*"}, dec.Resource)
+	// Key policies are not synchronized: the source copy's own policy must
+	// allow the CloudTrail-context decrypt the role's policy allows.
+	decTrail := statement(t, doc, SidReplicationDecryptSourceTrailContext)
+	assert.Equal(t, role, decTrail.Principal)
+	assert.Equal(t, Values{"*"}, decTrail.Resource)
+	assert.Equal(t, Conditions{
+		"StringEquals": {"kms:ViaService": {"s3.eu-west-1.amazonaws.com"}},
+		"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": {testTrail.OwnerTrailsPattern()}},
+	}, decTrail.Condition)
 	for _, sid := range []string{SidReplicationEncryptReplica, SidReplicationVerifyReplica, SidLogReadersDecryptRecovery} {
 		_, ok := doc.StatementBySid(sid)
 		assert.False(t, ok, "the source copy does not carry %s", sid)
@@ -442,8 +461,10 @@ func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
 	destProps.Region = "eu-central-1"
 	doc, err = KeyPolicy(destProps)
 	require.NoError(t, err)
-	_, ok := doc.StatementBySid(SidReplicationDecryptSource)
-	assert.False(t, ok, "the destination copy does not let the role decrypt source objects")
+	for _, sid := range []string{SidReplicationDecryptSource, SidReplicationDecryptSourceTrailContext} {
+		_, ok := doc.StatementBySid(sid)
+		assert.False(t, ok, "the destination copy does not let the role decrypt source objects (%s)", sid)
+	}
 	replicaScope := Conditions{
 		"StringEquals": {"kms:ViaService": {"s3.eu-central-1.amazonaws.com"}},
 		"StringLike":   {"kms:EncryptionContext:aws:s3:arn": {"arn:aws:s3:::trail-logs-recovery", "arn:aws:s3:::trail-logs-recovery/*"}},
@@ -487,6 +508,15 @@ func TestKeyPolicyAllowsReplicationRole(t *testing.T) {
 		`KeyPolicyProps.Replication.DestinationBucket: must differ from the source bucket (got "trail-logs")`,
 		`KeyPolicyProps.Replication.Account: must be the key account 222222222222: replicas of a multi-region key stay in its account (got "333333333333")`,
 	}, "\n"), err.Error())
+
+	// The CloudTrail-context grant names the trail's account: it must be the
+	// key policy's trail's, and it is required.
+	other = testReplication
+	other.TrailAccount = "444444444444"
+	_, err = KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &other, Region: "eu-west-1"})
+	assert.EqualError(t, err, `KeyPolicyProps.Replication.TrailAccount: must be the trail's account 111111111111, whose log files it replicates (got "444444444444")`)
+	other.TrailAccount = ""
+	assert.ErrorContains(t, other.Validate("R"), `R.TrailAccount: must be an AWS account id of exactly 12 digits (got "")`)
 }
 
 func TestRecoveryBucketPolicy(t *testing.T) {

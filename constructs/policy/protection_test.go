@@ -32,6 +32,11 @@ func TestProtectionExemptsBreakGlassAndDeployer(t *testing.T) {
 		"recovery bucket": func() (Document, error) {
 			return RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs", Protection: p, ReplicationRoleARN: "arn:aws:iam::111111111111:role/replication"})
 		},
+		// The access logs record who wrote what into the trail bucket: the
+		// same denies, from the same code.
+		"access-log bucket": func() (Document, error) {
+			return AccessLogBucketPolicy(AccessLogBucketPolicyProps{Partition: "aws", BucketName: "trail-logs", Account: "222222222222", SourceBuckets: []string{"the-trail-bucket"}, Protection: p})
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc, err := build()
@@ -55,6 +60,29 @@ func TestProtectionExemptsBreakGlassAndDeployer(t *testing.T) {
 			}}}, ch.Condition)
 		})
 	}
+}
+
+// The access-log bucket's denies leave the logging service's delivery
+// alone, and a bucket built without a Protection has none.
+func TestAccessLogBucketProtection(t *testing.T) {
+	props := AccessLogBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-access", Account: "222222222222", SourceBuckets: []string{"trail-logs"}}
+	doc, err := AccessLogBucketPolicy(props)
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays}, doc.Sids())
+
+	props.Protection = &Protection{Deployer: "arn:aws:iam::222222222222:role/Deployer"}
+	doc, err = AccessLogBucketPolicy(props)
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidAccessLogsWrite, SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidDenyLogDeletion, SidDenyProtectionChanges}, doc.Sids())
+	for _, sid := range []string{SidDenyLogDeletion, SidDenyProtectionChanges} {
+		assert.NotContains(t, statement(t, doc, sid).Action, "s3:PutObject", "S3 server access logging delivers with s3:PutObject")
+	}
+	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-access/*"}, statement(t, doc, SidDenyLogDeletion).Resource)
+
+	props.Protection = &Protection{BreakGlass: []string{"arn:aws:iam::222222222222:group/Admins"}}
+	_, err = AccessLogBucketPolicy(props)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AccessLogBucketPolicyProps.Protection.BreakGlass[0]: must be an IAM principal ARN")
 }
 
 func TestProtectionRefusesBadARNs(t *testing.T) {

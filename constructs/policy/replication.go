@@ -8,14 +8,17 @@ import (
 
 // Statement ids of the replication policies.
 const (
-	SidReplicationAssume         = "AllowS3AssumeRole"
-	SidReplicationSourceBucket   = "ReadSourceReplicationConfiguration"
-	SidReplicationSourceObjects  = "ReadSourceObjectVersions"
-	SidReplicationDestination    = "ReplicateToDestination"
-	SidReplicationDecryptSource  = "DecryptSourceObjects"
-	SidReplicationEncryptReplica = "EncryptReplicas"
-	SidReplicationVerifyReplica  = "DecryptReplicaBucketKey"
-	SidLogReadersDecryptRecovery = "AllowLogReadersDecryptRecoveryCopies"
+	SidReplicationAssume        = "AllowS3AssumeRole"
+	SidReplicationSourceBucket  = "ReadSourceReplicationConfiguration"
+	SidReplicationSourceObjects = "ReadSourceObjectVersions"
+	SidReplicationDestination   = "ReplicateToDestination"
+	SidReplicationDecryptSource = "DecryptSourceObjects"
+	// SidReplicationDecryptSourceTrailContext: the same, with CloudTrail's
+	// encryption context (docs/aws-rules.md#readers-through-s3).
+	SidReplicationDecryptSourceTrailContext = "DecryptSourceObjectsCloudTrailContext"
+	SidReplicationEncryptReplica            = "EncryptReplicas"
+	SidReplicationVerifyReplica             = "DecryptReplicaBucketKey"
+	SidLogReadersDecryptRecovery            = "AllowLogReadersDecryptRecoveryCopies"
 	// SidRecoveryDenyPutObject and SidRecoveryDenyOtherReplication: only
 	// the replication role writes the recovery bucket.
 	SidRecoveryDenyPutObject        = "DenyDirectWrites"
@@ -39,6 +42,11 @@ type Replication struct {
 	// DestinationRegion and DestinationBucket are the recovery bucket's.
 	// Required.
 	DestinationRegion, DestinationBucket string
+	// TrailAccount owns the trail whose log files the source bucket holds
+	// (for an organization trail, the management account): the role may
+	// also decrypt source objects under CloudTrail's encryption context of
+	// that account's trails. Required.
+	TrailAccount string
 }
 
 // Validate checks every field, reporting each problem under field.
@@ -51,6 +59,7 @@ func (r Replication) Validate(field string) error {
 	l.Add(field+".SourceBucket", rules.BucketName(r.SourceBucket))
 	l.Add(field+".DestinationRegion", rules.Region(r.DestinationRegion))
 	l.Add(field+".DestinationBucket", rules.BucketName(r.DestinationBucket))
+	l.Add(field+".TrailAccount", rules.AccountID(r.TrailAccount))
 	if r.SourceRegion == r.DestinationRegion {
 		l.Addf(field+".DestinationRegion", r.DestinationRegion, "must differ from the source region: the copy is for losing a region")
 	}
@@ -99,6 +108,26 @@ func (r Replication) decryptSource(principal Principal, keyResource string) Stat
 	}
 }
 
+// decryptSourceTrailContext is decryptSource with CloudTrail's encryption
+// context instead of S3's, scoped as the readers' grant is (the trail
+// owner's trails): no AWS document says which of the two a log file written
+// under an S3 Bucket Key carries (docs/aws-rules.md#readers-through-s3), and
+// with the wrong one every replication would fail, silently. Still only
+// through S3 in the source region, where the role may read no bucket but the
+// source.
+func (r Replication) decryptSourceTrailContext(principal Principal, keyResource string) Statement {
+	return Statement{
+		Sid:       SidReplicationDecryptSourceTrailContext,
+		Effect:    Allow,
+		Principal: principal,
+		Action:    Values{"kms:Decrypt"},
+		Resource:  Values{keyResource},
+		Condition: Conditions{}.
+			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.SourceRegion)).
+			Add("StringLike", cloudTrailContextKey, Trail{Partition: r.Partition, Account: r.TrailAccount}.OwnerTrailsPattern()),
+	}
+}
+
 func (r Replication) encryptReplica(principal Principal, keyResource string) Statement {
 	return Statement{
 		Sid:       SidReplicationEncryptReplica,
@@ -127,7 +156,7 @@ func (r Replication) verifyReplicaBucketKey(principal Principal, keyResource str
 
 // KeyStatements are the replication role's grants in the policy of the key
 // copy in region: in the source region, decrypt through S3 there for the
-// source bucket; in the destination region, encrypt (and decrypt, to verify
+// source bucket, with S3's or CloudTrail's encryption context; in the destination region, encrypt (and decrypt, to verify
 // the Bucket Key) through S3 there for the recovery bucket; none elsewhere.
 // Each copy grants only what is used on it, so the role cannot encrypt with
 // the source key.
@@ -135,7 +164,7 @@ func (r Replication) KeyStatements(region string) []Statement {
 	role := AWSPrincipals(r.RoleARN())
 	switch region {
 	case r.SourceRegion:
-		return []Statement{r.decryptSource(role, "*")}
+		return []Statement{r.decryptSource(role, "*"), r.decryptSourceTrailContext(role, "*")}
 	case r.DestinationRegion:
 		return []Statement{r.encryptReplica(role, "*"), r.verifyReplicaBucketKey(role, "*")}
 	}
@@ -168,9 +197,10 @@ func (r Replication) RoleTrust() Document {
 // RolePolicy is the replication role's least privilege (docs/aws-rules.md#replication-role, #kms-via-service:
 // "Replication to a second region"): read the source's configuration and
 // object versions with their retention and legal hold, replicate objects and
-// tags into the destination, decrypt with the source key and encrypt (and
-// verify the Bucket Key) with the destination key, each only through S3 in
-// its region and for its bucket. No s3:ReplicateDelete: delete markers are
+// tags into the destination, decrypt with the source key (with S3's or
+// CloudTrail's encryption context) and encrypt (and verify the Bucket Key)
+// with the destination key, each only through S3 in its region and for its
+// bucket. No s3:ReplicateDelete: delete markers are
 // not replicated (NewReplication), so the role needs none.
 func (r Replication) RolePolicy(sourceKeyArn, destinationKeyArn string) Document {
 	src, dst := r.bucketArn(r.SourceBucket), r.bucketArn(r.DestinationBucket)
@@ -197,6 +227,7 @@ func (r Replication) RolePolicy(sourceKeyArn, destinationKeyArn string) Document
 			Resource: Values{dst + "/*"},
 		},
 		r.decryptSource(Principal{}, sourceKeyArn),
+		r.decryptSourceTrailContext(Principal{}, sourceKeyArn),
 		r.encryptReplica(Principal{}, destinationKeyArn),
 		r.verifyReplicaBucketKey(Principal{}, destinationKeyArn),
 	}}
