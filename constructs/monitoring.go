@@ -148,12 +148,12 @@ type monitoring struct {
 	logGroupArn, roleArn, topicName *string
 	// topicByArn: topicName is the topic's ARN, which the provider reads
 	// back as the bare name (docs/aws-rules.md#sns-topic-name).
-	topicByArn bool
-	dependsOn                       []cdktf.ITerraformDependable
-	key                             kmskey.KmsKey
-	group                           cloudwatchloggroup.CloudwatchLogGroup
-	role                            iamrole.IamRole
-	topic, alarmTopic               snstopic.SnsTopic
+	topicByArn        bool
+	dependsOn         []cdktf.ITerraformDependable
+	key               kmskey.KmsKey
+	group             cloudwatchloggroup.CloudwatchLogGroup
+	role              iamrole.IamRole
+	topic, alarmTopic snstopic.SnsTopic
 }
 
 // monitoringPlan is every policy and alarm the monitoring resources need,
