@@ -144,9 +144,13 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			"the replication role replicating into the recovery bucket must be allowed (got ImplicitDeny)",
 		},
 		{
+			// The recovery bucket denies s3:ReplicateDelete to everyone too
+			// (docs/aws-rules.md#replicated-delete-markers), so the seeded
+			// defect takes both away.
 			"replication role allowed to replicate deletes", "organization", "log-archive",
 			func(s string) string {
-				return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\",`, 1)
+				s = strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\",`, 1)
+				return strings.Replace(s, `\"s3:PutObject\",\n        \"s3:ReplicateDelete\"\n      ]`, `\"s3:PutObject\"\n      ]`, 1)
 			},
 			"replicating a delete marker into the recovery bucket must be denied (got Allow)",
 		},

@@ -56,9 +56,16 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 		{
 			"forged-writes deny without ReplicateObject", "single-account", "cloudtrail-mrk",
 			func(s string) string {
-				return strings.Replace(s, `\"s3:PutObject\",\n        \"s3:ReplicateObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, `\"s3:PutObject\",\n        \"s3:GetObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, 1)
+				return strings.Replace(s, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, `\"s3:ReplicateDelete\",\n        \"s3:GetObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, 1)
 			},
 			"a log-archive administrator allowed s3:* by IAM: s3:ReplicateObject of a forged log file into the trail bucket must be denied (got Allow)",
+		},
+		{
+			"forged-writes deny without ReplicateDelete", "single-account", "cloudtrail-mrk",
+			func(s string) string {
+				return strings.Replace(s, `\"s3:PutObject\",\n        \"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, `\"s3:PutObject\",\n        \"s3:ReplicateObject\"\n      ],\n      \"Resource\": \"arn:aws:s3:::example-cloudtrail-logs-111122223333/*\"`, 1)
+			},
+			"a log-archive administrator allowed s3:* by IAM: s3:ReplicateDelete of a forged log file into the trail bucket must be denied (got Allow)",
 		},
 		{
 			// A negated operator on a key CloudTrail sends, turned into one it

@@ -247,6 +247,11 @@ func (c *checker) guardrails() error {
 		for _, a := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole", "iam:CreateRole"} {
 			record(true, "the deploying role (a session) "+a+" on the replication role", asSession(deployer, c.cfg.Accounts.LogArchive.RoleARN, a, r), identityOnly, "")
 		}
+		// Passing the role to a replication rule of one's own bucket would
+		// replicate into the recovery bucket (docs/aws-rules.md#pass-role);
+		// the deploying role passes it to ours.
+		record(false, "a log-archive administrator allowed everything by IAM: iam:PassRole of the replication role "+r+" (to a replication rule of its own bucket)", asIAM(admin, "iam:PassRole", r), identityOnly, "")
+		record(true, "the deploying role (a session) iam:PassRole of the replication role", asSession(deployer, c.cfg.Accounts.LogArchive.RoleARN, "iam:PassRole", r), identityOnly, "")
 	}
 	for _, a := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy"} {
 		other := c.iamRole(acct, "SomeApplicationRole").ARN

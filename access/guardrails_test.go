@@ -119,6 +119,13 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 			"the deploying role (a session) s3:PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed (got ExplicitDeny)",
 		},
 		{
+			"PassRole missing from the exempt and pipeline roles' statement", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `,\"iam:PassRole\"`, ``)
+			},
+			"a log-archive administrator allowed everything by IAM: iam:PassRole of the replication role arn:aws:iam::444455556666:role/cloudtrail-mrk-replication (to a replication rule of its own bucket) must be denied (got Allow)",
+		},
+		{
 			"a deny that blocks replication", "management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"s3:BypassGovernanceRetention\",`, `\"s3:BypassGovernanceRetention\",\"s3:ReplicateObject\",`)

@@ -294,7 +294,7 @@ func (c *checker) forgedWrites() error {
 		}
 	}
 	object := logs + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
-	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject"} {
+	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject", "s3:ReplicateDelete"} {
 		c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" of a forged log file into the trail bucket", asIAM(admin, a, object), policyeval.AllowAll)
 	}
 	for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
@@ -313,9 +313,10 @@ func (c *checker) forgedWrites() error {
 	}
 	c.use(dl, policyeval.Policies{ResourceAccount: acct})
 	dst := fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName) + "/" + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
-	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags"} {
+	for _, a := range []string{"s3:PutObject", "s3:ReplicateObject", "s3:ReplicateTags", "s3:ReplicateDelete"} {
 		c.expect(false, "a log-archive administrator allowed s3:* by IAM: "+a+" into the recovery bucket", asIAM(admin, a, dst), policyeval.AllowAll)
 	}
+	c.expect(false, "the replication role s3:ReplicateDelete into the recovery bucket (its own policy allowing everything; delete markers are not replicated)", asIAM(c.iamRole(acct, rp.RoleName), "s3:ReplicateDelete", dst), policyeval.AllowAll)
 	other := c.iamRole(acct, "SomeOtherReplicationRole")
 	c.expect(false, "another role of the log-archive account (another bucket's replication rule) s3:ReplicateObject into the recovery bucket", asIAM(other, "s3:ReplicateObject", dst), policyeval.AllowAll)
 	role := c.iamRole(acct, rp.RoleName)

@@ -323,8 +323,10 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 }
 
 // denyWritesNotFrom denies writing any object of the bucket (s3:PutObject,
-// and s3:ReplicateObject from a replication rule of someone else's bucket)
-// to every request whose aws:SourceArn is not one of trails.
+// and s3:ReplicateObject and s3:ReplicateDelete from a replication rule of
+// someone else's bucket: a replicated delete marker hides a log file,
+// docs/aws-rules.md#replicated-delete-markers) to every request whose
+// aws:SourceArn is not one of trails.
 // docs/aws-rules.md#only-the-trail-writes: CloudTrail's delivery carries
 // aws:SourceArn, always the ARN of the trail (or trails) that delivers, and a
 // negated operator matches a request without the key, so every IAM
@@ -336,7 +338,7 @@ func denyWritesNotFrom(bucketArn string, trails []string) Statement {
 		Sid:       SidBucketDenyForgedWrites,
 		Effect:    Deny,
 		Principal: AnyPrincipal,
-		Action:    Values{"s3:PutObject", "s3:ReplicateObject"},
+		Action:    Values{"s3:PutObject", "s3:ReplicateDelete", "s3:ReplicateObject"},
 		Resource:  Values{bucketArn + "/*"},
 		Condition: Conditions{}.Add("ArnNotEquals", sourceArnKey, sortedUnique(trails)...),
 	}

@@ -190,7 +190,13 @@ func GuardrailPolicy(g Guardrails) (Document, error) {
 			users = append(users, a)
 		}
 	}
-	principalActions := append(Values{}, GuardedRoleActions...)
+	// iam:PassRole too: an exempt or pipeline role passed to a service by
+	// someone else acts with its permissions (the replication role, passed
+	// to a replication rule of an administrator's own bucket, writes into
+	// the recovery bucket: docs/aws-rules.md#pass-role). It is a permission,
+	// not an API call, so it is not in GuardedRoleActions, which the
+	// pipeline-role alarm matches as events.
+	principalActions := append(append(Values{}, GuardedRoleActions...), "iam:PassRole")
 	if len(users) > 0 {
 		principalActions = append(principalActions, GuardedUserActions...)
 	}

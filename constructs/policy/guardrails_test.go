@@ -123,9 +123,9 @@ func largest(n int) Guardrails {
 }
 
 // MaxSCPBytes is AWS Organizations' limit; the largest configuration with
-// two break-glass roles and both pipeline roles fits (4,007 bytes without
+// two break-glass roles and both pipeline roles fits (4,022 bytes without
 // any break-glass role, about 525 more per break-glass role at these
-// lengths: 5,057 with two), and a larger one is refused, not
+// lengths: 5,072 with two), and a larger one is refused, not
 // truncated.
 func TestGuardrailPolicySize(t *testing.T) {
 	s, err := GuardrailPolicyJSON(largest(2))

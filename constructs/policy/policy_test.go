@@ -154,7 +154,7 @@ func TestBucketPolicyAccountTrail(t *testing.T) {
 	// trail's aws:SourceArn (every IAM principal's) writes nothing.
 	forged := statement(t, doc, SidBucketDenyForgedWrites)
 	assert.Equal(t, Deny, forged.Effect)
-	assert.Equal(t, Values{"s3:PutObject", "s3:ReplicateObject"}, forged.Action)
+	assert.Equal(t, Values{"s3:PutObject", "s3:ReplicateDelete", "s3:ReplicateObject"}, forged.Action)
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs/*"}, forged.Resource)
 	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:SourceArn": {testTrailArn}}}, forged.Condition)
 }
@@ -527,7 +527,7 @@ func TestRecoveryBucketPolicy(t *testing.T) {
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/org/AWSLogs/*"}, statement(t, doc, SidBucketReadersGet).Resource)
 	// docs/aws-rules.md#only-replication-writes-the-copy.
 	put := statement(t, doc, SidRecoveryDenyPutObject)
-	assert.Equal(t, Values{"s3:PutObject"}, put.Action)
+	assert.Equal(t, Values{"s3:PutObject", "s3:ReplicateDelete"}, put.Action)
 	assert.Equal(t, Values{"arn:aws:s3:::trail-logs-recovery/*"}, put.Resource)
 	assert.Empty(t, put.Condition, "nobody writes the copy but replication")
 	repl := statement(t, doc, SidRecoveryDenyOtherReplication)

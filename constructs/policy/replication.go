@@ -279,9 +279,12 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
+		// Nothing writes the recovery bucket directly, and our rule does
+		// not replicate delete markers, so a replicated delete marker
+		// (docs/aws-rules.md#replicated-delete-markers) is denied to all.
 		Statement{
 			Sid: SidRecoveryDenyPutObject, Effect: Deny, Principal: AnyPrincipal,
-			Action: Values{"s3:PutObject"}, Resource: Values{bucketArn + "/*"},
+			Action: Values{"s3:PutObject", "s3:ReplicateDelete"}, Resource: Values{bucketArn + "/*"},
 		},
 		Statement{
 			Sid: SidRecoveryDenyOtherReplication, Effect: Deny, Principal: AnyPrincipal,
