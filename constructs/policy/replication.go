@@ -96,15 +96,22 @@ func (r Replication) objectContext(bucket string) []string {
 }
 
 func (r Replication) decryptSource(principal Principal, keyResource string) Statement {
+	return r.decryptSourceUnder(SidReplicationDecryptSource, principal, keyResource, s3ContextKey, r.objectContext(r.SourceBucket)...)
+}
+
+// decryptSourceUnder allows kms:Decrypt on keyResource through S3 in the
+// source region, under the encryption context key contextKey matching
+// values.
+func (r Replication) decryptSourceUnder(sid string, principal Principal, keyResource, contextKey string, values ...string) Statement {
 	return Statement{
-		Sid:       SidReplicationDecryptSource,
+		Sid:       sid,
 		Effect:    Allow,
 		Principal: principal,
 		Action:    Values{"kms:Decrypt"},
 		Resource:  Values{keyResource},
 		Condition: Conditions{}.
 			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.SourceRegion)).
-			Add("StringLike", s3ContextKey, r.objectContext(r.SourceBucket)...),
+			Add("StringLike", contextKey, values...),
 	}
 }
 
@@ -116,16 +123,8 @@ func (r Replication) decryptSource(principal Principal, keyResource string) Stat
 // through S3 in the source region, where the role may read no bucket but the
 // source.
 func (r Replication) decryptSourceTrailContext(principal Principal, keyResource string) Statement {
-	return Statement{
-		Sid:       SidReplicationDecryptSourceTrailContext,
-		Effect:    Allow,
-		Principal: principal,
-		Action:    Values{"kms:Decrypt"},
-		Resource:  Values{keyResource},
-		Condition: Conditions{}.
-			Add("StringEquals", "kms:ViaService", s3ViaService(r.Partition, r.SourceRegion)).
-			Add("StringLike", cloudTrailContextKey, Trail{Partition: r.Partition, Account: r.TrailAccount}.OwnerTrailsPattern()),
-	}
+	return r.decryptSourceUnder(SidReplicationDecryptSourceTrailContext, principal, keyResource,
+		cloudTrailContextKey, Trail{Partition: r.Partition, Account: r.TrailAccount}.OwnerTrailsPattern())
 }
 
 func (r Replication) encryptReplica(principal Principal, keyResource string) Statement {
