@@ -89,11 +89,7 @@ func mutate(t *testing.T, name, stack string, edit func(string) string) (*config
 // TestSeededDefectsAreCaught breaks a generated policy the way real
 // configurations break and checks that the access check fails.
 func TestSeededDefectsAreCaught(t *testing.T) {
-	cases := []struct {
-		name, config, stack string
-		edit                func(string) string
-		want                string
-	}{
+	requireEachCaught(t, []seededDefect{
 		{
 			// The walkthrough's defect: a region hard-coded in aws:SourceArn.
 			"wrong region in aws:SourceArn", "organization", "log-archive",
@@ -203,7 +199,20 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			},
 			"anonymous GetObject must be denied (got Allow)",
 		},
-	}
+	})
+}
+
+// seededDefect is one defect to seed: edit breaks the golden stack of
+// config, and the access check must fail with want.
+type seededDefect struct {
+	name, config, stack string
+	edit                func(string) string
+	want                string
+}
+
+// requireEachCaught runs requireCaught for each defect, as a subtest.
+func requireEachCaught(t *testing.T, cases []seededDefect) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			requireCaught(t, tc.config, tc.stack, tc.edit, tc.want)

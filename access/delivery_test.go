@@ -11,11 +11,7 @@ import (
 // the pipeline roles unchanged and their changes alarmed, notifications not hanging on an
 // undocumented key), and checks that the access check fails.
 func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
-	cases := []struct {
-		name, config, stack string
-		edit                func(string) string
-		want                string
-	}{
+	requireEachCaught(t, []seededDefect{
 		{
 			// docs/aws-rules.md#cloudtrail-topic-key: the plain operator would
 			// refuse every notification if SNS's KMS request lacks the key.
@@ -132,10 +128,5 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 			},
 			"pipeline-role-changes counts PutRolePermissionsBoundary on CloudTrailToCloudWatchLogs-20261129101500000000000001 in 111122223333 must hold (does not hold)",
 		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			requireCaught(t, tc.config, tc.stack, tc.edit, tc.want)
-		})
-	}
+	})
 }
