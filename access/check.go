@@ -100,7 +100,7 @@ func (c *checker) steps() []func() error {
 		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
 		// What the log buckets' and the key's policies deny, which events
 		// the trail logs, which alarms fire.
-		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.dataEvents, c.alarmChecks,
+		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks,
 		// What the organization's guardrails deny.
 		c.guardrails,
 	}

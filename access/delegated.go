@@ -82,7 +82,14 @@ func (c *checker) delegatedAdmin() error {
 			return err
 		}
 		c.use(ml, policyeval.Policies{ResourceAccount: admin.ID, KeyPolicy: true})
-		c.expect(true, "the delegated administrator's account administering its monitoring key", policyeval.Request{Principal: c.iamRole(admin.ID, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
+		// The key's account administers it: its deploying role, the only
+		// principal there the monitoring key's deny exempts when one is
+		// configured (monitoringProtection checks the others are refused).
+		who := c.iamRole(admin.ID, "Admin")
+		if d := c.monitoringDeployer(); d != "" {
+			who = policyeval.Principal{ARN: d}
+		}
+		c.expect(true, "the delegated administrator's account administering its monitoring key ("+who.ARN+")", policyeval.Request{Principal: who, Action: "kms:PutKeyPolicy", Resource: "*", Context: ctx("aws:PrincipalArn", who.ARN)}, policyeval.AllowAll)
 		c.expect(false, "the management account administering the delegated administrator's monitoring key", policyeval.Request{Principal: c.iamRole(c.trail.Account, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
 	}
 	return nil

@@ -36,6 +36,26 @@ func (c *Config) LogBucketProtection() *policy.Protection {
 	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN}
 }
 
+// MonitoringDeployer is the role that applies the stack holding the trail's
+// monitoring (log group, topics, their key): the log-archive account's when
+// one stack holds the log archive and the trail (one account in both roles,
+// or the log-archive account as the delegated administrator), otherwise the
+// trail creator's. "" when that account has no role_arn.
+func (c *Config) MonitoringDeployer() string {
+	if c.SingleAccount() || c.TrailCreatorIsLogArchive() {
+		return c.Accounts.LogArchive.RoleARN
+	}
+	return c.TrailCreator().RoleARN
+}
+
+// MonitoringProtection is what the monitoring key's policy and the topics'
+// policies deny to everyone but MonitoringDeployer and the break-glass
+// principals (policy.KeyDestructionActions, policy.TopicChangeActions);
+// nothing without a deploying role.
+func (c *Config) MonitoringProtection() *policy.Protection {
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.MonitoringDeployer()}
+}
+
 // KeyPolicyProps are the props of the key policy of the key's copy in
 // region: every copy carries the trail, administrator and reader statements,
 // and only the replication grants it uses.

@@ -145,7 +145,7 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 	}
 	// The alarms and their topic live in the account that holds the log
 	// group (a delegated administrator's, see policy.MonitoringHolder).
-	topicJSON, err := policy.AlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName).JSON()
+	topicJSON, err := policy.ProtectedAlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName, p.MonitoringProtection).JSON()
 	if err != nil {
 		return nil, err
 	}

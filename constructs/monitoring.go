@@ -170,7 +170,7 @@ func planMonitoring(p *TrailProps, t policy.Trail, organizationID string, target
 		return nil, nil
 	}
 	var m monitoringPlan
-	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil, Account: p.MonitoringAccount}
+	keyProps := policy.MonitoringKeyPolicyProps{Trail: t, Notifications: p.Notifications != nil, Account: p.MonitoringAccount, Protection: p.MonitoringProtection}
 	if p.CloudWatchLogs != nil {
 		keyProps.LogGroupName = p.CloudWatchLogs.LogGroupName
 		keyProps.Alarms = p.CloudWatchLogs.Alarms != nil
@@ -196,7 +196,7 @@ func planMonitoring(p *TrailProps, t policy.Trail, organizationID string, target
 		}
 	}
 	if n := p.Notifications; n != nil {
-		if m.topicJSON, err = policy.TopicPolicyIn(t, p.MonitoringAccount, n.TopicName).JSON(); err != nil {
+		if m.topicJSON, err = policy.ProtectedTopicPolicyIn(t, p.MonitoringAccount, n.TopicName, p.MonitoringProtection).JSON(); err != nil {
 			return nil, err
 		}
 	}

@@ -74,6 +74,14 @@ type TrailProps struct {
 	// management account (policy.MonitoringHolder cites why).
 	// Default: the trail owner (the bucket's trail identity's account).
 	MonitoringAccount string
+	// MonitoringProtection guards the monitoring key and topics with their
+	// own resource policies, which bind every principal of MonitoringAccount
+	// (the management account's too, which no service control policy binds):
+	// when its Deployer is set (the role that applies this stack), the key
+	// policy denies policy.KeyDestructionActions and each topic policy
+	// denies policy.TopicChangeActions to everyone but the Deployer and the
+	// BreakGlass principals. Default: none (no such denies).
+	MonitoringProtection *policy.Protection
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key.
@@ -121,6 +129,9 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		p.DataEvents.validate(&l)
 	}
 	p.validateMonitoringAccount(&l)
+	if p.Bucket != nil {
+		l.Add("", p.MonitoringProtection.Validate("TrailProps.MonitoringProtection", p.Bucket.Trail().Partition))
+	}
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
 		// docs/aws-rules.md#global-service-events: InvalidParameterCombinationException otherwise.
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")

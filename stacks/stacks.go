@@ -400,6 +400,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		Insights:                   cfg.Trail.Insights,
 		AllowDestroy:               cfg.AllowDestroy,
 		MonitoringAccount:          cfg.TrailCreator().ID,
+		MonitoringProtection:       cfg.MonitoringProtection(),
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
 		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}

@@ -56,8 +56,14 @@ func alarmKeyStatement(t Trail) Statement {
 // second statement (a Bool condition on a missing key does not match), so
 // CloudWatch's own requests pass whether or not it sends the key.
 func AlarmTopicPolicy(t Trail, topicName string) Document {
+	return ProtectedAlarmTopicPolicy(t, topicName, nil)
+}
+
+// ProtectedAlarmTopicPolicy is AlarmTopicPolicy with the topic's settings
+// guarded by protection (TopicProtectionStatement).
+func ProtectedAlarmTopicPolicy(t Trail, topicName string, protection *Protection) Document {
 	topic := TopicARN(t, topicName)
-	return Document{Version: Version, ID: "cloudtrail-mrk-alarm-topic-policy", Statement: []Statement{
+	return withTopicProtection(Document{Version: Version, ID: "cloudtrail-mrk-alarm-topic-policy", Statement: []Statement{
 		{
 			Sid:       SidAlarmsPublish,
 			Effect:    Allow,
@@ -74,5 +80,5 @@ func AlarmTopicPolicy(t Trail, topicName string) Document {
 			Resource:  Values{topic},
 			Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
 		},
-	}}
+	}}, topic, protection)
 }

@@ -18,6 +18,10 @@ const (
 	logsEncryptionContextKey = "kms:EncryptionContext:aws:logs:arn"
 )
 
+// SidDenyTopicChanges guards a monitoring topic's settings (see
+// TopicChangeActions).
+const SidDenyTopicChanges = "DenyTopicChanges"
+
 // CloudWatchLogsRoleNamePrefix names the CloudWatch Logs delivery role; AWS
 // appends a unique suffix, so policies name the role by this prefix.
 const CloudWatchLogsRoleNamePrefix = "CloudTrailToCloudWatchLogs-"
@@ -59,6 +63,11 @@ type MonitoringKeyPolicyProps struct {
 	// creates the trail (a delegated administrator's, see MonitoringHolder).
 	// Default: Trail.Account.
 	Account string
+	// Protection, when its Deployer is set, denies KeyDestructionActions on
+	// the key to everyone but the Deployer (the role that applies the
+	// monitoring account's stack) and the BreakGlass principals
+	// (MonitoringProtection). Default: none.
+	Protection *Protection
 }
 
 // MonitoringKeyPolicy is the policy of the key that encrypts the trail's log
@@ -111,6 +120,13 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	if p.Alarms {
 		doc.Statement = append(doc.Statement, alarmKeyStatement(home))
 	}
+	// docs/aws-rules.md#monitoring-resource-denies: a key policy binds every
+	// principal of the key's account, the management account's too, which no
+	// service control policy binds. No key administrators are exempt: the
+	// monitoring key has none of its own.
+	if s := p.Protection.keyStatement(nil); s != nil {
+		doc.Statement = append(doc.Statement, *s)
+	}
 	return doc, nil
 }
 
@@ -160,6 +176,49 @@ func CloudWatchLogsRolePolicyIn(t Trail, account, logGroupName, organizationID s
 	}}}
 }
 
+// TopicChangeActions are denied on a monitoring topic (the notification and
+// alarm topics), when a deploying role is configured, to every principal but
+// that role and the break-glass ones: each can silence the topic without
+// deleting what publishes to it. SetTopicAttributes replaces the topic
+// policy, the key, the delivery policy; DeleteTopic removes it;
+// AddPermission and RemovePermission rewrite its policy; a data protection
+// policy can deny the delivery of messages that match an identifier of the
+// writer's choosing. They are the topic-policy actions of the SNS Developer
+// Guide that change the topic ("Amazon SNS API permissions: Actions and
+// resources reference",
+// https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html);
+// Unsubscribe and SetSubscriptionAttributes are not among them, so a topic
+// policy cannot deny them (docs/aws-rules.md#monitoring-resource-denies).
+var TopicChangeActions = Values{
+	"sns:AddPermission", "sns:DeleteTopic", "sns:PutDataProtectionPolicy", "sns:RemovePermission", "sns:SetTopicAttributes",
+}
+
+// TopicProtectionStatement denies TopicChangeActions on topic to everyone but
+// the deploying role and the break-glass principals of p; nil without a
+// deploying role (the principal that deploys cannot be named offline, and a
+// deny it is not exempt from would stop Terraform managing the topic).
+func TopicProtectionStatement(topic string, p *Protection) *Statement {
+	if p == nil || p.Deployer == "" {
+		return nil
+	}
+	return &Statement{
+		Sid:       SidDenyTopicChanges,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    TopicChangeActions,
+		Resource:  Values{topic},
+		Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, sortedUnique(append([]string{p.Deployer}, p.BreakGlass...))...),
+	}
+}
+
+// withTopicProtection appends TopicProtectionStatement to doc, if any.
+func withTopicProtection(doc Document, topic string, p *Protection) Document {
+	if s := TopicProtectionStatement(topic, p); s != nil {
+		doc.Statement = append(doc.Statement, *s)
+	}
+	return doc
+}
+
 // TopicPolicy lets only this trail publish to the topic, only over TLS.
 func TopicPolicy(t Trail, topicName string) Document {
 	return TopicPolicyIn(t, t.Account, topicName)
@@ -168,8 +227,14 @@ func TopicPolicy(t Trail, topicName string) Document {
 // TopicPolicyIn is TopicPolicy for a topic in account, the trail's creator
 // (see MonitoringHolder); the publisher stays this trail, by its ARN.
 func TopicPolicyIn(t Trail, account, topicName string) Document {
+	return ProtectedTopicPolicyIn(t, account, topicName, nil)
+}
+
+// ProtectedTopicPolicyIn is TopicPolicyIn with the topic's settings guarded
+// by protection (TopicProtectionStatement).
+func ProtectedTopicPolicyIn(t Trail, account, topicName string, protection *Protection) Document {
 	topic := TopicARN(MonitoringHolder(t, account), topicName)
-	return Document{Version: Version, ID: "cloudtrail-mrk-topic-policy", Statement: []Statement{
+	return withTopicProtection(Document{Version: Version, ID: "cloudtrail-mrk-topic-policy", Statement: []Statement{
 		{
 			Sid:       SidTopicPublish,
 			Effect:    Allow,
@@ -186,5 +251,5 @@ func TopicPolicyIn(t Trail, account, topicName string) Document {
 			Resource:  Values{topic},
 			Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
 		},
-	}}
+	}}, topic, protection)
 }

@@ -1,0 +1,110 @@
+package access
+
+import (
+	"fmt"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
+)
+
+// Who may change the monitoring key and topics. Their resource policies
+// bind every principal of the account that holds them, the management
+// account's too (no service control policy binds it): an explicit deny in a
+// resource policy overrides any allow (IAM User Guide, "Policy evaluation
+// logic"). With a deploying role configured for that account, an
+// administrator allowed everything by IAM must be refused every change that
+// silences a topic (the topic-policy actions of the SNS Developer Guide,
+// "Amazon SNS API permissions: Actions and resources reference") or
+// destroys the key, while the deploying role keeps them (it applies the
+// stack). The actions are listed here from those pages, not taken from the
+// product's policy package.
+var (
+	topicChanges = []string{"sns:AddPermission", "sns:DeleteTopic", "sns:PutDataProtectionPolicy", "sns:RemovePermission", "sns:SetTopicAttributes"}
+	keyChanges   = []string{"kms:CreateGrant", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion"}
+)
+
+// monitoringDeployer is the role that applies the stack holding the
+// monitoring: the log-archive account's when one stack holds both (one
+// account, or the log-archive account as the delegated administrator),
+// else the trail creator's.
+func (c *checker) monitoringDeployer() string {
+	if c.trailStack.Name == c.archive.Name {
+		return c.cfg.Accounts.LogArchive.RoleARN
+	}
+	return c.cfg.TrailCreator().RoleARN
+}
+
+func (c *checker) monitoringProtection() error {
+	w, n := c.cfg.Trail.CloudWatchLogs, c.cfg.Trail.Notifications
+	if !w.Enabled && !n.Enabled {
+		return nil
+	}
+	s := *c.trailStack
+	acct := c.cfg.TrailCreator().ID
+	admin := c.iamRole(acct, "Administrator")
+	deployer := c.monitoringDeployer()
+	dep := policyeval.Principal{ARN: deployer}
+	req := func(p policyeval.Principal, action, resource string) policyeval.Request {
+		return policyeval.Request{Principal: p, Action: action, Resource: resource, Context: ctx("aws:PrincipalArn", p.ARN, "kms:CallerAccount", p.Account())}
+	}
+
+	var topics []string
+	if n.Enabled {
+		topics = append(topics, n.TopicName)
+	}
+	if c.cfg.AlarmsEnabled() {
+		topics = append(topics, w.Alarms.TopicName)
+	}
+	for _, name := range topics {
+		pname, err := s.topicPolicy(name)
+		if err != nil {
+			return err
+		}
+		l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		c.use(l, policyeval.Policies{ResourceAccount: acct})
+		topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", c.part, c.cfg.HomeRegion, acct, name)
+		if deployer == "" {
+			c.expect(true, "without a deploying role, an administrator of the monitoring account SetTopicAttributes on "+name+" (left to IAM)", req(admin, "sns:SetTopicAttributes", topic), policyeval.AllowAll)
+			continue
+		}
+		for _, a := range topicChanges {
+			c.expect(false, "an administrator of the monitoring account allowed everything by IAM: "+a+" on "+name, req(admin, a, topic), policyeval.AllowAll)
+			c.expect(true, "the deploying role "+a+" on "+name, req(dep, a, topic), policyeval.AllowAll)
+		}
+		for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
+			bp := policyeval.Principal{ARN: b}
+			if bp.Account() == acct {
+				c.expect(true, "break-glass "+b+" SetTopicAttributes on "+name, req(bp, "sns:SetTopicAttributes", topic), policyeval.AllowAll)
+			}
+		}
+		// Subscribing, reading and publishing stay as they were.
+		c.expect(true, "an administrator of the monitoring account Subscribe to "+name, req(admin, "sns:Subscribe", topic), policyeval.AllowAll)
+	}
+
+	var keyName string
+	for name, k := range s.resources("aws_kms_key") {
+		if k["multi_region"] != true && !isAthenaResultsKey(k) {
+			keyName = name
+		}
+	}
+	if keyName == "" {
+		return fmt.Errorf("stack %s has no monitoring key", s.Name)
+	}
+	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
+	if err != nil {
+		return err
+	}
+	c.use(kl, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
+	if deployer == "" {
+		c.expect(true, "without a deploying role, an administrator of the monitoring account DisableKey on the monitoring key (left to IAM)", req(admin, "kms:DisableKey", "*"), policyeval.AllowAll)
+		return nil
+	}
+	for _, a := range keyChanges {
+		c.expect(false, "an administrator of the monitoring account allowed everything by IAM: "+a+" on the monitoring key", req(admin, a, "*"), policyeval.AllowAll)
+		c.expect(true, "the deploying role "+a+" on the monitoring key", req(dep, a, "*"), policyeval.AllowAll)
+	}
+	c.expect(true, "an administrator of the monitoring account DescribeKey on the monitoring key", req(admin, "kms:DescribeKey", "*"), policyeval.AllowAll)
+	return nil
+}
