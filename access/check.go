@@ -68,7 +68,7 @@ const Outsider = "999999999999"
 // derived from cfg, step by step (see steps). A policy the expectations need
 // but the stacks lack is an error.
 func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
-	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition()}
+	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition(), stacks: stacks}
 	for _, s := range stacks {
 		if len(s.resources("aws_cloudtrail")) > 0 {
 			st := s
@@ -102,7 +102,7 @@ func (c *checker) steps() []func() error {
 		// the trail logs, which alarms fire.
 		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.dataEvents, c.alarmChecks,
 		// What the organization's guardrails deny.
-		c.guardrails,
+		c.guardrails, c.monitoringGuardrails,
 	}
 }
 
@@ -112,6 +112,10 @@ type checker struct {
 	part            string
 	trailStack      *Stack
 	archive         *Stack
+	// stacks are all of them: the management stack of a delegated
+	// administrator's configuration (the registration, and the guardrails)
+	// is neither trailStack nor archive.
+	stacks          []Stack
 	results         []Result
 	current         located
 	currentPolicies policyeval.Policies

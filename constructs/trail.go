@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -74,6 +75,11 @@ type TrailProps struct {
 	// management account (policy.MonitoringHolder cites why).
 	// Default: the trail owner (the bucket's trail identity's account).
 	MonitoringAccount string
+	// MonitoringKeyTags are set on the monitoring key (the key of the log
+	// group and the topics), for example policy.GuardTagKey, which a service
+	// control policy can deny changes on (its id is known only after
+	// apply). Default: none.
+	MonitoringKeyTags map[string]string
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key.
@@ -121,6 +127,10 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		p.DataEvents.validate(&l)
 	}
 	p.validateMonitoringAccount(&l)
+	// Sorted, so that the violations come in a stable order.
+	for _, k := range slices.Sorted(maps.Keys(p.MonitoringKeyTags)) {
+		l.Add(fmt.Sprintf("TrailProps.MonitoringKeyTags[%q]", k), rules.Tag(k, p.MonitoringKeyTags[k]))
+	}
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
 		// docs/aws-rules.md#global-service-events: InvalidParameterCombinationException otherwise.
 		l.Addf("TrailProps.IncludeGlobalServiceEvents", false, "must be true when MultiRegion is true (CloudTrail rejects the combination)")
