@@ -107,11 +107,11 @@ func (c *checker) steps() []func() error {
 }
 
 type checker struct {
-	cfg             *config.Config
-	trail           policy.Trail
-	part            string
-	trailStack      *Stack
-	archive         *Stack
+	cfg        *config.Config
+	trail      policy.Trail
+	part       string
+	trailStack *Stack
+	archive    *Stack
 	// stacks are all of them: the management stack of a delegated
 	// administrator's configuration (the registration, and the guardrails)
 	// is neither trailStack nor archive.
