@@ -23,8 +23,8 @@ const (
 // by hand. Each takes the alarm resource type (Service Authorization
 // Reference, "Actions, resources, and condition keys for Amazon
 // CloudWatch"; docs/aws-rules.md#alarm-actions), and AWS's own example SCP
-// that keeps alarms from being changed denies the same four (Organizations
-// User Guide, "Example SCPs for Amazon CloudWatch").
+// that keeps alarms from being changed denies the same four, on every alarm
+// (Organizations User Guide, "Example SCPs for Amazon CloudWatch").
 var GuardedAlarmActions = Values{
 	"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
 }
@@ -36,7 +36,8 @@ var GuardedAlarmActions = Values{
 // policies. Each takes the log-group resource type, DeleteLogStream the
 // log-stream type under the group (Service Authorization Reference,
 // "Actions, resources, and condition keys for Amazon CloudWatch Logs";
-// docs/aws-rules.md#log-group-actions).
+// docs/aws-rules.md#log-group-actions, which marks the data protection
+// actions' resource type UNCONFIRMED).
 var GuardedLogGroupActions = Values{
 	"logs:AssociateKmsKey", "logs:DeleteDataProtectionPolicy", "logs:DeleteLogGroup", "logs:DeleteLogStream",
 	"logs:DeleteMetricFilter", "logs:DeleteRetentionPolicy", "logs:DeleteSubscriptionFilter", "logs:DisassociateKmsKey",
