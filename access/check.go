@@ -68,7 +68,7 @@ const Outsider = "999999999999"
 // derived from cfg, step by step (see steps). A policy the expectations need
 // but the stacks lack is an error.
 func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
-	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition()}
+	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition(), stacks: stacks}
 	for _, s := range stacks {
 		if len(s.resources("aws_cloudtrail")) > 0 {
 			st := s
@@ -102,16 +102,20 @@ func (c *checker) steps() []func() error {
 		// the trail logs, which alarms fire.
 		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks,
 		// What the organization's guardrails deny.
-		c.guardrails,
+		c.guardrails, c.monitoringGuardrails,
 	}
 }
 
 type checker struct {
-	cfg             *config.Config
-	trail           policy.Trail
-	part            string
-	trailStack      *Stack
-	archive         *Stack
+	cfg        *config.Config
+	trail      policy.Trail
+	part       string
+	trailStack *Stack
+	archive    *Stack
+	// stacks are all of them: the management stack of a delegated
+	// administrator's configuration (the registration, and the guardrails)
+	// is neither trailStack nor archive.
+	stacks          []Stack
 	results         []Result
 	current         located
 	currentPolicies policyeval.Policies

@@ -74,9 +74,17 @@ var deployerBucketActions = []string{
 // guardrailPolicy finds the service control policy and checks that it is
 // attached to every target.
 func (c *checker) guardrailPolicy() (located, bool, error) {
+	return c.serviceControlPolicy(c.cfg.Guardrails.PolicyName)
+}
+
+// serviceControlPolicy finds the service control policy named policyName in
+// any stack and checks that it is attached to every target; with
+// guardrails off, any service control policy is an error.
+func (c *checker) serviceControlPolicy(policyName string) (located, bool, error) {
 	g := c.cfg.Guardrails
 	var found []located
-	for _, s := range []*Stack{c.trailStack, c.archive} {
+	for i := range c.stacks {
+		s := &c.stacks[i]
 		for name, body := range s.resources("aws_organizations_policy") {
 			if body["type"] != "SERVICE_CONTROL_POLICY" {
 				continue
@@ -84,7 +92,7 @@ func (c *checker) guardrailPolicy() (located, bool, error) {
 			if !g.Enabled {
 				return located{}, false, fmt.Errorf("guardrails are off, yet stack %s holds service control policy %s: cdktf deploy must never attach one unasked", s.Name, name)
 			}
-			if body["name"] != g.PolicyName {
+			if body["name"] != policyName {
 				continue
 			}
 			l, err := s.policyAt("aws_organizations_policy", name, "content", c.resolve(*s))
@@ -100,7 +108,7 @@ func (c *checker) guardrailPolicy() (located, bool, error) {
 					}
 				}
 				if !attached {
-					return located{}, false, fmt.Errorf("stack %s: service control policy %s is not attached to guardrails target %s", s.Name, g.PolicyName, t)
+					return located{}, false, fmt.Errorf("stack %s: service control policy %s is not attached to guardrails target %s", s.Name, policyName, t)
 				}
 			}
 			found = append(found, l)
@@ -110,7 +118,7 @@ func (c *checker) guardrailPolicy() (located, bool, error) {
 		return located{}, false, nil
 	}
 	if len(found) != 1 {
-		return located{}, false, fmt.Errorf("guardrails are on, and the stacks hold %d service control policies named %s, not one", len(found), g.PolicyName)
+		return located{}, false, fmt.Errorf("guardrails are on, and the stacks hold %d service control policies named %s, not one", len(found), policyName)
 	}
 	return found[0], true, nil
 }
@@ -128,10 +136,9 @@ func (c *checker) guardrails() error {
 		return err
 	}
 	acct := c.cfg.Accounts.LogArchive.ID
-	scps := &policyeval.ServiceControlPolicies{
-		ManagementAccount: c.cfg.Accounts.Management.ID,
-		// Root, the target's level (an OU here), the account.
-		Levels: [][]policy.Document{{policyeval.FullAWSAccess}, {policyeval.FullAWSAccess, scp.doc}, {policyeval.FullAWSAccess}},
+	scps, err := c.guardrailSCPs(scp)
+	if err != nil {
+		return err
 	}
 	where := scp.where
 	record := func(want bool, name string, req policyeval.Request, ps policyeval.Policies, extra string) {

@@ -177,3 +177,100 @@ func decide(t *testing.T, req policyeval.Request, ps policyeval.Policies) policy
 	require.NoError(t, err)
 	return d
 }
+
+// The delegated-admin example turns the guardrails on: the monitoring
+// guardrail policy protects the delegated administrator's alarms, log group
+// (both ARN forms), topics, monitoring key and delivery role from that
+// account's administrators, and exempts its deploying role and the
+// break-glass principals only. Expectations: docs/aws-rules.md#scp-evaluation
+// (an SCP deny wins), #principal-arn (a session's aws:PrincipalArn is its
+// role), #alarm-actions, #log-group-actions, #topic-actions (which resource
+// each action takes), #log-group-arn-suffix (which form AWS authorizes).
+func TestMonitoringGuardrailExpectations(t *testing.T) {
+	cfg, stacks := golden(t, "delegated-admin")
+	require.True(t, cfg.Guardrails.Enabled)
+	results, err := Check(cfg, stacks)
+	require.NoError(t, err)
+	assert.Empty(t, failures(results))
+	all := resultLines(results)
+	for _, want := range []string{
+		"a delegated-administrator administrator allowed everything by IAM: cloudwatch:DeleteAlarms on alarm organization-trail-cloudtrail-changes must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: cloudwatch:PutMetricAlarm on alarm organization-trail-heartbeat (added later) must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: logs:DeleteMetricFilter on log group cloudtrail/organization-trail must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: logs:PutRetentionPolicy on log group cloudtrail/organization-trail (the :* form) must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: logs:DeleteLogStream on a log stream of cloudtrail/organization-trail must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: sns:SetTopicAttributes on topic organization-trail-alarms must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: sns:DeleteTopic on topic organization-trail-notifications must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the monitoring key must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: iam:UpdateAssumeRolePolicy on the delivery role must be denied (got ExplicitDeny)",
+		"the delegated administrator's deploying role (a session) logs:PutMetricFilter on log group cloudtrail/organization-trail (the :* form) must be allowed (got Allow)",
+		"the delegated administrator's deploying role (a session) kms:PutKeyPolicy on the monitoring key must be allowed (got Allow)",
+		"break-glass arn:aws:iam::444455556666:role/LogArchiveBreakGlass sns:AddPermission on topic organization-trail-alarms (the SCP's decision) must be allowed (got Allow)",
+		"another account's deploying role arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer (a session, no exemption here) logs:AssociateKmsKey on log group cloudtrail/organization-trail (the SCP's decision) must be denied (got ExplicitDeny)",
+		"a delegated-administrator administrator allowed everything by IAM: sns:DeleteTopic on arn:aws:sns:us-east-1:222233334444:some-application-topic (not ours) must be allowed (got Allow)",
+		"target 222233334444 holds 2 service control policies of ours and FullAWSAccess, at most 5 in all must hold (holds)",
+	} {
+		assert.Contains(t, all, want)
+	}
+}
+
+// TestMonitoringGuardrailDefectsAreCaught breaks the monitoring guardrail
+// policy, or what it depends on, the way it could break.
+func TestMonitoringGuardrailDefectsAreCaught(t *testing.T) {
+	requireEachCaught(t, []seededDefect{
+		{
+			"the :* form of the log group dropped", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"arn:aws:logs:us-east-1:222233334444:log-group:cloudtrail/organization-trail:*\",`, ``)
+			},
+			"logs:PutRetentionPolicy on log group cloudtrail/organization-trail (the :* form) must be denied (got Allow)",
+		},
+		{
+			"the bare form of the log group dropped", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"arn:aws:logs:us-east-1:222233334444:log-group:cloudtrail/organization-trail\",`, ``)
+			},
+			"logs:DeleteMetricFilter on log group cloudtrail/organization-trail must be denied (got Allow)",
+		},
+		{
+			"DeleteMetricFilter no longer denied", "delegated-admin", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"logs:DeleteMetricFilter\",`, ``) },
+			"a delegated-administrator administrator allowed everything by IAM: logs:DeleteMetricFilter on log group cloudtrail/organization-trail (the :* form) must be denied (got Allow)",
+		},
+		{
+			"DisableAlarmActions no longer denied", "delegated-admin", "management",
+			func(s string) string { return strings.ReplaceAll(s, `\"cloudwatch:DisableAlarmActions\",`, ``) },
+			"a delegated-administrator administrator allowed everything by IAM: cloudwatch:DisableAlarmActions on alarm organization-trail-heartbeat (added later) must be denied (got Allow)",
+		},
+		{
+			"the alarm prefix narrowed to today's alarms", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `alarm:organization-trail-*`, `alarm:organization-trail-cis-*`)
+			},
+			"cloudwatch:DeleteAlarms on alarm organization-trail-heartbeat (added later) must be denied (got Allow)",
+		},
+		{
+			"the notification topic dropped", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `,\"arn:aws:sns:us-east-1:222233334444:organization-trail-notifications\"`, ``)
+			},
+			"sns:SetTopicAttributes on topic organization-trail-notifications must be denied (got Allow)",
+		},
+		{
+			"the wrong role exempt (the log-archive deployer for the delegated administrator's)", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[\"arn:aws:iam::222233334444:role/CloudTrailDeployer\",`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",`)
+			},
+			"the delegated administrator's deploying role (a session) logs:PutMetricFilter on log group cloudtrail/organization-trail must be allowed (got ExplicitDeny)",
+		},
+		{
+			"guard tag missing from the monitoring key", "delegated-admin", "delegated-admin",
+			func(s string) string {
+				return strings.ReplaceAll(s, `"cloudtrail-mrk-guardrail": "organization-trail"`, `"cloudtrail-mrk-other": "organization-trail"`)
+			},
+			// The key policy's own deny (DenyKeyDestruction) still refuses
+			// DisableKey; the tag actions are the SCP's alone.
+			"a delegated-administrator administrator allowed everything by IAM: kms:TagResource on the monitoring key must be denied (got Allow)",
+		},
+	})
+}

@@ -14,6 +14,10 @@ import (
 // DefaultGuardrailPolicySuffix names the guardrail policy after the trail.
 const DefaultGuardrailPolicySuffix = "-guardrails"
 
+// DefaultMonitoringPolicySuffix names the monitoring guardrail policy after
+// the guardrail policy.
+const DefaultMonitoringPolicySuffix = "-monitoring"
+
 // maxPolicyNameLength is the longest name AWS Organizations gives a policy
 // (Organizations API Reference, CreatePolicy, Name: 1 to 128 characters).
 const maxPolicyNameLength = 128
@@ -24,18 +28,27 @@ const maxPolicyNameLength = 128
 // never on unless asked for.
 type Guardrails struct {
 	// Enabled creates the service control policy in the management account
-	// and attaches it to Targets. Needs organization_id, a log-archive
-	// account other than the management account, and
-	// accounts.log_archive.role_arn. Default: false.
+	// and attaches it to Targets; with a delegated administrator, also the
+	// monitoring guardrail policy (MonitoringPolicyName). Needs
+	// organization_id, a log-archive account other than the management
+	// account, accounts.log_archive.role_arn and, with a delegated
+	// administrator, accounts.delegated_administrator.role_arn.
+	// Default: false.
 	Enabled bool `yaml:"enabled"`
-	// Targets are the ids the policy is attached to: the organization root
-	// (r-...), organizational units (ou-...-...) or member accounts (12
-	// digits). They must cover the log-archive account. Required when
-	// enabled.
+	// Targets are the ids the policies are attached to: the organization
+	// root (r-...), organizational units (ou-...-...) or member accounts (12
+	// digits). They must cover the log-archive account and the delegated
+	// administrator's. Required when enabled.
 	Targets []string `yaml:"targets,omitempty"`
 	// PolicyName of the service control policy, unique in the organization.
 	// Default: "<trail.name>-guardrails".
 	PolicyName string `yaml:"policy_name,omitempty"`
+	// MonitoringPolicyName of the second service control policy, which
+	// protects the trail's monitoring in the delegated administrator's
+	// account (created only with a delegated administrator that holds the
+	// monitoring). Unique in the organization. Default:
+	// "<policy_name>-monitoring".
+	MonitoringPolicyName string `yaml:"monitoring_policy_name,omitempty"`
 }
 
 // Organizations API Reference, AttachPolicy, TargetId: a root ("r-" and 4 to
@@ -43,10 +56,16 @@ type Guardrails struct {
 // 4 to 32 lowercase letters or digits, "-", 8 to 32 more).
 var guardrailTarget = regexp.MustCompile(`^(r-[0-9a-z]{4,32}|[0-9]{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32})$`)
 
-// applyGuardrailDefaults names the policy after the trail when it fits.
+// applyGuardrailDefaults names the policy after the trail, and the
+// monitoring policy after the policy, when they fit.
 func (c *Config) applyGuardrailDefaults() {
-	if g := &c.Guardrails; g.Enabled && g.PolicyName == "" && len(c.Trail.Name)+len(DefaultGuardrailPolicySuffix) <= maxPolicyNameLength {
+	g := &c.Guardrails
+	if g.Enabled && g.PolicyName == "" && len(c.Trail.Name)+len(DefaultGuardrailPolicySuffix) <= maxPolicyNameLength {
 		g.PolicyName = c.Trail.Name + DefaultGuardrailPolicySuffix
+	}
+	if _, ok := c.MonitoringGuardrailProps(); ok && g.MonitoringPolicyName == "" && g.PolicyName != "" &&
+		len(g.PolicyName)+len(DefaultMonitoringPolicySuffix) <= maxPolicyNameLength {
+		g.MonitoringPolicyName = g.PolicyName + DefaultMonitoringPolicySuffix
 	}
 }
 
@@ -74,6 +93,53 @@ func (c *Config) GuardrailProps() policy.Guardrails {
 		BreakGlass:    c.Bucket.BreakGlassPrincipals,
 		PipelineRoles: c.PipelineRoles(true),
 	}
+}
+
+// MonitoringGuardrailProps is what the monitoring guardrail policy
+// protects, and true when there is something to protect: with guardrails
+// on, the monitoring of a trail that a delegated administrator (a member
+// account, which a service control policy binds) creates: its alarms (every
+// alarm named "<trail.name>-..." in its home region, so that alarms added
+// later are covered), its log group, its alarm and notification topics and
+// its monitoring key (tagged policy.GuardTagKey), exempting that account's
+// deploying role and the break-glass principals. The management account's
+// monitoring (no delegated administrator) cannot be protected: service
+// control policies do not apply to it (docs/aws-rules.md#scp-scope).
+func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) {
+	admin, ok := c.DelegatedAdmin()
+	if !c.Guardrails.Enabled || !ok || !c.HoldsMonitoring() {
+		return policy.MonitoringGuardrails{}, false
+	}
+	w := policy.WatchedAccount{
+		Account: admin.ID,
+		Region:  c.HomeRegion,
+		// The monitoring key exists whenever there is monitoring
+		// (constructs: one key for the log group and the topics).
+		KeyTag: c.Trail.Name,
+	}
+	if admin.RoleARN != "" {
+		w.Exempt = append(w.Exempt, admin.RoleARN)
+	}
+	w.Exempt = append(w.Exempt, c.Bucket.BreakGlassPrincipals...)
+	if cw := c.Trail.CloudWatchLogs; cw.Enabled {
+		w.LogGroups = append(w.LogGroups, cw.LogGroupName)
+	}
+	if c.AlarmsEnabled() {
+		// constructs: every alarm is named "<trail.name>-<alarm>".
+		w.AlarmPrefix = c.Trail.Name + "-"
+		w.Topics = append(w.Topics, c.Trail.CloudWatchLogs.Alarms.TopicName)
+	}
+	if n := c.Trail.Notifications; n.Enabled {
+		w.Topics = append(w.Topics, n.TopicName)
+	}
+	return policy.MonitoringGuardrails{Partition: c.Partition(), Watched: []policy.WatchedAccount{w}}, true
+}
+
+// HoldsMonitoring reports whether the trail has monitoring resources (a log
+// group or a notification topic, and their key) in the trail creator's
+// account.
+func (c *Config) HoldsMonitoring() bool {
+	return c.Trail.CloudWatchLogs.Enabled || c.Trail.Notifications.Enabled
 }
 
 // PipelineRoles are the ARNs of the roles delivery runs on: the replication
@@ -124,6 +190,9 @@ func (c *Config) validateGuardrails(l *rules.List) {
 	if c.Accounts.LogArchive.RoleARN == "" {
 		l.Addf("accounts.log_archive.role_arn", "", "is required when guardrails.enabled is true: the guardrails exempt the deploying role by its ARN and would otherwise deny Terraform's own changes")
 	}
+	if a, ok := c.DelegatedAdmin(); ok && a.RoleARN == "" {
+		l.Addf("accounts.delegated_administrator.role_arn", "", "is required when guardrails.enabled is true: the guardrails exempt the delegated administrator's deploying role by its ARN and would otherwise deny Terraform's own changes to the trail and its monitoring")
+	}
 	if len(g.Targets) == 0 {
 		l.Addf("guardrails.targets", g.Targets, "must name at least one root (r-...), organizational unit (ou-...) or account id when guardrails.enabled is true")
 	}
@@ -162,6 +231,29 @@ func (c *Config) validateGuardrails(l *rules.List) {
 	if _, err := policy.GuardrailPolicyJSON(c.GuardrailProps()); errors.As(err, &tooLarge) {
 		l.Addf("guardrails", tooLarge.Bytes, "must render a service control policy of at most %d bytes (AWS Organizations' limit), and this configuration's is longer: name fewer or shorter bucket.break_glass_principals or shorter bucket names", policy.MaxSCPBytes)
 	}
+	c.validateMonitoringGuardrails(l)
+}
+
+// validateMonitoringGuardrails checks the monitoring guardrail policy's name
+// and size, when there is one.
+func (c *Config) validateMonitoringGuardrails(l *rules.List) {
+	g := c.Guardrails
+	m, ok := c.MonitoringGuardrailProps()
+	if !ok {
+		return
+	}
+	switch {
+	case g.MonitoringPolicyName == "":
+		l.Addf("guardrails.monitoring_policy_name", g.MonitoringPolicyName, "is required: the default derived from guardrails.policy_name is longer than %d characters", maxPolicyNameLength)
+	case len(g.MonitoringPolicyName) > maxPolicyNameLength:
+		l.Addf("guardrails.monitoring_policy_name", g.MonitoringPolicyName, "must be at most %d characters", maxPolicyNameLength)
+	case g.MonitoringPolicyName == g.PolicyName:
+		l.Addf("guardrails.monitoring_policy_name", g.MonitoringPolicyName, "must differ from guardrails.policy_name: policy names are unique in an organization")
+	}
+	var tooLarge *policy.SCPTooLargeError
+	if _, err := policy.MonitoringGuardrailPolicyJSON(m); errors.As(err, &tooLarge) {
+		l.Addf("guardrails", tooLarge.Bytes, "must render a monitoring service control policy (%s) of at most %d bytes (AWS Organizations' limit), and this configuration's is longer: name fewer or shorter bucket.break_glass_principals, or a shorter log group or topic names", g.MonitoringPolicyName, policy.MaxSCPBytes)
+	}
 }
 
 // guardedAccount is an account the guardrail policy must be attached to.
@@ -175,7 +267,7 @@ func (c *Config) guardedAccounts() []guardedAccount {
 		"a service control policy binds only the accounts it is attached to, and the key and the log buckets live there"}}
 	if a, ok := c.DelegatedAdmin(); ok && a.ID != c.Accounts.LogArchive.ID {
 		out = append(out, guardedAccount{"accounts.delegated_administrator.id", a.ID,
-			"a service control policy binds only the accounts it is attached to, and the delegated administrator's principals can stop or change the trail"})
+			"a service control policy binds only the accounts it is attached to, and the delegated administrator's principals can stop or change the trail and silence its monitoring"})
 	}
 	return out
 }
@@ -189,6 +281,17 @@ func (c *Config) guardedAccountTargets() []string {
 		}
 	}
 	return out
+}
+
+// guardrailMonitoringWarnings: without a delegated administrator the
+// trail's monitoring lives in the management account, which no service
+// control policy binds (docs/aws-rules.md#scp-scope): the guardrails cannot
+// keep its administrators from deleting or silencing the alarms.
+func (c *Config) guardrailMonitoringWarnings() []Warning {
+	if !c.Guardrails.Enabled || !c.HoldsMonitoring() || c.TrailCreator().ID != c.Accounts.Management.ID {
+		return nil
+	}
+	return []Warning{{Field: "guardrails.enabled", Value: true, Reason: "the trail's monitoring (log group, metric filters, alarms, topics, their key and the delivery role) lives in the management account, which service control policies do not bind: the guardrails cannot stop its administrators from deleting or silencing the alarms; name an accounts.delegated_administrator to hold the monitoring where the guardrails protect it (docs/guardrails.md)"}}
 }
 
 // guardrailTargetWarnings: a root or an organizational unit cannot be read

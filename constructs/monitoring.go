@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -126,6 +127,7 @@ func (p TrailProps) withDefaults() TrailProps {
 		p.DataEvents = &dc
 	}
 	p.LogBuckets = append([]string(nil), p.LogBuckets...)
+	p.MonitoringKeyTags = maps.Clone(p.MonitoringKeyTags)
 	return p
 }
 
@@ -221,6 +223,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, pla
 		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
 		Policy:                jsii.String(plan.keyJSON),
 		Lifecycle:             protect(p.AllowDestroy),
+		Tags:                  keyTags(p.MonitoringKeyTags),
 	})
 	m.key = key
 

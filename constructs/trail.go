@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -82,6 +83,11 @@ type TrailProps struct {
 	// denies policy.TopicChangeActions to everyone but the Deployer and the
 	// BreakGlass principals. Default: none (no such denies).
 	MonitoringProtection *policy.Protection
+	// MonitoringKeyTags are set on the monitoring key (the key of the log
+	// group and the topics), for example policy.GuardTagKey, which a service
+	// control policy can deny changes on (its id is known only after
+	// apply). Default: none.
+	MonitoringKeyTags map[string]string
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key.
@@ -131,6 +137,10 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 	p.validateMonitoringAccount(&l)
 	if p.Bucket != nil {
 		l.Add("", p.MonitoringProtection.Validate("TrailProps.MonitoringProtection", p.Bucket.Trail().Partition))
+	}
+	// Sorted, so that the violations come in a stable order.
+	for _, k := range slices.Sorted(maps.Keys(p.MonitoringKeyTags)) {
+		l.Add(fmt.Sprintf("TrailProps.MonitoringKeyTags[%q]", k), rules.Tag(k, p.MonitoringKeyTags[k]))
 	}
 	if boolOr(p.MultiRegion, true) && !boolOr(p.IncludeGlobalServiceEvents, true) {
 		// docs/aws-rules.md#global-service-events: InvalidParameterCombinationException otherwise.

@@ -21,11 +21,14 @@ const DelegatedAdminStackName = "delegated-admin"
 type Registration struct {
 	Stack    cdktf.TerraformStack
 	Resource cloudtrailorganizationdelegatedadminaccount.CloudtrailOrganizationDelegatedAdminAccount
+	// Guardrails is nil unless guardrails.enabled: the management account
+	// creates and attaches service control policies.
+	Guardrails *Guardrails
 }
 
 // buildDelegated adds the stacks of a configuration with a delegated
-// administrator. The management stack ("management") holds only the
-// registration. When the delegated administrator is the log-archive account,
+// administrator. The management stack ("management") holds the
+// registration and, with guardrails.enabled, the guardrail policies. When the delegated administrator is the log-archive account,
 // the log-archive stack holds the key, the buckets and the trail (two
 // stacks); otherwise a third stack (DelegatedAdminStackName) holds the trail.
 // Either way the trail's stack depends on the management stack: CloudTrail
@@ -58,8 +61,10 @@ func buildDelegated(app constructs.Construct, cfg *config.Config) (*Stacks, erro
 }
 
 // NewRegistrationStack creates the management account's stack when a
-// delegated administrator creates the trail: a provider for the home region
-// and aws_cloudtrail_organization_delegated_admin_account. The provider calls
+// delegated administrator creates the trail: a provider for the home region,
+// aws_cloudtrail_organization_delegated_admin_account and, with
+// guardrails.enabled, the guardrail service control policies (only the
+// management account creates and attaches them: docs/aws-rules.md#who-attaches-scps). The provider calls
 // CloudTrail's RegisterOrganizationDelegatedAdmin, which also creates the
 // management account's service-linked role for CloudTrail if it is missing
 // (CloudTrail user guide, "Organization delegated administrator": the role is
@@ -77,7 +82,11 @@ func NewRegistrationStack(scope constructs.Construct, id string, cfg *config.Con
 		&cloudtrailorganizationdelegatedadminaccount.CloudtrailOrganizationDelegatedAdminAccountConfig{
 			AccountId: jsii.String(admin.ID),
 		})
-	return &Registration{Stack: stack, Resource: r}, nil
+	g, err := addGuardrails(stack, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Registration{Stack: stack, Resource: r, Guardrails: g}, nil
 }
 
 // NewDelegatedAdminStack creates the delegated administrator's stack: a

@@ -24,8 +24,40 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	assert.ElementsMatch(t, []string{LogArchiveStackName, ManagementStackName}, names[:2])
 	mgmt, admin, archive := docs[ManagementStackName], docs[DelegatedAdminStackName], docs[LogArchiveStackName]
 
-	// The management stack only registers the delegated administrator.
-	assert.Equal(t, []string{"aws_cloudtrail_organization_delegated_admin_account"}, mgmt.ResourceTypes())
+	// The management stack registers the delegated administrator and, as
+	// the example asks for guardrails, holds both service control policies,
+	// each attached to both targets.
+	assert.ElementsMatch(t, []string{"aws_cloudtrail_organization_delegated_admin_account", "aws_organizations_policy", "aws_organizations_policy_attachment"}, mgmt.ResourceTypes())
+	require.True(t, cfg.Guardrails.Enabled)
+	require.NotNil(t, s.Registration.Guardrails)
+	require.NotNil(t, s.Registration.Guardrails.MonitoringPolicy)
+	policies := mgmt.Resources("aws_organizations_policy")
+	require.Len(t, policies, 2)
+	for id, name := range map[string]string{"GuardrailPolicy": "organization-trail-guardrails", "GuardrailMonitoringPolicy": "organization-trail-guardrails-monitoring"} {
+		p := policies[id]
+		require.NotNil(t, p, id)
+		assert.Equal(t, name, p["name"])
+		assert.Equal(t, "SERVICE_CONTROL_POLICY", p["type"])
+		content, _ := p["content"].(string)
+		assert.LessOrEqual(t, len(content), policy.MaxSCPBytes, id)
+		attached := map[string]bool{}
+		for _, a := range mgmt.Resources("aws_organizations_policy_attachment") {
+			if a["policy_id"] == st.Ref("aws_organizations_policy", id, "id") {
+				attached[a["target_id"].(string)] = true
+			}
+		}
+		assert.Equal(t, map[string]bool{"444455556666": true, "222233334444": true}, attached, id)
+	}
+	monitoring, err := policy.Parse(policies["GuardrailMonitoringPolicy"]["content"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, []string{policy.SidGuardMonitoringPrefix + "222233334444", policy.SidGuardMonitoringKeyPrefix + "222233334444"}, monitoring.Sids())
+	// The monitoring key carries the guard tag the monitoring policy names.
+	var monitoringKeys int
+	for _, k := range admin.Resources("aws_kms_key") {
+		monitoringKeys++
+		assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"])
+	}
+	assert.Equal(t, 1, monitoringKeys)
 	_, reg := mgmt.Only(t, "aws_cloudtrail_organization_delegated_admin_account")
 	assert.Equal(t, "222233334444", reg["account_id"])
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
@@ -130,6 +162,12 @@ func TestDelegatedAdministratorIsLogArchive(t *testing.T) {
 	require.Equal(t, []string{ManagementStackName, LogArchiveStackName}, s.Names(), "the registration first")
 	assert.Equal(t, []string{"aws_cloudtrail_organization_delegated_admin_account"}, docs[ManagementStackName].ResourceTypes())
 	archive := docs[LogArchiveStackName]
+	// Guardrails off: no key carries the guard tag, the monitoring key
+	// included.
+	require.False(t, cfg.Guardrails.Enabled)
+	for name, k := range archive.Resources("aws_kms_key") {
+		assert.Nil(t, k["tags"], name)
+	}
 	assert.Equal(t, 1, archive.Count("aws_cloudtrail"))
 	_, trail := archive.Only(t, "aws_cloudtrail")
 	// The log-archive account creates the trail, the management account owns

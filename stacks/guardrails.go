@@ -12,10 +12,15 @@ import (
 )
 
 // Guardrails is the service control policy and its attachments, in the
-// management stack.
+// management stack; with a delegated administrator that holds the
+// monitoring, also the monitoring guardrail policy and its attachments.
 type Guardrails struct {
 	Policy      organizationspolicy.OrganizationsPolicy
 	Attachments []organizationspolicyattachment.OrganizationsPolicyAttachment
+	// MonitoringPolicy is nil unless config.Config.MonitoringGuardrailProps
+	// has something to protect.
+	MonitoringPolicy      organizationspolicy.OrganizationsPolicy
+	MonitoringAttachments []organizationspolicyattachment.OrganizationsPolicyAttachment
 }
 
 // addGuardrails adds the guardrail service control policy to the
@@ -33,21 +38,45 @@ func addGuardrails(stack cdktf.TerraformStack, cfg *config.Config) (*Guardrails,
 	if err != nil {
 		return nil, err
 	}
-	p := organizationspolicy.NewOrganizationsPolicy(stack, jsii.String("GuardrailPolicy"), &organizationspolicy.OrganizationsPolicyConfig{
-		Name:        jsii.String(g.PolicyName),
-		Description: jsii.String("cloudtrail-mrk: protects trail " + cfg.Trail.Name + ", its key and log buckets"),
+	// Both policies are rendered (and measured) before the first construct.
+	monitoring, watched := cfg.MonitoringGuardrailProps()
+	var monitoringContent string
+	if watched {
+		if monitoringContent, err = policy.MonitoringGuardrailPolicyJSON(monitoring); err != nil {
+			return nil, err
+		}
+	}
+	out := &Guardrails{}
+	out.Policy, out.Attachments = addSCP(stack, "GuardrailPolicy", "GuardrailAttachment-", g.PolicyName,
+		"cloudtrail-mrk: protects trail "+cfg.Trail.Name+", its key and log buckets", content, g.Targets)
+	if watched {
+		// A second policy: the first is within a few bytes of the 5,120 AWS
+		// Organizations accepts at the longest names
+		// (docs/aws-rules.md#scp-size), and a target holds at most five SCPs,
+		// FullAWSAccess included (docs/aws-rules.md#scps-per-target).
+		out.MonitoringPolicy, out.MonitoringAttachments = addSCP(stack, "GuardrailMonitoringPolicy", "GuardrailMonitoringAttachment-", g.MonitoringPolicyName,
+			"cloudtrail-mrk: protects the monitoring of trail "+cfg.Trail.Name+" (alarms, log group, topics, key)", monitoringContent, g.Targets)
+	}
+	return out, nil
+}
+
+// addSCP adds a service control policy and one attachment per target.
+func addSCP(stack cdktf.TerraformStack, id, attachmentPrefix, name, description, content string, targets []string) (organizationspolicy.OrganizationsPolicy, []organizationspolicyattachment.OrganizationsPolicyAttachment) {
+	p := organizationspolicy.NewOrganizationsPolicy(stack, jsii.String(id), &organizationspolicy.OrganizationsPolicyConfig{
+		Name:        jsii.String(name),
+		Description: jsii.String(description),
 		Type:        jsii.String("SERVICE_CONTROL_POLICY"),
 		Content:     jsii.String(content),
 	})
-	out := &Guardrails{Policy: p}
-	for _, t := range g.Targets {
+	var attachments []organizationspolicyattachment.OrganizationsPolicyAttachment
+	for _, t := range targets {
 		// The id carries the target, so reordering targets moves nothing.
-		out.Attachments = append(out.Attachments, organizationspolicyattachment.NewOrganizationsPolicyAttachment(stack, jsii.String("GuardrailAttachment-"+t), &organizationspolicyattachment.OrganizationsPolicyAttachmentConfig{
+		attachments = append(attachments, organizationspolicyattachment.NewOrganizationsPolicyAttachment(stack, jsii.String(attachmentPrefix+t), &organizationspolicyattachment.OrganizationsPolicyAttachmentConfig{
 			PolicyId: p.Id(),
 			TargetId: jsii.String(t),
 		}))
 	}
-	return out, nil
+	return p, attachments
 }
 
 // keyGuardTags tags every copy of the key for the guardrail policy, which
@@ -58,4 +87,15 @@ func keyGuardTags(cfg *config.Config) map[string]string {
 		return nil
 	}
 	return map[string]string{policy.GuardTagKey: cfg.Trail.Name}
+}
+
+// monitoringKeyGuardTags tags the monitoring key for the monitoring
+// guardrail policy, which cannot name it by ARN offline; none unless that
+// policy protects it (a delegated administrator's monitoring, guardrails on).
+func monitoringKeyGuardTags(cfg *config.Config) map[string]string {
+	m, ok := cfg.MonitoringGuardrailProps()
+	if !ok || m.Watched[0].KeyTag == "" {
+		return nil
+	}
+	return map[string]string{policy.GuardTagKey: m.Watched[0].KeyTag}
 }

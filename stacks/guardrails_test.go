@@ -45,6 +45,13 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 3, copies)
+	// The management account's monitoring key is not tagged: no service
+	// control policy binds that account, so none protects it (and Only
+	// above: no monitoring guardrail policy either).
+	for name, k := range mgmt.Resources("aws_kms_key") {
+		assert.Nil(t, k["tags"], name)
+	}
+	require.NotZero(t, mgmt.Count("aws_kms_key"), "the monitoring key")
 }
 
 // Off by default: no configuration that does not ask attaches an SCP, and

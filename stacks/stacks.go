@@ -3,7 +3,8 @@
 // the stack of the account that creates the trail (the management account,
 // or a delegated administrator) owns the trail. When one account plays both
 // roles a single stack holds everything; with a delegated administrator the
-// management stack holds only its registration.
+// management stack holds its registration and, when asked for, the
+// guardrail service control policies.
 package stacks
 
 import (
@@ -51,8 +52,9 @@ type LogArchive struct {
 type TrailCreator struct {
 	Stack cdktf.TerraformStack
 	Trail *ctmrk.Trail
-	// Guardrails is nil unless guardrails.enabled; only the management
-	// account's own stack (NewManagementStack) holds them.
+	// Guardrails is nil unless guardrails.enabled and the management account
+	// creates the trail (NewManagementStack); with a delegated administrator
+	// the registration stack holds them (Registration.Guardrails).
 	Guardrails *Guardrails
 }
 
@@ -135,7 +137,8 @@ func NewManagementStack(scope constructs.Construct, id string, cfg *config.Confi
 		return nil, err
 	}
 	// Guardrails need a management account apart from the log-archive
-	// account (config refuses them otherwise), so only this stack has them.
+	// account (config refuses them otherwise): this stack, or the
+	// registration stack with a delegated administrator, has them.
 	if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
 		return nil, err
 	}
@@ -401,6 +404,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		AllowDestroy:               cfg.AllowDestroy,
 		MonitoringAccount:          cfg.TrailCreator().ID,
 		MonitoringProtection:       cfg.MonitoringProtection(),
+		MonitoringKeyTags:          monitoringKeyGuardTags(cfg),
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
 		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}

@@ -280,19 +280,20 @@ func expectations(cfg *config.Config) map[string]tfcheck.Expect {
 }
 
 // delegatedExpectations maps the stacks of a configuration with a delegated
-// administrator: the management stack registers it and holds nothing else;
+// administrator: the management stack registers it and holds the guardrail
+// policies (when asked for) and nothing else;
 // the trail's parts go to the log-archive stack when the delegated
 // administrator is the log-archive account, else to their own stack.
 func delegatedExpectations(cfg *config.Config, archive, trail tfcheck.Expect) map[string]tfcheck.Expect {
 	if cfg.TrailCreatorIsLogArchive() {
 		return map[string]tfcheck.Expect{
 			stacks.LogArchiveStackName: tfcheck.Registered(tfcheck.Combine(archive, trail)),
-			stacks.ManagementStackName: tfcheck.Registration(),
+			stacks.ManagementStackName: tfcheck.Registration(cfg),
 		}
 	}
 	return map[string]tfcheck.Expect{
 		stacks.LogArchiveStackName:     tfcheck.Registered(archive),
-		stacks.ManagementStackName:     tfcheck.Registration(),
+		stacks.ManagementStackName:     tfcheck.Registration(cfg),
 		stacks.DelegatedAdminStackName: tfcheck.Registered(trail),
 	}
 }

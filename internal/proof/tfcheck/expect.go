@@ -51,11 +51,17 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 			"aws_sns_topic":            b2i(topic),
 			// One single-region key encrypts the log group and the topic.
 			"aws_kms_key": b2i(cw || topic),
-			// The guardrail service control policy, attached to each target;
-			// none unless guardrails.enabled.
-			"aws_organizations_policy":            b2i(cfg.Guardrails.Enabled),
-			"aws_organizations_policy_attachment": b2i(cfg.Guardrails.Enabled) * len(cfg.Guardrails.Targets),
 		},
+	}
+	if _, delegated := cfg.DelegatedAdmin(); !delegated {
+		// The guardrail service control policy, attached to each target;
+		// none unless guardrails.enabled. With a delegated administrator
+		// the management account's own stack holds them (Registration).
+		trail.Counts["aws_organizations_policy"] = b2i(cfg.Guardrails.Enabled)
+		trail.Counts["aws_organizations_policy_attachment"] = b2i(cfg.Guardrails.Enabled) * len(cfg.Guardrails.Targets)
+	} else {
+		trail.Counts["aws_organizations_policy"] = 0
+		trail.Counts["aws_organizations_policy_attachment"] = 0
 	}
 	if cfg.AlarmsEnabled() {
 		nAlarms, nFilters := alarmCounts(cfg)
@@ -111,17 +117,28 @@ func Combine(archive, trail Expect) Expect {
 }
 
 // Registration is what the management account's stack must create when a
-// delegated administrator creates the trail: the registration, and no trail,
-// bucket or key of its own.
-func Registration() Expect {
+// delegated administrator creates the trail: the registration and, with
+// guardrails.enabled, the guardrail policy and (when it protects the
+// delegated administrator's monitoring) the monitoring guardrail policy,
+// each attached to every target; no trail, bucket or key of its own.
+func Registration(cfg *config.Config) Expect {
+	policies := 0
+	if cfg.Guardrails.Enabled {
+		policies = 1
+		if _, ok := cfg.MonitoringGuardrailProps(); ok {
+			policies = 2
+		}
+	}
 	return Expect{Counts: map[string]int{
 		"aws_cloudtrail_organization_delegated_admin_account": 1,
-		"aws_cloudtrail":           0,
-		"aws_s3_bucket":            0,
-		"aws_kms_key":              0,
-		"aws_kms_replica_key":      0,
-		"aws_sns_topic":            0,
-		"aws_cloudwatch_log_group": 0,
+		"aws_organizations_policy":                            policies,
+		"aws_organizations_policy_attachment":                 policies * len(cfg.Guardrails.Targets),
+		"aws_cloudtrail":                                      0,
+		"aws_s3_bucket":                                       0,
+		"aws_kms_key":                                         0,
+		"aws_kms_replica_key":                                 0,
+		"aws_sns_topic":                                       0,
+		"aws_cloudwatch_log_group":                            0,
 	}}
 }
 
