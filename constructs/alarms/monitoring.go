@@ -180,15 +180,15 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		if err != nil || len(ps) == 0 {
 			return err
 		}
-		out = append(out, Alarm{Name: name, Description: description + " By anyone but the deploying role " + m.Deployer + ": not expected.", Patterns: ps})
+		out = append(out, Alarm{Name: name, Description: description + " Not by the deploying role: not expected.", Patterns: ps})
 		if ps, err = patterns(name+ByDeployerSuffix, scope(eq(sessionIssuerARN, m.Deployer))); err != nil {
 			return err
 		}
-		out = append(out, Alarm{Name: name + ByDeployerSuffix, Description: description + " By the deploying role " + m.Deployer + ": expected during a deployment, else investigate.", Patterns: ps})
+		out = append(out, Alarm{Name: name + ByDeployerSuffix, Description: description + " By the deploying role: expected during a deployment, else investigate.", Patterns: ps})
 		return nil
 	}
 	prefix := AlarmName(m.TrailName, "*")
-	if err := add(MonitoringAlarmChanges, fmt.Sprintf("An alarm of this deployment (%s) was deleted, had its actions disabled, was changed or had its state set.", prefix),
+	if err := add(MonitoringAlarmChanges, "An alarm of this deployment was deleted, had its actions disabled, was changed or had its state set.",
 		"monitoring.amazonaws.com",
 		watch{[]string{"PutMetricAlarm", "SetAlarmState"}, []string{eq("$.requestParameters.alarmName", prefix)}},
 		watch{[]string{"DeleteAlarms", "DisableAlarmActions"}, []string{eq("$.requestParameters.alarmNames[*]", prefix)}},
@@ -204,7 +204,7 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		byResource = []string{eq("$.requestParameters.resourceIdentifier", groupARN), eq("$.requestParameters.resourceIdentifier", groupARN+":*")}
 		accountWide = []string{eq("$.requestParameters.policyType", "DATA_PROTECTION_POLICY"), eq("$.requestParameters.policyType", "TRANSFORMER_POLICY")}
 	}
-	if err := add(MonitoringLogGroupChanges, fmt.Sprintf("The trail's log group %s had its retention, metric or subscription filters, KMS key, data protection policy or transformer changed, or was deleted; or an account-wide data protection or transformer policy was set.", m.LogGroupName),
+	if err := add(MonitoringLogGroupChanges, "The trail's log group had its retention, metric or subscription filters, KMS key, data protection policy or transformer changed, or was deleted; or an account-wide data protection or transformer policy was set.",
 		"logs.amazonaws.com",
 		watch{[]string{"PutRetentionPolicy", "DeleteRetentionPolicy", "DeleteLogGroup", "PutMetricFilter", "DeleteMetricFilter",
 			"PutSubscriptionFilter", "DeleteSubscriptionFilter", "AssociateKmsKey", "DisassociateKmsKey"}, byName},
@@ -221,7 +221,7 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		resourceArns = append(resourceArns, eq("$.requestParameters.resourceArn", arn))
 		subscriptionArns = append(subscriptionArns, eq("$.requestParameters.subscriptionArn", arn+":*"))
 	}
-	if err := add(MonitoringTopicChanges, fmt.Sprintf("A topic of this deployment (%s) had its attributes, policy or data protection policy changed, lost a subscription or had one's attributes changed, or was deleted.", strings.Join(m.Topics, ", ")),
+	if err := add(MonitoringTopicChanges, "The alarm topic or the notification topic had its attributes, policy or data protection policy changed, lost a subscription or had one's attributes changed, or was deleted.",
 		"sns.amazonaws.com",
 		watch{[]string{"SetTopicAttributes", "DeleteTopic", "AddPermission", "RemovePermission"}, topicArns},
 		watch{[]string{"PutDataProtectionPolicy"}, resourceArns},
