@@ -26,8 +26,12 @@ import (
 // for and not an unrelated record. The alarm topic's policy and the key that
 // encrypts it must let this account's alarms publish, and nobody else.
 
-// standInKeyID replaces the reference to the trail key's id in patterns.
-const standInKeyID = "mrk-0123456789abcdef0123456789abcdef"
+// standInKeyID replaces the reference to the trail key's id in patterns;
+// standInMonitoringKeyID the reference to the monitoring key's.
+const (
+	standInKeyID           = "mrk-0123456789abcdef0123456789abcdef"
+	standInMonitoringKeyID = "0123abcd-01ab-23cd-45ef-0123456789ab"
+)
 
 // expectedAlarms are the alarm names the configuration asks for.
 func (c *checker) expectedAlarms() []string {
@@ -51,6 +55,14 @@ func (c *checker) expectedAlarms() []string {
 	if len(c.cfg.AlarmedPipelineRoles()) > 0 {
 		out = append(out, alarms.PipelineRoleChanges)
 	}
+	// The monitoring path is in the trail creator's account, which the
+	// trail always logs; with a deploying role each alarm has its twin.
+	for _, n := range alarms.MonitoringNames {
+		out = append(out, n)
+		if c.cfg.TrailCreator().RoleARN != "" && !off[n] {
+			out = append(out, n+alarms.ByDeployerSuffix)
+		}
+	}
 	var on []string
 	for _, n := range out {
 		if !off[n] {
@@ -58,6 +70,108 @@ func (c *checker) expectedAlarms() []string {
 		}
 	}
 	return on
+}
+
+// monitoringSamples returns, for a monitoring alarm or its deployer twin,
+// each of its events on each of the monitoring path's resources, by someone
+// the alarm counts, and the near misses: the same events by someone it does
+// not count, on another resource, in another account or region.
+func (c *checker) monitoringSamples(name string) (match, other []sample) {
+	base := strings.TrimSuffix(name, alarms.ByDeployerSuffix)
+	deployer := c.cfg.TrailCreator().RoleARN
+	acct, region := c.cfg.TrailCreator().ID, c.cfg.HomeRegion
+	admin := map[string]any{"type": "AssumedRole", "accountId": acct, "arn": "arn:" + c.part + ":sts::" + acct + ":assumed-role/Admin/s",
+		"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role", "accountId": acct, "arn": "arn:" + c.part + ":iam::" + acct + ":role/Admin"}}}
+	root := map[string]any{"type": "Root", "accountId": acct, "arn": "arn:" + c.part + ":iam::" + acct + ":root"}
+	by := []struct {
+		who      string
+		identity map[string]any
+	}{{"an administrator's role", admin}, {"the root user", root}}
+	if deployer != "" {
+		dep := map[string]any{"type": "AssumedRole", "accountId": acct, "arn": "arn:" + c.part + ":sts::" + acct + ":assumed-role/deployer/s",
+			"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role", "accountId": acct, "arn": deployer}}}
+		if base != name {
+			by = []struct {
+				who      string
+				identity map[string]any
+			}{{"the deploying role", dep}}
+		}
+		// The same change by those the alarm does not count: the deploying
+		// role for the alarm, anyone else for its twin.
+		for _, x := range []struct {
+			who      string
+			identity map[string]any
+			deployer bool
+		}{{"an administrator's role", admin, false}, {"the root user", root, false}, {"the deploying role", dep, true}} {
+			if x.deployer != (base != name) {
+				other = append(other, sample{"DeleteLogGroup by " + x.who, c.record("logs.amazonaws.com", "DeleteLogGroup", map[string]any{
+					"userIdentity": x.identity, "recipientAccountId": acct, "awsRegion": region,
+					"requestParameters": map[string]any{"logGroupName": c.cfg.Trail.CloudWatchLogs.LogGroupName}})})
+			}
+		}
+	}
+	rec := func(source, event, who string, identity map[string]any, params map[string]any, res []any) sample {
+		fields := map[string]any{"userIdentity": identity, "recipientAccountId": acct, "awsRegion": region, "requestParameters": params}
+		if res != nil {
+			fields["resources"] = res
+		}
+		return sample{event + " by " + who, c.record(source, event, fields)}
+	}
+	topicARN := func(n string) string { return fmt.Sprintf("arn:%s:sns:%s:%s:%s", c.part, region, acct, n) }
+	groupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", c.part, region, acct, c.cfg.Trail.CloudWatchLogs.LogGroupName)
+	topics := []string{c.cfg.Trail.CloudWatchLogs.Alarms.TopicName}
+	if c.cfg.Trail.Notifications.Enabled {
+		topics = append(topics, c.cfg.Trail.Notifications.TopicName)
+	}
+	for _, b := range by {
+		switch base {
+		case alarms.MonitoringAlarmChanges:
+			for _, n := range alarms.Names() {
+				alarm := alarms.AlarmName(c.trail.Name, n)
+				match = append(match,
+					rec("monitoring.amazonaws.com", "DeleteAlarms", b.who, b.identity, map[string]any{"alarmNames": []any{"app-alarm", alarm}}, nil),
+					rec("monitoring.amazonaws.com", "PutMetricAlarm", b.who, b.identity, map[string]any{"alarmName": alarm}, nil))
+			}
+			match = append(match, rec("monitoring.amazonaws.com", "DisableAlarmActions", b.who, b.identity, map[string]any{"alarmNames": []any{alarms.AlarmName(c.trail.Name, "heartbeat")}}, nil),
+				rec("monitoring.amazonaws.com", "SetAlarmState", b.who, b.identity, map[string]any{"alarmName": alarms.AlarmName(c.trail.Name, "root-usage"), "stateValue": "ALARM"}, nil))
+			other = append(other, rec("monitoring.amazonaws.com", "DeleteAlarms", b.who+" on another alarm", b.identity, map[string]any{"alarmNames": []any{"app-alarm"}}, nil))
+		case alarms.MonitoringLogGroupChanges:
+			for _, e := range alarms.LogGroupEvents {
+				params := map[string]any{"logGroupName": c.cfg.Trail.CloudWatchLogs.LogGroupName}
+				switch e {
+				case "PutDataProtectionPolicy", "PutTransformer":
+					params = map[string]any{"logGroupIdentifier": groupARN}
+				case "PutAccountPolicy":
+					params = map[string]any{"policyType": "TRANSFORMER_POLICY"}
+				}
+				match = append(match, rec("logs.amazonaws.com", e, b.who, b.identity, params, nil))
+			}
+			other = append(other, rec("logs.amazonaws.com", "DeleteLogGroup", b.who+" on another log group", b.identity, map[string]any{"logGroupName": "app/logs"}, nil))
+		case alarms.MonitoringTopicChanges:
+			for _, t := range topics {
+				for _, e := range alarms.TopicEvents {
+					params := map[string]any{"topicArn": topicARN(t)}
+					switch e {
+					case "Unsubscribe", "SetSubscriptionAttributes":
+						params = map[string]any{"subscriptionArn": topicARN(t) + ":b1b2c3d4-5678-90ab-cdef-EXAMPLE11111"}
+					case "PutDataProtectionPolicy":
+						params = map[string]any{"resourceArn": topicARN(t)}
+					}
+					match = append(match, rec("sns.amazonaws.com", e, b.who+" on "+t, b.identity, params, nil))
+				}
+			}
+			other = append(other, rec("sns.amazonaws.com", "DeleteTopic", b.who+" on another topic", b.identity, map[string]any{"topicArn": topicARN("app-topic")}, nil))
+		case alarms.MonitoringKeyChanges:
+			key := func(id string) []any {
+				return []any{map[string]any{"accountId": acct, "type": "AWS::KMS::Key", "ARN": fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, region, acct, id)}}
+			}
+			for _, e := range alarms.KeyEvents {
+				match = append(match, rec("kms.amazonaws.com", e, b.who, b.identity, map[string]any{"keyId": standInMonitoringKeyID}, key(standInMonitoringKeyID)))
+			}
+			other = append(other, rec("kms.amazonaws.com", "ScheduleKeyDeletion", b.who+" on another key", b.identity, map[string]any{"keyId": "x"}, key("ffffffff-ffff-ffff-ffff-ffffffffffff")))
+		}
+	}
+	return match, other
 }
 
 // record is a CloudTrail record (CloudTrail user guide, "CloudTrail record
@@ -175,6 +289,10 @@ func (c *checker) samples(name string) (match, other []sample) {
 			other = append(other, sample{"GetObject on " + c.cfg.Bucket.Name, rec("s3.amazonaws.com", "GetObject", params("bucketName", c.cfg.Bucket.Name, "key", "AWSLogs/x"))})
 		}
 		return match, other
+	case alarms.MonitoringAlarmChanges, alarms.MonitoringLogGroupChanges, alarms.MonitoringTopicChanges, alarms.MonitoringKeyChanges,
+		alarms.MonitoringAlarmChanges + alarms.ByDeployerSuffix, alarms.MonitoringLogGroupChanges + alarms.ByDeployerSuffix,
+		alarms.MonitoringTopicChanges + alarms.ByDeployerSuffix, alarms.MonitoringKeyChanges + alarms.ByDeployerSuffix:
+		return c.monitoringSamples(name)
 	case alarms.PipelineRoleChanges:
 		// Each role event on each pipeline role in its account (the
 		// delivery role under a name Terraform generates from the prefix);
@@ -214,7 +332,8 @@ var keyIDRef = regexp.MustCompile(`\$\{element\(split\("/", ([^)]*)\), 1\)\}`)
 
 // resolvePattern puts stand-in values in place of the references in a
 // synthesized pattern; a reference to anything but a copy of the trail's
-// multi-region key is an error.
+// multi-region key or to the monitoring key of the trail's stack is an
+// error.
 func (c *checker) resolvePattern(p string) (string, error) {
 	var keys []string
 	for name, k := range c.archive.resources("aws_kms_key") {
@@ -225,9 +344,20 @@ func (c *checker) resolvePattern(p string) (string, error) {
 	for name := range c.archive.resources("aws_kms_replica_key") {
 		keys = append(keys, name)
 	}
+	var monitoringKeys []string
+	for name, k := range c.trailStack.resources("aws_kms_key") {
+		if k["multi_region"] != true {
+			monitoringKeys = append(monitoringKeys, name)
+		}
+	}
 	var rerr error
 	out := keyIDRef.ReplaceAllStringFunc(p, func(ref string) string {
 		inner := keyIDRef.FindStringSubmatch(ref)[1]
+		for _, k := range monitoringKeys {
+			if inner == "aws_kms_key."+k+".arn" {
+				return standInMonitoringKeyID
+			}
+		}
 		for _, k := range keys {
 			if strings.HasSuffix(inner, "aws_kms_key."+k+".arn") || strings.HasSuffix(inner, "aws_kms_replica_key."+k+".arn") ||
 				strings.HasSuffix(inner, "cross-stack-output-aws_kms_key"+k+"arn") || strings.HasSuffix(inner, "cross-stack-output-aws_kms_replica_key"+k+"arn") {

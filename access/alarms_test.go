@@ -43,10 +43,10 @@ func TestAlarmChecksPassOnOurStacks(t *testing.T) {
 			require.NoError(t, err)
 			ours := alarmResults(results)
 			assert.Empty(t, failures(ours))
-			// Every CIS control and tampering alarm: two structure checks and
-			// at least one matching and one unrelated record each.
-			assert.GreaterOrEqual(t, len(ours), 20*4)
-			for _, n := range append([]string{"unauthorized-api-calls", "organizations-changes"}, alarms.TamperingNames...) {
+			// Every CIS control, tampering and monitoring alarm: two structure
+			// checks and at least one matching and one unrelated record each.
+			assert.GreaterOrEqual(t, len(ours), alarmCount[name]*4)
+			for _, n := range append(append([]string{"unauthorized-api-calls", "organizations-changes"}, alarms.TamperingNames...), alarms.MonitoringNames...) {
 				found := false
 				for _, r := range ours {
 					found = found || strings.Contains(r.Name, n+" counts")
@@ -56,6 +56,12 @@ func TestAlarmChecksPassOnOurStacks(t *testing.T) {
 		})
 	}
 }
+
+// alarmCount is the number of alarms of each golden: 15 CIS, 5 tampering
+// and 4 monitoring alarms, and in the organization example, whose
+// management account has a role_arn, the 4 monitoring alarms' deployer
+// twins.
+var alarmCount = map[string]int{"default": 24, "organization": 28}
 
 // TestAlarmChecksFailWithoutAlarms: a stack without the alarms, without one
 // alarm, or without its metric filters fails our checks for exactly those.
@@ -78,17 +84,21 @@ func TestAlarmChecksFailWithoutAlarms(t *testing.T) {
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
 			f := failures(results)
-			assert.Len(t, f, 20, "one failure per alarm:\n%s", strings.Join(f, "\n"))
+			assert.Len(t, f, alarmCount[name], "one failure per alarm:\n%s", strings.Join(f, "\n"))
 		})
 		t.Run(name+"/no metric filters", func(t *testing.T) {
 			cfg, stacks := golden(t, name)
 			remove(stacks, "aws_cloudwatch_log_metric_filter", func(map[string]any) bool { return false })
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
-			assert.Len(t, failures(results), 20)
+			assert.Len(t, failures(results), alarmCount[name])
 		})
 	}
-	for _, metric := range alarms.Names() {
+	metrics := alarms.Names()
+	for _, n := range alarms.MonitoringNames {
+		metrics = append(metrics, n+alarms.ByDeployerSuffix)
+	}
+	for _, metric := range metrics {
 		t.Run("organization/without "+metric, func(t *testing.T) {
 			cfg, stacks := golden(t, "organization")
 			remove(stacks, "aws_cloudwatch_metric_alarm", func(b map[string]any) bool { return b["metric_name"] != metric })
@@ -137,4 +147,29 @@ func TestAlarmDefectsAreCaught(t *testing.T) {
 			assert.Contains(t, strings.Join(f, "\n"), tc.want)
 		})
 	}
+}
+
+// TestMonitoringAlarmDefectsAreCaught seeds the defects a careless edit of
+// the monitoring alarms would make into the organization golden.
+func TestMonitoringAlarmDefectsAreCaught(t *testing.T) {
+	requireEachCaught(t, []seededDefect{
+		{"log group matched on a wrong field name", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `$.requestParameters.logGroupName = \"cloudtrail/organization-trail\"`, `$.requestParameters.logGroup = \"cloudtrail/organization-trail\"`)
+		}, "monitoring-log-group-changes counts DeleteLogGroup by an administrator's role must hold"},
+		{"alarm names matched at index 0 only", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `$.requestParameters.alarmNames[*]`, `$.requestParameters.alarmNames[0]`)
+		}, "monitoring-alarm-changes counts DeleteAlarms by an administrator's role must hold"},
+		{"subscriptions matched as the topic's exact ARN", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `:organization-trail-alarms:*\"`, `:organization-trail-alarms\"`)
+		}, "counts Unsubscribe by an administrator's role on organization-trail-alarms must hold"},
+		{"the deployer exclusion dropping records without an issuer", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `$.userIdentity.sessionContext.sessionIssuer.arn NOT EXISTS || `, ``)
+		}, "the documentation does not say whether != matches a missing field"},
+		{"the deployer twin counting everyone", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `($.userIdentity.sessionContext.sessionIssuer.arn = \"arn:aws:iam::111122223333:role/CloudTrailDeployer\")`, `($.awsRegion = \"us-east-1\")`)
+		}, "monitoring-log-group-changes-by-deployer counts DeleteLogGroup by the root user must not hold"},
+		{"the monitoring key matched by any key", "organization", "management", func(s string) string {
+			return strings.ReplaceAll(s, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/`, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/*\") || ($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/`)
+		}, "monitoring-key-changes counts ScheduleKeyDeletion by an administrator's role on another key must not hold"},
+	})
 }

@@ -128,7 +128,7 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 		{
 			"log group key open to every log group", "default", "cloudtrail-mrk",
 			func(s string) string {
-				return strings.Replace(s, `log-group:cloudtrail/cloudtrail-mrk\"`, `log-group:*\"`, 1)
+				return strings.Replace(s, `aws:logs:arn\": \"arn:aws:logs:us-east-1:111122223333:log-group:cloudtrail/cloudtrail-mrk\"`, `aws:logs:arn\": \"arn:aws:logs:us-east-1:111122223333:log-group:*\"`, 1)
 			},
 			"CloudWatch Logs encrypting another log group must be denied (got Allow)",
 		},

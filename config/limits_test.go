@@ -36,6 +36,16 @@ func TestDerivedNamesFitTheirLimits(t *testing.T) {
 	}, nil)
 	require.NoError(t, err)
 	all = append(all, tampering...)
+	// The monitoring alarms and their deployer twins, with the longest log
+	// group and topic names and a deploying role of the longest name.
+	monitoring, err := alarms.MonitoringAlarms(alarms.Monitoring{
+		Partition: "aws-us-gov", Account: "111111111111", Region: "us-gov-west-1", TrailName: trail,
+		LogGroupName: strings.Repeat("g", 512), Topics: []string{strings.Repeat("a", 256), strings.Repeat("n", 256)},
+		KeyID: alarms.MonitoringKeyIDPlaceholder, Deployer: "arn:aws-us-gov:iam::111111111111:role/" + strings.Repeat("r", 64),
+	}, nil)
+	require.NoError(t, err)
+	require.Len(t, monitoring, 8)
+	all = append(all, monitoring...)
 	require.NotEmpty(t, all)
 	// CloudWatch PutMetricAlarm: AlarmName, Namespace and MetricName 1 to
 	// 255; AlarmDescription at most 1024 (the provider's validation; an

@@ -47,6 +47,14 @@ type AlarmsProps struct {
 	Disabled []string
 	// Subscriptions receive every alarm notification. Default: none.
 	Subscriptions []SubscriptionProps
+	// DeployerRoleARN is the role Terraform deploys the monitoring account
+	// (MonitoringAccount) with. Its changes to the monitoring path (the
+	// alarms, the log group, the topics, the monitoring key) are counted by
+	// a second alarm of each monitoring alarm, named with
+	// alarms.ByDeployerSuffix and described as expected during a deployment,
+	// so that subscribers can route them apart while they still notify.
+	// Default: none (one alarm counts everyone's changes).
+	DeployerRoleARN string
 }
 
 // SubscriptionProps is one subscription of the alarm topic.
@@ -74,6 +82,11 @@ func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
 	for i, s := range a.Subscriptions {
 		if s.Protocol == "" || s.Endpoint == "" {
 			l.Addf(fmt.Sprintf("TrailProps.CloudWatchLogs.Alarms.Subscriptions[%d]", i), s, "needs a protocol and an endpoint")
+		}
+	}
+	if a.DeployerRoleARN != "" {
+		if _, err := rules.RoleARN(a.DeployerRoleARN, t.Partition); err != nil {
+			l.Add("TrailProps.CloudWatchLogs.Alarms.DeployerRoleARN", err)
 		}
 	}
 }
@@ -133,7 +146,31 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 	if err != nil {
 		return nil, err
 	}
-	all := append(alarms.CIS(a.Disabled), tampering...)
+	// The monitoring path: the alarms, the log group, the topics and the
+	// monitoring key, in the account that holds them and the home region.
+	holder := policy.MonitoringHolder(t, p.MonitoringAccount)
+	mon := alarms.Monitoring{
+		Partition: t.Partition, Account: holder.Account, Region: t.Region,
+		TrailName: t.Name, LogGroupName: p.CloudWatchLogs.LogGroupName,
+		Topics: []string{a.TopicName}, KeyID: alarms.MonitoringKeyIDPlaceholder,
+		Deployer: a.DeployerRoleARN,
+	}
+	if n := p.Notifications; n != nil {
+		mon.Topics = append(mon.Topics, n.TopicName)
+	}
+	monitoring, err := alarms.MonitoringAlarms(mon, a.Disabled)
+	if err != nil {
+		return nil, err
+	}
+	all := append(append(alarms.CIS(a.Disabled), tampering...), monitoring...)
+	// docs/aws-rules.md#metric-filters-per-log-group: one filter per pattern.
+	filters := 0
+	for _, al := range all {
+		filters += len(al.Patterns)
+	}
+	if filters > rules.MaxMetricFiltersPerLogGroup {
+		return nil, fmt.Errorf("the alarms need %d metric filters on the log group, more than the %d CloudWatch Logs allows: shorten the names or disable alarms (TrailProps.CloudWatchLogs.Alarms.Disabled)", filters, rules.MaxMetricFiltersPerLogGroup)
+	}
 	if targets.keyArn == nil {
 		for _, al := range all {
 			for _, pattern := range al.Patterns {
@@ -181,15 +218,23 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 
 	// Every copy of a multi-region key has the same key id: the last part
 	// of the ARN of the copy the trail uses.
-	var keyID string
+	var keyID, monitoringKeyID string
 	if targets.keyArn != nil {
 		keyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), targets.keyArn), jsii.Number(1)), nil)
+	}
+	// The monitoring key's id is known after apply: the last part of its ARN.
+	for _, al := range all {
+		for _, pattern := range al.Patterns {
+			if monitoringKeyID == "" && strings.Contains(pattern, alarms.MonitoringKeyIDPlaceholder) {
+				monitoringKeyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), key.Arn()), jsii.Number(1)), nil)
+			}
+		}
 	}
 	namespace := AlarmNamespacePrefix + t.Name
 	for _, al := range all {
 		id := goName(strings.ReplaceAll(al.Name, "-", "_")) // "key-changes" becomes "KeyChanges"
 		for j, pattern := range al.Patterns {
-			name := fmt.Sprintf("%s-%s", t.Name, al.Name)
+			name := alarms.AlarmName(t.Name, al.Name)
 			fid := "AlarmFilter" + id
 			if len(al.Patterns) > 1 {
 				name = fmt.Sprintf("%s-%d", name, j+1)
@@ -198,6 +243,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			if strings.Contains(pattern, alarms.KeyIDPlaceholder) {
 				pattern = strings.ReplaceAll(pattern, alarms.KeyIDPlaceholder, keyID)
 			}
+			pattern = strings.ReplaceAll(pattern, alarms.MonitoringKeyIDPlaceholder, monitoringKeyID)
 			cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(node, jsii.String(fid), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
 				Provider:     p.Provider,
 				Name:         jsii.String(name),
@@ -212,7 +258,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 		}
 		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("Alarm"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 			Provider:           p.Provider,
-			AlarmName:          jsii.String(fmt.Sprintf("%s-%s", t.Name, al.Name)),
+			AlarmName:          jsii.String(alarms.AlarmName(t.Name, al.Name)),
 			AlarmDescription:   jsii.String(al.Description),
 			Namespace:          jsii.String(namespace),
 			MetricName:         jsii.String(al.Name),

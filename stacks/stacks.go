@@ -476,7 +476,9 @@ func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
 		return nil
 	}
 	a := cfg.Trail.CloudWatchLogs.Alarms
-	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled}
+	// The trail's creator holds the monitoring path; its role_arn, when set,
+	// is the deploying role whose changes the monitoring alarms tell apart.
+	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.TrailCreator().RoleARN}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
 	}

@@ -76,9 +76,11 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 		"aws_s3_bucket_object_lock_configuration": 1, "aws_cloudtrail": 1,
 		// CloudWatch Logs delivery, on by default.
 		"aws_cloudwatch_log_group": 1, "aws_iam_role": 1, "aws_iam_role_policy": 1,
-		// Alarms on the log group, on by default with it: 15 CIS controls and
-		// 5 tampering alarms, their encrypted topic and its policy.
-		"aws_cloudwatch_metric_alarm": 20, "aws_cloudwatch_log_metric_filter": 20,
+		// Alarms on the log group, on by default with it: 15 CIS controls, 5
+		// tampering and 4 monitoring alarms (no role_arn: no deployer twins;
+		// the monitoring alarms' patterns are split by the fields their
+		// events carry: 2+4+3+1 filters), their encrypted topic and its policy.
+		"aws_cloudwatch_metric_alarm": 24, "aws_cloudwatch_log_metric_filter": 30,
 		"aws_sns_topic": 1, "aws_sns_topic_policy": 1,
 	}
 	for typ, n := range want {
@@ -422,14 +424,14 @@ func topicNamed(t *testing.T, d st.Doc, name string) string {
 }
 
 // TestAlarms: the alarms are on by default with CloudWatch Logs, one per
-// CIS control and tampering alarm, on the trail's log group, notifying an
+// CIS control, tampering and monitoring alarm, on the trail's log group, notifying an
 // encrypted alarm topic; disabled ones are left out.
 func TestAlarms(t *testing.T) {
 	_, docs := synthApp(t, config.Default())
 	d := docs[CombinedStackName]
 	groupName, _ := d.Only(t, "aws_cloudwatch_log_group")
-	assert.Equal(t, 20, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls and 5 tampering alarms")
-	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 20)
+	assert.Equal(t, 24, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls, 5 tampering and 4 monitoring alarms")
+	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 24)
 	topic := topicNamed(t, d, "cloudtrail-mrk-alarms")
 	for _, f := range d.Resources("aws_cloudwatch_log_metric_filter") {
 		assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "name"), f["log_group_name"])
@@ -445,7 +447,7 @@ func TestAlarms(t *testing.T) {
 	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = []config.Subscription{{Protocol: "email", Endpoint: "security@example.com"}}
 	_, docs = synthApp(t, cfg)
 	d = docs[CombinedStackName]
-	assert.Equal(t, 18, d.Count("aws_cloudwatch_metric_alarm"))
+	assert.Equal(t, 22, d.Count("aws_cloudwatch_metric_alarm"))
 	_, sub := d.Only(t, "aws_sns_topic_subscription")
 	assert.Equal(t, "email", sub["protocol"])
 	assert.Equal(t, "security@example.com", sub["endpoint"])

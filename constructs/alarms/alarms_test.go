@@ -82,13 +82,13 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 		"unauthorized-api-calls": {"ec2-run-instances-unauthorized", "s3-list-buckets-access-denied"},
 		// The benchmark's pattern also counts failed sign-ins without MFA.
 		"console-sign-in-without-mfa": {"console-login-failed", "console-login-iam-user-without-mfa"},
-		"root-usage":                  {"console-login-root-with-mfa"},
+		"root-usage":                  {"console-login-root-with-mfa", "cw-disable-alarm-actions-heartbeat-by-root", "logs-put-retention-policy-our-group-by-root"},
 		// CIS 4.4 misses UpdateAssumeRolePolicy, PutRolePermissionsBoundary,
 		// DeleteRole and CreateRole: pipeline-role-changes counts them.
 		"iam-policy-changes":                 {"iam-attach-role-policy-delivery-role", "iam-put-role-policy", "organizations-create-policy"},
 		"cloudtrail-changes":                 {"cloudtrail-create-other-trail", "cloudtrail-stop-logging-other-trail", "cloudtrail-stop-logging-our-trail-by-arn", "cloudtrail-update-trail-our-trail"},
 		"console-authentication-failures":    {"console-login-failed"},
-		"cmk-disabled-or-scheduled-deletion": {"kms-disable-key-other-key", "kms-schedule-key-deletion-our-replica-by-alias"},
+		"cmk-disabled-or-scheduled-deletion": {"kms-disable-key-other-key", "kms-mon-schedule-key-deletion-monitoring-key", "kms-schedule-key-deletion-our-replica-by-alias"},
 		"s3-bucket-policy-changes":           {"s3-put-bucket-policy-other-bucket", "s3-put-bucket-policy-our-bucket"},
 		"config-changes":                     {"config-stop-configuration-recorder"},
 		"security-group-changes":             {"ec2-authorize-security-group-ingress"},
@@ -104,7 +104,12 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 		PipelineRoleChanges: {"iam-attach-role-policy-delivery-role", "iam-create-role-replication-role-name", "iam-delete-role-delivery-role",
 			"iam-put-role-permissions-boundary-replication-role", "iam-update-assume-role-policy-replication-role"},
 	}
-	all := append(CIS(nil), tampering...)
+	for name, ids := range monitoringWant {
+		want[name] = ids
+	}
+	monitoring, err := MonitoringAlarms(testMonitoring, nil)
+	require.NoError(t, err)
+	all := append(append(CIS(nil), tampering...), monitoring...)
 	require.Len(t, all, len(want))
 	for _, a := range all {
 		t.Run(a.Name, func(t *testing.T) {
@@ -126,7 +131,7 @@ func TestCISControls(t *testing.T) {
 		assert.NoError(t, err, c.Name)
 	}
 	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
-	assert.Len(t, Names(), 20)
+	assert.Len(t, Names(), 24)
 }
 
 // TestPatternsFitAndSplit: with the longest names AWS allows, every

@@ -140,9 +140,10 @@ const (
 var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges}
 
 // Names lists every alarm name that the configuration may switch off,
-// sorted.
+// sorted. A monitoring alarm's deployer twin (ByDeployerSuffix) is not among
+// them: it goes with its alarm.
 func Names() []string {
-	out := append([]string(nil), TamperingNames...)
+	out := append(append([]string(nil), TamperingNames...), MonitoringNames...)
 	for _, c := range CISControls {
 		out = append(out, c.Name)
 	}

@@ -115,7 +115,7 @@ func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 		if off[name] || len(targets) == 0 {
 			return nil
 		}
-		patterns, err := split(source, events, targets)
+		patterns, err := split(source, events, targets, nil)
 		if err != nil {
 			return fmt.Errorf("alarm %s: %w", name, err)
 		}
@@ -203,20 +203,26 @@ func or(terms []string) string {
 	return strings.Join(parts, " || ")
 }
 
-// pattern is { ($.eventSource = source) && (events...) && (targets...) }.
-func pattern(source string, events, targets []string) string {
+// pattern is { ($.eventSource = source) && (events...) && (targets...) },
+// followed by && (term) for each term of extra (the account and region a
+// monitoring alarm is about, who made the change).
+func pattern(source string, events, targets, extra []string) string {
 	names := make([]string, len(events))
 	for i, e := range events {
 		names[i] = eq("$.eventName", e)
 	}
-	return fmt.Sprintf("{ (%s) && (%s) && (%s) }", eq("$.eventSource", source), or(names), or(targets))
+	var more strings.Builder
+	for _, x := range extra {
+		more.WriteString(" && (" + x + ")")
+	}
+	return fmt.Sprintf("{ (%s) && (%s) && (%s)%s }", eq("$.eventSource", source), or(names), or(targets), more.String())
 }
 
 // split returns patterns that together match what pattern(source, events,
-// targets) matches, each within rules.FilterPatternMaxLength: targets are
-// halved first, then events.
-func split(source string, events, targets []string) ([]string, error) {
-	p := pattern(source, events, targets)
+// targets, extra) matches, each within rules.FilterPatternMaxLength: targets
+// are halved first, then events; every part keeps all of extra.
+func split(source string, events, targets, extra []string) ([]string, error) {
+	p := pattern(source, events, targets, extra)
 	if len(p) <= rules.FilterPatternMaxLength {
 		return []string{p}, nil
 	}
@@ -234,7 +240,7 @@ func split(source string, events, targets []string) ([]string, error) {
 	}
 	var out []string
 	for _, part := range parts {
-		ps, err := split(source, part[0], part[1])
+		ps, err := split(source, part[0], part[1], extra)
 		if err != nil {
 			return nil, err
 		}

@@ -74,3 +74,9 @@ func (d DataEvents) Check(l *List, field func(string) string) {
 		l.Add(fmt.Sprintf("%s[%d]", field("s3_buckets"), i), BucketName(b))
 	}
 }
+
+// MaxMetricFiltersPerLogGroup is the most metric filters CloudWatch Logs
+// associates with one log group (docs/aws-rules.md#metric-filters-per-log-group):
+// every pattern of every alarm is one filter, and filters added to the
+// trail's log group by hand count too.
+const MaxMetricFiltersPerLogGroup = 100

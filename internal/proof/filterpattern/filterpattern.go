@@ -8,14 +8,18 @@
 //   - `{ selector op value }` with op one of =, !=, <, >, <=, >=; string
 //     values quoted or bare, with `*` as a wildcard; numeric values;
 //   - `selector IS NULL`, `IS TRUE`, `IS FALSE`, `selector NOT EXISTS`;
-//   - selectors `$.a.b`, array indexes `$.a[0].b`, `$.c[0][1]`, and keys
-//     with periods `$.['cluster.name']`;
+//   - selectors `$.a.b`, array indexes `$.a[0].b`, `$.c[0][1]`, keys
+//     with periods `$.['cluster.name']`, and the wildcard selector `[*]`
+//     ("You can use the JSON wildcard to select any array element"), with
+//     the guide's quotas: at most one in a property selector and three in a
+//     pattern; a comparison through it holds when it holds for any element,
+//     and only `=` is implemented through it;
 //   - `&&`, `||` (&& binds tighter, as the documentation's compound examples
 //     show) and parentheses.
 //
 // Anything else is refused with an error rather than guessed: text and
-// space-delimited patterns, regular expressions (%...%), `$.*` and `[*]`,
-// and comparisons whose outcome the documentation does not define (a string
+// space-delimited patterns, regular expressions (%...%), `$.*`, `[*]` with
+// any operator but `=`, and comparisons whose outcome the documentation does not define (a string
 // compared with a number, `!=` or IS NULL on a field the event lacks). Such
 // an undefined comparison is an error only when it decides the result:
 // `false && undefined` is false.
@@ -131,40 +135,55 @@ type step struct {
 	key   string
 	index int
 	isIdx bool
+	// any is the wildcard selector [*]: every element of the array.
+	any bool
 }
 
 type selector struct {
 	text  string
 	steps []step
+	// wildcard: one step is [*].
+	wildcard bool
 }
 
 // lookup returns the selected value and whether it exists.
 func (s selector) lookup(ev any) (any, bool, error) {
-	cur := ev
-	for _, st := range s.steps {
-		switch v := cur.(type) {
-		case map[string]any:
-			if st.isIdx {
-				return nil, false, nil
-			}
-			next, ok := v[st.key]
-			if !ok {
-				return nil, false, nil
-			}
-			cur = next
-		case []any:
-			if !st.isIdx {
-				return nil, false, fmt.Errorf("%s reaches an array without an index, which the documentation does not define", s.text)
-			}
-			if st.index >= len(v) {
-				return nil, false, nil
-			}
-			cur = v[st.index]
-		default:
-			return nil, false, nil
-		}
+	vals, err := s.lookupAll(ev)
+	if err != nil || len(vals) == 0 {
+		return nil, false, err
 	}
-	return cur, true, nil
+	return vals[0], true, nil
+}
+
+// lookupAll returns every value the selector selects: none or one without
+// a wildcard, one per element of the array at [*] with it.
+func (s selector) lookupAll(ev any) ([]any, error) {
+	cur := []any{ev}
+	for _, st := range s.steps {
+		var next []any
+		for _, c := range cur {
+			switch v := c.(type) {
+			case map[string]any:
+				if st.isIdx {
+					continue
+				}
+				if n, ok := v[st.key]; ok {
+					next = append(next, n)
+				}
+			case []any:
+				if !st.isIdx {
+					return nil, fmt.Errorf("%s reaches an array without an index, which the documentation does not define", s.text)
+				}
+				if st.any {
+					next = append(next, v...)
+				} else if st.index < len(v) {
+					next = append(next, v[st.index])
+				}
+			}
+		}
+		cur = next
+	}
+	return cur, nil
 }
 
 type compare struct {
@@ -181,6 +200,20 @@ func (c compare) undefined(format string, a ...any) result {
 }
 
 func (c compare) eval(ev any) result {
+	if c.sel.wildcard {
+		// Any element: the comparison holds when it holds for one of them
+		// (only = is parsed through [*]).
+		vals, err := c.sel.lookupAll(ev)
+		if err != nil {
+			return result{err: err}
+		}
+		for _, v := range vals {
+			if r := c.evalValue(v, true); r.err != nil || r.v {
+				return r
+			}
+		}
+		return result{v: false}
+	}
 	got, found, err := c.sel.lookup(ev)
 	if err != nil {
 		return result{err: err}
@@ -200,6 +233,11 @@ func (c compare) eval(ev any) result {
 		b, ok := got.(bool)
 		return result{v: ok && b == (c.op == "IS TRUE")}
 	}
+	return c.evalValue(got, found)
+}
+
+// evalValue compares one selected value (found: the field exists).
+func (c compare) evalValue(got any, found bool) result {
 	num, isNum := c.number()
 	if !found {
 		if c.op == "=" {
@@ -274,7 +312,18 @@ func wildcard(pattern, s string) bool {
 type parser struct {
 	src string
 	pos int
+	// wildcards counts the [*] selectors of the pattern.
+	wildcards int
 }
+
+// Quotas of the wildcard selector (CloudWatch Logs User Guide, "Using filter
+// patterns to match terms in JSON log events": "You can only use up to one
+// wildcard selector in a property selector, and up to three wildcard
+// selectors in a filter pattern with compound expressions").
+const (
+	maxWildcardsPerSelector = 1
+	maxWildcardsPerPattern  = 3
+)
 
 func (p *parser) errorf(format string, a ...any) error {
 	return fmt.Errorf("at character %d: %s", p.pos+1, fmt.Sprintf(format, a...))
@@ -357,11 +406,17 @@ func (p *parser) comparison() (node, error) {
 	p.skipSpace()
 	for _, kw := range []string{"IS NULL", "IS TRUE", "IS FALSE", "NOT EXISTS"} {
 		if p.accept(kw) {
+			if sel.wildcard {
+				return nil, p.errorf("%s %s: only = is implemented through [*]; the documentation does not say whether it asks any element or every element", sel.text, kw)
+			}
 			return compare{sel: sel, op: kw}, nil
 		}
 	}
 	for _, op := range operators {
 		if p.accept(op) {
+			if sel.wildcard && op != "=" {
+				return nil, p.errorf("%s %s: only = is implemented through [*]; the documentation does not say whether it asks any element or every element", sel.text, op)
+			}
 			v, quoted, err := p.value()
 			if err != nil {
 				return nil, err
@@ -380,6 +435,7 @@ func (p *parser) selector() (selector, error) {
 	}
 	p.pos++
 	var steps []step
+	wildcards := 0
 	for p.pos < len(p.src) {
 		switch {
 		case strings.HasPrefix(p.src[p.pos:], ".['"):
@@ -404,9 +460,22 @@ func (p *parser) selector() (selector, error) {
 			if end < 0 {
 				return selector{}, p.errorf("unterminated [ in selector")
 			}
+			if p.src[p.pos+1:p.pos+end] == "*" {
+				wildcards++
+				p.wildcards++
+				if wildcards > maxWildcardsPerSelector {
+					return selector{}, p.errorf("selector %s: more than %d wildcard selector in a property selector, which CloudWatch Logs refuses", p.src[start:p.pos+end+1], maxWildcardsPerSelector)
+				}
+				if p.wildcards > maxWildcardsPerPattern {
+					return selector{}, p.errorf("selector %s: more than %d wildcard selectors in a pattern, which CloudWatch Logs refuses", p.src[start:p.pos+end+1], maxWildcardsPerPattern)
+				}
+				steps = append(steps, step{isIdx: true, any: true})
+				p.pos += end + 1
+				continue
+			}
 			i, err := strconv.Atoi(p.src[p.pos+1 : p.pos+end])
 			if err != nil || i < 0 {
-				return selector{}, p.errorf("selector %s: array index %q is not a non-negative integer ([*] is not implemented)", p.src[start:p.pos+end+1], p.src[p.pos+1:p.pos+end])
+				return selector{}, p.errorf("selector %s: array index %q is neither a non-negative integer nor *", p.src[start:p.pos+end+1], p.src[p.pos+1:p.pos+end])
 			}
 			steps = append(steps, step{index: i, isIdx: true})
 			p.pos += end + 1
@@ -418,7 +487,7 @@ done:
 	if len(steps) == 0 {
 		return selector{}, p.errorf("selector $ selects nothing")
 	}
-	return selector{text: p.src[start:p.pos], steps: steps}, nil
+	return selector{text: p.src[start:p.pos], steps: steps, wildcard: wildcards > 0}, nil
 }
 
 func isIdent(b byte) bool {

@@ -1,6 +1,7 @@
 package filterpattern
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -89,6 +90,51 @@ func TestOperators(t *testing.T) {
 	}
 }
 
+// TestWildcardSelector: [*] selects any element of an array ("You can use
+// the JSON wildcard to select any array element", CloudWatch Logs User
+// Guide, "Using filter patterns to match terms in JSON log events"; the
+// guide's example compares it with a regular expression, which this
+// evaluator does not implement, so the cases here use plain values), at
+// any index, and up to three of them fit in one pattern.
+func TestWildcardSelector(t *testing.T) {
+	ev := `{"arrayKey": ["value", "another value"], "objectList": [{"name": "a", "id": 1}, {"name": "b", "id": 2}], "names": ["x-1", "x-2", "y", "org-trail-root-usage"], "empty": [], "scalar": "value"}`
+	for _, tc := range []struct {
+		pattern string
+		want    bool
+	}{
+		{`{ $.arrayKey[*] = "value" }`, true},
+		{`{ $.arrayKey[*] = "another value" }`, true},
+		{`{ $.arrayKey[*] = "val" }`, false},
+		{`{ $.arrayKey[*] = "val*" }`, true},
+		{`{ $.objectList[*].id = 2 }`, true},
+		{`{ $.objectList[*].name = "c" }`, false},
+		{`{ $.names[*] = "org-trail-*" }`, true},
+		{`{ $.names[*] = "z*" }`, false},
+		{`{ $.empty[*] = "x" }`, false},
+		{`{ $.missing[*] = "x" }`, false},
+		{`{ $.scalar[*] = "value" }`, false},
+		{`{ $.a[*] = 1 || $.names[*] = "y" || $.objectList[*].id = 9 }`, true},
+	} {
+		t.Run(tc.pattern, func(t *testing.T) {
+			got, err := MustParse(tc.pattern).Match([]byte(ev))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	// The last of 100 elements counts as much as the first.
+	var names []string
+	for i := 0; i < 99; i++ {
+		names = append(names, fmt.Sprintf(`"other-%d"`, i))
+	}
+	long := `{"alarmNames": [` + strings.Join(append(names, `"org-trail-heartbeat"`), ", ") + `]}`
+	got, err := MustParse(`{ $.alarmNames[*] = "org-trail-*" }`).Match([]byte(long))
+	require.NoError(t, err)
+	assert.True(t, got)
+	got, err = MustParse(`{ $.alarmNames[0] = "org-trail-*" }`).Match([]byte(long))
+	require.NoError(t, err)
+	assert.False(t, got, "a fixed index sees one element only")
+}
+
 // TestUndefinedIsAnError: what the documentation does not define is refused,
 // unless the rest of the pattern decides the result.
 func TestUndefinedIsAnError(t *testing.T) {
@@ -122,7 +168,11 @@ func TestRefusesUnimplementedSyntax(t *testing.T) {
 		{`[ip, user, status_code = 4*]`, "only JSON patterns"},
 		{`{ $.name = %Update.*% }`, "regular expressions"},
 		{`{ $.* = "x" }`, "wildcards such as $.*"},
-		{`{ $.list[*] = 1 }`, "[*] is not implemented"},
+		{`{ $.list[*] != 1 }`, "only = is implemented through [*]"},
+		{`{ $.list[*] NOT EXISTS }`, "only = is implemented through [*]"},
+		{`{ $.list[*][*] = 1 }`, "more than 1 wildcard selector in a property selector"},
+		{`{ $.a[*] = 1 || $.b[*] = 1 || $.c[*] = 1 || $.d[*] = 1 }`, "more than 3 wildcard selectors in a pattern"},
+		{`{ $.list[x] = 1 }`, "neither a non-negative integer nor *"},
 		{`{ $.name EXISTS }`, "expected an operator"},
 		{`{ ($.name = "x" }`, "expected ')'"},
 		{`{ $.name = "x }`, "unterminated string"},

@@ -78,8 +78,10 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 // configuration leaves on (the key and log-bucket alarms only when the
 // trail logs the log-archive account: an organization trail or one
 // account; the pipeline-role alarm on the roles of the accounts it logs),
-// and one metric filter per pattern, as long patterns are split
-// into several (alarms.TamperingAlarms, measured with the longest key id).
+// the monitoring alarms (and their deployer twins when the trail creator has
+// a role_arn), and one metric filter per pattern, as long patterns are split
+// into several (alarms.TamperingAlarms and alarms.MonitoringAlarms, measured
+// with the longest key ids).
 func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	a := cfg.Trail.CloudWatchLogs.Alarms
 	t := cfg.TrailIdentity()
@@ -96,7 +98,22 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 		// The app refuses the configuration too; expect what it makes: nothing.
 		return 0, 0
 	}
-	for _, al := range append(alarms.CIS(a.Disabled), tampering...) {
+	// The monitoring path, in the trail creator's account and home region,
+	// with deployer twins when that account has a role_arn.
+	mon := alarms.Monitoring{
+		Partition: t.Partition, Account: cfg.TrailCreator().ID, Region: cfg.HomeRegion,
+		TrailName: t.Name, LogGroupName: cfg.Trail.CloudWatchLogs.LogGroupName,
+		Topics: []string{a.TopicName}, KeyID: alarms.MonitoringKeyIDPlaceholder,
+		Deployer: cfg.TrailCreator().RoleARN,
+	}
+	if cfg.Trail.Notifications.Enabled {
+		mon.Topics = append(mon.Topics, cfg.Trail.Notifications.TopicName)
+	}
+	monitoring, err := alarms.MonitoringAlarms(mon, a.Disabled)
+	if err != nil {
+		return 0, 0
+	}
+	for _, al := range append(append(alarms.CIS(a.Disabled), tampering...), monitoring...) {
 		nAlarms++
 		nFilters += len(al.Patterns)
 	}

@@ -120,8 +120,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// The trail and its monitoring (7), the alarms (20 alarms, 22 metric
 	// filters: the key alarm's pattern names each of the three key copies
 	// and the bucket alarm's lists its events, each split in two; the alarm topic, its policy and one
-	// subscription), and the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+3+2, results["config organization/management"].Creates)
+	// subscription), the monitoring alarms with their deployer twins (8
+	// alarms, 20 filters), and the guardrail policy with its one attachment.
+	assert.Equal(t, 7+20+22+3+8+20+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
@@ -217,18 +218,24 @@ func TestMissingTerraformIsExplained(t *testing.T) {
 func TestAlarmExpectations(t *testing.T) {
 	cfg := config.Default()
 	_, trail := Expectations(cfg)
-	assert.Equal(t, 20, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls and 5 tampering alarms in one account")
-	assert.Equal(t, 20, trail.Counts["aws_cloudwatch_log_metric_filter"])
+	assert.Equal(t, 24, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls, 5 tampering and 4 monitoring alarms in one account")
+	assert.Equal(t, 30, trail.Counts["aws_cloudwatch_log_metric_filter"])
 	assert.Equal(t, 1, trail.Counts["aws_sns_topic"], "the alarm topic")
 
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
 	_, trail = Expectations(cfg)
-	assert.Equal(t, 18, trail.Counts["aws_cloudwatch_metric_alarm"])
+	assert.Equal(t, 22, trail.Counts["aws_cloudwatch_metric_alarm"])
+
+	cfg.Accounts.Management.RoleARN = "arn:aws:iam::111122223333:role/CloudTrailDeployer"
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = nil
+	_, trail = Expectations(cfg)
+	assert.Equal(t, 28, trail.Counts["aws_cloudwatch_metric_alarm"], "with a deploying role, a twin for each monitoring alarm")
+	cfg.Accounts.Management.RoleARN = ""
 
 	cfg.Accounts.LogArchive.ID = "444455556666"
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = nil
 	_, trail = Expectations(cfg)
-	assert.Equal(t, 17, trail.Counts["aws_cloudwatch_metric_alarm"], "an account trail does not see the log-archive account's key and buckets, only its own delivery role")
+	assert.Equal(t, 21, trail.Counts["aws_cloudwatch_metric_alarm"], "an account trail does not see the log-archive account's key and buckets, only its own delivery role")
 
 	cfg.Trail.CloudWatchLogs.Enabled = false
 	_, trail = Expectations(cfg)
