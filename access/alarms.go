@@ -55,6 +55,12 @@ func (c *checker) expectedAlarms() []string {
 	if len(c.cfg.AlarmedPipelineRoles()) > 0 {
 		out = append(out, alarms.PipelineRoleChanges)
 	}
+	// Organizations user guide, "AWS CloudTrail and AWS Organizations": an
+	// organization trail stops working for member accounts when CloudTrail's
+	// trusted access is disabled.
+	if c.cfg.OrganizationID != "" {
+		out = append(out, alarms.OrganizationTrustChanges)
+	}
 	// The monitoring path is in the trail creator's account, which the
 	// trail always logs; with a deploying role each alarm has its twin.
 	for _, n := range alarms.MonitoringNames {
@@ -293,6 +299,26 @@ func (c *checker) samples(name string) (match, other []sample) {
 		alarms.MonitoringAlarmChanges + alarms.ByDeployerSuffix, alarms.MonitoringLogGroupChanges + alarms.ByDeployerSuffix,
 		alarms.MonitoringTopicChanges + alarms.ByDeployerSuffix, alarms.MonitoringKeyChanges + alarms.ByDeployerSuffix:
 		return c.monitoringSamples(name)
+	case alarms.OrganizationTrustChanges:
+		// Organizations API Reference: DisableAWSServiceAccess,
+		// RegisterDelegatedAdministrator and DeregisterDelegatedAdministrator
+		// take ServicePrincipal; CloudTrail's RegisterOrganizationDelegatedAdmin
+		// and DeregisterOrganizationDelegatedAdmin take the member account.
+		mgmt := c.cfg.Accounts.Management.ID
+		orgRec := func(event, principal string) []byte {
+			return rec("organizations.amazonaws.com", event, map[string]any{"awsRegion": "us-east-1", "recipientAccountId": mgmt,
+				"requestParameters": map[string]any{"servicePrincipal": principal}})
+		}
+		for _, e := range []string{"DisableAWSServiceAccess", "RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"} {
+			match = append(match, sample{e + " for cloudtrail.amazonaws.com", orgRec(e, "cloudtrail.amazonaws.com")})
+		}
+		for _, e := range []string{"RegisterOrganizationDelegatedAdmin", "DeregisterOrganizationDelegatedAdmin"} {
+			match = append(match, sample{e, rec("cloudtrail.amazonaws.com", e, map[string]any{"recipientAccountId": mgmt, "requestParameters": map[string]any{"memberAccountId": "222233334444"}})})
+		}
+		return match, []sample{unrelated,
+			{"DisableAWSServiceAccess for config.amazonaws.com", orgRec("DisableAWSServiceAccess", "config.amazonaws.com")},
+			{"EnableAWSServiceAccess for cloudtrail.amazonaws.com", orgRec("EnableAWSServiceAccess", "cloudtrail.amazonaws.com")},
+			{"ListDelegatedAdministrators for cloudtrail.amazonaws.com", orgRec("ListDelegatedAdministrators", "cloudtrail.amazonaws.com")}}
 	case alarms.PipelineRoleChanges:
 		// Each role event on each pipeline role in its account (the
 		// delivery role under a name Terraform generates from the prefix);

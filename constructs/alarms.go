@@ -135,7 +135,7 @@ type alarmsPlan struct {
 // planAlarms lists the enabled alarms and writes the alarm topic's policy.
 func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPlan, error) {
 	a := p.CloudWatchLogs.Alarms
-	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
+	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN(), Organization: p.Bucket.OrganizationID() != ""}
 	if targets.covered {
 		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = targets.keyAccount, alarms.KeyIDPlaceholder, targets.keyAlias
 		tamper.KeyRegions = targets.keyRegions

@@ -51,6 +51,7 @@ var testDeployment = Tampering{
 		"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication",
 		"arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-*",
 	},
+	Organization: true,
 }
 
 // matches returns the ids of the records that any of the alarm's patterns
@@ -101,6 +102,11 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 		KeyChanges:                           {"kms-create-grant-our-key", "kms-delete-alias-our-alias", "kms-put-key-policy-our-key", "kms-schedule-key-deletion-our-replica-by-alias", "kms-update-alias-our-alias-to-other-key"},
 		LogBucketChanges:                     {"s3-put-bucket-policy-our-bucket", "s3-put-bucket-request-payment-our-bucket", "s3-put-bucket-versioning-our-access-log-bucket", "s3-put-object-lock-configuration-our-bucket"},
 		LogObjectDeletions:                   {"s3-delete-object-our-bucket", "s3-put-object-retention-our-bucket"},
+		// Organizations API Reference, DisableAWSServiceAccess and
+		// RegisterDelegatedAdministrator (ServicePrincipal); not the same
+		// call for another service.
+		OrganizationTrustChanges: {"cloudtrail-register-organization-delegated-admin", "organizations-disable-aws-service-access-cloudtrail",
+			"organizations-register-delegated-administrator-cloudtrail"},
 		PipelineRoleChanges: {"iam-attach-role-policy-delivery-role", "iam-create-role-replication-role-name", "iam-delete-role-delivery-role",
 			"iam-put-role-permissions-boundary-replication-role", "iam-update-assume-role-policy-replication-role"},
 	}
@@ -131,7 +137,7 @@ func TestCISControls(t *testing.T) {
 		assert.NoError(t, err, c.Name)
 	}
 	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
-	assert.Len(t, Names(), 24)
+	assert.Len(t, Names(), 25)
 }
 
 // TestPatternsFitAndSplit: with the longest names AWS allows, every
@@ -189,7 +195,12 @@ func TestTamperingAlarmsCanBeSwitchedOff(t *testing.T) {
 	for _, x := range a {
 		names = append(names, x.Name)
 	}
-	assert.Equal(t, []string{TrailChanges, LogBucketChanges}, names)
+	assert.Equal(t, []string{TrailChanges, LogBucketChanges, OrganizationTrustChanges}, names)
+	a, err = TamperingAlarms(testDeployment, []string{OrganizationTrustChanges})
+	require.NoError(t, err)
+	for _, x := range a {
+		assert.NotEqual(t, OrganizationTrustChanges, x.Name)
+	}
 	a, err = TamperingAlarms(Tampering{Partition: "aws", TrailName: "t", TrailARN: "arn:aws:cloudtrail:us-east-1:111122223333:trail/t"}, nil)
 	require.NoError(t, err)
 	require.Len(t, a, 1, "no key account, no buckets and no roles: the trail alarm only")

@@ -134,10 +134,13 @@ const (
 	LogObjectDeletions = "log-object-deletions"
 	// PipelineRoleChanges watches the replication and delivery roles.
 	PipelineRoleChanges = "pipeline-role-changes"
+	// OrganizationTrustChanges watches CloudTrail's trusted access and its
+	// delegated administrators in AWS Organizations (organization trails).
+	OrganizationTrustChanges = "organization-trust-changes"
 )
 
 // TamperingNames lists the tampering alarms' names.
-var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges}
+var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges, OrganizationTrustChanges}
 
 // Names lists every alarm name that the configuration may switch off,
 // sorted. A monitoring alarm's deployer twin (ByDeployerSuffix) is not among

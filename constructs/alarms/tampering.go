@@ -42,6 +42,22 @@ var (
 	}
 )
 
+// Events that change CloudTrail's standing in AWS Organizations. Disabling
+// CloudTrail's trusted access stops every organization trail for the member
+// accounts while the management account's events go on arriving, so neither
+// the heartbeat nor any other alarm would notice
+// (docs/aws-rules.md#trusted-access); a delegated administrator registered
+// by someone else may update or stop the organization trail. Organizations'
+// events carry the service in requestParameters.servicePrincipal (the
+// ServicePrincipal parameter of DisableAWSServiceAccess,
+// RegisterDelegatedAdministrator and DeregisterDelegatedAdministrator,
+// Organizations API Reference); CloudTrail's own registration calls concern
+// CloudTrail alone and are matched by name.
+var (
+	OrganizationTrustEvents = []string{"DisableAWSServiceAccess", "RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator"}
+	CloudTrailAdminEvents   = []string{"RegisterOrganizationDelegatedAdmin", "DeregisterOrganizationDelegatedAdmin"}
+)
+
 // KeyIDPlaceholder stands for the multi-region key's id while patterns are
 // built and measured: it has the length of every multi-region key id
 // ("mrk-" and 32 hexadecimal digits, AWS KMS developer guide, "Multi-Region
@@ -73,6 +89,10 @@ type Tampering struct {
 	// Buckets are the log buckets: the trail bucket, its access-log bucket,
 	// the recovery bucket and its access-log bucket. None: no bucket alarms.
 	Buckets []string
+	// Organization: the trail is an organization trail, which works for the
+	// member accounts only while CloudTrail has trusted access to AWS
+	// Organizations (OrganizationTrustEvents). False: no trust alarm.
+	Organization bool
 	// PipelineRoles are the roles delivery runs on, as role ARNs (a trailing
 	// * for a name prefix, as the delivery role's name is generated): the
 	// replication role and the CloudWatch Logs delivery role, those in an
@@ -168,6 +188,23 @@ func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 		}
 		roleTargets = append(roleTargets, fmt.Sprintf("(%s && %s)", eq("$.requestParameters.roleName", name), eq("$.recipientAccountId", account)))
 		roleNames = append(roleNames, name+" in "+account)
+	}
+	if t.Organization && !off[OrganizationTrustChanges] {
+		names := func(events []string) []string {
+			out := make([]string, len(events))
+			for i, e := range events {
+				out[i] = eq("$.eventName", e)
+			}
+			return out
+		}
+		out = append(out, Alarm{
+			Name: OrganizationTrustChanges,
+			Description: "CloudTrail's trusted access to AWS Organizations was disabled, or a CloudTrail delegated administrator registered or removed: " +
+				"without trusted access the organization trail stops logging the member accounts.",
+			Patterns: []string{fmt.Sprintf("{ ((%s) && (%s) && (%s)) || ((%s) && (%s)) }",
+				eq("$.eventSource", "organizations.amazonaws.com"), or(names(OrganizationTrustEvents)), eq("$.requestParameters.servicePrincipal", "cloudtrail.amazonaws.com"),
+				eq("$.eventSource", "cloudtrail.amazonaws.com"), or(names(CloudTrailAdminEvents)))},
+		})
 	}
 	if err := add(PipelineRoleChanges, fmt.Sprintf("A pipeline role (%s) had its trust, permissions boundary, policies or settings changed, or was deleted or created.", strings.Join(roleNames, ", ")),
 		"iam.amazonaws.com", RoleEvents, roleTargets); err != nil {

@@ -85,7 +85,7 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	a := cfg.Trail.CloudWatchLogs.Alarms
 	t := cfg.TrailIdentity()
-	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN()}
+	tamper := alarms.Tampering{Partition: t.Partition, TrailName: t.Name, TrailARN: t.ARN(), Organization: cfg.OrganizationID != ""}
 	if cfg.OrganizationID != "" || cfg.SingleAccount() {
 		tamper.KeyAccount, tamper.KeyID, tamper.KeyAlias = cfg.Accounts.LogArchive.ID, alarms.KeyIDPlaceholder, cfg.Key.Alias
 		replicas := slices.Sorted(slices.Values(cfg.Key.ReplicaRegions))

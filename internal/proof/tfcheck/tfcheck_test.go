@@ -121,8 +121,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// filters: the key alarm's pattern names each of the three key copies
 	// and the bucket alarm's lists its events, each split in two; the alarm topic, its policy and one
 	// subscription), the monitoring alarms with their deployer twins (8
-	// alarms, 20 filters), and the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+3+8+20+2, results["config organization/management"].Creates)
+	// alarms, 20 filters), the organization-trust alarm with its one filter,
+	// and the guardrail policy with its one attachment.
+	assert.Equal(t, 7+20+22+3+8+20+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
