@@ -29,35 +29,17 @@ import (
 // standInKeyID replaces the reference to the trail key's id in patterns.
 const standInKeyID = "mrk-0123456789abcdef0123456789abcdef"
 
-// expectedAlarms are the alarm names the configuration asks for.
+// expectedAlarms are the alarms with metric filters the configuration asks
+// for (config.LogGroupAlarms but the heartbeat, which heartbeatCheck
+// checks).
 func (c *checker) expectedAlarms() []string {
-	a := c.cfg.Trail.CloudWatchLogs.Alarms
-	off := map[string]bool{}
-	for _, d := range a.Disabled {
-		off[d] = true
-	}
 	var out []string
-	for _, ctl := range alarms.CISControls {
-		out = append(out, ctl.Name)
-	}
-	out = append(out, alarms.TrailChanges)
-	// The key's and the log buckets' events reach the trail only when it
-	// logs the log-archive account.
-	if c.cfg.OrganizationID != "" || c.cfg.SingleAccount() {
-		out = append(out, alarms.KeyChanges, alarms.LogBucketChanges, alarms.LogObjectDeletions)
-	}
-	// The delivery role is in the trail creator's account, which the trail
-	// always logs: the role alarm exists in every topology.
-	if len(c.cfg.AlarmedPipelineRoles()) > 0 {
-		out = append(out, alarms.PipelineRoleChanges)
-	}
-	var on []string
-	for _, n := range out {
-		if !off[n] {
-			on = append(on, n)
+	for _, n := range c.cfg.LogGroupAlarms() {
+		if n != alarms.Heartbeat {
+			out = append(out, n)
 		}
 	}
-	return on
+	return out
 }
 
 // record is a CloudTrail record (CloudTrail user guide, "CloudTrail record
@@ -382,6 +364,7 @@ func (c *checker) alarmChecks() error {
 			pass(floc, name+" counts "+smp.what, false, got)
 		}
 	}
+	c.heartbeatCheck(s, groupRef, topicRef)
 	return c.alarmTopicPolicies(a.TopicName)
 }
 
@@ -426,14 +409,11 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
 	c.expect(false, "anonymous publishing", pub(policyeval.Anonymous, tls...))
 
-	var keyName string
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true {
-			keyName = name
-		}
-	}
-	if keyName == "" {
-		return fmt.Errorf("stack %s has no monitoring key", s.Name)
+	// The key that encrypts the alarm topic (the monitoring key), found by
+	// the topic's reference: the stack may hold other single-region keys.
+	keyName := s.topicKey(topicName)
+	if _, ok := s.resources("aws_kms_key")[keyName]; !ok {
+		return fmt.Errorf("stack %s: the alarm topic %s is not encrypted with a key of the stack", s.Name, topicName)
 	}
 	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
 	if err != nil {

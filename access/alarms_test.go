@@ -78,25 +78,30 @@ func TestAlarmChecksFailWithoutAlarms(t *testing.T) {
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
 			f := failures(results)
-			assert.Len(t, f, 20, "one failure per alarm:\n%s", strings.Join(f, "\n"))
+			assert.Len(t, f, 21, "one failure per alarm, the heartbeat's included:\n%s", strings.Join(f, "\n"))
 		})
 		t.Run(name+"/no metric filters", func(t *testing.T) {
 			cfg, stacks := golden(t, name)
 			remove(stacks, "aws_cloudwatch_log_metric_filter", func(map[string]any) bool { return false })
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
-			assert.Len(t, failures(results), 20)
+			assert.Len(t, failures(results), 20, "one per alarm with filters; the heartbeat needs none")
 		})
 	}
-	for _, metric := range alarms.Names() {
-		t.Run("organization/without "+metric, func(t *testing.T) {
+	for _, name := range alarms.Names() {
+		// The heartbeat's metric is CloudWatch Logs' own.
+		metric, want := name, "an alarm on metric "+name
+		if name == alarms.Heartbeat {
+			metric, want = alarms.HeartbeatMetric, "one heartbeat: an alarm on AWS/Logs IncomingLogEvents of the trail's log group"
+		}
+		t.Run("organization/without "+name, func(t *testing.T) {
 			cfg, stacks := golden(t, "organization")
 			remove(stacks, "aws_cloudwatch_metric_alarm", func(b map[string]any) bool { return b["metric_name"] != metric })
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
 			f := failures(results)
 			require.Len(t, f, 1)
-			assert.Contains(t, f[0], "an alarm on metric "+metric)
+			assert.Contains(t, f[0], want)
 		})
 	}
 }

@@ -139,10 +139,11 @@ const (
 // TamperingNames lists the tampering alarms' names.
 var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges}
 
-// Names lists every alarm name that the configuration may switch off,
-// sorted.
+// Names lists every alarm name that the configuration may switch off
+// (trail.cloudwatch_logs.alarms.disabled), sorted: the CIS controls, the
+// tampering alarms and the heartbeat.
 func Names() []string {
-	out := append([]string(nil), TamperingNames...)
+	out := append(append([]string(nil), TamperingNames...), Heartbeat)
 	for _, c := range CISControls {
 		out = append(out, c.Name)
 	}
