@@ -33,7 +33,10 @@ const (
 	standInMonitoringKeyID = "0123abcd-01ab-23cd-45ef-0123456789ab"
 )
 
-// expectedAlarms are the alarm names the configuration asks for.
+// expectedAlarms are the alarms with metric filters the configuration asks
+// for, derived here from the configuration's fields (not from the product's
+// list, config.LogGroupAlarms); the heartbeat, which needs no filter, is
+// checked by heartbeatCheck.
 func (c *checker) expectedAlarms() []string {
 	a := c.cfg.Trail.CloudWatchLogs.Alarms
 	off := map[string]bool{}
@@ -65,7 +68,7 @@ func (c *checker) expectedAlarms() []string {
 	// trail always logs; with a deploying role each alarm has its twin.
 	for _, n := range alarms.MonitoringNames {
 		out = append(out, n)
-		if c.cfg.TrailCreator().RoleARN != "" && !off[n] {
+		if c.monitoringDeployer() != "" && !off[n] {
 			out = append(out, n+alarms.ByDeployerSuffix)
 		}
 	}
@@ -84,7 +87,7 @@ func (c *checker) expectedAlarms() []string {
 // not count, on another resource, in another account or region.
 func (c *checker) monitoringSamples(name string) (match, other []sample) {
 	base := strings.TrimSuffix(name, alarms.ByDeployerSuffix)
-	deployer := c.cfg.TrailCreator().RoleARN
+	deployer := c.monitoringDeployer()
 	acct, region := c.cfg.TrailCreator().ID, c.cfg.HomeRegion
 	admin := map[string]any{"type": "AssumedRole", "accountId": acct, "arn": "arn:" + c.part + ":sts::" + acct + ":assumed-role/Admin/s",
 		"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role", "accountId": acct, "arn": "arn:" + c.part + ":iam::" + acct + ":role/Admin"}}}
@@ -538,6 +541,7 @@ func (c *checker) alarmChecks() error {
 			pass(floc, name+" counts "+smp.what, false, got)
 		}
 	}
+	c.heartbeatCheck(s, groupRef, topicRef)
 	return c.alarmTopicPolicies(a.TopicName)
 }
 
@@ -582,14 +586,11 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
 	c.expect(false, "anonymous publishing", pub(policyeval.Anonymous, tls...))
 
-	var keyName string
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true {
-			keyName = name
-		}
-	}
-	if keyName == "" {
-		return fmt.Errorf("stack %s has no monitoring key", s.Name)
+	// The key that encrypts the alarm topic (the monitoring key), found by
+	// the topic's reference: the stack may hold other single-region keys.
+	keyName := s.topicKey(topicName)
+	if _, ok := s.resources("aws_kms_key")[keyName]; !ok {
+		return fmt.Errorf("stack %s: the alarm topic %s is not encrypted with a key of the stack", s.Name, topicName)
 	}
 	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
 	if err != nil {

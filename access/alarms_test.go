@@ -60,8 +60,9 @@ func TestAlarmChecksPassOnOurStacks(t *testing.T) {
 	}
 }
 
-// alarmCount is the number of alarms of each golden: 15 CIS, 5 tampering
-// and 4 monitoring alarms, and in the organization example the
+// alarmCount is the number of alarms with metric filters of each golden
+// (the heartbeat, which has none, comes on top): 15 CIS, 5 tampering and 4
+// monitoring alarms, and in the organization example the
 // organization-trust alarm and, as its management account has a role_arn,
 // the 4 monitoring alarms' deployer twins.
 var alarmCount = map[string]int{"default": 24, "organization": 29}
@@ -87,29 +88,34 @@ func TestAlarmChecksFailWithoutAlarms(t *testing.T) {
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
 			f := failures(results)
-			assert.Len(t, f, alarmCount[name], "one failure per alarm:\n%s", strings.Join(f, "\n"))
+			assert.Len(t, f, alarmCount[name]+1, "one failure per alarm, the heartbeat's included:\n%s", strings.Join(f, "\n"))
 		})
 		t.Run(name+"/no metric filters", func(t *testing.T) {
 			cfg, stacks := golden(t, name)
 			remove(stacks, "aws_cloudwatch_log_metric_filter", func(map[string]any) bool { return false })
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
-			assert.Len(t, failures(results), alarmCount[name])
+			assert.Len(t, failures(results), alarmCount[name], "one per alarm with filters; the heartbeat needs none")
 		})
 	}
-	metrics := alarms.Names()
+	names := alarms.Names()
 	for _, n := range alarms.MonitoringNames {
-		metrics = append(metrics, n+alarms.ByDeployerSuffix)
+		names = append(names, n+alarms.ByDeployerSuffix)
 	}
-	for _, metric := range metrics {
-		t.Run("organization/without "+metric, func(t *testing.T) {
+	for _, name := range names {
+		// The heartbeat's metric is CloudWatch Logs' own.
+		metric, want := name, "an alarm on metric "+name
+		if name == alarms.Heartbeat {
+			metric, want = alarms.HeartbeatMetric, "one heartbeat: an alarm on AWS/Logs IncomingLogEvents of the trail's log group"
+		}
+		t.Run("organization/without "+name, func(t *testing.T) {
 			cfg, stacks := golden(t, "organization")
 			remove(stacks, "aws_cloudwatch_metric_alarm", func(b map[string]any) bool { return b["metric_name"] != metric })
 			results, err := Check(cfg, stacks)
 			require.NoError(t, err)
 			f := failures(results)
 			require.Len(t, f, 1)
-			assert.Contains(t, f[0], "an alarm on metric "+metric)
+			assert.Contains(t, f[0], want)
 		})
 	}
 }

@@ -100,7 +100,7 @@ func (c *checker) steps() []func() error {
 		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
 		// What the log buckets' and the key's policies deny, which events
 		// the trail logs, which alarms fire.
-		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks,
+		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks, c.replicationAlarm,
 		// What the organization's guardrails deny.
 		c.guardrails, c.monitoringGuardrails,
 	}
@@ -388,7 +388,7 @@ func (c *checker) monitoring() error {
 	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	var monitoringKey string
 	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true && !isAthenaResultsKey(k) {
+		if k["multi_region"] != true && !isAthenaResultsKey(k) && name != c.replicationAlarmKey(s) {
 			monitoringKey = name
 		}
 	}

@@ -50,6 +50,7 @@ func (c *Config) validateAlarms(l *rules.List) {
 	// The names are checked whether or not the alarms exist: a typo must
 	// not wait until they are switched on.
 	c.validateDisabledAlarms(l, f, a.Disabled)
+	c.validateHeartbeat(l, f+".heartbeat", a.Heartbeat)
 	if !c.Trail.CloudWatchLogs.Enabled {
 		if a.Enabled && len(a.Subscriptions) > 0 {
 			l.Addf(f+".subscriptions", len(a.Subscriptions), "needs trail.cloudwatch_logs.enabled: the alarms watch the CloudWatch Logs log group")
@@ -66,8 +67,26 @@ func (c *Config) validateAlarms(l *rules.List) {
 		// Equal to the notification topic: see validateUniqueNames.
 		l.Add(f+".topic_name", rules.TopicName(a.TopicName))
 	}
-	for i, s := range a.Subscriptions {
-		field := fmt.Sprintf("%s.subscriptions[%d]", f, i)
+	c.validateSubscriptions(l, f+".subscriptions", a.Subscriptions)
+}
+
+// validateHeartbeat checks the heartbeat's window against CloudWatch's
+// limits (docs/aws-rules.md#alarm-window-limits), whether or not the
+// heartbeat exists: like a disabled alarm's name, a wrong window must not
+// wait until it is switched on.
+func (c *Config) validateHeartbeat(l *rules.List, f string, h Heartbeat) {
+	if err := rules.AlarmPeriod(h.PeriodSeconds); err != nil {
+		l.Add(f+".period_seconds", err)
+		return
+	}
+	l.Add(f+".evaluation_periods", rules.AlarmWindow(h.PeriodSeconds, h.EvaluationPeriods))
+}
+
+// validateSubscriptions checks each subscription's protocol and endpoint
+// (docs/aws-rules.md#sns-protocols), under field.
+func (c *Config) validateSubscriptions(l *rules.List, f string, subs []Subscription) {
+	for i, s := range subs {
+		field := fmt.Sprintf("%s[%d]", f, i)
 		switch s.Protocol {
 		case "email", "email-json":
 			if !emailAddress.MatchString(s.Endpoint) {

@@ -64,6 +64,25 @@ type Replication struct {
 	// ObjectLockToken is passed to S3 if it asks for one to replicate from a
 	// bucket with Object Lock. Default: none.
 	ObjectLockToken string `yaml:"object_lock_token,omitempty"`
+	// Alarms notify failed replications to the recovery bucket. They exist
+	// only while replication is on.
+	Alarms ReplicationAlarms `yaml:"alarms"`
+}
+
+// ReplicationAlarms configures the alarm on the replication rule's failed
+// operations (S3 replication metrics, turned on with it) and the encrypted
+// SNS topic it notifies, in the log-archive account and the home region.
+type ReplicationAlarms struct {
+	// Enabled creates the alarm, its topic and the key that encrypts the
+	// topic. Default: true.
+	Enabled bool `yaml:"enabled"`
+	// TopicName of the topic. Default: "<trail.name>-replication-alarms"
+	// with periods replaced by dashes.
+	TopicName string `yaml:"topic_name,omitempty"`
+	// Subscriptions receive the alarm's notifications; the same protocols
+	// and endpoints as trail.cloudwatch_logs.alarms.subscriptions.
+	// Default: none.
+	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
 }
 
 // Accounts names the management (trail owner) and log-archive (bucket and
@@ -141,6 +160,22 @@ type Alarms struct {
 	// Subscriptions receive every alarm notification. Default: none (the
 	// alarms change state, visible in the console, but tell nobody).
 	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
+	// Heartbeat is the window of the heartbeat alarm, which fires when no
+	// event reaches the log group for that long (left out when disabled
+	// names "heartbeat").
+	Heartbeat Heartbeat `yaml:"heartbeat"`
+}
+
+// Heartbeat is the heartbeat alarm's window: evaluation_periods consecutive
+// periods of period_seconds in which no event reached the log group.
+// CloudWatch evaluates at most seven days, and at most one day when the
+// period is shorter than an hour.
+type Heartbeat struct {
+	// PeriodSeconds is a whole number of minutes, in seconds. Default: 3600.
+	PeriodSeconds int `yaml:"period_seconds"`
+	// EvaluationPeriods is how many periods in a row must see no event.
+	// Default: 24 (with the default period, one day).
+	EvaluationPeriods int `yaml:"evaluation_periods"`
 }
 
 // Subscription is one SNS subscription of the alarm topic.

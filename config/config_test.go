@@ -4,12 +4,14 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
@@ -40,7 +42,7 @@ func TestNotificationDefaults(t *testing.T) {
 	c, err := Parse([]byte(valid + "trail: {name: org.trail, notifications: {enabled: true}, cloudwatch_logs: {enabled: false}}\n"))
 	require.NoError(t, err)
 	assert.Equal(t, "org-trail-notifications", c.Trail.Notifications.TopicName, "periods are not allowed in topic names")
-	assert.Equal(t, CloudWatchLogs{RetentionDays: 365}, c.Trail.CloudWatchLogs)
+	assert.Equal(t, CloudWatchLogs{RetentionDays: 365, Alarms: Alarms{Heartbeat: Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}}, c.Trail.CloudWatchLogs)
 }
 
 func TestAccessLogsCanBeSwitchedOff(t *testing.T) {
@@ -62,7 +64,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, ObjectLock{Mode: "GOVERNANCE", Days: 365}, c.Bucket.ObjectLock)
 	assert.Nil(t, c.Bucket.Lifecycle)
 	assert.Equal(t, AccessLogs{Enabled: true, BucketName: "trail-logs-222222222222-access-logs", ExpirationDays: 365}, c.Bucket.AccessLogs)
-	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365, Alarms: Alarms{Enabled: true, TopicName: "cloudtrail-mrk-alarms"}}, c.Trail.CloudWatchLogs)
+	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365, Alarms: Alarms{Enabled: true, TopicName: "cloudtrail-mrk-alarms", Heartbeat: Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}}, c.Trail.CloudWatchLogs)
 	assert.True(t, c.AlarmsEnabled(), "alarms are on by default with CloudWatch Logs")
 	assert.Equal(t, Notifications{}, c.Trail.Notifications)
 	assert.Equal(t, DataEvents{S3Read: true, S3Write: true}, c.Trail.DataEvents)
@@ -195,17 +197,21 @@ func TestReplicationDefaults(t *testing.T) {
 		BucketName:          "trail-logs-222222222222-recovery",
 		AccessLogBucketName: "trail-logs-222222222222-recovery-access-logs",
 		RoleName:            "cloudtrail-mrk-replication",
+		Alarms:              ReplicationAlarms{Enabled: true, TopicName: "cloudtrail-mrk-replication-alarms"},
 	}, c.Replication)
+	assert.True(t, c.ReplicationAlarmsEnabled(), "the replication alarm is on by default with replication")
 	off, err := Parse([]byte(valid))
 	require.NoError(t, err)
-	assert.Equal(t, Replication{}, off.Replication)
+	assert.Equal(t, Replication{Alarms: ReplicationAlarms{Enabled: true}}, off.Replication, "no topic name without replication")
+	assert.False(t, off.ReplicationAlarmsEnabled(), "no replication, no replication alarm")
 }
 
 func TestAlarmDefaults(t *testing.T) {
 	c, err := Parse([]byte(valid + "trail: {name: org.trail, cloudwatch_logs: {alarms: {disabled: [root-usage], subscriptions: [{protocol: email, endpoint: security@example.com}]}}}\n"))
 	require.NoError(t, err)
 	assert.Equal(t, Alarms{Enabled: true, TopicName: "org-trail-alarms", Disabled: []string{"root-usage"},
-		Subscriptions: []Subscription{{Protocol: "email", Endpoint: "security@example.com"}}}, c.Trail.CloudWatchLogs.Alarms)
+		Subscriptions: []Subscription{{Protocol: "email", Endpoint: "security@example.com"}},
+		Heartbeat:     Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}, c.Trail.CloudWatchLogs.Alarms)
 
 	c, err = Parse([]byte(valid + "trail: {cloudwatch_logs: {enabled: false}}\n"))
 	require.NoError(t, err)
@@ -360,4 +366,68 @@ func TestProjectConfigurationsWarnOnlyAsAccepted(t *testing.T) {
 	for _, a := range accepted {
 		assert.True(t, produced[[2]string{a.Config, a.Field}], "%s accepts %s in %s, which no longer warns there", acceptedWarningsFile, a.Field, a.Config)
 	}
+}
+
+// TestAlarmNames: the one list of the CloudWatch alarms a configuration
+// creates, in each topology.
+func TestAlarmNames(t *testing.T) {
+	cis := func(trail string, except ...string) []string {
+		var out []string
+		for _, c := range alarms.CISControls {
+			if !slices.Contains(except, c.Name) {
+				out = append(out, trail+"-"+c.Name)
+			}
+		}
+		return out
+	}
+	sorted := func(v ...[]string) []string {
+		out := slices.Concat(v...)
+		slices.Sort(out)
+		return out
+	}
+	tampering := func(trail string, names ...string) []string {
+		var out []string
+		for _, n := range names {
+			out = append(out, trail+"-"+n)
+		}
+		return out
+	}
+	all := []string{alarms.TrailChanges, alarms.KeyChanges, alarms.LogBucketChanges, alarms.LogObjectDeletions, alarms.PipelineRoleChanges, alarms.Heartbeat}
+	monitoring := alarms.MonitoringNames
+	var twins []string
+	for _, n := range monitoring {
+		twins = append(twins, n+alarms.ByDeployerSuffix)
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  func(t *testing.T) *Config
+		want []string
+	}{
+		{"default: one account, no replication", func(*testing.T) *Config { return Default() }, sorted(cis("cloudtrail-mrk"), tampering("cloudtrail-mrk", append(all, monitoring...)...))},
+		{"organization: replication on", func(t *testing.T) *Config { return mustLoad(t, "../examples/organization.yaml") },
+			// The management account's role_arn: the deployer twins.
+			sorted(cis("organization-trail"), tampering("organization-trail", slices.Concat(all, monitoring, twins, []string{alarms.OrganizationTrustChanges, alarms.ReplicationFailures})...))},
+		{"an account trail apart from the log archive, two CIS alarms off", func(t *testing.T) *Config { return mustLoad(t, "../testdata/variants/alarms-account-trail.yaml") },
+			sorted(cis("cloudtrail-mrk", "console-sign-in-without-mfa", "unauthorized-api-calls"), tampering("cloudtrail-mrk", append([]string{alarms.TrailChanges, alarms.PipelineRoleChanges, alarms.Heartbeat}, monitoring...)...))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg(t)
+			assert.Equal(t, tc.want, cfg.AlarmNames())
+		})
+	}
+
+	c, err := Parse([]byte(valid + "trail: {cloudwatch_logs: {alarms: {disabled: [heartbeat]}}}\nkey: {replica_regions: [us-west-2]}\nreplication: {enabled: true, region: us-west-2, alarms: {enabled: false}}\n"))
+	require.NoError(t, err)
+	assert.NotContains(t, c.AlarmNames(), "cloudtrail-mrk-heartbeat")
+	assert.NotContains(t, c.AlarmNames(), "cloudtrail-mrk-replication-failures")
+	c, err = Parse([]byte(valid + "trail: {cloudwatch_logs: {enabled: false}}\nkey: {replica_regions: [us-west-2]}\nreplication: {enabled: true, region: us-west-2}\n"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cloudtrail-mrk-replication-failures"}, c.AlarmNames(), "without a log group only the replication alarm")
+}
+
+func mustLoad(t *testing.T, path string) *Config {
+	t.Helper()
+	c, err := Load(path)
+	require.NoError(t, err)
+	return c
 }

@@ -59,10 +59,18 @@ func TestDerivedNamesFitTheirLimits(t *testing.T) {
 		assert.LessOrEqual(t, len(name)+len(fmt.Sprintf("-%d", len(a.Patterns))), 512, "metric filter name")
 		assert.LessOrEqual(t, len(a.Description), 1024, "alarm description of %s", a.Name)
 	}
+	// The heartbeat and the replication alarm: their names, and their
+	// descriptions with the longest log group (512) and bucket names.
+	for _, name := range []string{alarms.Heartbeat, alarms.ReplicationFailures} {
+		assert.LessOrEqual(t, len(trail+"-"+name), 255, "alarm name %s", name)
+	}
+	assert.LessOrEqual(t, len(alarms.HeartbeatDescription(strings.Repeat("g", 512), 3540*24)), 1024, "heartbeat description")
+	assert.LessOrEqual(t, len(alarms.ReplicationFailuresDescription(bucket('a'), bucket('b'), "recovery-copy")), 1024, "replication alarm description")
 	// Default names derived from the trail name.
 	assert.NoError(t, rules.LogGroupName(rules.DefaultLogGroupName(trail)))
 	assert.NoError(t, rules.TopicName(rules.DefaultTopicName(trail)))
 	assert.NoError(t, rules.TopicName(rules.DefaultAlarmTopicName(trail)))
+	assert.NoError(t, rules.TopicName(rules.DefaultReplicationAlarmTopicName(trail)))
 	// Athena CreateNamedQuery: Name 1 to 128, QueryString at most 262144.
 	for _, q := range policy.NamedQueries(policy.NamedQueriesProps{
 		Database: strings.Repeat("d", 255), Table: strings.Repeat("t", 255), TrailName: trail,

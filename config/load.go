@@ -36,6 +36,11 @@ const (
 	DefaultAlarmTopicSuffix        = rules.DefaultAlarmTopicSuffix
 	DefaultRecoverySuffix          = "-recovery"
 	DefaultReplicationRoleName     = "cloudtrail-mrk-replication"
+
+	// DefaultHeartbeatPeriodSeconds and DefaultHeartbeatEvaluationPeriods
+	// are the heartbeat alarm's window: one day of hourly periods.
+	DefaultHeartbeatPeriodSeconds     = rules.DefaultHeartbeatPeriodSeconds
+	DefaultHeartbeatEvaluationPeriods = rules.DefaultHeartbeatEvaluationPeriods
 )
 
 // defaults returns a configuration with every optional value at its default
@@ -47,7 +52,7 @@ func defaults() Config {
 			MultiRegion:                true,
 			IncludeGlobalServiceEvents: true,
 			EnableLogFileValidation:    true,
-			CloudWatchLogs:             CloudWatchLogs{Enabled: true, RetentionDays: DefaultLogRetentionDays, Alarms: Alarms{Enabled: true}},
+			CloudWatchLogs:             CloudWatchLogs{Enabled: true, RetentionDays: DefaultLogRetentionDays, Alarms: Alarms{Enabled: true, Heartbeat: defaultHeartbeat}},
 			DataEvents:                 DataEvents{S3Read: true, S3Write: true},
 		},
 		Key: Key{
@@ -59,8 +64,11 @@ func defaults() Config {
 			ObjectLock: ObjectLock{Mode: DefaultObjectLockMode, Days: DefaultObjectLockDays},
 			AccessLogs: AccessLogs{Enabled: true, ExpirationDays: DefaultAccessLogExpirationDays},
 		},
+		Replication: Replication{Alarms: ReplicationAlarms{Enabled: true}},
 	}
 }
+
+var defaultHeartbeat = Heartbeat{PeriodSeconds: DefaultHeartbeatPeriodSeconds, EvaluationPeriods: DefaultHeartbeatEvaluationPeriods}
 
 // Default is the built-in configuration used when no file is given: one
 // example account (111122223333, the AWS documentation's placeholder) plays
@@ -217,6 +225,7 @@ func (c *Config) applyLateDefaults() {
 			r.RoleName = DefaultReplicationRoleName
 		}
 	}
+	c.applyReplicationAlarmDefaults()
 	c.applyGuardrailDefaults()
 	c.applyAthenaDefaults()
 	if s := c.Backend.S3; s != nil {

@@ -61,6 +61,12 @@ func (c *Config) validateUniqueNames(l *rules.List) {
 	if c.AlarmsEnabled() {
 		topics = append(topics, generatedName{"trail.cloudwatch_logs.alarms.topic_name", c.Trail.CloudWatchLogs.Alarms.TopicName, ""})
 	}
+	// The replication alarm topic is in the log-archive account: it can
+	// clash only with topics of the account that creates the trail when
+	// that is the same account.
+	if c.ReplicationAlarmsEnabled() && c.TrailCreator().ID == c.Accounts.LogArchive.ID {
+		topics = append(topics, generatedName{"replication.alarms.topic_name", c.Replication.Alarms.TopicName, ""})
+	}
 	checkUnique(l, topicNames, topics)
 	if a := c.Athena; a.Enabled && strings.EqualFold(a.Workgroup, reservedWorkgroup) {
 		l.Addf("athena.workgroup", a.Workgroup, "must not be %q: every account already has that workgroup in every region and it cannot be deleted or created", reservedWorkgroup)

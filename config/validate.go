@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	c.validateBreakGlass(&l, part)
 	c.validateDataEventBuckets(&l)
 	c.validateReplication(&l)
+	c.validateReplicationAlarms(&l)
 	c.validateBackend(&l, part)
 	c.validateGuardrails(&l)
 	c.validateDelegatedAdministrator(&l, part)

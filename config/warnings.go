@@ -111,6 +111,8 @@ func (c *Config) Warnings() []Warning {
 		for i, name := range w.Alarms.Disabled {
 			if ctl, ok := cis[name]; ok {
 				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out the alarm of CIS AWS Foundations v3.0.0 %s (%s)", ctl.CIS, ctl.Title)
+			} else if name == alarms.Heartbeat {
+				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out the heartbeat: every other alarm treats a period without data as OK, so if events stop reaching the log group (a broken delivery role, a deleted log group, a disabled monitoring key) they all stay OK and nothing says so")
 			} else {
 				warn(fmt.Sprintf("trail.cloudwatch_logs.alarms.disabled[%d]", i), name, "leaves out a tampering alarm on the trail, the key, the log buckets or the pipeline roles")
 			}
@@ -122,6 +124,9 @@ func (c *Config) Warnings() []Warning {
 	}
 	if !d.S3Read {
 		warn("trail.data_events.s3_read", false, "object-level reads of S3 buckets are not recorded (CIS AWS Foundations v3.0.0 3.9)")
+	}
+	if r := c.Replication; r.Enabled && !r.Alarms.Enabled {
+		warn("replication.alarms.enabled", false, "failed replications to the recovery bucket alarm nobody, and S3 does not retry a failed replication: the recovery copy can stay incomplete unnoticed")
 	}
 	if !c.Bucket.AccessLogs.Enabled {
 		warn("bucket.access_logs.enabled", false, "requests to the trail bucket are not logged (CIS AWS Foundations v3.0.0 3.4)")

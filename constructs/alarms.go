@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -55,6 +56,40 @@ type AlarmsProps struct {
 	// so that subscribers can route them apart while they still notify.
 	// Default: none (one alarm counts everyone's changes).
 	DeployerRoleARN string
+	// Heartbeat sets the window of the heartbeat alarm (alarms.Heartbeat),
+	// which fires when no event reaches the log group for that long; it
+	// exists unless Disabled names it. Default: HeartbeatProps' defaults.
+	Heartbeat *HeartbeatProps
+}
+
+// HeartbeatProps is the window of the heartbeat alarm: it fires when every
+// one of EvaluationPeriods consecutive periods of PeriodSeconds saw no event
+// arrive in the log group. CloudWatch evaluates at most seven days, and at
+// most one day when the period is shorter than an hour
+// (docs/aws-rules.md#alarm-window-limits).
+type HeartbeatProps struct {
+	// PeriodSeconds is a whole number of minutes, in seconds.
+	// Default: rules.DefaultHeartbeatPeriodSeconds (3600).
+	PeriodSeconds int
+	// EvaluationPeriods is how many periods in a row must see no event.
+	// Default: rules.DefaultHeartbeatEvaluationPeriods (24).
+	EvaluationPeriods int
+}
+
+// withDefaults returns h with every unset value at its default; nil stands
+// for every default.
+func (h *HeartbeatProps) withDefaults() *HeartbeatProps {
+	out := HeartbeatProps{}
+	if h != nil {
+		out = *h
+	}
+	if out.PeriodSeconds == 0 {
+		out.PeriodSeconds = rules.DefaultHeartbeatPeriodSeconds
+	}
+	if out.EvaluationPeriods == 0 {
+		out.EvaluationPeriods = rules.DefaultHeartbeatEvaluationPeriods
+	}
+	return &out
 }
 
 // SubscriptionProps is one subscription of the alarm topic.
@@ -87,6 +122,13 @@ func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
 	if a.DeployerRoleARN != "" {
 		if _, err := rules.RoleARN(a.DeployerRoleARN, t.Partition); err != nil {
 			l.Add("TrailProps.CloudWatchLogs.Alarms.DeployerRoleARN", err)
+		}
+	}
+	if h := a.Heartbeat; h != nil {
+		if err := rules.AlarmPeriod(h.PeriodSeconds); err != nil {
+			l.Add("TrailProps.CloudWatchLogs.Alarms.Heartbeat.PeriodSeconds", err)
+		} else {
+			l.Add("TrailProps.CloudWatchLogs.Alarms.Heartbeat.EvaluationPeriods", rules.AlarmWindow(h.PeriodSeconds, h.EvaluationPeriods))
 		}
 	}
 }
@@ -273,5 +315,40 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			AlarmActions:     jsii.Strings(*topicArn),
 		})
 	}
+	if !slices.Contains(a.Disabled, alarms.Heartbeat) {
+		addHeartbeat(node, p, t, a.Heartbeat, groupName, topicArn)
+	}
 	return topic
+}
+
+// addHeartbeat creates the alarm that fires when no event reached the log
+// group for the whole window: every metric-filter alarm treats missing data
+// as not breaching (docs/aws-rules.md#treat-missing-data), so a broken
+// delivery would leave them all OK for ever. IncomingLogEvents counts the
+// events uploaded to the group (docs/aws-rules.md#incoming-log-events); a
+// period in which none arrived has no data point, or a 0, and both count as
+// breaching here. It notifies both ways: a heartbeat that comes back is news
+// too.
+func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *HeartbeatProps, groupName, topicArn *string) {
+	h = h.withDefaults()
+	group := p.CloudWatchLogs.LogGroupName
+	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("AlarmHeartbeat"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		Provider:           p.Provider,
+		AlarmName:          jsii.String(fmt.Sprintf("%s-%s", t.Name, alarms.Heartbeat)),
+		AlarmDescription:   jsii.String(alarms.HeartbeatDescription(group, h.PeriodSeconds*h.EvaluationPeriods)),
+		Namespace:          jsii.String(alarms.HeartbeatNamespace),
+		MetricName:         jsii.String(alarms.HeartbeatMetric),
+		Dimensions:         &map[string]*string{alarms.HeartbeatDimension: groupName},
+		Statistic:          jsii.String("Sum"),
+		Period:             jsii.Number(float64(h.PeriodSeconds)),
+		EvaluationPeriods:  jsii.Number(float64(h.EvaluationPeriods)),
+		DatapointsToAlarm:  jsii.Number(float64(h.EvaluationPeriods)),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: jsii.String("LessThanThreshold"),
+		// docs/aws-rules.md#treat-missing-data: a period without data is
+		// a period without events, which is what this alarm is about.
+		TreatMissingData: jsii.String("breaching"),
+		AlarmActions:     jsii.Strings(*topicArn),
+		OkActions:        jsii.Strings(*topicArn),
+	})
 }

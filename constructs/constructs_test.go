@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -665,6 +666,8 @@ func TestTrailMonitoringValidation(t *testing.T) {
 		{"a log bucket", TrailProps{DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"app-data", "trail-logs-test"}}}, `TrailProps.DataEvents.S3Buckets[1]: is one of the trail's log buckets, whose data events are always logged but for log deliveries; naming it here would log every delivery, recursively (got "trail-logs-test")`},
 		{"a recovery log bucket", TrailProps{LogBuckets: []string{"trail-logs-copy"}, DataEvents: &DataEventsProps{S3Read: true, S3Buckets: []string{"trail-logs-copy"}}}, `TrailProps.DataEvents.S3Buckets[0]: is one of the trail's log buckets`},
 		{"bad log bucket", TrailProps{LogBuckets: []string{"Bad_Bucket"}}, `TrailProps.LogBuckets[0]: S3 bucket names may contain only`},
+		{"heartbeat period", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{Alarms: &AlarmsProps{Heartbeat: &HeartbeatProps{PeriodSeconds: 30}}}}, `TrailProps.CloudWatchLogs.Alarms.Heartbeat.PeriodSeconds: must be a whole number of minutes in seconds`},
+		{"heartbeat window", TrailProps{CloudWatchLogs: &CloudWatchLogsProps{Alarms: &AlarmsProps{Heartbeat: &HeartbeatProps{PeriodSeconds: 3600, EvaluationPeriods: 169}}}}, `TrailProps.CloudWatchLogs.Alarms.Heartbeat.EvaluationPeriods: must be at most 168: times the period of 3600 seconds it must be at most seven days (604,800 seconds)`},
 		{"too many selector values", TrailProps{LogBuckets: manyBuckets("log", 300), DataEvents: &DataEventsProps{S3Read: true, S3Buckets: manyBuckets("app", 249)}}, `TrailProps: the event selectors need 559 values, more than the 500 CloudTrail allows per trail: name fewer buckets (got 559)`},
 	}
 	for i, tc := range cases {
@@ -720,7 +723,11 @@ func replicationFixture(t *testing.T) (*fixture, st.Doc) {
 		ReplicationRoleARN: testGrants.RoleARN(),
 	})
 	require.NoError(t, err)
-	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants})
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants,
+		Alarms: &ReplicationAlarmsProps{
+			Subscriptions: []SubscriptionProps{{Protocol: "email", Endpoint: "security@example.com"}},
+			KeyTags:       map[string]string{policy.GuardTagKey: "org-trail"},
+		}})
 	require.NoError(t, err)
 	return f, f.synth(t)
 }
@@ -766,7 +773,7 @@ func TestReplication(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, testGrants.RoleTrust(), trust)
 
-	primaryName, primary := doc.Only(t, "aws_kms_key")
+	primaryName, primary := doc.OnlyWhere(t, "aws_kms_key", "multi_region", true)
 	var replicaName string
 	for n, r := range doc.Resources("aws_kms_replica_key") {
 		if r["provider"] == "aws.us-west-2" {
@@ -806,6 +813,9 @@ func TestReplication(t *testing.T) {
 		"destination": map[string]any{
 			"bucket":                   st.Ref("aws_s3_bucket", dstName, "arn"),
 			"encryption_configuration": map[string]any{"replica_kms_key_id": st.Ref("aws_kms_replica_key", replicaName, "arn")},
+			// docs/aws-rules.md#replication-metrics-without-rtc: metrics on,
+			// no event threshold and no Replication Time Control.
+			"metrics": map[string]any{"status": "Enabled"},
 		},
 	}}, cfg["rule"])
 	deps, _ := cfg["depends_on"].([]any)
@@ -814,6 +824,55 @@ func TestReplication(t *testing.T) {
 		types = append(types, strings.SplitN(d.(string), ".", 2)[0])
 	}
 	assert.ElementsMatch(t, []string{"aws_s3_bucket_versioning", "aws_s3_bucket_versioning", "aws_s3_bucket_object_lock_configuration", "aws_iam_role_policy"}, types)
+	replicationAlarm(t, doc)
+}
+
+// replicationAlarm checks the alarm on the rule's failed operations, in the
+// source region (the provider of the source bucket), on the metric and
+// dimensions S3 publishes (docs/aws-rules.md#replication-metrics), notifying
+// a topic of its own encrypted with a key of its own.
+func replicationAlarm(t *testing.T, doc st.Doc) {
+	t.Helper()
+	cfgName, _ := doc.Only(t, "aws_s3_bucket_replication_configuration")
+	_, alarm := doc.Only(t, "aws_cloudwatch_metric_alarm")
+	topicName, topic := doc.Only(t, "aws_sns_topic")
+	keyName, key := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: replication alarm topic (cloudtrail-mrk)")
+	assert.Equal(t, map[string]any{
+		"alarm_name": "org-trail-replication-failures", "namespace": "AWS/S3", "metric_name": "OperationsFailedReplication",
+		"dimensions": map[string]any{"SourceBucket": "trail-logs-test", "DestinationBucket": "trail-logs-recovery", "RuleId": "recovery-copy"},
+		"statistic":  "Sum", "period": 300.0, "evaluation_periods": 1.0, "threshold": 1.0,
+		"comparison_operator": "GreaterThanOrEqualToThreshold", "treat_missing_data": "notBreaching",
+		"alarm_actions": []any{st.Ref("aws_sns_topic", topicName, "arn")},
+		"depends_on":    []any{"aws_s3_bucket_replication_configuration." + cfgName},
+	}, withoutKeys(alarm, "//", "alarm_description"))
+	assert.NotContains(t, alarm, "ok_actions", "a failed replication is not retried: OK does not mean the copy is whole")
+	assert.NotContains(t, alarm, "provider", "S3 publishes the metric in the source bucket's region")
+
+	assert.Equal(t, "org-trail-replication-alarms", topic["name"])
+	assert.Equal(t, st.Ref("aws_kms_key", keyName, "arn"), topic["kms_master_key_id"])
+	assert.NotContains(t, topic, "provider")
+	_, topicPolicy := doc.Only(t, "aws_sns_topic_policy")
+	assert.Equal(t, st.Ref("aws_sns_topic", topicName, "arn"), topicPolicy["arn"])
+	assert.Equal(t, policy.AlarmTopicPolicy(policy.Trail{Partition: "aws", Region: "us-east-1", Account: "222222222222"}, "org-trail-replication-alarms"), st.Policy(t, topicPolicy))
+	_, sub := doc.Only(t, "aws_sns_topic_subscription")
+	assert.Equal(t, map[string]any{"protocol": "email", "endpoint": "security@example.com", "topic_arn": st.Ref("aws_sns_topic", topicName, "arn")}, withoutKeys(sub, "//"))
+
+	assert.Nil(t, key["multi_region"], "a single-region key")
+	assert.Equal(t, true, key["enable_key_rotation"])
+	assert.Equal(t, map[string]any{"prevent_destroy": true}, key["lifecycle"])
+	assert.Equal(t, map[string]any{policy.GuardTagKey: "org-trail"}, key["tags"])
+	assert.Equal(t, policy.AlarmKeyPolicy(policy.Trail{Partition: "aws", Region: "us-east-1", Account: "222222222222"}), st.Policy(t, key))
+}
+
+// withoutKeys returns m without the given keys.
+func withoutKeys(m map[string]any, keys ...string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func TestReplicationValidation(t *testing.T) {
@@ -851,6 +910,10 @@ func TestReplicationValidation(t *testing.T) {
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
+	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants,
+		Alarms: &ReplicationAlarmsProps{TopicName: "replication.alarms", Subscriptions: []SubscriptionProps{{Protocol: "email"}}}})
+	assert.ErrorContains(t, err, `ReplicationProps.Alarms.TopicName: SNS topic names must be 1 to 256 letters, digits, '_' or '-' (standard topics only) (got "replication.alarms")`)
+	assert.ErrorContains(t, err, `ReplicationProps.Alarms.Subscriptions[0]: needs a protocol and an endpoint`)
 	_, err = NewRecoveryBucket(f.stack, "Recovery3", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-3", Region: "us-east-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	assert.EqualError(t, err, `RecoveryBucketProps.Region: must differ from the region of the trail bucket it copies (got "us-east-1")`)
 	_, err = NewRecoveryBucket(f.stack, "Recovery4", RecoveryBucketProps{BucketName: "trail-logs-recovery-4", Region: "us-west-2", Key: k})

@@ -110,6 +110,7 @@ func (p TrailProps) withDefaults() TrailProps {
 			}
 			ac.Disabled = append([]string(nil), a.Disabled...)
 			ac.Subscriptions = append([]SubscriptionProps(nil), a.Subscriptions...)
+			ac.Heartbeat = a.Heartbeat.withDefaults()
 			cc.Alarms = &ac
 		}
 		p.CloudWatchLogs = &cc

@@ -1,13 +1,21 @@
 package constructs
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketreplicationconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -154,6 +162,40 @@ type ReplicationProps struct {
 	// ObjectLockToken is passed to S3 when it asks for one to replicate from
 	// a bucket with Object Lock. Default: none.
 	ObjectLockToken string
+	// Alarms creates an alarm on failed replications and the encrypted SNS
+	// topic it notifies (see ReplicationAlarmsProps). Default: none; the
+	// app's configuration turns it on unless told otherwise.
+	Alarms *ReplicationAlarmsProps
+}
+
+// ReplicationRuleID is the id of the replication rule: the RuleId dimension
+// of its replication metrics (docs/aws-rules.md#replication-metrics).
+const ReplicationRuleID = "recovery-copy"
+
+// replicationAlarmPeriodSeconds: S3 aggregates failed replications per
+// minute; the alarm sums them over five minutes, like the alarms on the log
+// group.
+const replicationAlarmPeriodSeconds = 300
+
+// ReplicationAlarmsProps configures the alarm on the replication rule's
+// failed operations (OperationsFailedReplication, which S3 publishes in the
+// source bucket's region once the rule enables replication metrics) and the
+// SNS topic it notifies: a standard topic in the buckets' account and the
+// source region, encrypted with a customer managed key of its own that only
+// this account's CloudWatch alarms in that region may use, and to which
+// only they may publish (policy.Replication.AlarmKeyPolicy and
+// AlarmTopicPolicy).
+type ReplicationAlarmsProps struct {
+	// TopicName of the alarm topic. Default: rules.DefaultReplicationAlarmTopicName
+	// of the trail's name.
+	TopicName string
+	// Subscriptions receive the alarm's notifications. Default: none.
+	Subscriptions []SubscriptionProps
+	// KeyTags tag the key that encrypts the topic (the guardrails' tag, so
+	// that their policy protects it). Default: none.
+	KeyTags map[string]string
+	// AllowDestroy drops prevent_destroy from that key. Default: false.
+	AllowDestroy bool
 }
 
 // Replication copies every log file, as it arrives, from the trail bucket to
@@ -197,6 +239,16 @@ func (p *ReplicationProps) validate() error {
 	}
 	if g.TrailAccount != p.Source.Trail().Account {
 		l.Addf("ReplicationProps.Grants.TrailAccount", g.TrailAccount, "must be the account %s of the trail that delivers to the source bucket", p.Source.Trail().Account)
+	}
+	if a := p.Alarms; a != nil {
+		if a.TopicName != "" {
+			l.Add("ReplicationProps.Alarms.TopicName", rules.TopicName(a.TopicName))
+		}
+		for i, s := range a.Subscriptions {
+			if s.Protocol == "" || s.Endpoint == "" {
+				l.Addf(fmt.Sprintf("ReplicationProps.Alarms.Subscriptions[%d]", i), s, "needs a protocol and an endpoint")
+			}
+		}
 	}
 	if g.RoleARN() != p.Destination.replicationRole {
 		l.Addf("ReplicationProps.Grants", g.RoleARN(), "must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", p.Destination.replicationRole)
@@ -261,6 +313,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err != nil {
 		return nil, err
 	}
+	alarm, err := planReplicationAlarm(props)
+	if err != nil {
+		return nil, err
+	}
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,
@@ -281,13 +337,13 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		token = jsii.String(props.ObjectLockToken)
 	}
 	src, dst := props.Source.locked, props.Destination.locked
-	s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(node, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
+	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(node, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
 		Provider: props.SourceProvider,
 		Bucket:   src.bucket.Id(),
 		Role:     role.Arn(),
 		Token:    token,
 		Rule: &[]*s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRule{{
-			Id:       jsii.String("recovery-copy"),
+			Id:       jsii.String(ReplicationRuleID),
 			Status:   jsii.String("Enabled"),
 			Priority: jsii.Number(1),
 			Filter:   &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleFilter{Prefix: jsii.String("")},
@@ -303,10 +359,118 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 				EncryptionConfiguration: &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleDestinationEncryptionConfiguration{
 					ReplicaKmsKeyId: destinationKey,
 				},
+				// docs/aws-rules.md#replication-metrics: failures are visible
+				// (OperationsFailedReplication, failure events) only with
+				// replication metrics on. No event_threshold: without
+				// Replication Time Control S3 refuses one
+				// (docs/aws-rules.md#replication-metrics-without-rtc).
+				Metrics: &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRuleDestinationMetrics{
+					Status: jsii.String("Enabled"),
+				},
 			},
 		}},
 		// docs/aws-rules.md#replication-requirements: both buckets versioned first; Object Lock on the destination.
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
+	if alarm != nil {
+		addReplicationAlarm(node, props, *alarm, configuration)
+	}
 	return &Replication{node: node, role: role}, nil
+}
+
+// replicationAlarmPlan is the replication alarm's topic name and policies,
+// computed before the first construct is added.
+type replicationAlarmPlan struct {
+	topicName, keyJSON, topicJSON string
+}
+
+func planReplicationAlarm(props ReplicationProps) (*replicationAlarmPlan, error) {
+	a := props.Alarms
+	if a == nil {
+		return nil, nil
+	}
+	plan := replicationAlarmPlan{topicName: a.TopicName}
+	if plan.topicName == "" {
+		plan.topicName = rules.DefaultReplicationAlarmTopicName(props.Source.Trail().Name)
+	}
+	var err error
+	if plan.keyJSON, err = props.Grants.AlarmKeyPolicy().JSON(); err != nil {
+		return nil, err
+	}
+	if plan.topicJSON, err = props.Grants.AlarmTopicPolicy(plan.topicName).JSON(); err != nil {
+		return nil, err
+	}
+	return &plan, nil
+}
+
+// addReplicationAlarm creates the key, the topic with its policy and
+// subscriptions, and the alarm on the rule's failed operations, with the
+// source provider: S3 publishes the metric in the source bucket's region
+// (docs/aws-rules.md#replication-metrics).
+func addReplicationAlarm(node constructs.Construct, props ReplicationProps, plan replicationAlarmPlan, configuration cdktf.ITerraformDependable) {
+	a, g := props.Alarms, props.Grants
+	trail := props.Source.Trail().Name
+	// A single-region key of its own, in the discipline of the monitoring
+	// key: SNS needs a key in the topic's region, and the AWS managed
+	// aws/sns key's policy cannot let CloudWatch use it.
+	key := kmskey.NewKmsKey(node, jsii.String("AlarmKey"), &kmskey.KmsKeyConfig{
+		Provider:              props.SourceProvider,
+		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail)),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
+		Policy:                jsii.String(plan.keyJSON),
+		Tags:                  keyTags(a.KeyTags),
+		Lifecycle:             protect(a.AllowDestroy),
+	})
+	topic := snstopic.NewSnsTopic(node, jsii.String("AlarmTopic"), &snstopic.SnsTopicConfig{
+		Provider:       props.SourceProvider,
+		Name:           jsii.String(plan.topicName),
+		KmsMasterKeyId: key.Arn(),
+	})
+	topicArn := topic.Arn()
+	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Provider: props.SourceProvider,
+		Arn:      topicArn,
+		Policy:   jsii.String(plan.topicJSON),
+	})
+	for i, s := range a.Subscriptions {
+		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+			Provider: props.SourceProvider,
+			TopicArn: topicArn,
+			Protocol: jsii.String(s.Protocol),
+			Endpoint: jsii.String(s.Endpoint),
+		})
+	}
+	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("FailureAlarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
+		Provider:         props.SourceProvider,
+		AlarmName:        jsii.String(fmt.Sprintf("%s-%s", trail, alarms.ReplicationFailures)),
+		AlarmDescription: jsii.String(alarms.ReplicationFailuresDescription(g.SourceBucket, g.DestinationBucket, ReplicationRuleID)),
+		Namespace:        jsii.String(alarms.ReplicationNamespace),
+		MetricName:       jsii.String(alarms.ReplicationMetric),
+		Dimensions: &map[string]*string{
+			alarms.ReplicationSourceDimension:      jsii.String(g.SourceBucket),
+			alarms.ReplicationDestinationDimension: jsii.String(g.DestinationBucket),
+			alarms.ReplicationRuleDimension:        jsii.String(ReplicationRuleID),
+		},
+		Statistic:          jsii.String("Sum"),
+		Period:             jsii.Number(replicationAlarmPeriodSeconds),
+		EvaluationPeriods:  jsii.Number(1),
+		Threshold:          jsii.Number(1),
+		ComparisonOperator: jsii.String("GreaterThanOrEqualToThreshold"),
+		// docs/aws-rules.md#replication-metrics: S3 sends the metric only
+		// while replication runs; a period without data had no failure.
+		// Not "ignore" (AWS's suggestion for replication metrics,
+		// docs/aws-rules.md#replication-alarm-missing-data): should S3 send
+		// data points only for failures (UNCONFIRMED), "ignore" would hold
+		// the alarm in ALARM and swallow every later failure.
+		TreatMissingData: jsii.String("notBreaching"),
+		// No ok_actions: a failed replication is not retried
+		// (docs/aws-rules.md#failed-replication-is-not-retried), so a return
+		// to OK does not mean the recovery copy is whole again.
+		AlarmActions: jsii.Strings(*topicArn),
+		// The rule must enable the metrics before the alarm watches them.
+		DependsOn: &[]cdktf.ITerraformDependable{configuration},
+	})
 }

@@ -37,14 +37,14 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 	assert.Equal(t, "ou-exam-ple12345", a["target_id"])
 
 	require.Equal(t, 0, archive.Count("aws_organizations_policy"), "SCPs are created from the management account")
-	copies := 0
+	keys := 0
 	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
 		for _, k := range archive.Resources(typ) {
-			copies++
-			assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], "every copy carries the guard tag")
+			keys++
+			assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], "every key of the log-archive account carries the guard tag")
 		}
 	}
-	assert.Equal(t, 3, copies)
+	assert.Equal(t, 4, keys, "the three copies of the trail's key and the key of the replication alarm topic")
 	// The management account's monitoring key is not tagged: no service
 	// control policy binds that account, so none protects it (and Only
 	// above: no monitoring guardrail policy either).

@@ -385,6 +385,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Key:             a.Key,
 		Grants:          grants,
 		ObjectLockToken: r.ObjectLockToken,
+		Alarms:          replicationAlarmsProps(cfg),
 	})
 	if err != nil {
 		return err
@@ -478,7 +479,23 @@ func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
 	a := cfg.Trail.CloudWatchLogs.Alarms
 	// The trail's creator holds the monitoring path; its role_arn, when set,
 	// is the deploying role whose changes the monitoring alarms tell apart.
-	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.TrailCreator().RoleARN}
+	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.MonitoringDeployer(),
+		Heartbeat: &ctmrk.HeartbeatProps{PeriodSeconds: a.Heartbeat.PeriodSeconds, EvaluationPeriods: a.Heartbeat.EvaluationPeriods}}
+	for _, s := range a.Subscriptions {
+		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
+	}
+	return props
+}
+
+// replicationAlarmsProps is the alarm on failed replications that cfg asks
+// for, or nil. Its key carries the guardrails' tag, so that their policy's
+// statement on the tagged keys of the log-archive account protects it too.
+func replicationAlarmsProps(cfg *config.Config) *ctmrk.ReplicationAlarmsProps {
+	if !cfg.ReplicationAlarmsEnabled() {
+		return nil
+	}
+	a := cfg.Replication.Alarms
+	props := &ctmrk.ReplicationAlarmsProps{TopicName: a.TopicName, KeyTags: keyGuardTags(cfg), AllowDestroy: cfg.AllowDestroy}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
 	}

@@ -79,8 +79,9 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 		// Alarms on the log group, on by default with it: 15 CIS controls, 5
 		// tampering and 4 monitoring alarms (no role_arn: no deployer twins;
 		// the monitoring alarms' patterns are split by the fields their
-		// events carry: 2+4+3+1 filters), their encrypted topic and its policy.
-		"aws_cloudwatch_metric_alarm": 24, "aws_cloudwatch_log_metric_filter": 30,
+		// events carry: 2+4+3+1 filters) and the heartbeat (which needs no
+		// metric filter), their encrypted topic and its policy.
+		"aws_cloudwatch_metric_alarm": 25, "aws_cloudwatch_log_metric_filter": 30,
 		"aws_sns_topic": 1, "aws_sns_topic_policy": 1,
 	}
 	for typ, n := range want {
@@ -111,7 +112,7 @@ func TestOrganizationStacks(t *testing.T) {
 	// Log archive: key, two replicas on the right aliased providers, bucket; no trail.
 	assert.Equal(t, 0, archive.Count("aws_cloudtrail"))
 	assert.Equal(t, 0, archive.Count("aws_cloudwatch_log_group"), "monitoring lives with the trail")
-	primaryName, primary := archive.Only(t, "aws_kms_key")
+	primaryName, primary := archive.OnlyWhere(t, "aws_kms_key", "multi_region", true)
 	replicaProviders := map[string]bool{}
 	for _, r := range archive.Resources("aws_kms_replica_key") {
 		replicaProviders[r["provider"].(string)] = true
@@ -366,7 +367,7 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 			}
 		}
 	}
-	_, primaryKey := archive.Only(t, "aws_kms_key")
+	_, primaryKey := archive.OnlyWhere(t, "aws_kms_key", "multi_region", true)
 	pp := st.Policy(t, primaryKey)
 	for _, sid := range []string{policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext} {
 		_, ok := pp.StatementBySid(sid)
@@ -383,6 +384,33 @@ func TestOrganizationRecoveryCopy(t *testing.T) {
 	assert.Equal(t, st.Ref("aws_kms_replica_key", replicaUsw2, "arn"), st.Object(dest, "encryption_configuration")["replica_kms_key_id"],
 		"replicas are encrypted with the key's replica in the destination region")
 	assert.Equal(t, st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666"], "id"), cfgRes["bucket"])
+	// docs/aws-rules.md#replication-metrics: failures are visible only with
+	// the rule's replication metrics on.
+	assert.Equal(t, map[string]any{"status": "Enabled"}, dest["metrics"])
+	assert.NotContains(t, dest, "replication_time", "no Replication Time Control")
+
+	// The alarm on the rule's failed operations, in the log-archive account
+	// and the home region, where S3 publishes OperationsFailedReplication,
+	// with the real buckets and rule id; its topic is encrypted with a key of
+	// its own, which carries the guardrails' tag.
+	_, alarm := archive.Only(t, "aws_cloudwatch_metric_alarm")
+	assert.Equal(t, "organization-trail-replication-failures", alarm["alarm_name"])
+	assert.Equal(t, "AWS/S3", alarm["namespace"])
+	assert.Equal(t, "OperationsFailedReplication", alarm["metric_name"])
+	assert.Equal(t, map[string]any{"SourceBucket": "example-org-cloudtrail-444455556666", "DestinationBucket": "example-org-cloudtrail-444455556666-usw2", "RuleId": rule["id"]}, alarm["dimensions"])
+	assert.Equal(t, "recovery-copy", rule["id"])
+	assert.Equal(t, "Sum", alarm["statistic"])
+	assert.Equal(t, "GreaterThanOrEqualToThreshold", alarm["comparison_operator"])
+	assert.Equal(t, 1.0, alarm["threshold"])
+	assert.Equal(t, "notBreaching", alarm["treat_missing_data"], "no data: no replication, so no failure")
+	assert.NotContains(t, alarm, "provider", "the home region's provider")
+	topic, topicBody := archive.OnlyWhere(t, "aws_sns_topic", "name", "organization-trail-replication-alarms")
+	assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, alarm["alarm_actions"])
+	alarmKey, key := archive.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail organization-trail: replication alarm topic (cloudtrail-mrk)")
+	assert.Equal(t, st.Ref("aws_kms_key", alarmKey, "arn"), topicBody["kms_master_key_id"], "encrypted with the new key, not aws/sns")
+	assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, key["tags"], "the guardrails' key statement covers it")
+	_, sub := archive.Only(t, "aws_sns_topic_subscription")
+	assert.Equal(t, st.Ref("aws_sns_topic", topic, "arn"), sub["topic_arn"])
 
 	// The recovery bucket is encrypted with the same replica, and its lock matches the trail bucket's.
 	rid := st.Ref("aws_s3_bucket", byName["example-org-cloudtrail-444455556666-usw2"], "id")
@@ -430,7 +458,7 @@ func TestAlarms(t *testing.T) {
 	_, docs := synthApp(t, config.Default())
 	d := docs[CombinedStackName]
 	groupName, _ := d.Only(t, "aws_cloudwatch_log_group")
-	assert.Equal(t, 24, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls, 5 tampering and 4 monitoring alarms")
+	assert.Equal(t, 25, d.Count("aws_cloudwatch_metric_alarm"), "15 CIS controls, 5 tampering and 4 monitoring alarms, and the heartbeat")
 	assert.GreaterOrEqual(t, d.Count("aws_cloudwatch_log_metric_filter"), 24)
 	topic := topicNamed(t, d, "cloudtrail-mrk-alarms")
 	for _, f := range d.Resources("aws_cloudwatch_log_metric_filter") {
@@ -442,12 +470,32 @@ func TestAlarms(t *testing.T) {
 	assert.Contains(t, d.Resources("aws_sns_topic")[topic]["kms_master_key_id"], "aws_kms_key.", "the alarm topic is encrypted with the monitoring key")
 	assert.Equal(t, 0, d.Count("aws_sns_topic_subscription"))
 
+	// The heartbeat: the events uploaded to the trail's log group
+	// (docs/aws-rules.md#incoming-log-events), missing data breaching
+	// (docs/aws-rules.md#treat-missing-data), fewer than 1 in each of 24
+	// hourly periods, notifying the alarm topic both ways.
+	_, hb := d.OnlyWhere(t, "aws_cloudwatch_metric_alarm", "alarm_name", "cloudtrail-mrk-heartbeat")
+	assert.Equal(t, "AWS/Logs", hb["namespace"])
+	assert.Equal(t, "IncomingLogEvents", hb["metric_name"])
+	assert.Equal(t, map[string]any{"LogGroupName": st.Ref("aws_cloudwatch_log_group", groupName, "name")}, hb["dimensions"])
+	assert.Equal(t, "breaching", hb["treat_missing_data"])
+	assert.Equal(t, "Sum", hb["statistic"])
+	assert.Equal(t, "LessThanThreshold", hb["comparison_operator"])
+	assert.Equal(t, 1.0, hb["threshold"])
+	assert.Equal(t, 3600.0, hb["period"])
+	assert.Equal(t, 24.0, hb["evaluation_periods"])
+	assert.Equal(t, 24.0, hb["datapoints_to_alarm"], "every period of the window without events")
+	assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, hb["ok_actions"], "a heartbeat that comes back is news too")
+
 	cfg := config.Default()
-	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes", "heartbeat"}
 	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = []config.Subscription{{Protocol: "email", Endpoint: "security@example.com"}}
 	_, docs = synthApp(t, cfg)
 	d = docs[CombinedStackName]
 	assert.Equal(t, 22, d.Count("aws_cloudwatch_metric_alarm"))
+	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
+		assert.NotEqual(t, "IncomingLogEvents", a["metric_name"], "the heartbeat is left out by name")
+	}
 	_, sub := d.Only(t, "aws_sns_topic_subscription")
 	assert.Equal(t, "email", sub["protocol"])
 	assert.Equal(t, "security@example.com", sub["endpoint"])

@@ -137,7 +137,18 @@ func TestCISControls(t *testing.T) {
 		assert.NoError(t, err, c.Name)
 	}
 	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
-	assert.Len(t, Names(), 25)
+	// 15 CIS controls, 6 tampering alarms, 4 monitoring alarms and the
+	// heartbeat.
+	assert.Len(t, Names(), 26)
+	assert.Contains(t, Names(), Heartbeat)
+	assert.NotContains(t, Names(), ReplicationFailures, "replication.alarms.enabled switches it, not the log group's disabled list")
+}
+
+func TestWindow(t *testing.T) {
+	for seconds, want := range map[int]string{60: "1 minute", 300: "5 minutes", 3600: "1 hour", 86400: "24 hours", 5400: "90 minutes"} {
+		assert.Equal(t, want, Window(seconds), seconds)
+	}
+	assert.Contains(t, HeartbeatDescription("cloudtrail/x", 86400), "No event reached the log group cloudtrail/x for 24 hours")
 }
 
 // TestPatternsFitAndSplit: with the longest names AWS allows, every

@@ -142,11 +142,12 @@ const (
 // TamperingNames lists the tampering alarms' names.
 var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges, OrganizationTrustChanges}
 
-// Names lists every alarm name that the configuration may switch off,
-// sorted. A monitoring alarm's deployer twin (ByDeployerSuffix) is not among
-// them: it goes with its alarm.
+// Names lists every alarm name that the configuration may switch off
+// (trail.cloudwatch_logs.alarms.disabled), sorted: the CIS controls, the
+// tampering and monitoring alarms and the heartbeat. A monitoring alarm's
+// deployer twin (ByDeployerSuffix) is not among them: it goes with its alarm.
 func Names() []string {
-	out := append(append([]string(nil), TamperingNames...), MonitoringNames...)
+	out := append(append(append([]string(nil), TamperingNames...), MonitoringNames...), Heartbeat)
 	for _, c := range CISControls {
 		out = append(out, c.Name)
 	}

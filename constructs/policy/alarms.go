@@ -82,3 +82,25 @@ func ProtectedAlarmTopicPolicy(t Trail, topicName string, protection *Protection
 		},
 	}}, topic, protection)
 }
+
+// AlarmKeyPolicyID is the Id of AlarmKeyPolicy's documents.
+const AlarmKeyPolicyID = "cloudtrail-mrk-alarm-key-policy"
+
+// AlarmKeyPolicy is the policy of a key that encrypts nothing but an alarm
+// topic of holder's account in holder's region, in the discipline of
+// MonitoringKeyPolicy: the account root administers it (so that the key can
+// never become unmanageable, docs/aws-rules.md#account-root-statement), and
+// CloudWatch may use it only for that account's alarms in that region
+// (alarmKeyStatement). No other principal is named.
+func AlarmKeyPolicy(holder Trail) Document {
+	return Document{Version: Version, ID: AlarmKeyPolicyID, Statement: []Statement{
+		{
+			Sid:       SidKeyRootAdministration,
+			Effect:    Allow,
+			Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", holder.Partition, holder.Account)),
+			Action:    Values{"kms:*"},
+			Resource:  Values{"*"},
+		},
+		alarmKeyStatement(holder),
+	}}
+}

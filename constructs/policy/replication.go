@@ -293,3 +293,22 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
+
+// AlarmHolder is where the alarm on failed replications lives: the account
+// of the buckets, in the source bucket's region, where S3 publishes the
+// OperationsFailedReplication metric (docs/aws-rules.md#replication-metrics).
+// Only Partition, Region and Account are set.
+func (r Replication) AlarmHolder() Trail {
+	return Trail{Partition: r.Partition, Region: r.SourceRegion, Account: r.Account}
+}
+
+// AlarmKeyPolicy is the policy of the key that encrypts the replication
+// alarm topic (AlarmKeyPolicy of AlarmHolder).
+func (r Replication) AlarmKeyPolicy() Document { return AlarmKeyPolicy(r.AlarmHolder()) }
+
+// AlarmTopicPolicy is the policy of the replication alarm topic: only the
+// CloudWatch alarms of the buckets' account in the source region publish,
+// and nobody without TLS (AlarmTopicPolicy of AlarmHolder).
+func (r Replication) AlarmTopicPolicy(topicName string) Document {
+	return AlarmTopicPolicy(r.AlarmHolder(), topicName)
+}

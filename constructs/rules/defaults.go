@@ -31,6 +31,21 @@ const (
 	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
 	// topic name (DefaultAlarmTopicName).
 	DefaultAlarmTopicSuffix = "-alarms"
+	// DefaultReplicationAlarmTopicSuffix goes after the trail name in the
+	// default name of the replication alarm topic
+	// (DefaultReplicationAlarmTopicName).
+	DefaultReplicationAlarmTopicSuffix = "-replication-alarms"
+	// DefaultHeartbeatPeriodSeconds and DefaultHeartbeatEvaluationPeriods
+	// are the heartbeat alarm's window: it fires after 24 consecutive hours
+	// in which no event reached the trail's log group. A quiet night of a
+	// single account must not page anyone (a heartbeat that cries wolf
+	// every night gets switched off); a day is the longest silence we
+	// accept by default. CloudTrail delivers to CloudWatch Logs within
+	// minutes (docs/aws-rules.md#cloudtrail-delivery-delay), so the delay
+	// adds little to a window of hours. Shorten it for an organization trail
+	// (docs/alarms.md#the-heartbeat).
+	DefaultHeartbeatPeriodSeconds     = 3600
+	DefaultHeartbeatEvaluationPeriods = 24
 )
 
 // DefaultLogGroupName is the log group name of a trail that names none:
@@ -48,6 +63,13 @@ func DefaultTopicName(trailName string) string {
 // "<trail name>-alarms", periods replaced by dashes.
 func DefaultAlarmTopicName(trailName string) string {
 	return strings.ReplaceAll(trailName, ".", "-") + DefaultAlarmTopicSuffix
+}
+
+// DefaultReplicationAlarmTopicName is the replication alarm topic name of a
+// trail that names none: "<trail name>-replication-alarms", periods replaced
+// by dashes.
+func DefaultReplicationAlarmTopicName(trailName string) string {
+	return strings.ReplaceAll(trailName, ".", "-") + DefaultReplicationAlarmTopicSuffix
 }
 
 // DerivedName reports whether a name derived from the trail name should be

@@ -50,6 +50,55 @@ func TopicName(name string) error {
 	return nil
 }
 
+// Limits of a CloudWatch alarm's window (CloudWatch API Reference,
+// PutMetricAlarm, Period and EvaluationPeriods;
+// docs/aws-rules.md#alarm-window-limits): the period is 10, 20, 30 or a
+// multiple of 60 seconds, and period times evaluation periods is at most
+// seven days, or one day when the period is shorter than an hour.
+const (
+	// MaxAlarmWindowSeconds is the longest evaluation range of an alarm
+	// whose period is an hour or longer: seven days.
+	MaxAlarmWindowSeconds = 604800
+	// MaxShortPeriodWindowSeconds is the longest evaluation range of an
+	// alarm whose period is shorter than an hour: one day.
+	MaxShortPeriodWindowSeconds = 86400
+	// ShortPeriodSeconds: a period shorter than this is a short period.
+	ShortPeriodSeconds = 3600
+)
+
+// AlarmPeriod checks the period of an alarm on a metric published every
+// minute: a whole number of minutes. CloudWatch also accepts 10, 20 and 30
+// seconds, but only for high-resolution metrics; an alarm with such a period
+// on a metric sent every minute (CloudWatch Logs sends its metrics every
+// minute: docs/aws-rules.md#incoming-log-events) misses most data points and
+// lapses into INSUFFICIENT_DATA.
+func AlarmPeriod(seconds int) error {
+	if seconds < 60 || seconds%60 != 0 {
+		return violation(seconds, "must be a whole number of minutes in seconds (60, 120, ..., 3600, ...): the metric is sent every minute, and CloudWatch accepts no other period for it")
+	}
+	if seconds > MaxAlarmWindowSeconds {
+		return violation(seconds, "must be at most %d seconds (seven days, CloudWatch's longest evaluation range)", MaxAlarmWindowSeconds)
+	}
+	return nil
+}
+
+// AlarmWindow checks an alarm's evaluation range, period times evaluation
+// periods, against CloudWatch's limit for that period (docs/aws-rules.md#alarm-window-limits).
+// The period is checked on its own by AlarmPeriod.
+func AlarmWindow(periodSeconds, evaluationPeriods int) error {
+	if evaluationPeriods < 1 {
+		return violation(evaluationPeriods, "must be at least 1")
+	}
+	max, limit := MaxAlarmWindowSeconds, "seven days (604,800 seconds), CloudWatch's longest evaluation range"
+	if periodSeconds < ShortPeriodSeconds {
+		max, limit = MaxShortPeriodWindowSeconds, "one day (86,400 seconds), CloudWatch's longest evaluation range for a period shorter than an hour"
+	}
+	if periodSeconds > 0 && evaluationPeriods > max/periodSeconds {
+		return violation(evaluationPeriods, "must be at most %d: times the period of %d seconds it must be at most %s", max/periodSeconds, periodSeconds, limit)
+	}
+	return nil
+}
+
 // DataEvents is a selection of CloudTrail data events.
 type DataEvents struct {
 	S3Read, S3Write bool

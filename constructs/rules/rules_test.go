@@ -262,6 +262,33 @@ func TestMonitoringNames(t *testing.T) {
 // TestErrorsKeepTheirStructure: a caller reaches every violation of a List's
 // error with errors.As, with field, rule and value, also after Rename and
 // after the error was joined with another; the message is unchanged.
+// TestAlarmWindow tests each limit of CloudWatch's PutMetricAlarm on both
+// sides: a period of whole minutes up to seven days, and period times
+// evaluation periods at most one day below an hour's period, seven days from
+// an hour on (docs/aws-rules.md#alarm-window-limits).
+func TestAlarmWindow(t *testing.T) {
+	for _, ok := range []int{60, 120, 3600, 86400, 604800} {
+		assert.NoError(t, AlarmPeriod(ok), ok)
+	}
+	for _, bad := range []int{0, 10, 30, 59, 90, 3630, 604860} {
+		assert.Error(t, AlarmPeriod(bad), bad)
+	}
+	for _, tc := range []struct{ period, ok, over int }{
+		{60, 1440, 1441},
+		{300, 288, 289},
+		{3540, 24, 25}, // under an hour: one day, even though 3540 x 25 is far below seven days
+		{3600, 168, 169},
+		{86400, 7, 8},
+		{604800, 1, 2},
+	} {
+		assert.NoError(t, AlarmWindow(tc.period, tc.ok), "%d x %d", tc.period, tc.ok)
+		err := AlarmWindow(tc.period, tc.over)
+		require.Error(t, err, "%d x %d", tc.period, tc.over)
+		assert.Contains(t, err.Error(), fmt.Sprintf("must be at most %d:", tc.ok))
+	}
+	assert.EqualError(t, AlarmWindow(3600, 0), "must be at least 1 (got 0)")
+}
+
 func TestErrorsKeepTheirStructure(t *testing.T) {
 	var inner List
 	inner.Addf("HelperProps.Name", "x", "must name HelperProps.Other")

@@ -19,17 +19,24 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 	}
 	accessLogs := cfg.Bucket.AccessLogs.Enabled
 	replication := cfg.Replication.Enabled
+	replicationAlarm := cfg.ReplicationAlarmsEnabled()
 	archive = Expect{
 		HomeRegion:     cfg.HomeRegion,
 		ReplicaRegions: cfg.Key.ReplicaRegions,
 		KMSBuckets:     []string{cfg.Bucket.Name},
 		Counts: map[string]int{
-			"aws_kms_key":         1,
+			// The multi-region key, and the key of the replication alarm
+			// topic.
+			"aws_kms_key":         1 + b2i(replicationAlarm),
 			"aws_kms_replica_key": len(cfg.Key.ReplicaRegions),
 			// The trail bucket, its access-log bucket, and in the recovery
 			// region the recovery bucket and its access-log bucket.
 			"aws_s3_bucket": 1 + b2i(accessLogs) + b2i(replication)*(1+b2i(accessLogs)),
 			"aws_s3_bucket_replication_configuration": b2i(replication),
+			// The alarm on failed replications and its topic.
+			"aws_cloudwatch_metric_alarm": b2i(replicationAlarm),
+			"aws_sns_topic":               b2i(replicationAlarm),
+			"aws_sns_topic_subscription":  b2i(replicationAlarm) * len(cfg.Replication.Alarms.Subscriptions),
 		},
 	}
 	if accessLogs {
@@ -75,7 +82,7 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 }
 
 // alarmCounts: one alarm per CIS control and tampering alarm the
-// configuration leaves on (the key and log-bucket alarms only when the
+// configuration leaves on, and the heartbeat unless it is left out (the key and log-bucket alarms only when the
 // trail logs the log-archive account: an organization trail or one
 // account; the pipeline-role alarm on the roles of the accounts it logs),
 // the monitoring alarms (and their deployer twins when the trail creator has
@@ -104,7 +111,7 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 		Partition: t.Partition, Account: cfg.TrailCreator().ID, Region: cfg.HomeRegion,
 		TrailName: t.Name, LogGroupName: cfg.Trail.CloudWatchLogs.LogGroupName,
 		Topics: []string{a.TopicName}, KeyID: alarms.MonitoringKeyIDPlaceholder,
-		Deployer: cfg.TrailCreator().RoleARN,
+		Deployer: cfg.MonitoringDeployer(),
 	}
 	if cfg.Trail.Notifications.Enabled {
 		mon.Topics = append(mon.Topics, cfg.Trail.Notifications.TopicName)
@@ -116,6 +123,10 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	for _, al := range append(append(alarms.CIS(a.Disabled), tampering...), monitoring...) {
 		nAlarms++
 		nFilters += len(al.Patterns)
+	}
+	// The heartbeat, which needs no filter.
+	if !slices.Contains(a.Disabled, alarms.Heartbeat) {
+		nAlarms++
 	}
 	return nAlarms, nFilters
 }

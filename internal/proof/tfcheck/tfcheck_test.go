@@ -116,14 +116,17 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		require.NoError(t, r.Err, key)
 		assert.Positive(t, r.Creates, key)
 	}
-	assert.Equal(t, 41, results["config organization/log-archive"].Creates)
+	// 41, and the replication alarm with its topic, topic policy, key and
+	// one subscription.
+	assert.Equal(t, 41+5, results["config organization/log-archive"].Creates)
 	// The trail and its monitoring (7), the alarms (20 alarms, 22 metric
 	// filters: the key alarm's pattern names each of the three key copies
-	// and the bucket alarm's lists its events, each split in two; the alarm topic, its policy and one
+	// and the bucket alarm's lists its events, each split in two; the
+	// heartbeat, which needs no filter; the alarm topic, its policy and one
 	// subscription), the monitoring alarms with their deployer twins (8
 	// alarms, 20 filters), the organization-trust alarm with its one filter,
 	// and the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+3+8+20+2+2, results["config organization/management"].Creates)
+	assert.Equal(t, 7+20+22+1+3+8+20+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
@@ -219,29 +222,49 @@ func TestMissingTerraformIsExplained(t *testing.T) {
 func TestAlarmExpectations(t *testing.T) {
 	cfg := config.Default()
 	_, trail := Expectations(cfg)
-	assert.Equal(t, 24, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls, 5 tampering and 4 monitoring alarms in one account")
+	assert.Equal(t, 25, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls, 5 tampering and 4 monitoring alarms in one account, and the heartbeat")
 	assert.Equal(t, 30, trail.Counts["aws_cloudwatch_log_metric_filter"])
 	assert.Equal(t, 1, trail.Counts["aws_sns_topic"], "the alarm topic")
 
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
 	_, trail = Expectations(cfg)
+	assert.Equal(t, 23, trail.Counts["aws_cloudwatch_metric_alarm"])
+	filters := trail.Counts["aws_cloudwatch_log_metric_filter"]
+	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes", "heartbeat"}
+	_, trail = Expectations(cfg)
 	assert.Equal(t, 22, trail.Counts["aws_cloudwatch_metric_alarm"])
+	assert.Equal(t, filters, trail.Counts["aws_cloudwatch_log_metric_filter"], "the heartbeat needs no filter")
 
 	cfg.Accounts.Management.RoleARN = "arn:aws:iam::111122223333:role/CloudTrailDeployer"
+	cfg.Accounts.LogArchive.RoleARN = cfg.Accounts.Management.RoleARN
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = nil
 	_, trail = Expectations(cfg)
-	assert.Equal(t, 28, trail.Counts["aws_cloudwatch_metric_alarm"], "with a deploying role, a twin for each monitoring alarm")
-	cfg.Accounts.Management.RoleARN = ""
+	assert.Equal(t, 29, trail.Counts["aws_cloudwatch_metric_alarm"], "with a deploying role, a twin for each monitoring alarm")
+	cfg.Accounts.Management.RoleARN, cfg.Accounts.LogArchive.RoleARN = "", ""
 
 	cfg.Accounts.LogArchive.ID = "444455556666"
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = nil
 	_, trail = Expectations(cfg)
-	assert.Equal(t, 21, trail.Counts["aws_cloudwatch_metric_alarm"], "an account trail does not see the log-archive account's key and buckets, only its own delivery role")
+	assert.Equal(t, 22, trail.Counts["aws_cloudwatch_metric_alarm"], "an account trail does not see the log-archive account's key and buckets, only its own delivery role")
 
 	cfg.Trail.CloudWatchLogs.Enabled = false
 	_, trail = Expectations(cfg)
 	assert.Zero(t, trail.Counts["aws_cloudwatch_metric_alarm"])
 	assert.Zero(t, trail.Counts["aws_sns_topic"])
+
+	// The replication alarm, its topic and its key, in the log-archive
+	// account, with replication.
+	org, err := config.Load("../../../examples/organization.yaml")
+	require.NoError(t, err)
+	archive, _ := Expectations(org)
+	assert.Equal(t, 2, archive.Counts["aws_kms_key"], "the multi-region key and the replication alarm topic's key")
+	assert.Equal(t, 1, archive.Counts["aws_cloudwatch_metric_alarm"])
+	assert.Equal(t, 1, archive.Counts["aws_sns_topic"])
+	assert.Equal(t, 1, archive.Counts["aws_sns_topic_subscription"])
+	org.Replication.Alarms.Enabled = false
+	archive, _ = Expectations(org)
+	assert.Equal(t, 1, archive.Counts["aws_kms_key"])
+	assert.Zero(t, archive.Counts["aws_cloudwatch_metric_alarm"])
 }
 
 // The diagnostics of a `terraform plan -json` run are read from its
