@@ -108,3 +108,34 @@ func (c *checker) monitoringProtection() error {
 	c.expect(true, "an administrator of the monitoring account DescribeKey on the monitoring key", req(admin, "kms:DescribeKey", "*"), policyeval.AllowAll)
 	return nil
 }
+
+// protectedByTheirPolicies: with a deploying role for acct, the topic's
+// policy (tl) refuses every topic change and the key's policy (kl) every key
+// change to an administrator allowed everything by IAM, and leaves both to
+// the deploying role; without one, both are left to IAM.
+func (c *checker) protectedByTheirPolicies(what, acct, deployer, topic string, tl, kl located) {
+	admin := c.iamRole(acct, "Administrator")
+	dep := policyeval.Principal{ARN: deployer}
+	req := func(p policyeval.Principal, action, resource string) policyeval.Request {
+		return policyeval.Request{Principal: p, Action: action, Resource: resource, Context: ctx("aws:PrincipalArn", p.ARN, "kms:CallerAccount", p.Account())}
+	}
+	c.use(tl, policyeval.Policies{ResourceAccount: acct})
+	if deployer == "" {
+		c.expect(true, "without a deploying role, an administrator SetTopicAttributes on "+what+" (left to IAM)", req(admin, "sns:SetTopicAttributes", topic), policyeval.AllowAll)
+	}
+	for _, a := range topicChanges {
+		if deployer != "" {
+			c.expect(false, "an administrator allowed everything by IAM: "+a+" on "+what, req(admin, a, topic), policyeval.AllowAll)
+			c.expect(true, "the deploying role "+a+" on "+what, req(dep, a, topic), policyeval.AllowAll)
+		}
+	}
+	c.use(kl, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
+	if deployer == "" {
+		c.expect(true, "without a deploying role, an administrator DisableKey on the key of "+what+" (left to IAM)", req(admin, "kms:DisableKey", "*"), policyeval.AllowAll)
+		return
+	}
+	for _, a := range keyChanges {
+		c.expect(false, "an administrator allowed everything by IAM: "+a+" on the key of "+what, req(admin, a, "*"), policyeval.AllowAll)
+		c.expect(true, "the deploying role "+a+" on the key of "+what, req(dep, a, "*"), policyeval.AllowAll)
+	}
+}

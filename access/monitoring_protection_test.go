@@ -22,6 +22,13 @@ func TestMonitoringProtectionDefectsAreCaught(t *testing.T) {
 			"an administrator of the monitoring account allowed everything by IAM: kms:DisableKey on the monitoring key must be denied (got Allow)",
 		},
 		{
+			"replication alarm topic deny without SetTopicAttributes", "organization", "log-archive",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"sns:SetTopicAttributes\"`, `\"sns:SetTopicAttributesX\"`)
+			},
+			"an administrator allowed everything by IAM: sns:SetTopicAttributes on the replication alarm topic must be denied (got Allow)",
+		},
+		{
 			"the wrong role exempt", "organization", "management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"arn:aws:iam::111122223333:role/CloudTrailDeployer\"`, `\"arn:aws:iam::111122223333:role/SomeoneElse\"`)

@@ -229,6 +229,7 @@ func (c *checker) replicationAlarm() error {
 	c.expect(false, "S3 publishing to the replication alarm topic", pub(policyeval.Principal{Service: policy.S3Service}, with(tls, "aws:SourceAccount", acct)...))
 	c.expect(false, "another account publishing to the replication alarm topic", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
 	c.expect(false, "anonymous publishing to the replication alarm topic", pub(policyeval.Anonymous, tls...))
+	c.protectedByTheirPolicies("the replication alarm topic", acct, c.cfg.Accounts.LogArchive.RoleARN, topicArn, tl, kl)
 
 	return c.replicationAlarmKeyGuardrails(s, keyName, key, kl)
 }

@@ -196,6 +196,12 @@ type ReplicationAlarmsProps struct {
 	KeyTags map[string]string
 	// AllowDestroy drops prevent_destroy from that key. Default: false.
 	AllowDestroy bool
+	// Protection, when its Deployer is set (the role that applies the
+	// log-archive stack), denies the key's destruction and the topic's
+	// policy, attribute and deletion changes to everyone but that role and
+	// the BreakGlass principals (policy.Replication.ProtectedAlarmKeyPolicy
+	// and ProtectedAlarmTopicPolicy). Default: none.
+	Protection *policy.Protection
 }
 
 // Replication copies every log file, as it arrives, from the trail bucket to
@@ -394,10 +400,13 @@ func planReplicationAlarm(props ReplicationProps) (*replicationAlarmPlan, error)
 		plan.topicName = rules.DefaultReplicationAlarmTopicName(props.Source.Trail().Name)
 	}
 	var err error
-	if plan.keyJSON, err = props.Grants.AlarmKeyPolicy().JSON(); err != nil {
+	if err := a.Protection.Validate("ReplicationProps.Alarms.Protection", props.Grants.Partition); err != nil {
 		return nil, err
 	}
-	if plan.topicJSON, err = props.Grants.AlarmTopicPolicy(plan.topicName).JSON(); err != nil {
+	if plan.keyJSON, err = props.Grants.ProtectedAlarmKeyPolicy(a.Protection).JSON(); err != nil {
+		return nil, err
+	}
+	if plan.topicJSON, err = props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection).JSON(); err != nil {
 		return nil, err
 	}
 	return &plan, nil

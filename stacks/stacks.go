@@ -495,7 +495,8 @@ func replicationAlarmsProps(cfg *config.Config) *ctmrk.ReplicationAlarmsProps {
 		return nil
 	}
 	a := cfg.Replication.Alarms
-	props := &ctmrk.ReplicationAlarmsProps{TopicName: a.TopicName, KeyTags: keyGuardTags(cfg), AllowDestroy: cfg.AllowDestroy}
+	props := &ctmrk.ReplicationAlarmsProps{TopicName: a.TopicName, KeyTags: keyGuardTags(cfg), AllowDestroy: cfg.AllowDestroy,
+		Protection: cfg.LogBucketProtection()}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
 	}

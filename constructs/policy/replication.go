@@ -312,3 +312,20 @@ func (r Replication) AlarmKeyPolicy() Document { return AlarmKeyPolicy(r.AlarmHo
 func (r Replication) AlarmTopicPolicy(topicName string) Document {
 	return AlarmTopicPolicy(r.AlarmHolder(), topicName)
 }
+
+// ProtectedAlarmKeyPolicy is AlarmKeyPolicy with the key's destruction
+// denied to all but the deploying role and break-glass principals of
+// protection (docs/aws-rules.md#monitoring-resource-denies).
+func (r Replication) ProtectedAlarmKeyPolicy(protection *Protection) Document {
+	doc := r.AlarmKeyPolicy()
+	if s := protection.keyStatement(nil); s != nil {
+		doc.Statement = append(doc.Statement, *s)
+	}
+	return doc
+}
+
+// ProtectedAlarmTopicPolicy is AlarmTopicPolicy with the topic's settings
+// guarded by protection (TopicProtectionStatement).
+func (r Replication) ProtectedAlarmTopicPolicy(topicName string, protection *Protection) Document {
+	return ProtectedAlarmTopicPolicy(r.AlarmHolder(), topicName, protection)
+}
