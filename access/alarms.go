@@ -142,7 +142,10 @@ func (c *checker) monitoringSamples(name string) (match, other []sample) {
 					rec("monitoring.amazonaws.com", "PutMetricAlarm", b.who, b.identity, map[string]any{"alarmName": alarm}, nil))
 			}
 			match = append(match, rec("monitoring.amazonaws.com", "DisableAlarmActions", b.who, b.identity, map[string]any{"alarmNames": []any{alarms.AlarmName(c.trail.Name, "heartbeat")}}, nil),
-				rec("monitoring.amazonaws.com", "SetAlarmState", b.who, b.identity, map[string]any{"alarmName": alarms.AlarmName(c.trail.Name, "root-usage"), "stateValue": "ALARM"}, nil))
+				rec("monitoring.amazonaws.com", "SetAlarmState", b.who, b.identity, map[string]any{"alarmName": alarms.AlarmName(c.trail.Name, "root-usage"), "stateValue": "ALARM"}, nil),
+				// CloudWatch API Reference, PutAlarmMuteRule: mutes the
+				// actions of the alarms named in MuteTargets.
+				rec("monitoring.amazonaws.com", "PutAlarmMuteRule", b.who, b.identity, map[string]any{"name": "quiet", "muteTargets": map[string]any{"alarmNames": []any{alarms.AlarmName(c.trail.Name, "heartbeat")}}}, nil))
 			other = append(other, rec("monitoring.amazonaws.com", "DeleteAlarms", b.who+" on another alarm", b.identity, map[string]any{"alarmNames": []any{"app-alarm"}}, nil))
 		case alarms.MonitoringLogGroupChanges:
 			for _, e := range alarms.LogGroupEvents {

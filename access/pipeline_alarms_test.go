@@ -46,8 +46,10 @@ func TestPipelineAlarmChecksPass(t *testing.T) {
 				// The rule's metrics, the alarm (5), topic and key in the
 				// home region (2), the key policy (12), the topic policy
 				// (8), and with the guardrails the tag, five denied key
-				// changes and the deploying role's (7).
-				assert.Len(t, replication, 1+5+2+12+8+7)
+				// changes and the deploying role's (7); the topic's and the
+				// key's own denies, each action refused to an administrator
+				// and left to the deploying role (2x5 + 2x5).
+				assert.Len(t, replication, 1+5+2+12+8+7+20)
 			} else {
 				assert.Empty(t, replication)
 			}

@@ -40,7 +40,13 @@ var (
 	// the caller's choosing notifies once and then stays in ALARM, so the
 	// real matching events that follow change no state and send nothing.
 	// EnableAlarmActions is not: it can only turn notifications back on.
-	AlarmEvents = []string{"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm", "SetAlarmState"}
+	// PutAlarmMuteRule mutes the actions of up to 100 alarms, named in the
+	// rule, for a window of the caller's choosing, while they keep changing
+	// state (docs/aws-rules.md#alarm-mute-rules). Which request field names
+	// the muted alarms is not documented for CloudTrail records, so every
+	// mute rule created or changed in the monitoring account and region
+	// counts.
+	AlarmEvents = []string{"DeleteAlarms", "DisableAlarmActions", "PutMetricAlarm", "SetAlarmState", "PutAlarmMuteRule"}
 	// LogGroupEvents change what reaches the metric filters or how long the
 	// events stay: retention, deletion, the metric filters themselves,
 	// subscription filters (a SIEM fed by one is blinded by its deletion or
@@ -188,10 +194,11 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		return nil
 	}
 	prefix := AlarmName(m.TrailName, "*")
-	if err := add(MonitoringAlarmChanges, "An alarm of this deployment was deleted, had its actions disabled, was changed or had its state set.",
+	if err := add(MonitoringAlarmChanges, "An alarm of this deployment was deleted, had its actions disabled, was changed or had its state set, or an alarm mute rule was created or changed.",
 		"monitoring.amazonaws.com",
 		watch{[]string{"PutMetricAlarm", "SetAlarmState"}, []string{eq("$.requestParameters.alarmName", prefix)}},
 		watch{[]string{"DeleteAlarms", "DisableAlarmActions"}, []string{eq("$.requestParameters.alarmNames[*]", prefix)}},
+		watch{[]string{"PutAlarmMuteRule"}, []string{eq("$.eventSource", "monitoring.amazonaws.com")}},
 	); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ var testMonitoring = Monitoring{
 // another alarm, log group, topic or key, our names in a member account or
 // another region, EnableAlarmActions, Subscribe, reads) are in no list.
 var monitoringWant = map[string][]string{
-	MonitoringAlarmChanges:                    {"cw-delete-alarms-our-alarm-at-index-2", "cw-disable-alarm-actions-heartbeat-by-root", "cw-set-alarm-state-our-alarm-by-iam-user"},
+	MonitoringAlarmChanges:                    {"cw-delete-alarms-our-alarm-at-index-2", "cw-disable-alarm-actions-heartbeat-by-root", "cw-put-alarm-mute-rule-our-alarms", "cw-set-alarm-state-our-alarm-by-iam-user"},
 	MonitoringAlarmChanges + ByDeployerSuffix: {"cw-put-metric-alarm-our-alarm-by-deployer"},
 	MonitoringLogGroupChanges: {"logs-associate-kms-key-our-group-by-resource-identifier", "logs-delete-log-group-our-group", "logs-delete-metric-filter-our-group",
 		"logs-delete-subscription-filter-our-group", "logs-put-account-policy-transformer", "logs-put-data-protection-policy-our-group-by-name",
@@ -50,7 +50,7 @@ var monitoringWant = map[string][]string{
 // alarm counts.
 var nearMisses = []string{
 	"cw-delete-alarms-other-alarms", "cw-put-metric-alarm-our-name-member-account", "cw-put-metric-alarm-our-name-other-region",
-	"cw-enable-alarm-actions-our-alarm", "cw-describe-alarms-our-alarms",
+	"cw-enable-alarm-actions-our-alarm", "cw-describe-alarms-our-alarms", "cw-put-alarm-mute-rule-member-account",
 	"logs-delete-metric-filter-other-group", "logs-delete-log-group-same-name-member-account", "logs-put-account-policy-subscription-filter",
 	"logs-put-retention-policy-longer-group-name",
 	"sns-unsubscribe-longer-topic-name", "sns-set-topic-attributes-same-name-member-account", "sns-subscribe-alarm-topic",
@@ -191,7 +191,7 @@ func TestAlarmNamesAreWatched(t *testing.T) {
 			watch = a
 		}
 	}
-	require.Len(t, watch.Patterns, 2, "one for alarmName, one for alarmNames[*]")
+	require.Len(t, watch.Patterns, 3, "one for alarmName, one for alarmNames[*], one for mute rules")
 	names := append(Names(), "heartbeat")
 	for _, n := range MonitoringNames {
 		names = append(names, n+ByDeployerSuffix)

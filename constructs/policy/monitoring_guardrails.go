@@ -26,7 +26,7 @@ const (
 // that keeps alarms from being changed denies the same four, on every alarm
 // (Organizations User Guide, "Example SCPs for Amazon CloudWatch").
 var GuardedAlarmActions = Values{
-	"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
+	"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutAlarmMuteRule", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState",
 }
 
 // GuardedLogGroupActions are denied on the watched log groups: deleting the

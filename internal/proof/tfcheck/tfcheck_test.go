@@ -124,9 +124,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// and the bucket alarm's lists its events, each split in two; the
 	// heartbeat, which needs no filter; the alarm topic, its policy and one
 	// subscription), the monitoring alarms with their deployer twins (8
-	// alarms, 20 filters), the organization-trust alarm with its one filter,
+	// alarms, 22 filters), the organization-trust alarm with its one filter,
 	// and the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+1+3+8+20+2+2, results["config organization/management"].Creates)
+	assert.Equal(t, 7+20+22+1+3+8+22+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
@@ -223,7 +223,7 @@ func TestAlarmExpectations(t *testing.T) {
 	cfg := config.Default()
 	_, trail := Expectations(cfg)
 	assert.Equal(t, 25, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls, 5 tampering and 4 monitoring alarms in one account, and the heartbeat")
-	assert.Equal(t, 30, trail.Counts["aws_cloudwatch_log_metric_filter"])
+	assert.Equal(t, 31, trail.Counts["aws_cloudwatch_log_metric_filter"])
 	assert.Equal(t, 1, trail.Counts["aws_sns_topic"], "the alarm topic")
 
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
