@@ -218,6 +218,24 @@ func (c *checker) monitoringGuardrails() error {
 		}
 	}
 
+	// docs/aws-rules.md#account-policies: an account-wide data protection
+	// policy masks what every metric filter of the account sees.
+	if c.cfg.Trail.CloudWatchLogs.Enabled {
+		inAccount := func(r policyeval.Request, account string) policyeval.Request {
+			r.Context["aws:PrincipalAccount"] = []string{account}
+			return r
+		}
+		record(false, "a delegated-administrator administrator allowed everything by IAM: logs:PutAccountPolicy", mon.where, inAccount(asIAM(administrator, "logs:PutAccountPolicy", "*"), acct), sameAccount)
+		record(true, "the delegated administrator's deploying role (a session) logs:PutAccountPolicy", mon.where, inAccount(asSession(admin.RoleARN, "logs:PutAccountPolicy", "*"), acct), sameAccount)
+		other := c.cfg.Accounts.LogArchive.ID
+		if other == acct {
+			other = c.cfg.Accounts.Management.ID
+		}
+		record(true, "an administrator of another account ("+other+") logs:PutAccountPolicy in its own account (the SCP's decision)", mon.where,
+			inAccount(asIAM(c.iamRole(other, "Administrator"), "logs:PutAccountPolicy", "*"), other),
+			policyeval.Policies{ResourceAccount: other, Identity: []policy.Document{policyeval.AllowAll}})
+	}
+
 	// The delivery role, a pipeline role of the first guardrail policy.
 	deliveryRole := fmt.Sprintf("arn:%s:iam::%s:role/%sEXAMPLE", c.part, acct, policy.CloudWatchLogsRoleNamePrefix)
 	if c.cfg.Trail.CloudWatchLogs.Enabled {

@@ -264,6 +264,20 @@ func TestMonitoringGuardrailDefectsAreCaught(t *testing.T) {
 			"the delegated administrator's deploying role (a session) logs:PutMetricFilter on log group cloudtrail/organization-trail must be allowed (got ExplicitDeny)",
 		},
 		{
+			"account-wide CloudWatch Logs policies left open", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"Action\":\"logs:PutAccountPolicy\"`, `\"Action\":\"logs:PutAccountPolicyX\"`)
+			},
+			"a delegated-administrator administrator allowed everything by IAM: logs:PutAccountPolicy must be denied (got Allow)",
+		},
+		{
+			"account-wide policies denied in every account", "delegated-admin", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `,\"StringEquals\":{\"aws:PrincipalAccount\":\"222233334444\"}`, ``)
+			},
+			"an administrator of another account (444455556666) logs:PutAccountPolicy in its own account (the SCP's decision) must be allowed (got ExplicitDeny)",
+		},
+		{
 			"guard tag missing from the monitoring key", "delegated-admin", "delegated-admin",
 			func(s string) string {
 				return strings.ReplaceAll(s, `"cloudtrail-mrk-guardrail": "organization-trail"`, `"cloudtrail-mrk-other": "organization-trail"`)

@@ -123,6 +123,7 @@ func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) 
 	w.Exempt = append(w.Exempt, c.Bucket.BreakGlassPrincipals...)
 	if cw := c.Trail.CloudWatchLogs; cw.Enabled {
 		w.LogGroups = append(w.LogGroups, cw.LogGroupName)
+		w.AccountPolicies = true
 	}
 	if c.AlarmsEnabled() {
 		// constructs: every alarm is named "<trail.name>-<alarm>".

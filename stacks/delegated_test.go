@@ -50,7 +50,7 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	}
 	monitoring, err := policy.Parse(policies["GuardrailMonitoringPolicy"]["content"].(string))
 	require.NoError(t, err)
-	assert.Equal(t, []string{policy.SidGuardMonitoringPrefix + "222233334444", policy.SidGuardMonitoringKeyPrefix + "222233334444"}, monitoring.Sids())
+	assert.Equal(t, []string{policy.SidGuardMonitoringPrefix + "222233334444", policy.SidGuardAccountPoliciesPrefix + "222233334444", policy.SidGuardMonitoringKeyPrefix + "222233334444"}, monitoring.Sids())
 	// The monitoring key carries the guard tag the monitoring policy names.
 	var monitoringKeys int
 	for _, k := range admin.Resources("aws_kms_key") {

@@ -52,8 +52,9 @@ var (
 	// subscription filters (a SIEM fed by one is blinded by its deletion or
 	// by a new pattern that matches nothing), the group's KMS key (a key the
 	// caller can later disable stops ingestion), data protection policies
-	// (masking applies to metric filters too) and transformers (metric
-	// filters see the transformed event), for the group or, through
+	// (masking applies to metric filters too) and transformers (a metric
+	// filter created to read transformed events sees them; ours are not,
+	// but a rewritten one could be), for the group or, through
 	// PutAccountPolicy, for every group of the account.
 	LogGroupEvents = []string{
 		"PutRetentionPolicy", "DeleteRetentionPolicy", "DeleteLogGroup",

@@ -15,6 +15,9 @@ const (
 	SidGuardMonitoringPrefix = "DenyMonitoringChanges"
 	// SidGuardMonitoringKeyPrefix: the tagged monitoring keys.
 	SidGuardMonitoringKeyPrefix = "DenyMonitoringKeyChanges"
+	// SidGuardAccountPoliciesPrefix: the account-wide CloudWatch Logs
+	// policies.
+	SidGuardAccountPoliciesPrefix = "DenyLogsAccountPolicies"
 )
 
 // GuardedAlarmActions are denied on the watched alarms: deleting one,
@@ -76,6 +79,13 @@ type WatchedAccount struct {
 	// GuardTagKey = KeyTag (the key's id is known only after apply).
 	// Default: no key.
 	KeyTag string
+	// AccountPolicies denies logs:PutAccountPolicy to the account's
+	// principals: an account-wide data protection policy masks what every
+	// log group's metric filters see, its own record included
+	// (docs/aws-rules.md#account-policies). It has no resource type, so the
+	// deny names "*" and is limited to the account by aws:PrincipalAccount.
+	// Default: false.
+	AccountPolicies bool
 	// Exempt are the principal ARNs that may still change these resources:
 	// the account's deploying role and the break-glass principals. At least
 	// one.
@@ -185,6 +195,13 @@ func MonitoringGuardrailPolicy(m MonitoringGuardrails) (Document, error) {
 			doc.Statement = append(doc.Statement, Statement{
 				Sid: SidGuardMonitoringPrefix + w.Account, Effect: Deny, Action: actions, Resource: resources,
 				Condition: Conditions{}.Add("ArnNotLike", principalArnKey, exempt...),
+			})
+		}
+		if w.AccountPolicies {
+			doc.Statement = append(doc.Statement, Statement{
+				Sid: SidGuardAccountPoliciesPrefix + w.Account, Effect: Deny, Action: Values{"logs:PutAccountPolicy"}, Resource: Values{"*"},
+				Condition: Conditions{}.Add("ArnNotLike", principalArnKey, exempt...).
+					Add("StringEquals", "aws:PrincipalAccount", w.Account),
 			})
 		}
 		if w.KeyTag != "" {

@@ -43,3 +43,22 @@ func TestMonitoringResourceDenies(t *testing.T) {
 		assert.False(t, ok)
 	}
 }
+
+func TestMonitoringGuardrailsDenyAccountPolicies(t *testing.T) {
+	m := MonitoringGuardrails{Partition: "aws", Watched: []WatchedAccount{{
+		Account: "222233334444", Region: "us-east-1", LogGroups: []string{"cloudtrail/t"}, AccountPolicies: true,
+		Exempt: []string{"arn:aws:iam::222233334444:role/Deployer"},
+	}}}
+	doc, err := MonitoringGuardrailPolicy(m)
+	require.NoError(t, err)
+	s := statement(t, doc, SidGuardAccountPoliciesPrefix+"222233334444")
+	assert.Equal(t, Values{"logs:PutAccountPolicy"}, s.Action)
+	assert.Equal(t, Values{"*"}, s.Resource)
+	assert.Equal(t, Values{"222233334444"}, s.Condition["StringEquals"]["aws:PrincipalAccount"], "only that account's principals")
+	assert.Equal(t, Values{"arn:aws:iam::222233334444:role/Deployer"}, s.Condition["ArnNotLike"]["aws:PrincipalArn"])
+	m.Watched[0].AccountPolicies = false
+	doc, err = MonitoringGuardrailPolicy(m)
+	require.NoError(t, err)
+	_, ok := doc.StatementBySid(SidGuardAccountPoliciesPrefix + "222233334444")
+	assert.False(t, ok)
+}
