@@ -76,7 +76,7 @@ func TestPipelineAlarmDefectsAreCaught(t *testing.T) {
 			}, "the heartbeat fires on a period without any event (Sum below 1) must hold"},
 		{"heartbeat window beyond what CloudWatch evaluates", "organization", "management",
 			func(s string) string {
-				return strings.Replace(strings.Replace(s, `"evaluation_periods": 24,`, `"evaluation_periods": 200,`, 1), `"datapoints_to_alarm": 24,`, `"datapoints_to_alarm": 200,`, 1)
+				return strings.Replace(strings.Replace(s, `"evaluation_periods": 12,`, `"evaluation_periods": 300,`, 1), `"datapoints_to_alarm": 12,`, `"datapoints_to_alarm": 300,`, 1)
 			}, "the heartbeat's window is one CloudWatch evaluates"},
 		{"heartbeat that tells nobody it came back", "organization", "management",
 			func(s string) string {
