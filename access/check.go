@@ -386,11 +386,12 @@ func (c *checker) monitoring() error {
 	mon := c.trail
 	mon.Account = c.cfg.TrailCreator().ID
 	ct := policyeval.Principal{Service: policy.CloudTrailService}
-	var monitoringKey string
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true && !isAthenaResultsKey(k) && name != c.replicationAlarmKey(s) {
-			monitoringKey = name
-		}
+	// Found by reference from the log group or the notification topic: the
+	// stack may hold other single-region keys (the watchdog key's,
+	// the replication alarm topic's, the Athena results key).
+	monitoringKey := c.monitoringKey(s)
+	if _, ok := s.resources("aws_kms_key")[monitoringKey]; !ok {
+		monitoringKey = ""
 	}
 	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled || c.cfg.Trail.Notifications.Enabled {
 		if monitoringKey == "" {

@@ -40,14 +40,18 @@ func TestPipelineAlarmChecksPass(t *testing.T) {
 				}
 			}
 			assert.Empty(t, failures(heartbeat))
-			assert.Len(t, heartbeat, 7, "every heartbeat expectation")
+			// Seven, and the watchdog topic both ways and the five-action
+			// limit (3).
+			assert.Len(t, heartbeat, 7+3, "every heartbeat expectation")
 			assert.Empty(t, failures(replication))
 			if tc.replication {
 				// The rule's metrics, the alarm (5), topic and key in the
 				// home region (2), the key policy (12), the topic policy
-				// (8), and with the guardrails the tag, five denied key
-				// changes and the deploying role's (7).
-				assert.Len(t, replication, 1+5+2+12+8+7)
+				// (8), the five topic changes and five key changes denied
+				// to an administrator and left to the deploying role (20),
+				// and with the guardrails the tag, five denied key changes
+				// and the deploying role's (7).
+				assert.Len(t, replication, 1+5+2+12+8+20+7)
 			} else {
 				assert.Empty(t, replication)
 			}
