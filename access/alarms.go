@@ -27,10 +27,12 @@ import (
 // encrypts it must let this account's alarms publish, and nobody else.
 
 // standInKeyID replaces the reference to the trail key's id in patterns;
-// standInMonitoringKeyID the reference to the monitoring key's.
+// standInMonitoringKeyID the reference to the monitoring key's,
+// standInWatchdogKeyID to the watchdog key's.
 const (
 	standInKeyID           = "mrk-0123456789abcdef0123456789abcdef"
 	standInMonitoringKeyID = "0123abcd-01ab-23cd-45ef-0123456789ab"
+	standInWatchdogKeyID   = "4567cdef-01ab-23cd-45ef-0123456789ab"
 )
 
 // expectedAlarms are the alarms with metric filters the configuration asks
@@ -128,7 +130,7 @@ func (c *checker) monitoringSamples(name string) (match, other []sample) {
 	}
 	topicARN := func(n string) string { return fmt.Sprintf("arn:%s:sns:%s:%s:%s", c.part, region, acct, n) }
 	groupARN := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", c.part, region, acct, c.cfg.Trail.CloudWatchLogs.LogGroupName)
-	topics := []string{c.cfg.Trail.CloudWatchLogs.Alarms.TopicName}
+	topics := []string{c.cfg.Trail.CloudWatchLogs.Alarms.TopicName, c.cfg.Trail.CloudWatchLogs.Alarms.WatchdogTopicName}
 	if c.cfg.Trail.Notifications.Enabled {
 		topics = append(topics, c.cfg.Trail.Notifications.TopicName)
 	}
@@ -177,8 +179,10 @@ func (c *checker) monitoringSamples(name string) (match, other []sample) {
 			key := func(id string) []any {
 				return []any{map[string]any{"accountId": acct, "type": "AWS::KMS::Key", "ARN": fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, region, acct, id)}}
 			}
-			for _, e := range alarms.KeyEvents {
-				match = append(match, rec("kms.amazonaws.com", e, b.who, b.identity, map[string]any{"keyId": standInMonitoringKeyID}, key(standInMonitoringKeyID)))
+			for _, k := range []struct{ what, id string }{{"the monitoring key", standInMonitoringKeyID}, {"the watchdog key", standInWatchdogKeyID}} {
+				for _, e := range alarms.KeyEvents {
+					match = append(match, rec("kms.amazonaws.com", e, b.who+" on "+k.what, b.identity, map[string]any{"keyId": k.id}, key(k.id)))
+				}
 			}
 			other = append(other, rec("kms.amazonaws.com", "ScheduleKeyDeletion", b.who+" on another key", b.identity, map[string]any{"keyId": "x"}, key("ffffffff-ffff-ffff-ffff-ffffffffffff")))
 		}
@@ -376,19 +380,21 @@ func (c *checker) resolvePattern(p string) (string, error) {
 	for name := range c.archive.resources("aws_kms_replica_key") {
 		keys = append(keys, name)
 	}
-	var monitoringKeys []string
-	for name, k := range c.trailStack.resources("aws_kms_key") {
-		if k["multi_region"] != true {
-			monitoringKeys = append(monitoringKeys, name)
-		}
+	// The monitoring and watchdog keys, found by reference from what they
+	// encrypt: each has its own stand-in, so that a pattern that names one
+	// key where the other is meant is caught.
+	standIns := map[string]string{}
+	if k := c.monitoringKey(*c.trailStack); k != "" {
+		standIns["aws_kms_key."+k+".arn"] = standInMonitoringKeyID
+	}
+	if k := c.watchdogKey(*c.trailStack); k != "" {
+		standIns["aws_kms_key."+k+".arn"] = standInWatchdogKeyID
 	}
 	var rerr error
 	out := keyIDRef.ReplaceAllStringFunc(p, func(ref string) string {
 		inner := keyIDRef.FindStringSubmatch(ref)[1]
-		for _, k := range monitoringKeys {
-			if inner == "aws_kms_key."+k+".arn" {
-				return standInMonitoringKeyID
-			}
+		if id, ok := standIns[inner]; ok {
+			return id
 		}
 		for _, k := range keys {
 			if strings.HasSuffix(inner, "aws_kms_key."+k+".arn") || strings.HasSuffix(inner, "aws_kms_replica_key."+k+".arn") ||
@@ -454,6 +460,29 @@ func (c *checker) alarmChecks() error {
 	}
 	pass(where("aws_sns_topic", topic), "the alarm topic is encrypted with a KMS key", true, strings.HasPrefix(str(topicBody["kms_master_key_id"]), "${aws_kms_key."))
 	topicRef := "${aws_sns_topic." + topic + ".arn}"
+	// The watchdog topic: the second path of the heartbeat and the
+	// monitoring alarms, encrypted with a key of its own, so that a broken
+	// monitoring key or alarm topic does not silence the alarms that report
+	// it (SNS Developer Guide, "Enable compatibility between event sources
+	// from AWS services and encrypted topics": CloudWatch must be able to use
+	// the topic's key).
+	watchdog, watchdogBody, ok := s.find("aws_sns_topic", "name", a.WatchdogTopicName)
+	if !ok {
+		fail(where("aws_sns_topic", "*"), "a watchdog topic named "+a.WatchdogTopicName, fmt.Errorf("stack %s has none", s.Name))
+		return nil
+	}
+	watchdogRef := "${aws_sns_topic." + watchdog + ".arn}"
+	alarmKey, watchdogKey := keyOf(str(topicBody["kms_master_key_id"])), keyOf(str(watchdogBody["kms_master_key_id"]))
+	_, keyed := s.resources("aws_kms_key")[watchdogKey]
+	pass(where("aws_sns_topic", watchdog), "the watchdog topic is encrypted with a customer managed key of the stack", true, keyed)
+	pass(where("aws_sns_topic", watchdog), "the watchdog topic and the alarm topic are encrypted with two different keys", true, keyed && alarmKey != "" && alarmKey != watchdogKey)
+	pass(where("aws_sns_topic", watchdog), "the watchdog topic's key is not the log group's (the monitoring key)", true, keyed && watchdogKey != c.monitoringKey(s))
+	pass(where("aws_sns_topic", watchdog), "the watchdog topic is in the home region, with the alarm topic", true, region(watchdogBody, c.cfg.HomeRegion) == c.cfg.HomeRegion && region(topicBody, c.cfg.HomeRegion) == c.cfg.HomeRegion)
+	if keyed {
+		k := s.resources("aws_kms_key")[watchdogKey]
+		pass(where("aws_kms_key", watchdogKey), "the watchdog key is a single-region key with rotation on", true, k["multi_region"] != true && k["enable_key_rotation"] == true)
+	}
+	c.subscribedAlike(s, topic, watchdog)
 	groupRef := "${aws_cloudwatch_log_group." + group + ".name}"
 
 	for _, name := range c.expectedAlarms() {
@@ -477,6 +506,12 @@ func (c *checker) alarmChecks() error {
 		fires := str(alarm["comparison_operator"]) == "GreaterThanOrEqualToThreshold" && num(alarm["threshold"]) <= 1 && num(alarm["threshold"]) > 0 &&
 			str(alarm["statistic"]) == "Sum" && num(alarm["evaluation_periods"]) == 1 && alarm["actions_enabled"] != false
 		pass(loc, name+" notifies the alarm topic", true, notifies)
+		// The monitoring alarms report a broken alarm topic or monitoring
+		// key: they must notify through the watchdog topic too; the others
+		// need not.
+		if alarms.IsMonitoring(name) {
+			pass(loc, name+" notifies the watchdog topic", true, contains(alarm["alarm_actions"], watchdogRef))
+		}
 		pass(loc, name+" fires on one event (Sum >= 1 over one period, actions enabled)", true, fires)
 
 		var patterns []*filterpattern.Pattern
@@ -544,18 +579,45 @@ func (c *checker) alarmChecks() error {
 			pass(floc, name+" counts "+smp.what, false, got)
 		}
 	}
-	c.heartbeatCheck(s, groupRef, topicRef)
-	return c.alarmTopicPolicies(a.TopicName)
+	c.heartbeatCheck(s, groupRef, topicRef, watchdogRef)
+	if err := c.alarmTopicPolicies(a.TopicName, "the alarm topic"); err != nil {
+		return err
+	}
+	return c.alarmTopicPolicies(a.WatchdogTopicName, "the watchdog topic")
+}
+
+// subscribedAlike: every subscription of the configuration is on the alarm
+// topic and on the watchdog topic, one aws_sns_topic_subscription each.
+func (c *checker) subscribedAlike(s Stack, topic, watchdog string) {
+	for _, t := range []struct{ what, name string }{{"alarm topic", topic}, {"watchdog topic", watchdog}} {
+		ref := "${aws_sns_topic." + t.name + ".arn}"
+		for _, sub := range c.cfg.Trail.CloudWatchLogs.Alarms.Subscriptions {
+			n := 0
+			for _, body := range s.resources("aws_sns_topic_subscription") {
+				if str(body["topic_arn"]) == ref && str(body["protocol"]) == sub.Protocol && str(body["endpoint"]) == sub.Endpoint {
+					n++
+				}
+			}
+			c.fact(fmt.Sprintf("%s/aws_sns_topic.%s", s.Name, t.name), fmt.Sprintf("the %s has one %s subscription to %s", t.what, sub.Protocol, sub.Endpoint), true, n == 1)
+		}
+	}
 }
 
 // alarmTopicPolicies: only this account's CloudWatch alarms in the home
-// region may publish to the alarm topic and use the key that encrypts it.
-func (c *checker) alarmTopicPolicies(topicName string) error {
+// region may publish to the topic called topicName (what: the alarm topic
+// or the watchdog topic) and use the key that encrypts it, over TLS.
+func (c *checker) alarmTopicPolicies(topicName, what string) error {
 	s := *c.trailStack
 	pname, err := s.topicPolicy(topicName)
 	if err != nil {
-		c.results = append(c.results, Result{Policy: s.Name + "/aws_sns_topic_policy.*", Name: "our alarm check: a policy on the alarm topic", Want: true, Got: policyeval.ImplicitDeny, Err: err, Fact: true})
+		c.results = append(c.results, Result{Policy: s.Name + "/aws_sns_topic_policy.*", Name: "our alarm check: a policy on " + what, Want: true, Got: policyeval.ImplicitDeny, Err: err, Fact: true})
 		return nil
+	}
+	// The alarm topic's names are kept as they were; the watchdog topic's
+	// say which topic they are about.
+	on := ""
+	if what != "the alarm topic" {
+		on = " (" + what + ")"
 	}
 	l, err := s.policyAt("aws_sns_topic_policy", pname, "policy", c.resolve(s))
 	if err != nil {
@@ -581,19 +643,23 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 		return policyeval.Request{Principal: p, Action: "sns:Publish", Resource: topic, Context: ctx(kv...)}
 	}
 	c.use(l, policyeval.Policies{ResourceAccount: acct})
-	c.expect(true, "CloudWatch publishing for an alarm of this account", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", ours)...))
-	c.expect(false, "CloudWatch publishing for another account's alarm", pub(cw, with(tls, "aws:SourceAccount", Outsider, "aws:SourceArn", theirs)...))
-	c.expect(false, "CloudWatch publishing for this account's alarm in another region", pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", elsewhere)...))
-	c.expect(false, "CloudWatch publishing with no source", pub(cw, tls...))
-	c.expect(false, "CloudTrail publishing to the alarm topic", pub(policyeval.Principal{Service: policy.CloudTrailService}, with(tls, "aws:SourceArn", c.trail.ARN())...))
-	c.expect(false, "another account publishing", pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
-	c.expect(false, "anonymous publishing", pub(policyeval.Anonymous, tls...))
+	c.expect(true, "CloudWatch publishing for an alarm of this account"+on, pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", ours)...))
+	c.expect(false, "CloudWatch publishing for another account's alarm"+on, pub(cw, with(tls, "aws:SourceAccount", Outsider, "aws:SourceArn", theirs)...))
+	c.expect(false, "CloudWatch publishing for this account's alarm in another region"+on, pub(cw, with(tls, "aws:SourceAccount", acct, "aws:SourceArn", elsewhere)...))
+	c.expect(false, "CloudWatch publishing with no source"+on, pub(cw, tls...))
+	c.expect(false, "CloudTrail publishing to "+what, pub(policyeval.Principal{Service: policy.CloudTrailService}, with(tls, "aws:SourceArn", c.trail.ARN())...))
+	c.expect(false, "another account publishing"+on, pub(c.iamRole(Outsider, "Admin"), tls...), policyeval.AllowAll)
+	c.expect(false, "anonymous publishing"+on, pub(policyeval.Anonymous, tls...))
+	if on != "" {
+		c.expect(false, "CloudWatch publishing for an alarm of this account without TLS"+on, pub(cw, with(noTLS, "aws:SourceAccount", acct, "aws:SourceArn", ours)...))
+	}
 
-	// The key that encrypts the alarm topic (the monitoring key), found by
-	// the topic's reference: the stack may hold other single-region keys.
+	// The key that encrypts the topic (the monitoring key, or the watchdog
+	// key), found by the topic's reference: the stack may hold other
+	// single-region keys.
 	keyName := s.topicKey(topicName)
 	if _, ok := s.resources("aws_kms_key")[keyName]; !ok {
-		return fmt.Errorf("stack %s: the alarm topic %s is not encrypted with a key of the stack", s.Name, topicName)
+		return fmt.Errorf("stack %s: %s %s is not encrypted with a key of the stack", s.Name, what, topicName)
 	}
 	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
 	if err != nil {
@@ -604,13 +670,18 @@ func (c *checker) alarmTopicPolicies(topicName string) error {
 		req := func(kv ...string) policyeval.Request {
 			return policyeval.Request{Principal: cw, Action: action, Resource: "*", Context: ctx(kv...)}
 		}
-		c.expect(true, "CloudWatch "+action+" for an alarm of this account (encrypted alarm topic)", req("aws:SourceAccount", acct, "aws:SourceArn", ours))
-		c.expect(false, "CloudWatch "+action+" for another account's alarm", req("aws:SourceAccount", Outsider, "aws:SourceArn", theirs))
+		c.expect(true, "CloudWatch "+action+" for an alarm of this account (encrypted "+strings.TrimPrefix(what, "the ")+")", req("aws:SourceAccount", acct, "aws:SourceArn", ours))
+		c.expect(false, "CloudWatch "+action+" for another account's alarm"+on, req("aws:SourceAccount", Outsider, "aws:SourceArn", theirs))
 		// SNS Developer Guide's example key policy has no condition, and no
 		// AWS page says SNS's KMS request for an alarm carries the source
 		// keys: the grant must work without them (the topic policy decides
 		// who publishes).
-		c.expect(true, "CloudWatch "+action+" for an alarm, the request carrying no source keys", req())
+		c.expect(true, "CloudWatch "+action+" for an alarm, the request carrying no source keys"+on, req())
+		if on != "" {
+			c.expect(false, "CloudWatch "+action+" for this account's alarm in another region"+on, req("aws:SourceAccount", acct, "aws:SourceArn", elsewhere))
+			c.expect(false, "another service "+action+on, policyeval.Request{Principal: policyeval.Principal{Service: "ec2.amazonaws.com"}, Action: action, Resource: "*"})
+			c.expect(false, "another account "+action+on, policyeval.Request{Principal: c.iamRole(Outsider, "Admin"), Action: action, Resource: "*", Context: ctx("kms:CallerAccount", Outsider)}, policyeval.AllowAll)
+		}
 	}
 	return nil
 }

@@ -386,16 +386,22 @@ func (c *checker) monitoring() error {
 	mon := c.trail
 	mon.Account = c.cfg.TrailCreator().ID
 	ct := policyeval.Principal{Service: policy.CloudTrailService}
-	var monitoringKey string
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true && !isAthenaResultsKey(k) && name != c.replicationAlarmKey(s) {
-			monitoringKey = name
-		}
+	// Found by reference from the log group or the notification topic: the
+	// stack may hold other single-region keys (the watchdog key's,
+	// the replication alarm topic's, the Athena results key).
+	monitoringKey := c.monitoringKey(s)
+	if _, ok := s.resources("aws_kms_key")[monitoringKey]; !ok {
+		monitoringKey = ""
 	}
 	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled || c.cfg.Trail.Notifications.Enabled {
 		if monitoringKey == "" {
-			return fmt.Errorf("stack %s has no monitoring key", s.Name)
+			// A log group or topic of another name, or not encrypted with a
+			// key of the stack: a failed expectation, not a broken check.
+			c.results = append(c.results, Result{Policy: s.Name + "/aws_kms_key.*", Name: "a monitoring key of the stack encrypting the trail's log group (or, without one, its notification topic)",
+				Want: true, Got: policyeval.ImplicitDeny, Err: fmt.Errorf("stack %s has none", s.Name), Fact: true})
 		}
+	}
+	if w := c.cfg.Trail.CloudWatchLogs; monitoringKey != "" && (w.Enabled || c.cfg.Trail.Notifications.Enabled) {
 		l, err := s.policyAt("aws_kms_key", monitoringKey, "policy", c.resolve(s))
 		if err != nil {
 			return err

@@ -73,8 +73,10 @@ func (c *checker) delegatedAdmin() error {
 	}
 
 	s := *c.trailStack
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] == true || isAthenaResultsKey(k) {
+	// The monitoring key and the watchdog key, each found by reference.
+	for _, k := range []struct{ what, name string }{{"monitoring key", c.monitoringKey(s)}, {"watchdog key", c.watchdogKey(s)}} {
+		name := k.name
+		if name == "" {
 			continue
 		}
 		ml, err := s.policyAt("aws_kms_key", name, "policy", c.resolve(s))
@@ -89,8 +91,8 @@ func (c *checker) delegatedAdmin() error {
 		if d := c.monitoringDeployer(); d != "" {
 			who = policyeval.Principal{ARN: d}
 		}
-		c.expect(true, "the delegated administrator's account administering its monitoring key ("+who.ARN+")", policyeval.Request{Principal: who, Action: "kms:PutKeyPolicy", Resource: "*", Context: ctx("aws:PrincipalArn", who.ARN)}, policyeval.AllowAll)
-		c.expect(false, "the management account administering the delegated administrator's monitoring key", policyeval.Request{Principal: c.iamRole(c.trail.Account, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
+		c.expect(true, "the delegated administrator's account administering its "+k.what+" ("+who.ARN+")", policyeval.Request{Principal: who, Action: "kms:PutKeyPolicy", Resource: "*", Context: ctx("aws:PrincipalArn", who.ARN)}, policyeval.AllowAll)
+		c.expect(false, "the management account administering the delegated administrator's "+k.what, policyeval.Request{Principal: c.iamRole(c.trail.Account, "Admin"), Action: "kms:PutKeyPolicy", Resource: "*"}, policyeval.AllowAll)
 	}
 	return nil
 }

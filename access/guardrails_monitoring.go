@@ -177,7 +177,11 @@ func (c *checker) monitoringGuardrails() error {
 				tags = append(tags, "aws:ResourceTag/"+k, v)
 			}
 		}
-		targets = append(targets, target{"the monitoring key", fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, home, acct, name), policy.GuardedKeyActions, tags, &kl})
+		what := "the monitoring key"
+		if name == c.watchdogKey(s) {
+			what = "the watchdog key"
+		}
+		targets = append(targets, target{what, fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, home, acct, name), policy.GuardedKeyActions, tags, &kl})
 	}
 	if len(targets) == 0 {
 		return fmt.Errorf("stack %s holds no alarm, log group, topic or monitoring key, yet the configuration asks the guardrails to protect them", s.Name)

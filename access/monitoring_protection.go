@@ -52,7 +52,7 @@ func (c *checker) monitoringProtection() error {
 		topics = append(topics, n.TopicName)
 	}
 	if c.cfg.AlarmsEnabled() {
-		topics = append(topics, w.Alarms.TopicName)
+		topics = append(topics, w.Alarms.TopicName, w.Alarms.WatchdogTopicName)
 	}
 	for _, name := range topics {
 		pname, err := s.topicPolicy(name)
@@ -83,29 +83,33 @@ func (c *checker) monitoringProtection() error {
 		c.expect(true, "an administrator of the monitoring account Subscribe to "+name, req(admin, "sns:Subscribe", topic), policyeval.AllowAll)
 	}
 
-	var keyName string
-	for name, k := range s.resources("aws_kms_key") {
-		if k["multi_region"] != true && !isAthenaResultsKey(k) {
-			keyName = name
+	// The monitoring key and, with the alarms, the watchdog key, each
+	// found by reference from what it encrypts.
+	keys := []struct{ what, name string }{{"the monitoring key", c.monitoringKey(s)}}
+	if c.cfg.AlarmsEnabled() {
+		keys = append(keys, struct{ what, name string }{"the watchdog key", c.watchdogKey(s)})
+	}
+	for _, k := range keys {
+		if _, ok := s.resources("aws_kms_key")[k.name]; !ok {
+			c.results = append(c.results, Result{Policy: s.Name + "/aws_kms_key.*", Name: k.what + " of the stack, found by reference from what it encrypts",
+				Want: true, Got: policyeval.ImplicitDeny, Err: fmt.Errorf("stack %s has none", s.Name), Fact: true})
+			continue
 		}
+		kl, err := s.policyAt("aws_kms_key", k.name, "policy", c.resolve(s))
+		if err != nil {
+			return err
+		}
+		c.use(kl, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
+		if deployer == "" {
+			c.expect(true, "without a deploying role, an administrator of the monitoring account DisableKey on "+k.what+" (left to IAM)", req(admin, "kms:DisableKey", "*"), policyeval.AllowAll)
+			continue
+		}
+		for _, a := range keyChanges {
+			c.expect(false, "an administrator of the monitoring account allowed everything by IAM: "+a+" on "+k.what, req(admin, a, "*"), policyeval.AllowAll)
+			c.expect(true, "the deploying role "+a+" on "+k.what, req(dep, a, "*"), policyeval.AllowAll)
+		}
+		c.expect(true, "an administrator of the monitoring account DescribeKey on "+k.what, req(admin, "kms:DescribeKey", "*"), policyeval.AllowAll)
 	}
-	if keyName == "" {
-		return fmt.Errorf("stack %s has no monitoring key", s.Name)
-	}
-	kl, err := s.policyAt("aws_kms_key", keyName, "policy", c.resolve(s))
-	if err != nil {
-		return err
-	}
-	c.use(kl, policyeval.Policies{ResourceAccount: acct, KeyPolicy: true})
-	if deployer == "" {
-		c.expect(true, "without a deploying role, an administrator of the monitoring account DisableKey on the monitoring key (left to IAM)", req(admin, "kms:DisableKey", "*"), policyeval.AllowAll)
-		return nil
-	}
-	for _, a := range keyChanges {
-		c.expect(false, "an administrator of the monitoring account allowed everything by IAM: "+a+" on the monitoring key", req(admin, a, "*"), policyeval.AllowAll)
-		c.expect(true, "the deploying role "+a+" on the monitoring key", req(dep, a, "*"), policyeval.AllowAll)
-	}
-	c.expect(true, "an administrator of the monitoring account DescribeKey on the monitoring key", req(admin, "kms:DescribeKey", "*"), policyeval.AllowAll)
 	return nil
 }
 

@@ -36,8 +36,9 @@ func (c *checker) missing(loc, name string, err error) {
 // heartbeatCheck: unless the configuration leaves it out, the trail's stack
 // holds an alarm on the events uploaded to the trail's log group that fires
 // when none arrive for the configured window, counting a period without data
-// as one without events, and notifies the alarm topic.
-func (c *checker) heartbeatCheck(s Stack, groupRef, topicRef string) {
+// as one without events, and notifies the alarm topic and the watchdog topic
+// both ways.
+func (c *checker) heartbeatCheck(s Stack, groupRef, topicRef, watchdogRef string) {
 	where := func(name string) string { return fmt.Sprintf("%s/aws_cloudwatch_metric_alarm.%s", s.Name, name) }
 	var names []string
 	for n, body := range s.resources("aws_cloudwatch_metric_alarm") {
@@ -76,7 +77,14 @@ func (c *checker) heartbeatCheck(s Stack, groupRef, topicRef string) {
 		rules.AlarmPeriod(period) == nil && rules.AlarmWindow(period, periods) == nil)
 	c.fact(loc, "the heartbeat notifies the alarm topic (actions enabled)", true, contains(body["alarm_actions"], topicRef) && body["actions_enabled"] != false)
 	c.fact(loc, "the heartbeat notifies the alarm topic when events come back", true, contains(body["ok_actions"], topicRef))
+	c.fact(loc, "the heartbeat notifies the watchdog topic, the path that does not depend on the monitoring key", true, contains(body["alarm_actions"], watchdogRef))
+	c.fact(loc, "the heartbeat notifies the watchdog topic when events come back", true, contains(body["ok_actions"], watchdogRef))
+	// docs/aws-rules.md#alarm-actions-per-state: at most five per state.
+	c.fact(loc, "the heartbeat has at most five actions per state", true, len(list(body["alarm_actions"])) <= 5 && len(list(body["ok_actions"])) <= 5)
 }
+
+// list is v as a decoded list, or nil.
+func list(v any) []any { l, _ := v.([]any); return l }
 
 // contains reports whether v, a list of strings as decoded, holds s.
 func contains(v any, s string) bool {
@@ -292,11 +300,43 @@ func (s Stack) topicKey(topicName string) string {
 	if !ok {
 		return ""
 	}
-	ref := str(body["kms_master_key_id"])
+	return keyOf(str(body["kms_master_key_id"]))
+}
+
+// keyOf is the logical name of the aws_kms_key a reference to its ARN
+// names, or "".
+func keyOf(ref string) string {
 	if !strings.HasPrefix(ref, "${aws_kms_key.") || !strings.HasSuffix(ref, ".arn}") {
 		return ""
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_kms_key."), ".arn}")
+}
+
+// monitoringKey is the logical name of the monitoring key in s: the key
+// that encrypts the trail's log group or, without one, the notification
+// topic, found by their references (the stack may hold the watchdog key,
+// the replication alarm topic's key and the Athena results key beside it);
+// "" when there is none.
+func (c *checker) monitoringKey(s Stack) string {
+	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled {
+		if _, body, ok := s.find("aws_cloudwatch_log_group", "name", w.LogGroupName); ok {
+			return keyOf(str(body["kms_key_id"]))
+		}
+		return ""
+	}
+	if n := c.cfg.Trail.Notifications; n.Enabled {
+		return s.topicKey(n.TopicName)
+	}
+	return ""
+}
+
+// watchdogKey is the logical name of the key of the watchdog topic in s, or
+// "" when there is none.
+func (c *checker) watchdogKey(s Stack) string {
+	if !c.cfg.AlarmsEnabled() {
+		return ""
+	}
+	return s.topicKey(c.cfg.Trail.CloudWatchLogs.Alarms.WatchdogTopicName)
 }
 
 // replicationAlarmKey is the logical name of the key of the replication

@@ -24,7 +24,7 @@ var (
 	lambdaARN    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$`)
 )
 
-// applyAlarmDefaults names the alarm topic after the trail, and turns the
+// applyAlarmDefaults names the alarm and watchdog topics after the trail, and turns the
 // alarms off when nothing delivers to CloudWatch Logs: they watch its log
 // group.
 func (c *Config) applyAlarmDefaults() {
@@ -36,6 +36,9 @@ func (c *Config) applyAlarmDefaults() {
 	}
 	if a.Enabled && a.TopicName == "" {
 		a.TopicName = rules.DefaultAlarmTopicName(c.Trail.Name)
+	}
+	if a.Enabled && a.WatchdogTopicName == "" {
+		a.WatchdogTopicName = rules.DefaultWatchdogTopicName(c.Trail.Name)
 	}
 }
 
@@ -66,6 +69,10 @@ func (c *Config) validateAlarms(l *rules.List) {
 	if rules.DerivedName(c.Trail.Name, a.TopicName, rules.DefaultAlarmTopicName) {
 		// Equal to the notification topic: see validateUniqueNames.
 		l.Add(f+".topic_name", rules.TopicName(a.TopicName))
+	}
+	if rules.DerivedName(c.Trail.Name, a.WatchdogTopicName, rules.DefaultWatchdogTopicName) {
+		// Equal to another topic: see validateUniqueNames.
+		l.Add(f+".watchdog_topic_name", rules.TopicName(a.WatchdogTopicName))
 	}
 	c.validateSubscriptions(l, f+".subscriptions", a.Subscriptions)
 }

@@ -153,12 +153,19 @@ type Alarms struct {
 	// TopicName of the alarm topic. Default: "<trail.name>-alarms" with
 	// periods replaced by dashes.
 	TopicName string `yaml:"topic_name,omitempty"`
+	// WatchdogTopicName of the watchdog topic: a second topic, encrypted
+	// with a key of its own, that the heartbeat and the monitoring-path
+	// alarms notify too, so that a broken alarm topic or monitoring key
+	// still gets reported. Default: "<trail.name>-watchdog" with periods
+	// replaced by dashes.
+	WatchdogTopicName string `yaml:"watchdog_topic_name,omitempty"`
 	// Disabled names alarms to leave out (see alarms.Names: CIS controls such
 	// as "unauthorized-api-calls", tampering alarms such as "key-changes").
 	// Default: none.
 	Disabled []string `yaml:"disabled,omitempty"`
-	// Subscriptions receive every alarm notification. Default: none (the
-	// alarms change state, visible in the console, but tell nobody).
+	// Subscriptions receive every alarm notification, from the alarm topic
+	// and from the watchdog topic. Default: none (the alarms change state,
+	// visible in the console, but tell nobody).
 	Subscriptions []Subscription `yaml:"subscriptions,omitempty"`
 	// Heartbeat is the window of the heartbeat alarm, which fires when no
 	// event reaches the log group for that long (left out when disabled

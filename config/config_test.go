@@ -64,7 +64,7 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, ObjectLock{Mode: "GOVERNANCE", Days: 365}, c.Bucket.ObjectLock)
 	assert.Nil(t, c.Bucket.Lifecycle)
 	assert.Equal(t, AccessLogs{Enabled: true, BucketName: "trail-logs-222222222222-access-logs", ExpirationDays: 365}, c.Bucket.AccessLogs)
-	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365, Alarms: Alarms{Enabled: true, TopicName: "cloudtrail-mrk-alarms", Heartbeat: Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}}, c.Trail.CloudWatchLogs)
+	assert.Equal(t, CloudWatchLogs{Enabled: true, LogGroupName: "cloudtrail/cloudtrail-mrk", RetentionDays: 365, Alarms: Alarms{Enabled: true, TopicName: "cloudtrail-mrk-alarms", WatchdogTopicName: "cloudtrail-mrk-watchdog", Heartbeat: Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}}, c.Trail.CloudWatchLogs)
 	assert.True(t, c.AlarmsEnabled(), "alarms are on by default with CloudWatch Logs")
 	assert.Equal(t, Notifications{}, c.Trail.Notifications)
 	assert.Equal(t, DataEvents{S3Read: true, S3Write: true}, c.Trail.DataEvents)
@@ -209,7 +209,7 @@ func TestReplicationDefaults(t *testing.T) {
 func TestAlarmDefaults(t *testing.T) {
 	c, err := Parse([]byte(valid + "trail: {name: org.trail, cloudwatch_logs: {alarms: {disabled: [root-usage], subscriptions: [{protocol: email, endpoint: security@example.com}]}}}\n"))
 	require.NoError(t, err)
-	assert.Equal(t, Alarms{Enabled: true, TopicName: "org-trail-alarms", Disabled: []string{"root-usage"},
+	assert.Equal(t, Alarms{Enabled: true, TopicName: "org-trail-alarms", WatchdogTopicName: "org-trail-watchdog", Disabled: []string{"root-usage"},
 		Subscriptions: []Subscription{{Protocol: "email", Endpoint: "security@example.com"}},
 		Heartbeat:     Heartbeat{PeriodSeconds: 3600, EvaluationPeriods: 24}}, c.Trail.CloudWatchLogs.Alarms)
 

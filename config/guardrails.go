@@ -100,8 +100,9 @@ func (c *Config) GuardrailProps() policy.Guardrails {
 // on, the monitoring of a trail that a delegated administrator (a member
 // account, which a service control policy binds) creates: its alarms (every
 // alarm named "<trail.name>-..." in its home region, so that alarms added
-// later are covered), its log group, its alarm and notification topics and
-// its monitoring key (tagged policy.GuardTagKey), exempting that account's
+// later are covered), its log group, its alarm, watchdog and notification
+// topics and its monitoring and watchdog keys (both tagged
+// policy.GuardTagKey), exempting that account's
 // deploying role and the break-glass principals. The management account's
 // monitoring (no delegated administrator) cannot be protected: service
 // control policies do not apply to it (docs/aws-rules.md#scp-scope).
@@ -114,7 +115,8 @@ func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) 
 		Account: admin.ID,
 		Region:  c.HomeRegion,
 		// The monitoring key exists whenever there is monitoring
-		// (constructs: one key for the log group and the topics).
+		// (constructs: one key for the log group and the topics); the
+		// watchdog key, with the alarms, carries the same tag.
 		KeyTag: c.Trail.Name,
 	}
 	if admin.RoleARN != "" {
@@ -128,7 +130,7 @@ func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) 
 	if c.AlarmsEnabled() {
 		// constructs: every alarm is named "<trail.name>-<alarm>".
 		w.AlarmPrefix = c.Trail.Name + "-"
-		w.Topics = append(w.Topics, c.Trail.CloudWatchLogs.Alarms.TopicName)
+		w.Topics = append(w.Topics, c.Trail.CloudWatchLogs.Alarms.TopicName, c.Trail.CloudWatchLogs.Alarms.WatchdogTopicName)
 	}
 	if n := c.Trail.Notifications; n.Enabled {
 		w.Topics = append(w.Topics, n.TopicName)

@@ -40,8 +40,8 @@ func TestDerivedNamesFitTheirLimits(t *testing.T) {
 	// group and topic names and a deploying role of the longest name.
 	monitoring, err := alarms.MonitoringAlarms(alarms.Monitoring{
 		Partition: "aws-us-gov", Account: "111111111111", Region: "us-gov-west-1", TrailName: trail,
-		LogGroupName: strings.Repeat("g", 512), Topics: []string{strings.Repeat("a", 256), strings.Repeat("n", 256)},
-		KeyID: alarms.MonitoringKeyIDPlaceholder, Deployer: "arn:aws-us-gov:iam::111111111111:role/" + strings.Repeat("r", 64),
+		LogGroupName: strings.Repeat("g", 512), Topics: []string{strings.Repeat("a", 256), strings.Repeat("w", 256), strings.Repeat("n", 256)},
+		KeyIDs: []string{alarms.MonitoringKeyIDPlaceholder, alarms.WatchdogKeyIDPlaceholder}, Deployer: "arn:aws-us-gov:iam::111111111111:role/" + strings.Repeat("r", 64),
 	}, nil)
 	require.NoError(t, err)
 	require.Len(t, monitoring, 8)
@@ -70,6 +70,7 @@ func TestDerivedNamesFitTheirLimits(t *testing.T) {
 	assert.NoError(t, rules.LogGroupName(rules.DefaultLogGroupName(trail)))
 	assert.NoError(t, rules.TopicName(rules.DefaultTopicName(trail)))
 	assert.NoError(t, rules.TopicName(rules.DefaultAlarmTopicName(trail)))
+	assert.NoError(t, rules.TopicName(rules.DefaultWatchdogTopicName(trail)))
 	assert.NoError(t, rules.TopicName(rules.DefaultReplicationAlarmTopicName(trail)))
 	// Athena CreateNamedQuery: Name 1 to 128, QueryString at most 262144.
 	for _, q := range policy.NamedQueries(policy.NamedQueriesProps{

@@ -60,6 +60,7 @@ func (c *Config) validateUniqueNames(l *rules.List) {
 	}
 	if c.AlarmsEnabled() {
 		topics = append(topics, generatedName{"trail.cloudwatch_logs.alarms.topic_name", c.Trail.CloudWatchLogs.Alarms.TopicName, ""})
+		topics = append(topics, generatedName{"trail.cloudwatch_logs.alarms.watchdog_topic_name", c.Trail.CloudWatchLogs.Alarms.WatchdogTopicName, ""})
 	}
 	// The replication alarm topic is in the log-archive account: it can
 	// clash only with topics of the account that creates the trail when

@@ -27,6 +27,9 @@ const (
 	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
 	// topic name (rules.DefaultAlarmTopicName).
 	DefaultAlarmTopicSuffix = rules.DefaultAlarmTopicSuffix
+	// DefaultWatchdogTopicSuffix goes after the trail name in the default
+	// watchdog topic name (rules.DefaultWatchdogTopicName).
+	DefaultWatchdogTopicSuffix = rules.DefaultWatchdogTopicSuffix
 	// AlarmNamespacePrefix goes before the trail name in the namespace of
 	// the alarms' metrics.
 	AlarmNamespacePrefix = "CloudTrailMrk/"
@@ -40,13 +43,25 @@ const (
 // and alerts on tampering with this trail, its key and its log buckets
 // (package alarms), notifying an SNS topic encrypted with the monitoring key
 // that only this account's CloudWatch alarms may publish to.
+//
+// The heartbeat and the monitoring-path alarms (alarms.MonitoringNames and
+// their deployer twins) notify a second topic too, the watchdog topic,
+// encrypted with a key of its own (the watchdog key): a disabled or
+// re-policied monitoring key, or a broken alarm topic, stops SNS delivering
+// through the alarm topic (docs/aws-rules.md#alarm-topic-key), and the
+// alarms that report it would otherwise fire into it.
 type AlarmsProps struct {
 	// TopicName of the alarm topic. Default: rules.DefaultAlarmTopicName of
 	// the trail's name.
 	TopicName string
+	// WatchdogTopicName of the watchdog topic, in the same account and
+	// region as the alarm topic. Default: rules.DefaultWatchdogTopicName of
+	// the trail's name.
+	WatchdogTopicName string
 	// Disabled names alarms to leave out (alarms.Names). Default: none.
 	Disabled []string
-	// Subscriptions receive every alarm notification. Default: none.
+	// Subscriptions receive every alarm notification, on the alarm topic
+	// and on the watchdog topic alike. Default: none.
 	Subscriptions []SubscriptionProps
 	// DeployerRoleARN is the role Terraform deploys the monitoring account
 	// (MonitoringAccount) with. Its changes to the monitoring path (the
@@ -105,6 +120,10 @@ func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
 		return
 	}
 	l.Add("TrailProps.CloudWatchLogs.Alarms.TopicName", rules.TopicName(a.TopicName))
+	l.Add("TrailProps.CloudWatchLogs.Alarms.WatchdogTopicName", rules.TopicName(a.WatchdogTopicName))
+	if a.WatchdogTopicName == a.TopicName {
+		l.Addf("TrailProps.CloudWatchLogs.Alarms.WatchdogTopicName", a.WatchdogTopicName, "must differ from TrailProps.CloudWatchLogs.Alarms.TopicName: the watchdog topic is the second path, apart from the alarm topic")
+	}
 	known := map[string]bool{}
 	for _, n := range alarms.Names() {
 		known[n] = true
@@ -166,12 +185,13 @@ type alarmTargets struct {
 	pipelineRoles []string
 }
 
-// alarmsPlan is the alarms and the alarm topic's policy, computed before the
-// first construct is added.
+// alarmsPlan is the alarms and the policies of the alarm topic, the
+// watchdog topic and the watchdog key, computed before the first construct
+// is added.
 type alarmsPlan struct {
-	all       []alarms.Alarm
-	topicJSON string
-	targets   alarmTargets
+	all                                           []alarms.Alarm
+	topicJSON, watchdogTopicJSON, watchdogKeyJSON string
+	targets                                       alarmTargets
 }
 
 // planAlarms lists the enabled alarms and writes the alarm topic's policy.
@@ -194,7 +214,7 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 	mon := alarms.Monitoring{
 		Partition: t.Partition, Account: holder.Account, Region: t.Region,
 		TrailName: t.Name, LogGroupName: p.CloudWatchLogs.LogGroupName,
-		Topics: []string{a.TopicName}, KeyID: alarms.MonitoringKeyIDPlaceholder,
+		Topics: []string{a.TopicName, a.WatchdogTopicName}, KeyIDs: []string{alarms.MonitoringKeyIDPlaceholder, alarms.WatchdogKeyIDPlaceholder},
 		Deployer: a.DeployerRoleARN,
 	}
 	if n := p.Notifications; n != nil {
@@ -224,11 +244,20 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 	}
 	// The alarms and their topic live in the account that holds the log
 	// group (a delegated administrator's, see policy.MonitoringHolder).
-	topicJSON, err := policy.ProtectedAlarmTopicPolicy(policy.MonitoringHolder(t, p.MonitoringAccount), a.TopicName, p.MonitoringProtection).JSON()
-	if err != nil {
+	plan := &alarmsPlan{all: all, targets: targets}
+	if plan.topicJSON, err = policy.ProtectedAlarmTopicPolicy(holder, a.TopicName, p.MonitoringProtection).JSON(); err != nil {
 		return nil, err
 	}
-	return &alarmsPlan{all: all, topicJSON: topicJSON, targets: targets}, nil
+	// The watchdog topic and key: only this account's alarms publish and use
+	// the key, and their silencing is denied like the alarm topic's and the
+	// monitoring key's.
+	if plan.watchdogTopicJSON, err = policy.ProtectedAlarmTopicPolicy(holder, a.WatchdogTopicName, p.MonitoringProtection).JSON(); err != nil {
+		return nil, err
+	}
+	if plan.watchdogKeyJSON, err = policy.ProtectedAlarmKeyPolicy(holder, p.MonitoringProtection).JSON(); err != nil {
+		return nil, err
+	}
+	return plan, nil
 }
 
 // addAlarms creates the alarm topic, its policy and subscriptions, and one
@@ -257,10 +286,11 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			Endpoint: jsii.String(s.Endpoint),
 		})
 	}
+	watchdogKey, watchdogArn := addWatchdog(node, p, t, plan)
 
 	// Every copy of a multi-region key has the same key id: the last part
 	// of the ARN of the copy the trail uses.
-	var keyID, monitoringKeyID string
+	var keyID, monitoringKeyID, watchdogKeyID string
 	if targets.keyArn != nil {
 		keyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), targets.keyArn), jsii.Number(1)), nil)
 	}
@@ -269,6 +299,9 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 		for _, pattern := range al.Patterns {
 			if monitoringKeyID == "" && strings.Contains(pattern, alarms.MonitoringKeyIDPlaceholder) {
 				monitoringKeyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), key.Arn()), jsii.Number(1)), nil)
+			}
+			if watchdogKeyID == "" && strings.Contains(pattern, alarms.WatchdogKeyIDPlaceholder) {
+				watchdogKeyID = *cdktf.Token_AsString(cdktf.Fn_Element(cdktf.Fn_Split(jsii.String("/"), watchdogKey.Arn()), jsii.Number(1)), nil)
 			}
 		}
 	}
@@ -286,6 +319,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 				pattern = strings.ReplaceAll(pattern, alarms.KeyIDPlaceholder, keyID)
 			}
 			pattern = strings.ReplaceAll(pattern, alarms.MonitoringKeyIDPlaceholder, monitoringKeyID)
+			pattern = strings.ReplaceAll(pattern, alarms.WatchdogKeyIDPlaceholder, watchdogKeyID)
 			cloudwatchlogmetricfilter.NewCloudwatchLogMetricFilter(node, jsii.String(fid), &cloudwatchlogmetricfilter.CloudwatchLogMetricFilterConfig{
 				Provider:     p.Provider,
 				Name:         jsii.String(name),
@@ -297,6 +331,12 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 					Value:     jsii.String("1"),
 				},
 			})
+		}
+		// The monitoring-path alarms report a broken alarm topic or
+		// monitoring key: they notify through the watchdog topic too.
+		actions := jsii.Strings(*topicArn)
+		if alarms.IsMonitoring(al.Name) {
+			actions = jsii.Strings(*topicArn, *watchdogArn)
 		}
 		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("Alarm"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 			Provider:           p.Provider,
@@ -312,11 +352,11 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			// No matching event in a period publishes no data point: that is
 			// no alarm, not an unknown state.
 			TreatMissingData: jsii.String("notBreaching"),
-			AlarmActions:     jsii.Strings(*topicArn),
+			AlarmActions:     actions,
 		})
 	}
 	if !slices.Contains(a.Disabled, alarms.Heartbeat) {
-		addHeartbeat(node, p, t, a.Heartbeat, groupName, topicArn)
+		addHeartbeat(node, p, t, a.Heartbeat, groupName, topicArn, watchdogArn)
 	}
 	return topic
 }
@@ -328,8 +368,10 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 // events uploaded to the group (docs/aws-rules.md#incoming-log-events); a
 // period in which none arrived has no data point, or a 0, and both count as
 // breaching here. It notifies both ways: a heartbeat that comes back is news
-// too.
-func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *HeartbeatProps, groupName, topicArn *string) {
+// too. It notifies the alarm topic and the watchdog topic: a silence caused
+// by a broken monitoring key (the log group's) must not go through a topic
+// encrypted with that key alone.
+func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *HeartbeatProps, groupName, topicArn, watchdogArn *string) {
 	h = h.withDefaults()
 	group := p.CloudWatchLogs.LogGroupName
 	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("AlarmHeartbeat"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
@@ -348,7 +390,50 @@ func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *H
 		// docs/aws-rules.md#treat-missing-data: a period without data is
 		// a period without events, which is what this alarm is about.
 		TreatMissingData: jsii.String("breaching"),
-		AlarmActions:     jsii.Strings(*topicArn),
-		OkActions:        jsii.Strings(*topicArn),
+		// docs/aws-rules.md#alarm-actions-per-state: up to five actions.
+		AlarmActions: jsii.Strings(*topicArn, *watchdogArn),
+		OkActions:    jsii.Strings(*topicArn, *watchdogArn),
 	})
+}
+
+// addWatchdog creates the watchdog key, the watchdog topic encrypted with
+// it, the topic's policy and its subscriptions (the alarm topic's), and
+// returns the key and the topic's ARN. The key is the monitoring key's
+// twin in all but its policy, which names no service but CloudWatch
+// alarms: rotation on, the same deletion window and tags (so that the
+// guardrails' statement on tagged keys protects it), kept from destruction
+// unless AllowDestroy.
+func addWatchdog(node constructs.Construct, p *TrailProps, t policy.Trail, plan *alarmsPlan) (kmskey.KmsKey, *string) {
+	a := p.CloudWatchLogs.Alarms
+	key := kmskey.NewKmsKey(node, jsii.String("WatchdogKey"), &kmskey.KmsKeyConfig{
+		Provider:              p.Provider,
+		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: watchdog topic, the second path of the heartbeat and monitoring alarms (cloudtrail-mrk)", t.Name)),
+		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:     jsii.Bool(true),
+		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
+		Policy:                jsii.String(plan.watchdogKeyJSON),
+		Lifecycle:             protect(p.AllowDestroy),
+		Tags:                  keyTags(p.MonitoringKeyTags),
+	})
+	topic := snstopic.NewSnsTopic(node, jsii.String("WatchdogTopic"), &snstopic.SnsTopicConfig{
+		Provider:       p.Provider,
+		Name:           jsii.String(a.WatchdogTopicName),
+		KmsMasterKeyId: key.Arn(),
+	})
+	topicArn := topic.Arn()
+	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("WatchdogTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
+		Provider: p.Provider,
+		Arn:      topicArn,
+		Policy:   jsii.String(plan.watchdogTopicJSON),
+	})
+	for i, s := range a.Subscriptions {
+		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("WatchdogSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
+			Provider: p.Provider,
+			TopicArn: topicArn,
+			Protocol: jsii.String(s.Protocol),
+			Endpoint: jsii.String(s.Endpoint),
+		})
+	}
+	return key, topicArn
 }

@@ -108,6 +108,9 @@ func (p TrailProps) withDefaults() TrailProps {
 			if ac.TopicName == "" {
 				ac.TopicName = rules.DefaultAlarmTopicName(name)
 			}
+			if ac.WatchdogTopicName == "" {
+				ac.WatchdogTopicName = rules.DefaultWatchdogTopicName(name)
+			}
 			ac.Disabled = append([]string(nil), a.Disabled...)
 			ac.Subscriptions = append([]SubscriptionProps(nil), a.Subscriptions...)
 			ac.Heartbeat = a.Heartbeat.withDefaults()
@@ -142,6 +145,9 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 	}
 	if n := p.Notifications; n != nil {
 		l.Add("TrailProps.Notifications.TopicName", rules.TopicName(n.TopicName))
+		if c := p.CloudWatchLogs; c != nil && c.Alarms != nil && c.Alarms.WatchdogTopicName == n.TopicName {
+			l.Addf("TrailProps.CloudWatchLogs.Alarms.WatchdogTopicName", n.TopicName, "must differ from TrailProps.Notifications.TopicName: SNS topic names are unique in an account and region")
+		}
 	}
 	p.DataEvents.validate(l)
 }

@@ -51,13 +51,14 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	monitoring, err := policy.Parse(policies["GuardrailMonitoringPolicy"]["content"].(string))
 	require.NoError(t, err)
 	assert.Equal(t, []string{policy.SidGuardMonitoringPrefix + "222233334444", policy.SidGuardAccountPoliciesPrefix + "222233334444", policy.SidGuardMonitoringKeyPrefix + "222233334444"}, monitoring.Sids())
-	// The monitoring key carries the guard tag the monitoring policy names.
+	// The monitoring key and the watchdog key carry the guard tag the
+	// monitoring policy names.
 	var monitoringKeys int
 	for _, k := range admin.Resources("aws_kms_key") {
 		monitoringKeys++
 		assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"])
 	}
-	assert.Equal(t, 1, monitoringKeys)
+	assert.Equal(t, 2, monitoringKeys, "the monitoring key and the watchdog key")
 	_, reg := mgmt.Only(t, "aws_cloudtrail_organization_delegated_admin_account")
 	assert.Equal(t, "222233334444", reg["account_id"])
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
@@ -89,7 +90,8 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	}
 	require.NotNil(t, primary, "the multi-region key")
 	docsWithArn = append(docsWithArn, st.Policy(t, primary))
-	// Two topics: the trail's notifications and the alarms'.
+	// Three topics: the trail's notifications, the alarms' and the watchdog
+	// topic (an alarm topic, like the alarms').
 	var topicPolicy, alarmTopicPolicy map[string]any
 	for _, tp := range admin.Resources("aws_sns_topic_policy") {
 		if _, ok := st.Policy(t, tp).StatementBySid(policy.SidTopicPublish); ok {
@@ -101,7 +103,9 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	}
 	require.NotNil(t, topicPolicy, "the notification topic's policy")
 	require.NotNil(t, alarmTopicPolicy, "the alarm topic's policy")
-	_, monKey := admin.Only(t, "aws_kms_key")
+	// The monitoring key, beside the watchdog key (whose policy names no
+	// trail).
+	_, monKey := admin.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail organization-trail: CloudWatch Logs and notifications (cloudtrail-mrk)")
 	docsWithArn = append(docsWithArn, st.Policy(t, topicPolicy), st.Policy(t, monKey))
 	arns := sourceArns(t, docsWithArn...)
 	require.NotEmpty(t, arns)

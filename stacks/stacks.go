@@ -479,7 +479,7 @@ func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
 	a := cfg.Trail.CloudWatchLogs.Alarms
 	// The trail's creator holds the monitoring path; its role_arn, when set,
 	// is the deploying role whose changes the monitoring alarms tell apart.
-	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.MonitoringDeployer(),
+	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, WatchdogTopicName: a.WatchdogTopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.MonitoringDeployer(),
 		Heartbeat: &ctmrk.HeartbeatProps{PeriodSeconds: a.Heartbeat.PeriodSeconds, EvaluationPeriods: a.Heartbeat.EvaluationPeriods}}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})

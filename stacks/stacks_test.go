@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
@@ -68,7 +69,9 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 	assert.Equal(t, map[string]any{"alias": "us-west-2", "region": "us-west-2", "allowed_account_ids": []any{"111122223333"}}, providers[1])
 
 	want := map[string]int{
-		"aws_kms_key": 2, "aws_kms_replica_key": 1, "aws_kms_alias": 2, // the multi-region key and the monitoring key
+		// The multi-region key, the monitoring key and the watchdog key
+		// (the watchdog topic's, which has no alias).
+		"aws_kms_key": 3, "aws_kms_replica_key": 1, "aws_kms_alias": 2,
 		// The trail bucket and its access-log bucket.
 		"aws_s3_bucket": 2, "aws_s3_bucket_versioning": 2, "aws_s3_bucket_server_side_encryption_configuration": 2,
 		"aws_s3_bucket_public_access_block": 2, "aws_s3_bucket_ownership_controls": 2, "aws_s3_bucket_policy": 2,
@@ -80,9 +83,10 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 		// tampering and 4 monitoring alarms (no role_arn: no deployer twins;
 		// the monitoring alarms' patterns are split by the fields their
 		// events carry: 3+4+3+1 filters) and the heartbeat (which needs no
-		// metric filter), their encrypted topic and its policy.
+		// metric filter), their encrypted topic and its policy, and the
+		// watchdog topic with its policy (its own key, counted above).
 		"aws_cloudwatch_metric_alarm": 25, "aws_cloudwatch_log_metric_filter": 31,
-		"aws_sns_topic": 1, "aws_sns_topic_policy": 1,
+		"aws_sns_topic": 2, "aws_sns_topic_policy": 2,
 	}
 	for typ, n := range want {
 		assert.Equal(t, n, doc.Count(typ), typ)
@@ -295,7 +299,7 @@ func TestMonitoringSwitches(t *testing.T) {
 	_, trail := on.Only(t, "aws_cloudtrail")
 	assert.Equal(t, 1, on.Count("aws_cloudwatch_log_group"), "CloudWatch Logs is on by default")
 	assert.NotContains(t, trail, "sns_topic_name", "notifications are off by default")
-	assert.Equal(t, 1, on.Count("aws_sns_topic"), "the alarm topic only")
+	assert.Equal(t, 2, on.Count("aws_sns_topic"), "the alarm topic and the watchdog topic only")
 	assert.NotContains(t, trail, "insight_selector", "Insights are off by default")
 	assert.Len(t, trail["advanced_event_selector"], 3, "S3 data events are on by default")
 
@@ -464,10 +468,19 @@ func TestAlarms(t *testing.T) {
 	for _, f := range d.Resources("aws_cloudwatch_log_metric_filter") {
 		assert.Equal(t, st.Ref("aws_cloudwatch_log_group", groupName, "name"), f["log_group_name"])
 	}
+	watchdog := topicNamed(t, d, "cloudtrail-mrk-watchdog")
+	both := []any{st.Ref("aws_sns_topic", topic, "arn"), st.Ref("aws_sns_topic", watchdog, "arn")}
 	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
-		assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, a["alarm_actions"])
+		name := strings.TrimPrefix(a["alarm_name"].(string), "cloudtrail-mrk-")
+		if name == alarms.Heartbeat || alarms.IsMonitoring(name) {
+			assert.Equal(t, both, a["alarm_actions"], "%s notifies the alarm topic and the watchdog topic", name)
+			continue
+		}
+		assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, a["alarm_actions"], name)
 	}
 	assert.Contains(t, d.Resources("aws_sns_topic")[topic]["kms_master_key_id"], "aws_kms_key.", "the alarm topic is encrypted with the monitoring key")
+	assert.Contains(t, d.Resources("aws_sns_topic")[watchdog]["kms_master_key_id"], "aws_kms_key.", "the watchdog topic is encrypted")
+	assert.NotEqual(t, d.Resources("aws_sns_topic")[topic]["kms_master_key_id"], d.Resources("aws_sns_topic")[watchdog]["kms_master_key_id"], "with another key than the alarm topic")
 	assert.Equal(t, 0, d.Count("aws_sns_topic_subscription"))
 
 	// The heartbeat: the events uploaded to the trail's log group
@@ -485,7 +498,7 @@ func TestAlarms(t *testing.T) {
 	assert.Equal(t, 3600.0, hb["period"])
 	assert.Equal(t, 24.0, hb["evaluation_periods"])
 	assert.Equal(t, 24.0, hb["datapoints_to_alarm"], "every period of the window without events")
-	assert.Equal(t, []any{st.Ref("aws_sns_topic", topic, "arn")}, hb["ok_actions"], "a heartbeat that comes back is news too")
+	assert.Equal(t, both, hb["ok_actions"], "a heartbeat that comes back is news too, on both paths")
 
 	cfg := config.Default()
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes", "heartbeat"}
@@ -496,7 +509,13 @@ func TestAlarms(t *testing.T) {
 	for _, a := range d.Resources("aws_cloudwatch_metric_alarm") {
 		assert.NotEqual(t, "IncomingLogEvents", a["metric_name"], "the heartbeat is left out by name")
 	}
-	_, sub := d.Only(t, "aws_sns_topic_subscription")
-	assert.Equal(t, "email", sub["protocol"])
-	assert.Equal(t, "security@example.com", sub["endpoint"])
+	// One subscription on each topic.
+	require.Equal(t, 2, d.Count("aws_sns_topic_subscription"))
+	subscribed := map[any]bool{}
+	for _, sub := range d.Resources("aws_sns_topic_subscription") {
+		assert.Equal(t, "email", sub["protocol"])
+		assert.Equal(t, "security@example.com", sub["endpoint"])
+		subscribed[sub["topic_arn"]] = true
+	}
+	assert.Equal(t, map[any]bool{st.Ref("aws_sns_topic", topicNamed(t, d, "cloudtrail-mrk-alarms"), "arn"): true, st.Ref("aws_sns_topic", topicNamed(t, d, "cloudtrail-mrk-watchdog"), "arn"): true}, subscribed)
 }

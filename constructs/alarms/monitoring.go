@@ -2,6 +2,7 @@ package alarms
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -26,6 +27,12 @@ const (
 // MonitoringNames lists the monitoring alarms' names (without their
 // deployer twins).
 var MonitoringNames = []string{MonitoringAlarmChanges, MonitoringLogGroupChanges, MonitoringTopicChanges, MonitoringKeyChanges}
+
+// IsMonitoring reports whether name is a monitoring alarm's or its deployer
+// twin's.
+func IsMonitoring(name string) bool {
+	return slices.Contains(MonitoringNames, strings.TrimSuffix(name, ByDeployerSuffix))
+}
 
 // AlarmName is the name of the CloudWatch alarm called name of the trail
 // called trail: the one place alarm names are made, so that the
@@ -83,6 +90,12 @@ const sessionIssuerARN = "$.userIdentity.sessionContext.sessionIssuer.arn"
 // place at synthesis.
 const MonitoringKeyIDPlaceholder = "mmmmmmmm-mmmm-mmmm-mmmm-mmmmmmmmmmmm"
 
+// WatchdogKeyIDPlaceholder stands for the watchdog key's id (the key of the
+// watchdog topic, the second notification path of the heartbeat and of
+// these alarms) as MonitoringKeyIDPlaceholder stands for the monitoring
+// key's: same length, replaced at synthesis by a reference to the key's id.
+const WatchdogKeyIDPlaceholder = "wwwwwwww-wwww-wwww-wwww-wwwwwwwwwwww"
+
 // Monitoring names the monitoring path's resources: all of them live in
 // Account and Region.
 type Monitoring struct {
@@ -97,12 +110,13 @@ type Monitoring struct {
 	TrailName string
 	// LogGroupName is the trail's log group.
 	LogGroupName string
-	// Topics are the names of the alarm topic and the notification topic.
-	// None: no topic alarm.
+	// Topics are the names of the alarm topic, the watchdog topic and the
+	// notification topic. None: no topic alarm.
 	Topics []string
-	// KeyID is the monitoring key's id, or MonitoringKeyIDPlaceholder.
-	// Empty: no key alarm.
-	KeyID string
+	// KeyIDs are the ids of the keys of the monitoring path: the monitoring
+	// key's (MonitoringKeyIDPlaceholder) and the watchdog key's
+	// (WatchdogKeyIDPlaceholder), or the ids themselves. None: no key alarm.
+	KeyIDs []string
 	// Deployer is the ARN of the role Terraform deploys the monitoring
 	// account with. Set, every alarm has a twin (ByDeployerSuffix) that
 	// counts that role's sessions, and the alarm itself counts everyone
@@ -129,8 +143,8 @@ type Monitoring struct {
 //   - topics: requestParameters.topicArn or requestParameters.resourceArn
 //     (the topic's ARN) or requestParameters.subscriptionArn (the topic's
 //     ARN, a colon and the subscription's id: matched as a prefix);
-//   - the monitoring key: resources[0].ARN or resources[1].ARN, as the
-//     trail key's alarm.
+//   - the monitoring and watchdog keys: resources[0].ARN or
+//     resources[1].ARN, as the trail key's alarm.
 //
 // Who made the change is told apart by
 // userIdentity.sessionContext.sessionIssuer.arn, with positive matches
@@ -229,7 +243,7 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		resourceArns = append(resourceArns, eq("$.requestParameters.resourceArn", arn))
 		subscriptionArns = append(subscriptionArns, eq("$.requestParameters.subscriptionArn", arn+":*"))
 	}
-	if err := add(MonitoringTopicChanges, "The alarm topic or the notification topic had its attributes, policy or data protection policy changed, lost a subscription or had one's attributes changed, or was deleted.",
+	if err := add(MonitoringTopicChanges, "The alarm topic, the watchdog topic or the notification topic had its attributes, policy or data protection policy changed, lost a subscription or had one's attributes changed, or was deleted.",
 		"sns.amazonaws.com",
 		watch{[]string{"SetTopicAttributes", "DeleteTopic", "AddPermission", "RemovePermission"}, topicArns},
 		watch{[]string{"PutDataProtectionPolicy"}, resourceArns},
@@ -238,11 +252,11 @@ func MonitoringAlarms(m Monitoring, disabled []string) ([]Alarm, error) {
 		return nil, err
 	}
 	var keyTargets []string
-	if m.KeyID != "" {
-		keyARN := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", m.Partition, m.Region, m.Account, m.KeyID)
-		keyTargets = []string{eq("$.resources[0].ARN", keyARN), eq("$.resources[1].ARN", keyARN)}
+	for _, id := range m.KeyIDs {
+		keyARN := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", m.Partition, m.Region, m.Account, id)
+		keyTargets = append(keyTargets, eq("$.resources[0].ARN", keyARN), eq("$.resources[1].ARN", keyARN))
 	}
-	if err := add(MonitoringKeyChanges, "The monitoring key (log group and topics) was disabled, scheduled for deletion, granted or had its policy or rotation changed.",
+	if err := add(MonitoringKeyChanges, "The monitoring key (log group and topics) or the watchdog key (watchdog topic) was disabled, scheduled for deletion, granted or had its policy or rotation changed.",
 		"kms.amazonaws.com", watch{KeyEvents, keyTargets}); err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ var testMonitoring = Monitoring{
 	TrailName:    "organization-trail",
 	LogGroupName: "cloudtrail/organization-trail",
 	Topics:       []string{"organization-trail-alarms", "organization-trail-notifications"},
-	KeyID:        "1234abcd-12ab-34cd-56ef-1234567890ab",
+	KeyIDs:       []string{"1234abcd-12ab-34cd-56ef-1234567890ab", "5678abcd-12ab-34cd-56ef-1234567890ab"},
 	Deployer:     "arn:aws:iam::111122223333:role/CloudTrailDeployer",
 }
 
@@ -231,8 +231,8 @@ func TestMonitoringPatternsFitAndFilterCount(t *testing.T) {
 		Partition: "aws-us-gov", Account: "111122223333", Region: "us-gov-west-1",
 		TrailName:    strings.Repeat("t", 128),
 		LogGroupName: strings.Repeat("g", 512),
-		Topics:       []string{strings.Repeat("a", 256), strings.Repeat("n", 256)},
-		KeyID:        MonitoringKeyIDPlaceholder,
+		Topics:       []string{strings.Repeat("a", 256), strings.Repeat("w", 256), strings.Repeat("n", 256)},
+		KeyIDs:       []string{MonitoringKeyIDPlaceholder, WatchdogKeyIDPlaceholder},
 		Deployer:     "arn:aws-us-gov:iam::111122223333:role/" + strings.Repeat("r", 64),
 	}
 	tooLong := long
@@ -305,6 +305,46 @@ func TestMonitoringPatternsFitAndFilterCount(t *testing.T) {
 	}
 }
 
+// TestKeyChangesWatchEveryKey: monitoring-key-changes counts a change to
+// each key of the monitoring path, the watchdog key's too, at either
+// resources index, and not to another key of the account.
+func TestKeyChangesWatchEveryKey(t *testing.T) {
+	m := testMonitoring
+	m.Deployer = ""
+	all, err := MonitoringAlarms(m, nil)
+	require.NoError(t, err)
+	var keyAlarm Alarm
+	for _, a := range all {
+		if a.Name == MonitoringKeyChanges {
+			keyAlarm = a
+		}
+	}
+	require.NotEmpty(t, keyAlarm.Patterns)
+	counts := func(id string, at int) bool {
+		res := []any{map[string]any{"ARN": "arn:aws:kms:us-east-1:111122223333:alias/x"}}
+		key := map[string]any{"ARN": "arn:aws:kms:us-east-1:111122223333:key/" + id}
+		if at == 0 {
+			res = []any{key}
+		} else {
+			res = append(res, key)
+		}
+		b, err := json.Marshal(map[string]any{"eventSource": "kms.amazonaws.com", "eventName": "DisableKey", "recipientAccountId": "111122223333",
+			"awsRegion": "us-east-1", "userIdentity": map[string]any{"type": "Root"}, "resources": res})
+		require.NoError(t, err)
+		for _, p := range keyAlarm.Patterns {
+			if ok, err := filterpattern.MustParse(p).Match(b); err == nil && ok {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range m.KeyIDs {
+		assert.True(t, counts(id, 0), id)
+		assert.True(t, counts(id, 1), id)
+	}
+	assert.False(t, counts("ffffffff-ffff-ffff-ffff-ffffffffffff", 0))
+}
+
 // TestMonitoringAlarmsSwitchOffWithTheirTwins: a disabled monitoring alarm
 // takes its deployer twin along; a set with nothing to watch has no alarm.
 func TestMonitoringAlarmsSwitchOffWithTheirTwins(t *testing.T) {
@@ -316,7 +356,7 @@ func TestMonitoringAlarmsSwitchOffWithTheirTwins(t *testing.T) {
 	}
 	assert.Equal(t, []string{MonitoringLogGroupChanges, MonitoringLogGroupChanges + ByDeployerSuffix, MonitoringTopicChanges, MonitoringTopicChanges + ByDeployerSuffix}, names)
 	m := testMonitoring
-	m.Topics, m.KeyID, m.Deployer = nil, "", ""
+	m.Topics, m.KeyIDs, m.Deployer = nil, nil, ""
 	a, err = MonitoringAlarms(m, nil)
 	require.NoError(t, err)
 	require.Len(t, a, 2, "no topics and no key: the alarm and log group alarms only")

@@ -104,3 +104,16 @@ func AlarmKeyPolicy(holder Trail) Document {
 		alarmKeyStatement(holder),
 	}}
 }
+
+// ProtectedAlarmKeyPolicy is AlarmKeyPolicy with the key's destruction
+// denied to all but the deploying role and break-glass principals of
+// protection (docs/aws-rules.md#monitoring-resource-denies), as the
+// monitoring key's is: the policy of the replication alarm topic's key and
+// of the watchdog key.
+func ProtectedAlarmKeyPolicy(holder Trail, protection *Protection) Document {
+	doc := AlarmKeyPolicy(holder)
+	if s := protection.keyStatement(nil); s != nil {
+		doc.Statement = append(doc.Statement, *s)
+	}
+	return doc
+}

@@ -29,6 +29,15 @@ func TestMonitoringResourceDenies(t *testing.T) {
 	assert.Equal(t, KeyDestructionActions, s.Action)
 	assert.Equal(t, Values{"arn:aws:iam::111111111111:role/BreakGlass", deployer}, s.Condition["ArnNotEquals"]["aws:PrincipalArn"])
 
+	// The watchdog key: the alarm key's policy (root and this account's
+	// alarms) with the same deny as the monitoring key.
+	watchdog := ProtectedAlarmKeyPolicy(testTrail, p)
+	assert.Equal(t, AlarmKeyPolicyID, watchdog.ID)
+	statement(t, watchdog, SidKeyRootAdministration)
+	statement(t, watchdog, SidAlarmsUseKey)
+	assert.Equal(t, s, statement(t, watchdog, SidDenyKeyDestruction))
+	assert.Len(t, watchdog.Statement, 3)
+
 	// Without a deploying role nothing is denied: the principal that
 	// deploys cannot be named, and a deny it is not exempt from would stop
 	// Terraform managing the topic and key.
@@ -41,6 +50,7 @@ func TestMonitoringResourceDenies(t *testing.T) {
 		require.NoError(t, err)
 		_, ok = key.StatementBySid(SidDenyKeyDestruction)
 		assert.False(t, ok)
+		assert.Equal(t, AlarmKeyPolicy(testTrail), ProtectedAlarmKeyPolicy(testTrail, none))
 	}
 }
 

@@ -317,11 +317,7 @@ func (r Replication) AlarmTopicPolicy(topicName string) Document {
 // denied to all but the deploying role and break-glass principals of
 // protection (docs/aws-rules.md#monitoring-resource-denies).
 func (r Replication) ProtectedAlarmKeyPolicy(protection *Protection) Document {
-	doc := r.AlarmKeyPolicy()
-	if s := protection.keyStatement(nil); s != nil {
-		doc.Statement = append(doc.Statement, *s)
-	}
-	return doc
+	return ProtectedAlarmKeyPolicy(r.AlarmHolder(), protection)
 }
 
 // ProtectedAlarmTopicPolicy is AlarmTopicPolicy with the topic's settings

@@ -31,6 +31,9 @@ const (
 	// DefaultAlarmTopicSuffix goes after the trail name in the default alarm
 	// topic name (DefaultAlarmTopicName).
 	DefaultAlarmTopicSuffix = "-alarms"
+	// DefaultWatchdogTopicSuffix goes after the trail name in the default
+	// watchdog topic name (DefaultWatchdogTopicName).
+	DefaultWatchdogTopicSuffix = "-watchdog"
 	// DefaultReplicationAlarmTopicSuffix goes after the trail name in the
 	// default name of the replication alarm topic
 	// (DefaultReplicationAlarmTopicName).
@@ -63,6 +66,12 @@ func DefaultTopicName(trailName string) string {
 // "<trail name>-alarms", periods replaced by dashes.
 func DefaultAlarmTopicName(trailName string) string {
 	return strings.ReplaceAll(trailName, ".", "-") + DefaultAlarmTopicSuffix
+}
+
+// DefaultWatchdogTopicName is the watchdog topic name of a trail that names
+// none: "<trail name>-watchdog", periods replaced by dashes.
+func DefaultWatchdogTopicName(trailName string) string {
+	return strings.ReplaceAll(trailName, ".", "-") + DefaultWatchdogTopicSuffix
 }
 
 // DefaultReplicationAlarmTopicName is the replication alarm topic name of a

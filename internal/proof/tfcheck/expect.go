@@ -74,9 +74,12 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 		nAlarms, nFilters := alarmCounts(cfg)
 		trail.Counts["aws_cloudwatch_metric_alarm"] = nAlarms
 		trail.Counts["aws_cloudwatch_log_metric_filter"] = nFilters
-		// The alarm topic, beside the notification topic.
-		trail.Counts["aws_sns_topic"]++
-		trail.Counts["aws_sns_topic_subscription"] = len(cfg.Trail.CloudWatchLogs.Alarms.Subscriptions)
+		// The alarm topic and the watchdog topic, beside the notification
+		// topic; the watchdog key, beside the monitoring key; each
+		// subscription on both topics.
+		trail.Counts["aws_sns_topic"] += 2
+		trail.Counts["aws_kms_key"]++
+		trail.Counts["aws_sns_topic_subscription"] = 2 * len(cfg.Trail.CloudWatchLogs.Alarms.Subscriptions)
 	}
 	return archive, trail
 }
@@ -110,7 +113,7 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 	mon := alarms.Monitoring{
 		Partition: t.Partition, Account: cfg.TrailCreator().ID, Region: cfg.HomeRegion,
 		TrailName: t.Name, LogGroupName: cfg.Trail.CloudWatchLogs.LogGroupName,
-		Topics: []string{a.TopicName}, KeyID: alarms.MonitoringKeyIDPlaceholder,
+		Topics: []string{a.TopicName, a.WatchdogTopicName}, KeyIDs: []string{alarms.MonitoringKeyIDPlaceholder, alarms.WatchdogKeyIDPlaceholder},
 		Deployer: cfg.MonitoringDeployer(),
 	}
 	if cfg.Trail.Notifications.Enabled {

@@ -124,9 +124,12 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// and the bucket alarm's lists its events, each split in two; the
 	// heartbeat, which needs no filter; the alarm topic, its policy and one
 	// subscription), the monitoring alarms with their deployer twins (8
-	// alarms, 22 filters), the organization-trust alarm with its one filter,
-	// and the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+1+3+8+22+2+2, results["config organization/management"].Creates)
+	// alarms and 23 filters: mute rules add one to each alarm and twin, and
+	// the key alarm's pattern, naming the monitoring and the watchdog key,
+	// is split in two), the watchdog key, topic, topic policy and one
+	// subscription, the organization-trust alarm with its one filter, and
+	// the guardrail policy with its one attachment.
+	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
@@ -224,7 +227,12 @@ func TestAlarmExpectations(t *testing.T) {
 	_, trail := Expectations(cfg)
 	assert.Equal(t, 25, trail.Counts["aws_cloudwatch_metric_alarm"], "15 CIS controls, 5 tampering and 4 monitoring alarms in one account, and the heartbeat")
 	assert.Equal(t, 31, trail.Counts["aws_cloudwatch_log_metric_filter"])
-	assert.Equal(t, 1, trail.Counts["aws_sns_topic"], "the alarm topic")
+	assert.Equal(t, 2, trail.Counts["aws_sns_topic"], "the alarm topic and the watchdog topic")
+	assert.Equal(t, 2, trail.Counts["aws_kms_key"], "the monitoring key and the watchdog key")
+	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = []config.Subscription{{Protocol: "email", Endpoint: "security@example.com"}}
+	_, trail = Expectations(cfg)
+	assert.Equal(t, 2, trail.Counts["aws_sns_topic_subscription"], "the subscription on each topic")
+	cfg.Trail.CloudWatchLogs.Alarms.Subscriptions = nil
 
 	cfg.Trail.CloudWatchLogs.Alarms.Disabled = []string{"root-usage", "key-changes"}
 	_, trail = Expectations(cfg)
