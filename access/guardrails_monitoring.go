@@ -77,7 +77,13 @@ func (c *checker) monitoringGuardrails() error {
 		return err
 	}
 	c.scpsPerTarget()
-	admin, _ := c.cfg.DelegatedAdmin()
+	if err := c.replicationAlarmGuardrails(mon, scps); err != nil {
+		return err
+	}
+	admin, isDA := c.cfg.DelegatedAdmin()
+	if !isDA || !c.cfg.HoldsMonitoring() {
+		return nil
+	}
 	acct, home := admin.ID, c.cfg.HomeRegion
 	s := *c.trailStack
 	record := func(want bool, name, where string, req policyeval.Request, ps policyeval.Policies) {
@@ -258,6 +264,47 @@ func (c *checker) monitoringGuardrails() error {
 		{"sns:DeleteTopic", fmt.Sprintf("arn:%s:sns:%s:%s:some-application-topic", c.part, home, acct)},
 	} {
 		record(true, "a delegated-administrator administrator allowed everything by IAM: "+r.action+" on "+r.arn+" (not ours)", mon.where, asIAM(administrator, r.action, r.arn), sameAccount)
+	}
+	return nil
+}
+
+// replicationAlarmGuardrails: with the replication alarm on, an
+// administrator of the log-archive account allowed everything by IAM cannot
+// delete, disable, rewrite, mute or force the state of the replication alarm
+// nor change or delete its topic; the log-archive deploying role still can
+// (the SCP's decision, the topic judged with a resource policy that allows
+// the caller). What must be denied: docs/aws-rules.md#alarm-actions,
+// #alarm-mute-rules, #topic-actions.
+func (c *checker) replicationAlarmGuardrails(mon located, scps *policyeval.ServiceControlPolicies) error {
+	if !c.cfg.ReplicationAlarmsEnabled() {
+		return nil
+	}
+	acct, home := c.cfg.Accounts.LogArchive.ID, c.cfg.HomeRegion
+	deployer := c.cfg.Accounts.LogArchive.RoleARN
+	alarm := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-replication-failures", c.part, home, acct, c.trail.Name)
+	topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", c.part, home, acct, c.cfg.Replication.Alarms.TopicName)
+	admin := c.iamRole(acct, "Administrator")
+	record := func(want bool, name string, req policyeval.Request) {
+		ps := policyeval.Policies{ResourceAccount: acct, Identity: []policy.Document{policyeval.AllowAll}, SCPs: scps}
+		got, err := policyeval.Evaluate(req, ps)
+		c.results = append(c.results, Result{Policy: mon.where, Name: name, Want: want, Got: got, Err: err})
+	}
+	for _, t := range []struct {
+		what, arn string
+		actions   []string
+	}{
+		{"the replication alarm", alarm, []string{"cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions", "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState", "cloudwatch:PutAlarmMuteRule"}},
+		{"the replication alarm topic", topic, []string{"sns:SetTopicAttributes", "sns:DeleteTopic", "sns:AddPermission", "sns:RemovePermission", "sns:PutDataProtectionPolicy"}},
+	} {
+		for _, a := range t.actions {
+			record(false, "a log-archive administrator allowed everything by IAM: "+a+" on "+t.what+" (the SCP's decision)", asIAM(admin, a, t.arn))
+			if deployer != "" {
+				p, _ := session(policyeval.Principal{ARN: deployer})
+				r := asIAM(p, a, t.arn)
+				r.Context["aws:PrincipalArn"] = []string{deployer}
+				record(true, "the log-archive deploying role (a session) "+a+" on "+t.what+" (the SCP's decision)", r)
+			}
+		}
 	}
 	return nil
 }

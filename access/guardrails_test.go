@@ -62,7 +62,7 @@ func TestGuardrailsOffMeansNoPolicy(t *testing.T) {
 	cfg.Guardrails.Enabled = false
 	_, err := Check(cfg, stacks)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "guardrails are off, yet stack management holds service control policy GuardrailPolicy")
+	assert.Contains(t, err.Error(), "guardrails are off, yet stack management holds service control policy Guardrail")
 }
 
 func TestGuardrailAttachmentMissingIsAnError(t *testing.T) {
@@ -262,6 +262,13 @@ func TestMonitoringGuardrailDefectsAreCaught(t *testing.T) {
 				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[\"arn:aws:iam::222233334444:role/CloudTrailDeployer\",`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",`)
 			},
 			"the delegated administrator's deploying role (a session) logs:PutMetricFilter on log group cloudtrail/organization-trail must be allowed (got ExplicitDeny)",
+		},
+		{
+			"replication alarm left out of the monitoring policy", "organization", "management",
+			func(s string) string {
+				return strings.ReplaceAll(s, `:alarm:organization-trail-replication-failures*`, `:alarm:organization-trail-replication-failuresX*`)
+			},
+			"a log-archive administrator allowed everything by IAM: cloudwatch:DeleteAlarms on the replication alarm (the SCP's decision) must be denied (got Allow)",
 		},
 		{
 			"account-wide CloudWatch Logs policies left open", "delegated-admin", "management",

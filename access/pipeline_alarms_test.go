@@ -51,7 +51,10 @@ func TestPipelineAlarmChecksPass(t *testing.T) {
 				// changes and the deploying role's (7); the topic's and the
 				// key's own denies, each action refused to an administrator
 				// and left to the deploying role (2x5 + 2x5).
-				assert.Len(t, replication, 1+5+2+12+8+7+20)
+				// With the guardrails, the monitoring guardrail policy on the
+				// replication alarm and its topic: five actions each, refused
+				// to an administrator and left to the deploying role (20).
+				assert.Len(t, replication, 1+5+2+12+8+7+20+20)
 			} else {
 				assert.Empty(t, replication)
 			}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -106,10 +107,52 @@ func (c *Config) GuardrailProps() policy.Guardrails {
 // deploying role and the break-glass principals. The management account's
 // monitoring (no delegated administrator) cannot be protected: service
 // control policies do not apply to it (docs/aws-rules.md#scp-scope).
+//
+// With the replication alarm on, it also protects that alarm
+// ("<trail.name>-replication-failures") and its topic in the log-archive
+// account, a member account in every topology the guardrails accept,
+// exempting that account's deploying role and the break-glass principals;
+// the topic's key carries the guard tag, which the first policy's key
+// statement covers.
 func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) {
-	admin, ok := c.DelegatedAdmin()
-	if !c.Guardrails.Enabled || !ok || !c.HoldsMonitoring() {
+	if !c.Guardrails.Enabled {
 		return policy.MonitoringGuardrails{}, false
+	}
+	var watched []policy.WatchedAccount
+	if w, ok := c.delegatedMonitoringWatch(); ok {
+		watched = append(watched, w)
+	}
+	if c.ReplicationAlarmsEnabled() {
+		alarm := alarms.AlarmName(c.Trail.Name, alarms.ReplicationFailures)
+		topic := c.Replication.Alarms.TopicName
+		if len(watched) > 0 && watched[0].Account == c.Accounts.LogArchive.ID {
+			// The log-archive account is the delegated administrator: its
+			// entry's alarm prefix ("<trail.name>-") covers the alarm.
+			watched[0].Topics = append(watched[0].Topics, topic)
+			if watched[0].AlarmPrefix == "" {
+				watched[0].AlarmPrefix = alarm
+			}
+		} else {
+			w := policy.WatchedAccount{Account: c.Accounts.LogArchive.ID, Region: c.HomeRegion, AlarmPrefix: alarm, Topics: []string{topic}}
+			if r := c.Accounts.LogArchive.RoleARN; r != "" {
+				w.Exempt = append(w.Exempt, r)
+			}
+			w.Exempt = append(w.Exempt, c.Bucket.BreakGlassPrincipals...)
+			watched = append(watched, w)
+		}
+	}
+	if len(watched) == 0 {
+		return policy.MonitoringGuardrails{}, false
+	}
+	return policy.MonitoringGuardrails{Partition: c.Partition(), Watched: watched}, true
+}
+
+// delegatedMonitoringWatch is the delegated administrator's monitoring, when
+// one holds it.
+func (c *Config) delegatedMonitoringWatch() (policy.WatchedAccount, bool) {
+	admin, ok := c.DelegatedAdmin()
+	if !ok || !c.HoldsMonitoring() {
+		return policy.WatchedAccount{}, false
 	}
 	w := policy.WatchedAccount{
 		Account: admin.ID,
@@ -135,7 +178,7 @@ func (c *Config) MonitoringGuardrailProps() (policy.MonitoringGuardrails, bool) 
 	if n := c.Trail.Notifications; n.Enabled {
 		w.Topics = append(w.Topics, n.TopicName)
 	}
-	return policy.MonitoringGuardrails{Partition: c.Partition(), Watched: []policy.WatchedAccount{w}}, true
+	return w, true
 }
 
 // HoldsMonitoring reports whether the trail has monitoring resources (a log

@@ -20,7 +20,14 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 	_, docs := synthApp(t, cfg)
 	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
 
-	name, p := mgmt.Only(t, "aws_organizations_policy")
+	// The guardrail policy and, as the example replicates with an alarm,
+	// the monitoring guardrail policy for that alarm and its topic in the
+	// log-archive account.
+	name, p := mgmt.OnlyWhere(t, "aws_organizations_policy", "name", "organization-trail-guardrails")
+	_, mp := mgmt.OnlyWhere(t, "aws_organizations_policy", "name", "organization-trail-guardrails-monitoring")
+	mdoc, err := policy.Parse(mp["content"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, []string{policy.SidGuardMonitoringPrefix + "444455556666"}, mdoc.Sids())
 	assert.Equal(t, "SERVICE_CONTROL_POLICY", p["type"])
 	assert.Equal(t, "organization-trail-guardrails", p["name"])
 	content, _ := p["content"].(string)
@@ -32,9 +39,9 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 		_, ok := doc.StatementBySid(sid)
 		assert.True(t, ok, sid)
 	}
-	_, a := mgmt.Only(t, "aws_organizations_policy_attachment")
-	assert.Equal(t, st.Ref("aws_organizations_policy", name, "id"), a["policy_id"])
+	_, a := mgmt.OnlyWhere(t, "aws_organizations_policy_attachment", "policy_id", st.Ref("aws_organizations_policy", name, "id"))
 	assert.Equal(t, "ou-exam-ple12345", a["target_id"])
+	assert.Equal(t, 2, mgmt.Count("aws_organizations_policy_attachment"), "each policy attached to the one target")
 
 	require.Equal(t, 0, archive.Count("aws_organizations_policy"), "SCPs are created from the management account")
 	keys := 0

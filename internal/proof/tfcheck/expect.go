@@ -64,8 +64,14 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 		// The guardrail service control policy, attached to each target;
 		// none unless guardrails.enabled. With a delegated administrator
 		// the management account's own stack holds them (Registration).
-		trail.Counts["aws_organizations_policy"] = b2i(cfg.Guardrails.Enabled)
-		trail.Counts["aws_organizations_policy_attachment"] = b2i(cfg.Guardrails.Enabled) * len(cfg.Guardrails.Targets)
+		// A second, the monitoring guardrail policy, when it has something
+		// to protect (the replication alarm in the log-archive account).
+		policies := b2i(cfg.Guardrails.Enabled)
+		if _, ok := cfg.MonitoringGuardrailProps(); ok {
+			policies = 2
+		}
+		trail.Counts["aws_organizations_policy"] = policies
+		trail.Counts["aws_organizations_policy_attachment"] = policies * len(cfg.Guardrails.Targets)
 	} else {
 		trail.Counts["aws_organizations_policy"] = 0
 		trail.Counts["aws_organizations_policy_attachment"] = 0

@@ -128,8 +128,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// the key alarm's pattern, naming the monitoring and the watchdog key,
 	// is split in two), the watchdog key, topic, topic policy and one
 	// subscription, the organization-trust alarm with its one filter, and
-	// the guardrail policy with its one attachment.
-	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2, results["config organization/management"].Creates)
+	// the guardrail policy and the monitoring guardrail policy (the
+	// replication alarm and its topic), each with its one attachment.
+	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
