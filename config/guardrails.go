@@ -46,8 +46,9 @@ type Guardrails struct {
 	PolicyName string `yaml:"policy_name,omitempty"`
 	// MonitoringPolicyName of the second service control policy, which
 	// protects the trail's monitoring in the delegated administrator's
-	// account (created only with a delegated administrator that holds the
-	// monitoring). Unique in the organization. Default:
+	// account and the replication alarm in the log-archive account (created
+	// when there is either, see MonitoringGuardrailProps). Unique in the
+	// organization. Default:
 	// "<policy_name>-monitoring".
 	MonitoringPolicyName string `yaml:"monitoring_policy_name,omitempty"`
 }
