@@ -13,8 +13,6 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
@@ -266,26 +264,8 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 	a := p.CloudWatchLogs.Alarms
 	all, targets := plan.all, plan.targets
 
-	topic := snstopic.NewSnsTopic(node, jsii.String("AlarmTopic"), &snstopic.SnsTopicConfig{
-		Provider:       p.Provider,
-		Name:           jsii.String(a.TopicName),
-		KmsMasterKeyId: key.Arn(),
-	})
-	// Read once: every read of a token is a round trip to Node.js.
-	topicArn, groupName := topic.Arn(), group.Name()
-	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Provider: p.Provider,
-		Arn:      topicArn,
-		Policy:   jsii.String(plan.topicJSON),
-	})
-	for i, s := range a.Subscriptions {
-		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			Provider: p.Provider,
-			TopicArn: topicArn,
-			Protocol: jsii.String(s.Protocol),
-			Endpoint: jsii.String(s.Endpoint),
-		})
-	}
+	topic, topicArn := newEncryptedTopic(node, p.Provider, "Alarm", a.TopicName, key.Arn(), plan.topicJSON, a.Subscriptions)
+	groupName := group.Name()
 	watchdogKey, watchdogArn := addWatchdog(node, p, t, plan)
 
 	// Every copy of a multi-region key has the same key id: the last part
@@ -405,35 +385,9 @@ func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *H
 // unless AllowDestroy.
 func addWatchdog(node constructs.Construct, p *TrailProps, t policy.Trail, plan *alarmsPlan) (kmskey.KmsKey, *string) {
 	a := p.CloudWatchLogs.Alarms
-	key := kmskey.NewKmsKey(node, jsii.String("WatchdogKey"), &kmskey.KmsKeyConfig{
-		Provider:              p.Provider,
-		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: watchdog topic, the second path of the heartbeat and monitoring alarms (cloudtrail-mrk)", t.Name)),
-		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
-		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
-		EnableKeyRotation:     jsii.Bool(true),
-		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
-		Policy:                jsii.String(plan.watchdogKeyJSON),
-		Lifecycle:             protect(p.AllowDestroy),
-		Tags:                  keyTags(p.MonitoringKeyTags),
-	})
-	topic := snstopic.NewSnsTopic(node, jsii.String("WatchdogTopic"), &snstopic.SnsTopicConfig{
-		Provider:       p.Provider,
-		Name:           jsii.String(a.WatchdogTopicName),
-		KmsMasterKeyId: key.Arn(),
-	})
-	topicArn := topic.Arn()
-	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("WatchdogTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Provider: p.Provider,
-		Arn:      topicArn,
-		Policy:   jsii.String(plan.watchdogTopicJSON),
-	})
-	for i, s := range a.Subscriptions {
-		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("WatchdogSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			Provider: p.Provider,
-			TopicArn: topicArn,
-			Protocol: jsii.String(s.Protocol),
-			Endpoint: jsii.String(s.Endpoint),
-		})
-	}
+	key := newAlarmTopicKey(node, p.Provider, "WatchdogKey",
+		fmt.Sprintf("CloudTrail %s: watchdog topic, the second path of the heartbeat and monitoring alarms (cloudtrail-mrk)", t.Name),
+		plan.watchdogKeyJSON, p.MonitoringKeyTags, p.AllowDestroy)
+	_, topicArn := newEncryptedTopic(node, p.Provider, "Watchdog", a.WatchdogTopicName, key.Arn(), plan.watchdogTopicJSON, a.Subscriptions)
 	return key, topicArn
 }

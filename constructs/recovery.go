@@ -8,11 +8,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/cloudwatchmetricalarm"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketreplicationconfiguration"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopic"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicpolicy"
-	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/snstopicsubscription"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
@@ -422,36 +418,9 @@ func addReplicationAlarm(node constructs.Construct, props ReplicationProps, plan
 	// A single-region key of its own, in the discipline of the monitoring
 	// key: SNS needs a key in the topic's region, and the AWS managed
 	// aws/sns key's policy cannot let CloudWatch use it.
-	key := kmskey.NewKmsKey(node, jsii.String("AlarmKey"), &kmskey.KmsKeyConfig{
-		Provider:              props.SourceProvider,
-		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail)),
-		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
-		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
-		EnableKeyRotation:     jsii.Bool(true),
-		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
-		Policy:                jsii.String(plan.keyJSON),
-		Tags:                  keyTags(a.KeyTags),
-		Lifecycle:             protect(a.AllowDestroy),
-	})
-	topic := snstopic.NewSnsTopic(node, jsii.String("AlarmTopic"), &snstopic.SnsTopicConfig{
-		Provider:       props.SourceProvider,
-		Name:           jsii.String(plan.topicName),
-		KmsMasterKeyId: key.Arn(),
-	})
-	topicArn := topic.Arn()
-	snstopicpolicy.NewSnsTopicPolicy(node, jsii.String("AlarmTopicPolicy"), &snstopicpolicy.SnsTopicPolicyConfig{
-		Provider: props.SourceProvider,
-		Arn:      topicArn,
-		Policy:   jsii.String(plan.topicJSON),
-	})
-	for i, s := range a.Subscriptions {
-		snstopicsubscription.NewSnsTopicSubscription(node, jsii.String(fmt.Sprintf("AlarmSubscription%d", i)), &snstopicsubscription.SnsTopicSubscriptionConfig{
-			Provider: props.SourceProvider,
-			TopicArn: topicArn,
-			Protocol: jsii.String(s.Protocol),
-			Endpoint: jsii.String(s.Endpoint),
-		})
-	}
+	key := newAlarmTopicKey(node, props.SourceProvider, "AlarmKey",
+		fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail), plan.keyJSON, a.KeyTags, a.AllowDestroy)
+	_, topicArn := newEncryptedTopic(node, props.SourceProvider, "Alarm", plan.topicName, key.Arn(), plan.topicJSON, a.Subscriptions)
 	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("FailureAlarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:         props.SourceProvider,
 		AlarmName:        jsii.String(fmt.Sprintf("%s-%s", trail, alarms.ReplicationFailures)),
