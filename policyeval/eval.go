@@ -321,26 +321,37 @@ func anyMatch(patterns []string, value string, caseInsensitive bool) bool {
 	return false
 }
 
-// wildcard matches value against pattern with * (any run) and ? (one
-// character).
+// wildcard matches value against pattern with * (any run, empty included)
+// and ? (one character); every other character matches itself. It walks
+// both strings once, going back only to the last *, instead of compiling a
+// regular expression per call (the evaluator's hot path).
 func wildcard(pattern, value string, caseInsensitive bool) bool {
 	if caseInsensitive {
 		pattern, value = strings.ToLower(pattern), strings.ToLower(value)
 	}
-	var b strings.Builder
-	b.WriteString("^")
-	for _, r := range pattern {
-		switch r {
-		case '*':
-			b.WriteString(".*")
-		case '?':
-			b.WriteString(".")
+	p, v := []rune(pattern), []rune(value)
+	pi, vi := 0, 0
+	star, resume := -1, 0
+	for vi < len(v) {
+		switch {
+		case pi < len(p) && p[pi] == '*':
+			star, resume = pi, vi
+			pi++
+		case pi < len(p) && (p[pi] == '?' || p[pi] == v[vi]):
+			pi++
+			vi++
+		case star >= 0:
+			// Let the last * take one more character and try again.
+			resume++
+			pi, vi = star+1, resume
 		default:
-			b.WriteString(regexp.QuoteMeta(string(r)))
+			return false
 		}
 	}
-	b.WriteString("$")
-	return regexp.MustCompile(b.String()).MatchString(value)
+	for pi < len(p) && p[pi] == '*' {
+		pi++
+	}
+	return pi == len(p)
 }
 
 // withPrincipalArn adds aws:PrincipalArn to a request by an IAM principal,
