@@ -132,14 +132,7 @@ func (c *checker) monitoringGuardrails() error {
 		keyPolicy *located
 	}
 	var targets []target
-	var alarmNames []string
-	for _, body := range s.resources("aws_cloudwatch_metric_alarm") {
-		if n, _ := body["alarm_name"].(string); n != "" {
-			alarmNames = append(alarmNames, n)
-		}
-	}
-	sort.Strings(alarmNames)
-	for _, n := range alarmNames {
+	for _, n := range s.sortedNames("aws_cloudwatch_metric_alarm", "alarm_name") {
 		targets = append(targets, target{"alarm " + n, fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", c.part, home, acct, n), policy.GuardedAlarmActions, nil, nil})
 	}
 	if c.cfg.AlarmsEnabled() {
@@ -158,14 +151,7 @@ func (c *checker) monitoringGuardrails() error {
 			target{"log group " + n + " (the :* form)", group + ":*", policy.GuardedLogGroupActions, nil, nil},
 			target{"a log stream of " + n, group + ":log-stream:" + acct + "_CloudTrail_" + home, []string{"logs:DeleteLogStream"}, nil, nil})
 	}
-	var topics []string
-	for _, body := range s.resources("aws_sns_topic") {
-		if n, _ := body["name"].(string); n != "" {
-			topics = append(topics, n)
-		}
-	}
-	sort.Strings(topics)
-	for _, n := range topics {
+	for _, n := range s.sortedNames("aws_sns_topic", "name") {
 		targets = append(targets, target{"topic " + n, fmt.Sprintf("arn:%s:sns:%s:%s:%s", c.part, home, acct, n), policy.GuardedTopicActions, nil, nil})
 	}
 	for name, body := range s.resources("aws_kms_key") {
@@ -328,4 +314,17 @@ func (c *checker) scpsPerTarget() {
 		c.results = append(c.results, Result{Policy: "guardrails", Fact: true, Want: true, Got: holds,
 			Name: fmt.Sprintf("target %s holds %d service control policies of ours and FullAWSAccess, at most %d in all", t, n, maxSCPsPerTarget)})
 	}
+}
+
+// sortedNames are the values of attribute attr of the stack's resources of
+// type typ, sorted, those without one left out.
+func (s Stack) sortedNames(typ, attr string) []string {
+	var out []string
+	for _, body := range s.resources(typ) {
+		if n, _ := body[attr].(string); n != "" {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

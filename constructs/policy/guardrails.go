@@ -245,7 +245,12 @@ func (d Document) CompactJSON() (string, error) {
 // GuardrailPolicyJSON renders the policy compactly and refuses one over
 // MaxSCPBytes.
 func GuardrailPolicyJSON(g Guardrails) (string, error) {
-	doc, err := GuardrailPolicy(g)
+	return scpJSON(GuardrailPolicy(g))
+}
+
+// scpJSON renders a service control policy compactly and refuses one over
+// MaxSCPBytes.
+func scpJSON(doc Document, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}

@@ -219,16 +219,5 @@ func MonitoringGuardrailPolicy(m MonitoringGuardrails) (Document, error) {
 // MonitoringGuardrailPolicyJSON renders the policy compactly and refuses one
 // over MaxSCPBytes.
 func MonitoringGuardrailPolicyJSON(m MonitoringGuardrails) (string, error) {
-	doc, err := MonitoringGuardrailPolicy(m)
-	if err != nil {
-		return "", err
-	}
-	s, err := doc.CompactJSON()
-	if err != nil {
-		return "", err
-	}
-	if len(s) > MaxSCPBytes {
-		return "", &SCPTooLargeError{Bytes: len(s)}
-	}
-	return s, nil
+	return scpJSON(MonitoringGuardrailPolicy(m))
 }
