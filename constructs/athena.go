@@ -30,8 +30,9 @@ type AthenaQueryProps struct {
 	// queries follow its name, key prefix, organization and trail. Required.
 	Bucket ITrailBucket
 	// Key encrypts the log files; the role may decrypt with its copy in the
-	// bucket's region, through S3 only. Required.
-	Key *MultiRegionKey
+	// bucket's region, through S3 only: a MultiRegionKey, or a key made
+	// elsewhere (KeyFromArns). Required.
+	Key IKey
 	// Account is the bucket's (log-archive) account, which holds everything
 	// created here. Required.
 	Account string
@@ -277,7 +278,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 
 	q.queries = policy.NamedQueries(policy.NamedQueriesProps{
 		Database: props.Database, Table: props.Table, TrailName: trail.Name,
-		KeyID: *props.Key.primary.KeyId(), Buckets: props.LogBuckets,
+		KeyID: keyIDIn(props.Key, region), Buckets: props.LogBuckets,
 	})
 	for _, nq := range q.queries {
 		athenanamedquery.NewAthenaNamedQuery(node, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
@@ -344,3 +345,17 @@ func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
 
 // Node is the construct that holds the query resources.
 func (q *AthenaQuery) Node() constructs.Construct { return q.node }
+
+// keyIDIn is the key id of k's copy in region (the copies of a multi-region
+// key share it): a Terraform reference for a key this app creates.
+func keyIDIn(k IKey, region string) string {
+	if m, ok := k.(*MultiRegionKey); ok {
+		return *m.primary.KeyId()
+	}
+	arn, err := k.KeyArnIn(region)
+	if err != nil {
+		return ""
+	}
+	_, id, _ := strings.Cut(*arn, ":key/")
+	return id
+}

@@ -180,26 +180,37 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 		mutate func(*MultiRegionKeyProps)
 		want   string
 	}{
-		{"primary region missing", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "" }, `MultiRegionKeyProps.PrimaryRegion: is required (got "")`},
+		{"primary region contradicts its provider", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "eu-west-1" },
+			`MultiRegionKeyProps.PrimaryRegion: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for eu-west-1 (got "eu-west-1")`},
 		{"primary region unknown", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "us-east-7" }, `MultiRegionKeyProps.PrimaryRegion: must be an AWS region name such as us-east-1 (got "us-east-7")`},
-		{"replica equals primary", func(p *MultiRegionKeyProps) {
+		{"replica contradicts its provider", func(p *MultiRegionKeyProps) {
 			p.Replicas = []ReplicaRegion{{Region: "us-east-1", Provider: f.providers["us-west-2"]}}
 		},
-			`MultiRegionKeyProps.Replicas[0].Region: must differ from the primary region and from every other replica region (got "us-east-1")`},
+			`MultiRegionKeyProps.Replicas[0].Region: contradicts the region "us-west-2" of the AWS provider that creates the resources: leave it empty, or use a provider configured for us-east-1 (got "us-east-1")`},
 		{"replica repeated", func(p *MultiRegionKeyProps) { p.Replicas = f.replicas("us-west-2", "us-west-2") },
 			`MultiRegionKeyProps.Replicas[1].Region: must differ from the primary region and from every other replica region (got "us-west-2")`},
 		{"replica without provider", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-west-2"}} },
-			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to us-west-2 (got "nil")`},
+			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to the replica's region (got "nil")`},
 		{"replica other partition", func(p *MultiRegionKeyProps) {
 			p.Replicas = []ReplicaRegion{{Region: "cn-north-1", Provider: f.providers["us-west-2"]}}
 		},
-			`MultiRegionKeyProps.Replicas[0].Region: must be in the partition of the primary region "us-east-1" (got "cn-north-1")`},
+			`MultiRegionKeyProps.Replicas[0].Region: contradicts the region "us-west-2" of the AWS provider that creates the resources: leave it empty, or use a provider configured for cn-north-1 (got "cn-north-1")`},
 		{"alias", func(p *MultiRegionKeyProps) { p.Alias = "cloudtrail" }, `MultiRegionKeyProps.Alias: KMS aliases must start with "alias/"`},
 		{"rotation low", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 89 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 89)`},
 		{"rotation high", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 2561 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 2561)`},
 		{"deletion low", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 6 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 6)`},
 		{"deletion high", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 31 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 31)`},
-		{"no policy", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} }, `MultiRegionKeyProps.Policy: is required: build it with policy.KeyPolicy (got "no statements")`},
+		{"no policy and no account", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} },
+			`MultiRegionKeyProps.Account: is required without Policy when the provider does not allow exactly one account (allowed_account_ids) (got "")`},
+		{"no policy, bad administrator", func(p *MultiRegionKeyProps) {
+			p.Policy, p.Account, p.Administrators = policy.Document{}, "222222222222", []string{"KeyAdmin"}
+		}, `MultiRegionKeyProps.Administrators[0]:`},
+		{"administrators beside a custom policy", func(p *MultiRegionKeyProps) { p.Administrators = []string{"arn:aws:iam::222222222222:role/A"} },
+			`MultiRegionKeyProps.Administrators: is only for a key made without Policy`},
+		{"replica policies without a policy", func(p *MultiRegionKeyProps) {
+			p.Policy, p.Account = policy.Document{}, "222222222222"
+			p.ReplicaPolicies = map[string]policy.Document{"us-west-2": keyPolicy(t, testTrail)}
+		}, `MultiRegionKeyProps.ReplicaPolicies[us-west-2]: is only for a key made with Policy`},
 		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "cloudtrail-mrk-key-policy": statement ids must be present and unique`},
 		{"replica policy for a region without a replica", func(p *MultiRegionKeyProps) {
 			p.ReplicaPolicies = map[string]policy.Document{"eu-west-1": keyPolicy(t, testTrail)}
@@ -907,7 +918,8 @@ func TestReplicationValidation(t *testing.T) {
 	assert.ErrorContains(t, err, `ReplicationProps.Grants.TrailAccount: must be the account 111111111111 of the trail that delivers to the source bucket (got "999999999999")`)
 
 	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
-	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
+	assert.EqualError(t, err, `RecoveryBucketProps.Region: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for ap-south-1 (got "ap-south-1")
+RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 
@@ -45,8 +46,22 @@ func (k *MultiRegionKey) AddToResourcePolicy(region string, statements ...policy
 // ("GrantedReaders1Decrypt", ...). Pair it with TrailBucket.GrantRead: S3
 // needs both the key and the bucket to allow a reader.
 func (k *MultiRegionKey) GrantDecrypt(bucket ITrailBucket, readers ...string) error {
+	apply, err := k.planGrantDecrypt(bucket, readers)
+	if err != nil {
+		return err
+	}
+	apply()
+	return nil
+}
+
+// planGrantDecrypt checks and renders GrantDecrypt; apply sets the policies
+// and counts the grant.
+func (k *MultiRegionKey) planGrantDecrypt(bucket ITrailBucket, readers []string) (apply func(), err error) {
 	if isNil(bucket) {
-		return &rules.Violation{Field: "MultiRegionKey.GrantDecrypt", Rule: "needs the trail bucket whose logs the readers read", Value: "nil"}
+		return nil, &rules.Violation{Field: "MultiRegionKey.GrantDecrypt", Rule: "needs the trail bucket whose logs the readers read", Value: "nil"}
+	}
+	if bucket.Trail() == (policy.Trail{}) {
+		return nil, &rules.Violation{Field: "MultiRegionKey.GrantDecrypt", Value: bucket.BucketName(), Rule: "the bucket has no trail yet, and a reader's grant names the trail: call NewTrail with the bucket first"}
 	}
 	g := policy.ReaderGrant{
 		Sid: fmt.Sprintf("GrantedReaders%d", k.grants+1), Trail: bucket.Trail(), Bucket: bucket.BucketName(),
@@ -56,20 +71,32 @@ func (k *MultiRegionKey) GrantDecrypt(bucket ITrailBucket, readers ...string) er
 	for _, r := range k.Regions() {
 		s, err := g.KeyStatements(r)
 		if err != nil {
-			return rules.Rename(err, "ReaderGrant.", "MultiRegionKey.GrantDecrypt.")
+			return nil, rules.Rename(err, "ReaderGrant.", "MultiRegionKey.GrantDecrypt.")
 		}
 		add[r] = s
 	}
-	if err := k.addStatements(add); err != nil {
-		return err
+	set, err := k.planStatements(add)
+	if err != nil {
+		return nil, err
 	}
-	k.grants++
-	return nil
+	return func() { set(); k.grants++ }, nil
 }
 
 // addStatements appends statements to the policies of the copies named, all
 // or none: every new policy is rendered before any is set.
 func (k *MultiRegionKey) addStatements(add map[string][]policy.Statement) error {
+	apply, err := k.planStatements(add)
+	if err != nil {
+		return err
+	}
+	apply()
+	return nil
+}
+
+// planStatements renders the policies of the copies named with statements
+// appended, and returns what sets them: a construct that adds to a key
+// checks everything first and changes the key only once nothing can fail.
+func (k *MultiRegionKey) planStatements(add map[string][]policy.Statement) (apply func(), err error) {
 	next := map[string]policy.Document{}
 	rendered := map[string]string{}
 	for _, region := range slices.Sorted(maps.Keys(add)) {
@@ -77,23 +104,68 @@ func (k *MultiRegionKey) addStatements(add map[string][]policy.Statement) error 
 		doc.Statement = append(append([]policy.Statement(nil), doc.Statement...), add[region]...)
 		j, err := doc.JSON()
 		if err != nil {
-			return rules.At(fmt.Sprintf("the key policy of the copy in %s", region), err)
+			return nil, rules.At(fmt.Sprintf("the key policy of the copy in %s", region), err)
 		}
 		next[region], rendered[region] = doc, j
 	}
-	for region, doc := range next {
-		if region == k.primaryRegion {
-			k.policy = doc
-			k.primary.SetPolicy(jsii.String(rendered[region]))
-			continue
+	return func() {
+		for region, doc := range next {
+			if region == k.primaryRegion {
+				k.policy = doc
+				k.primary.SetPolicy(jsii.String(rendered[region]))
+				continue
+			}
+			k.replicaPolicy[region] = doc
+			k.replicas[region].SetPolicy(jsii.String(rendered[region]))
 		}
-		k.replicaPolicy[region] = doc
-		k.replicas[region].SetPolicy(jsii.String(rendered[region]))
-	}
-	return nil
+	}, nil
 }
 
-// AddToResourcePolicy adds statements to the bucket policy.
+// missingStatements returns, per copy of k, the statements of want(region)
+// its policy lacks (compared statement by statement, by id and content).
+func (k *MultiRegionKey) missingStatements(want func(region string) []policy.Statement) map[string][]policy.Statement {
+	out := map[string][]policy.Statement{}
+	for _, region := range k.Regions() {
+		doc, _ := k.PolicyIn(region)
+		for _, w := range want(region) {
+			if !keyPolicyHas(doc, []policy.Statement{w}) {
+				out[region] = append(out[region], w)
+			}
+		}
+	}
+	return out
+}
+
+// require makes sure every copy of k holds want(region): a key made without
+// a policy gets what is missing (the apply returned, to call once nothing
+// else can fail); a custom policy is only checked, and what it lacks is a
+// violation under field, which explains it with hint.
+func (k *MultiRegionKey) require(field, value, hint string, want func(region string) []policy.Statement) (apply func(), err error) {
+	missing := k.missingStatements(want)
+	if len(missing) == 0 {
+		return func() {}, nil
+	}
+	if !k.derived {
+		var l rules.List
+		for _, region := range slices.Sorted(maps.Keys(missing)) {
+			l.Addf(field, value, "the custom policy of the key copy in %s lacks %s: %s", region, sidList(missing[region]), hint)
+		}
+		return nil, l.Err()
+	}
+	return k.planStatements(missing)
+}
+
+// sidList names statements by their ids.
+func sidList(s []policy.Statement) string {
+	var ids []string
+	for _, x := range s {
+		ids = append(ids, x.Sid)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// AddToResourcePolicy adds statements to the bucket policy. They stay when
+// NewTrail later names the bucket's trail and the policy is generated again.
 func (b *TrailBucket) AddToResourcePolicy(statements ...policy.Statement) error {
 	doc := b.policyDoc
 	doc.Statement = append(append([]policy.Statement(nil), doc.Statement...), statements...)
@@ -102,15 +174,26 @@ func (b *TrailBucket) AddToResourcePolicy(statements ...policy.Statement) error 
 		return rules.At("the bucket policy of "+b.name, err)
 	}
 	b.policyDoc = doc
+	b.extra = append(b.extra, statements...)
 	b.locked.policy.SetPolicy(jsii.String(j))
 	return nil
 }
 
 // GrantRead lets readers (account ids or IAM principal ARNs) list the bucket
 // and read its log objects, as TrailBucketProps.Readers does, under statement
-// ids numbered in call order ("GrantedReaders1ListBucket", ...). The bucket's
-// protections still apply: a Deny in the policy outweighs any grant.
+// ids numbered in call order ("GrantedReaders1ListBucket", ...), and, when
+// the bucket's key is a MultiRegionKey, decrypt them (GrantDecrypt on that
+// key, numbered in the key's own call order): S3 needs both the bucket and the
+// key to allow a reader, as the AWS CDK's bucket.grantRead grants both. The
+// owner of a key made elsewhere (KeyFromArns) must add
+// policy.ReaderGrant.KeyStatements itself. The bucket's protections still
+// apply: a Deny in the policy outweighs any grant. The bucket must have its
+// trail (TrailBucketProps.Trail, or NewTrail first): the grant names the
+// trail's log path.
 func (b *TrailBucket) GrantRead(readers ...string) error {
+	if !b.bound() {
+		return &rules.Violation{Field: "TrailBucket.GrantRead", Value: b.name, Rule: "the bucket has no trail yet, and a reader's grant names the trail's log path: call NewTrail with this bucket first, or name the trail in TrailBucketProps.Trail"}
+	}
 	g := policy.ReaderGrant{
 		Sid: fmt.Sprintf("GrantedReaders%d", b.grants+1), Trail: b.trail, Bucket: b.name,
 		BucketRegion: b.region, KeyPrefix: b.keyPrefix, Readers: readers,
@@ -119,9 +202,18 @@ func (b *TrailBucket) GrantRead(readers ...string) error {
 	if err != nil {
 		return rules.Rename(err, "ReaderGrant.", "TrailBucket.GrantRead.")
 	}
+	// The key's grant is planned before anything changes: all or nothing.
+	grantKey := func() error { return nil }
+	if k, ok := b.key.(*MultiRegionKey); ok {
+		apply, err := k.planGrantDecrypt(b, readers)
+		if err != nil {
+			return err
+		}
+		grantKey = func() error { apply(); return nil }
+	}
 	if err := b.AddToResourcePolicy(s...); err != nil {
 		return err
 	}
 	b.grants++
-	return nil
+	return grantKey()
 }

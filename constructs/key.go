@@ -67,17 +67,22 @@ const (
 
 // ReplicaRegion pairs a replica region with the AWS provider aliased to it.
 type ReplicaRegion struct {
-	// Region of the replica, for example "us-west-2". Required.
+	// Region of the replica, for example "us-west-2". Default: the region
+	// of Provider; refused when it contradicts that region, required when
+	// the provider's region is not known at synthesis (see region.go).
 	Region string
-	// Provider is an AWS provider configured for Region in the key's account
-	// (replicas must be in the same account as the primary). Required.
+	// Provider is an AWS provider configured for the replica's region in
+	// the key's account (replicas must be in the same account as the
+	// primary). Required.
 	Provider cdktf.TerraformProvider
 }
 
 // MultiRegionKeyProps configures NewMultiRegionKey.
 type MultiRegionKeyProps struct {
-	// PrimaryRegion is the region of the primary key: the region of Provider,
-	// or of the stack's default provider. Required.
+	// PrimaryRegion is the region of the primary key. Default: the region of
+	// Provider, or of the stack's default AWS provider; refused when it
+	// contradicts that region, required when that region is not known at
+	// synthesis.
 	PrimaryRegion string
 	// Provider creates the primary key and its alias.
 	// Default: the stack's default AWS provider.
@@ -91,8 +96,29 @@ type MultiRegionKeyProps struct {
 	Description string
 	// Policy is attached to the primary and to every replica that
 	// ReplicaPolicies does not name: key policies of multi-region keys are not
-	// synchronized. Required; build it with policy.KeyPolicy for a trail.
+	// synchronized. A custom policy is checked by the constructs that use the
+	// key (NewTrail, NewReplication) and never changed by them; build it with
+	// policy.KeyPolicy for a trail.
+	// Default: policy.KeyBasePolicy of Account, Administrators and
+	// Protection, to which the constructs using the key add what they need,
+	// on every copy: NewTrail the trail's statements, TrailBucket's readers
+	// and GrantRead the readers', NewReplication the replication role's (the
+	// AWS CDK's way: a trail given a key adds its own statements to it).
 	Policy policy.Document
+	// Account owns the key: the account root's statement manages it.
+	// Only without Policy. Default: the account of Provider (or of the
+	// stack's default AWS provider) when it allows exactly one
+	// (allowed_account_ids); required otherwise.
+	Account string
+	// Administrators are IAM principal ARNs that may administer but not use
+	// the key (policy.KeyAdministratorActions). Only without Policy.
+	// Default: none; the account root's statement alone manages the key.
+	Administrators []string
+	// Protection, when its Deployer is set, denies the key's destruction
+	// (policy.KeyDestructionActions) to everyone but that role, the
+	// Administrators and the BreakGlass principals. Only without Policy.
+	// Default: none.
+	Protection *policy.Protection
 	// ReplicaPolicies are the policies of particular replicas, by region, in
 	// place of Policy: build each with policy.KeyPolicy and that Region, so a
 	// copy grants only what is used on it (the replication role's destination
@@ -122,6 +148,11 @@ type MultiRegionKeyProps struct {
 type MultiRegionKey struct {
 	node          constructs.Construct
 	primaryRegion string
+	// account owns the key.
+	account string
+	// derived is true when the policy was not given (MultiRegionKeyProps.Policy):
+	// the constructs that use the key add their statements to it.
+	derived       bool
 	alias         string
 	policy        policy.Document
 	replicaPolicy map[string]policy.Document
@@ -147,32 +178,38 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 	if p.Description == "" {
 		p.Description = DefaultKeyDescription
 	}
+	p.Replicas = slices.Clone(p.Replicas)
+	p.Administrators = slices.Clone(p.Administrators)
 	return p
 }
 
-// validate checks props whose defaults are resolved (withDefaults).
-func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
+// validate checks props whose defaults are resolved (withDefaults), with
+// what synthesis knows of their providers (primary, and replicas by index),
+// and resolves the regions and the account from them.
+func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []providerFacts) (derived bool, policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
-	if p.PrimaryRegion == "" {
-		l.Addf("MultiRegionKeyProps.PrimaryRegion", "", "is required")
-	} else {
-		l.Add("MultiRegionKeyProps.PrimaryRegion", rules.Region(p.PrimaryRegion))
-	}
+	p.PrimaryRegion = resolveRegion(&l, "MultiRegionKeyProps.PrimaryRegion", p.PrimaryRegion, primary)
 	seen := map[string]bool{p.PrimaryRegion: true}
-	for i, r := range p.Replicas {
+	for i := range p.Replicas {
+		r := &p.Replicas[i]
 		f := fmt.Sprintf("MultiRegionKeyProps.Replicas[%d]", i)
+		if isNil(r.Provider) {
+			l.Addf(f+".Provider", "nil", "is required: a provider aliased to the replica's region")
+			if r.Region == "" {
+				continue
+			}
+		}
+		var errs rules.List
+		r.Region = resolveRegion(&errs, f+".Region", r.Region, replicas[i])
 		switch {
-		case rules.Region(r.Region) != nil:
-			l.Add(f+".Region", rules.Region(r.Region))
+		case errs.Len() > 0:
+			l.Add("", errs.Err())
 		case seen[r.Region]:
 			l.Addf(f+".Region", r.Region, "must differ from the primary region and from every other replica region")
 		case rules.Partition(r.Region) != rules.Partition(p.PrimaryRegion):
 			l.Addf(f+".Region", r.Region, "must be in the partition of the primary region %q", p.PrimaryRegion)
 		}
 		seen[r.Region] = true
-		if r.Provider == nil {
-			l.Addf(f+".Provider", "nil", "is required: a provider aliased to %s", r.Region)
-		}
 	}
 	for k, v := range p.Tags {
 		l.Add(fmt.Sprintf("MultiRegionKeyProps.Tags[%q]", k), rules.Tag(k, v))
@@ -180,10 +217,27 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
 	l.Add("MultiRegionKeyProps.RotationPeriodDays", rules.Range(p.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
 	l.Add("MultiRegionKeyProps.DeletionWindowDays", rules.Range(p.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
-	if len(p.Policy.Statement) == 0 {
-		l.Addf("MultiRegionKeyProps.Policy", "no statements", "is required: build it with policy.KeyPolicy")
-	} else if policyJSON, err = p.Policy.JSON(); err != nil {
-		l.Add("MultiRegionKeyProps.Policy", err)
+	derived = len(p.Policy.Statement) == 0
+	if derived && p.validateDerived(&l, primary) {
+		partition := rules.Partition(p.PrimaryRegion)
+		if partition == "" {
+			partition = "aws" // the region's violation is reported already
+		}
+		doc, err := policy.KeyBasePolicy(policy.KeyBaseProps{KeyAccount: p.Account, Partition: partition, Administrators: p.Administrators, Protection: p.Protection})
+		l.Add("", rules.Rename(rules.Rename(err, "KeyBaseProps.KeyAccount", "MultiRegionKeyProps.Account"), "KeyBaseProps.", "MultiRegionKeyProps."))
+		p.Policy = doc
+	} else if !derived {
+		for field, set := range map[string]bool{"Account": p.Account != "", "Administrators": len(p.Administrators) > 0, "Protection": p.Protection != nil} {
+			if set {
+				l.Addf("MultiRegionKeyProps."+field, "set", "is only for a key made without Policy: a custom policy names its own account, administrators and denies")
+			}
+		}
+		p.Account = keyAccount(p.Policy)
+	}
+	if len(p.Policy.Statement) > 0 {
+		if policyJSON, err = p.Policy.JSON(); err != nil {
+			l.Add("MultiRegionKeyProps.Policy", err)
+		}
 	}
 	replicaJSON = map[string]string{}
 	for _, r := range p.Replicas {
@@ -193,6 +247,8 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		f := "MultiRegionKeyProps.ReplicaPolicies[" + region + "]"
 		doc := p.ReplicaPolicies[region]
 		switch _, ok := replicaJSON[region]; {
+		case derived:
+			l.Addf(f, region, "is only for a key made with Policy: without it, the constructs add to each copy what it needs")
 		case !ok:
 			l.Addf(f, region, "must name a region of Replicas")
 		case len(doc.Statement) == 0:
@@ -203,7 +259,22 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 			replicaJSON[region] = j
 		}
 	}
-	return policyJSON, replicaJSON, l.Err()
+	return derived, policyJSON, replicaJSON, l.Err()
+}
+
+// validateDerived resolves and checks the account of a key made without a
+// policy; false when there is none to build the policy for.
+func (p *MultiRegionKeyProps) validateDerived(l *rules.List, primary providerFacts) bool {
+	switch {
+	case p.Account == "" && primary.account == "":
+		l.Addf("MultiRegionKeyProps.Account", "", "is required without Policy when the provider does not allow exactly one account (allowed_account_ids)")
+		return false
+	case p.Account == "":
+		p.Account = primary.account
+	case primary.account != "" && p.Account != primary.account:
+		l.Addf("MultiRegionKeyProps.Account", p.Account, "contradicts the account %s that the AWS provider creating the key allows", primary.account)
+	}
+	return true
 }
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
@@ -214,7 +285,14 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		return nil, err
 	}
 	props = props.withDefaults()
-	policyJSON, replicaJSON, err := props.validate()
+	primary := readProvider(scope, props.Provider)
+	replicas := make([]providerFacts, len(props.Replicas))
+	for i, r := range props.Replicas {
+		if !isNil(r.Provider) {
+			replicas[i] = readProvider(scope, r.Provider)
+		}
+	}
+	derived, policyJSON, replicaJSON, err := props.validate(primary, replicas)
 	if err != nil {
 		return nil, err
 	}
@@ -222,6 +300,8 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	k := &MultiRegionKey{
 		node:          node,
 		primaryRegion: props.PrimaryRegion,
+		account:       props.Account,
+		derived:       derived,
 		alias:         props.Alias,
 		policy:        props.Policy,
 		replicaPolicy: map[string]policy.Document{},
@@ -305,6 +385,9 @@ func (k *MultiRegionKey) arn(region string) (*string, bool) {
 
 // Alias is the key's alias name ("alias/..."), the same in every region.
 func (k *MultiRegionKey) Alias() string { return k.alias }
+
+// Account is the account that owns the key.
+func (k *MultiRegionKey) Account() string { return k.account }
 
 // PrimaryRegion is the region of the primary key.
 func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }

@@ -25,6 +25,9 @@ type constructor struct {
 	valid  func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
 	zero   func(scope constructs.Construct, id string) error
 	noCopy func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
+	// contradicts names a region its provider contradicts (nil when the
+	// construct takes no region).
+	contradicts func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
 }
 
 // keyOnlyIn makes a key whose only copy is its primary in region.
@@ -63,6 +66,11 @@ var allConstructors = []constructor{
 			_, err := NewMultiRegionKey(scope, id, MultiRegionKeyProps{})
 			return err
 		},
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			_, err := NewMultiRegionKey(scope, id, MultiRegionKeyProps{Alias: "alias/x", Account: "222222222222",
+				Replicas: []ReplicaRegion{{Region: "eu-west-1", Provider: f.providers["us-west-2"]}}})
+			return err
+		},
 	},
 	{
 		name: "NewTrailBucket",
@@ -76,6 +84,12 @@ var allConstructors = []constructor{
 		},
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			_, err := NewTrailBucket(scope, id, TrailBucketProps{BucketName: "trail-logs-other", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: f.keyOnlyIn(t, "us-east-1"), Trail: testTrail})
+			return err
+		},
+		// The case the issue found: eu-west-1 named under an eu-central-1
+		// provider used to synthesize with the eu-west-1 key copy's ARN.
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			_, err := NewTrailBucket(scope, id, TrailBucketProps{BucketName: "trail-logs-other", Region: "eu-west-1", Provider: f.providers["us-west-2"], Key: f.key(t, nil), Trail: testTrail})
 			return err
 		},
 	},
@@ -99,6 +113,13 @@ var allConstructors = []constructor{
 		},
 		zero: func(scope constructs.Construct, id string) error {
 			_, err := NewRecoveryBucket(scope, id, RecoveryBucketProps{})
+			return err
+		},
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			k := f.key(t, nil)
+			props := recoveryProps(f, f.bucket(t, k, nil), k)
+			props.Provider = f.providers["eu-west-1"]
+			_, err := NewRecoveryBucket(scope, id, props)
 			return err
 		},
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
@@ -159,6 +180,13 @@ var allConstructors = []constructor{
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			b := f.bucket(t, f.key(t, nil), func(p *TrailBucketProps) { p.Region = "us-west-2"; p.Provider = f.providers["us-west-2"] })
 			_, err := NewTrail(scope, id, TrailProps{Bucket: b, Key: f.keyOnlyIn(t, "us-east-1")})
+			return err
+		},
+		// The bucket's trail lives in us-east-1; a us-west-2 provider
+		// would create it elsewhere, under an ARN no policy names.
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			k := f.key(t, nil)
+			_, err := NewTrail(scope, id, TrailProps{Bucket: f.bucket(t, k, nil), Key: k, Provider: f.providers["us-west-2"]})
 			return err
 		},
 	},
@@ -237,6 +265,12 @@ func TestConstructorsNeverPanic(t *testing.T) {
 			}
 			return f.stack, c.noCopy(t, f, f.stack, "X")
 		}, `the multi-region key has no copy in`},
+		{"region contradicting its provider", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
+			if c.contradicts == nil {
+				t.Skip("takes no region")
+			}
+			return f.stack, c.contradicts(t, f, f.stack, "X")
+		}, `contradicts`},
 	}
 	for _, c := range allConstructors {
 		// The valid props build: each failure below is the case's alone.
@@ -256,7 +290,7 @@ func TestConstructorsNeverPanic(t *testing.T) {
 				})
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), bc.want)
-				if bc.name != "nil scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" {
+				if bc.name != "nil scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" && bc.name != "region contradicting its provider" {
 					assert.True(t, strings.HasPrefix(err.Error(), c.name+": "), "the error names the constructor: %v", err)
 				}
 				if scope != nil {

@@ -26,13 +26,16 @@ type RecoveryBucketProps struct {
 	// BucketName of the recovery bucket. Required.
 	BucketName string
 	// Region of the recovery bucket: a region where Key has a replica, other
-	// than Source's. Required.
+	// than Source's. Default: the region of Provider; refused when it
+	// contradicts that region, required when that region is not known at
+	// synthesis.
 	Region string
 	// Provider creates the bucket; it must be configured for Region.
 	// Required in practice: the default provider is in the home region.
 	Provider cdktf.TerraformProvider
-	// Key encrypts the copies, with its replica in Region. Required.
-	Key *MultiRegionKey
+	// Key encrypts the copies, with its replica in Region: a MultiRegionKey,
+	// or a key made elsewhere (KeyFromArns). Required.
+	Key IKey
 	// AccessLogs receives this bucket's access logs; it must be in Region.
 	// Default: none.
 	AccessLogs *AccessLogBucket
@@ -40,7 +43,9 @@ type RecoveryBucketProps struct {
 	AllowDestroy bool
 	// ReplicationRoleARN is the only role that may write the bucket, by
 	// replication: the RoleARN() of the Grants given to NewReplication.
-	// Required.
+	// Default: none yet: NewReplication names its role when it is given this
+	// bucket, and until then replication into the bucket is denied to every
+	// principal.
 	ReplicationRoleARN string
 }
 
@@ -49,6 +54,10 @@ type RecoveryBucketProps struct {
 type RecoveryBucket struct {
 	node         constructs.Construct
 	name, region string
+	// What its policy is generated from (the Source's).
+	partition, keyPrefix string
+	readers              []string
+	protection           *policy.Protection
 	// replicationRole is the only role the bucket's policy lets replicate.
 	replicationRole string
 	// accessLogBucket receives this bucket's access logs, or "".
@@ -66,6 +75,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		return nil, err
 	}
 	var l rules.List
+	props.Region = resolveRegion(&l, "RecoveryBucketProps.Region", props.Region, readProvider(scope, props.Provider))
 	src := props.Source
 	if src == nil {
 		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
@@ -77,10 +87,17 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		l.Addf("RecoveryBucketProps.Region", props.Region, "must differ from the region of the trail bucket it copies")
 	}
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
-	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
-		Partition: src.Trail().Partition, BucketName: props.BucketName, KeyPrefix: src.KeyPrefix(), Readers: src.readers,
-		Protection: protectionOrDefault(src.protection), ReplicationRoleARN: props.ReplicationRoleARN,
-	})
+	r := &RecoveryBucket{
+		name:            props.BucketName,
+		region:          props.Region,
+		partition:       partitionOf(src.Region()),
+		keyPrefix:       src.KeyPrefix(),
+		readers:         src.readers,
+		protection:      src.protection,
+		replicationRole: props.ReplicationRoleARN,
+		accessLogBucket: accessLogName(props.AccessLogs),
+	}
+	doc, err := r.render(props.ReplicationRoleARN)
 	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
 		return nil, err
@@ -89,21 +106,49 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if err != nil {
 		return nil, err
 	}
+	r.policyDoc = doc
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	node := constructs.NewConstruct(scope, jsii.String(id))
-	return &RecoveryBucket{
-		node:            node,
-		name:            props.BucketName,
-		region:          props.Region,
-		replicationRole: props.ReplicationRoleARN,
-		policyDoc:       doc,
-		accessLogBucket: accessLogName(props.AccessLogs),
-		locked: newLockedBucket(node, lockedBucketSpec{
-			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
-			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
-			accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
-		}),
+	r.node = node
+	r.locked = newLockedBucket(node, lockedBucketSpec{
+		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
+		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
+		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+	})
+	return r, nil
+}
+
+// render generates the recovery bucket's policy for the replication role
+// (none: replication denied to all).
+func (r *RecoveryBucket) render(role string) (policy.Document, error) {
+	return policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
+		Partition: r.partition, BucketName: r.name, KeyPrefix: r.keyPrefix, Readers: r.readers,
+		Protection: protectionOrDefault(r.protection), ReplicationRoleARN: role,
+	})
+}
+
+// planRole names the only role that may replicate into the bucket
+// (NewReplication, for a bucket made without one). A bucket that names a
+// role accepts only that one.
+func (r *RecoveryBucket) planRole(field, role string) (apply func(), err error) {
+	if r.replicationRole != "" {
+		if r.replicationRole != role {
+			return nil, &rules.Violation{Field: field, Value: role, Rule: fmt.Sprintf("must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", r.replicationRole)}
+		}
+		return func() {}, nil
+	}
+	doc, err := r.render(role)
+	if err != nil {
+		return nil, rules.At(field, err)
+	}
+	j, err := doc.JSON()
+	if err != nil {
+		return nil, rules.At("the bucket policy of "+r.name, err)
+	}
+	return func() {
+		r.replicationRole, r.policyDoc = role, doc
+		r.locked.policy.SetPolicy(jsii.String(j))
 	}, nil
 }
 
@@ -148,13 +193,22 @@ type ReplicationProps struct {
 	SourceProvider cdktf.TerraformProvider
 	// Destination is the recovery bucket. Required.
 	Destination *RecoveryBucket
-	// Key encrypts both buckets. The policies of its copies in the source
-	// and destination regions must carry Grants' KeyStatements for their
-	// region (policy.KeyPolicyProps.Replication and Region). Required.
-	Key *MultiRegionKey
-	// Grants names the role and both buckets; build the key policy from the
-	// same value. Required.
+	// Key encrypts both buckets. A MultiRegionKey made without a policy gets
+	// the role's statements (Grants.KeyStatements) on its copies in the
+	// source and destination regions, and the Source's readers' grant on the
+	// recovery copies; a custom policy must carry them (build it with
+	// policy.KeyPolicyProps.Replication and Region) and is not changed; the
+	// owner of a key made elsewhere (KeyFromArns) must add
+	// Replication.RequiredKeyStatements. Required.
+	Key IKey
+	// Grants names the role and both buckets. Default: composed from Source
+	// (its region, name and trail's account), Destination, the key's account
+	// and RoleName.
 	Grants policy.Replication
+	// RoleName of the replication role, when Grants is not given.
+	// Default: "<trail name>-replication", when that fits the 64 characters
+	// of a role name; required otherwise.
+	RoleName string
 	// ObjectLockToken is passed to S3 when it asks for one to replicate from
 	// a bucket with Object Lock. Default: none.
 	ObjectLockToken string
@@ -203,8 +257,9 @@ type ReplicationAlarmsProps struct {
 // Replication copies every log file, as it arrives, from the trail bucket to
 // the recovery bucket, re-encrypted with the key's replica there.
 type Replication struct {
-	node constructs.Construct
-	role iamrole.IamRole
+	node   constructs.Construct
+	role   iamrole.IamRole
+	grants policy.Replication
 }
 
 // RoleArn is the replication role's ARN as a Terraform reference.
@@ -217,7 +272,7 @@ func (r *Replication) RoleName() *string { return r.role.Name() }
 // configuration.
 func (r *Replication) Node() constructs.Construct { return r.node }
 
-func (p *ReplicationProps) validate() error {
+func (p *ReplicationProps) validate() (bind func(), err error) {
 	var l rules.List
 	if p.Source == nil {
 		l.Addf("ReplicationProps.Source", "nil", "is required")
@@ -225,12 +280,18 @@ func (p *ReplicationProps) validate() error {
 	if p.Destination == nil {
 		l.Addf("ReplicationProps.Destination", "nil", "is required")
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("ReplicationProps.Key", "nil", "is required")
+	}
+	if l.Len() == 0 && p.Grants == (policy.Replication{}) {
+		p.Grants = p.defaultGrants(&l)
+	}
+	if l.Len() > 0 {
+		return nil, l.Err()
 	}
 	l.Add("", p.Grants.Validate("ReplicationProps.Grants"))
 	if l.Len() > 0 {
-		return l.Err()
+		return nil, l.Err()
 	}
 	g := p.Grants
 	if g.SourceBucket != p.Source.BucketName() || g.SourceRegion != p.Source.Region() {
@@ -252,17 +313,85 @@ func (p *ReplicationProps) validate() error {
 			}
 		}
 	}
-	if g.RoleARN() != p.Destination.replicationRole {
-		l.Addf("ReplicationProps.Grants", g.RoleARN(), "must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", p.Destination.replicationRole)
-	}
-	for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
-		doc, ok := p.Key.PolicyIn(region)
-		if ok && !keyPolicyHas(doc, g.KeyStatements(region)) {
-			l.Addf("ReplicationProps.Key", g.RoleARN(), "the policy of the key copy in %s must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region %q", region, region)
+	bindRole, err := p.Destination.planRole("ReplicationProps.Grants", g.RoleARN())
+	l.Add("", err)
+	addKeyStatements := func() {}
+	if k, ok := p.Key.(*MultiRegionKey); ok {
+		if k.derived {
+			addKeyStatements, err = k.require("ReplicationProps.Key", g.RoleARN(), "", p.keyStatements)
+			l.Add("", err)
+		} else {
+			for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
+				doc, ok := k.PolicyIn(region)
+				if ok && !keyPolicyHas(doc, g.KeyStatements(region)) {
+					l.Addf("ReplicationProps.Key", g.RoleARN(), "the policy of the key copy in %s must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region %q", region, region)
+				}
+			}
 		}
 	}
-	return l.Err()
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	return func() { bindRole(); addKeyStatements() }, nil
 }
+
+// defaultGrants composes the grants from the buckets, the key and RoleName.
+func (p *ReplicationProps) defaultGrants(l *rules.List) policy.Replication {
+	t := p.Source.Trail()
+	if t == (policy.Trail{}) {
+		l.Addf("ReplicationProps.Source", p.Source.BucketName(), "has no trail yet, and the replication role may decrypt under its trail's encryption context: call NewTrail with the source bucket first, or give Grants")
+		return policy.Replication{}
+	}
+	var account string
+	switch k := p.Key.(type) {
+	case *MultiRegionKey:
+		account = k.Account()
+	case *ExistingKey:
+		account = k.Account()
+	}
+	if account == "" {
+		l.Addf("ReplicationProps.Grants", "", "is required: the key's account is not known")
+	}
+	role := p.RoleName
+	if role == "" {
+		role = t.Name + "-replication"
+		if rules.RoleName(role) != nil {
+			l.Addf("ReplicationProps.RoleName", "", "is required: the default %q is not a valid role name", role)
+		}
+	}
+	return policy.Replication{
+		Partition: t.Partition, Account: account, RoleName: role,
+		SourceRegion: p.Source.Region(), SourceBucket: p.Source.BucketName(),
+		DestinationRegion: p.Destination.Region(), DestinationBucket: p.Destination.BucketName(),
+		TrailAccount: t.Account,
+	}
+}
+
+// keyStatements are what the key copy in region needs for the replication:
+// the role's grants and, on the destination copy, the readers' grant on the
+// recovery copies (as policy.KeyPolicy writes them).
+func (p *ReplicationProps) keyStatements(region string) []policy.Statement {
+	g := p.Grants
+	out := g.KeyStatements(region)
+	if region == g.DestinationRegion && len(p.Source.readers) > 0 {
+		// The Source's readers were checked when it was made.
+		if s, err := g.RecoveryReaders(p.Source.readers); err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// RequiredKeyStatements are the statements the policy of the key copy in
+// region must hold for the replication: what the owner of a key made
+// elsewhere must add to its source and destination copies. A MultiRegionKey
+// got them, or was checked for them.
+func (r *Replication) RequiredKeyStatements(region string) []policy.Statement {
+	return r.grants.KeyStatements(region)
+}
+
+// Grants are the role's and buckets' names the replication was made with.
+func (r *Replication) Grants() policy.Replication { return r.grants }
 
 // keyPolicyHas reports whether doc contains every statement of want.
 func keyPolicyHas(doc policy.Document, want []policy.Statement) bool {
@@ -291,12 +420,16 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err := checkScope(scope, id, "NewReplication"); err != nil {
 		return nil, err
 	}
-	if err := props.validate(); err != nil {
+	bind, err := props.validate()
+	if err != nil {
 		return nil, err
 	}
 	// The key must wait for the role (depends_on), which works within a stack.
-	if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(props.Key.Node()).Node().Path(); a != b {
-		return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
+	key, ownKey := props.Key.(*MultiRegionKey)
+	if ownKey {
+		if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(key.Node()).Node().Path(); a != b {
+			return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
+		}
 	}
 	g := props.Grants
 	sourceKey, err := props.Key.KeyArnIn(g.SourceRegion)
@@ -319,6 +452,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err != nil {
 		return nil, err
 	}
+	bind()
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,
@@ -327,7 +461,9 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		AssumeRolePolicy: jsii.String(trustJSON),
 	})
 	// KMS refuses a key policy naming a role that does not exist yet.
-	props.Key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
+	if ownKey {
+		key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
+	}
 	rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Provider: props.SourceProvider,
 		Name:     jsii.String("s3-replication"),
@@ -377,7 +513,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if alarm != nil {
 		addReplicationAlarm(node, props, *alarm, configuration)
 	}
-	return &Replication{node: node, role: role}, nil
+	return &Replication{node: node, role: role, grants: g}, nil
 }
 
 // replicationAlarmPlan is the replication alarm's topic name and policies,

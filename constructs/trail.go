@@ -21,16 +21,36 @@ import (
 // deliver.
 type TrailProps struct {
 	// Bucket receives the logs: a TrailBucket, or a bucket made elsewhere
-	// (TrailBucketFromName), whose owner must add its RequiredPolicy.
-	// Required.
+	// (TrailBucketFromName), whose owner must add its RequiredPolicy. A
+	// TrailBucket made without a trail is given this one: its policy is
+	// generated for it (the AWS CDK's way: the trail adds its statements to
+	// the bucket it is given). Required.
 	Bucket ITrailBucket
 	// Key encrypts the logs; the trail uses its copy in the bucket's region.
-	// A MultiRegionKey's policy must let this trail encrypt (see
-	// policy.KeyPolicy); the owner of a key made elsewhere (KeyFromArns) must
-	// add RequiredKeyStatements to the policy of that copy. Required.
+	// A MultiRegionKey made without a policy gets the trail's statements
+	// (policy.TrailKeyStatements) on every copy; a custom policy must let
+	// this trail encrypt (see policy.KeyPolicy) and is not changed; the
+	// owner of a key made elsewhere (KeyFromArns) must add
+	// RequiredKeyStatements to the policy of that copy. Required.
 	Key IKey
+	// Name of the trail. Default: the name of the Bucket's trail; required
+	// when the bucket has none yet.
+	Name string
+	// Account owns the trail: for an organization trail, the management
+	// account. Default: the account of the Bucket's trail; when the bucket
+	// has none yet, the account of Provider (or of the stack's default AWS
+	// provider) when it allows exactly one (allowed_account_ids), else
+	// required.
+	Account string
+	// OrganizationID makes the trail an organization trail of this
+	// organization. Default: the Bucket's; it may be set only when the
+	// bucket has no trail yet, or to the bucket's own value.
+	OrganizationID string
 	// Provider creates the trail; it must be configured for the trail's home
-	// region in the trail owner's account.
+	// region in the account that creates it (the owner, or
+	// MonitoringAccount). Its region is the trail's home region: a bucket
+	// whose trail names another region is refused, as is a provider that
+	// allows only another account.
 	// Default: the stack's default AWS provider.
 	Provider cdktf.TerraformProvider
 	// MultiRegion logs events from every region. Default: true.
@@ -123,8 +143,9 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 			l.Add("TrailProps.Key", err)
 		}
 		// A key made elsewhere has a policy we cannot see: its owner adds
-		// RequiredKeyStatements.
-		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
+		// RequiredKeyStatements. A key made without a policy gets the
+		// trail's statements (NewTrail adds them); a custom one is checked.
+		if k, ok := p.Key.(*MultiRegionKey); ok && !k.derived && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
@@ -181,6 +202,11 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err := checkScope(scope, id, "NewTrail"); err != nil {
 		return nil, err
 	}
+	var l rules.List
+	bind := props.resolveTrail(&l, readProvider(scope, props.Provider))
+	if l.Len() > 0 {
+		return nil, l.Err()
+	}
 	props = props.withDefaults()
 	keyArn, err := props.validate()
 	if err != nil {
@@ -191,6 +217,27 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err != nil {
 		return nil, err
 	}
+	bindBucket, readerGrants, err := bind()
+	if err != nil {
+		return nil, err
+	}
+	// The readers' grants go on the bucket's key: the trail's, or another.
+	grantBucketKey := func() {}
+	if b, ok := ownedBucket(props.Bucket); ok && readerGrants != nil && b.key != props.Key {
+		if grantBucketKey, err = b.key.(*MultiRegionKey).require("TrailProps.Bucket", "", "", func(region string) []policy.Statement { return readerGrants[region] }); err != nil {
+			return nil, err
+		}
+		readerGrants = nil
+	}
+	addKeyStatements, err := props.planKeyStatements(identity, readerGrants)
+	if err != nil {
+		return nil, err
+	}
+	// Nothing can fail from here on: the bucket and the key learn of the
+	// trail, then the trail's resources are created.
+	bindBucket()
+	grantBucketKey()
+	addKeyStatements()
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable
@@ -203,7 +250,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	// Only what we create can be waited for: a bucket or key made elsewhere
 	// exists before this stack is deployed.
 	var deps []dependency
-	if b, ok := props.Bucket.(*TrailBucket); ok {
+	if b, ok := ownedBucket(props.Bucket); ok {
 		deps = append(deps, dependency{b.Node(), []cdktf.ITerraformDependable{b.PolicyResource()}})
 	}
 	if k, ok := props.Key.(*MultiRegionKey); ok {
@@ -453,4 +500,116 @@ func (p *TrailProps) validateMonitoringAccount(l *rules.List) {
 	if p.Bucket != nil && p.MonitoringAccount != p.Bucket.Trail().Account && p.Bucket.OrganizationID() == "" {
 		l.Addf("TrailProps.MonitoringAccount", p.MonitoringAccount, "differs from the trail owner %s, which only a delegated administrator of an organization trail may (the bucket has no organization)", p.Bucket.Trail().Account)
 	}
+}
+
+// trailView is a TrailBucket made without a trail, seen with the trail
+// NewTrail is about to give it: everything NewTrail checks and plans reads
+// the trail from the bucket, before the bucket itself is changed.
+type trailView struct {
+	*TrailBucket
+	trail policy.Trail
+	org   string
+}
+
+func (v *trailView) Trail() policy.Trail    { return v.trail }
+func (v *trailView) OrganizationID() string { return v.org }
+
+// ownedBucket is the TrailBucket behind b, when this app creates it.
+func ownedBucket(b ITrailBucket) (*TrailBucket, bool) {
+	switch x := b.(type) {
+	case *TrailBucket:
+		return x, true
+	case *trailView:
+		return x.TrailBucket, true
+	}
+	return nil, false
+}
+
+// resolveTrail settles the trail's identity: the bucket's trail, checked
+// against Name, Account, OrganizationID and the provider (f); or, for a
+// TrailBucket made without a trail, one composed from Name, Account (or the
+// provider's account) and the provider's region, which the bucket is then
+// seen with (trailView). bind plans giving the bucket that trail; it is a
+// no-op for a bucket that has one.
+func (p *TrailProps) resolveTrail(l *rules.List, f providerFacts) (bind func() (func(), map[string][]policy.Statement, error)) {
+	none := func() (func(), map[string][]policy.Statement, error) { return func() {}, nil, nil }
+	if isNil(p.Bucket) {
+		return none
+	}
+	t := p.Bucket.Trail()
+	if t != (policy.Trail{}) {
+		if p.Name != "" && p.Name != t.Name {
+			l.Addf("TrailProps.Name", p.Name, "contradicts the name of the bucket's trail, %q: a trail bucket serves one trail", t.Name)
+		}
+		if p.Account != "" && p.Account != t.Account {
+			l.Addf("TrailProps.Account", p.Account, "contradicts the account of the bucket's trail, %s", t.Account)
+		}
+		if p.OrganizationID != "" && p.OrganizationID != p.Bucket.OrganizationID() {
+			l.Addf("TrailProps.OrganizationID", p.OrganizationID, "contradicts the bucket's organization %q", p.Bucket.OrganizationID())
+		}
+		if f.region != "" && f.region != t.Region {
+			l.Addf("TrailProps.Provider", f.region, "its region contradicts the home region %s of the bucket's trail, which every policy names: the trail would be created elsewhere", t.Region)
+		}
+		p.checkProviderAccount(l, f, t.Account)
+		return none
+	}
+	b, ok := p.Bucket.(*TrailBucket)
+	if !ok {
+		l.Addf("TrailProps.Bucket", p.Bucket.BucketName(), "names no trail: a bucket made elsewhere must name the trail it accepts")
+		return none
+	}
+	t = policy.Trail{Partition: rules.Partition(f.region), Region: f.region, Account: p.Account, Name: p.Name}
+	if t.Account == "" {
+		t.Account = f.account
+	}
+	if f.region == "" {
+		l.Addf("TrailProps.Provider", "", "must be an AWS provider whose region is known at synthesis: the bucket %s has no trail yet, and the trail's ARN names its home region", b.BucketName())
+	}
+	if p.Name == "" {
+		l.Addf("TrailProps.Name", "", "is required: the bucket %s has no trail yet", b.BucketName())
+	}
+	if t.Account == "" {
+		l.Addf("TrailProps.Account", "", "is required: the bucket %s has no trail yet, and the provider does not allow exactly one account", b.BucketName())
+	}
+	if l.Len() > 0 {
+		return none
+	}
+	l.Add("", t.Validate("TrailProps.Trail"))
+	if p.OrganizationID != "" {
+		l.Add("TrailProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
+	}
+	p.checkProviderAccount(l, f, t.Account)
+	org := p.OrganizationID
+	p.Bucket = &trailView{TrailBucket: b, trail: t, org: org}
+	return func() (func(), map[string][]policy.Statement, error) { return b.planBind("TrailProps.Bucket", t, org) }
+}
+
+// checkProviderAccount refuses a provider that allows only an account other
+// than the one that creates the trail (MonitoringAccount, or the owner).
+func (p *TrailProps) checkProviderAccount(l *rules.List, f providerFacts, owner string) {
+	creator := owner
+	if p.MonitoringAccount != "" {
+		creator = p.MonitoringAccount
+	}
+	if f.account != "" && f.account != creator {
+		l.Addf("TrailProps.Provider", f.account, "allows only account %s, but the trail is created by account %s (the trail's owner, or MonitoringAccount)", f.account, creator)
+	}
+}
+
+// planKeyStatements plans, on every copy of a MultiRegionKey made without a
+// policy, the trail's statements and readerGrants (the readers' grants of a
+// bucket NewTrail gives its trail), in one change (a custom policy was
+// checked by validate).
+func (p *TrailProps) planKeyStatements(t policy.Trail, readerGrants map[string][]policy.Statement) (apply func(), err error) {
+	k, ok := p.Key.(*MultiRegionKey)
+	if !ok || !k.derived {
+		return func() {}, nil
+	}
+	want, err := policy.TrailKeyStatements(t)
+	if err != nil {
+		return nil, rules.At("TrailProps.Key", err)
+	}
+	return k.require("TrailProps.Key", t.ARN(), "", func(region string) []policy.Statement {
+		return append(append([]policy.Statement(nil), want...), readerGrants[region]...)
+	})
 }

@@ -536,9 +536,39 @@ func TestRecoveryBucketPolicy(t *testing.T) {
 	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", ReplicationRoleARN: role})
 	require.NoError(t, err)
 	assert.Equal(t, []string{SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidRecoveryDenyPutObject, SidRecoveryDenyOtherReplication}, none.Sids())
-	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
+	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B", ReplicationRoleARN: "role/x"})
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.ReplicationRoleARN:")
+	// No role yet: replication in is denied to everyone, unconditionally.
+	noRole, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery"})
+	require.NoError(t, err)
+	assert.Empty(t, statement(t, noRole, SidRecoveryDenyOtherReplication).Condition)
+}
+
+func TestKeyBasePolicyAndTrailStatementsMakeKeyPolicy(t *testing.T) {
+	tr := Trail{Partition: "aws", Region: "eu-west-1", Account: "111122223333", Name: "org"}
+	admins := []string{"arn:aws:iam::111122223333:role/KeyAdmin"}
+	want, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: tr, Administrators: admins})
+	require.NoError(t, err)
+	base, err := KeyBasePolicy(KeyBaseProps{KeyAccount: "222222222222", Partition: "aws", Administrators: admins})
+	require.NoError(t, err)
+	trail, err := TrailKeyStatements(tr)
+	require.NoError(t, err)
+	base.Statement = append(base.Statement, trail...)
+	assert.Equal(t, want, base)
+	_, err = KeyBasePolicy(KeyBaseProps{KeyAccount: "1", Partition: "aws"})
+	assert.ErrorContains(t, err, "KeyBaseProps.KeyAccount:")
+}
+
+func TestUnboundTrailBucketPolicyGrantsNothing(t *testing.T) {
+	doc, err := UnboundTrailBucketPolicy("aws", "trail-logs", &Protection{})
+	require.NoError(t, err)
+	for _, s := range doc.Statement {
+		assert.Equal(t, Deny, s.Effect, s.Sid)
+	}
+	assert.Empty(t, statement(t, doc, SidBucketDenyForgedWrites).Condition, "no trail: every write denied")
+	_, err = UnboundTrailBucketPolicy("aws", "B", nil)
+	assert.ErrorContains(t, err, "BucketPolicyProps.BucketName:")
 }
 
 func TestParseRefusesUnmodelledElements(t *testing.T) {
