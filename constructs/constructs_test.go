@@ -349,7 +349,7 @@ func TestTrailBucketValidation(t *testing.T) {
 		want   []string
 	}{
 		{"no key", func(p *TrailBucketProps) { p.Key = nil }, []string{`TrailBucketProps.Key: is required (got "nil")`}},
-		{"no key copy in region", func(p *TrailBucketProps) { p.Region = "eu-west-1" }, []string{
+		{"no key copy in region", func(p *TrailBucketProps) { p.Region, p.Provider = "eu-west-1", f.providers["eu-west-1"] }, []string{
 			`TrailBucketProps.Key: the multi-region key has no copy in "eu-west-1"; its regions are us-east-1, us-west-2`}},
 		{"bucket name", func(p *TrailBucketProps) { p.BucketName = "Trail_Logs" }, []string{`TrailBucketProps.BucketName: S3 bucket names may contain only lowercase letters`}},
 		{"lock mode", func(p *TrailBucketProps) { p.ObjectLockMode = "LEGAL" }, []string{`TrailBucketProps.ObjectLockMode: must be GOVERNANCE or COMPLIANCE (got "LEGAL")`}},
@@ -917,9 +917,11 @@ func TestReplicationValidation(t *testing.T) {
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
 	assert.ErrorContains(t, err, `ReplicationProps.Grants.TrailAccount: must be the account 111111111111 of the trail that delivers to the source bucket (got "999999999999")`)
 
+	mumbai := provider.NewAwsProvider(f.stack, jsii.String("aws-ap-south-1"), &provider.AwsProviderConfig{Region: jsii.String("ap-south-1"), Alias: jsii.String("ap-south-1")})
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Provider: mumbai, Key: k, ReplicationRoleARN: testGrants.RoleARN()})
+	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
 	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
-	assert.EqualError(t, err, `RecoveryBucketProps.Region: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for ap-south-1 (got "ap-south-1")
-RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
+	assert.ErrorContains(t, err, `RecoveryBucketProps.Region: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for ap-south-1 (got "ap-south-1")`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants,

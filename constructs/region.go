@@ -63,8 +63,8 @@ func defaultAwsProvider(scope constructs.Construct) (provider.AwsProvider, bool)
 }
 
 // resolveRegion returns the region of a construct: given, when its provider's
-// region is unknown; the provider's, when given is empty; and a violation
-// under field when they contradict or neither is known.
+// region is unknown; the provider's otherwise, with a violation under field
+// when given contradicts it; and a violation when neither is known.
 func resolveRegion(l *rules.List, field, given string, f providerFacts) string {
 	switch {
 	case f.region == "" && given == "":
@@ -73,7 +73,10 @@ func resolveRegion(l *rules.List, field, given string, f providerFacts) string {
 		l.Add(field, rules.Region(given))
 		return given
 	case given != "" && given != f.region:
+		// Reported once: later checks see the region the resources would
+		// really be created in.
 		l.Addf(field, given, "contradicts the region %q of the AWS provider that creates the resources: leave it empty, or use a provider configured for %s", f.region, given)
+		return f.region
 	default:
 		return f.region
 	}
