@@ -85,6 +85,10 @@ func (p *AthenaQueryProps) validate() error {
 	if isNil(p.Bucket) {
 		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
+	} else if p.Bucket.Trail() == (policy.Trail{}) {
+		// The table's partitions and the queries follow the trail's paths.
+		l.Addf("AthenaQueryProps.Bucket", p.Bucket.BucketName(), "has no trail yet: call NewTrail with the bucket first")
+		p.Bucket = nil
 	}
 	if isNil(p.Key) {
 		l.Addf("AthenaQueryProps.Key", "nil", "is required")

@@ -128,6 +128,8 @@ func TestTrailNeedsANameForABucketWithoutOne(t *testing.T) {
 	assert.ErrorContains(t, err, `TrailProps.Name: is required: the bucket trail-logs-test has no trail yet`)
 	assert.ErrorContains(t, err, `TrailProps.Account: is required: the bucket trail-logs-test has no trail yet, and the provider does not allow exactly one account`)
 	assert.Equal(t, policy.Trail{}, b.Trail(), "nothing changed")
+	_, err = NewAthenaQuery(f.stack, "Athena", athenaProps(b, k))
+	assert.ErrorContains(t, err, `AthenaQueryProps.Bucket: has no trail yet: call NewTrail with the bucket first (got "trail-logs-test")`)
 }
 
 func policyOf(t *testing.T, body map[string]any) policy.Document {
