@@ -166,6 +166,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	q := &AthenaQuery{node: node, table: table}
 

@@ -150,6 +150,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	b := &TrailBucket{
 		node:           node,

@@ -91,6 +91,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	}
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	return &RecoveryBucket{
 		node:            node,
@@ -319,6 +320,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,

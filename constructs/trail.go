@@ -191,6 +191,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable

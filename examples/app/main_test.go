@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
@@ -15,17 +17,37 @@ import (
 // its region, nothing is created for the bucket, the auditor's grant is in
 // the synthesized key policy, and AWS's evaluation (package policyeval) lets the
 // auditor decrypt a log file through S3 and get it from the bucket once its
-// owner has added RequiredPolicy.
+// owner has added RequiredPolicy. The stack declares the AWS provider
+// version range of the constructs (constructs.ProviderConstraint), not the
+// bindings' exact pin.
 func TestSynth(t *testing.T) {
 	stack, audit, err := NewAuditStack(cdktf.Testing_App(nil), "audit")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Resource map[string]map[string]map[string]any `json:"resource"`
+		Resource  map[string]map[string]map[string]any `json:"resource"`
+		Terraform struct {
+			RequiredProviders map[string]struct {
+				Version string `json:"version"`
+			} `json:"required_providers"`
+		} `json:"terraform"`
 	}
 	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, nil)), &doc); err != nil {
 		t.Fatal(err)
+	}
+	var pin string
+	for _, p := range *stack.AllProviders() {
+		if aws, ok := p.(provider.AwsProvider); ok {
+			pin = *aws.TerraformGeneratorMetadata().ProviderVersion
+		}
+	}
+	want, err := ctmrk.ProviderConstraint(pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Terraform.RequiredProviders["aws"].Version; got != want || got == pin {
+		t.Errorf("required_providers.aws.version = %q, want %q (the bindings pin %q)", got, want, pin)
 	}
 	only := func(typ string) map[string]any {
 		t.Helper()
