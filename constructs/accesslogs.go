@@ -96,6 +96,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 	if err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	a := &AccessLogBucket{node: node, name: props.BucketName, sources: map[string]bool{}, policyDoc: doc}
 	for _, s := range props.SourceBuckets {

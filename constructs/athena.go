@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -42,18 +43,26 @@ type AthenaQueryProps struct {
 	// the bucket's partition that rules.Regions lists.
 	Regions []string
 	// ProjectionStart is the first day of the date partition, yyyy/MM/dd.
-	// Required.
+	// Default: rules.DefaultAthenaProjectionStart ("2024/01/01").
 	ProjectionStart string
 	// Database, Table and Workgroup name the Glue database and table and the
-	// Athena workgroup. Required.
+	// Athena workgroup. Default: rules.DefaultAthenaDatabase
+	// ("cloudtrail_mrk"), rules.DefaultAthenaTable ("cloudtrail_logs") and
+	// rules.DefaultAthenaWorkgroup ("cloudtrail-mrk").
 	Database, Table, Workgroup string
-	// ResultsBucketName receives query results. Required.
+	// ResultsBucketName receives query results. Default:
+	// rules.DefaultAthenaResultsBucketName of Bucket's name
+	// ("<bucket name>-athena-results"); required when that would be longer
+	// than 63 characters.
 	ResultsBucketName string
-	// ResultsExpirationDays expires results. Required.
+	// ResultsExpirationDays expires results. Default:
+	// rules.DefaultAthenaResultsDays (30).
 	ResultsExpirationDays int
-	// BytesScannedCutoff cancels a query scanning more bytes. Required.
+	// BytesScannedCutoff cancels a query scanning more bytes. Default:
+	// rules.DefaultAthenaBytesScannedLimit (100 GiB).
 	BytesScannedCutoff int64
-	// QueryRoleName is the role Readers may assume. Required.
+	// QueryRoleName is the role Readers may assume. Default:
+	// rules.DefaultAthenaQueryRoleName ("cloudtrail-mrk-athena-query").
 	QueryRoleName string
 	// Readers are account ids or IAM principal ARNs. Required.
 	Readers []string
@@ -80,6 +89,49 @@ type AthenaQuery struct {
 	queryRole  iamrole.IamRole
 }
 
+// withDefaults returns a copy of p with its defaults resolved: the caller's
+// props, slices included, are never written to.
+func (p AthenaQueryProps) withDefaults() AthenaQueryProps {
+	if p.ProjectionStart == "" {
+		p.ProjectionStart = rules.DefaultAthenaProjectionStart
+	}
+	if p.Database == "" {
+		p.Database = rules.DefaultAthenaDatabase
+	}
+	if p.Table == "" {
+		p.Table = rules.DefaultAthenaTable
+	}
+	if p.Workgroup == "" {
+		p.Workgroup = rules.DefaultAthenaWorkgroup
+	}
+	if p.ResultsExpirationDays == 0 {
+		p.ResultsExpirationDays = rules.DefaultAthenaResultsDays
+	}
+	if p.BytesScannedCutoff == 0 {
+		p.BytesScannedCutoff = rules.DefaultAthenaBytesScannedLimit
+	}
+	if p.QueryRoleName == "" {
+		p.QueryRoleName = rules.DefaultAthenaQueryRoleName
+	}
+	p.Accounts = slices.Clone(p.Accounts)
+	p.Regions = slices.Clone(p.Regions)
+	p.Readers = slices.Clone(p.Readers)
+	p.LogBuckets = slices.Clone(p.LogBuckets)
+	if !isNil(p.Bucket) {
+		if p.ResultsBucketName == "" {
+			p.ResultsBucketName = rules.DefaultAthenaResultsBucketName(p.Bucket.BucketName())
+		}
+		if len(p.Regions) == 0 {
+			p.Regions = regionsOf(p.Bucket.Trail().Partition)
+		}
+		if len(p.LogBuckets) == 0 {
+			p.LogBuckets = []string{p.Bucket.BucketName()}
+		}
+	}
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
 	if isNil(p.Bucket) {
@@ -94,16 +146,17 @@ func (p *AthenaQueryProps) validate() error {
 		l.Addf("AthenaQueryProps.Key", "nil", "is required")
 	}
 	l.Add("AthenaQueryProps.Account", rules.AccountID(p.Account))
-	l.Add("AthenaQueryProps.ResultsBucketName", rules.BucketName(p.ResultsBucketName))
+	switch {
+	case p.ResultsBucketName == "" && p.Bucket != nil:
+		l.Addf("AthenaQueryProps.ResultsBucketName", "", "is required when the default, %s%s, would be longer than 63 characters",
+			p.Bucket.BucketName(), rules.DefaultAthenaResultsSuffix)
+	case p.ResultsBucketName != "":
+		l.Add("AthenaQueryProps.ResultsBucketName", rules.BucketName(p.ResultsBucketName))
+	}
 	l.Add("AthenaQueryProps.ResultsExpirationDays", rules.Range(p.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	l.Add("AthenaQueryProps.QueryRoleName", rules.RoleName(p.QueryRoleName))
 	if p.BytesScannedCutoff < 10*1024*1024 {
 		l.Addf("AthenaQueryProps.BytesScannedCutoff", p.BytesScannedCutoff, "must be at least 10485760 (Athena's minimum)")
-	}
-	for _, f := range []struct{ name, v string }{{"Database", p.Database}, {"Table", p.Table}, {"Workgroup", p.Workgroup}} {
-		if f.v == "" {
-			l.Addf("AthenaQueryProps."+f.name, "", "is required")
-		}
 	}
 	if p.AccessLogs != nil && !p.AccessLogs.accepts(p.ResultsBucketName) {
 		l.Addf("AthenaQueryProps.AccessLogs", p.AccessLogs.BucketName(), "does not accept access logs from %s (add it to its SourceBuckets)", p.ResultsBucketName)
@@ -121,14 +174,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
 		return nil, err
 	}
+	props = props.withDefaults()
 	if err := props.validate(); err != nil {
 		return nil, err
-	}
-	if len(props.Regions) == 0 {
-		props.Regions = regionsOf(props.Bucket.Trail().Partition)
-	}
-	if len(props.LogBuckets) == 0 {
-		props.LogBuckets = []string{props.Bucket.BucketName()}
 	}
 	trail := props.Bucket.Trail()
 	region := props.Bucket.Region()
@@ -171,6 +219,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	q := &AthenaQuery{node: node, table: table}
 

@@ -216,6 +216,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, rules.At("TrailBucketProps.Readers", err)
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	b.node = node
 	b.accessLogBucket = accessLogName(props.AccessLogs)

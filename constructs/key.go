@@ -296,6 +296,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	if err != nil {
 		return nil, err
 	}
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	k := &MultiRegionKey{
 		node:          node,

@@ -109,6 +109,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	r.policyDoc = doc
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	r.node = node
 	r.locked = newLockedBucket(node, lockedBucketSpec{
@@ -453,6 +454,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		return nil, err
 	}
 	bind()
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,

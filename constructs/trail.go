@@ -238,6 +238,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	bindBucket()
 	grantBucketKey()
 	addKeyStatements()
+	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable

@@ -18,7 +18,6 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Stack names. They are Terraform working directories and state file names:
@@ -196,15 +195,15 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 		}
 		return provider.NewAwsProvider(stack, jsii.String(id), pc)
 	}
-	home := newProvider("Aws", cfg.HomeRegion, nil)
+	newProvider("Aws", cfg.HomeRegion, nil)
 	// The bindings pin the exact provider version they were generated from;
-	// widen it to a range so that Terraform can use any later 5.x (the lock
-	// file that cdktn deploy writes pins the exact version per user).
-	constraint, err := ProviderConstraint(*home.TerraformGeneratorMetadata().ProviderVersion)
-	if err != nil {
+	// the constructs widen it to a range so that Terraform can use any later
+	// 5.x (the lock file that cdktn deploy writes pins the exact version per
+	// user). Declared here for every stack, the registration stack too,
+	// which holds none of the constructs; theirs then leave it alone.
+	if err := ctmrk.DeclareProviderConstraint(stack); err != nil {
 		return nil, err
 	}
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
 	// No terraform.required_version (rules.MinTerraformVersion): cdktf
 	// 0.20's HCL rendering (cdktn synth --hcl) writes that override as
 	// `0 = "required_version"`, which is not HCL; docs/deploying.md
@@ -213,36 +212,6 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 	for _, r := range regions {
 		// docs/aws-rules.md#replica-provider: a replica is created with a provider for its region.
 		out = append(out, ctmrk.ReplicaRegion{Region: r, Provider: newProvider("Aws"+ctmrk.RegionID(r), r, jsii.String(r))})
-	}
-	return out, nil
-}
-
-// ProviderConstraint is the AWS provider version constraint every stack
-// declares: as the floor, the later of the bindings' own version (older
-// providers may lack arguments the bindings write) and
-// rules.MinAWSProviderVersion; as the ceiling, the next major version (a
-// major version may change behaviour). For bindings 5.84.0 it is
-// ">= 5.85.0, < 6.0.0".
-func ProviderConstraint(bindingVersion string) (string, error) {
-	binding, err := parseVersion(bindingVersion)
-	if err != nil {
-		return "", fmt.Errorf("the AWS provider bindings report version %q, not MAJOR.MINOR.PATCH", bindingVersion)
-	}
-	floor, err := parseVersion(rules.MinAWSProviderVersion)
-	if err != nil {
-		return "", err
-	}
-	if binding[0] != floor[0] || binding[1] > floor[1] || binding[1] == floor[1] && binding[2] > floor[2] {
-		floor = binding
-	}
-	return fmt.Sprintf(">= %d.%d.%d, < %d.0.0", floor[0], floor[1], floor[2], binding[0]+1), nil
-}
-
-func parseVersion(v string) ([3]int, error) {
-	var out [3]int
-	if n, err := fmt.Sscanf(v, "%d.%d.%d", &out[0], &out[1], &out[2]); n != 3 || err != nil ||
-		fmt.Sprintf("%d.%d.%d", out[0], out[1], out[2]) != v {
-		return out, fmt.Errorf("version %q is not MAJOR.MINOR.PATCH", v)
 	}
 	return out, nil
 }

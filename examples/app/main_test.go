@@ -4,15 +4,24 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
 
 // synthesized is the stack as Terraform gets it.
 type synthesized struct {
-	Resource map[string]map[string]map[string]any `json:"resource"`
+	Resource  map[string]map[string]map[string]any `json:"resource"`
+	Terraform struct {
+		RequiredProviders map[string]struct {
+			Version string `json:"version"`
+		} `json:"required_providers"`
+	} `json:"terraform"`
+	// pin is the bindings' exact AWS provider version.
+	pin string
 }
 
 func synth(t *testing.T) (synthesized, *Audit) {
@@ -24,6 +33,11 @@ func synth(t *testing.T) (synthesized, *Audit) {
 	var doc synthesized
 	if err := json.Unmarshal([]byte(*cdktf.Testing_Synth(stack, nil)), &doc); err != nil {
 		t.Fatal(err)
+	}
+	for _, p := range *stack.AllProviders() {
+		if aws, ok := p.(provider.AwsProvider); ok {
+			doc.pin = *aws.TerraformGeneratorMetadata().ProviderVersion
+		}
 	}
 	return doc, audit
 }
@@ -75,6 +89,15 @@ func TestSynth(t *testing.T) {
 	}
 	if n := len(doc.Resource["aws_kms_replica_key"]); n != 1 {
 		t.Errorf("%d replica keys, want 1 in %s", n, replicaRgn)
+	}
+	// The AWS provider version range of the constructs
+	// (constructs.ProviderConstraint), not the bindings' exact pin.
+	want, err := ctmrk.ProviderConstraint(doc.pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Terraform.RequiredProviders["aws"].Version; got != want || got == doc.pin {
+		t.Errorf("required_providers.aws.version = %q, want %q (the bindings pin %q)", got, want, doc.pin)
 	}
 
 	bucketPolicy := policyOf(t, doc, "aws_s3_bucket_policy", func(map[string]any) bool { return true })
