@@ -210,10 +210,11 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		readers:        props.Readers,
 		protection:     props.Protection,
 	}
-	// A key made without a policy gets the readers' decrypt grants.
-	grantKey, err := b.planReaderKeyGrants()
+	// A key made without a policy gets the trail's statements and the
+	// readers' decrypt grants.
+	grantKey, err := b.planKeyGrants()
 	if err != nil {
-		return nil, rules.At("TrailBucketProps.Readers", err)
+		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	requireProviderConstraint(scope)
@@ -226,7 +227,29 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
 	})
 	grantKey()
+	if !b.bound() {
+		// A bucket still without its trail at synthesis would be deployed
+		// denying every delivery: synthesis fails instead.
+		node.Node().AddValidation(&unboundValidation{check: func() string {
+			if b.bound() {
+				return ""
+			}
+			return fmt.Sprintf("the trail bucket %s has no trail: its policy denies every write. Name it in TrailBucketProps.Trail (a trail created by another app), or call NewTrail with this bucket", b.name)
+		}})
+	}
 	return b, nil
+}
+
+// unboundValidation fails synthesis while check returns a message: a bucket
+// without its trail, a recovery bucket without its replication role.
+type unboundValidation struct{ check func() string }
+
+// Validate implements constructs.IValidation.
+func (v *unboundValidation) Validate() *[]*string {
+	if m := v.check(); m != "" {
+		return &[]*string{jsii.String(m)}
+	}
+	return &[]*string{}
 }
 
 // bound reports whether the bucket has its trail.
@@ -257,13 +280,29 @@ func (b *TrailBucket) readerKeyStatements() (map[string][]policy.Statement, erro
 	return add, nil
 }
 
-// planReaderKeyGrants plans readerKeyStatements on the key.
-func (b *TrailBucket) planReaderKeyGrants() (apply func(), err error) {
-	add, err := b.readerKeyStatements()
-	if err != nil || add == nil {
-		return func() {}, err
+// planKeyGrants plans, on a key made without a policy, what a bucket made
+// with its trail needs there: the trail's statements (the trail may be
+// created by another app, for example in the management account, which
+// cannot add them) and readerKeyStatements.
+func (b *TrailBucket) planKeyGrants() (apply func(), err error) {
+	k, ok := b.key.(*MultiRegionKey)
+	if !ok || !k.derived || !b.bound() {
+		return func() {}, nil
 	}
-	return b.key.(*MultiRegionKey).require("TrailBucketProps.Key", "", "", func(region string) []policy.Statement { return add[region] })
+	if err := k.servesOneTrail("TrailBucketProps.Trail", b.trail); err != nil {
+		return nil, err
+	}
+	trail, err := policy.TrailKeyStatements(b.trail)
+	if err != nil {
+		return nil, err
+	}
+	readers, err := b.readerKeyStatements()
+	if err != nil {
+		return nil, err
+	}
+	return k.require("TrailBucketProps.Key", "", "", func(region string) []policy.Statement {
+		return append(append([]policy.Statement(nil), trail...), readers[region]...)
+	})
 }
 
 // planBind names the bucket's trail (NewTrail, for a bucket made without
@@ -289,6 +328,9 @@ func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID 
 	}
 	doc.Statement = append(doc.Statement, b.extra...)
 	j, err := doc.JSON()
+	if err == nil {
+		err = policySize(j, rules.MaxBucketPolicyBytes, "S3")
+	}
 	if err != nil {
 		return nil, nil, rules.At("the bucket policy of "+b.name, err)
 	}

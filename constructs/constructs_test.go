@@ -422,6 +422,8 @@ func TestTrailValidation(t *testing.T) {
 	other.Region = "eu-west-1" // the walkthrough's defect: a policy for the wrong region
 	wrongKey, err := NewMultiRegionKey(f.stack, "WrongKey", MultiRegionKeyProps{PrimaryRegion: "us-east-1", Alias: "alias/wrong", Policy: keyPolicy(t, other)})
 	require.NoError(t, err)
+	wrongBucket, err := NewTrailBucket(f.stack, "WrongBucket", TrailBucketProps{BucketName: "trail-logs-wrong", Key: wrongKey, Trail: testTrail})
+	require.NoError(t, err)
 
 	cases := []struct {
 		name  string
@@ -430,7 +432,10 @@ func TestTrailValidation(t *testing.T) {
 	}{
 		{"no bucket", TrailProps{Key: k}, `TrailProps.Bucket: is required (got "nil")`},
 		{"no key", TrailProps{Bucket: b}, `TrailProps.Key: is required (got "nil")`},
-		{"key policy for another region", TrailProps{Bucket: b, Key: wrongKey},
+		{"not the bucket's key", TrailProps{Bucket: b, Key: wrongKey},
+			"TrailProps.Key: must be the key of the bucket trail-logs-test (TrailBucketProps.Key, alias/cloudtrail-test): CloudTrail encrypts the log files with the trail's key, and the bucket's readers are granted the bucket's (got \"alias/wrong\")\n" +
+				`TrailProps.Key: the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to cloudtrail.amazonaws.com with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy) (got "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail")`},
+		{"key policy for another region", TrailProps{Bucket: wrongBucket, Key: wrongKey},
 			`TrailProps.Key: the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to cloudtrail.amazonaws.com with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy) (got "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail")`},
 		{"multi-region without global events", TrailProps{Bucket: b, Key: k, IncludeGlobalServiceEvents: jsii.Bool(false)},
 			`TrailProps.IncludeGlobalServiceEvents: must be true when MultiRegion is true (CloudTrail rejects the combination) (got false)`},

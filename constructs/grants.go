@@ -103,6 +103,9 @@ func (k *MultiRegionKey) planStatements(add map[string][]policy.Statement) (appl
 		doc, _ := k.PolicyIn(region)
 		doc.Statement = append(append([]policy.Statement(nil), doc.Statement...), add[region]...)
 		j, err := doc.JSON()
+		if err == nil {
+			err = policySize(j, rules.MaxKeyPolicyBytes, "KMS")
+		}
 		if err != nil {
 			return nil, rules.At(fmt.Sprintf("the key policy of the copy in %s", region), err)
 		}
@@ -167,9 +170,22 @@ func sidList(s []policy.Statement) string {
 // AddToResourcePolicy adds statements to the bucket policy. They stay when
 // NewTrail later names the bucket's trail and the policy is generated again.
 func (b *TrailBucket) AddToResourcePolicy(statements ...policy.Statement) error {
+	if !b.bound() {
+		for _, s := range statements {
+			if s.Effect == policy.Allow && slices.Contains(s.Principal.Service, policy.CloudTrailService) {
+				// The unbound policy denies every write, which outweighs
+				// any Allow: such a grant would be deployed and refuse every
+				// delivery.
+				return &rules.Violation{Field: "TrailBucket.AddToResourcePolicy", Value: s.Sid, Rule: "grants CloudTrail on a bucket without a trail, whose policy denies every write: name the trail in TrailBucketProps.Trail, or call NewTrail with this bucket"}
+			}
+		}
+	}
 	doc := b.policyDoc
 	doc.Statement = append(append([]policy.Statement(nil), doc.Statement...), statements...)
 	j, err := doc.JSON()
+	if err == nil {
+		err = policySize(j, rules.MaxBucketPolicyBytes, "S3")
+	}
 	if err != nil {
 		return rules.At("the bucket policy of "+b.name, err)
 	}
@@ -216,4 +232,29 @@ func (b *TrailBucket) GrantRead(readers ...string) error {
 	}
 	b.grants++
 	return grantKey()
+}
+
+// policySize refuses a rendered policy longer than limit bytes, the limit of
+// service (docs/aws-rules.md#key-policy-size, #bucket-policy-size), measured
+// as the configuration measures it: the JSON as written.
+func policySize(rendered string, limit int, service string) error {
+	if n := len(rendered); n > limit {
+		return fmt.Errorf("the policy would be %d bytes, more than the %d %s accepts", n, limit, service)
+	}
+	return nil
+}
+
+// servesOneTrail refuses to add a second trail to a key made without a
+// policy: the trail's statements have fixed ids, and one key per trail keeps
+// each policy one trail's.
+func (k *MultiRegionKey) servesOneTrail(field string, t policy.Trail) error {
+	for _, region := range k.Regions() {
+		doc, _ := k.PolicyIn(region)
+		if s, ok := doc.StatementBySid(policy.SidCloudTrailEncrypt); ok {
+			if arns := s.Condition["StringEquals"]["aws:SourceArn"]; !slices.Contains(arns, t.ARN()) {
+				return &rules.Violation{Field: field, Value: t.ARN(), Rule: fmt.Sprintf("the key %s already serves the trail %s: give each trail its own key, or the key a custom Policy", k.alias, strings.Join(arns, ", "))}
+			}
+		}
+	}
+	return nil
 }

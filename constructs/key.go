@@ -201,6 +201,11 @@ func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []provide
 		}
 		var errs rules.List
 		r.Region = resolveRegion(&errs, f+".Region", r.Region, replicas[i])
+		// docs/aws-rules.md#replica-provider: a replica is in the primary's
+		// account (ReplicateKey is not cross-account).
+		if a := replicas[i].account; a != "" && primary.account != "" && a != primary.account {
+			errs.Addf(f+".Provider", a, "allows only account %s, but the primary key's provider allows %s: replicas stay in the primary's account", a, primary.account)
+		}
 		switch {
 		case errs.Len() > 0:
 			l.Add("", errs.Err())

@@ -145,22 +145,10 @@ var allConstructors = []constructor{
 			_, err := NewReplication(scope, id, ReplicationProps{})
 			return err
 		},
-		// The replication's key has its destination copy (with the grants)
-		// but no copy in the source region: NewReplication used to
-		// dereference the missing source key ARN.
-		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
-			k := f.key(t, nil)
-			src := f.bucket(t, k, nil)
-			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, src, k))
-			require.NoError(t, err)
-			only, err := NewMultiRegionKey(f.stack, "OnlyWest", MultiRegionKeyProps{
-				PrimaryRegion: "us-west-2", Provider: f.providers["us-west-2"], Alias: "alias/only-west",
-				Policy: replicationKeyPolicy(t, "us-west-2"),
-			})
-			require.NoError(t, err)
-			_, err = NewReplication(scope, id, ReplicationProps{Source: src, Destination: dst, Key: only, Grants: testGrants})
-			return err
-		},
+		// No noCopy: the replication's key must be both buckets' key
+		// (checked first), which has a copy in both regions; a key without
+		// the source copy used to be dereferenced, and is now refused as
+		// another key (TestReplicationValidation).
 	},
 	{
 		name: "NewTrail",

@@ -53,6 +53,7 @@ type RecoveryBucketProps struct {
 // region, with the same protections as the trail bucket.
 type RecoveryBucket struct {
 	node         constructs.Construct
+	key          IKey
 	name, region string
 	// What its policy is generated from (the Source's).
 	partition, keyPrefix string
@@ -88,6 +89,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	}
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
 	r := &RecoveryBucket{
+		key:             props.Key,
 		name:            props.BucketName,
 		region:          props.Region,
 		partition:       partitionOf(src.Region()),
@@ -117,6 +119,15 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
 	})
+	if r.replicationRole == "" {
+		// Deployed without its role, the bucket would refuse every copy.
+		node.Node().AddValidation(&unboundValidation{check: func() string {
+			if r.replicationRole != "" {
+				return ""
+			}
+			return fmt.Sprintf("the recovery bucket %s has no replication role: its policy denies every replication. Call NewReplication with this bucket, or name the role in RecoveryBucketProps.ReplicationRoleARN", r.name)
+		}})
+	}
 	return r, nil
 }
 
@@ -294,6 +305,14 @@ func (p *ReplicationProps) validate() (bind func(), err error) {
 	if l.Len() > 0 {
 		return nil, l.Err()
 	}
+	// The role decrypts with the key of the source objects and encrypts
+	// with the destination's: one multi-region key, the buckets' own.
+	if !sameKey(p.Key, p.Source.key, p.Source.region) {
+		l.Addf("ReplicationProps.Key", keyName(p.Key), "must be the source bucket's key (TrailBucketProps.Key, %s), which encrypts the objects it replicates", keyName(p.Source.key))
+	}
+	if !sameKey(p.Key, p.Destination.key, p.Destination.region) {
+		l.Addf("ReplicationProps.Key", keyName(p.Key), "must be the recovery bucket's key (RecoveryBucketProps.Key, %s), which encrypts the copies", keyName(p.Destination.key))
+	}
 	g := p.Grants
 	if g.SourceBucket != p.Source.BucketName() || g.SourceRegion != p.Source.Region() {
 		l.Addf("ReplicationProps.Grants", g.SourceBucket+" in "+g.SourceRegion, "must name the source bucket %s in %s", p.Source.BucketName(), p.Source.Region())
@@ -420,6 +439,18 @@ func keyPolicyHas(doc policy.Document, want []policy.Statement) bool {
 func NewReplication(scope constructs.Construct, id string, props ReplicationProps) (*Replication, error) {
 	if err := checkScope(scope, id, "NewReplication"); err != nil {
 		return nil, err
+	}
+	if props.Source != nil {
+		// The replication configuration and its alarm are created by
+		// SourceProvider, in the source bucket's region (where S3 publishes
+		// the replication metrics, docs/aws-rules.md#replication-metrics).
+		var l rules.List
+		if f := readProvider(scope, props.SourceProvider); f.region != "" && f.region != props.Source.Region() {
+			l.Addf("ReplicationProps.SourceProvider", f.region, "its region contradicts the source bucket's region %s: the replication configuration and its alarm must be created there", props.Source.Region())
+		}
+		if err := l.Err(); err != nil {
+			return nil, err
+		}
 	}
 	bind, err := props.validate()
 	if err != nil {

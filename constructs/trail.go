@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -142,6 +143,12 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
 			l.Add("TrailProps.Key", err)
 		}
+		// CloudTrail encrypts the log files with the trail's key, not the
+		// bucket's default one: readers are granted on the bucket's key, so
+		// the two must be one.
+		if b, ok := ownedBucket(p.Bucket); ok && !sameKey(b.key, p.Key, b.region) {
+			l.Addf("TrailProps.Key", keyName(p.Key), "must be the key of the bucket %s (TrailBucketProps.Key, %s): CloudTrail encrypts the log files with the trail's key, and the bucket's readers are granted the bucket's", b.name, keyName(b.key))
+		}
 		// A key made elsewhere has a policy we cannot see: its owner adds
 		// RequiredKeyStatements. A key made without a policy gets the
 		// trail's statements (NewTrail adds them); a custom one is checked.
@@ -221,14 +228,6 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err != nil {
 		return nil, err
 	}
-	// The readers' grants go on the bucket's key: the trail's, or another.
-	grantBucketKey := func() {}
-	if b, ok := ownedBucket(props.Bucket); ok && readerGrants != nil && b.key != props.Key {
-		if grantBucketKey, err = b.key.(*MultiRegionKey).require("TrailProps.Bucket", "", "", func(region string) []policy.Statement { return readerGrants[region] }); err != nil {
-			return nil, err
-		}
-		readerGrants = nil
-	}
 	addKeyStatements, err := props.planKeyStatements(identity, readerGrants)
 	if err != nil {
 		return nil, err
@@ -236,7 +235,6 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	// Nothing can fail from here on: the bucket and the key learn of the
 	// trail, then the trail's resources are created.
 	bindBucket()
-	grantBucketKey()
 	addKeyStatements()
 	requireProviderConstraint(scope)
 	node := constructs.NewConstruct(scope, jsii.String(id))
@@ -560,7 +558,11 @@ func (p *TrailProps) resolveTrail(l *rules.List, f providerFacts) (bind func() (
 		return none
 	}
 	t = policy.Trail{Partition: rules.Partition(f.region), Region: f.region, Account: p.Account, Name: p.Name}
-	if t.Account == "" {
+	// The provider's account creates the trail; it owns it unless a
+	// delegated administrator (MonitoringAccount) creates it for the
+	// management account, which then owns it
+	// (docs/aws-rules.md#trail-owner): that owner must be named.
+	if t.Account == "" && p.MonitoringAccount == "" {
 		t.Account = f.account
 	}
 	if f.region == "" {
@@ -569,8 +571,20 @@ func (p *TrailProps) resolveTrail(l *rules.List, f providerFacts) (bind func() (
 	if p.Name == "" {
 		l.Addf("TrailProps.Name", "", "is required: the bucket %s has no trail yet", b.BucketName())
 	}
-	if t.Account == "" {
+	switch {
+	case t.Account == "" && p.MonitoringAccount != "":
+		l.Addf("TrailProps.Account", "", "is required: the bucket %s has no trail yet, and a trail created by a delegated administrator (MonitoringAccount) is owned by the management account", b.BucketName())
+	case t.Account == "":
 		l.Addf("TrailProps.Account", "", "is required: the bucket %s has no trail yet, and the provider does not allow exactly one account", b.BucketName())
+	}
+	// The organization is the bucket's, unless the trail names it; never
+	// two different ones.
+	org := p.OrganizationID
+	switch {
+	case org == "":
+		org = b.organizationID
+	case b.organizationID != "" && org != b.organizationID:
+		l.Addf("TrailProps.OrganizationID", org, "contradicts the bucket's organization %q (TrailBucketProps.OrganizationID)", b.organizationID)
 	}
 	if l.Len() > 0 {
 		return none
@@ -580,7 +594,6 @@ func (p *TrailProps) resolveTrail(l *rules.List, f providerFacts) (bind func() (
 		l.Add("TrailProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
 	}
 	p.checkProviderAccount(l, f, t.Account)
-	org := p.OrganizationID
 	p.Bucket = &trailView{TrailBucket: b, trail: t, org: org}
 	return func() (func(), map[string][]policy.Statement, error) { return b.planBind("TrailProps.Bucket", t, org) }
 }
@@ -606,6 +619,9 @@ func (p *TrailProps) planKeyStatements(t policy.Trail, readerGrants map[string][
 	if !ok || !k.derived {
 		return func() {}, nil
 	}
+	if err := k.servesOneTrail("TrailProps.Key", t); err != nil {
+		return nil, err
+	}
 	want, err := policy.TrailKeyStatements(t)
 	if err != nil {
 		return nil, rules.At("TrailProps.Key", err)
@@ -613,4 +629,35 @@ func (p *TrailProps) planKeyStatements(t policy.Trail, readerGrants map[string][
 	return k.require("TrailProps.Key", t.ARN(), "", func(region string) []policy.Statement {
 		return append(append([]policy.Statement(nil), want...), readerGrants[region]...)
 	})
+}
+
+// sameKey reports whether a and b are one key: the same construct, or keys
+// made elsewhere whose copies in region have one ARN.
+func sameKey(a, b IKey, region string) bool {
+	if a == b {
+		return true
+	}
+	_, am := a.(*MultiRegionKey)
+	_, bm := b.(*MultiRegionKey)
+	if am || bm {
+		return false
+	}
+	x, errA := a.KeyArnIn(region)
+	y, errB := b.KeyArnIn(region)
+	return errA == nil && errB == nil && *x == *y
+}
+
+// keyName names a key in a message: a MultiRegionKey by its alias, another
+// by its regions' ARNs.
+func keyName(k IKey) string {
+	if m, ok := k.(*MultiRegionKey); ok {
+		return m.alias
+	}
+	var arns []string
+	for _, r := range k.Regions() {
+		if a, err := k.KeyArnIn(r); err == nil {
+			arns = append(arns, *a)
+		}
+	}
+	return strings.Join(arns, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -150,4 +152,141 @@ func TestTrailBucketWithAKeyMadeElsewhere(t *testing.T) {
 	require.NoError(t, b.GrantRead("444455556666"), "the bucket's half; the key's owner adds ReaderGrant.KeyStatements")
 	_, sse := f.synth(t).Only(t, "aws_s3_bucket_server_side_encryption_configuration")
 	assert.Contains(t, fmt.Sprint(sse["rule"]), "arn:aws:kms:us-east-1:222222222222:key/mrk-1234abcd")
+}
+
+// TestWiringRefusals are the cases a security review of the wiring found:
+// each would have deployed a pipeline that fails at apply or, worse,
+// silently.
+func TestWiringRefusals(t *testing.T) {
+	reader := "arn:aws:iam::333333333333:role/Auditor"
+	newKey := func(f *fixture) *MultiRegionKey {
+		k, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/wired", Account: "222222222222",
+			Replicas: []ReplicaRegion{{Provider: f.providers["us-west-2"]}}})
+		require.NoError(t, err)
+		return k
+	}
+
+	t.Run("the bucket's organization is kept, and never contradicted", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, OrganizationID: "o-abcdefghij"})
+		require.NoError(t, err)
+		_, err = NewTrail(f.stack, "Other", TrailProps{Name: "org-trail", Account: "111111111111", OrganizationID: "o-zzzzzzzzzz", Bucket: b, Key: k})
+		assert.ErrorContains(t, err, `TrailProps.OrganizationID: contradicts the bucket's organization "o-abcdefghij"`)
+		_, err = NewTrail(f.stack, "Trail", TrailProps{Name: "org-trail", Account: "111111111111", Bucket: b, Key: k})
+		require.NoError(t, err)
+		assert.Equal(t, "o-abcdefghij", b.OrganizationID())
+		_, ok := b.Policy().StatementBySid(policy.SidBucketOrganizationWrite)
+		assert.True(t, ok, "the organization's log path")
+		_, trail := f.synth(t).Only(t, "aws_cloudtrail")
+		assert.Equal(t, true, trail["is_organization_trail"])
+	})
+
+	t.Run("a delegated administrator's trail names its owner", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, OrganizationID: "o-abcdefghij"})
+		require.NoError(t, err)
+		_, err = NewTrail(f.stack, "Trail", TrailProps{Name: "org-trail", Bucket: b, Key: k, MonitoringAccount: "999999999999"})
+		assert.ErrorContains(t, err, "TrailProps.Account: is required: the bucket trail-logs-test has no trail yet, and a trail created by a delegated administrator (MonitoringAccount) is owned by the management account")
+	})
+
+	t.Run("a second trail on a key made without a policy", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail})
+		require.NoError(t, err)
+		_, err = NewTrailBucket(f.stack, "Other", TrailBucketProps{BucketName: "trail-logs-other", Key: k,
+			Trail: policy.Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "other-trail"}})
+		assert.ErrorContains(t, err, "TrailBucketProps.Trail: the key alias/wired already serves the trail "+testTrail.ARN())
+		assert.NotNil(t, b)
+	})
+
+	t.Run("a bucket made with its trail gives a key made without a policy the trail's statements", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		_, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail, Readers: []string{reader}})
+		require.NoError(t, err)
+		want, err := policy.TrailKeyStatements(testTrail)
+		require.NoError(t, err)
+		for _, region := range k.Regions() {
+			doc, _ := k.PolicyIn(region)
+			assert.True(t, keyPolicyHas(doc, want), "the trail (created by another app) can encrypt with the copy in %s", region)
+		}
+	})
+
+	t.Run("a bucket or recovery bucket left without its trail or role fails synthesis", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k})
+		require.NoError(t, err)
+		allow := policy.Statement{Sid: "CloudTrailWrites", Effect: policy.Allow, Principal: policy.ServicePrincipal(policy.CloudTrailService),
+			Action: policy.Values{"s3:PutObject"}, Resource: policy.Values{"arn:aws:s3:::trail-logs-test/*"}}
+		assert.ErrorContains(t, b.AddToResourcePolicy(allow), "TrailBucket.AddToResourcePolicy: grants CloudTrail on a bucket without a trail, whose policy denies every write")
+		msg := validationPanic(t, f)
+		assert.Contains(t, msg, "the trail bucket trail-logs-test has no trail: its policy denies every write")
+
+		g := newFixture(t)
+		k = newKey(g)
+		b, err = NewTrailBucket(g.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail})
+		require.NoError(t, err)
+		_, err = NewRecoveryBucket(g.stack, "Recovery", RecoveryBucketProps{Source: b, BucketName: "trail-logs-recovery", Provider: g.providers["us-west-2"], Key: k})
+		require.NoError(t, err)
+		assert.Contains(t, validationPanic(t, g), "the recovery bucket trail-logs-recovery has no replication role: its policy denies every replication")
+	})
+
+	t.Run("the replication's provider and keys are the buckets'", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail})
+		require.NoError(t, err)
+		dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: b, BucketName: "trail-logs-recovery", Provider: f.providers["us-west-2"], Key: k})
+		require.NoError(t, err)
+		_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: b, Destination: dst, Key: k, SourceProvider: f.providers["eu-west-1"]})
+		assert.ErrorContains(t, err, "ReplicationProps.SourceProvider: its region contradicts the source bucket's region us-east-1")
+		other, err := NewMultiRegionKey(f.stack, "OtherKey", MultiRegionKeyProps{Alias: "alias/other", Account: "222222222222",
+			Replicas: []ReplicaRegion{{Provider: f.providers["us-west-2"]}}})
+		require.NoError(t, err)
+		_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: b, Destination: dst, Key: other})
+		assert.ErrorContains(t, err, "ReplicationProps.Key: must be the source bucket's key (TrailBucketProps.Key, alias/wired)")
+	})
+
+	t.Run("a replica's provider in another account", func(t *testing.T) {
+		f := newFixture(t)
+		home := provider.NewAwsProvider(f.stack, jsii.String("home"), &provider.AwsProviderConfig{Region: jsii.String("eu-central-1"), Alias: jsii.String("home"), AllowedAccountIds: jsii.Strings("222222222222")})
+		away := provider.NewAwsProvider(f.stack, jsii.String("away"), &provider.AwsProviderConfig{Region: jsii.String("eu-north-1"), Alias: jsii.String("away"), AllowedAccountIds: jsii.Strings("777777777777")})
+		_, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/x", Provider: home, Replicas: []ReplicaRegion{{Provider: away}}})
+		assert.ErrorContains(t, err, `MultiRegionKeyProps.Replicas[0].Provider: allows only account 777777777777, but the primary key's provider allows 222222222222`)
+	})
+
+	t.Run("a grant that would pass the policy size limits", func(t *testing.T) {
+		f := newFixture(t)
+		k := newKey(f)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail})
+		require.NoError(t, err)
+		var many []string
+		for i := range 400 {
+			many = append(many, fmt.Sprintf("arn:aws:iam::333333333333:role/Reader%03d", i))
+		}
+		before, _ := k.PolicyIn("us-east-1")
+		bucketBefore := b.Policy()
+		err = b.GrantRead(many...)
+		assert.ErrorContains(t, err, "bytes, more than the")
+		after, _ := k.PolicyIn("us-east-1")
+		assert.Equal(t, before, after, "the key is unchanged")
+		assert.Equal(t, bucketBefore, b.Policy(), "the bucket is unchanged")
+	})
+}
+
+// validationPanic runs the stack's validations, as synthesis does, and
+// returns the error they raise.
+func validationPanic(t *testing.T, f *fixture) (msg string) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		require.NotNil(t, r, "the validations passed")
+		msg = fmt.Sprint(r)
+	}()
+	f.stack.RunAllValidations()
+	return ""
 }
