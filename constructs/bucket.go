@@ -82,9 +82,10 @@ type TrailBucketProps struct {
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
 // resources for every setting (docs/aws-rules.md#split-resources: the inline arguments of aws_s3_bucket
-// are deprecated and cause drift).
+// are deprecated and cause drift). It is a construct; those resources are its
+// children.
 type TrailBucket struct {
-	node           constructs.Construct
+	constructs.Construct
 	name           string
 	region         string
 	keyPrefix      string
@@ -150,9 +151,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
-	node := constructs.NewConstruct(scope, jsii.String(id))
 	b := &TrailBucket{
-		node:           node,
 		name:           props.BucketName,
 		region:         props.Region,
 		keyPrefix:      props.KeyPrefix,
@@ -166,7 +165,8 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		protection:     props.Protection,
 	}
 	b.accessLogBucket = accessLogName(props.AccessLogs)
-	b.locked = newLockedBucket(node, lockedBucketSpec{
+	constructs.NewConstruct_Override(b, scope, jsii.String(id))
+	b.locked = newLockedBucket(b, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
@@ -373,9 +373,6 @@ func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.
 func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.locked.policy }
-
-// Node is the construct that holds the bucket's resources.
-func (b *TrailBucket) Node() constructs.Construct { return b.node }
 
 // bucketCommon is what every bucket of this package has: versioning, all four
 // public access blocks, BucketOwnerEnforced and a policy.

@@ -25,9 +25,11 @@
 // they are rendered at synthesis.
 //
 // Outputs: every construct names what it creates (ARNs as Terraform
-// references, names as strings) through its methods, and Node is the
-// construct holding its resources. Construct ids are fixed: renaming one
-// changes Terraform addresses.
+// references, names as strings) through its methods. Each construct type
+// embeds constructs.Construct: the value is itself the construct that holds
+// its resources (they are its children; Node() is its constructs.Node), so
+// it can be a scope, and stack.Node().FindChild returns it. Construct ids
+// are fixed: renaming one changes Terraform addresses.
 //
 // Import it under a name of its own, for example
 //
@@ -118,9 +120,9 @@ type MultiRegionKeyProps struct {
 }
 
 // MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
-// alias in every region.
+// alias in every region. It is a construct; they are its children.
 type MultiRegionKey struct {
-	node          constructs.Construct
+	constructs.Construct
 	primaryRegion string
 	alias         string
 	policy        policy.Document
@@ -208,7 +210,8 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
 // rotation on), one aws_kms_replica_key per replica region and an
-// aws_kms_alias in every region, under a construct with the given id.
+// aws_kms_alias in every region, as children of the key, a construct with
+// the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
 	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
 		return nil, err
@@ -218,9 +221,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
 	k := &MultiRegionKey{
-		node:          node,
 		primaryRegion: props.PrimaryRegion,
 		alias:         props.Alias,
 		policy:        props.Policy,
@@ -229,11 +230,12 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		aliases:       map[string]kmsalias.KmsAlias{},
 		arns:          map[string]*string{},
 	}
+	constructs.NewConstruct_Override(k, scope, jsii.String(id))
 	lifecycle := protect(props.AllowDestroy)
 
 	// docs/aws-rules.md#symmetric-keys-only, #rotation-is-shared, #lockout-safety-check: only symmetric keys work with CloudTrail and S3; rotation is
 	// set on the primary only (replicas follow); never bypass the lockout check.
-	k.primary = kmskey.NewKmsKey(node, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
+	k.primary = kmskey.NewKmsKey(k, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
 		Provider:              props.Provider,
 		Description:           jsii.String(props.Description),
 		MultiRegion:           jsii.Bool(true),
@@ -246,7 +248,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		Lifecycle:             lifecycle,
 		Tags:                  keyTags(props.Tags),
 	})
-	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
+	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(k, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: k.primary.KeyId(),
@@ -259,7 +261,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		if doc, ok := props.ReplicaPolicies[r.Region]; ok {
 			k.replicaPolicy[r.Region] = doc
 		}
-		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
+		replica := kmsreplicakey.NewKmsReplicaKey(k, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
 			PrimaryKeyArn:        k.PrimaryKeyArn(),
 			Description:          jsii.String(props.Description),
@@ -270,7 +272,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
-		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
+		k.aliases[r.Region] = kmsalias.NewKmsAlias(k, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
 			Provider:    r.Provider,
 			Name:        jsii.String(props.Alias),
 			TargetKeyId: replica.KeyId(),
@@ -337,9 +339,6 @@ func (k *MultiRegionKey) PolicyIn(region string) (doc policy.Document, ok bool) 
 	doc, ok = k.replicaPolicy[region]
 	return doc, ok
 }
-
-// Node is the construct that holds the key's resources.
-func (k *MultiRegionKey) Node() constructs.Construct { return k.node }
 
 // dependablesIn returns the key copy and alias in region, for depends_on.
 func (k *MultiRegionKey) dependablesIn(region string) []cdktf.ITerraformDependable {

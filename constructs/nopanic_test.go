@@ -212,6 +212,9 @@ func TestConstructorsNeverPanic(t *testing.T) {
 		{"nil scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			return nil, c.valid(t, f, nil, "X")
 		}, "scope is required (got nil)"},
+		{"nil construct as scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
+			return nil, c.valid(t, f, (*MultiRegionKey)(nil), "X")
+		}, "scope is required (got nil)"},
 		{"app scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			app := cdktf.Testing_App(nil)
 			return app, c.valid(t, f, app, "X")
@@ -256,7 +259,7 @@ func TestConstructorsNeverPanic(t *testing.T) {
 				})
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), bc.want)
-				if bc.name != "nil scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" {
+				if bc.name != "nil scope" && bc.name != "nil construct as scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" {
 					assert.True(t, strings.HasPrefix(err.Error(), c.name+": "), "the error names the constructor: %v", err)
 				}
 				if scope != nil {

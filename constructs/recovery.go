@@ -45,9 +45,10 @@ type RecoveryBucketProps struct {
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
-// region, with the same protections as the trail bucket.
+// region, with the same protections as the trail bucket. It is a construct;
+// the bucket and its settings are its children.
 type RecoveryBucket struct {
-	node         constructs.Construct
+	constructs.Construct
 	name, region string
 	// replicationRole is the only role the bucket's policy lets replicate.
 	replicationRole string
@@ -91,20 +92,20 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	}
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	return &RecoveryBucket{
-		node:            node,
+	r := &RecoveryBucket{
 		name:            props.BucketName,
 		region:          props.Region,
 		replicationRole: props.ReplicationRoleARN,
 		policyDoc:       doc,
 		accessLogBucket: accessLogName(props.AccessLogs),
-		locked: newLockedBucket(node, lockedBucketSpec{
-			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
-			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
-			accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
-		}),
-	}, nil
+	}
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	r.locked = newLockedBucket(r, lockedBucketSpec{
+		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
+		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
+		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+	})
+	return r, nil
 }
 
 // BucketName is the recovery bucket's name.
@@ -135,9 +136,6 @@ func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
 
 // Policy is the recovery bucket's generated policy.
 func (r *RecoveryBucket) Policy() policy.Document { return r.policyDoc }
-
-// Node is the construct that holds the recovery bucket's resources.
-func (r *RecoveryBucket) Node() constructs.Construct { return r.node }
 
 // ReplicationProps configures NewReplication.
 type ReplicationProps struct {
@@ -201,9 +199,11 @@ type ReplicationAlarmsProps struct {
 }
 
 // Replication copies every log file, as it arrives, from the trail bucket to
-// the recovery bucket, re-encrypted with the key's replica there.
+// the recovery bucket, re-encrypted with the key's replica there. It is a
+// construct; the role, its policy, the replication configuration and the
+// alarm are its children.
 type Replication struct {
-	node constructs.Construct
+	constructs.Construct
 	role iamrole.IamRole
 }
 
@@ -212,10 +212,6 @@ func (r *Replication) RoleArn() *string { return r.role.Arn() }
 
 // RoleName is the replication role's name (policy.Replication.RoleName).
 func (r *Replication) RoleName() *string { return r.role.Name() }
-
-// Node is the construct that holds the role and the replication
-// configuration.
-func (r *Replication) Node() constructs.Construct { return r.node }
 
 func (p *ReplicationProps) validate() error {
 	var l rules.List
@@ -295,7 +291,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		return nil, err
 	}
 	// The key must wait for the role (depends_on), which works within a stack.
-	if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(props.Key.Node()).Node().Path(); a != b {
+	if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(props.Key).Node().Path(); a != b {
 		return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
 	}
 	g := props.Grants
@@ -319,8 +315,9 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
+	r := &Replication{}
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	role := iamrole.NewIamRole(r, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,
 		Name:             jsii.String(g.RoleName),
 		Description:      jsii.String("S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket),
@@ -328,7 +325,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	})
 	// KMS refuses a key policy naming a role that does not exist yet.
 	props.Key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(r, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Provider: props.SourceProvider,
 		Name:     jsii.String("s3-replication"),
 		Role:     role.Id(),
@@ -339,7 +336,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		token = jsii.String(props.ObjectLockToken)
 	}
 	src, dst := props.Source.locked, props.Destination.locked
-	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(node, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
+	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(r, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
 		Provider: props.SourceProvider,
 		Bucket:   src.bucket.Id(),
 		Role:     role.Arn(),
@@ -375,9 +372,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
 	if alarm != nil {
-		addReplicationAlarm(node, props, *alarm, configuration)
+		addReplicationAlarm(r, props, *alarm, configuration)
 	}
-	return &Replication{node: node, role: role}, nil
+	r.role = role
+	return r, nil
 }
 
 // replicationAlarmPlan is the replication alarm's topic name and policies,
