@@ -50,6 +50,9 @@ type AccessLogBucketProps struct {
 	// policy.Protection). Default: deletion denied to everyone; protection
 	// changes not denied.
 	Protection *policy.Protection
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // AccessLogBucket receives S3 server access logs. It has no Object Lock and
@@ -81,6 +84,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 		props.Protection = &c
 	}
 	var l rules.List
+	props.Naming.validate(&l, "AccessLogBucketProps.Naming", "")
 	l.Add("AccessLogBucketProps.ExpirationDays", rules.Range(props.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	doc, err := policy.AccessLogBucketPolicy(policy.AccessLogBucketPolicyProps{
 		Partition:     props.Partition,
@@ -93,6 +97,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
 	if err != nil {
 		return nil, err

@@ -64,6 +64,11 @@ type AthenaQueryProps struct {
 	LogBuckets []string
 	// AllowDestroy drops prevent_destroy from the results key. Default: false.
 	AllowDestroy bool
+	// Naming labels the results key policy's Id and the descriptions of
+	// the results key, the database, the workgroup and the query role
+	// (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // AthenaQuery is the query side of the trail: table, workgroup, results
@@ -82,6 +87,7 @@ type AthenaQuery struct {
 
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
+	p.Naming.validate(&l, "AthenaQueryProps.Naming", "")
 	if isNil(p.Bucket) {
 		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
@@ -140,7 +146,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.ResultsKeyPolicy(trail.Partition, props.Account)).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +177,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	constructs.NewConstruct_Override(q, scope, jsii.String(id))
 
 	resultsKey := kmskey.NewKmsKey(q, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
-		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description:           jsii.String(props.Naming.describe(fmt.Sprintf("Athena results of CloudTrail %s", trail.Name))),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
 		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
 		EnableKeyRotation:     jsii.Bool(true),
@@ -222,7 +228,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 
 	db := gluecatalogdatabase.NewGlueCatalogDatabase(q, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
 		Name:        jsii.String(props.Database),
-		Description: jsii.String(fmt.Sprintf("CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description: jsii.String(props.Naming.describe(fmt.Sprintf("CloudTrail %s", trail.Name))),
 	})
 	serde, input, output := policy.AthenaCloudTrailFormats()
 	var columns []*gluecatalogtable.GlueCatalogTableStorageDescriptorColumns
@@ -257,7 +263,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 
 	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(q, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
 		Name:         jsii.String(props.Workgroup),
-		Description:  jsii.String(fmt.Sprintf("Queries over CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description:  jsii.String(props.Naming.describe(fmt.Sprintf("Queries over CloudTrail %s", trail.Name))),
 		State:        jsii.String("ENABLED"),
 		ForceDestroy: jsii.Bool(false),
 		Configuration: &athenaworkgroup.AthenaWorkgroupConfiguration{
@@ -296,7 +302,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	q.results, q.resultsKey = results, resultsKey
 	role := iamrole.NewIamRole(q, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
-		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
+		Description:      jsii.String(props.Naming.describe(fmt.Sprintf("Query CloudTrail %s with Athena", trail.Name))),
 		AssumeRolePolicy: jsii.String(trustJSON),
 	})
 	iamrolepolicy.NewIamRolePolicy(q, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{

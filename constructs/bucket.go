@@ -78,6 +78,9 @@ type TrailBucketProps struct {
 	// principal but that role and them (see policy.Protection).
 	// Default: deletion denied to everyone; protection changes not denied.
 	Protection *policy.Protection
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
@@ -120,6 +123,7 @@ func (p TrailBucketProps) withDefaults() TrailBucketProps {
 // validate checks props whose defaults are resolved (withDefaults).
 func (p *TrailBucketProps) validate() (policy.Document, error) {
 	var l rules.List
+	p.Naming.validate(&l, "TrailBucketProps.Naming", "")
 	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName:     p.BucketName,
@@ -146,6 +150,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 	if err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
 	if err != nil {
 		return nil, err

@@ -58,8 +58,9 @@ import (
 // Defaults of MultiRegionKeyProps. The numbers are package rules' (shared
 // with the configuration file).
 const (
-	// DefaultKeyDescription describes the key.
-	DefaultKeyDescription = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	// DefaultKeyDescription describes the key, followed by
+	// MultiRegionKeyProps.Naming's label in parentheses when it has one.
+	DefaultKeyDescription = "Multi-region key for CloudTrail log files"
 	// DefaultRotationPeriodDays is the automatic rotation period: 365.
 	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
 	// DefaultDeletionWindowDays is the deletion waiting period: 30, the
@@ -89,7 +90,8 @@ type MultiRegionKeyProps struct {
 	Replicas []ReplicaRegion
 	// Alias is created for the primary and for every replica. Required.
 	Alias string
-	// Description of the key. Default: DefaultKeyDescription.
+	// Description of the key, as written. Default: DefaultKeyDescription
+	// with Naming's label.
 	Description string
 	// Policy is attached to the primary and to every replica that
 	// ReplicaPolicies does not name: key policies of multi-region keys are not
@@ -117,6 +119,10 @@ type MultiRegionKeyProps struct {
 	// https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
 	// Default: none.
 	Tags map[string]string
+	// Naming labels the default Description (Naming.Label); Policy is used
+	// as written (label it with policy.Document.Labeled).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
@@ -147,7 +153,7 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 		p.DeletionWindowDays = DefaultDeletionWindowDays
 	}
 	if p.Description == "" {
-		p.Description = DefaultKeyDescription
+		p.Description = p.Naming.describe(DefaultKeyDescription)
 	}
 	return p
 }
@@ -155,6 +161,7 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 // validate checks props whose defaults are resolved (withDefaults).
 func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
+	p.Naming.validate(&l, "MultiRegionKeyProps.Naming", "")
 	if p.PrimaryRegion == "" {
 		l.Addf("MultiRegionKeyProps.PrimaryRegion", "", "is required")
 	} else {

@@ -334,7 +334,7 @@ func TestOutputs(t *testing.T) {
 	assert.Equal(t, "org-trail-notifications", tr.TopicName())
 	alarmTopic, _ := doc.OnlyWhere(t, "aws_sns_topic", "name", "org-trail-alarms")
 	assert.Equal(t, st.Ref("aws_sns_topic", alarmTopic, "arn"), out("AlarmTopicArn"))
-	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications (cloudtrail-mrk)")
+	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications")
 	assert.Equal(t, st.Ref("aws_kms_key", monKey, "arn"), out("MonitoringKeyArn"))
 	accessLogs, _ := doc.OnlyWhere(t, "aws_s3_bucket", "bucket", "trail-logs-test-access")
 	assert.Equal(t, st.Ref("aws_s3_bucket", accessLogs, "arn"), out("AccessLogsArn"))

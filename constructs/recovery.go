@@ -42,6 +42,9 @@ type RecoveryBucketProps struct {
 	// replication: the RoleARN() of the Grants given to NewReplication.
 	// Required.
 	ReplicationRoleARN string
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
@@ -67,6 +70,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		return nil, err
 	}
 	var l rules.List
+	props.Naming.validate(&l, "RecoveryBucketProps.Naming", "")
 	src := props.Source
 	if src == nil {
 		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
@@ -86,6 +90,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
 	if err != nil {
 		return nil, err
@@ -160,6 +165,10 @@ type ReplicationProps struct {
 	// topic it notifies (see ReplicationAlarmsProps). Default: none; the
 	// app's configuration turns it on unless told otherwise.
 	Alarms *ReplicationAlarmsProps
+	// Naming labels the Ids of the alarm key's and topic's policies and the
+	// alarm key's description (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // ReplicationRuleID is the id of the replication rule: the RuleId dimension
@@ -215,6 +224,7 @@ func (r *Replication) RoleName() *string { return r.role.Name() }
 
 func (p *ReplicationProps) validate() error {
 	var l rules.List
+	p.Naming.validate(&l, "ReplicationProps.Naming", "")
 	if p.Source == nil {
 		l.Addf("ReplicationProps.Source", "nil", "is required")
 	}
@@ -397,10 +407,10 @@ func planReplicationAlarm(props ReplicationProps) (*replicationAlarmPlan, error)
 	if err := a.Protection.Validate("ReplicationProps.Alarms.Protection", props.Grants.Partition); err != nil {
 		return nil, err
 	}
-	if plan.keyJSON, err = props.Grants.ProtectedAlarmKeyPolicy(a.Protection).JSON(); err != nil {
+	if plan.keyJSON, err = props.Naming.document(props.Grants.ProtectedAlarmKeyPolicy(a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
-	if plan.topicJSON, err = props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection).JSON(); err != nil {
+	if plan.topicJSON, err = props.Naming.document(props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
 	return &plan, nil
@@ -417,7 +427,7 @@ func addReplicationAlarm(node constructs.Construct, props ReplicationProps, plan
 	// key: SNS needs a key in the topic's region, and the AWS managed
 	// aws/sns key's policy cannot let CloudWatch use it.
 	key := newAlarmTopicKey(node, props.SourceProvider, "AlarmKey",
-		fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail), plan.keyJSON, a.KeyTags, a.AllowDestroy)
+		props.Naming.describe(fmt.Sprintf("CloudTrail %s: replication alarm topic", trail)), plan.keyJSON, a.KeyTags, a.AllowDestroy)
 	_, topicArn := newEncryptedTopic(node, props.SourceProvider, "Alarm", plan.topicName, key.Arn(), plan.topicJSON, a.Subscriptions)
 	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("FailureAlarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:         props.SourceProvider,

@@ -88,6 +88,12 @@ type TrailProps struct {
 	// control policy can deny changes on (its id is known only after
 	// apply). Default: none.
 	MonitoringKeyTags map[string]string
+	// Naming labels the Ids of the monitoring, alarm and watchdog policies
+	// and the descriptions of the monitoring and watchdog keys
+	// (Naming.Label), and prefixes the namespace of the alarms' metrics
+	// (Naming.AlarmNamespacePrefix).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // Trail is an aws_cloudtrail resource wired to its bucket and key. It is a
@@ -129,6 +135,11 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
+	trailName := ""
+	if p.Bucket != nil {
+		trailName = p.Bucket.Trail().Name
+	}
+	p.Naming.validate(&l, "TrailProps.Naming", trailName)
 	if p.Bucket != nil {
 		p.validateMonitoring(&l, p.Bucket.Trail())
 		p.validateLogBuckets(&l)

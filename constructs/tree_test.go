@@ -37,8 +37,8 @@ type builtConstructs struct {
 // every optional part that adds resources (replicas, access logs, the
 // replication alarm, CloudWatch Logs with the alarms, notifications,
 // Athena), under the ids Key, AccessLogs, Bucket, Recovery, Replication,
-// Trail and Athena. Every name is the test's own.
-func allConstructs(t *testing.T, f *fixture) builtConstructs {
+// Trail and Athena, each with naming. Every name is the test's own.
+func allConstructs(t *testing.T, f *fixture, naming Naming) builtConstructs {
 	t.Helper()
 	keyPolicyIn := func(region string) policy.Document {
 		doc, err := policy.KeyPolicy(policy.KeyPolicyProps{KeyAccount: "222222222222", Trail: testTrail, Replication: &treeGrants, Region: region})
@@ -51,32 +51,34 @@ func allConstructs(t *testing.T, f *fixture) builtConstructs {
 		PrimaryRegion: "us-east-1", Replicas: f.replicas("us-west-2", "eu-west-1"), Alias: "alias/audit-trail",
 		Policy:          keyPolicyIn("us-east-1"),
 		ReplicaPolicies: map[string]policy.Document{"us-west-2": keyPolicyIn("us-west-2"), "eu-west-1": keyPolicyIn("eu-west-1")},
+		Naming:          naming,
 	})
 	require.NoError(t, err)
 	c.accessLogs, err = NewAccessLogBucket(f.stack, "AccessLogs", AccessLogBucketProps{
 		BucketName: "trail-logs-test-access", Partition: "aws", Account: "222222222222",
-		SourceBuckets: []string{"trail-logs-test", "athena-results-test"},
+		SourceBuckets: []string{"trail-logs-test", "athena-results-test"}, Naming: naming,
 	})
 	require.NoError(t, err)
-	c.bucket = f.bucket(t, c.key, func(p *TrailBucketProps) { p.AccessLogs = c.accessLogs })
+	c.bucket = f.bucket(t, c.key, func(p *TrailBucketProps) { p.AccessLogs, p.Naming = c.accessLogs, naming })
 	c.recovery, err = NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{
 		Source: c.bucket, BucketName: "trail-logs-recovery", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: c.key,
-		ReplicationRoleARN: treeGrants.RoleARN(),
+		ReplicationRoleARN: treeGrants.RoleARN(), Naming: naming,
 	})
 	require.NoError(t, err)
 	c.replicate, err = NewReplication(f.stack, "Replication", ReplicationProps{
 		Source: c.bucket, Destination: c.recovery, Key: c.key, Grants: treeGrants,
-		Alarms: &ReplicationAlarmsProps{},
+		Alarms: &ReplicationAlarmsProps{}, Naming: naming,
 	})
 	require.NoError(t, err)
 	c.trail, err = NewTrail(f.stack, "Trail", TrailProps{
 		Bucket: c.bucket, Key: c.key,
 		CloudWatchLogs: &CloudWatchLogsProps{Alarms: &AlarmsProps{}}, Notifications: &NotificationProps{},
 		LogBuckets: c.recovery.LogBuckets(), ReplicationRoleARN: c.recovery.ReplicationRoleARN(),
+		Naming: naming,
 	})
 	require.NoError(t, err)
 	athena := athenaProps(c.bucket, c.key)
-	athena.AccessLogs = c.accessLogs
+	athena.AccessLogs, athena.Naming = c.accessLogs, naming
 	c.athena, err = NewAthenaQuery(f.stack, "Athena", athena)
 	require.NoError(t, err)
 	return c
@@ -88,7 +90,7 @@ func allConstructs(t *testing.T, f *fixture) builtConstructs {
 // paths under its own; and it can be the scope of what a caller adds.
 func TestConstructsAreConstructs(t *testing.T) {
 	f := newFixture(t)
-	c := allConstructs(t, f)
+	c := allConstructs(t, f, Naming{})
 	cases := []struct {
 		id        string
 		construct constructs.Construct

@@ -154,7 +154,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	}
 	part, trailArn := p.Trail.Partition, p.Trail.ARN()
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy"}
+	doc := Document{Version: Version, ID: "key-policy"}
 	// docs/aws-rules.md#account-root-statement: keep the account-root statement so the key can never become
 	// unmanageable; it also lets the account's IAM policies grant access.
 	doc.Statement = append(doc.Statement, Statement{
@@ -283,7 +283,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Add("StringEquals", sourceArnKey, trailArn)
 	}
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-bucket-policy"}
+	doc := Document{Version: Version, ID: "bucket-policy"}
 	doc.Statement = append(doc.Statement,
 		Statement{
 			Sid:       SidBucketAclCheck,

@@ -139,6 +139,19 @@ type Document struct {
 	Statement []Statement `json:"Statement"`
 }
 
+// Labeled returns d with its Id prefixed by label and a hyphen: the
+// documents of this package have neutral Ids ("key-policy"), and an app
+// labels the ones it attaches ("cloudtrail-mrk" gives
+// "cloudtrail-mrk-key-policy"; constructs.Naming.Label does it for the
+// documents the constructs write). An empty label, or a document without
+// an Id, gives d unchanged. Only the Id changes: the statements are shared.
+func (d Document) Labeled(label string) Document {
+	if label != "" && d.ID != "" {
+		d.ID = label + "-" + d.ID
+	}
+	return d
+}
+
 // StatementBySid returns the statement with the given Sid.
 func (d Document) StatementBySid(sid string) (Statement, bool) {
 	for _, s := range d.Statement {
