@@ -74,12 +74,18 @@ type AthenaQueryProps struct {
 	LogBuckets []string
 	// AllowDestroy drops prevent_destroy from the results key. Default: false.
 	AllowDestroy bool
+	// Naming labels the results key policy's Id and the descriptions of
+	// the results key, the database, the workgroup and the query role
+	// (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // AthenaQuery is the query side of the trail: table, workgroup, results
-// bucket and key, named queries and query role.
+// bucket and key, named queries and query role. It is a construct; they are
+// its children.
 type AthenaQuery struct {
-	node       constructs.Construct
+	constructs.Construct
 	table      policy.AthenaTableProps
 	role       policy.QueryRoleProps
 	queries    []policy.NamedQuery
@@ -134,6 +140,7 @@ func (p AthenaQueryProps) withDefaults() AthenaQueryProps {
 // validate checks props whose defaults are resolved (withDefaults).
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
+	p.Naming.validate(&l, "AthenaQueryProps.Naming", "")
 	if isNil(p.Bucket) {
 		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
@@ -192,7 +199,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.ResultsKeyPolicy(trail.Partition, props.Account)).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -219,12 +226,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
+	q := &AthenaQuery{table: table}
 	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	q := &AthenaQuery{node: node, table: table}
+	constructs.NewConstruct_Override(q, scope, jsii.String(id))
 
-	resultsKey := kmskey.NewKmsKey(node, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
-		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+	resultsKey := kmskey.NewKmsKey(q, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
+		Description:           jsii.String(props.Naming.describe(fmt.Sprintf("Athena results of CloudTrail %s", trail.Name))),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
 		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
 		EnableKeyRotation:     jsii.Bool(true),
@@ -233,12 +240,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Lifecycle:             protect(props.AllowDestroy),
 	})
 
-	results := s3bucket.NewS3Bucket(node, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
+	results := s3bucket.NewS3Bucket(q, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
 		Bucket:       jsii.String(props.ResultsBucketName),
 		ForceDestroy: jsii.Bool(false),
 	})
-	common := newBucketCommon(node, nil, results.Id(), bucketJSON)
-	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("ResultsEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+	common := newBucketCommon(q, nil, results.Id(), bucketJSON)
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(q, jsii.String("ResultsEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Bucket: results.Id(),
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
@@ -248,7 +255,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 			BucketKeyEnabled: jsii.Bool(true),
 		}},
 	})
-	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("ResultsLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(q, jsii.String("ResultsLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
 		Bucket: results.Id(),
 		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:         jsii.String("query-results"),
@@ -265,7 +272,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
 	})
 	if a := props.AccessLogs; a != nil {
-		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("ResultsAccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
+		s3bucketlogging.NewS3BucketLoggingA(q, jsii.String("ResultsAccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Bucket:       results.Id(),
 			TargetBucket: a.bucket.Id(),
 			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(props.ResultsBucketName)),
@@ -273,9 +280,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		})
 	}
 
-	db := gluecatalogdatabase.NewGlueCatalogDatabase(node, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
+	db := gluecatalogdatabase.NewGlueCatalogDatabase(q, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
 		Name:        jsii.String(props.Database),
-		Description: jsii.String(fmt.Sprintf("CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description: jsii.String(props.Naming.describe(fmt.Sprintf("CloudTrail %s", trail.Name))),
 	})
 	serde, input, output := policy.AthenaCloudTrailFormats()
 	var columns []*gluecatalogtable.GlueCatalogTableStorageDescriptorColumns
@@ -292,7 +299,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		// interpolation: Terraform reads "$${" as a literal "${".
 		tableParams[k] = jsii.String(strings.ReplaceAll(v, "${", "$${"))
 	}
-	gluecatalogtable.NewGlueCatalogTable(node, jsii.String("Table"), &gluecatalogtable.GlueCatalogTableConfig{
+	gluecatalogtable.NewGlueCatalogTable(q, jsii.String("Table"), &gluecatalogtable.GlueCatalogTableConfig{
 		DatabaseName:  db.Name(),
 		Name:          jsii.String(props.Table),
 		Description:   jsii.String(fmt.Sprintf("Log files of CloudTrail %s; digest files and Insights events are not in it", trail.Name)),
@@ -308,9 +315,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		},
 	})
 
-	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(node, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
+	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(q, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
 		Name:         jsii.String(props.Workgroup),
-		Description:  jsii.String(fmt.Sprintf("Queries over CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description:  jsii.String(props.Naming.describe(fmt.Sprintf("Queries over CloudTrail %s", trail.Name))),
 		State:        jsii.String("ENABLED"),
 		ForceDestroy: jsii.Bool(false),
 		Configuration: &athenaworkgroup.AthenaWorkgroupConfiguration{
@@ -334,7 +341,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		KeyID: keyIDIn(props.Key, region), Buckets: props.LogBuckets,
 	})
 	for _, nq := range q.queries {
-		athenanamedquery.NewAthenaNamedQuery(node, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
+		athenanamedquery.NewAthenaNamedQuery(q, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
 			Name:        jsii.String(nq.Name),
 			Description: jsii.String(nq.Description),
 			Database:    db.Name(),
@@ -347,12 +354,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	q.role = roleProps
 	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
 	q.results, q.resultsKey = results, resultsKey
-	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
+	role := iamrole.NewIamRole(q, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
-		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
+		Description:      jsii.String(props.Naming.describe(fmt.Sprintf("Query CloudTrail %s with Athena", trail.Name))),
 		AssumeRolePolicy: jsii.String(trustJSON),
 	})
-	iamrolepolicy.NewIamRolePolicy(node, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+	iamrolepolicy.NewIamRolePolicy(q, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("query-the-trail"),
 		Role:   role.Id(),
 		Policy: jsii.String(permsJSON),
@@ -395,9 +402,6 @@ func (q *AthenaQuery) ResultsKeyArn() *string { return q.resultsKey.Arn() }
 
 // QueryRoleArn is the ARN of the role the readers assume to query.
 func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
-
-// Node is the construct that holds the query resources.
-func (q *AthenaQuery) Node() constructs.Construct { return q.node }
 
 // keyIDIn is the key id of k's copy in region (the copies of a multi-region
 // key share it): a Terraform reference for a key this app creates.

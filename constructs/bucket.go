@@ -88,13 +88,17 @@ type TrailBucketProps struct {
 	// principal but that role and them (see policy.Protection).
 	// Default: deletion denied to everyone; protection changes not denied.
 	Protection *policy.Protection
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
 // resources for every setting (docs/aws-rules.md#split-resources: the inline arguments of aws_s3_bucket
-// are deprecated and cause drift).
+// are deprecated and cause drift). It is a construct; those resources are its
+// children.
 type TrailBucket struct {
-	node           constructs.Construct
+	constructs.Construct
 	name           string
 	region         string
 	key            IKey
@@ -102,6 +106,8 @@ type TrailBucket struct {
 	organizationID string
 	trail          policy.Trail
 	policyDoc      policy.Document
+	// naming labels the policy when it is generated again (planBind).
+	naming Naming
 	// extra holds what AddToResourcePolicy and GrantRead added, rendered
 	// after the generated statements whenever the policy is rendered again.
 	extra  []policy.Statement
@@ -134,6 +140,7 @@ func (p TrailBucketProps) withDefaults() TrailBucketProps {
 // what synthesis knows of their provider, and resolves Region.
 func (p *TrailBucketProps) validate(f providerFacts) (policy.Document, error) {
 	var l rules.List
+	p.Naming.validate(&l, "TrailBucketProps.Naming", "")
 	p.Region = resolveRegion(&l, "TrailBucketProps.Region", p.Region, f)
 	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
 	bp := p.policyProps()
@@ -192,6 +199,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 	if err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
 	if err != nil {
 		return nil, err
@@ -209,6 +217,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		lifecycle:      props.Lifecycle,
 		readers:        props.Readers,
 		protection:     props.Protection,
+		naming:         props.Naming,
 	}
 	// A key made without a policy gets the trail's statements and the
 	// readers' decrypt grants.
@@ -217,11 +226,10 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, err
 	}
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
-	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	b.node = node
 	b.accessLogBucket = accessLogName(props.AccessLogs)
-	b.locked = newLockedBucket(node, lockedBucketSpec{
+	requireProviderConstraint(scope)
+	constructs.NewConstruct_Override(b, scope, jsii.String(id))
+	b.locked = newLockedBucket(b, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
@@ -230,7 +238,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 	if !b.bound() {
 		// A bucket still without its trail at synthesis would be deployed
 		// denying every delivery: synthesis fails instead.
-		node.Node().AddValidation(&unboundValidation{check: func() string {
+		b.Node().AddValidation(&unboundValidation{check: func() string {
 			if b.bound() {
 				return ""
 			}
@@ -326,6 +334,7 @@ func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID 
 	if err != nil {
 		return nil, nil, rules.At(field, err)
 	}
+	doc = b.naming.document(doc)
 	doc.Statement = append(doc.Statement, b.extra...)
 	j, err := doc.JSON()
 	if err == nil {
@@ -539,9 +548,6 @@ func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.
 func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.locked.policy }
-
-// Node is the construct that holds the bucket's resources.
-func (b *TrailBucket) Node() constructs.Construct { return b.node }
 
 // bucketCommon is what every bucket of this package has: versioning, all four
 // public access blocks, BucketOwnerEnforced and a policy.

@@ -211,7 +211,7 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 			p.Policy, p.Account = policy.Document{}, "222222222222"
 			p.ReplicaPolicies = map[string]policy.Document{"us-west-2": keyPolicy(t, testTrail)}
 		}, `MultiRegionKeyProps.ReplicaPolicies[us-west-2]: is only for a key made with Policy`},
-		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "cloudtrail-mrk-key-policy": statement ids must be present and unique`},
+		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "key-policy": statement ids must be present and unique`},
 		{"replica policy for a region without a replica", func(p *MultiRegionKeyProps) {
 			p.ReplicaPolicies = map[string]policy.Document{"eu-west-1": keyPolicy(t, testTrail)}
 		}, `MultiRegionKeyProps.ReplicaPolicies[eu-west-1]: must name a region of Replicas (got "eu-west-1")`},
@@ -852,7 +852,7 @@ func replicationAlarm(t *testing.T, doc st.Doc) {
 	cfgName, _ := doc.Only(t, "aws_s3_bucket_replication_configuration")
 	_, alarm := doc.Only(t, "aws_cloudwatch_metric_alarm")
 	topicName, topic := doc.Only(t, "aws_sns_topic")
-	keyName, key := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: replication alarm topic (cloudtrail-mrk)")
+	keyName, key := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: replication alarm topic")
 	assert.Equal(t, map[string]any{
 		"alarm_name": "org-trail-replication-failures", "namespace": "AWS/S3", "metric_name": "OperationsFailedReplication",
 		"dimensions": map[string]any{"SourceBucket": "trail-logs-test", "DestinationBucket": "trail-logs-recovery", "RuleId": "recovery-copy"},

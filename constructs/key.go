@@ -1,39 +1,3 @@
-// Package constructs holds the typed CDKTF constructs of cloudtrail-mrk: a
-// multi-region KMS key with its replicas (MultiRegionKey), the trail bucket
-// with its generated policy (TrailBucket), its access-log bucket
-// (AccessLogBucket), the trail with its CloudWatch Logs, notification, data
-// event and Insights settings (Trail), the optional second-region copy
-// (RecoveryBucket, Replication) and the Athena query side (AthenaQuery).
-// Other CDKTF apps can import them; they know nothing of this project's
-// configuration file.
-//
-// Errors, not panics: every constructor checks its scope (not nil, inside a
-// TerraformStack, a free non-empty id) and its props in plain Go, and
-// returns an error before it adds its first construct. Props are never
-// written to: defaults are resolved on a copy, from the Default* constants
-// (shared with the configuration file through package rules). Errors keep
-// their structure: errors.As(err, &errs) with errs of type rules.Errors gives
-// each violation's field path, rule and value.
-//
-// Existing resources: Trail takes an ITrailBucket and an IKey, so a bucket
-// and a key made elsewhere (TrailBucketFromName, KeyFromArns) work too;
-// nothing is created for them, and ExistingTrailBucket.RequiredPolicy and
-// Trail.RequiredKeyStatements are what their owners must add.
-//
-// Grants: MultiRegionKey.GrantDecrypt, TrailBucket.GrantRead and the
-// AddToResourcePolicy of both add readers and statements after construction;
-// they are rendered at synthesis.
-//
-// Outputs: every construct names what it creates (ARNs as Terraform
-// references, names as strings) through its methods, and Node is the
-// construct holding its resources. Construct ids are fixed: renaming one
-// changes Terraform addresses.
-//
-// Import it under a name of its own, for example
-//
-//	import ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
-//
-// examples/app in the repository is a complete app built this way.
 package constructs
 
 import (
@@ -56,8 +20,9 @@ import (
 // Defaults of MultiRegionKeyProps. The numbers are package rules' (shared
 // with the configuration file).
 const (
-	// DefaultKeyDescription describes the key.
-	DefaultKeyDescription = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	// DefaultKeyDescription describes the key, followed by
+	// MultiRegionKeyProps.Naming's label in parentheses when it has one.
+	DefaultKeyDescription = "Multi-region key for CloudTrail log files"
 	// DefaultRotationPeriodDays is the automatic rotation period: 365.
 	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
 	// DefaultDeletionWindowDays is the deletion waiting period: 30, the
@@ -92,7 +57,8 @@ type MultiRegionKeyProps struct {
 	Replicas []ReplicaRegion
 	// Alias is created for the primary and for every replica. Required.
 	Alias string
-	// Description of the key. Default: DefaultKeyDescription.
+	// Description of the key, as written. Default: DefaultKeyDescription
+	// with Naming's label.
 	Description string
 	// Policy is attached to the primary and to every replica that
 	// ReplicaPolicies does not name: key policies of multi-region keys are not
@@ -141,12 +107,16 @@ type MultiRegionKeyProps struct {
 	// https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
 	// Default: none.
 	Tags map[string]string
+	// Naming labels the default Description (Naming.Label); Policy is used
+	// as written (label it with policy.Document.Labeled).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
-// alias in every region.
+// alias in every region. It is a construct; they are its children.
 type MultiRegionKey struct {
-	node          constructs.Construct
+	constructs.Construct
 	primaryRegion string
 	// account owns the key.
 	account string
@@ -176,7 +146,7 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 		p.DeletionWindowDays = DefaultDeletionWindowDays
 	}
 	if p.Description == "" {
-		p.Description = DefaultKeyDescription
+		p.Description = p.Naming.describe(DefaultKeyDescription)
 	}
 	p.Replicas = slices.Clone(p.Replicas)
 	p.Administrators = slices.Clone(p.Administrators)
@@ -188,6 +158,7 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 // and resolves the regions and the account from them.
 func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []providerFacts) (derived bool, policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
+	p.Naming.validate(&l, "MultiRegionKeyProps.Naming", "")
 	p.PrimaryRegion = resolveRegion(&l, "MultiRegionKeyProps.PrimaryRegion", p.PrimaryRegion, primary)
 	seen := map[string]bool{p.PrimaryRegion: true}
 	for i := range p.Replicas {
@@ -230,7 +201,8 @@ func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []provide
 		}
 		doc, err := policy.KeyBasePolicy(policy.KeyBaseProps{KeyAccount: p.Account, Partition: partition, Administrators: p.Administrators, Protection: p.Protection})
 		l.Add("", rules.Rename(rules.Rename(err, "KeyBaseProps.KeyAccount", "MultiRegionKeyProps.Account"), "KeyBaseProps.", "MultiRegionKeyProps."))
-		p.Policy = doc
+		// A policy the key writes itself carries the label.
+		p.Policy = p.Naming.document(doc)
 	} else if !derived {
 		for field, set := range map[string]bool{"Account": p.Account != "", "Administrators": len(p.Administrators) > 0, "Protection": p.Protection != nil} {
 			if set {
@@ -284,7 +256,8 @@ func (p *MultiRegionKeyProps) validateDerived(l *rules.List, primary providerFac
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
 // rotation on), one aws_kms_replica_key per replica region and an
-// aws_kms_alias in every region, under a construct with the given id.
+// aws_kms_alias in every region, as children of the key, a construct with
+// the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
 	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
 		return nil, err
@@ -302,9 +275,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		return nil, err
 	}
 	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
 	k := &MultiRegionKey{
-		node:          node,
 		primaryRegion: props.PrimaryRegion,
 		account:       props.Account,
 		derived:       derived,
@@ -315,11 +286,12 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		aliases:       map[string]kmsalias.KmsAlias{},
 		arns:          map[string]*string{},
 	}
+	constructs.NewConstruct_Override(k, scope, jsii.String(id))
 	lifecycle := protect(props.AllowDestroy)
 
 	// docs/aws-rules.md#symmetric-keys-only, #rotation-is-shared, #lockout-safety-check: only symmetric keys work with CloudTrail and S3; rotation is
 	// set on the primary only (replicas follow); never bypass the lockout check.
-	k.primary = kmskey.NewKmsKey(node, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
+	k.primary = kmskey.NewKmsKey(k, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
 		Provider:              props.Provider,
 		Description:           jsii.String(props.Description),
 		MultiRegion:           jsii.Bool(true),
@@ -332,7 +304,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		Lifecycle:             lifecycle,
 		Tags:                  keyTags(props.Tags),
 	})
-	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
+	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(k, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: k.primary.KeyId(),
@@ -345,7 +317,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		if doc, ok := props.ReplicaPolicies[r.Region]; ok {
 			k.replicaPolicy[r.Region] = doc
 		}
-		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
+		replica := kmsreplicakey.NewKmsReplicaKey(k, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
 			PrimaryKeyArn:        k.PrimaryKeyArn(),
 			Description:          jsii.String(props.Description),
@@ -356,7 +328,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
-		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
+		k.aliases[r.Region] = kmsalias.NewKmsAlias(k, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
 			Provider:    r.Provider,
 			Name:        jsii.String(props.Alias),
 			TargetKeyId: replica.KeyId(),
@@ -426,9 +398,6 @@ func (k *MultiRegionKey) PolicyIn(region string) (doc policy.Document, ok bool) 
 	doc, ok = k.replicaPolicy[region]
 	return doc, ok
 }
-
-// Node is the construct that holds the key's resources.
-func (k *MultiRegionKey) Node() constructs.Construct { return k.node }
 
 // dependablesIn returns the key copy and alias in region, for depends_on.
 func (k *MultiRegionKey) dependablesIn(region string) []cdktf.ITerraformDependable {

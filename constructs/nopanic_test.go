@@ -228,6 +228,9 @@ func TestConstructorsNeverPanic(t *testing.T) {
 		{"nil scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			return nil, c.valid(t, f, nil, "X")
 		}, "scope is required (got nil)"},
+		{"nil construct as scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
+			return nil, c.valid(t, f, (*MultiRegionKey)(nil), "X")
+		}, "scope is required (got nil)"},
 		{"app scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			app := cdktf.Testing_App(nil)
 			return app, c.valid(t, f, app, "X")
@@ -278,7 +281,7 @@ func TestConstructorsNeverPanic(t *testing.T) {
 				})
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), bc.want)
-				if bc.name != "nil scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" && bc.name != "region contradicting its provider" {
+				if bc.name != "nil scope" && bc.name != "nil construct as scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" && bc.name != "region contradicting its provider" {
 					assert.True(t, strings.HasPrefix(err.Error(), c.name+": "), "the error names the constructor: %v", err)
 				}
 				if scope != nil {
@@ -353,7 +356,7 @@ func TestOutputs(t *testing.T) {
 	assert.Equal(t, "org-trail-notifications", tr.TopicName())
 	alarmTopic, _ := doc.OnlyWhere(t, "aws_sns_topic", "name", "org-trail-alarms")
 	assert.Equal(t, st.Ref("aws_sns_topic", alarmTopic, "arn"), out("AlarmTopicArn"))
-	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications (cloudtrail-mrk)")
+	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications")
 	assert.Equal(t, st.Ref("aws_kms_key", monKey, "arn"), out("MonitoringKeyArn"))
 	accessLogs, _ := doc.OnlyWhere(t, "aws_s3_bucket", "bucket", "trail-logs-test-access")
 	assert.Equal(t, st.Ref("aws_s3_bucket", accessLogs, "arn"), out("AccessLogsArn"))

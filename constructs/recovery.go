@@ -47,18 +47,23 @@ type RecoveryBucketProps struct {
 	// bucket, and until then replication into the bucket is denied to every
 	// principal.
 	ReplicationRoleARN string
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
-// region, with the same protections as the trail bucket.
+// region, with the same protections as the trail bucket. It is a construct;
+// the bucket and its settings are its children.
 type RecoveryBucket struct {
-	node         constructs.Construct
+	constructs.Construct
 	key          IKey
 	name, region string
 	// What its policy is generated from (the Source's).
 	partition, keyPrefix string
 	readers              []string
 	protection           *policy.Protection
+	naming               Naming
 	// replicationRole is the only role the bucket's policy lets replicate.
 	replicationRole string
 	// accessLogBucket receives this bucket's access logs, or "".
@@ -76,6 +81,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		return nil, err
 	}
 	var l rules.List
+	props.Naming.validate(&l, "RecoveryBucketProps.Naming", "")
 	props.Region = resolveRegion(&l, "RecoveryBucketProps.Region", props.Region, readProvider(scope, props.Provider))
 	src := props.Source
 	if src == nil {
@@ -98,6 +104,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		protection:      src.protection,
 		replicationRole: props.ReplicationRoleARN,
 		accessLogBucket: accessLogName(props.AccessLogs),
+		naming:          props.Naming,
 	}
 	doc, err := r.render(props.ReplicationRoleARN)
 	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
@@ -112,16 +119,15 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	r.node = node
-	r.locked = newLockedBucket(node, lockedBucketSpec{
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	r.locked = newLockedBucket(r, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
 	})
 	if r.replicationRole == "" {
 		// Deployed without its role, the bucket would refuse every copy.
-		node.Node().AddValidation(&unboundValidation{check: func() string {
+		r.Node().AddValidation(&unboundValidation{check: func() string {
 			if r.replicationRole != "" {
 				return ""
 			}
@@ -134,10 +140,11 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 // render generates the recovery bucket's policy for the replication role
 // (none: replication denied to all).
 func (r *RecoveryBucket) render(role string) (policy.Document, error) {
-	return policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
+	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
 		Partition: r.partition, BucketName: r.name, KeyPrefix: r.keyPrefix, Readers: r.readers,
 		Protection: protectionOrDefault(r.protection), ReplicationRoleARN: role,
 	})
+	return r.naming.document(doc), err
 }
 
 // planRole names the only role that may replicate into the bucket
@@ -193,9 +200,6 @@ func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
 // Policy is the recovery bucket's generated policy.
 func (r *RecoveryBucket) Policy() policy.Document { return r.policyDoc }
 
-// Node is the construct that holds the recovery bucket's resources.
-func (r *RecoveryBucket) Node() constructs.Construct { return r.node }
-
 // ReplicationProps configures NewReplication.
 type ReplicationProps struct {
 	// Source is the trail bucket. Required.
@@ -228,6 +232,10 @@ type ReplicationProps struct {
 	// topic it notifies (see ReplicationAlarmsProps). Default: none; the
 	// app's configuration turns it on unless told otherwise.
 	Alarms *ReplicationAlarmsProps
+	// Naming labels the Ids of the alarm key's and topic's policies and the
+	// alarm key's description (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // ReplicationRuleID is the id of the replication rule: the RuleId dimension
@@ -267,9 +275,11 @@ type ReplicationAlarmsProps struct {
 }
 
 // Replication copies every log file, as it arrives, from the trail bucket to
-// the recovery bucket, re-encrypted with the key's replica there.
+// the recovery bucket, re-encrypted with the key's replica there. It is a
+// construct; the role, its policy, the replication configuration and the
+// alarm are its children.
 type Replication struct {
-	node   constructs.Construct
+	constructs.Construct
 	role   iamrole.IamRole
 	grants policy.Replication
 }
@@ -280,12 +290,9 @@ func (r *Replication) RoleArn() *string { return r.role.Arn() }
 // RoleName is the replication role's name (policy.Replication.RoleName).
 func (r *Replication) RoleName() *string { return r.role.Name() }
 
-// Node is the construct that holds the role and the replication
-// configuration.
-func (r *Replication) Node() constructs.Construct { return r.node }
-
 func (p *ReplicationProps) validate() (bind func(), err error) {
 	var l rules.List
+	p.Naming.validate(&l, "ReplicationProps.Naming", "")
 	if p.Source == nil {
 		l.Addf("ReplicationProps.Source", "nil", "is required")
 	}
@@ -459,7 +466,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	// The key must wait for the role (depends_on), which works within a stack.
 	key, ownKey := props.Key.(*MultiRegionKey)
 	if ownKey {
-		if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(key.Node()).Node().Path(); a != b {
+		if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(key).Node().Path(); a != b {
 			return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
 		}
 	}
@@ -486,8 +493,9 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	}
 	bind()
 	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
+	r := &Replication{grants: g}
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	role := iamrole.NewIamRole(r, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,
 		Name:             jsii.String(g.RoleName),
 		Description:      jsii.String("S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket),
@@ -497,7 +505,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if ownKey {
 		key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
 	}
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(r, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Provider: props.SourceProvider,
 		Name:     jsii.String("s3-replication"),
 		Role:     role.Id(),
@@ -508,7 +516,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		token = jsii.String(props.ObjectLockToken)
 	}
 	src, dst := props.Source.locked, props.Destination.locked
-	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(node, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
+	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(r, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
 		Provider: props.SourceProvider,
 		Bucket:   src.bucket.Id(),
 		Role:     role.Arn(),
@@ -544,9 +552,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
 	if alarm != nil {
-		addReplicationAlarm(node, props, *alarm, configuration)
+		addReplicationAlarm(r, props, *alarm, configuration)
 	}
-	return &Replication{node: node, role: role, grants: g}, nil
+	r.role = role
+	return r, nil
 }
 
 // replicationAlarmPlan is the replication alarm's topic name and policies,
@@ -568,10 +577,10 @@ func planReplicationAlarm(props ReplicationProps) (*replicationAlarmPlan, error)
 	if err := a.Protection.Validate("ReplicationProps.Alarms.Protection", props.Grants.Partition); err != nil {
 		return nil, err
 	}
-	if plan.keyJSON, err = props.Grants.ProtectedAlarmKeyPolicy(a.Protection).JSON(); err != nil {
+	if plan.keyJSON, err = props.Naming.document(props.Grants.ProtectedAlarmKeyPolicy(a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
-	if plan.topicJSON, err = props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection).JSON(); err != nil {
+	if plan.topicJSON, err = props.Naming.document(props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
 	return &plan, nil
@@ -588,7 +597,7 @@ func addReplicationAlarm(node constructs.Construct, props ReplicationProps, plan
 	// key: SNS needs a key in the topic's region, and the AWS managed
 	// aws/sns key's policy cannot let CloudWatch use it.
 	key := newAlarmTopicKey(node, props.SourceProvider, "AlarmKey",
-		fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail), plan.keyJSON, a.KeyTags, a.AllowDestroy)
+		props.Naming.describe(fmt.Sprintf("CloudTrail %s: replication alarm topic", trail)), plan.keyJSON, a.KeyTags, a.AllowDestroy)
 	_, topicArn := newEncryptedTopic(node, props.SourceProvider, "Alarm", plan.topicName, key.Arn(), plan.topicJSON, a.Subscriptions)
 	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("FailureAlarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:         props.SourceProvider,

@@ -109,11 +109,18 @@ type TrailProps struct {
 	// control policy can deny changes on (its id is known only after
 	// apply). Default: none.
 	MonitoringKeyTags map[string]string
+	// Naming labels the Ids of the monitoring, alarm and watchdog policies
+	// and the descriptions of the monitoring and watchdog keys
+	// (Naming.Label), and prefixes the namespace of the alarms' metrics
+	// (Naming.AlarmNamespacePrefix).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
-// Trail is an aws_cloudtrail resource wired to its bucket and key.
+// Trail is an aws_cloudtrail resource wired to its bucket and key. It is a
+// construct; the trail and its monitoring resources are its children.
 type Trail struct {
-	node     constructs.Construct
+	constructs.Construct
 	identity policy.Trail
 	trail    cloudtrail.Cloudtrail
 	mon      monitoring
@@ -156,6 +163,11 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
+	trailName := ""
+	if p.Bucket != nil {
+		trailName = p.Bucket.Trail().Name
+	}
+	p.Naming.validate(&l, "TrailProps.Naming", trailName)
 	if p.Bucket != nil {
 		p.validateMonitoring(&l, p.Bucket.Trail())
 		p.validateLogBuckets(&l)
@@ -237,10 +249,11 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	bindBucket()
 	addKeyStatements()
 	requireProviderConstraint(scope)
-	node := constructs.NewConstruct(scope, jsii.String(id))
+	t := &Trail{identity: identity}
+	constructs.NewConstruct_Override(t, scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable
-	trailStack := cdktf.TerraformStack_Of(node)
+	trailStack := cdktf.TerraformStack_Of(t)
 	trailStackPath := *trailStack.Node().Path()
 	type dependency struct {
 		node  constructs.Construct
@@ -250,10 +263,10 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	// exists before this stack is deployed.
 	var deps []dependency
 	if b, ok := ownedBucket(props.Bucket); ok {
-		deps = append(deps, dependency{b.Node(), []cdktf.ITerraformDependable{b.PolicyResource()}})
+		deps = append(deps, dependency{b, []cdktf.ITerraformDependable{b.PolicyResource()}})
 	}
 	if k, ok := props.Key.(*MultiRegionKey); ok {
-		deps = append(deps, dependency{k.Node(), k.dependablesIn(props.Bucket.Region())})
+		deps = append(deps, dependency{k, k.dependablesIn(props.Bucket.Region())})
 	}
 	for _, dep := range deps {
 		other := cdktf.TerraformStack_Of(dep.node)
@@ -266,7 +279,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
-	mon := addMonitoring(node, &props, identity, plan)
+	mon := addMonitoring(t, &props, identity, plan)
 	dependsOn = append(dependsOn, mon.dependsOn...)
 
 	var prefix *string
@@ -310,14 +323,14 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 			}},
 		}
 	}
-	t := &Trail{node: node, identity: identity, mon: mon}
+	t.mon = mon
 	if c := props.CloudWatchLogs; c != nil {
 		t.logGroupName = c.LogGroupName
 	}
 	if n := props.Notifications; n != nil {
 		t.topicName = n.TopicName
 	}
-	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
+	t.trail = cloudtrail.NewCloudtrail(t, jsii.String("Trail"), cfg)
 	return t, nil
 }
 
@@ -338,9 +351,6 @@ func (t *Trail) Identity() policy.Trail { return t.identity }
 
 // Resource is the aws_cloudtrail resource.
 func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }
-
-// Node is the construct that holds the trail and its monitoring resources.
-func (t *Trail) Node() constructs.Construct { return t.node }
 
 // TrailName is the trail's name.
 func (t *Trail) TrailName() string { return t.identity.Name }

@@ -1,10 +1,3 @@
-// Package stacks composes the constructs into one Terraform stack per AWS
-// account: the log-archive stack owns the key, its replicas and the bucket;
-// the stack of the account that creates the trail (the management account,
-// or a delegated administrator) owns the trail. When one account plays both
-// roles a single stack holds everything; with a delegated administrator the
-// management stack holds its registration and, when asked for, the
-// guardrail service control policies.
 package stacks
 
 import (
@@ -31,6 +24,15 @@ const (
 // ProviderSessionName is the assume-role session name of every provider, so
 // that CloudTrail shows which changes this tool made.
 const ProviderSessionName = "cloudtrail-mrk"
+
+// naming is how this app labels what the constructs create, passed to every
+// one of them: its label (config.AppLabel) on the Ids of the policies and on
+// the descriptions of the keys and Athena resources, and "CloudTrailMrk/"
+// before the trail's name in the namespace of the alarms' metrics. They are
+// what the constructs wrote before the library got neutral defaults:
+// another value would rewrite the policies and descriptions of every
+// deployed stack and move the alarms to new, empty metrics.
+var naming = ctmrk.Naming{Label: config.AppLabel, AlarmNamespacePrefix: "CloudTrailMrk/"}
 
 // LogArchive is what the log-archive account owns.
 type LogArchive struct {
@@ -227,7 +229,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err != nil {
 			return policy.Document{}, fmt.Errorf("key policy in %s: %w", region, err)
 		}
-		return doc, nil
+		return doc.Labeled(naming.Label), nil
 	}
 	keyPolicy, err := keyPolicyIn(cfg.HomeRegion)
 	if err != nil {
@@ -249,6 +251,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		DeletionWindowDays: cfg.Key.DeletionWindowDays,
 		AllowDestroy:       cfg.AllowDestroy,
 		Tags:               keyGuardTags(cfg),
+		Naming:             naming,
 	})
 	if err != nil {
 		return nil, err
@@ -263,6 +266,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			ExpirationDays: a.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 			Protection:     logBucketProtection(cfg),
+			Naming:         naming,
 		})
 		if err != nil {
 			return nil, err
@@ -287,6 +291,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		AccessLogs:     accessLogs,
 		AllowDestroy:   cfg.AllowDestroy,
 		Protection:     logBucketProtection(cfg),
+		Naming:         naming,
 	})
 	if err != nil {
 		return nil, err
@@ -328,6 +333,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 			ExpirationDays: cfg.Bucket.AccessLogs.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 			Protection:     logBucketProtection(cfg),
+			Naming:         naming,
 		})
 		if err != nil {
 			return err
@@ -344,6 +350,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		AllowDestroy: cfg.AllowDestroy,
 		// Only this role may write the recovery bucket.
 		ReplicationRoleARN: grants.RoleARN(),
+		Naming:             naming,
 	})
 	if err != nil {
 		return err
@@ -355,6 +362,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Grants:          grants,
 		ObjectLockToken: r.ObjectLockToken,
 		Alarms:          replicationAlarmsProps(cfg),
+		Naming:          naming,
 	})
 	if err != nil {
 		return err
@@ -375,6 +383,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		MonitoringAccount:          cfg.TrailCreator().ID,
 		MonitoringProtection:       cfg.MonitoringProtection(),
 		MonitoringKeyTags:          monitoringKeyGuardTags(cfg),
+		Naming:                     naming,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
 		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}

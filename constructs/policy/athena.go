@@ -339,7 +339,7 @@ func QueryRolePolicy(p QueryRoleProps) Document {
 // the account administers it and grants its use through IAM policies (the
 // query role's). Never the trail key: readers may only decrypt with that one.
 func ResultsKeyPolicy(partition, account string) Document {
-	return Document{Version: Version, ID: "cloudtrail-mrk-athena-results-key-policy", Statement: []Statement{{
+	return Document{Version: Version, ID: "athena-results-key-policy", Statement: []Statement{{
 		Sid:       SidKeyRootAdministration,
 		Effect:    Allow,
 		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", partition, account)),

@@ -154,7 +154,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	}
 	part, trailArn := p.Trail.Partition, p.Trail.ARN()
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy", Statement: keyAdministration(part, p.KeyAccount, admins)}
+	doc := Document{Version: Version, ID: "key-policy", Statement: keyAdministration(part, p.KeyAccount, admins)}
 	// CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail":
 	// encrypt with the encryption context of the owner's trails, from this trail only.
 	doc.Statement = append(doc.Statement, Statement{
@@ -260,7 +260,7 @@ func KeyBasePolicy(p KeyBaseProps) (Document, error) {
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy", Statement: keyAdministration(p.Partition, p.KeyAccount, admins)}
+	doc := Document{Version: Version, ID: "key-policy", Statement: keyAdministration(p.Partition, p.KeyAccount, admins)}
 	if deny := p.Protection.keyStatement(admins); deny != nil {
 		doc.Statement = append(doc.Statement, *deny)
 	}
@@ -324,7 +324,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Add("StringEquals", sourceArnKey, trailArn)
 	}
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-bucket-policy"}
+	doc := Document{Version: Version, ID: "bucket-policy"}
 	doc.Statement = append(doc.Statement,
 		Statement{
 			Sid:       SidBucketAclCheck,
@@ -380,7 +380,7 @@ func UnboundTrailBucketPolicy(partition, bucketName string, protection *Protecti
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName)
 	deny := denyWritesNotFrom(bucketArn, nil)
 	deny.Condition = nil
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-bucket-policy", Statement: []Statement{
+	doc := Document{Version: Version, ID: "bucket-policy", Statement: []Statement{
 		DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn), deny,
 	}}
 	doc.Statement = append(doc.Statement, protection.statements(bucketArn)...)

@@ -610,3 +610,17 @@ func TestAlarmTopicPolicies(t *testing.T) {
 		assert.NotEqual(t, SidAlarmsUseKey, s.Sid, "no alarms, no CloudWatch grant")
 	}
 }
+
+// TestLabeled: the documents' Ids are neutral, and Labeled prefixes an
+// app's label without touching the statements.
+func TestLabeled(t *testing.T) {
+	doc, err := KeyPolicy(KeyPolicyProps{KeyAccount: "111111111111", Trail: Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "audit"}})
+	require.NoError(t, err)
+	assert.Equal(t, "key-policy", doc.ID)
+	labeled := doc.Labeled("acme-audit")
+	assert.Equal(t, "acme-audit-key-policy", labeled.ID)
+	assert.Equal(t, "key-policy", doc.ID, "the receiver is a copy")
+	assert.Equal(t, doc.Statement, labeled.Statement)
+	assert.Equal(t, doc, doc.Labeled(""), "no label, no change")
+	assert.Equal(t, Document{Version: Version}, Document{Version: Version}.Labeled("acme-audit"), "no Id, none added")
+}

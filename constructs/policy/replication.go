@@ -291,7 +291,7 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 		return Document{}, err
 	}
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
+	doc := Document{Version: Version, ID: "recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
 		// Nothing writes the recovery bucket directly, and our rule does
