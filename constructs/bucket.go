@@ -195,7 +195,8 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, err
 	}
 	props = props.withDefaults()
-	doc, err := props.validate(readProvider(scope, props.Provider))
+	facts := readProvider(scope, props.Provider)
+	doc, err := props.validate(facts)
 	if err != nil {
 		return nil, err
 	}
@@ -233,6 +234,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+		regionCheck: regionCheck(facts, bucketRegionCondition, props.Region, "the bucket "+props.BucketName),
 	})
 	grantKey()
 	if !b.bound() {
@@ -363,6 +365,9 @@ type lockedBucketSpec struct {
 	lifecycle    *LifecycleProps
 	accessLogs   *AccessLogBucket
 	allowDestroy bool
+	// regionCheck holds the bucket to its region when its provider's
+	// region is not known at synthesis, or nil.
+	regionCheck *cdktf.Postcondition
 }
 
 // lockedBucket holds the resources other constructs refer to.
@@ -386,7 +391,7 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 		Bucket:            jsii.String(spec.name),
 		ObjectLockEnabled: jsii.Bool(true),
 		ForceDestroy:      jsii.Bool(false),
-		Lifecycle:         protect(spec.allowDestroy),
+		Lifecycle:         withPostcondition(protect(spec.allowDestroy), spec.regionCheck),
 	})
 	bucketID := b.bucket.Id()
 	common := newBucketCommon(node, spec.provider, bucketID, spec.policyJSON)

@@ -56,7 +56,8 @@
 // only at apply. The key's account and the trail's owner default to the
 // provider's allowed account when it names exactly one. A provider whose
 // region is a Terraform expression cannot be read at synthesis: the region
-// prop is then required.
+// prop is then required, and a postcondition on each resource checks it at
+// plan or apply.
 //
 // # Errors, not panics
 //

@@ -301,7 +301,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		RotationPeriodInDays:  jsii.Number(float64(props.RotationPeriodDays)),
 		DeletionWindowInDays:  jsii.Number(float64(props.DeletionWindowDays)),
 		Policy:                jsii.String(policyJSON),
-		Lifecycle:             lifecycle,
+		Lifecycle:             withPostcondition(lifecycle, regionCheck(primary, keyRegionCondition, props.PrimaryRegion, "the primary key")),
 		Tags:                  keyTags(props.Tags),
 	})
 	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(k, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
@@ -309,7 +309,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: k.primary.KeyId(),
 	})
-	for _, r := range props.Replicas {
+	for i, r := range props.Replicas {
 		suffix := RegionID(r.Region)
 		// docs/aws-rules.md#replica-provider, #policies-are-not-synchronized: replicas are created with a provider for their region and
 		// carry a full policy of their own (policies are not synchronized).
@@ -324,7 +324,7 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 			Policy:               jsii.String(replicaJSON[r.Region]),
 			Enabled:              jsii.Bool(true),
-			Lifecycle:            lifecycle,
+			Lifecycle:            withPostcondition(lifecycle, regionCheck(replicas[i], keyRegionCondition, r.Region, "the replica key")),
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica

@@ -82,7 +82,8 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	}
 	var l rules.List
 	props.Naming.validate(&l, "RecoveryBucketProps.Naming", "")
-	props.Region = resolveRegion(&l, "RecoveryBucketProps.Region", props.Region, readProvider(scope, props.Provider))
+	facts := readProvider(scope, props.Provider)
+	props.Region = resolveRegion(&l, "RecoveryBucketProps.Region", props.Region, facts)
 	src := props.Source
 	if src == nil {
 		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
@@ -124,6 +125,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+		regionCheck: regionCheck(facts, bucketRegionCondition, props.Region, "the recovery bucket "+props.BucketName),
 	})
 	if r.replicationRole == "" {
 		// Deployed without its role, the bucket would refuse every copy.

@@ -1,7 +1,10 @@
 package constructs
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
@@ -81,4 +84,45 @@ func resolveRegion(l *rules.List, field, given string, f providerFacts) string {
 		return f.region
 	}
 	return given
+}
+
+// Region postconditions: a region that synthesis could not check (its
+// provider's region is not a literal) is checked at plan or apply instead,
+// from what AWS reports of the resource, so that a bucket and the key copy
+// that encrypts it cannot end up in two regions unnoticed.
+const (
+	keyRegionCondition    = `${split(":", self.arn)[3] == "%s"}`
+	bucketRegionCondition = `${self.region == "%s"}`
+	trailRegionCondition  = `${self.home_region == "%s"}`
+)
+
+// regionCheck is the postcondition holding a resource to region when f,
+// its provider, has no region synthesis could read; nil otherwise.
+func regionCheck(f providerFacts, condition, region, what string) *cdktf.Postcondition {
+	if f.region != "" || region == "" {
+		return nil
+	}
+	return &cdktf.Postcondition{
+		Condition:    jsii.String(fmt.Sprintf(condition, region)),
+		ErrorMessage: jsii.String(fmt.Sprintf("%s is not in %s, the region its props name: its provider's region (not known at synthesis) is another", what, region)),
+	}
+}
+
+// withPostcondition returns lc (which may be nil) with pc added; lc itself
+// is not changed. A nil pc returns lc.
+func withPostcondition(lc *cdktf.TerraformResourceLifecycle, pc *cdktf.Postcondition) *cdktf.TerraformResourceLifecycle {
+	if pc == nil {
+		return lc
+	}
+	var out cdktf.TerraformResourceLifecycle
+	if lc != nil {
+		out = *lc
+	}
+	var all []*cdktf.Postcondition
+	if out.Postcondition != nil {
+		all = append(all, *out.Postcondition...)
+	}
+	all = append(all, pc)
+	out.Postcondition = &all
+	return &out
 }

@@ -222,7 +222,8 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		return nil, err
 	}
 	var l rules.List
-	bind := props.resolveTrail(&l, readProvider(scope, props.Provider))
+	facts := readProvider(scope, props.Provider)
+	bind := props.resolveTrail(&l, facts)
 	if l.Len() > 0 {
 		return nil, l.Err()
 	}
@@ -330,6 +331,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if n := props.Notifications; n != nil {
 		t.topicName = n.TopicName
 	}
+	cfg.Lifecycle = withPostcondition(cfg.Lifecycle, regionCheck(facts, trailRegionCondition, identity.Region, "the trail "+identity.Name))
 	t.trail = cloudtrail.NewCloudtrail(t, jsii.String("Trail"), cfg)
 	return t, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -289,4 +290,49 @@ func validationPanic(t *testing.T, f *fixture) (msg string) {
 	}()
 	f.stack.RunAllValidations()
 	return ""
+}
+
+// TestRegionsNotKnownAtSynthesisAreCheckedAtApply: a provider whose region
+// is a Terraform variable cannot be read at synthesis; the region props are
+// then required, and every resource they place carries a postcondition on
+// the region AWS reports.
+func TestRegionsNotKnownAtSynthesisAreCheckedAtApply(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	stack := cdktf.NewTerraformStack(app, jsii.String("test"))
+	region := cdktf.NewTerraformVariable(stack, jsii.String("region"), &cdktf.TerraformVariableConfig{Type: jsii.String("string")})
+	provider.NewAwsProvider(stack, jsii.String("aws"), &provider.AwsProviderConfig{Region: region.StringValue(), AllowedAccountIds: jsii.Strings("111111111111")})
+	_, err := NewMultiRegionKey(stack, "Unplaced", MultiRegionKeyProps{Alias: "alias/unplaced"})
+	assert.ErrorContains(t, err, `MultiRegionKeyProps.PrimaryRegion: is required: the region of the provider is not known at synthesis`)
+	k, err := NewMultiRegionKey(stack, "Key", MultiRegionKeyProps{Alias: "alias/x", PrimaryRegion: "us-east-1"})
+	require.NoError(t, err)
+	b, err := NewTrailBucket(stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Region: "us-east-1", Key: k, Trail: testTrail})
+	require.NoError(t, err)
+	_, err = NewTrail(stack, "Trail", TrailProps{Bucket: b, Key: k})
+	require.NoError(t, err)
+
+	doc := st.Parse(t, *cdktf.Testing_Synth(stack, jsii.Bool(false)))
+	conditions := func(body map[string]any) []string {
+		var out []string
+		lc, _ := body["lifecycle"].(map[string]any)
+		pcs, _ := lc["postcondition"].([]any)
+		for _, pc := range pcs {
+			out = append(out, pc.(map[string]any)["condition"].(string))
+		}
+		return out
+	}
+	_, key := doc.Only(t, "aws_kms_key")
+	assert.Contains(t, conditions(key), `${split(":", self.arn)[3] == "us-east-1"}`)
+	_, bucket := doc.Only(t, "aws_s3_bucket")
+	assert.Contains(t, conditions(bucket), `${self.region == "us-east-1"}`)
+	_, trail := doc.Only(t, "aws_cloudtrail")
+	assert.Contains(t, conditions(trail), `${self.home_region == "us-east-1"}`)
+
+	// With a literal region nothing is added (the app's stacks: goldens).
+	f := newFixture(t)
+	lit := f.key(t, nil)
+	f.bucket(t, lit, nil)
+	for _, typ := range []string{"aws_kms_key", "aws_s3_bucket"} {
+		_, body := f.synth(t).Only(t, typ)
+		assert.Empty(t, conditions(body), typ)
+	}
 }
