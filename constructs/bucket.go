@@ -49,8 +49,10 @@ type TrailBucketProps struct {
 	Provider cdktf.TerraformProvider
 	// Key encrypts every object by default, with its copy in Region: a
 	// MultiRegionKey, or a key made elsewhere (KeyFromArns). A
-	// MultiRegionKey made without a policy gets the Readers' decrypt grants
-	// once the bucket has its trail. Required.
+	// MultiRegionKey made without a policy gets the trail's statements and
+	// the Readers' decrypt grants once the bucket has its trail (at once with
+	// Trail: the trail may be created by another app). It must be the key
+	// the trail is given (NewTrail refuses another). Required.
 	Key IKey
 	// Trail is the one trail allowed to deliver to the bucket. Default: none
 	// yet: NewTrail names it when it is given this bucket, and until then

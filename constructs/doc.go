@@ -30,8 +30,10 @@
 //
 // # The constructs wire their own policies
 //
-// As in the AWS CDK, a construct adds to the resources it is given what it
-// needs, when they are this app's and were made without a hand-built policy.
+// A construct adds to the resources it is given what it needs, when they are
+// this app's and were made without a hand-built policy: as the AWS CDK's
+// trail adds its statements to the bucket it is given, and further, to the
+// key (which the CDK's trail leaves to the caller).
 // A MultiRegionKey made without Policy starts from policy.KeyBasePolicy (the
 // account root's administration, Administrators, and the destruction deny of
 // Protection); NewTrail adds policy.TrailKeyStatements to every copy, a

@@ -67,9 +67,11 @@ type MultiRegionKeyProps struct {
 	// policy.KeyPolicy for a trail.
 	// Default: policy.KeyBasePolicy of Account, Administrators and
 	// Protection, to which the constructs using the key add what they need,
-	// on every copy: NewTrail the trail's statements, TrailBucket's readers
-	// and GrantRead the readers', NewReplication the replication role's (the
-	// AWS CDK's way: a trail given a key adds its own statements to it).
+	// on every copy: NewTrail (or a TrailBucket made with its Trail) the
+	// trail's statements, TrailBucket's Readers and GrantRead the readers',
+	// NewReplication the replication role's (the
+	// AWS CDK's trail does so for the bucket it is given; here for the key
+	// too).
 	Policy policy.Document
 	// Account owns the key: the account root's statement manages it.
 	// Only without Policy. Default: the account of Provider (or of the
