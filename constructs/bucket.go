@@ -280,16 +280,8 @@ func (b *TrailBucket) readerKeyStatements() (map[string][]policy.Statement, erro
 	if !ok || !k.derived || !b.bound() || len(b.readers) == 0 {
 		return nil, nil
 	}
-	g := policy.ReaderGrant{Sid: "TrailBucketReaders", Trail: b.trail, Bucket: b.name, BucketRegion: b.region, KeyPrefix: b.keyPrefix, Readers: b.readers}
-	add := map[string][]policy.Statement{}
-	for _, r := range k.Regions() {
-		s, err := g.KeyStatements(r)
-		if err != nil {
-			return nil, rules.Rename(err, "ReaderGrant.", "TrailBucketProps.")
-		}
-		add[r] = s
-	}
-	return add, nil
+	return k.readerStatements(policy.ReaderGrant{Sid: "TrailBucketReaders", Trail: b.trail, Bucket: b.name,
+		BucketRegion: b.region, KeyPrefix: b.keyPrefix, Readers: b.readers}, "TrailBucketProps.")
 }
 
 // planKeyGrants plans, on a key made without a policy, what a bucket made

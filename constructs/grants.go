@@ -63,17 +63,12 @@ func (k *MultiRegionKey) planGrantDecrypt(bucket ITrailBucket, readers []string)
 	if bucket.Trail() == (policy.Trail{}) {
 		return nil, &rules.Violation{Field: "MultiRegionKey.GrantDecrypt", Value: bucket.BucketName(), Rule: "the bucket has no trail yet, and a reader's grant names the trail: call NewTrail with the bucket first"}
 	}
-	g := policy.ReaderGrant{
+	add, err := k.readerStatements(policy.ReaderGrant{
 		Sid: fmt.Sprintf("GrantedReaders%d", k.grants+1), Trail: bucket.Trail(), Bucket: bucket.BucketName(),
 		BucketRegion: bucket.Region(), KeyPrefix: bucket.KeyPrefix(), Readers: readers,
-	}
-	add := map[string][]policy.Statement{}
-	for _, r := range k.Regions() {
-		s, err := g.KeyStatements(r)
-		if err != nil {
-			return nil, rules.Rename(err, "ReaderGrant.", "MultiRegionKey.GrantDecrypt.")
-		}
-		add[r] = s
+	}, "MultiRegionKey.GrantDecrypt.")
+	if err != nil {
+		return nil, err
 	}
 	set, err := k.planStatements(add)
 	if err != nil {
@@ -257,4 +252,18 @@ func (k *MultiRegionKey) servesOneTrail(field string, t policy.Trail) error {
 		}
 	}
 	return nil
+}
+
+// readerStatements are g's statements for every copy of k; errors name
+// their fields under field (for example "TrailBucketProps.").
+func (k *MultiRegionKey) readerStatements(g policy.ReaderGrant, field string) (map[string][]policy.Statement, error) {
+	add := map[string][]policy.Statement{}
+	for _, r := range k.Regions() {
+		s, err := g.KeyStatements(r)
+		if err != nil {
+			return nil, rules.Rename(err, "ReaderGrant.", field)
+		}
+		add[r] = s
+	}
+	return add, nil
 }

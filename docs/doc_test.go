@@ -1,12 +1,8 @@
 package docs
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"go/parser"
 	"go/token"
-	"io"
 	"path/filepath"
 	"testing"
 )
@@ -22,16 +18,7 @@ func TestPackageCommentsLiveInDocGo(t *testing.T) {
 	}
 	var pkgs []listed
 	for _, dir := range []string{root, filepath.Join(root, "examples", "app")} {
-		dec := json.NewDecoder(bytes.NewReader(goList(t, dir, "-json", "./...")))
-		for {
-			var p listed
-			if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-				break
-			} else if err != nil {
-				t.Fatal(err)
-			}
-			pkgs = append(pkgs, p)
-		}
+		pkgs = append(pkgs, decodeAll[listed](t, goList(t, dir, "-json", "./..."))...)
 	}
 	if len(pkgs) < 10 {
 		t.Fatalf("go list found only %d packages", len(pkgs))
