@@ -304,7 +304,7 @@ func (b *TrailBucket) planKeyGrants() (apply func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	return k.require("TrailBucketProps.Key", "", "", func(region string) []policy.Statement {
+	return k.planMissing(func(region string) []policy.Statement {
 		return append(append([]policy.Statement(nil), trail...), readers[region]...)
 	})
 }

@@ -134,32 +134,15 @@ func (k *MultiRegionKey) missingStatements(want func(region string) []policy.Sta
 	return out
 }
 
-// require makes sure every copy of k holds want(region): a key made without
-// a policy gets what is missing (the apply returned, to call once nothing
-// else can fail); a custom policy is only checked, and what it lacks is a
-// violation under field, which explains it with hint.
-func (k *MultiRegionKey) require(field, value, hint string, want func(region string) []policy.Statement) (apply func(), err error) {
+// planMissing plans, on a key made without a policy, the statements of
+// want(region) each copy lacks; nothing when none is missing. A custom
+// policy is never changed: its callers check it instead.
+func (k *MultiRegionKey) planMissing(want func(region string) []policy.Statement) (apply func(), err error) {
 	missing := k.missingStatements(want)
-	if len(missing) == 0 {
+	if len(missing) == 0 || !k.derived {
 		return func() {}, nil
 	}
-	if !k.derived {
-		var l rules.List
-		for _, region := range slices.Sorted(maps.Keys(missing)) {
-			l.Addf(field, value, "the custom policy of the key copy in %s lacks %s: %s", region, sidList(missing[region]), hint)
-		}
-		return nil, l.Err()
-	}
 	return k.planStatements(missing)
-}
-
-// sidList names statements by their ids.
-func sidList(s []policy.Statement) string {
-	var ids []string
-	for _, x := range s {
-		ids = append(ids, x.Sid)
-	}
-	return strings.Join(ids, ", ")
 }
 
 // AddToResourcePolicy adds statements to the bucket policy. They stay when

@@ -347,7 +347,7 @@ func (p *ReplicationProps) validate() (bind func(), err error) {
 	addKeyStatements := func() {}
 	if k, ok := p.Key.(*MultiRegionKey); ok {
 		if k.derived {
-			addKeyStatements, err = k.require("ReplicationProps.Key", g.RoleARN(), "", p.keyStatements)
+			addKeyStatements, err = k.planMissing(p.keyStatements)
 			l.Add("", err)
 		} else {
 			for _, region := range []string{g.SourceRegion, g.DestinationRegion} {

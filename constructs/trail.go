@@ -41,7 +41,8 @@ type TrailProps struct {
 	// account. Default: the account of the Bucket's trail; when the bucket
 	// has none yet, the account of Provider (or of the stack's default AWS
 	// provider) when it allows exactly one (allowed_account_ids), else
-	// required.
+	// required; always required then with MonitoringAccount (a delegated
+	// administrator creates the trail, the management account owns it).
 	Account string
 	// OrganizationID makes the trail an organization trail of this
 	// organization. Default: the Bucket's; it may be set only when the
@@ -638,7 +639,7 @@ func (p *TrailProps) planKeyStatements(t policy.Trail, readerGrants map[string][
 	if err != nil {
 		return nil, rules.At("TrailProps.Key", err)
 	}
-	return k.require("TrailProps.Key", t.ARN(), "", func(region string) []policy.Statement {
+	return k.planMissing(func(region string) []policy.Statement {
 		return append(append([]policy.Statement(nil), want...), readerGrants[region]...)
 	})
 }
