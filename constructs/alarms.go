@@ -316,12 +316,18 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			actions = jsii.Strings(*topicArn, *watchdogArn)
 		}
 		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("Alarm"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			Provider:           p.Provider,
-			AlarmName:          jsii.String(alarms.AlarmName(t.Name, al.Name)),
-			AlarmDescription:   jsii.String(al.Description),
-			Namespace:          jsii.String(namespace),
-			MetricName:         jsii.String(al.Name),
-			Statistic:          jsii.String("Sum"),
+			Provider:         p.Provider,
+			AlarmName:        jsii.String(alarms.AlarmName(t.Name, al.Name)),
+			AlarmDescription: jsii.String(al.Description),
+			Namespace:        jsii.String(namespace),
+			MetricName:       jsii.String(al.Name),
+			// docs/aws-rules.md#metric-values: anyone allowed
+			// cloudwatch:PutMetricData may publish into this namespace, and
+			// values may be negative, which would pull a Sum below 1 and
+			// hide every match. The filter publishes 1 per match, and no
+			// value can lower a Maximum: Maximum >= 1 fires exactly when a
+			// Sum >= 1 of the filter's own data would.
+			Statistic:          jsii.String("Maximum"),
 			Period:             jsii.Number(alarmPeriodSeconds),
 			EvaluationPeriods:  jsii.Number(1),
 			Threshold:          jsii.Number(1),
