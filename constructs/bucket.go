@@ -124,6 +124,9 @@ type TrailBucket struct {
 	accessLogBucket string
 	// grants counts GrantRead calls, for statement ids.
 	grants int
+	// grantedReaders are the readers GrantRead added: a RecoveryBucket made
+	// later grants them on the copies too.
+	grantedReaders []string
 }
 
 // withDefaults returns a copy of p with every unset optional value at its
@@ -204,8 +207,11 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 	}
 	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
+	if err == nil {
+		err = policySize(policyJSON, rules.MaxBucketPolicyBytes, "S3")
+	}
 	if err != nil {
-		return nil, err
+		return nil, rules.At("TrailBucketProps", err)
 	}
 	b := &TrailBucket{
 		name:           props.BucketName,
@@ -594,4 +600,10 @@ func protectionOrDefault(p *policy.Protection) *policy.Protection {
 		return &policy.Protection{}
 	}
 	return p
+}
+
+// allReaders are the Readers and those GrantRead added: what a recovery
+// bucket made from this bucket grants on its copies.
+func (b *TrailBucket) allReaders() []string {
+	return append(append([]string(nil), b.readers...), b.grantedReaders...)
 }

@@ -209,6 +209,7 @@ func (b *TrailBucket) GrantRead(readers ...string) error {
 		return err
 	}
 	b.grants++
+	b.grantedReaders = append(b.grantedReaders, readers...)
 	return grantKey()
 }
 

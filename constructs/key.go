@@ -174,11 +174,7 @@ func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []provide
 		}
 		var errs rules.List
 		r.Region = resolveRegion(&errs, f+".Region", r.Region, replicas[i])
-		// docs/aws-rules.md#replica-provider: a replica is in the primary's
-		// account (ReplicateKey is not cross-account).
-		if a := replicas[i].account; a != "" && primary.account != "" && a != primary.account {
-			errs.Addf(f+".Provider", a, "allows only account %s, but the primary key's provider allows %s: replicas stay in the primary's account", a, primary.account)
-		}
+
 		switch {
 		case errs.Len() > 0:
 			l.Add("", errs.Err())
@@ -213,8 +209,18 @@ func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []provide
 		}
 		p.Account = keyAccount(p.Policy)
 	}
+	// docs/aws-rules.md#replica-provider: a replica is in the primary's
+	// account (ReplicateKey is not cross-account).
+	for i := range p.Replicas {
+		if a := replicas[i].account; a != "" && p.Account != "" && a != p.Account {
+			l.Addf(fmt.Sprintf("MultiRegionKeyProps.Replicas[%d].Provider", i), a, "allows only account %s, but the key is in account %s: replicas stay in the primary's account", a, p.Account)
+		}
+	}
 	if len(p.Policy.Statement) > 0 {
-		if policyJSON, err = p.Policy.JSON(); err != nil {
+		if policyJSON, err = p.Policy.JSON(); err == nil {
+			err = policySize(policyJSON, rules.MaxKeyPolicyBytes, "KMS")
+		}
+		if err != nil {
 			l.Add("MultiRegionKeyProps.Policy", err)
 		}
 	}
@@ -234,6 +240,9 @@ func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []provide
 			l.Addf(f, "no statements", "is required: build it with policy.KeyPolicy")
 		default:
 			j, err := doc.JSON()
+			if err == nil {
+				err = policySize(j, rules.MaxKeyPolicyBytes, "KMS")
+			}
 			l.Add(f, err)
 			replicaJSON[region] = j
 		}

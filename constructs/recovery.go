@@ -101,7 +101,7 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		region:          props.Region,
 		partition:       partitionOf(src.Region()),
 		keyPrefix:       src.KeyPrefix(),
-		readers:         src.readers,
+		readers:         src.allReaders(),
 		protection:      src.protection,
 		replicationRole: props.ReplicationRoleARN,
 		accessLogBucket: accessLogName(props.AccessLogs),
@@ -113,8 +113,11 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
+	if err == nil {
+		err = policySize(policyJSON, rules.MaxBucketPolicyBytes, "S3")
+	}
 	if err != nil {
-		return nil, err
+		return nil, rules.At("RecoveryBucketProps", err)
 	}
 	r.policyDoc = doc
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
@@ -402,9 +405,10 @@ func (p *ReplicationProps) defaultGrants(l *rules.List) policy.Replication {
 func (p *ReplicationProps) keyStatements(region string) []policy.Statement {
 	g := p.Grants
 	out := g.KeyStatements(region)
-	if region == g.DestinationRegion && len(p.Source.readers) > 0 {
-		// The Source's readers were checked when it was made.
-		if s, err := g.RecoveryReaders(p.Source.readers); err == nil {
+	if readers := p.Destination.readers; region == g.DestinationRegion && len(readers) > 0 {
+		// The recovery bucket's readers (its Source's when it was made)
+		// were checked then.
+		if s, err := g.RecoveryReaders(readers); err == nil {
 			out = append(out, s)
 		}
 	}

@@ -257,7 +257,7 @@ func TestWiringRefusals(t *testing.T) {
 		home := provider.NewAwsProvider(f.stack, jsii.String("home"), &provider.AwsProviderConfig{Region: jsii.String("eu-central-1"), Alias: jsii.String("home"), AllowedAccountIds: jsii.Strings("222222222222")})
 		away := provider.NewAwsProvider(f.stack, jsii.String("away"), &provider.AwsProviderConfig{Region: jsii.String("eu-north-1"), Alias: jsii.String("away"), AllowedAccountIds: jsii.Strings("777777777777")})
 		_, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/x", Provider: home, Replicas: []ReplicaRegion{{Provider: away}}})
-		assert.ErrorContains(t, err, `MultiRegionKeyProps.Replicas[0].Provider: allows only account 777777777777, but the primary key's provider allows 222222222222`)
+		assert.ErrorContains(t, err, `MultiRegionKeyProps.Replicas[0].Provider: allows only account 777777777777, but the key is in account 222222222222`)
 	})
 
 	t.Run("a grant that would pass the policy size limits", func(t *testing.T) {
@@ -335,4 +335,54 @@ func TestRegionsNotKnownAtSynthesisAreCheckedAtApply(t *testing.T) {
 		_, body := f.synth(t).Only(t, typ)
 		assert.Empty(t, conditions(body), typ)
 	}
+}
+
+// TestSecondReviewFindings: what the second review of the wiring found.
+func TestSecondReviewFindings(t *testing.T) {
+	t.Run("readers granted before the recovery bucket reach the copies", func(t *testing.T) {
+		f := newFixture(t)
+		k, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/wired", Account: "222222222222",
+			Replicas: []ReplicaRegion{{Provider: f.providers["us-west-2"]}}})
+		require.NoError(t, err)
+		b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Trail: testTrail})
+		require.NoError(t, err)
+		require.NoError(t, b.GrantRead("444455556666"))
+		dst, err := NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: b, BucketName: "trail-logs-recovery", Provider: f.providers["us-west-2"], Key: k})
+		require.NoError(t, err)
+		_, ok := dst.Policy().StatementBySid(policy.SidBucketReadersGet)
+		assert.True(t, ok, "the granted reader reads the copies")
+		_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: b, Destination: dst, Key: k})
+		require.NoError(t, err)
+		west, _ := k.PolicyIn("us-west-2")
+		s, ok := west.StatementBySid(policy.SidLogReadersDecryptRecovery)
+		require.True(t, ok, "and decrypts them")
+		assert.Contains(t, s.Principal.AWS, "arn:aws:iam::444455556666:root")
+	})
+
+	t.Run("policies past their size limit are refused at construction too", func(t *testing.T) {
+		f := newFixture(t)
+		var many []string
+		for i := range 400 {
+			many = append(many, fmt.Sprintf("arn:aws:iam::333333333333:role/Reader%03d", i))
+		}
+		existing, err := KeyFromArns("arn:aws:kms:us-east-1:222222222222:key/mrk-1234abcd")
+		require.NoError(t, err)
+		_, err = NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: existing, Trail: testTrail, Readers: many})
+		assert.ErrorContains(t, err, "TrailBucketProps: the policy would be")
+		doc := keyPolicy(t, testTrail)
+		for i := range 300 {
+			doc.Statement = append(doc.Statement, policy.Statement{Sid: fmt.Sprintf("Padding%03d", i), Effect: policy.Allow,
+				Principal: policy.AWSPrincipals("arn:aws:iam::222222222222:root"), Action: policy.Values{"kms:DescribeKey"}, Resource: policy.Values{"*"}})
+		}
+		_, err = NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/big", Policy: doc})
+		assert.ErrorContains(t, err, "MultiRegionKeyProps.Policy: the policy would be")
+		assert.Equal(t, 0, f.synth(t).Count("aws_kms_key"))
+	})
+
+	t.Run("a replica's provider in another account than the key's", func(t *testing.T) {
+		f := newFixture(t)
+		away := provider.NewAwsProvider(f.stack, jsii.String("away"), &provider.AwsProviderConfig{Region: jsii.String("eu-north-1"), Alias: jsii.String("away"), AllowedAccountIds: jsii.Strings("777777777777")})
+		_, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/x", Account: "222222222222", Replicas: []ReplicaRegion{{Provider: away}}})
+		assert.ErrorContains(t, err, `MultiRegionKeyProps.Replicas[0].Provider: allows only account 777777777777, but the key is in account 222222222222`)
+	})
 }
