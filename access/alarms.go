@@ -504,7 +504,7 @@ func (c *checker) alarmChecks() error {
 			notifies = notifies || x == topicRef
 		}
 		fires := str(alarm["comparison_operator"]) == "GreaterThanOrEqualToThreshold" && num(alarm["threshold"]) <= 1 && num(alarm["threshold"]) > 0 &&
-			str(alarm["statistic"]) == "Sum" && num(alarm["evaluation_periods"]) == 1 && alarm["actions_enabled"] != false
+			str(alarm["statistic"]) == "Maximum" && num(alarm["evaluation_periods"]) == 1 && alarm["actions_enabled"] != false
 		pass(loc, name+" notifies the alarm topic", true, notifies)
 		// The monitoring alarms report a broken alarm topic or monitoring
 		// key: they must notify through the watchdog topic too; the others
@@ -512,7 +512,9 @@ func (c *checker) alarmChecks() error {
 		if alarms.IsMonitoring(name) {
 			pass(loc, name+" notifies the watchdog topic", true, contains(alarm["alarm_actions"], watchdogRef))
 		}
-		pass(loc, name+" fires on one event (Sum >= 1 over one period, actions enabled)", true, fires)
+		// docs/aws-rules.md#metric-values: Maximum, so that negative data
+		// published into the namespace cannot hide a match.
+		pass(loc, name+" fires on one event (Maximum >= 1 over one period, which no published value can lower; actions enabled)", true, fires)
 
 		var patterns []*filterpattern.Pattern
 		var filterNames []string

@@ -180,6 +180,9 @@ func TestMonitoringAlarmDefectsAreCaught(t *testing.T) {
 		{"the deployer twin counting everyone", "organization", "management", func(s string) string {
 			return strings.ReplaceAll(s, `($.userIdentity.sessionContext.sessionIssuer.arn = \"arn:aws:iam::111122223333:role/CloudTrailDeployer\")`, `($.awsRegion = \"us-east-1\")`)
 		}, "monitoring-log-group-changes-by-deployer counts DeleteLogGroup by the root user must not hold"},
+		{"a filter alarm summing, which published negative values can hide", "organization", "management", func(s string) string {
+			return strings.Replace(s, `"statistic": "Maximum"`, `"statistic": "Sum"`, 1)
+		}, "fires on one event (Maximum >= 1 over one period, which no published value can lower; actions enabled) must hold"},
 		{"the monitoring key matched by any key", "organization", "management", func(s string) string {
 			return strings.ReplaceAll(s, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/`, `($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/*\") || ($.resources[0].ARN = \"arn:aws:kms:us-east-1:111122223333:key/`)
 		}, "monitoring-key-changes counts ScheduleKeyDeletion by an administrator's role on another key must not hold"},

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
@@ -79,7 +80,7 @@ func (c *checker) athena() error {
 		switch {
 		case k["multi_region"] == true:
 			trailKey, trailKeyArn = l, c.keyArn(name, c.cfg.HomeRegion)
-		case resultsKeyArn == "" && l.doc.ID == "cloudtrail-mrk-athena-results-key-policy":
+		case resultsKeyArn == "" && l.doc.ID == policy.Document{ID: policy.ResultsKeyPolicyID}.Labeled(config.AppLabel).ID:
 			resultsKey, resultsKeyArn = l, c.keyArn(name, c.cfg.HomeRegion)
 		}
 	}

@@ -7,16 +7,17 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
-// Defaults of the athena block.
+// Defaults of the athena block, shared with the constructs
+// (AthenaQueryProps): defined once, in package rules.
 const (
-	DefaultAthenaDatabase          = "cloudtrail_mrk"
-	DefaultAthenaTable             = "cloudtrail_logs"
-	DefaultAthenaWorkgroup         = "cloudtrail-mrk"
-	DefaultAthenaResultsSuffix     = "-athena-results"
-	DefaultAthenaResultsDays       = 30
-	DefaultAthenaQueryRoleName     = "cloudtrail-mrk-athena-query"
-	DefaultAthenaBytesScannedLimit = 100 * 1024 * 1024 * 1024 // 100 GiB per query
-	DefaultAthenaProjectionStart   = "2024/01/01"
+	DefaultAthenaDatabase          = rules.DefaultAthenaDatabase
+	DefaultAthenaTable             = rules.DefaultAthenaTable
+	DefaultAthenaWorkgroup         = rules.DefaultAthenaWorkgroup
+	DefaultAthenaResultsSuffix     = rules.DefaultAthenaResultsSuffix
+	DefaultAthenaResultsDays       = rules.DefaultAthenaResultsDays
+	DefaultAthenaQueryRoleName     = rules.DefaultAthenaQueryRoleName
+	DefaultAthenaBytesScannedLimit = rules.DefaultAthenaBytesScannedLimit // 100 GiB per query
+	DefaultAthenaProjectionStart   = rules.DefaultAthenaProjectionStart
 )
 
 // Athena configures querying the logs with Amazon Athena: a Glue database and
@@ -76,8 +77,8 @@ func (c *Config) applyAthenaDefaults() {
 	if a.ProjectionStart == "" {
 		a.ProjectionStart = DefaultAthenaProjectionStart
 	}
-	if a.ResultsBucketName == "" && c.Bucket.Name != "" && len(c.Bucket.Name)+len(DefaultAthenaResultsSuffix) <= 63 {
-		a.ResultsBucketName = c.Bucket.Name + DefaultAthenaResultsSuffix
+	if a.ResultsBucketName == "" {
+		a.ResultsBucketName = rules.DefaultAthenaResultsBucketName(c.Bucket.Name)
 	}
 	if a.ResultsExpirationDays == 0 {
 		a.ResultsExpirationDays = DefaultAthenaResultsDays

@@ -8,6 +8,13 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
+// AppLabel is this app's label, which the stacks give every construct
+// (constructs.Naming.Label) and put on the key policies they build: the Id
+// of every policy the app writes starts with it ("cloudtrail-mrk-key-policy"),
+// so the policies rendered here, to be measured, carry it too
+// (policy.Document.Labeled). The library's own Ids name no app.
+const AppLabel = "cloudtrail-mrk"
+
 // The policies whose size grows with the configuration's lists (readers,
 // administrators, break-glass principals) are rendered here, in plain Go,
 // exactly as the stacks render them (TestPoliciesMatchTheSynthesizedStacks
@@ -150,17 +157,17 @@ func (c *Config) renderPolicies() renderedPolicies {
 	regions := append([]string{c.HomeRegion}, c.Key.ReplicaRegions...)
 	for _, region := range regions {
 		if doc, err := policy.KeyPolicy(c.KeyPolicyProps(region)); err == nil {
-			if j, err := doc.JSON(); err == nil && len(j) > len(out.key) {
+			if j, err := doc.Labeled(AppLabel).JSON(); err == nil && len(j) > len(out.key) {
 				out.key, out.keyRegion = j, region
 			}
 		}
 	}
 	if doc, err := policy.TrailBucketPolicy(c.trailBucketPolicyProps()); err == nil {
-		out.trailBucket, _ = doc.JSON()
+		out.trailBucket, _ = doc.Labeled(AppLabel).JSON()
 	}
 	if c.Replication.Enabled {
 		if doc, err := policy.RecoveryBucketPolicy(c.recoveryBucketPolicyProps()); err == nil {
-			out.recoveryBucket, _ = doc.JSON()
+			out.recoveryBucket, _ = doc.Labeled(AppLabel).JSON()
 		}
 	}
 	for name, props := range c.accessLogBucketPolicyProps() {
@@ -168,7 +175,7 @@ func (c *Config) renderPolicies() renderedPolicies {
 			if out.accessLogBuckets == nil {
 				out.accessLogBuckets = map[string]string{}
 			}
-			out.accessLogBuckets[name], _ = doc.JSON()
+			out.accessLogBuckets[name], _ = doc.Labeled(AppLabel).JSON()
 		}
 	}
 	if c.Athena.Enabled {

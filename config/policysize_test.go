@@ -80,13 +80,13 @@ func TestPoliciesMatchTheSynthesizedStacks(t *testing.T) {
 			res := goldenResources(t, name)
 			key, err := policy.KeyPolicy(c.KeyPolicyProps(c.HomeRegion))
 			require.NoError(t, err)
-			want, err := key.JSON()
+			want, err := key.Labeled(AppLabel).JSON()
 			require.NoError(t, err)
 			assert.Equal(t, want, goldenPolicy(t, res, "aws_kms_key", "TrailKey_PrimaryKey", "policy"), "key policy in %s", c.HomeRegion)
 			for _, r := range c.Key.ReplicaRegions {
 				doc, err := policy.KeyPolicy(c.KeyPolicyProps(r))
 				require.NoError(t, err)
-				want, err := doc.JSON()
+				want, err := doc.Labeled(AppLabel).JSON()
 				require.NoError(t, err)
 				assert.Equal(t, want, goldenPolicy(t, res, "aws_kms_replica_key", "TrailKey_Replica"+regionID(r)+"_", "policy"), "key policy in %s", r)
 				checkedReplicas = true

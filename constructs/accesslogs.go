@@ -50,13 +50,17 @@ type AccessLogBucketProps struct {
 	// policy.Protection). Default: deletion denied to everyone; protection
 	// changes not denied.
 	Protection *policy.Protection
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // AccessLogBucket receives S3 server access logs. It has no Object Lock and
 // uses SSE-S3: S3 server access logging supports neither as a target
-// (docs/aws-rules.md#access-log-bucket).
+// (docs/aws-rules.md#access-log-bucket). It is a construct; the bucket and
+// its settings are its children.
 type AccessLogBucket struct {
-	node         constructs.Construct
+	constructs.Construct
 	name         string
 	sources      map[string]bool
 	policyDoc    policy.Document
@@ -80,6 +84,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 		props.Protection = &c
 	}
 	var l rules.List
+	props.Naming.validate(&l, "AccessLogBucketProps.Naming", "")
 	l.Add("AccessLogBucketProps.ExpirationDays", rules.Range(props.ExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	doc, err := policy.AccessLogBucketPolicy(policy.AccessLogBucketPolicyProps{
 		Partition:     props.Partition,
@@ -92,25 +97,27 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	a := &AccessLogBucket{node: node, name: props.BucketName, sources: map[string]bool{}, policyDoc: doc}
+	a := &AccessLogBucket{name: props.BucketName, sources: map[string]bool{}, policyDoc: doc}
+	requireProviderConstraint(scope)
+	constructs.NewConstruct_Override(a, scope, jsii.String(id))
 	for _, s := range props.SourceBuckets {
 		a.sources[s] = true
 	}
-	a.bucket = s3bucket.NewS3Bucket(node, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
+	a.bucket = s3bucket.NewS3Bucket(a, jsii.String("Bucket"), &s3bucket.S3BucketConfig{
 		Provider:     props.Provider,
 		Bucket:       jsii.String(props.BucketName),
 		ForceDestroy: jsii.Bool(false),
 		Lifecycle:    protect(props.AllowDestroy),
 	})
 	bucketID := a.bucket.Id()
-	common := newBucketCommon(node, props.Provider, bucketID, policyJSON)
+	common := newBucketCommon(a, props.Provider, bucketID, policyJSON)
 	a.bucketPolicy = common.policy
-	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(a, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Provider: props.Provider,
 		Bucket:   bucketID,
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
@@ -119,7 +126,7 @@ func NewAccessLogBucket(scope constructs.Construct, id string, props AccessLogBu
 			},
 		}},
 	})
-	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("Lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(a, jsii.String("Lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
 		Provider: props.Provider,
 		Bucket:   bucketID,
 		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
@@ -145,9 +152,6 @@ func (a *AccessLogBucket) BucketName() string { return a.name }
 
 // BucketArn is the access-log bucket's ARN as a Terraform reference.
 func (a *AccessLogBucket) BucketArn() *string { return a.bucket.Arn() }
-
-// Node is the construct that holds the access-log bucket's resources.
-func (a *AccessLogBucket) Node() constructs.Construct { return a.node }
 
 // Policy is the generated bucket policy.
 func (a *AccessLogBucket) Policy() policy.Document { return a.policyDoc }

@@ -28,9 +28,6 @@ const (
 	// DefaultWatchdogTopicSuffix goes after the trail name in the default
 	// watchdog topic name (rules.DefaultWatchdogTopicName).
 	DefaultWatchdogTopicSuffix = rules.DefaultWatchdogTopicSuffix
-	// AlarmNamespacePrefix goes before the trail name in the namespace of
-	// the alarms' metrics.
-	AlarmNamespacePrefix = "CloudTrailMrk/"
 	// alarmPeriodSeconds: an alarm fires when at least one matching event
 	// arrives within five minutes.
 	alarmPeriodSeconds = 300
@@ -243,16 +240,16 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 	// The alarms and their topic live in the account that holds the log
 	// group (a delegated administrator's, see policy.MonitoringHolder).
 	plan := &alarmsPlan{all: all, targets: targets}
-	if plan.topicJSON, err = policy.ProtectedAlarmTopicPolicy(holder, a.TopicName, p.MonitoringProtection).JSON(); err != nil {
+	if plan.topicJSON, err = p.Naming.document(policy.ProtectedAlarmTopicPolicy(holder, a.TopicName, p.MonitoringProtection)).JSON(); err != nil {
 		return nil, err
 	}
 	// The watchdog topic and key: only this account's alarms publish and use
 	// the key, and their silencing is denied like the alarm topic's and the
 	// monitoring key's.
-	if plan.watchdogTopicJSON, err = policy.ProtectedAlarmTopicPolicy(holder, a.WatchdogTopicName, p.MonitoringProtection).JSON(); err != nil {
+	if plan.watchdogTopicJSON, err = p.Naming.document(policy.ProtectedAlarmTopicPolicy(holder, a.WatchdogTopicName, p.MonitoringProtection)).JSON(); err != nil {
 		return nil, err
 	}
-	if plan.watchdogKeyJSON, err = policy.ProtectedAlarmKeyPolicy(holder, p.MonitoringProtection).JSON(); err != nil {
+	if plan.watchdogKeyJSON, err = p.Naming.document(policy.ProtectedAlarmKeyPolicy(holder, p.MonitoringProtection)).JSON(); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -285,7 +282,7 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			}
 		}
 	}
-	namespace := AlarmNamespacePrefix + t.Name
+	namespace := p.Naming.namespace(t.Name)
 	for _, al := range all {
 		id := goName(strings.ReplaceAll(al.Name, "-", "_")) // "key-changes" becomes "KeyChanges"
 		for j, pattern := range al.Patterns {
@@ -319,12 +316,18 @@ func addAlarms(node constructs.Construct, p *TrailProps, t policy.Trail, group c
 			actions = jsii.Strings(*topicArn, *watchdogArn)
 		}
 		cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("Alarm"+id), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
-			Provider:           p.Provider,
-			AlarmName:          jsii.String(alarms.AlarmName(t.Name, al.Name)),
-			AlarmDescription:   jsii.String(al.Description),
-			Namespace:          jsii.String(namespace),
-			MetricName:         jsii.String(al.Name),
-			Statistic:          jsii.String("Sum"),
+			Provider:         p.Provider,
+			AlarmName:        jsii.String(alarms.AlarmName(t.Name, al.Name)),
+			AlarmDescription: jsii.String(al.Description),
+			Namespace:        jsii.String(namespace),
+			MetricName:       jsii.String(al.Name),
+			// docs/aws-rules.md#metric-values: anyone allowed
+			// cloudwatch:PutMetricData may publish into this namespace, and
+			// values may be negative, which would pull a Sum below 1 and
+			// hide every match. The filter publishes 1 per match, and no
+			// value can lower a Maximum: Maximum >= 1 fires exactly when a
+			// Sum >= 1 of the filter's own data would.
+			Statistic:          jsii.String("Maximum"),
 			Period:             jsii.Number(alarmPeriodSeconds),
 			EvaluationPeriods:  jsii.Number(1),
 			Threshold:          jsii.Number(1),
@@ -386,7 +389,7 @@ func addHeartbeat(node constructs.Construct, p *TrailProps, t policy.Trail, h *H
 func addWatchdog(node constructs.Construct, p *TrailProps, t policy.Trail, plan *alarmsPlan) (kmskey.KmsKey, *string) {
 	a := p.CloudWatchLogs.Alarms
 	key := newAlarmTopicKey(node, p.Provider, "WatchdogKey",
-		fmt.Sprintf("CloudTrail %s: watchdog topic, the second path of the heartbeat and monitoring alarms (cloudtrail-mrk)", t.Name),
+		p.Naming.describe(fmt.Sprintf("CloudTrail %s: watchdog topic, the second path of the heartbeat and monitoring alarms", t.Name)),
 		plan.watchdogKeyJSON, p.MonitoringKeyTags, p.AllowDestroy)
 	_, topicArn := newEncryptedTopic(node, p.Provider, "Watchdog", a.WatchdogTopicName, key.Arn(), plan.watchdogTopicJSON, a.Subscriptions)
 	return key, topicArn

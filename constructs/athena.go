@@ -2,6 +2,7 @@ package constructs
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -30,8 +31,9 @@ type AthenaQueryProps struct {
 	// queries follow its name, key prefix, organization and trail. Required.
 	Bucket ITrailBucket
 	// Key encrypts the log files; the role may decrypt with its copy in the
-	// bucket's region, through S3 only. Required.
-	Key *MultiRegionKey
+	// bucket's region, through S3 only: a MultiRegionKey, or a key made
+	// elsewhere (KeyFromArns). Required.
+	Key IKey
 	// Account is the bucket's (log-archive) account, which holds everything
 	// created here. Required.
 	Account string
@@ -41,18 +43,26 @@ type AthenaQueryProps struct {
 	// the bucket's partition that rules.Regions lists.
 	Regions []string
 	// ProjectionStart is the first day of the date partition, yyyy/MM/dd.
-	// Required.
+	// Default: rules.DefaultAthenaProjectionStart ("2024/01/01").
 	ProjectionStart string
 	// Database, Table and Workgroup name the Glue database and table and the
-	// Athena workgroup. Required.
+	// Athena workgroup. Default: rules.DefaultAthenaDatabase
+	// ("cloudtrail_mrk"), rules.DefaultAthenaTable ("cloudtrail_logs") and
+	// rules.DefaultAthenaWorkgroup ("cloudtrail-mrk").
 	Database, Table, Workgroup string
-	// ResultsBucketName receives query results. Required.
+	// ResultsBucketName receives query results. Default:
+	// rules.DefaultAthenaResultsBucketName of Bucket's name
+	// ("<bucket name>-athena-results"); required when that would be longer
+	// than 63 characters.
 	ResultsBucketName string
-	// ResultsExpirationDays expires results. Required.
+	// ResultsExpirationDays expires results. Default:
+	// rules.DefaultAthenaResultsDays (30).
 	ResultsExpirationDays int
-	// BytesScannedCutoff cancels a query scanning more bytes. Required.
+	// BytesScannedCutoff cancels a query scanning more bytes. Default:
+	// rules.DefaultAthenaBytesScannedLimit (100 GiB).
 	BytesScannedCutoff int64
-	// QueryRoleName is the role Readers may assume. Required.
+	// QueryRoleName is the role Readers may assume. Default:
+	// rules.DefaultAthenaQueryRoleName ("cloudtrail-mrk-athena-query").
 	QueryRoleName string
 	// Readers are account ids or IAM principal ARNs. Required.
 	Readers []string
@@ -64,12 +74,18 @@ type AthenaQueryProps struct {
 	LogBuckets []string
 	// AllowDestroy drops prevent_destroy from the results key. Default: false.
 	AllowDestroy bool
+	// Naming labels the results key policy's Id and the descriptions of
+	// the results key, the database, the workgroup and the query role
+	// (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // AthenaQuery is the query side of the trail: table, workgroup, results
-// bucket and key, named queries and query role.
+// bucket and key, named queries and query role. It is a construct; they are
+// its children.
 type AthenaQuery struct {
-	node       constructs.Construct
+	constructs.Construct
 	table      policy.AthenaTableProps
 	role       policy.QueryRoleProps
 	queries    []policy.NamedQuery
@@ -79,26 +95,75 @@ type AthenaQuery struct {
 	queryRole  iamrole.IamRole
 }
 
+// withDefaults returns a copy of p with its defaults resolved: the caller's
+// props, slices included, are never written to.
+func (p AthenaQueryProps) withDefaults() AthenaQueryProps {
+	if p.ProjectionStart == "" {
+		p.ProjectionStart = rules.DefaultAthenaProjectionStart
+	}
+	if p.Database == "" {
+		p.Database = rules.DefaultAthenaDatabase
+	}
+	if p.Table == "" {
+		p.Table = rules.DefaultAthenaTable
+	}
+	if p.Workgroup == "" {
+		p.Workgroup = rules.DefaultAthenaWorkgroup
+	}
+	if p.ResultsExpirationDays == 0 {
+		p.ResultsExpirationDays = rules.DefaultAthenaResultsDays
+	}
+	if p.BytesScannedCutoff == 0 {
+		p.BytesScannedCutoff = rules.DefaultAthenaBytesScannedLimit
+	}
+	if p.QueryRoleName == "" {
+		p.QueryRoleName = rules.DefaultAthenaQueryRoleName
+	}
+	p.Accounts = slices.Clone(p.Accounts)
+	p.Regions = slices.Clone(p.Regions)
+	p.Readers = slices.Clone(p.Readers)
+	p.LogBuckets = slices.Clone(p.LogBuckets)
+	if !isNil(p.Bucket) {
+		if p.ResultsBucketName == "" {
+			p.ResultsBucketName = rules.DefaultAthenaResultsBucketName(p.Bucket.BucketName())
+		}
+		if len(p.Regions) == 0 {
+			p.Regions = regionsOf(p.Bucket.Trail().Partition)
+		}
+		if len(p.LogBuckets) == 0 {
+			p.LogBuckets = []string{p.Bucket.BucketName()}
+		}
+	}
+	return p
+}
+
+// validate checks props whose defaults are resolved (withDefaults).
 func (p *AthenaQueryProps) validate() error {
 	var l rules.List
+	p.Naming.validate(&l, "AthenaQueryProps.Naming", "")
 	if isNil(p.Bucket) {
 		p.Bucket = nil
 		l.Addf("AthenaQueryProps.Bucket", "nil", "is required")
+	} else if p.Bucket.Trail() == (policy.Trail{}) {
+		// The table's partitions and the queries follow the trail's paths.
+		l.Addf("AthenaQueryProps.Bucket", p.Bucket.BucketName(), "has no trail yet: call NewTrail with the bucket first")
+		p.Bucket = nil
 	}
 	if isNil(p.Key) {
 		l.Addf("AthenaQueryProps.Key", "nil", "is required")
 	}
 	l.Add("AthenaQueryProps.Account", rules.AccountID(p.Account))
-	l.Add("AthenaQueryProps.ResultsBucketName", rules.BucketName(p.ResultsBucketName))
+	switch {
+	case p.ResultsBucketName == "" && p.Bucket != nil:
+		l.Addf("AthenaQueryProps.ResultsBucketName", "", "is required when the default, %s%s, would be longer than 63 characters",
+			p.Bucket.BucketName(), rules.DefaultAthenaResultsSuffix)
+	case p.ResultsBucketName != "":
+		l.Add("AthenaQueryProps.ResultsBucketName", rules.BucketName(p.ResultsBucketName))
+	}
 	l.Add("AthenaQueryProps.ResultsExpirationDays", rules.Range(p.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	l.Add("AthenaQueryProps.QueryRoleName", rules.RoleName(p.QueryRoleName))
 	if p.BytesScannedCutoff < 10*1024*1024 {
 		l.Addf("AthenaQueryProps.BytesScannedCutoff", p.BytesScannedCutoff, "must be at least 10485760 (Athena's minimum)")
-	}
-	for _, f := range []struct{ name, v string }{{"Database", p.Database}, {"Table", p.Table}, {"Workgroup", p.Workgroup}} {
-		if f.v == "" {
-			l.Addf("AthenaQueryProps."+f.name, "", "is required")
-		}
 	}
 	if p.AccessLogs != nil && !p.AccessLogs.accepts(p.ResultsBucketName) {
 		l.Addf("AthenaQueryProps.AccessLogs", p.AccessLogs.BucketName(), "does not accept access logs from %s (add it to its SourceBuckets)", p.ResultsBucketName)
@@ -116,14 +181,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err := checkScope(scope, id, "NewAthenaQuery"); err != nil {
 		return nil, err
 	}
+	props = props.withDefaults()
 	if err := props.validate(); err != nil {
 		return nil, err
-	}
-	if len(props.Regions) == 0 {
-		props.Regions = regionsOf(props.Bucket.Trail().Partition)
-	}
-	if len(props.LogBuckets) == 0 {
-		props.LogBuckets = []string{props.Bucket.BucketName()}
 	}
 	trail := props.Bucket.Trail()
 	region := props.Bucket.Region()
@@ -139,7 +199,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := policy.ResultsKeyPolicy(trail.Partition, props.Account).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.ResultsKeyPolicy(trail.Partition, props.Account)).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -166,11 +226,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if _, err := policy.QueryRolePolicy(roleProps).JSON(); err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	q := &AthenaQuery{node: node, table: table}
+	q := &AthenaQuery{table: table}
+	requireProviderConstraint(scope)
+	constructs.NewConstruct_Override(q, scope, jsii.String(id))
 
-	resultsKey := kmskey.NewKmsKey(node, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
-		Description:           jsii.String(fmt.Sprintf("Athena results of CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+	resultsKey := kmskey.NewKmsKey(q, jsii.String("ResultsKey"), &kmskey.KmsKeyConfig{
+		Description:           jsii.String(props.Naming.describe(fmt.Sprintf("Athena results of CloudTrail %s", trail.Name))),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
 		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
 		EnableKeyRotation:     jsii.Bool(true),
@@ -179,12 +240,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Lifecycle:             protect(props.AllowDestroy),
 	})
 
-	results := s3bucket.NewS3Bucket(node, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
+	results := s3bucket.NewS3Bucket(q, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
 		Bucket:       jsii.String(props.ResultsBucketName),
 		ForceDestroy: jsii.Bool(false),
 	})
-	common := newBucketCommon(node, nil, results.Id(), bucketJSON)
-	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("ResultsEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+	common := newBucketCommon(q, nil, results.Id(), bucketJSON)
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(q, jsii.String("ResultsEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Bucket: results.Id(),
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
 			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
@@ -194,7 +255,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 			BucketKeyEnabled: jsii.Bool(true),
 		}},
 	})
-	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(node, jsii.String("ResultsLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(q, jsii.String("ResultsLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
 		Bucket: results.Id(),
 		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:         jsii.String("query-results"),
@@ -211,7 +272,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		DependsOn: &[]cdktf.ITerraformDependable{common.versioning},
 	})
 	if a := props.AccessLogs; a != nil {
-		s3bucketlogging.NewS3BucketLoggingA(node, jsii.String("ResultsAccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
+		s3bucketlogging.NewS3BucketLoggingA(q, jsii.String("ResultsAccessLogging"), &s3bucketlogging.S3BucketLoggingAConfig{
 			Bucket:       results.Id(),
 			TargetBucket: a.bucket.Id(),
 			TargetPrefix: jsii.String(policy.AccessLogTargetPrefix(props.ResultsBucketName)),
@@ -219,9 +280,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		})
 	}
 
-	db := gluecatalogdatabase.NewGlueCatalogDatabase(node, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
+	db := gluecatalogdatabase.NewGlueCatalogDatabase(q, jsii.String("Database"), &gluecatalogdatabase.GlueCatalogDatabaseConfig{
 		Name:        jsii.String(props.Database),
-		Description: jsii.String(fmt.Sprintf("CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description: jsii.String(props.Naming.describe(fmt.Sprintf("CloudTrail %s", trail.Name))),
 	})
 	serde, input, output := policy.AthenaCloudTrailFormats()
 	var columns []*gluecatalogtable.GlueCatalogTableStorageDescriptorColumns
@@ -238,7 +299,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		// interpolation: Terraform reads "$${" as a literal "${".
 		tableParams[k] = jsii.String(strings.ReplaceAll(v, "${", "$${"))
 	}
-	gluecatalogtable.NewGlueCatalogTable(node, jsii.String("Table"), &gluecatalogtable.GlueCatalogTableConfig{
+	gluecatalogtable.NewGlueCatalogTable(q, jsii.String("Table"), &gluecatalogtable.GlueCatalogTableConfig{
 		DatabaseName:  db.Name(),
 		Name:          jsii.String(props.Table),
 		Description:   jsii.String(fmt.Sprintf("Log files of CloudTrail %s; digest files and Insights events are not in it", trail.Name)),
@@ -254,9 +315,9 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		},
 	})
 
-	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(node, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
+	q.workgroup = athenaworkgroup.NewAthenaWorkgroup(q, jsii.String("Workgroup"), &athenaworkgroup.AthenaWorkgroupConfig{
 		Name:         jsii.String(props.Workgroup),
-		Description:  jsii.String(fmt.Sprintf("Queries over CloudTrail %s (cloudtrail-mrk)", trail.Name)),
+		Description:  jsii.String(props.Naming.describe(fmt.Sprintf("Queries over CloudTrail %s", trail.Name))),
 		State:        jsii.String("ENABLED"),
 		ForceDestroy: jsii.Bool(false),
 		Configuration: &athenaworkgroup.AthenaWorkgroupConfiguration{
@@ -277,10 +338,10 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 
 	q.queries = policy.NamedQueries(policy.NamedQueriesProps{
 		Database: props.Database, Table: props.Table, TrailName: trail.Name,
-		KeyID: *props.Key.primary.KeyId(), Buckets: props.LogBuckets,
+		KeyID: keyIDIn(props.Key, region), Buckets: props.LogBuckets,
 	})
 	for _, nq := range q.queries {
-		athenanamedquery.NewAthenaNamedQuery(node, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
+		athenanamedquery.NewAthenaNamedQuery(q, jsii.String("Query-"+nq.Name), &athenanamedquery.AthenaNamedQueryConfig{
 			Name:        jsii.String(nq.Name),
 			Description: jsii.String(nq.Description),
 			Database:    db.Name(),
@@ -293,12 +354,12 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	q.role = roleProps
 	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
 	q.results, q.resultsKey = results, resultsKey
-	role := iamrole.NewIamRole(node, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
+	role := iamrole.NewIamRole(q, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
-		Description:      jsii.String(fmt.Sprintf("Query CloudTrail %s with Athena (cloudtrail-mrk)", trail.Name)),
+		Description:      jsii.String(props.Naming.describe(fmt.Sprintf("Query CloudTrail %s with Athena", trail.Name))),
 		AssumeRolePolicy: jsii.String(trustJSON),
 	})
-	iamrolepolicy.NewIamRolePolicy(node, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+	iamrolepolicy.NewIamRolePolicy(q, jsii.String("QueryRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Name:   jsii.String("query-the-trail"),
 		Role:   role.Id(),
 		Policy: jsii.String(permsJSON),
@@ -342,5 +403,16 @@ func (q *AthenaQuery) ResultsKeyArn() *string { return q.resultsKey.Arn() }
 // QueryRoleArn is the ARN of the role the readers assume to query.
 func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
 
-// Node is the construct that holds the query resources.
-func (q *AthenaQuery) Node() constructs.Construct { return q.node }
+// keyIDIn is the key id of k's copy in region (the copies of a multi-region
+// key share it): a Terraform reference for a key this app creates.
+func keyIDIn(k IKey, region string) string {
+	if m, ok := k.(*MultiRegionKey); ok {
+		return *m.primary.KeyId()
+	}
+	arn, err := k.KeyArnIn(region)
+	if err != nil {
+		return ""
+	}
+	_, id, _ := strings.Cut(*arn, ":key/")
+	return id
+}

@@ -1,6 +1,8 @@
 package constructs
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
@@ -38,18 +40,28 @@ type LifecycleProps = rules.Lifecycle
 type TrailBucketProps struct {
 	// BucketName is the globally unique bucket name. Required.
 	BucketName string
-	// Region is the bucket's region: the region of Provider, or of the
-	// stack's default provider. Required.
+	// Region is the bucket's region. Default: the region of Provider, or of
+	// the stack's default AWS provider; refused when it contradicts that
+	// region, required when that region is not known at synthesis.
 	Region string
 	// Provider creates the bucket and its settings.
 	// Default: the stack's default AWS provider.
 	Provider cdktf.TerraformProvider
-	// Key encrypts every object by default, with its copy in Region. Required.
-	Key *MultiRegionKey
-	// Trail is the one trail allowed to deliver to the bucket. Required.
+	// Key encrypts every object by default, with its copy in Region: a
+	// MultiRegionKey, or a key made elsewhere (KeyFromArns). A
+	// MultiRegionKey made without a policy gets the trail's statements and
+	// the Readers' decrypt grants once the bucket has its trail (at once with
+	// Trail: the trail may be created by another app). It must be the key
+	// the trail is given (NewTrail refuses another). Required.
+	Key IKey
+	// Trail is the one trail allowed to deliver to the bucket. Default: none
+	// yet: NewTrail names it when it is given this bucket, and until then
+	// the policy denies every write and grants nothing
+	// (policy.UnboundTrailBucketPolicy).
 	Trail policy.Trail
 	// OrganizationID adds the organization log path to the bucket policy.
-	// Default: none (an account trail).
+	// Default: none (an account trail), or TrailProps.OrganizationID when
+	// NewTrail names the trail.
 	OrganizationID string
 	// KeyPrefix is the trail's S3 key prefix. Default: none.
 	KeyPrefix string
@@ -78,20 +90,30 @@ type TrailBucketProps struct {
 	// principal but that role and them (see policy.Protection).
 	// Default: deletion denied to everyone; protection changes not denied.
 	Protection *policy.Protection
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
 // resources for every setting (docs/aws-rules.md#split-resources: the inline arguments of aws_s3_bucket
-// are deprecated and cause drift).
+// are deprecated and cause drift). It is a construct; those resources are its
+// children.
 type TrailBucket struct {
-	node           constructs.Construct
+	constructs.Construct
 	name           string
 	region         string
+	key            IKey
 	keyPrefix      string
 	organizationID string
 	trail          policy.Trail
 	policyDoc      policy.Document
-	locked         lockedBucket
+	// naming labels the policy when it is generated again (planBind).
+	naming Naming
+	// extra holds what AddToResourcePolicy and GrantRead added, rendered
+	// after the generated statements whenever the policy is rendered again.
+	extra  []policy.Statement
+	locked lockedBucket
 	// What a recovery bucket copies (RecoveryBucketProps.Source).
 	lockMode   string
 	lockDays   int
@@ -102,6 +124,9 @@ type TrailBucket struct {
 	accessLogBucket string
 	// grants counts GrantRead calls, for statement ids.
 	grants int
+	// grantedReaders are the readers GrantRead added: a RecoveryBucket made
+	// later grants them on the copies too.
+	grantedReaders []string
 }
 
 // withDefaults returns a copy of p with every unset optional value at its
@@ -116,20 +141,54 @@ func (p TrailBucketProps) withDefaults() TrailBucketProps {
 	return p
 }
 
-// validate checks props whose defaults are resolved (withDefaults).
-func (p *TrailBucketProps) validate() (policy.Document, error) {
+// validate checks props whose defaults are resolved (withDefaults), with
+// what synthesis knows of their provider, and resolves Region.
+func (p *TrailBucketProps) validate(f providerFacts) (policy.Document, error) {
 	var l rules.List
+	p.Naming.validate(&l, "TrailBucketProps.Naming", "")
+	p.Region = resolveRegion(&l, "TrailBucketProps.Region", p.Region, f)
 	validateLocked(&l, "TrailBucketProps", p.BucketName, p.Region, p.Key, p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle, p.AccessLogs)
-	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
+	bp := p.policyProps()
+	if p.Trail == (policy.Trail{}) {
+		// No trail yet: what TrailBucketPolicy checks besides the trail is
+		// checked now, with a stand-in trail whose own checks are dropped,
+		// so that a bad reader is refused here and not when NewTrail binds.
+		bp.Trail = policy.Trail{Partition: partitionOf(p.Region), Region: p.Region, Account: "000000000000", Name: "unbound"}
+		if bp.Trail.Region == "" {
+			bp.Trail.Region = "us-east-1"
+		}
+		_, err := policy.TrailBucketPolicy(bp)
+		l.Add("", rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps."))
+		doc, err := policy.UnboundTrailBucketPolicy(bp.Trail.Partition, p.BucketName, bp.Protection)
+		if err == nil || l.Len() > 0 {
+			return doc, l.Err()
+		}
+		return doc, rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps.")
+	}
+	doc, err := policy.TrailBucketPolicy(bp)
+	l.Add("", rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps."))
+	return doc, l.Err()
+}
+
+// policyProps are what the bucket policy is generated from.
+func (p *TrailBucketProps) policyProps() policy.BucketPolicyProps {
+	return policy.BucketPolicyProps{
 		BucketName:     p.BucketName,
 		KeyPrefix:      p.KeyPrefix,
 		Trail:          p.Trail,
 		OrganizationID: p.OrganizationID,
 		Readers:        p.Readers,
 		Protection:     protectionOrDefault(p.Protection),
-	})
-	l.Add("", rules.Rename(err, "BucketPolicyProps.", "TrailBucketProps."))
-	return doc, l.Err()
+	}
+}
+
+// partitionOf is region's partition, or "aws" for a region in none (whose
+// violation is reported apart).
+func partitionOf(region string) string {
+	if p := rules.Partition(region); p != "" {
+		return p
+	}
+	return "aws"
 }
 
 // NewTrailBucket creates the trail bucket: Object Lock on at creation,
@@ -141,20 +200,23 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		return nil, err
 	}
 	props = props.withDefaults()
-	doc, err := props.validate()
+	facts := readProvider(scope, props.Provider)
+	doc, err := props.validate(facts)
 	if err != nil {
 		return nil, err
 	}
+	doc = props.Naming.document(doc)
 	policyJSON, err := doc.JSON()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = policySize(policyJSON, rules.MaxBucketPolicyBytes, "S3")
 	}
-	keyArn, _ := props.Key.KeyArnIn(props.Region)
-	node := constructs.NewConstruct(scope, jsii.String(id))
+	if err != nil {
+		return nil, rules.At("TrailBucketProps", err)
+	}
 	b := &TrailBucket{
-		node:           node,
 		name:           props.BucketName,
 		region:         props.Region,
+		key:            props.Key,
 		keyPrefix:      props.KeyPrefix,
 		organizationID: props.OrganizationID,
 		trail:          props.Trail,
@@ -164,14 +226,132 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		lifecycle:      props.Lifecycle,
 		readers:        props.Readers,
 		protection:     props.Protection,
+		naming:         props.Naming,
 	}
+	// A key made without a policy gets the trail's statements and the
+	// readers' decrypt grants.
+	grantKey, err := b.planKeyGrants()
+	if err != nil {
+		return nil, err
+	}
+	keyArn, _ := props.Key.KeyArnIn(props.Region)
 	b.accessLogBucket = accessLogName(props.AccessLogs)
-	b.locked = newLockedBucket(node, lockedBucketSpec{
+	requireProviderConstraint(scope)
+	constructs.NewConstruct_Override(b, scope, jsii.String(id))
+	b.locked = newLockedBucket(b, lockedBucketSpec{
 		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
 		lockMode: props.ObjectLockMode, lockDays: props.ObjectLockDays, lifecycle: props.Lifecycle,
 		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+		regionCheck: regionCheck(facts, bucketRegionCondition, props.Region, "the bucket "+props.BucketName),
 	})
+	grantKey()
+	if !b.bound() {
+		// A bucket still without its trail at synthesis would be deployed
+		// denying every delivery: synthesis fails instead.
+		b.Node().AddValidation(&unboundValidation{check: func() string {
+			if b.bound() {
+				return ""
+			}
+			return fmt.Sprintf("the trail bucket %s has no trail: its policy denies every write. Name it in TrailBucketProps.Trail (a trail created by another app), or call NewTrail with this bucket", b.name)
+		}})
+	}
 	return b, nil
+}
+
+// unboundValidation fails synthesis while check returns a message: a bucket
+// without its trail, a recovery bucket without its replication role.
+type unboundValidation struct{ check func() string }
+
+// Validate implements constructs.IValidation.
+func (v *unboundValidation) Validate() *[]*string {
+	if m := v.check(); m != "" {
+		return &[]*string{jsii.String(m)}
+	}
+	return &[]*string{}
+}
+
+// bound reports whether the bucket has its trail.
+func (b *TrailBucket) bound() bool { return b.trail != (policy.Trail{}) }
+
+// Key is the key that encrypts the bucket's objects (TrailBucketProps.Key).
+func (b *TrailBucket) Key() IKey { return b.key }
+
+// readerKeyStatements are the decrypt grants of the bucket's Readers on its
+// key, per copy, when the key is a MultiRegionKey made without a policy and
+// the bucket has its trail (a reader's grant names the trail's encryption
+// context); none otherwise. A custom key policy carries its readers itself
+// (policy.KeyPolicyProps.Readers).
+func (b *TrailBucket) readerKeyStatements() (map[string][]policy.Statement, error) {
+	k, ok := b.key.(*MultiRegionKey)
+	if !ok || !k.derived || !b.bound() || len(b.readers) == 0 {
+		return nil, nil
+	}
+	return k.readerStatements(policy.ReaderGrant{Sid: "TrailBucketReaders", Trail: b.trail, Bucket: b.name,
+		BucketRegion: b.region, KeyPrefix: b.keyPrefix, Readers: b.readers}, "TrailBucketProps.")
+}
+
+// planKeyGrants plans, on a key made without a policy, what a bucket made
+// with its trail needs there: the trail's statements (the trail may be
+// created by another app, for example in the management account, which
+// cannot add them) and readerKeyStatements.
+func (b *TrailBucket) planKeyGrants() (apply func(), err error) {
+	k, ok := b.key.(*MultiRegionKey)
+	if !ok || !k.derived || !b.bound() {
+		return func() {}, nil
+	}
+	if err := k.servesOneTrail("TrailBucketProps.Trail", b.trail); err != nil {
+		return nil, err
+	}
+	trail, err := policy.TrailKeyStatements(b.trail)
+	if err != nil {
+		return nil, err
+	}
+	readers, err := b.readerKeyStatements()
+	if err != nil {
+		return nil, err
+	}
+	return k.planMissing(func(region string) []policy.Statement {
+		return append(append([]policy.Statement(nil), trail...), readers[region]...)
+	})
+}
+
+// planBind names the bucket's trail (NewTrail, for a bucket made without
+// one): the policy is generated again for it, with what was added since. A
+// bucket that has its trail accepts only that one. Nothing changes until
+// apply is called; keyAdds are the readers' grants its key (made without a
+// policy) must get, which the caller adds with its own statements.
+func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID string) (apply func(), keyAdds map[string][]policy.Statement, err error) {
+	if b.bound() {
+		if b.trail != trail || b.organizationID != organizationID {
+			return nil, nil, &rules.Violation{Field: field, Value: trail.ARN(), Rule: fmt.Sprintf("the bucket %s accepts the logs of %s (organization %q) only: a trail bucket serves one trail", b.name, b.trail.ARN(), b.organizationID)}
+		}
+		return func() {}, nil, nil
+	}
+	next := *b
+	next.trail, next.organizationID = trail, organizationID
+	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
+		BucketName: b.name, KeyPrefix: b.keyPrefix, Trail: trail, OrganizationID: organizationID,
+		Readers: b.readers, Protection: protectionOrDefault(b.protection),
+	})
+	if err != nil {
+		return nil, nil, rules.At(field, err)
+	}
+	doc = b.naming.document(doc)
+	doc.Statement = append(doc.Statement, b.extra...)
+	j, err := doc.JSON()
+	if err == nil {
+		err = policySize(j, rules.MaxBucketPolicyBytes, "S3")
+	}
+	if err != nil {
+		return nil, nil, rules.At("the bucket policy of "+b.name, err)
+	}
+	if keyAdds, err = next.readerKeyStatements(); err != nil {
+		return nil, nil, rules.At(field, err)
+	}
+	return func() {
+		b.trail, b.organizationID, b.policyDoc = trail, organizationID, doc
+		b.locked.policy.SetPolicy(jsii.String(j))
+	}, keyAdds, nil
 }
 
 // lockedBucketSpec is what the trail bucket and the recovery bucket share.
@@ -185,6 +365,9 @@ type lockedBucketSpec struct {
 	lifecycle    *LifecycleProps
 	accessLogs   *AccessLogBucket
 	allowDestroy bool
+	// regionCheck holds the bucket to its region when its provider's
+	// region is not known at synthesis, or nil.
+	regionCheck *cdktf.Postcondition
 }
 
 // lockedBucket holds the resources other constructs refer to.
@@ -208,7 +391,7 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 		Bucket:            jsii.String(spec.name),
 		ObjectLockEnabled: jsii.Bool(true),
 		ForceDestroy:      jsii.Bool(false),
-		Lifecycle:         protect(spec.allowDestroy),
+		Lifecycle:         withPostcondition(protect(spec.allowDestroy), spec.regionCheck),
 	})
 	bucketID := b.bucket.Id()
 	common := newBucketCommon(node, spec.provider, bucketID, spec.policyJSON)
@@ -277,13 +460,9 @@ func lockedDefaults(mode string, days int, lc *LifecycleProps) (string, int, *Li
 
 // validateLocked checks the props the trail and recovery buckets share, with
 // their defaults resolved (lockedDefaults).
-func validateLocked(l *rules.List, props, bucketName, region string, key *MultiRegionKey, mode string, days int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
-	if region == "" {
-		l.Addf(props+".Region", "", "is required")
-	} else {
-		l.Add(props+".Region", rules.Region(region))
-	}
-	if key == nil {
+// The region is resolved and checked by the caller (resolveRegion).
+func validateLocked(l *rules.List, props, bucketName, region string, key IKey, mode string, days int, lc *LifecycleProps, accessLogs *AccessLogBucket) {
+	if isNil(key) {
 		l.Addf(props+".Key", "nil", "is required")
 	} else if _, err := key.KeyArnIn(region); err != nil && region != "" {
 		l.Add(props+".Key", err)
@@ -364,7 +543,8 @@ func (b *TrailBucket) KeyPrefix() string { return b.keyPrefix }
 // OrganizationID is the organization the policy accepts logs for, or "".
 func (b *TrailBucket) OrganizationID() string { return b.organizationID }
 
-// Trail is the one trail the bucket policy lets deliver.
+// Trail is the one trail the bucket policy lets deliver: TrailBucketProps.Trail,
+// or the trail NewTrail named; the zero Trail before that.
 func (b *TrailBucket) Trail() policy.Trail { return b.trail }
 
 // Policy is the bucket policy: the generated one, with what
@@ -373,9 +553,6 @@ func (b *TrailBucket) Policy() policy.Document { return b.policyDoc }
 
 // PolicyResource is the aws_s3_bucket_policy, for depends_on.
 func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.locked.policy }
-
-// Node is the construct that holds the bucket's resources.
-func (b *TrailBucket) Node() constructs.Construct { return b.node }
 
 // bucketCommon is what every bucket of this package has: versioning, all four
 // public access blocks, BucketOwnerEnforced and a policy.
@@ -423,4 +600,10 @@ func protectionOrDefault(p *policy.Protection) *policy.Protection {
 		return &policy.Protection{}
 	}
 	return p
+}
+
+// allReaders are the Readers and those GrantRead added: what a recovery
+// bucket made from this bucket grants on its copies.
+func (b *TrailBucket) allReaders() []string {
+	return append(append([]string(nil), b.readers...), b.grantedReaders...)
 }

@@ -180,27 +180,38 @@ func TestMultiRegionKeyValidation(t *testing.T) {
 		mutate func(*MultiRegionKeyProps)
 		want   string
 	}{
-		{"primary region missing", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "" }, `MultiRegionKeyProps.PrimaryRegion: is required (got "")`},
+		{"primary region contradicts its provider", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "eu-west-1" },
+			`MultiRegionKeyProps.PrimaryRegion: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for eu-west-1 (got "eu-west-1")`},
 		{"primary region unknown", func(p *MultiRegionKeyProps) { p.PrimaryRegion = "us-east-7" }, `MultiRegionKeyProps.PrimaryRegion: must be an AWS region name such as us-east-1 (got "us-east-7")`},
-		{"replica equals primary", func(p *MultiRegionKeyProps) {
+		{"replica contradicts its provider", func(p *MultiRegionKeyProps) {
 			p.Replicas = []ReplicaRegion{{Region: "us-east-1", Provider: f.providers["us-west-2"]}}
 		},
-			`MultiRegionKeyProps.Replicas[0].Region: must differ from the primary region and from every other replica region (got "us-east-1")`},
+			`MultiRegionKeyProps.Replicas[0].Region: contradicts the region "us-west-2" of the AWS provider that creates the resources: leave it empty, or use a provider configured for us-east-1 (got "us-east-1")`},
 		{"replica repeated", func(p *MultiRegionKeyProps) { p.Replicas = f.replicas("us-west-2", "us-west-2") },
 			`MultiRegionKeyProps.Replicas[1].Region: must differ from the primary region and from every other replica region (got "us-west-2")`},
 		{"replica without provider", func(p *MultiRegionKeyProps) { p.Replicas = []ReplicaRegion{{Region: "us-west-2"}} },
-			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to us-west-2 (got "nil")`},
+			`MultiRegionKeyProps.Replicas[0].Provider: is required: a provider aliased to the replica's region (got "nil")`},
 		{"replica other partition", func(p *MultiRegionKeyProps) {
 			p.Replicas = []ReplicaRegion{{Region: "cn-north-1", Provider: f.providers["us-west-2"]}}
 		},
-			`MultiRegionKeyProps.Replicas[0].Region: must be in the partition of the primary region "us-east-1" (got "cn-north-1")`},
+			`MultiRegionKeyProps.Replicas[0].Region: contradicts the region "us-west-2" of the AWS provider that creates the resources: leave it empty, or use a provider configured for cn-north-1 (got "cn-north-1")`},
 		{"alias", func(p *MultiRegionKeyProps) { p.Alias = "cloudtrail" }, `MultiRegionKeyProps.Alias: KMS aliases must start with "alias/"`},
 		{"rotation low", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 89 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 89)`},
 		{"rotation high", func(p *MultiRegionKeyProps) { p.RotationPeriodDays = 2561 }, `MultiRegionKeyProps.RotationPeriodDays: must be between 90 and 2560 days (got 2561)`},
 		{"deletion low", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 6 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 6)`},
 		{"deletion high", func(p *MultiRegionKeyProps) { p.DeletionWindowDays = 31 }, `MultiRegionKeyProps.DeletionWindowDays: must be between 7 and 30 days (got 31)`},
-		{"no policy", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} }, `MultiRegionKeyProps.Policy: is required: build it with policy.KeyPolicy (got "no statements")`},
-		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "cloudtrail-mrk-key-policy": statement ids must be present and unique`},
+		{"no policy and no account", func(p *MultiRegionKeyProps) { p.Policy = policy.Document{} },
+			`MultiRegionKeyProps.Account: is required without Policy when the provider does not allow exactly one account (allowed_account_ids) (got "")`},
+		{"no policy, bad administrator", func(p *MultiRegionKeyProps) {
+			p.Policy, p.Account, p.Administrators = policy.Document{}, "222222222222", []string{"KeyAdmin"}
+		}, `MultiRegionKeyProps.Administrators[0]:`},
+		{"administrators beside a custom policy", func(p *MultiRegionKeyProps) { p.Administrators = []string{"arn:aws:iam::222222222222:role/A"} },
+			`MultiRegionKeyProps.Administrators: is only for a key made without Policy`},
+		{"replica policies without a policy", func(p *MultiRegionKeyProps) {
+			p.Policy, p.Account = policy.Document{}, "222222222222"
+			p.ReplicaPolicies = map[string]policy.Document{"us-west-2": keyPolicy(t, testTrail)}
+		}, `MultiRegionKeyProps.ReplicaPolicies[us-west-2]: is only for a key made with Policy`},
+		{"duplicate sid", func(p *MultiRegionKeyProps) { p.Policy.Statement = append(p.Policy.Statement, p.Policy.Statement[0]) }, `MultiRegionKeyProps.Policy: policy "key-policy": statement ids must be present and unique`},
 		{"replica policy for a region without a replica", func(p *MultiRegionKeyProps) {
 			p.ReplicaPolicies = map[string]policy.Document{"eu-west-1": keyPolicy(t, testTrail)}
 		}, `MultiRegionKeyProps.ReplicaPolicies[eu-west-1]: must name a region of Replicas (got "eu-west-1")`},
@@ -338,7 +349,7 @@ func TestTrailBucketValidation(t *testing.T) {
 		want   []string
 	}{
 		{"no key", func(p *TrailBucketProps) { p.Key = nil }, []string{`TrailBucketProps.Key: is required (got "nil")`}},
-		{"no key copy in region", func(p *TrailBucketProps) { p.Region = "eu-west-1" }, []string{
+		{"no key copy in region", func(p *TrailBucketProps) { p.Region, p.Provider = "eu-west-1", f.providers["eu-west-1"] }, []string{
 			`TrailBucketProps.Key: the multi-region key has no copy in "eu-west-1"; its regions are us-east-1, us-west-2`}},
 		{"bucket name", func(p *TrailBucketProps) { p.BucketName = "Trail_Logs" }, []string{`TrailBucketProps.BucketName: S3 bucket names may contain only lowercase letters`}},
 		{"lock mode", func(p *TrailBucketProps) { p.ObjectLockMode = "LEGAL" }, []string{`TrailBucketProps.ObjectLockMode: must be GOVERNANCE or COMPLIANCE (got "LEGAL")`}},
@@ -411,6 +422,8 @@ func TestTrailValidation(t *testing.T) {
 	other.Region = "eu-west-1" // the walkthrough's defect: a policy for the wrong region
 	wrongKey, err := NewMultiRegionKey(f.stack, "WrongKey", MultiRegionKeyProps{PrimaryRegion: "us-east-1", Alias: "alias/wrong", Policy: keyPolicy(t, other)})
 	require.NoError(t, err)
+	wrongBucket, err := NewTrailBucket(f.stack, "WrongBucket", TrailBucketProps{BucketName: "trail-logs-wrong", Key: wrongKey, Trail: testTrail})
+	require.NoError(t, err)
 
 	cases := []struct {
 		name  string
@@ -419,7 +432,10 @@ func TestTrailValidation(t *testing.T) {
 	}{
 		{"no bucket", TrailProps{Key: k}, `TrailProps.Bucket: is required (got "nil")`},
 		{"no key", TrailProps{Bucket: b}, `TrailProps.Key: is required (got "nil")`},
-		{"key policy for another region", TrailProps{Bucket: b, Key: wrongKey},
+		{"not the bucket's key", TrailProps{Bucket: b, Key: wrongKey},
+			"TrailProps.Key: must be the key of the bucket trail-logs-test (TrailBucketProps.Key, alias/cloudtrail-test): CloudTrail encrypts the log files with the trail's key, and the bucket's readers are granted the bucket's (got \"alias/wrong\")\n" +
+				`TrailProps.Key: the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to cloudtrail.amazonaws.com with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy) (got "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail")`},
+		{"key policy for another region", TrailProps{Bucket: wrongBucket, Key: wrongKey},
 			`TrailProps.Key: the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to cloudtrail.amazonaws.com with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy) (got "arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail")`},
 		{"multi-region without global events", TrailProps{Bucket: b, Key: k, IncludeGlobalServiceEvents: jsii.Bool(false)},
 			`TrailProps.IncludeGlobalServiceEvents: must be true when MultiRegion is true (CloudTrail rejects the combination) (got false)`},
@@ -836,7 +852,7 @@ func replicationAlarm(t *testing.T, doc st.Doc) {
 	cfgName, _ := doc.Only(t, "aws_s3_bucket_replication_configuration")
 	_, alarm := doc.Only(t, "aws_cloudwatch_metric_alarm")
 	topicName, topic := doc.Only(t, "aws_sns_topic")
-	keyName, key := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: replication alarm topic (cloudtrail-mrk)")
+	keyName, key := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: replication alarm topic")
 	assert.Equal(t, map[string]any{
 		"alarm_name": "org-trail-replication-failures", "namespace": "AWS/S3", "metric_name": "OperationsFailedReplication",
 		"dimensions": map[string]any{"SourceBucket": "trail-logs-test", "DestinationBucket": "trail-logs-recovery", "RuleId": "recovery-copy"},
@@ -906,8 +922,11 @@ func TestReplicationValidation(t *testing.T) {
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: wrong})
 	assert.ErrorContains(t, err, `ReplicationProps.Grants.TrailAccount: must be the account 111111111111 of the trail that delivers to the source bucket (got "999999999999")`)
 
-	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
+	mumbai := provider.NewAwsProvider(f.stack, jsii.String("aws-ap-south-1"), &provider.AwsProviderConfig{Region: jsii.String("ap-south-1"), Alias: jsii.String("ap-south-1")})
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Provider: mumbai, Key: k, ReplicationRoleARN: testGrants.RoleARN()})
 	assert.EqualError(t, err, `RecoveryBucketProps.Key: the multi-region key has no copy in "ap-south-1"; its regions are us-east-1, eu-west-1, us-west-2`)
+	_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: src, BucketName: "trail-logs-recovery-2", Region: "ap-south-1", Key: k, ReplicationRoleARN: testGrants.RoleARN()})
+	assert.ErrorContains(t, err, `RecoveryBucketProps.Region: contradicts the region "us-east-1" of the AWS provider that creates the resources: leave it empty, or use a provider configured for ap-south-1 (got "ap-south-1")`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{})
 	assert.ErrorContains(t, err, `ReplicationProps.Source: is required`)
 	_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: src, Destination: dst, Key: k, Grants: testGrants,

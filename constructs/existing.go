@@ -224,3 +224,8 @@ func isNil(v any) bool {
 	r := reflect.ValueOf(v)
 	return r.Kind() == reflect.Pointer && r.IsNil()
 }
+
+// TrailIdentity names a trail by the parts of its ARN: partition, home
+// region, owner account and name (policy.Trail, under a name of this package
+// so that an app need not import package policy to name a trail).
+type TrailIdentity = policy.Trail

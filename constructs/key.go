@@ -1,39 +1,3 @@
-// Package constructs holds the typed CDKTF constructs of cloudtrail-mrk: a
-// multi-region KMS key with its replicas (MultiRegionKey), the trail bucket
-// with its generated policy (TrailBucket), its access-log bucket
-// (AccessLogBucket), the trail with its CloudWatch Logs, notification, data
-// event and Insights settings (Trail), the optional second-region copy
-// (RecoveryBucket, Replication) and the Athena query side (AthenaQuery).
-// Other CDKTF apps can import them; they know nothing of this project's
-// configuration file.
-//
-// Errors, not panics: every constructor checks its scope (not nil, inside a
-// TerraformStack, a free non-empty id) and its props in plain Go, and
-// returns an error before it adds its first construct. Props are never
-// written to: defaults are resolved on a copy, from the Default* constants
-// (shared with the configuration file through package rules). Errors keep
-// their structure: errors.As(err, &errs) with errs of type rules.Errors gives
-// each violation's field path, rule and value.
-//
-// Existing resources: Trail takes an ITrailBucket and an IKey, so a bucket
-// and a key made elsewhere (TrailBucketFromName, KeyFromArns) work too;
-// nothing is created for them, and ExistingTrailBucket.RequiredPolicy and
-// Trail.RequiredKeyStatements are what their owners must add.
-//
-// Grants: MultiRegionKey.GrantDecrypt, TrailBucket.GrantRead and the
-// AddToResourcePolicy of both add readers and statements after construction;
-// they are rendered at synthesis.
-//
-// Outputs: every construct names what it creates (ARNs as Terraform
-// references, names as strings) through its methods, and Node is the
-// construct holding its resources. Construct ids are fixed: renaming one
-// changes Terraform addresses.
-//
-// Import it under a name of its own, for example
-//
-//	import ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
-//
-// examples/app in the repository is a complete app built this way.
 package constructs
 
 import (
@@ -56,8 +20,9 @@ import (
 // Defaults of MultiRegionKeyProps. The numbers are package rules' (shared
 // with the configuration file).
 const (
-	// DefaultKeyDescription describes the key.
-	DefaultKeyDescription = "Multi-region key for CloudTrail log files (cloudtrail-mrk)"
+	// DefaultKeyDescription describes the key, followed by
+	// MultiRegionKeyProps.Naming's label in parentheses when it has one.
+	DefaultKeyDescription = "Multi-region key for CloudTrail log files"
 	// DefaultRotationPeriodDays is the automatic rotation period: 365.
 	DefaultRotationPeriodDays = rules.DefaultRotationPeriodDays
 	// DefaultDeletionWindowDays is the deletion waiting period: 30, the
@@ -67,17 +32,22 @@ const (
 
 // ReplicaRegion pairs a replica region with the AWS provider aliased to it.
 type ReplicaRegion struct {
-	// Region of the replica, for example "us-west-2". Required.
+	// Region of the replica, for example "us-west-2". Default: the region
+	// of Provider; refused when it contradicts that region, required when
+	// the provider's region is not known at synthesis (see region.go).
 	Region string
-	// Provider is an AWS provider configured for Region in the key's account
-	// (replicas must be in the same account as the primary). Required.
+	// Provider is an AWS provider configured for the replica's region in
+	// the key's account (replicas must be in the same account as the
+	// primary). Required.
 	Provider cdktf.TerraformProvider
 }
 
 // MultiRegionKeyProps configures NewMultiRegionKey.
 type MultiRegionKeyProps struct {
-	// PrimaryRegion is the region of the primary key: the region of Provider,
-	// or of the stack's default provider. Required.
+	// PrimaryRegion is the region of the primary key. Default: the region of
+	// Provider, or of the stack's default AWS provider; refused when it
+	// contradicts that region, required when that region is not known at
+	// synthesis.
 	PrimaryRegion string
 	// Provider creates the primary key and its alias.
 	// Default: the stack's default AWS provider.
@@ -87,12 +57,36 @@ type MultiRegionKeyProps struct {
 	Replicas []ReplicaRegion
 	// Alias is created for the primary and for every replica. Required.
 	Alias string
-	// Description of the key. Default: DefaultKeyDescription.
+	// Description of the key, as written. Default: DefaultKeyDescription
+	// with Naming's label.
 	Description string
 	// Policy is attached to the primary and to every replica that
 	// ReplicaPolicies does not name: key policies of multi-region keys are not
-	// synchronized. Required; build it with policy.KeyPolicy for a trail.
+	// synchronized. A custom policy is checked by the constructs that use the
+	// key (NewTrail, NewReplication) and never changed by them; build it with
+	// policy.KeyPolicy for a trail.
+	// Default: policy.KeyBasePolicy of Account, Administrators and
+	// Protection, to which the constructs using the key add what they need,
+	// on every copy: NewTrail (or a TrailBucket made with its Trail) the
+	// trail's statements, TrailBucket's Readers and GrantRead the readers',
+	// NewReplication the replication role's (the
+	// AWS CDK's trail does so for the bucket it is given; here for the key
+	// too).
 	Policy policy.Document
+	// Account owns the key: the account root's statement manages it.
+	// Only without Policy. Default: the account of Provider (or of the
+	// stack's default AWS provider) when it allows exactly one
+	// (allowed_account_ids); required otherwise.
+	Account string
+	// Administrators are IAM principal ARNs that may administer but not use
+	// the key (policy.KeyAdministratorActions). Only without Policy.
+	// Default: none; the account root's statement alone manages the key.
+	Administrators []string
+	// Protection, when its Deployer is set, denies the key's destruction
+	// (policy.KeyDestructionActions) to everyone but that role, the
+	// Administrators and the BreakGlass principals. Only without Policy.
+	// Default: none.
+	Protection *policy.Protection
 	// ReplicaPolicies are the policies of particular replicas, by region, in
 	// place of Policy: build each with policy.KeyPolicy and that Region, so a
 	// copy grants only what is used on it (the replication role's destination
@@ -115,13 +109,22 @@ type MultiRegionKeyProps struct {
 	// https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
 	// Default: none.
 	Tags map[string]string
+	// Naming labels the default Description (Naming.Label); Policy is used
+	// as written (label it with policy.Document.Labeled).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // MultiRegionKey is a symmetric multi-region KMS key, its replicas and an
-// alias in every region.
+// alias in every region. It is a construct; they are its children.
 type MultiRegionKey struct {
-	node          constructs.Construct
+	constructs.Construct
 	primaryRegion string
+	// account owns the key.
+	account string
+	// derived is true when the policy was not given (MultiRegionKeyProps.Policy):
+	// the constructs that use the key add their statements to it.
+	derived       bool
 	alias         string
 	policy        policy.Document
 	replicaPolicy map[string]policy.Document
@@ -145,34 +148,42 @@ func (p MultiRegionKeyProps) withDefaults() MultiRegionKeyProps {
 		p.DeletionWindowDays = DefaultDeletionWindowDays
 	}
 	if p.Description == "" {
-		p.Description = DefaultKeyDescription
+		p.Description = p.Naming.describe(DefaultKeyDescription)
 	}
+	p.Replicas = slices.Clone(p.Replicas)
+	p.Administrators = slices.Clone(p.Administrators)
 	return p
 }
 
-// validate checks props whose defaults are resolved (withDefaults).
-func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[string]string, err error) {
+// validate checks props whose defaults are resolved (withDefaults), with
+// what synthesis knows of their providers (primary, and replicas by index),
+// and resolves the regions and the account from them.
+func (p *MultiRegionKeyProps) validate(primary providerFacts, replicas []providerFacts) (derived bool, policyJSON string, replicaJSON map[string]string, err error) {
 	var l rules.List
-	if p.PrimaryRegion == "" {
-		l.Addf("MultiRegionKeyProps.PrimaryRegion", "", "is required")
-	} else {
-		l.Add("MultiRegionKeyProps.PrimaryRegion", rules.Region(p.PrimaryRegion))
-	}
+	p.Naming.validate(&l, "MultiRegionKeyProps.Naming", "")
+	p.PrimaryRegion = resolveRegion(&l, "MultiRegionKeyProps.PrimaryRegion", p.PrimaryRegion, primary)
 	seen := map[string]bool{p.PrimaryRegion: true}
-	for i, r := range p.Replicas {
+	for i := range p.Replicas {
+		r := &p.Replicas[i]
 		f := fmt.Sprintf("MultiRegionKeyProps.Replicas[%d]", i)
+		if isNil(r.Provider) {
+			l.Addf(f+".Provider", "nil", "is required: a provider aliased to the replica's region")
+			if r.Region == "" {
+				continue
+			}
+		}
+		var errs rules.List
+		r.Region = resolveRegion(&errs, f+".Region", r.Region, replicas[i])
+
 		switch {
-		case rules.Region(r.Region) != nil:
-			l.Add(f+".Region", rules.Region(r.Region))
+		case errs.Len() > 0:
+			l.Add("", errs.Err())
 		case seen[r.Region]:
 			l.Addf(f+".Region", r.Region, "must differ from the primary region and from every other replica region")
 		case rules.Partition(r.Region) != rules.Partition(p.PrimaryRegion):
 			l.Addf(f+".Region", r.Region, "must be in the partition of the primary region %q", p.PrimaryRegion)
 		}
 		seen[r.Region] = true
-		if r.Provider == nil {
-			l.Addf(f+".Provider", "nil", "is required: a provider aliased to %s", r.Region)
-		}
 	}
 	for k, v := range p.Tags {
 		l.Add(fmt.Sprintf("MultiRegionKeyProps.Tags[%q]", k), rules.Tag(k, v))
@@ -180,10 +191,38 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 	l.Add("MultiRegionKeyProps.Alias", rules.KeyAlias(p.Alias))
 	l.Add("MultiRegionKeyProps.RotationPeriodDays", rules.Range(p.RotationPeriodDays, rules.MinRotationDays, rules.MaxRotationDays, "days"))
 	l.Add("MultiRegionKeyProps.DeletionWindowDays", rules.Range(p.DeletionWindowDays, rules.MinDeletionWindowDays, rules.MaxDeletionWindowDays, "days"))
-	if len(p.Policy.Statement) == 0 {
-		l.Addf("MultiRegionKeyProps.Policy", "no statements", "is required: build it with policy.KeyPolicy")
-	} else if policyJSON, err = p.Policy.JSON(); err != nil {
-		l.Add("MultiRegionKeyProps.Policy", err)
+	derived = len(p.Policy.Statement) == 0
+	if derived && p.validateDerived(&l, primary) {
+		partition := rules.Partition(p.PrimaryRegion)
+		if partition == "" {
+			partition = "aws" // the region's violation is reported already
+		}
+		doc, err := policy.KeyBasePolicy(policy.KeyBaseProps{KeyAccount: p.Account, Partition: partition, Administrators: p.Administrators, Protection: p.Protection})
+		l.Add("", rules.Rename(rules.Rename(err, "KeyBaseProps.KeyAccount", "MultiRegionKeyProps.Account"), "KeyBaseProps.", "MultiRegionKeyProps."))
+		// A policy the key writes itself carries the label.
+		p.Policy = p.Naming.document(doc)
+	} else if !derived {
+		for field, set := range map[string]bool{"Account": p.Account != "", "Administrators": len(p.Administrators) > 0, "Protection": p.Protection != nil} {
+			if set {
+				l.Addf("MultiRegionKeyProps."+field, "set", "is only for a key made without Policy: a custom policy names its own account, administrators and denies")
+			}
+		}
+		p.Account = keyAccount(p.Policy)
+	}
+	// docs/aws-rules.md#replica-provider: a replica is in the primary's
+	// account (ReplicateKey is not cross-account).
+	for i := range p.Replicas {
+		if a := replicas[i].account; a != "" && p.Account != "" && a != p.Account {
+			l.Addf(fmt.Sprintf("MultiRegionKeyProps.Replicas[%d].Provider", i), a, "allows only account %s, but the key is in account %s: replicas stay in the primary's account", a, p.Account)
+		}
+	}
+	if len(p.Policy.Statement) > 0 {
+		if policyJSON, err = p.Policy.JSON(); err == nil {
+			err = policySize(policyJSON, rules.MaxKeyPolicyBytes, "KMS")
+		}
+		if err != nil {
+			l.Add("MultiRegionKeyProps.Policy", err)
+		}
 	}
 	replicaJSON = map[string]string{}
 	for _, r := range p.Replicas {
@@ -193,35 +232,64 @@ func (p *MultiRegionKeyProps) validate() (policyJSON string, replicaJSON map[str
 		f := "MultiRegionKeyProps.ReplicaPolicies[" + region + "]"
 		doc := p.ReplicaPolicies[region]
 		switch _, ok := replicaJSON[region]; {
+		case derived:
+			l.Addf(f, region, "is only for a key made with Policy: without it, the constructs add to each copy what it needs")
 		case !ok:
 			l.Addf(f, region, "must name a region of Replicas")
 		case len(doc.Statement) == 0:
 			l.Addf(f, "no statements", "is required: build it with policy.KeyPolicy")
 		default:
 			j, err := doc.JSON()
+			if err == nil {
+				err = policySize(j, rules.MaxKeyPolicyBytes, "KMS")
+			}
 			l.Add(f, err)
 			replicaJSON[region] = j
 		}
 	}
-	return policyJSON, replicaJSON, l.Err()
+	return derived, policyJSON, replicaJSON, l.Err()
+}
+
+// validateDerived resolves and checks the account of a key made without a
+// policy; false when there is none to build the policy for.
+func (p *MultiRegionKeyProps) validateDerived(l *rules.List, primary providerFacts) bool {
+	switch {
+	case p.Account == "" && primary.account == "":
+		l.Addf("MultiRegionKeyProps.Account", "", "is required without Policy when the provider does not allow exactly one account (allowed_account_ids)")
+		return false
+	case p.Account == "":
+		p.Account = primary.account
+	case primary.account != "" && p.Account != primary.account:
+		l.Addf("MultiRegionKeyProps.Account", p.Account, "contradicts the account %s that the AWS provider creating the key allows", primary.account)
+	}
+	return true
 }
 
 // NewMultiRegionKey creates the primary key (aws_kms_key with multi_region,
 // rotation on), one aws_kms_replica_key per replica region and an
-// aws_kms_alias in every region, under a construct with the given id.
+// aws_kms_alias in every region, as children of the key, a construct with
+// the given id.
 func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionKeyProps) (*MultiRegionKey, error) {
 	if err := checkScope(scope, id, "NewMultiRegionKey"); err != nil {
 		return nil, err
 	}
 	props = props.withDefaults()
-	policyJSON, replicaJSON, err := props.validate()
+	primary := readProvider(scope, props.Provider)
+	replicas := make([]providerFacts, len(props.Replicas))
+	for i, r := range props.Replicas {
+		if !isNil(r.Provider) {
+			replicas[i] = readProvider(scope, r.Provider)
+		}
+	}
+	derived, policyJSON, replicaJSON, err := props.validate(primary, replicas)
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
+	requireProviderConstraint(scope)
 	k := &MultiRegionKey{
-		node:          node,
 		primaryRegion: props.PrimaryRegion,
+		account:       props.Account,
+		derived:       derived,
 		alias:         props.Alias,
 		policy:        props.Policy,
 		replicaPolicy: map[string]policy.Document{},
@@ -229,11 +297,12 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		aliases:       map[string]kmsalias.KmsAlias{},
 		arns:          map[string]*string{},
 	}
+	constructs.NewConstruct_Override(k, scope, jsii.String(id))
 	lifecycle := protect(props.AllowDestroy)
 
 	// docs/aws-rules.md#symmetric-keys-only, #rotation-is-shared, #lockout-safety-check: only symmetric keys work with CloudTrail and S3; rotation is
 	// set on the primary only (replicas follow); never bypass the lockout check.
-	k.primary = kmskey.NewKmsKey(node, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
+	k.primary = kmskey.NewKmsKey(k, jsii.String("PrimaryKey"), &kmskey.KmsKeyConfig{
 		Provider:              props.Provider,
 		Description:           jsii.String(props.Description),
 		MultiRegion:           jsii.Bool(true),
@@ -243,15 +312,15 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		RotationPeriodInDays:  jsii.Number(float64(props.RotationPeriodDays)),
 		DeletionWindowInDays:  jsii.Number(float64(props.DeletionWindowDays)),
 		Policy:                jsii.String(policyJSON),
-		Lifecycle:             lifecycle,
+		Lifecycle:             withPostcondition(lifecycle, regionCheck(primary, keyRegionCondition, props.PrimaryRegion, "the primary key")),
 		Tags:                  keyTags(props.Tags),
 	})
-	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(node, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
+	k.aliases[props.PrimaryRegion] = kmsalias.NewKmsAlias(k, jsii.String("PrimaryAlias"), &kmsalias.KmsAliasConfig{
 		Provider:    props.Provider,
 		Name:        jsii.String(props.Alias),
 		TargetKeyId: k.primary.KeyId(),
 	})
-	for _, r := range props.Replicas {
+	for i, r := range props.Replicas {
 		suffix := RegionID(r.Region)
 		// docs/aws-rules.md#replica-provider, #policies-are-not-synchronized: replicas are created with a provider for their region and
 		// carry a full policy of their own (policies are not synchronized).
@@ -259,18 +328,18 @@ func NewMultiRegionKey(scope constructs.Construct, id string, props MultiRegionK
 		if doc, ok := props.ReplicaPolicies[r.Region]; ok {
 			k.replicaPolicy[r.Region] = doc
 		}
-		replica := kmsreplicakey.NewKmsReplicaKey(node, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
+		replica := kmsreplicakey.NewKmsReplicaKey(k, jsii.String("Replica"+suffix), &kmsreplicakey.KmsReplicaKeyConfig{
 			Provider:             r.Provider,
 			PrimaryKeyArn:        k.PrimaryKeyArn(),
 			Description:          jsii.String(props.Description),
 			DeletionWindowInDays: jsii.Number(float64(props.DeletionWindowDays)),
 			Policy:               jsii.String(replicaJSON[r.Region]),
 			Enabled:              jsii.Bool(true),
-			Lifecycle:            lifecycle,
+			Lifecycle:            withPostcondition(lifecycle, regionCheck(replicas[i], keyRegionCondition, r.Region, "the replica key")),
 			Tags:                 keyTags(props.Tags),
 		})
 		k.replicas[r.Region] = replica
-		k.aliases[r.Region] = kmsalias.NewKmsAlias(node, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
+		k.aliases[r.Region] = kmsalias.NewKmsAlias(k, jsii.String("ReplicaAlias"+suffix), &kmsalias.KmsAliasConfig{
 			Provider:    r.Provider,
 			Name:        jsii.String(props.Alias),
 			TargetKeyId: replica.KeyId(),
@@ -306,6 +375,9 @@ func (k *MultiRegionKey) arn(region string) (*string, bool) {
 // Alias is the key's alias name ("alias/..."), the same in every region.
 func (k *MultiRegionKey) Alias() string { return k.alias }
 
+// Account is the account that owns the key.
+func (k *MultiRegionKey) Account() string { return k.account }
+
 // PrimaryRegion is the region of the primary key.
 func (k *MultiRegionKey) PrimaryRegion() string { return k.primaryRegion }
 
@@ -337,9 +409,6 @@ func (k *MultiRegionKey) PolicyIn(region string) (doc policy.Document, ok bool) 
 	doc, ok = k.replicaPolicy[region]
 	return doc, ok
 }
-
-// Node is the construct that holds the key's resources.
-func (k *MultiRegionKey) Node() constructs.Construct { return k.node }
 
 // dependablesIn returns the key copy and alias in region, for depends_on.
 func (k *MultiRegionKey) dependablesIn(region string) []cdktf.ITerraformDependable {

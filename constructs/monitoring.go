@@ -188,7 +188,7 @@ func planMonitoring(p *TrailProps, t policy.Trail, organizationID string, target
 	if err != nil {
 		return nil, err
 	}
-	if m.keyJSON, err = keyDoc.JSON(); err != nil {
+	if m.keyJSON, err = p.Naming.document(keyDoc).JSON(); err != nil {
 		return nil, err
 	}
 	if c := p.CloudWatchLogs; c != nil {
@@ -205,7 +205,7 @@ func planMonitoring(p *TrailProps, t policy.Trail, organizationID string, target
 		}
 	}
 	if n := p.Notifications; n != nil {
-		if m.topicJSON, err = policy.ProtectedTopicPolicyIn(t, p.MonitoringAccount, n.TopicName, p.MonitoringProtection).JSON(); err != nil {
+		if m.topicJSON, err = p.Naming.document(policy.ProtectedTopicPolicyIn(t, p.MonitoringAccount, n.TopicName, p.MonitoringProtection)).JSON(); err != nil {
 			return nil, err
 		}
 	}
@@ -223,7 +223,7 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, pla
 	// SNS need a key in their own region.
 	key := kmskey.NewKmsKey(node, jsii.String("MonitoringKey"), &kmskey.KmsKeyConfig{
 		Provider:              p.Provider,
-		Description:           jsii.String(fmt.Sprintf("CloudTrail %s: CloudWatch Logs and notifications (cloudtrail-mrk)", t.Name)),
+		Description:           jsii.String(p.Naming.describe(fmt.Sprintf("CloudTrail %s: CloudWatch Logs and notifications", t.Name))),
 		KeyUsage:              jsii.String("ENCRYPT_DECRYPT"),
 		CustomerMasterKeySpec: jsii.String("SYMMETRIC_DEFAULT"),
 		EnableKeyRotation:     jsii.Bool(true),

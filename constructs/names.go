@@ -32,7 +32,9 @@ func RegionID(region string) string {
 // directly under one: every resource needs a stack), an empty id, or an id
 // already taken in the scope.
 func checkScope(scope constructs.Construct, id, constructor string) error {
-	if scope == nil {
+	// A nil *TrailBucket (or any construct of this package) is a scope too,
+	// and its Node would dereference nil.
+	if isNil(scope) {
 		return fmt.Errorf("%s: scope is required (got nil)", constructor)
 	}
 	// Every jsii call is a round trip to Node.js: the node is read once.

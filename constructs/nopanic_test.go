@@ -25,6 +25,9 @@ type constructor struct {
 	valid  func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
 	zero   func(scope constructs.Construct, id string) error
 	noCopy func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
+	// contradicts names a region its provider contradicts (nil when the
+	// construct takes no region).
+	contradicts func(t *testing.T, f *fixture, scope constructs.Construct, id string) error
 }
 
 // keyOnlyIn makes a key whose only copy is its primary in region.
@@ -63,6 +66,11 @@ var allConstructors = []constructor{
 			_, err := NewMultiRegionKey(scope, id, MultiRegionKeyProps{})
 			return err
 		},
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			_, err := NewMultiRegionKey(scope, id, MultiRegionKeyProps{Alias: "alias/x", Account: "222222222222",
+				Replicas: []ReplicaRegion{{Region: "eu-west-1", Provider: f.providers["us-west-2"]}}})
+			return err
+		},
 	},
 	{
 		name: "NewTrailBucket",
@@ -76,6 +84,12 @@ var allConstructors = []constructor{
 		},
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			_, err := NewTrailBucket(scope, id, TrailBucketProps{BucketName: "trail-logs-other", Region: "us-west-2", Provider: f.providers["us-west-2"], Key: f.keyOnlyIn(t, "us-east-1"), Trail: testTrail})
+			return err
+		},
+		// The case the issue found: eu-west-1 named under an eu-central-1
+		// provider used to synthesize with the eu-west-1 key copy's ARN.
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			_, err := NewTrailBucket(scope, id, TrailBucketProps{BucketName: "trail-logs-other", Region: "eu-west-1", Provider: f.providers["us-west-2"], Key: f.key(t, nil), Trail: testTrail})
 			return err
 		},
 	},
@@ -101,6 +115,13 @@ var allConstructors = []constructor{
 			_, err := NewRecoveryBucket(scope, id, RecoveryBucketProps{})
 			return err
 		},
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			k := f.key(t, nil)
+			props := recoveryProps(f, f.bucket(t, k, nil), k)
+			props.Provider = f.providers["eu-west-1"]
+			_, err := NewRecoveryBucket(scope, id, props)
+			return err
+		},
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			k := f.keyOnlyIn(t, "us-east-1")
 			_, err := NewRecoveryBucket(scope, id, recoveryProps(f, f.bucket(t, k, nil), k))
@@ -124,22 +145,10 @@ var allConstructors = []constructor{
 			_, err := NewReplication(scope, id, ReplicationProps{})
 			return err
 		},
-		// The replication's key has its destination copy (with the grants)
-		// but no copy in the source region: NewReplication used to
-		// dereference the missing source key ARN.
-		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
-			k := f.key(t, nil)
-			src := f.bucket(t, k, nil)
-			dst, err := NewRecoveryBucket(f.stack, "Recovery", recoveryProps(f, src, k))
-			require.NoError(t, err)
-			only, err := NewMultiRegionKey(f.stack, "OnlyWest", MultiRegionKeyProps{
-				PrimaryRegion: "us-west-2", Provider: f.providers["us-west-2"], Alias: "alias/only-west",
-				Policy: replicationKeyPolicy(t, "us-west-2"),
-			})
-			require.NoError(t, err)
-			_, err = NewReplication(scope, id, ReplicationProps{Source: src, Destination: dst, Key: only, Grants: testGrants})
-			return err
-		},
+		// No noCopy: the replication's key must be both buckets' key
+		// (checked first), which has a copy in both regions; a key without
+		// the source copy used to be dereferenced, and is now refused as
+		// another key (TestReplicationValidation).
 	},
 	{
 		name: "NewTrail",
@@ -159,6 +168,13 @@ var allConstructors = []constructor{
 		noCopy: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
 			b := f.bucket(t, f.key(t, nil), func(p *TrailBucketProps) { p.Region = "us-west-2"; p.Provider = f.providers["us-west-2"] })
 			_, err := NewTrail(scope, id, TrailProps{Bucket: b, Key: f.keyOnlyIn(t, "us-east-1")})
+			return err
+		},
+		// The bucket's trail lives in us-east-1; a us-west-2 provider
+		// would create it elsewhere, under an ARN no policy names.
+		contradicts: func(t *testing.T, f *fixture, scope constructs.Construct, id string) error {
+			k := f.key(t, nil)
+			_, err := NewTrail(scope, id, TrailProps{Bucket: f.bucket(t, k, nil), Key: k, Provider: f.providers["us-west-2"]})
 			return err
 		},
 	},
@@ -212,6 +228,9 @@ func TestConstructorsNeverPanic(t *testing.T) {
 		{"nil scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			return nil, c.valid(t, f, nil, "X")
 		}, "scope is required (got nil)"},
+		{"nil construct as scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
+			return nil, c.valid(t, f, (*MultiRegionKey)(nil), "X")
+		}, "scope is required (got nil)"},
 		{"app scope", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
 			app := cdktf.Testing_App(nil)
 			return app, c.valid(t, f, app, "X")
@@ -237,6 +256,12 @@ func TestConstructorsNeverPanic(t *testing.T) {
 			}
 			return f.stack, c.noCopy(t, f, f.stack, "X")
 		}, `the multi-region key has no copy in`},
+		{"region contradicting its provider", func(t *testing.T, c constructor, f *fixture) (constructs.Construct, error) {
+			if c.contradicts == nil {
+				t.Skip("takes no region")
+			}
+			return f.stack, c.contradicts(t, f, f.stack, "X")
+		}, `contradicts`},
 	}
 	for _, c := range allConstructors {
 		// The valid props build: each failure below is the case's alone.
@@ -256,7 +281,7 @@ func TestConstructorsNeverPanic(t *testing.T) {
 				})
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), bc.want)
-				if bc.name != "nil scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" {
+				if bc.name != "nil scope" && bc.name != "nil construct as scope" && bc.name != "zero-value props" && bc.name != "key without a copy in a needed region" && bc.name != "region contradicting its provider" {
 					assert.True(t, strings.HasPrefix(err.Error(), c.name+": "), "the error names the constructor: %v", err)
 				}
 				if scope != nil {
@@ -331,7 +356,7 @@ func TestOutputs(t *testing.T) {
 	assert.Equal(t, "org-trail-notifications", tr.TopicName())
 	alarmTopic, _ := doc.OnlyWhere(t, "aws_sns_topic", "name", "org-trail-alarms")
 	assert.Equal(t, st.Ref("aws_sns_topic", alarmTopic, "arn"), out("AlarmTopicArn"))
-	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications (cloudtrail-mrk)")
+	monKey, _ := doc.OnlyWhere(t, "aws_kms_key", "description", "CloudTrail org-trail: CloudWatch Logs and notifications")
 	assert.Equal(t, st.Ref("aws_kms_key", monKey, "arn"), out("MonitoringKeyArn"))
 	accessLogs, _ := doc.OnlyWhere(t, "aws_s3_bucket", "bucket", "trail-logs-test-access")
 	assert.Equal(t, st.Ref("aws_s3_bucket", accessLogs, "arn"), out("AccessLogsArn"))

@@ -26,13 +26,16 @@ type RecoveryBucketProps struct {
 	// BucketName of the recovery bucket. Required.
 	BucketName string
 	// Region of the recovery bucket: a region where Key has a replica, other
-	// than Source's. Required.
+	// than Source's. Default: the region of Provider; refused when it
+	// contradicts that region, required when that region is not known at
+	// synthesis.
 	Region string
 	// Provider creates the bucket; it must be configured for Region.
 	// Required in practice: the default provider is in the home region.
 	Provider cdktf.TerraformProvider
-	// Key encrypts the copies, with its replica in Region. Required.
-	Key *MultiRegionKey
+	// Key encrypts the copies, with its replica in Region: a MultiRegionKey,
+	// or a key made elsewhere (KeyFromArns). Required.
+	Key IKey
 	// AccessLogs receives this bucket's access logs; it must be in Region.
 	// Default: none.
 	AccessLogs *AccessLogBucket
@@ -40,15 +43,27 @@ type RecoveryBucketProps struct {
 	AllowDestroy bool
 	// ReplicationRoleARN is the only role that may write the bucket, by
 	// replication: the RoleARN() of the Grants given to NewReplication.
-	// Required.
+	// Default: none yet: NewReplication names its role when it is given this
+	// bucket, and until then replication into the bucket is denied to every
+	// principal.
 	ReplicationRoleARN string
+	// Naming labels the bucket policy's Id (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // RecoveryBucket receives S3 replicas of the trail's log files in another
-// region, with the same protections as the trail bucket.
+// region, with the same protections as the trail bucket. It is a construct;
+// the bucket and its settings are its children.
 type RecoveryBucket struct {
-	node         constructs.Construct
+	constructs.Construct
+	key          IKey
 	name, region string
+	// What its policy is generated from (the Source's).
+	partition, keyPrefix string
+	readers              []string
+	protection           *policy.Protection
+	naming               Naming
 	// replicationRole is the only role the bucket's policy lets replicate.
 	replicationRole string
 	// accessLogBucket receives this bucket's access logs, or "".
@@ -66,6 +81,9 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		return nil, err
 	}
 	var l rules.List
+	props.Naming.validate(&l, "RecoveryBucketProps.Naming", "")
+	facts := readProvider(scope, props.Provider)
+	props.Region = resolveRegion(&l, "RecoveryBucketProps.Region", props.Region, facts)
 	src := props.Source
 	if src == nil {
 		l.Addf("RecoveryBucketProps.Source", "nil", "is required: the trail bucket the recovery bucket copies")
@@ -77,33 +95,84 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		l.Addf("RecoveryBucketProps.Region", props.Region, "must differ from the region of the trail bucket it copies")
 	}
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
-	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
-		Partition: src.Trail().Partition, BucketName: props.BucketName, KeyPrefix: src.KeyPrefix(), Readers: src.readers,
-		Protection: protectionOrDefault(src.protection), ReplicationRoleARN: props.ReplicationRoleARN,
-	})
+	r := &RecoveryBucket{
+		key:             props.Key,
+		name:            props.BucketName,
+		region:          props.Region,
+		partition:       partitionOf(src.Region()),
+		keyPrefix:       src.KeyPrefix(),
+		readers:         src.allReaders(),
+		protection:      src.protection,
+		replicationRole: props.ReplicationRoleARN,
+		accessLogBucket: accessLogName(props.AccessLogs),
+		naming:          props.Naming,
+	}
+	doc, err := r.render(props.ReplicationRoleARN)
 	l.Add("", rules.Rename(err, "RecoveryBucketPolicyProps.", "RecoveryBucketProps."))
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	policyJSON, err := doc.JSON()
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = policySize(policyJSON, rules.MaxBucketPolicyBytes, "S3")
 	}
+	if err != nil {
+		return nil, rules.At("RecoveryBucketProps", err)
+	}
+	r.policyDoc = doc
 	// docs/aws-rules.md#replicas-are-re-encrypted: S3 re-encrypts replicas under the destination-region key.
 	keyArn, _ := props.Key.KeyArnIn(props.Region)
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	return &RecoveryBucket{
-		node:            node,
-		name:            props.BucketName,
-		region:          props.Region,
-		replicationRole: props.ReplicationRoleARN,
-		policyDoc:       doc,
-		accessLogBucket: accessLogName(props.AccessLogs),
-		locked: newLockedBucket(node, lockedBucketSpec{
-			name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
-			lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
-			accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
-		}),
+	requireProviderConstraint(scope)
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	r.locked = newLockedBucket(r, lockedBucketSpec{
+		name: props.BucketName, provider: props.Provider, keyArn: keyArn, policyJSON: policyJSON,
+		lockMode: src.lockMode, lockDays: src.lockDays, lifecycle: src.lifecycle,
+		accessLogs: props.AccessLogs, allowDestroy: props.AllowDestroy,
+		regionCheck: regionCheck(facts, bucketRegionCondition, props.Region, "the recovery bucket "+props.BucketName),
+	})
+	if r.replicationRole == "" {
+		// Deployed without its role, the bucket would refuse every copy.
+		r.Node().AddValidation(&unboundValidation{check: func() string {
+			if r.replicationRole != "" {
+				return ""
+			}
+			return fmt.Sprintf("the recovery bucket %s has no replication role: its policy denies every replication. Call NewReplication with this bucket, or name the role in RecoveryBucketProps.ReplicationRoleARN", r.name)
+		}})
+	}
+	return r, nil
+}
+
+// render generates the recovery bucket's policy for the replication role
+// (none: replication denied to all).
+func (r *RecoveryBucket) render(role string) (policy.Document, error) {
+	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
+		Partition: r.partition, BucketName: r.name, KeyPrefix: r.keyPrefix, Readers: r.readers,
+		Protection: protectionOrDefault(r.protection), ReplicationRoleARN: role,
+	})
+	return r.naming.document(doc), err
+}
+
+// planRole names the only role that may replicate into the bucket
+// (NewReplication, for a bucket made without one). A bucket that names a
+// role accepts only that one.
+func (r *RecoveryBucket) planRole(field, role string) (apply func(), err error) {
+	if r.replicationRole != "" {
+		if r.replicationRole != role {
+			return nil, &rules.Violation{Field: field, Value: role, Rule: fmt.Sprintf("must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", r.replicationRole)}
+		}
+		return func() {}, nil
+	}
+	doc, err := r.render(role)
+	if err != nil {
+		return nil, rules.At(field, err)
+	}
+	j, err := doc.JSON()
+	if err != nil {
+		return nil, rules.At("the bucket policy of "+r.name, err)
+	}
+	return func() {
+		r.replicationRole, r.policyDoc = role, doc
+		r.locked.policy.SetPolicy(jsii.String(j))
 	}, nil
 }
 
@@ -136,9 +205,6 @@ func (r *RecoveryBucket) BucketArn() *string { return r.locked.bucket.Arn() }
 // Policy is the recovery bucket's generated policy.
 func (r *RecoveryBucket) Policy() policy.Document { return r.policyDoc }
 
-// Node is the construct that holds the recovery bucket's resources.
-func (r *RecoveryBucket) Node() constructs.Construct { return r.node }
-
 // ReplicationProps configures NewReplication.
 type ReplicationProps struct {
 	// Source is the trail bucket. Required.
@@ -148,13 +214,22 @@ type ReplicationProps struct {
 	SourceProvider cdktf.TerraformProvider
 	// Destination is the recovery bucket. Required.
 	Destination *RecoveryBucket
-	// Key encrypts both buckets. The policies of its copies in the source
-	// and destination regions must carry Grants' KeyStatements for their
-	// region (policy.KeyPolicyProps.Replication and Region). Required.
-	Key *MultiRegionKey
-	// Grants names the role and both buckets; build the key policy from the
-	// same value. Required.
+	// Key encrypts both buckets. A MultiRegionKey made without a policy gets
+	// the role's statements (Grants.KeyStatements) on its copies in the
+	// source and destination regions, and the Source's readers' grant on the
+	// recovery copies; a custom policy must carry them (build it with
+	// policy.KeyPolicyProps.Replication and Region) and is not changed; the
+	// owner of a key made elsewhere (KeyFromArns) must add
+	// Replication.RequiredKeyStatements. Required.
+	Key IKey
+	// Grants names the role and both buckets. Default: composed from Source
+	// (its region, name and trail's account), Destination, the key's account
+	// and RoleName.
 	Grants policy.Replication
+	// RoleName of the replication role, when Grants is not given.
+	// Default: "<trail name>-replication", when that fits the 64 characters
+	// of a role name; required otherwise.
+	RoleName string
 	// ObjectLockToken is passed to S3 when it asks for one to replicate from
 	// a bucket with Object Lock. Default: none.
 	ObjectLockToken string
@@ -162,6 +237,10 @@ type ReplicationProps struct {
 	// topic it notifies (see ReplicationAlarmsProps). Default: none; the
 	// app's configuration turns it on unless told otherwise.
 	Alarms *ReplicationAlarmsProps
+	// Naming labels the Ids of the alarm key's and topic's policies and the
+	// alarm key's description (Naming.Label).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
 // ReplicationRuleID is the id of the replication rule: the RuleId dimension
@@ -201,10 +280,13 @@ type ReplicationAlarmsProps struct {
 }
 
 // Replication copies every log file, as it arrives, from the trail bucket to
-// the recovery bucket, re-encrypted with the key's replica there.
+// the recovery bucket, re-encrypted with the key's replica there. It is a
+// construct; the role, its policy, the replication configuration and the
+// alarm are its children.
 type Replication struct {
-	node constructs.Construct
-	role iamrole.IamRole
+	constructs.Construct
+	role   iamrole.IamRole
+	grants policy.Replication
 }
 
 // RoleArn is the replication role's ARN as a Terraform reference.
@@ -213,24 +295,35 @@ func (r *Replication) RoleArn() *string { return r.role.Arn() }
 // RoleName is the replication role's name (policy.Replication.RoleName).
 func (r *Replication) RoleName() *string { return r.role.Name() }
 
-// Node is the construct that holds the role and the replication
-// configuration.
-func (r *Replication) Node() constructs.Construct { return r.node }
-
-func (p *ReplicationProps) validate() error {
+func (p *ReplicationProps) validate() (bind func(), err error) {
 	var l rules.List
+	p.Naming.validate(&l, "ReplicationProps.Naming", "")
 	if p.Source == nil {
 		l.Addf("ReplicationProps.Source", "nil", "is required")
 	}
 	if p.Destination == nil {
 		l.Addf("ReplicationProps.Destination", "nil", "is required")
 	}
-	if p.Key == nil {
+	if isNil(p.Key) {
 		l.Addf("ReplicationProps.Key", "nil", "is required")
+	}
+	if l.Len() == 0 && p.Grants == (policy.Replication{}) {
+		p.Grants = p.defaultGrants(&l)
+	}
+	if l.Len() > 0 {
+		return nil, l.Err()
 	}
 	l.Add("", p.Grants.Validate("ReplicationProps.Grants"))
 	if l.Len() > 0 {
-		return l.Err()
+		return nil, l.Err()
+	}
+	// The role decrypts with the key of the source objects and encrypts
+	// with the destination's: one multi-region key, the buckets' own.
+	if !sameKey(p.Key, p.Source.key, p.Source.region) {
+		l.Addf("ReplicationProps.Key", keyName(p.Key), "must be the source bucket's key (TrailBucketProps.Key, %s), which encrypts the objects it replicates", keyName(p.Source.key))
+	}
+	if !sameKey(p.Key, p.Destination.key, p.Destination.region) {
+		l.Addf("ReplicationProps.Key", keyName(p.Key), "must be the recovery bucket's key (RecoveryBucketProps.Key, %s), which encrypts the copies", keyName(p.Destination.key))
 	}
 	g := p.Grants
 	if g.SourceBucket != p.Source.BucketName() || g.SourceRegion != p.Source.Region() {
@@ -252,17 +345,86 @@ func (p *ReplicationProps) validate() error {
 			}
 		}
 	}
-	if g.RoleARN() != p.Destination.replicationRole {
-		l.Addf("ReplicationProps.Grants", g.RoleARN(), "must name the role the destination's policy lets replicate, %s (RecoveryBucketProps.ReplicationRoleARN)", p.Destination.replicationRole)
-	}
-	for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
-		doc, ok := p.Key.PolicyIn(region)
-		if ok && !keyPolicyHas(doc, g.KeyStatements(region)) {
-			l.Addf("ReplicationProps.Key", g.RoleARN(), "the policy of the key copy in %s must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region %q", region, region)
+	bindRole, err := p.Destination.planRole("ReplicationProps.Grants", g.RoleARN())
+	l.Add("", err)
+	addKeyStatements := func() {}
+	if k, ok := p.Key.(*MultiRegionKey); ok {
+		if k.derived {
+			addKeyStatements, err = k.planMissing(p.keyStatements)
+			l.Add("", err)
+		} else {
+			for _, region := range []string{g.SourceRegion, g.DestinationRegion} {
+				doc, ok := k.PolicyIn(region)
+				if ok && !keyPolicyHas(doc, g.KeyStatements(region)) {
+					l.Addf("ReplicationProps.Key", g.RoleARN(), "the policy of the key copy in %s must allow the replication role (key policies of replicas are not synchronized): build it with policy.KeyPolicyProps.Replication and Region %q", region, region)
+				}
+			}
 		}
 	}
-	return l.Err()
+	if err := l.Err(); err != nil {
+		return nil, err
+	}
+	return func() { bindRole(); addKeyStatements() }, nil
 }
+
+// defaultGrants composes the grants from the buckets, the key and RoleName.
+func (p *ReplicationProps) defaultGrants(l *rules.List) policy.Replication {
+	t := p.Source.Trail()
+	if t == (policy.Trail{}) {
+		l.Addf("ReplicationProps.Source", p.Source.BucketName(), "has no trail yet, and the replication role may decrypt under its trail's encryption context: call NewTrail with the source bucket first, or give Grants")
+		return policy.Replication{}
+	}
+	var account string
+	switch k := p.Key.(type) {
+	case *MultiRegionKey:
+		account = k.Account()
+	case *ExistingKey:
+		account = k.Account()
+	}
+	if account == "" {
+		l.Addf("ReplicationProps.Grants", "", "is required: the key's account is not known")
+	}
+	role := p.RoleName
+	if role == "" {
+		role = t.Name + "-replication"
+		if rules.RoleName(role) != nil {
+			l.Addf("ReplicationProps.RoleName", "", "is required: the default %q is not a valid role name", role)
+		}
+	}
+	return policy.Replication{
+		Partition: t.Partition, Account: account, RoleName: role,
+		SourceRegion: p.Source.Region(), SourceBucket: p.Source.BucketName(),
+		DestinationRegion: p.Destination.Region(), DestinationBucket: p.Destination.BucketName(),
+		TrailAccount: t.Account,
+	}
+}
+
+// keyStatements are what the key copy in region needs for the replication:
+// the role's grants and, on the destination copy, the readers' grant on the
+// recovery copies (as policy.KeyPolicy writes them).
+func (p *ReplicationProps) keyStatements(region string) []policy.Statement {
+	g := p.Grants
+	out := g.KeyStatements(region)
+	if readers := p.Destination.readers; region == g.DestinationRegion && len(readers) > 0 {
+		// The recovery bucket's readers (its Source's when it was made)
+		// were checked then.
+		if s, err := g.RecoveryReaders(readers); err == nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// RequiredKeyStatements are the statements the policy of the key copy in
+// region must hold for the replication: what the owner of a key made
+// elsewhere must add to its source and destination copies. A MultiRegionKey
+// got them, or was checked for them.
+func (r *Replication) RequiredKeyStatements(region string) []policy.Statement {
+	return r.grants.KeyStatements(region)
+}
+
+// Grants are the role's and buckets' names the replication was made with.
+func (r *Replication) Grants() policy.Replication { return r.grants }
 
 // keyPolicyHas reports whether doc contains every statement of want.
 func keyPolicyHas(doc policy.Document, want []policy.Statement) bool {
@@ -291,12 +453,28 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err := checkScope(scope, id, "NewReplication"); err != nil {
 		return nil, err
 	}
-	if err := props.validate(); err != nil {
+	if props.Source != nil {
+		// The replication configuration and its alarm are created by
+		// SourceProvider, in the source bucket's region (where S3 publishes
+		// the replication metrics, docs/aws-rules.md#replication-metrics).
+		var l rules.List
+		if f := readProvider(scope, props.SourceProvider); f.region != "" && f.region != props.Source.Region() {
+			l.Addf("ReplicationProps.SourceProvider", f.region, "its region contradicts the source bucket's region %s: the replication configuration and its alarm must be created there", props.Source.Region())
+		}
+		if err := l.Err(); err != nil {
+			return nil, err
+		}
+	}
+	bind, err := props.validate()
+	if err != nil {
 		return nil, err
 	}
 	// The key must wait for the role (depends_on), which works within a stack.
-	if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(props.Key.Node()).Node().Path(); a != b {
-		return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
+	key, ownKey := props.Key.(*MultiRegionKey)
+	if ownKey {
+		if a, b := *cdktf.TerraformStack_Of(scope).Node().Path(), *cdktf.TerraformStack_Of(key).Node().Path(); a != b {
+			return nil, &rules.Violation{Field: "ReplicationProps.Key", Rule: "must be in the stack of the replication (" + a + ")", Value: b}
+		}
 	}
 	g := props.Grants
 	sourceKey, err := props.Key.KeyArnIn(g.SourceRegion)
@@ -319,16 +497,21 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
-	role := iamrole.NewIamRole(node, jsii.String("Role"), &iamrole.IamRoleConfig{
+	bind()
+	requireProviderConstraint(scope)
+	r := &Replication{grants: g}
+	constructs.NewConstruct_Override(r, scope, jsii.String(id))
+	role := iamrole.NewIamRole(r, jsii.String("Role"), &iamrole.IamRoleConfig{
 		Provider:         props.SourceProvider,
 		Name:             jsii.String(g.RoleName),
 		Description:      jsii.String("S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket),
 		AssumeRolePolicy: jsii.String(trustJSON),
 	})
 	// KMS refuses a key policy naming a role that does not exist yet.
-	props.Key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+	if ownKey {
+		key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
+	}
+	rolePolicy := iamrolepolicy.NewIamRolePolicy(r, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
 		Provider: props.SourceProvider,
 		Name:     jsii.String("s3-replication"),
 		Role:     role.Id(),
@@ -339,7 +522,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		token = jsii.String(props.ObjectLockToken)
 	}
 	src, dst := props.Source.locked, props.Destination.locked
-	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(node, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
+	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(r, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
 		Provider: props.SourceProvider,
 		Bucket:   src.bucket.Id(),
 		Role:     role.Arn(),
@@ -375,9 +558,10 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
 	})
 	if alarm != nil {
-		addReplicationAlarm(node, props, *alarm, configuration)
+		addReplicationAlarm(r, props, *alarm, configuration)
 	}
-	return &Replication{node: node, role: role}, nil
+	r.role = role
+	return r, nil
 }
 
 // replicationAlarmPlan is the replication alarm's topic name and policies,
@@ -399,10 +583,10 @@ func planReplicationAlarm(props ReplicationProps) (*replicationAlarmPlan, error)
 	if err := a.Protection.Validate("ReplicationProps.Alarms.Protection", props.Grants.Partition); err != nil {
 		return nil, err
 	}
-	if plan.keyJSON, err = props.Grants.ProtectedAlarmKeyPolicy(a.Protection).JSON(); err != nil {
+	if plan.keyJSON, err = props.Naming.document(props.Grants.ProtectedAlarmKeyPolicy(a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
-	if plan.topicJSON, err = props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection).JSON(); err != nil {
+	if plan.topicJSON, err = props.Naming.document(props.Grants.ProtectedAlarmTopicPolicy(plan.topicName, a.Protection)).JSON(); err != nil {
 		return nil, err
 	}
 	return &plan, nil
@@ -419,7 +603,7 @@ func addReplicationAlarm(node constructs.Construct, props ReplicationProps, plan
 	// key: SNS needs a key in the topic's region, and the AWS managed
 	// aws/sns key's policy cannot let CloudWatch use it.
 	key := newAlarmTopicKey(node, props.SourceProvider, "AlarmKey",
-		fmt.Sprintf("CloudTrail %s: replication alarm topic (cloudtrail-mrk)", trail), plan.keyJSON, a.KeyTags, a.AllowDestroy)
+		props.Naming.describe(fmt.Sprintf("CloudTrail %s: replication alarm topic", trail)), plan.keyJSON, a.KeyTags, a.AllowDestroy)
 	_, topicArn := newEncryptedTopic(node, props.SourceProvider, "Alarm", plan.topicName, key.Arn(), plan.topicJSON, a.Subscriptions)
 	cloudwatchmetricalarm.NewCloudwatchMetricAlarm(node, jsii.String("FailureAlarm"), &cloudwatchmetricalarm.CloudwatchMetricAlarmConfig{
 		Provider:         props.SourceProvider,

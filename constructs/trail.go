@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -21,16 +22,37 @@ import (
 // deliver.
 type TrailProps struct {
 	// Bucket receives the logs: a TrailBucket, or a bucket made elsewhere
-	// (TrailBucketFromName), whose owner must add its RequiredPolicy.
-	// Required.
+	// (TrailBucketFromName), whose owner must add its RequiredPolicy. A
+	// TrailBucket made without a trail is given this one: its policy is
+	// generated for it (the AWS CDK's way: the trail adds its statements to
+	// the bucket it is given). Required.
 	Bucket ITrailBucket
 	// Key encrypts the logs; the trail uses its copy in the bucket's region.
-	// A MultiRegionKey's policy must let this trail encrypt (see
-	// policy.KeyPolicy); the owner of a key made elsewhere (KeyFromArns) must
-	// add RequiredKeyStatements to the policy of that copy. Required.
+	// A MultiRegionKey made without a policy gets the trail's statements
+	// (policy.TrailKeyStatements) on every copy; a custom policy must let
+	// this trail encrypt (see policy.KeyPolicy) and is not changed; the
+	// owner of a key made elsewhere (KeyFromArns) must add
+	// RequiredKeyStatements to the policy of that copy. Required.
 	Key IKey
+	// Name of the trail. Default: the name of the Bucket's trail; required
+	// when the bucket has none yet.
+	Name string
+	// Account owns the trail: for an organization trail, the management
+	// account. Default: the account of the Bucket's trail; when the bucket
+	// has none yet, the account of Provider (or of the stack's default AWS
+	// provider) when it allows exactly one (allowed_account_ids), else
+	// required; always required then with MonitoringAccount (a delegated
+	// administrator creates the trail, the management account owns it).
+	Account string
+	// OrganizationID makes the trail an organization trail of this
+	// organization. Default: the Bucket's; it may be set only when the
+	// bucket has no trail yet, or to the bucket's own value.
+	OrganizationID string
 	// Provider creates the trail; it must be configured for the trail's home
-	// region in the trail owner's account.
+	// region in the account that creates it (the owner, or
+	// MonitoringAccount). Its region is the trail's home region: a bucket
+	// whose trail names another region is refused, as is a provider that
+	// allows only another account.
 	// Default: the stack's default AWS provider.
 	Provider cdktf.TerraformProvider
 	// MultiRegion logs events from every region. Default: true.
@@ -88,11 +110,18 @@ type TrailProps struct {
 	// control policy can deny changes on (its id is known only after
 	// apply). Default: none.
 	MonitoringKeyTags map[string]string
+	// Naming labels the Ids of the monitoring, alarm and watchdog policies
+	// and the descriptions of the monitoring and watchdog keys
+	// (Naming.Label), and prefixes the namespace of the alarms' metrics
+	// (Naming.AlarmNamespacePrefix).
+	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
+	Naming Naming
 }
 
-// Trail is an aws_cloudtrail resource wired to its bucket and key.
+// Trail is an aws_cloudtrail resource wired to its bucket and key. It is a
+// construct; the trail and its monitoring resources are its children.
 type Trail struct {
-	node     constructs.Construct
+	constructs.Construct
 	identity policy.Trail
 	trail    cloudtrail.Cloudtrail
 	mon      monitoring
@@ -122,12 +151,24 @@ func (p *TrailProps) validate() (keyArn *string, err error) {
 		if keyArn, err = p.Key.KeyArnIn(p.Bucket.Region()); err != nil {
 			l.Add("TrailProps.Key", err)
 		}
+		// CloudTrail encrypts the log files with the trail's key, not the
+		// bucket's default one: readers are granted on the bucket's key, so
+		// the two must be one.
+		if b, ok := ownedBucket(p.Bucket); ok && !sameKey(b.key, p.Key, b.region) {
+			l.Addf("TrailProps.Key", keyName(p.Key), "must be the key of the bucket %s (TrailBucketProps.Key, %s): CloudTrail encrypts the log files with the trail's key, and the bucket's readers are granted the bucket's", b.name, keyName(b.key))
+		}
 		// A key made elsewhere has a policy we cannot see: its owner adds
-		// RequiredKeyStatements.
-		if k, ok := p.Key.(*MultiRegionKey); ok && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
+		// RequiredKeyStatements. A key made without a policy gets the
+		// trail's statements (NewTrail adds them); a custom one is checked.
+		if k, ok := p.Key.(*MultiRegionKey); ok && !k.derived && !allowsTrail(keyPolicyIn(k, p.Bucket.Region()), p.Bucket.Trail().ARN()) {
 			l.Addf("TrailProps.Key", p.Bucket.Trail().ARN(), "the key policy must let this trail encrypt: no statement allows kms:GenerateDataKey* to %s with aws:SourceArn equal to the trail ARN (build it with policy.KeyPolicy)", policy.CloudTrailService)
 		}
 	}
+	trailName := ""
+	if p.Bucket != nil {
+		trailName = p.Bucket.Trail().Name
+	}
+	p.Naming.validate(&l, "TrailProps.Naming", trailName)
 	if p.Bucket != nil {
 		p.validateMonitoring(&l, p.Bucket.Trail())
 		p.validateLogBuckets(&l)
@@ -181,6 +222,12 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err := checkScope(scope, id, "NewTrail"); err != nil {
 		return nil, err
 	}
+	var l rules.List
+	facts := readProvider(scope, props.Provider)
+	bind := props.resolveTrail(&l, facts)
+	if l.Len() > 0 {
+		return nil, l.Err()
+	}
 	props = props.withDefaults()
 	keyArn, err := props.validate()
 	if err != nil {
@@ -191,10 +238,24 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	if err != nil {
 		return nil, err
 	}
-	node := constructs.NewConstruct(scope, jsii.String(id))
+	bindBucket, readerGrants, err := bind()
+	if err != nil {
+		return nil, err
+	}
+	addKeyStatements, err := props.planKeyStatements(identity, readerGrants)
+	if err != nil {
+		return nil, err
+	}
+	// Nothing can fail from here on: the bucket and the key learn of the
+	// trail, then the trail's resources are created.
+	bindBucket()
+	addKeyStatements()
+	requireProviderConstraint(scope)
+	t := &Trail{identity: identity}
+	constructs.NewConstruct_Override(t, scope, jsii.String(id))
 
 	var dependsOn []cdktf.ITerraformDependable
-	trailStack := cdktf.TerraformStack_Of(node)
+	trailStack := cdktf.TerraformStack_Of(t)
 	trailStackPath := *trailStack.Node().Path()
 	type dependency struct {
 		node  constructs.Construct
@@ -203,11 +264,11 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 	// Only what we create can be waited for: a bucket or key made elsewhere
 	// exists before this stack is deployed.
 	var deps []dependency
-	if b, ok := props.Bucket.(*TrailBucket); ok {
-		deps = append(deps, dependency{b.Node(), []cdktf.ITerraformDependable{b.PolicyResource()}})
+	if b, ok := ownedBucket(props.Bucket); ok {
+		deps = append(deps, dependency{b, []cdktf.ITerraformDependable{b.PolicyResource()}})
 	}
 	if k, ok := props.Key.(*MultiRegionKey); ok {
-		deps = append(deps, dependency{k.Node(), k.dependablesIn(props.Bucket.Region())})
+		deps = append(deps, dependency{k, k.dependablesIn(props.Bucket.Region())})
 	}
 	for _, dep := range deps {
 		other := cdktf.TerraformStack_Of(dep.node)
@@ -220,7 +281,7 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 		}
 	}
 
-	mon := addMonitoring(node, &props, identity, plan)
+	mon := addMonitoring(t, &props, identity, plan)
 	dependsOn = append(dependsOn, mon.dependsOn...)
 
 	var prefix *string
@@ -264,14 +325,15 @@ func NewTrail(scope constructs.Construct, id string, props TrailProps) (*Trail, 
 			}},
 		}
 	}
-	t := &Trail{node: node, identity: identity, mon: mon}
+	t.mon = mon
 	if c := props.CloudWatchLogs; c != nil {
 		t.logGroupName = c.LogGroupName
 	}
 	if n := props.Notifications; n != nil {
 		t.topicName = n.TopicName
 	}
-	t.trail = cloudtrail.NewCloudtrail(node, jsii.String("Trail"), cfg)
+	cfg.Lifecycle = withPostcondition(cfg.Lifecycle, regionCheck(facts, trailRegionCondition, identity.Region, "the trail "+identity.Name))
+	t.trail = cloudtrail.NewCloudtrail(t, jsii.String("Trail"), cfg)
 	return t, nil
 }
 
@@ -292,9 +354,6 @@ func (t *Trail) Identity() policy.Trail { return t.identity }
 
 // Resource is the aws_cloudtrail resource.
 func (t *Trail) Resource() cloudtrail.Cloudtrail { return t.trail }
-
-// Node is the construct that holds the trail and its monitoring resources.
-func (t *Trail) Node() constructs.Construct { return t.node }
 
 // TrailName is the trail's name.
 func (t *Trail) TrailName() string { return t.identity.Name }
@@ -453,4 +512,165 @@ func (p *TrailProps) validateMonitoringAccount(l *rules.List) {
 	if p.Bucket != nil && p.MonitoringAccount != p.Bucket.Trail().Account && p.Bucket.OrganizationID() == "" {
 		l.Addf("TrailProps.MonitoringAccount", p.MonitoringAccount, "differs from the trail owner %s, which only a delegated administrator of an organization trail may (the bucket has no organization)", p.Bucket.Trail().Account)
 	}
+}
+
+// trailView is a TrailBucket made without a trail, seen with the trail
+// NewTrail is about to give it: everything NewTrail checks and plans reads
+// the trail from the bucket, before the bucket itself is changed.
+type trailView struct {
+	*TrailBucket
+	trail policy.Trail
+	org   string
+}
+
+func (v *trailView) Trail() policy.Trail    { return v.trail }
+func (v *trailView) OrganizationID() string { return v.org }
+
+// ownedBucket is the TrailBucket behind b, when this app creates it.
+func ownedBucket(b ITrailBucket) (*TrailBucket, bool) {
+	switch x := b.(type) {
+	case *TrailBucket:
+		return x, true
+	case *trailView:
+		return x.TrailBucket, true
+	}
+	return nil, false
+}
+
+// resolveTrail settles the trail's identity: the bucket's trail, checked
+// against Name, Account, OrganizationID and the provider (f); or, for a
+// TrailBucket made without a trail, one composed from Name, Account (or the
+// provider's account) and the provider's region, which the bucket is then
+// seen with (trailView). bind plans giving the bucket that trail; it is a
+// no-op for a bucket that has one.
+func (p *TrailProps) resolveTrail(l *rules.List, f providerFacts) (bind func() (func(), map[string][]policy.Statement, error)) {
+	none := func() (func(), map[string][]policy.Statement, error) { return func() {}, nil, nil }
+	if isNil(p.Bucket) {
+		return none
+	}
+	t := p.Bucket.Trail()
+	if t != (policy.Trail{}) {
+		if p.Name != "" && p.Name != t.Name {
+			l.Addf("TrailProps.Name", p.Name, "contradicts the name of the bucket's trail, %q: a trail bucket serves one trail", t.Name)
+		}
+		if p.Account != "" && p.Account != t.Account {
+			l.Addf("TrailProps.Account", p.Account, "contradicts the account of the bucket's trail, %s", t.Account)
+		}
+		if p.OrganizationID != "" && p.OrganizationID != p.Bucket.OrganizationID() {
+			l.Addf("TrailProps.OrganizationID", p.OrganizationID, "contradicts the bucket's organization %q", p.Bucket.OrganizationID())
+		}
+		if f.region != "" && f.region != t.Region {
+			l.Addf("TrailProps.Provider", f.region, "its region contradicts the home region %s of the bucket's trail, which every policy names: the trail would be created elsewhere", t.Region)
+		}
+		p.checkProviderAccount(l, f, t.Account)
+		return none
+	}
+	b, ok := p.Bucket.(*TrailBucket)
+	if !ok {
+		l.Addf("TrailProps.Bucket", p.Bucket.BucketName(), "names no trail: a bucket made elsewhere must name the trail it accepts")
+		return none
+	}
+	t = policy.Trail{Partition: rules.Partition(f.region), Region: f.region, Account: p.Account, Name: p.Name}
+	// The provider's account creates the trail; it owns it unless a
+	// delegated administrator (MonitoringAccount) creates it for the
+	// management account, which then owns it
+	// (docs/aws-rules.md#trail-owner): that owner must be named.
+	if t.Account == "" && p.MonitoringAccount == "" {
+		t.Account = f.account
+	}
+	if f.region == "" {
+		l.Addf("TrailProps.Provider", "", "must be an AWS provider whose region is known at synthesis: the bucket %s has no trail yet, and the trail's ARN names its home region", b.BucketName())
+	}
+	if p.Name == "" {
+		l.Addf("TrailProps.Name", "", "is required: the bucket %s has no trail yet", b.BucketName())
+	}
+	switch {
+	case t.Account == "" && p.MonitoringAccount != "":
+		l.Addf("TrailProps.Account", "", "is required: the bucket %s has no trail yet, and a trail created by a delegated administrator (MonitoringAccount) is owned by the management account", b.BucketName())
+	case t.Account == "":
+		l.Addf("TrailProps.Account", "", "is required: the bucket %s has no trail yet, and the provider does not allow exactly one account", b.BucketName())
+	}
+	// The organization is the bucket's, unless the trail names it; never
+	// two different ones.
+	org := p.OrganizationID
+	switch {
+	case org == "":
+		org = b.organizationID
+	case b.organizationID != "" && org != b.organizationID:
+		l.Addf("TrailProps.OrganizationID", org, "contradicts the bucket's organization %q (TrailBucketProps.OrganizationID)", b.organizationID)
+	}
+	if l.Len() > 0 {
+		return none
+	}
+	l.Add("", t.Validate("TrailProps.Trail"))
+	if p.OrganizationID != "" {
+		l.Add("TrailProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
+	}
+	p.checkProviderAccount(l, f, t.Account)
+	p.Bucket = &trailView{TrailBucket: b, trail: t, org: org}
+	return func() (func(), map[string][]policy.Statement, error) { return b.planBind("TrailProps.Bucket", t, org) }
+}
+
+// checkProviderAccount refuses a provider that allows only an account other
+// than the one that creates the trail (MonitoringAccount, or the owner).
+func (p *TrailProps) checkProviderAccount(l *rules.List, f providerFacts, owner string) {
+	creator := owner
+	if p.MonitoringAccount != "" {
+		creator = p.MonitoringAccount
+	}
+	if f.account != "" && f.account != creator {
+		l.Addf("TrailProps.Provider", f.account, "allows only account %s, but the trail is created by account %s (the trail's owner, or MonitoringAccount)", f.account, creator)
+	}
+}
+
+// planKeyStatements plans, on every copy of a MultiRegionKey made without a
+// policy, the trail's statements and readerGrants (the readers' grants of a
+// bucket NewTrail gives its trail), in one change (a custom policy was
+// checked by validate).
+func (p *TrailProps) planKeyStatements(t policy.Trail, readerGrants map[string][]policy.Statement) (apply func(), err error) {
+	k, ok := p.Key.(*MultiRegionKey)
+	if !ok || !k.derived {
+		return func() {}, nil
+	}
+	if err := k.servesOneTrail("TrailProps.Key", t); err != nil {
+		return nil, err
+	}
+	want, err := policy.TrailKeyStatements(t)
+	if err != nil {
+		return nil, rules.At("TrailProps.Key", err)
+	}
+	return k.planMissing(func(region string) []policy.Statement {
+		return append(append([]policy.Statement(nil), want...), readerGrants[region]...)
+	})
+}
+
+// sameKey reports whether a and b are one key: the same construct, or keys
+// made elsewhere whose copies in region have one ARN.
+func sameKey(a, b IKey, region string) bool {
+	if a == b {
+		return true
+	}
+	_, am := a.(*MultiRegionKey)
+	_, bm := b.(*MultiRegionKey)
+	if am || bm {
+		return false
+	}
+	x, errA := a.KeyArnIn(region)
+	y, errB := b.KeyArnIn(region)
+	return errA == nil && errB == nil && *x == *y
+}
+
+// keyName names a key in a message: a MultiRegionKey by its alias, another
+// by its regions' ARNs.
+func keyName(k IKey) string {
+	if m, ok := k.(*MultiRegionKey); ok {
+		return m.alias
+	}
+	var arns []string
+	for _, r := range k.Regions() {
+		if a, err := k.KeyArnIn(r); err == nil {
+			arns = append(arns, *a)
+		}
+	}
+	return strings.Join(arns, ", ")
 }

@@ -98,17 +98,7 @@ func TestLayers(t *testing.T) {
 	}
 	commands := len(layers)
 
-	dec := json.NewDecoder(bytes.NewReader(goList(t, root, "-json", "./...")))
-	var pkgs []goPackage
-	for {
-		var p goPackage
-		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		pkgs = append(pkgs, p)
-	}
+	pkgs := decodeAll[goPackage](t, goList(t, root, "-json", "./..."))
 	if len(pkgs) < 10 {
 		t.Fatalf("go list found only %d packages", len(pkgs))
 	}
@@ -168,4 +158,21 @@ func TestLayers(t *testing.T) {
 		check(root, p+" (with its tests)", "./"+p)
 	}
 	check(filepath.Join(root, "examples", "app"), "examples/app (with its tests)", "./...")
+}
+
+// decodeAll decodes every JSON value of a stream (what `go list -json`
+// prints).
+func decodeAll[T any](t *testing.T, data []byte) []T {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var out []T
+	for {
+		var v T
+		if err := dec.Decode(&v); errors.Is(err, io.EOF) {
+			return out
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
 }

@@ -29,6 +29,7 @@ func addAthena(a *LogArchive, cfg *config.Config) error {
 		AccessLogs:            a.AccessLogs,
 		LogBuckets:            cfg.LogBuckets(),
 		AllowDestroy:          cfg.AllowDestroy,
+		Naming:                naming,
 	})
 	if err != nil {
 		return err

@@ -1,10 +1,3 @@
-// Package stacks composes the constructs into one Terraform stack per AWS
-// account: the log-archive stack owns the key, its replicas and the bucket;
-// the stack of the account that creates the trail (the management account,
-// or a delegated administrator) owns the trail. When one account plays both
-// roles a single stack holds everything; with a delegated administrator the
-// management stack holds its registration and, when asked for, the
-// guardrail service control policies.
 package stacks
 
 import (
@@ -18,7 +11,6 @@ import (
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
-	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Stack names. They are Terraform working directories and state file names:
@@ -32,6 +24,15 @@ const (
 // ProviderSessionName is the assume-role session name of every provider, so
 // that CloudTrail shows which changes this tool made.
 const ProviderSessionName = "cloudtrail-mrk"
+
+// naming is how this app labels what the constructs create, passed to every
+// one of them: its label (config.AppLabel) on the Ids of the policies and on
+// the descriptions of the keys and Athena resources, and "CloudTrailMrk/"
+// before the trail's name in the namespace of the alarms' metrics. They are
+// what the constructs wrote before the library got neutral defaults:
+// another value would rewrite the policies and descriptions of every
+// deployed stack and move the alarms to new, empty metrics.
+var naming = ctmrk.Naming{Label: config.AppLabel, AlarmNamespacePrefix: "CloudTrailMrk/"}
 
 // LogArchive is what the log-archive account owns.
 type LogArchive struct {
@@ -196,15 +197,15 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 		}
 		return provider.NewAwsProvider(stack, jsii.String(id), pc)
 	}
-	home := newProvider("Aws", cfg.HomeRegion, nil)
+	newProvider("Aws", cfg.HomeRegion, nil)
 	// The bindings pin the exact provider version they were generated from;
-	// widen it to a range so that Terraform can use any later 5.x (the lock
-	// file that cdktn deploy writes pins the exact version per user).
-	constraint, err := ProviderConstraint(*home.TerraformGeneratorMetadata().ProviderVersion)
-	if err != nil {
+	// the constructs widen it to a range so that Terraform can use any later
+	// 5.x (the lock file that cdktn deploy writes pins the exact version per
+	// user). Declared here for every stack, the registration stack too,
+	// which holds none of the constructs; theirs then leave it alone.
+	if err := ctmrk.DeclareProviderConstraint(stack); err != nil {
 		return nil, err
 	}
-	stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(constraint))
 	// No terraform.required_version (rules.MinTerraformVersion): cdktf
 	// 0.20's HCL rendering (cdktn synth --hcl) writes that override as
 	// `0 = "required_version"`, which is not HCL; docs/deploying.md
@@ -213,36 +214,6 @@ func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config
 	for _, r := range regions {
 		// docs/aws-rules.md#replica-provider: a replica is created with a provider for its region.
 		out = append(out, ctmrk.ReplicaRegion{Region: r, Provider: newProvider("Aws"+ctmrk.RegionID(r), r, jsii.String(r))})
-	}
-	return out, nil
-}
-
-// ProviderConstraint is the AWS provider version constraint every stack
-// declares: as the floor, the later of the bindings' own version (older
-// providers may lack arguments the bindings write) and
-// rules.MinAWSProviderVersion; as the ceiling, the next major version (a
-// major version may change behaviour). For bindings 5.84.0 it is
-// ">= 5.85.0, < 6.0.0".
-func ProviderConstraint(bindingVersion string) (string, error) {
-	binding, err := parseVersion(bindingVersion)
-	if err != nil {
-		return "", fmt.Errorf("the AWS provider bindings report version %q, not MAJOR.MINOR.PATCH", bindingVersion)
-	}
-	floor, err := parseVersion(rules.MinAWSProviderVersion)
-	if err != nil {
-		return "", err
-	}
-	if binding[0] != floor[0] || binding[1] > floor[1] || binding[1] == floor[1] && binding[2] > floor[2] {
-		floor = binding
-	}
-	return fmt.Sprintf(">= %d.%d.%d, < %d.0.0", floor[0], floor[1], floor[2], binding[0]+1), nil
-}
-
-func parseVersion(v string) ([3]int, error) {
-	var out [3]int
-	if n, err := fmt.Sscanf(v, "%d.%d.%d", &out[0], &out[1], &out[2]); n != 3 || err != nil ||
-		fmt.Sprintf("%d.%d.%d", out[0], out[1], out[2]) != v {
-		return out, fmt.Errorf("version %q is not MAJOR.MINOR.PATCH", v)
 	}
 	return out, nil
 }
@@ -258,7 +229,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err != nil {
 			return policy.Document{}, fmt.Errorf("key policy in %s: %w", region, err)
 		}
-		return doc, nil
+		return doc.Labeled(naming.Label), nil
 	}
 	keyPolicy, err := keyPolicyIn(cfg.HomeRegion)
 	if err != nil {
@@ -280,6 +251,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		DeletionWindowDays: cfg.Key.DeletionWindowDays,
 		AllowDestroy:       cfg.AllowDestroy,
 		Tags:               keyGuardTags(cfg),
+		Naming:             naming,
 	})
 	if err != nil {
 		return nil, err
@@ -294,6 +266,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			ExpirationDays: a.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 			Protection:     logBucketProtection(cfg),
+			Naming:         naming,
 		})
 		if err != nil {
 			return nil, err
@@ -318,6 +291,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		AccessLogs:     accessLogs,
 		AllowDestroy:   cfg.AllowDestroy,
 		Protection:     logBucketProtection(cfg),
+		Naming:         naming,
 	})
 	if err != nil {
 		return nil, err
@@ -359,6 +333,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 			ExpirationDays: cfg.Bucket.AccessLogs.ExpirationDays,
 			AllowDestroy:   cfg.AllowDestroy,
 			Protection:     logBucketProtection(cfg),
+			Naming:         naming,
 		})
 		if err != nil {
 			return err
@@ -375,6 +350,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		AllowDestroy: cfg.AllowDestroy,
 		// Only this role may write the recovery bucket.
 		ReplicationRoleARN: grants.RoleARN(),
+		Naming:             naming,
 	})
 	if err != nil {
 		return err
@@ -386,6 +362,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Grants:          grants,
 		ObjectLockToken: r.ObjectLockToken,
 		Alarms:          replicationAlarmsProps(cfg),
+		Naming:          naming,
 	})
 	if err != nil {
 		return err
@@ -406,6 +383,7 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		MonitoringAccount:          cfg.TrailCreator().ID,
 		MonitoringProtection:       cfg.MonitoringProtection(),
 		MonitoringKeyTags:          monitoringKeyGuardTags(cfg),
+		Naming:                     naming,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
 		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}

@@ -206,21 +206,6 @@ func TestOrganizationStacks(t *testing.T) {
 	}
 }
 
-func TestProviderConstraint(t *testing.T) {
-	// The floor is the bindings' version, but never below 5.85.0 (the
-	// provider that reads sns_topic_name back as a name).
-	for in, want := range map[string]string{"5.84.0": ">= 5.85.0, < 6.0.0", "5.85.0": ">= 5.85.0, < 6.0.0",
-		"5.100.2": ">= 5.100.2, < 6.0.0", "6.2.10": ">= 6.2.10, < 7.0.0"} {
-		got, err := ProviderConstraint(in)
-		require.NoError(t, err)
-		assert.Equal(t, want, got)
-	}
-	for _, bad := range []string{"", "5.84", "v5.84.0", "5.84.0-beta1", "5.084.0"} {
-		_, err := ProviderConstraint(bad)
-		assert.Error(t, err, "%q", bad)
-	}
-}
-
 func TestDynamoDBLockingStaysAvailable(t *testing.T) {
 	cfg := config.Default()
 	off := false

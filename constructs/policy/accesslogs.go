@@ -71,7 +71,7 @@ func AccessLogBucketPolicy(p AccessLogBucketPolicyProps) (Document, error) {
 	}
 	doc := Document{
 		Version: Version,
-		ID:      "cloudtrail-mrk-access-log-bucket-policy",
+		ID:      "access-log-bucket-policy",
 		Statement: []Statement{
 			{
 				Sid:       SidAccessLogsWrite,

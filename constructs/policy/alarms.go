@@ -63,7 +63,7 @@ func AlarmTopicPolicy(t Trail, topicName string) Document {
 // guarded by protection (TopicProtectionStatement).
 func ProtectedAlarmTopicPolicy(t Trail, topicName string, protection *Protection) Document {
 	topic := TopicARN(t, topicName)
-	return withTopicProtection(Document{Version: Version, ID: "cloudtrail-mrk-alarm-topic-policy", Statement: []Statement{
+	return withTopicProtection(Document{Version: Version, ID: "alarm-topic-policy", Statement: []Statement{
 		{
 			Sid:       SidAlarmsPublish,
 			Effect:    Allow,
@@ -84,7 +84,7 @@ func ProtectedAlarmTopicPolicy(t Trail, topicName string, protection *Protection
 }
 
 // AlarmKeyPolicyID is the Id of AlarmKeyPolicy's documents.
-const AlarmKeyPolicyID = "cloudtrail-mrk-alarm-key-policy"
+const AlarmKeyPolicyID = "alarm-key-policy"
 
 // AlarmKeyPolicy is the policy of a key that encrypts nothing but an alarm
 // topic of holder's account in holder's region, in the discipline of

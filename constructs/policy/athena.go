@@ -335,11 +335,15 @@ func QueryRolePolicy(p QueryRoleProps) Document {
 	}}
 }
 
+// ResultsKeyPolicyID is the Id of ResultsKeyPolicy's document (before a
+// label: policy.Document.Labeled).
+const ResultsKeyPolicyID = "athena-results-key-policy"
+
 // ResultsKeyPolicy is the policy of the results bucket's single-region key:
 // the account administers it and grants its use through IAM policies (the
 // query role's). Never the trail key: readers may only decrypt with that one.
 func ResultsKeyPolicy(partition, account string) Document {
-	return Document{Version: Version, ID: "cloudtrail-mrk-athena-results-key-policy", Statement: []Statement{{
+	return Document{Version: Version, ID: ResultsKeyPolicyID, Statement: []Statement{{
 		Sid:       SidKeyRootAdministration,
 		Effect:    Allow,
 		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", partition, account)),

@@ -154,25 +154,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	}
 	part, trailArn := p.Trail.Partition, p.Trail.ARN()
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-key-policy"}
-	// docs/aws-rules.md#account-root-statement: keep the account-root statement so the key can never become
-	// unmanageable; it also lets the account's IAM policies grant access.
-	doc.Statement = append(doc.Statement, Statement{
-		Sid:       SidKeyRootAdministration,
-		Effect:    Allow,
-		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", part, p.KeyAccount)),
-		Action:    Values{"kms:*"},
-		Resource:  Values{"*"},
-	})
-	if len(admins) > 0 {
-		doc.Statement = append(doc.Statement, Statement{
-			Sid:       SidKeyAdministrators,
-			Effect:    Allow,
-			Principal: AWSPrincipals(admins...),
-			Action:    KeyAdministratorActions,
-			Resource:  Values{"*"},
-		})
-	}
+	doc := Document{Version: Version, ID: "key-policy", Statement: keyAdministration(part, p.KeyAccount, admins)}
 	// CloudTrail user guide, "Configure AWS KMS key policies for CloudTrail":
 	// encrypt with the encryption context of the owner's trails, from this trail only.
 	doc.Statement = append(doc.Statement, Statement{
@@ -222,6 +204,65 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 		if p.Region == p.Replication.DestinationRegion && len(readers) > 0 {
 			doc.Statement = append(doc.Statement, p.Replication.RecoveryReadersStatement(readers, readerAccounts))
 		}
+	}
+	return doc, nil
+}
+
+// keyAdministration is the administration of a key: the account root's
+// statement and, when there are any, the administrators'.
+func keyAdministration(partition, account string, admins []string) []Statement {
+	// docs/aws-rules.md#account-root-statement: keep the account-root statement so the key can never become
+	// unmanageable; it also lets the account's IAM policies grant access.
+	out := []Statement{{
+		Sid:       SidKeyRootAdministration,
+		Effect:    Allow,
+		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", partition, account)),
+		Action:    Values{"kms:*"},
+		Resource:  Values{"*"},
+	}}
+	if len(admins) > 0 {
+		out = append(out, Statement{
+			Sid:       SidKeyAdministrators,
+			Effect:    Allow,
+			Principal: AWSPrincipals(admins...),
+			Action:    KeyAdministratorActions,
+			Resource:  Values{"*"},
+		})
+	}
+	return out
+}
+
+// KeyBaseProps configures KeyBasePolicy.
+type KeyBaseProps struct {
+	// KeyAccount owns the key. Required.
+	KeyAccount string
+	// Partition of the key's account. Required.
+	Partition string
+	// Administrators: as KeyPolicyProps.Administrators. Default: none.
+	Administrators []string
+	// Protection: as KeyPolicyProps.Protection. Default: none.
+	Protection *Protection
+}
+
+// KeyBasePolicy is the policy of a key before any trail, reader or
+// replication role was given to it: the administration statements of
+// KeyPolicy and its destruction deny. Package constructs starts a
+// MultiRegionKey made without a policy from it, and adds to it what the
+// constructs using the key need (TrailKeyStatements, ReaderGrant,
+// Replication.KeyStatements): together they are what KeyPolicy writes for
+// the same trail, readers and role.
+func KeyBasePolicy(p KeyBaseProps) (Document, error) {
+	var l rules.List
+	l.Add("KeyBaseProps.KeyAccount", rules.AccountID(p.KeyAccount))
+	l.Add("KeyBaseProps.Partition", rules.PartitionName(p.Partition))
+	admins := checkPrincipals(&l, "KeyBaseProps.Administrators", p.Administrators, p.Partition)
+	l.Add("", p.Protection.Validate("KeyBaseProps.Protection", p.Partition))
+	if err := l.Err(); err != nil {
+		return Document{}, err
+	}
+	doc := Document{Version: Version, ID: "key-policy", Statement: keyAdministration(p.Partition, p.KeyAccount, admins)}
+	if deny := p.Protection.keyStatement(admins); deny != nil {
+		doc.Statement = append(doc.Statement, *deny)
 	}
 	return doc, nil
 }
@@ -283,7 +324,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Add("StringEquals", sourceArnKey, trailArn)
 	}
 
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-bucket-policy"}
+	doc := Document{Version: Version, ID: "bucket-policy"}
 	doc.Statement = append(doc.Statement,
 		Statement{
 			Sid:       SidBucketAclCheck,
@@ -319,6 +360,30 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
 		denyWritesNotFrom(bucketArn, []string{trailArn}))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
+	return doc, nil
+}
+
+// UnboundTrailBucketPolicy is the policy of a trail bucket that no trail
+// delivers to yet (package constructs: a TrailBucket made without a trail,
+// before NewTrail names it): TrailBucketPolicy's denies, with every object
+// write denied to everyone, since no trail may deliver (the statement
+// TrailBucketPolicy conditions on the trail's aws:SourceArn, without a
+// condition). It grants nothing.
+func UnboundTrailBucketPolicy(partition, bucketName string, protection *Protection) (Document, error) {
+	var l rules.List
+	l.Add("BucketPolicyProps.BucketName", rules.BucketName(bucketName))
+	l.Add("BucketPolicyProps.Partition", rules.PartitionName(partition))
+	l.Add("", protection.Validate("BucketPolicyProps.Protection", partition))
+	if err := l.Err(); err != nil {
+		return Document{}, err
+	}
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucketName)
+	deny := denyWritesNotFrom(bucketArn, nil)
+	deny.Condition = nil
+	doc := Document{Version: Version, ID: "bucket-policy", Statement: []Statement{
+		DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn), deny,
+	}}
+	doc.Statement = append(doc.Statement, protection.statements(bucketArn)...)
 	return doc, nil
 }
 

@@ -1,6 +1,3 @@
-// Package policy builds the IAM and KMS policy documents that the constructs
-// attach to the trail's key and bucket. It is plain Go: typed statements,
-// deterministic JSON (fixed field order, sorted condition keys), no jsii.
 package policy
 
 import (
@@ -137,6 +134,19 @@ type Document struct {
 	Version   string      `json:"Version"`
 	ID        string      `json:"Id,omitempty"`
 	Statement []Statement `json:"Statement"`
+}
+
+// Labeled returns d with its Id prefixed by label and a hyphen: the
+// documents of this package have neutral Ids ("key-policy"), and an app
+// labels the ones it attaches ("cloudtrail-mrk" gives
+// "cloudtrail-mrk-key-policy"; constructs.Naming.Label does it for the
+// documents the constructs write). An empty label, or a document without
+// an Id, gives d unchanged. Only the Id changes: the statements are shared.
+func (d Document) Labeled(label string) Document {
+	if label != "" && d.ID != "" {
+		d.ID = label + "-" + d.ID
+	}
+	return d
 }
 
 // StatementBySid returns the statement with the given Sid.

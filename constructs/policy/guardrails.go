@@ -27,6 +27,20 @@ const (
 // operation on a KMS key: KMS Developer Guide, "Use tags to control access
 // to KMS keys", https://docs.aws.amazon.com/kms/latest/developerguide/tag-authorization.html),
 // and denies removing or changing the tag.
+//
+// It stays a constant, named after this project, unlike the labels of
+// constructs.Naming: it is not a label but the contract between two
+// things that must agree exactly, the service control policies built here
+// (Guardrails, MonitoringGuardrails), which match aws:ResourceTag/GuardTagKey,
+// and the tags a caller puts on the keys (MultiRegionKeyProps.Tags,
+// TrailProps.MonitoringKeyTags, ReplicationAlarmsProps.KeyTags). One
+// constant that both sides name cannot drift. A neutral key such as
+// "guardrail" could be one another tool of the organization also sets, and
+// these denies would then bind (or, through the exemptions, spare) keys
+// that are not the trail's; this one says whose guardrails they are. And
+// it is deployed state: a different key would leave every key tagged
+// before it outside the policies' denies. The library never sets it by
+// itself: a key carries it only when its caller passes it.
 const GuardTagKey = "cloudtrail-mrk-guardrail"
 
 // MaxSCPBytes is the largest service control policy AWS Organizations

@@ -80,7 +80,7 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	if p.LogGroupName == "" && !p.Notifications {
 		return Document{}, &rules.Violation{Field: "MonitoringKeyPolicyProps", Rule: "must allow a log group, notifications or both", Value: "neither"}
 	}
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-monitoring-key-policy", Statement: []Statement{{
+	doc := Document{Version: Version, ID: "monitoring-key-policy", Statement: []Statement{{
 		Sid:       SidKeyRootAdministration,
 		Effect:    Allow,
 		Principal: AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", home.Partition, home.Account)),
@@ -234,7 +234,7 @@ func TopicPolicyIn(t Trail, account, topicName string) Document {
 // by protection (TopicProtectionStatement).
 func ProtectedTopicPolicyIn(t Trail, account, topicName string, protection *Protection) Document {
 	topic := TopicARN(MonitoringHolder(t, account), topicName)
-	return withTopicProtection(Document{Version: Version, ID: "cloudtrail-mrk-topic-policy", Statement: []Statement{
+	return withTopicProtection(Document{Version: Version, ID: "topic-policy", Statement: []Statement{
 		{
 			Sid:       SidTopicPublish,
 			Effect:    Allow,

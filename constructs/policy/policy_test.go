@@ -536,9 +536,39 @@ func TestRecoveryBucketPolicy(t *testing.T) {
 	none, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery", ReplicationRoleARN: role})
 	require.NoError(t, err)
 	assert.Equal(t, []string{SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidRecoveryDenyPutObject, SidRecoveryDenyOtherReplication}, none.Sids())
-	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B"})
+	_, err = RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "B", ReplicationRoleARN: "role/x"})
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.BucketName:")
 	assert.ErrorContains(t, err, "RecoveryBucketPolicyProps.ReplicationRoleARN:")
+	// No role yet: replication in is denied to everyone, unconditionally.
+	noRole, err := RecoveryBucketPolicy(RecoveryBucketPolicyProps{Partition: "aws", BucketName: "trail-logs-recovery"})
+	require.NoError(t, err)
+	assert.Empty(t, statement(t, noRole, SidRecoveryDenyOtherReplication).Condition)
+}
+
+func TestKeyBasePolicyAndTrailStatementsMakeKeyPolicy(t *testing.T) {
+	tr := Trail{Partition: "aws", Region: "eu-west-1", Account: "111122223333", Name: "org"}
+	admins := []string{"arn:aws:iam::111122223333:role/KeyAdmin"}
+	want, err := KeyPolicy(KeyPolicyProps{KeyAccount: "222222222222", Trail: tr, Administrators: admins})
+	require.NoError(t, err)
+	base, err := KeyBasePolicy(KeyBaseProps{KeyAccount: "222222222222", Partition: "aws", Administrators: admins})
+	require.NoError(t, err)
+	trail, err := TrailKeyStatements(tr)
+	require.NoError(t, err)
+	base.Statement = append(base.Statement, trail...)
+	assert.Equal(t, want, base)
+	_, err = KeyBasePolicy(KeyBaseProps{KeyAccount: "1", Partition: "aws"})
+	assert.ErrorContains(t, err, "KeyBaseProps.KeyAccount:")
+}
+
+func TestUnboundTrailBucketPolicyGrantsNothing(t *testing.T) {
+	doc, err := UnboundTrailBucketPolicy("aws", "trail-logs", &Protection{})
+	require.NoError(t, err)
+	for _, s := range doc.Statement {
+		assert.Equal(t, Deny, s.Effect, s.Sid)
+	}
+	assert.Empty(t, statement(t, doc, SidBucketDenyForgedWrites).Condition, "no trail: every write denied")
+	_, err = UnboundTrailBucketPolicy("aws", "B", nil)
+	assert.ErrorContains(t, err, "BucketPolicyProps.BucketName:")
 }
 
 func TestParseRefusesUnmodelledElements(t *testing.T) {
@@ -579,4 +609,18 @@ func TestAlarmTopicPolicies(t *testing.T) {
 	for _, s := range doc.Statement {
 		assert.NotEqual(t, SidAlarmsUseKey, s.Sid, "no alarms, no CloudWatch grant")
 	}
+}
+
+// TestLabeled: the documents' Ids are neutral, and Labeled prefixes an
+// app's label without touching the statements.
+func TestLabeled(t *testing.T) {
+	doc, err := KeyPolicy(KeyPolicyProps{KeyAccount: "111111111111", Trail: Trail{Partition: "aws", Region: "us-east-1", Account: "111111111111", Name: "audit"}})
+	require.NoError(t, err)
+	assert.Equal(t, "key-policy", doc.ID)
+	labeled := doc.Labeled("acme-audit")
+	assert.Equal(t, "acme-audit-key-policy", labeled.ID)
+	assert.Equal(t, "key-policy", doc.ID, "the receiver is a copy")
+	assert.Equal(t, doc.Statement, labeled.Statement)
+	assert.Equal(t, doc, doc.Labeled(""), "no label, no change")
+	assert.Equal(t, Document{Version: Version}, Document{Version: Version}.Labeled("acme-audit"), "no Id, none added")
 }

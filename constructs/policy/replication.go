@@ -183,6 +183,17 @@ func (r Replication) RecoveryReadersStatement(readers, accounts []string) Statem
 	return readersDecryptViaS3(SidLogReadersDecryptRecovery, r.Partition, r.DestinationRegion, r.DestinationBucket, readers, accounts)
 }
 
+// RecoveryReaders is RecoveryReadersStatement for readers given as account
+// ids or IAM principal ARNs, checked as KeyPolicyProps.Readers are.
+func (r Replication) RecoveryReaders(readers []string) (Statement, error) {
+	var l rules.List
+	principals, accounts := checkReaders(&l, "Readers", readers, r.Partition)
+	if err := l.Err(); err != nil {
+		return Statement{}, err
+	}
+	return r.RecoveryReadersStatement(principals, accounts), nil
+}
+
 // RoleTrust lets only S3 assume the replication role.
 func (r Replication) RoleTrust() Document {
 	return Document{Version: Version, Statement: []Statement{{
@@ -247,7 +258,10 @@ type RecoveryBucketPolicyProps struct {
 	// changing the bucket's protections. Default: none (no denies).
 	Protection *Protection
 	// ReplicationRoleARN is the ARN of the only role that may replicate into
-	// the bucket (Replication.RoleARN()). Required.
+	// the bucket (Replication.RoleARN()). Default: none, and replication into
+	// the bucket is denied to every principal (a recovery bucket made before
+	// its replication role: package constructs names the role when
+	// NewReplication is called).
 	ReplicationRoleARN string
 }
 
@@ -268,14 +282,16 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 	l.Add("RecoveryBucketPolicyProps.KeyPrefix", rules.KeyPrefix(p.KeyPrefix))
 	readers, _ := checkReaders(&l, "RecoveryBucketPolicyProps.Readers", p.Readers, p.Partition)
 	l.Add("", p.Protection.Validate("RecoveryBucketPolicyProps.Protection", p.Partition))
-	if _, err := rules.RoleARN(p.ReplicationRoleARN, p.Partition); err != nil {
-		l.Add("RecoveryBucketPolicyProps.ReplicationRoleARN", err)
+	if p.ReplicationRoleARN != "" {
+		if _, err := rules.RoleARN(p.ReplicationRoleARN, p.Partition); err != nil {
+			l.Add("RecoveryBucketPolicyProps.ReplicationRoleARN", err)
+		}
 	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
-	doc := Document{Version: Version, ID: "cloudtrail-mrk-recovery-bucket-policy"}
+	doc := Document{Version: Version, ID: "recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
 		// Nothing writes the recovery bucket directly, and our rule does
@@ -285,11 +301,7 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 			Sid: SidRecoveryDenyPutObject, Effect: Deny, Principal: AnyPrincipal,
 			Action: Values{"s3:PutObject", "s3:ReplicateDelete"}, Resource: Values{bucketArn + "/*"},
 		},
-		Statement{
-			Sid: SidRecoveryDenyOtherReplication, Effect: Deny, Principal: AnyPrincipal,
-			Action: Values{"s3:ReplicateObject", "s3:ReplicateTags"}, Resource: Values{bucketArn + "/*"},
-			Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, p.ReplicationRoleARN),
-		})
+		denyOtherReplication(bucketArn, p.ReplicationRoleARN))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
@@ -324,4 +336,17 @@ func (r Replication) ProtectedAlarmKeyPolicy(protection *Protection) Document {
 // guarded by protection (TopicProtectionStatement).
 func (r Replication) ProtectedAlarmTopicPolicy(topicName string, protection *Protection) Document {
 	return ProtectedAlarmTopicPolicy(r.AlarmHolder(), topicName, protection)
+}
+
+// denyOtherReplication denies replicating into the bucket to every principal
+// but role; to every principal when role is "" (no role named yet).
+func denyOtherReplication(bucketArn, role string) Statement {
+	s := Statement{
+		Sid: SidRecoveryDenyOtherReplication, Effect: Deny, Principal: AnyPrincipal,
+		Action: Values{"s3:ReplicateObject", "s3:ReplicateTags"}, Resource: Values{bucketArn + "/*"},
+	}
+	if role != "" {
+		s.Condition = Conditions{}.Add("ArnNotEquals", principalArnKey, role)
+	}
+	return s
 }

@@ -51,6 +51,45 @@ const (
 	DefaultHeartbeatEvaluationPeriods = 24
 )
 
+// Defaults of the Athena query side: the configuration's athena block and
+// AthenaQueryProps (package constructs).
+const (
+	// DefaultAthenaDatabase is the Glue database (Athena names: lowercase
+	// letters, digits and underscores, docs/aws-rules.md#athena-names).
+	DefaultAthenaDatabase = "cloudtrail_mrk"
+	// DefaultAthenaTable is the Glue table over the log files.
+	DefaultAthenaTable = "cloudtrail_logs"
+	// DefaultAthenaWorkgroup is the Athena workgroup.
+	DefaultAthenaWorkgroup = "cloudtrail-mrk"
+	// DefaultAthenaResultsSuffix goes after the trail bucket's name in the
+	// default name of the query results bucket
+	// (DefaultAthenaResultsBucketName).
+	DefaultAthenaResultsSuffix = "-athena-results"
+	// DefaultAthenaResultsDays expires query results after 30 days.
+	DefaultAthenaResultsDays = 30
+	// DefaultAthenaQueryRoleName is the role the key's readers assume to
+	// query.
+	DefaultAthenaQueryRoleName = "cloudtrail-mrk-athena-query"
+	// DefaultAthenaBytesScannedLimit cancels a query that scans more: 100
+	// GiB per query (Athena's minimum is 10 MB,
+	// docs/aws-rules.md#per-query-scan-limit).
+	DefaultAthenaBytesScannedLimit = 100 * 1024 * 1024 * 1024
+	// DefaultAthenaProjectionStart is the first day (yyyy/MM/dd, the format
+	// of the log files' date path) of the table's date partition.
+	DefaultAthenaProjectionStart = "2024/01/01"
+)
+
+// DefaultAthenaResultsBucketName is the query results bucket of a trail
+// bucket that names none: "<bucket name>-athena-results", or "" when
+// bucketName is empty or the name would exceed S3's 63 characters (then one
+// must be given).
+func DefaultAthenaResultsBucketName(bucketName string) string {
+	if bucketName == "" || len(bucketName)+len(DefaultAthenaResultsSuffix) > 63 {
+		return ""
+	}
+	return bucketName + DefaultAthenaResultsSuffix
+}
+
 // DefaultLogGroupName is the log group name of a trail that names none:
 // "cloudtrail/<trail name>".
 func DefaultLogGroupName(trailName string) string { return DefaultLogGroupPrefix + trailName }

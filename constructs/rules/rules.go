@@ -1,10 +1,3 @@
-// Package rules holds the AWS naming and range rules that both the constructs
-// and the configuration loader enforce. It is plain Go (no jsii), so every
-// rule is checked before the first call into the CDKTF runtime and its tests
-// run in milliseconds.
-//
-// Each check returns nil or a *Violation that names the rule and the value it
-// received; callers attach the field path with At.
 package rules
 
 import (
@@ -517,11 +510,12 @@ const (
 	// backend's use_lockfile, our default state locking, arrived in 1.10
 	// (https://developer.hashicorp.com/terraform/language/backend/s3).
 	MinTerraformVersion = "1.10.0"
-	// MinAWSProviderVersion is the oldest AWS provider the stacks accept,
-	// whatever older version the Go bindings were generated from: from 5.85
-	// the provider reads aws_cloudtrail.sns_topic_name back as the topic's
-	// name, which is what we pass; before, reading it back could differ and
-	// show a change at every plan (hashicorp/terraform-provider-aws#41263,
-	// #41279).
+	// MinAWSProviderVersion is the oldest AWS provider the stacks accept
+	// (every stack that holds one of the constructs:
+	// constructs.ProviderConstraint), whatever older version the Go bindings
+	// were generated from: from 5.85 the provider reads
+	// aws_cloudtrail.sns_topic_name back as the topic's name, which is what
+	// we pass; before, reading it back could differ and show a change at
+	// every plan (hashicorp/terraform-provider-aws#41263, #41279).
 	MinAWSProviderVersion = "5.85.0"
 )

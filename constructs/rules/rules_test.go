@@ -324,3 +324,14 @@ func TestErrorsKeepTheirStructure(t *testing.T) {
 		t.Errorf("Rename of a plain error: %q, Is=%v", r.Error(), errors.Is(r, base))
 	}
 }
+
+func TestAthenaDefaults(t *testing.T) {
+	assert.Equal(t, "trail-logs-athena-results", DefaultAthenaResultsBucketName("trail-logs"))
+	assert.Equal(t, "", DefaultAthenaResultsBucketName(""))
+	fits := strings.Repeat("a", 63-len(DefaultAthenaResultsSuffix))
+	assert.NoError(t, BucketName(DefaultAthenaResultsBucketName(fits)))
+	assert.Equal(t, "", DefaultAthenaResultsBucketName(fits+"a"), "64 characters: no default")
+	assert.NoError(t, RoleName(DefaultAthenaQueryRoleName))
+	assert.GreaterOrEqual(t, DefaultAthenaBytesScannedLimit, 10*1024*1024, "Athena's minimum")
+	assert.NoError(t, Range(DefaultAthenaResultsDays, 1, MaxRetentionDays, "days"))
+}
