@@ -95,6 +95,11 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		l.Addf("RecoveryBucketProps.Region", props.Region, "must differ from the region of the trail bucket it copies")
 	}
 	validateLocked(&l, "RecoveryBucketProps", props.BucketName, props.Region, props.Key, src.lockMode, src.lockDays, src.lifecycle, props.AccessLogs)
+	// The replication re-encrypts the copies with the source's key's replica
+	// in this region: one multi-region key (NewReplication checks it too).
+	if !isNil(props.Key) && !sameKey(props.Key, src.key, src.region) {
+		l.Addf("RecoveryBucketProps.Key", keyName(props.Key), "must be the key of the bucket it copies (%s): the copies are encrypted with that key's replica in this region", keyName(src.key))
+	}
 	r := &RecoveryBucket{
 		key:             props.Key,
 		name:            props.BucketName,

@@ -250,6 +250,8 @@ func TestWiringRefusals(t *testing.T) {
 		require.NoError(t, err)
 		_, err = NewReplication(f.stack, "Replication", ReplicationProps{Source: b, Destination: dst, Key: other})
 		assert.ErrorContains(t, err, "ReplicationProps.Key: must be the source bucket's key (TrailBucketProps.Key, alias/wired)")
+		_, err = NewRecoveryBucket(f.stack, "Recovery2", RecoveryBucketProps{Source: b, BucketName: "trail-logs-recovery-2", Provider: f.providers["us-west-2"], Key: other})
+		assert.ErrorContains(t, err, "RecoveryBucketProps.Key: must be the key of the bucket it copies (alias/wired)")
 	})
 
 	t.Run("a replica's provider in another account", func(t *testing.T) {
