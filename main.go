@@ -76,8 +76,10 @@ func synthesize(args []string, stdout, stderr io.Writer) int {
 // configuration's message stays exactly what testdata/invalid says). The
 // configuration's warnings come first, one line each beginning "warning: ";
 // with CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS set they refuse it like any error.
-// Warnings and notice go to stderr, or to stdout when the CLI runs the app
-// (see notes), where one more line names what was synthesized.
+// Once synthesized, one information line (not a warning) names the billed
+// features the configuration turns on (config.BilledFeaturesLine).
+// Warnings, notice and that line go to stderr, or to stdout when the CLI
+// runs the app (see notes), where one more line names what was synthesized.
 func run(stdout, stderr io.Writer, outdir, notice string) int {
 	cfg, source, err := config.FromEnv()
 	if err != nil {
@@ -110,6 +112,9 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 		return exitSynth
 	}
 	app.Synth()
+	// Information, not a warning: what AWS will bill by use or by the month
+	// (docs/costs.md), once, where the notes go.
+	fmt.Fprintln(info, cfg.BilledFeaturesLine())
 	if os.Getenv(cliEnv) != "" {
 		fmt.Fprintln(stdout, synthesized(source, built.Names()))
 	}

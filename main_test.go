@@ -53,7 +53,8 @@ func synth(t *testing.T, path string) (map[string][]byte, string) {
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run(&stdout, &stderr, out, ""), "stderr:\n%s", stderr.String())
-	assert.Equal(t, acceptedWarningLines(t, path), stderr.String(), "only the warnings %s accepts", acceptedWarningsFile)
+	assert.Equal(t, acceptedWarningLines(t, path)+billedLine(t, path), stderr.String(),
+		"only the warnings %s accepts, then the billed features, once", acceptedWarningsFile)
 	assert.Empty(t, stdout.String(), "nothing on stdout unless the CLI runs it")
 	return readTree(t, out), out
 }
@@ -79,6 +80,22 @@ func acceptedWarningLines(t *testing.T, path string) string {
 		lines.WriteString("warning: " + w.String() + "\n")
 	}
 	return lines.String()
+}
+
+// billedLine is the information line the app prints once it has
+// synthesized the configuration at path ("" for the default): the billed
+// features it turns on (config.BilledFeaturesLine), not a warning.
+func billedLine(t *testing.T, path string) string {
+	t.Helper()
+	cfg := config.Default()
+	if path != "" {
+		var err error
+		cfg, err = config.Load(path)
+		require.NoError(t, err)
+	}
+	line := cfg.BilledFeaturesLine()
+	require.True(t, strings.HasPrefix(line, "cloudtrail-mrk: billed features turned on: "), line)
+	return line + "\n"
 }
 
 func readTree(t *testing.T, dir string) map[string][]byte {
@@ -198,9 +215,9 @@ func TestCLIUserIsToldWhatWasSynthesized(t *testing.T) {
 	const note = "cloudtrail-mrk: note: (test)\n"
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
-	assert.Equal(t, note+"cloudtrail-mrk: synthesized the built-in default configuration: stack cloudtrail-mrk"+
+	assert.Equal(t, note+billedLine(t, "")+"cloudtrail-mrk: synthesized the built-in default configuration: stack cloudtrail-mrk"+
 		" (set CLOUDTRAIL_MRK_CONFIG to a configuration file for others)\n", stdout.String(),
-		"the note and the stacks on stdout, which the CLI shows as it comes")
+		"the note, the billed features and the stacks on stdout, which the CLI shows as it comes")
 	assert.Empty(t, stderr.String(), "stderr is for failures: the CLI logs it")
 
 	// A warned configuration: the warnings too go where the CLI shows them.
@@ -214,7 +231,8 @@ func TestCLIUserIsToldWhatWasSynthesized(t *testing.T) {
 	stdout.Reset()
 	stderr.Reset()
 	require.Equal(t, exitOK, run(&stdout, &stderr, filepath.Join(t.TempDir(), "out"), ""), stderr.String())
-	assert.True(t, strings.HasPrefix(stdout.String(), string(want)), "stdout:\n%s\nwant first:\n%s", stdout.String(), want)
+	assert.True(t, strings.HasPrefix(stdout.String(), string(want)+billedLine(t, files[0])), "stdout:\n%s\nwant first:\n%s", stdout.String(), want)
+	assert.Equal(t, 1, strings.Count(stdout.String(), "billed features turned on"), "the billed features once")
 	assert.Empty(t, stderr.String())
 
 	t.Setenv(config.EnvVar, "examples/organization.yaml")
@@ -347,7 +365,7 @@ func TestWarnedConfigurationsSynthesize(t *testing.T) {
 			out = filepath.Join(t.TempDir(), "cdktf.out")
 			stderr.Reset()
 			require.Equal(t, exitOK, run(io.Discard, &stderr, out, ""), stderr.String())
-			assert.Equal(t, string(want), stderr.String())
+			assert.Equal(t, string(want)+billedLine(t, f), stderr.String(), "the warnings, then the billed features")
 			assert.NotEmpty(t, readTree(t, out), "a warning does not stop synthesis")
 		})
 	}
@@ -403,7 +421,11 @@ func TestFastPathNoteFollowsValidation(t *testing.T) {
 	assert.NotContains(t, stderr.String(), note)
 
 	t.Setenv(config.EnvVar, "")
+	// The billed features are information, not a warning: warnings as
+	// errors does not refuse them.
+	t.Setenv(config.WarningsAsErrorsEnvVar, "1")
 	stderr.Reset()
 	require.Equal(t, exitOK, run(io.Discard, &stderr, filepath.Join(t.TempDir(), "out"), note), stderr.String())
-	assert.Equal(t, note, stderr.String(), "the note, once, and nothing else")
+	assert.Equal(t, note+billedLine(t, ""), stderr.String(), "the note, then the billed features, once each, and nothing else")
+	assert.NotContains(t, stderr.String(), "warning")
 }
