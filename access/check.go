@@ -263,9 +263,35 @@ func (c *checker) trailBucket() error {
 	c.expect(false, "CloudTrail PutObject without the bucket-owner-full-control ACL", put(accountPath, with(tls, "aws:SourceArn", trailArn)...))
 	c.expect(false, "CloudTrail PutObject outside the key prefix", put("elsewhere/AWSLogs/"+c.trail.Account+"/f.json.gz", delivery...))
 	c.expect(false, "CloudTrail PutObject without TLS", put(accountPath, with(noTLS, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")...))
+	c.additionalTrails(bucketArn, put)
 	c.logBucketReads(bucketArn, logPath)
 	c.readerSessions(bucketArn, logPath)
 	return nil
+}
+
+// additionalTrails: each of bucket.additional_delivering_trails (the old
+// trail of a cutover) delivers under its own key prefix and source, and
+// only there; a trail on no list still delivers nothing.
+func (c *checker) additionalTrails(bucketArn string, put func(string, ...string) policyeval.Request) {
+	ct := policyeval.Principal{Service: policy.CloudTrailService}
+	for _, t := range c.cfg.Bucket.AdditionalDeliveringTrails {
+		owner, err := rules.TrailARN(t.ARN, c.part)
+		if err != nil {
+			continue // refused by the configuration's validation
+		}
+		path := policy.LogPathPrefix(t.S3KeyPrefix)
+		delivery := with(tls, "aws:SourceArn", t.ARN, "s3:x-amz-acl", "bucket-owner-full-control")
+		own := path + owner + "/CloudTrail/us-east-1/2026/11/29/f.json.gz"
+		c.expect(true, "CloudTrail GetBucketAcl for the additional trail "+t.ARN, policyeval.Request{Principal: ct, Action: "s3:GetBucketAcl", Resource: bucketArn, Context: ctx(with(tls, "aws:SourceArn", t.ARN)...)})
+		c.expect(true, "CloudTrail PutObject into its owner's path for the additional trail "+t.ARN, put(own, delivery...))
+		if org := c.cfg.OrganizationID; org != "" {
+			c.expect(true, "CloudTrail PutObject into the organization path for the additional trail "+t.ARN, put(path+org+"/111111111111/CloudTrail/us-east-1/f.json.gz", delivery...))
+		}
+		c.expect(false, "CloudTrail PutObject without the bucket-owner-full-control ACL for the additional trail "+t.ARN, put(own, with(tls, "aws:SourceArn", t.ARN)...))
+		c.expect(false, "CloudTrail PutObject outside its key prefix for the additional trail "+t.ARN, put("elsewhere/AWSLogs/"+owner+"/f.json.gz", delivery...))
+		c.expect(false, "CloudTrail PutObject into another account's path for the additional trail "+t.ARN, put(path+Outsider+"/CloudTrail/us-east-1/f.json.gz", delivery...))
+		c.expect(false, "CloudTrail PutObject under the additional trail's prefix for a trail on no list", put(own, with(tls, "aws:SourceArn", c.otherTrail(owner, "third-trail"), "s3:x-amz-acl", "bucket-owner-full-control")...))
+	}
 }
 
 // copyOf is one copy of the multi-region key: the primary or a replica.

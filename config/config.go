@@ -247,6 +247,30 @@ type Bucket struct {
 	// objects, bypass governance retention and change the trail and recovery
 	// buckets' protections; every other principal is denied. Default: none.
 	BreakGlassPrincipals []string `yaml:"break_glass_principals,omitempty"`
+	// AdditionalDeliveringTrails may deliver to the trail bucket too: the
+	// trail being replaced, while both run during a cutover
+	// (docs/adopting.md). Each gets CloudTrail's ACL check and writes on
+	// its own aws:SourceArn, and is exempt from the deny of forged writes.
+	// Default: none (only this configuration's trail writes log files).
+	AdditionalDeliveringTrails []DeliveringTrail `yaml:"additional_delivering_trails,omitempty"`
+}
+
+// DeliveringTrail is another trail that delivers to the trail bucket.
+type DeliveringTrail struct {
+	// ARN of the trail, in the home region's partition. Required.
+	ARN string `yaml:"arn"`
+	// S3KeyPrefix of that trail. Default: none.
+	S3KeyPrefix string `yaml:"s3_key_prefix,omitempty"`
+}
+
+// AdditionalTrails are bucket.additional_delivering_trails as the bucket
+// policy takes them.
+func (c *Config) AdditionalTrails() []policy.DeliveringTrail {
+	var out []policy.DeliveringTrail
+	for _, t := range c.Bucket.AdditionalDeliveringTrails {
+		out = append(out, policy.DeliveringTrail{ARN: t.ARN, KeyPrefix: t.S3KeyPrefix})
+	}
+	return out
 }
 
 // AccessLogs configures the access-log bucket.

@@ -82,12 +82,13 @@ func (c *Config) KeyPolicyProps(region string) policy.KeyPolicyProps {
 // trailBucketPolicyProps are the props of the trail bucket's policy.
 func (c *Config) trailBucketPolicyProps() policy.BucketPolicyProps {
 	return policy.BucketPolicyProps{
-		BucketName:     c.Bucket.Name,
-		KeyPrefix:      c.Trail.S3KeyPrefix,
-		Trail:          c.TrailIdentity(),
-		OrganizationID: c.OrganizationID,
-		Readers:        c.Key.Readers,
-		Protection:     c.LogBucketProtection(),
+		BucketName:       c.Bucket.Name,
+		KeyPrefix:        c.Trail.S3KeyPrefix,
+		Trail:            c.TrailIdentity(),
+		OrganizationID:   c.OrganizationID,
+		Readers:          c.Key.Readers,
+		Protection:       c.LogBucketProtection(),
+		AdditionalTrails: c.AdditionalTrails(),
 	}
 }
 

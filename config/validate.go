@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	c.validateKey(&l, part)
 	c.validateBucket(&l)
 	c.validateBreakGlass(&l, part)
+	c.validateDeliveringTrails(&l, part)
 	c.validateDataEventBuckets(&l)
 	c.validateReplication(&l)
 	c.validateReplicationAlarms(&l)
@@ -236,6 +237,26 @@ func (c *Config) validateBreakGlass(l *rules.List, part string) {
 		if _, err := rules.PrincipalARN(a, part); err != nil {
 			l.Add(fmt.Sprintf("bucket.break_glass_principals[%d]", i), err)
 		}
+	}
+}
+
+func (c *Config) validateDeliveringTrails(l *rules.List, part string) {
+	own := c.TrailIdentity().ARN()
+	seen := map[string]int{}
+	for i, t := range c.Bucket.AdditionalDeliveringTrails {
+		f := fmt.Sprintf("bucket.additional_delivering_trails[%d]", i)
+		if t.ARN == "" {
+			l.Addf(f+".arn", t.ARN, "is required")
+		} else if _, err := rules.TrailARN(t.ARN, part); err != nil {
+			l.Add(f+".arn", err)
+		} else if t.ARN == own {
+			l.Addf(f+".arn", t.ARN, "is this configuration's own trail, which delivers already")
+		} else if j, dup := seen[t.ARN]; dup {
+			l.Addf(f+".arn", t.ARN, "repeats bucket.additional_delivering_trails[%d]", j)
+		} else {
+			seen[t.ARN] = i
+		}
+		l.Add(f+".s3_key_prefix", rules.KeyPrefix(t.S3KeyPrefix))
 	}
 }
 

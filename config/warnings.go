@@ -136,6 +136,9 @@ func (c *Config) Warnings() []Warning {
 		// every object under 128 KB where it is, and we set no other.
 		warn("bucket.lifecycle.transition_storage_class", lc.TransitionStorageClass, "S3 does not transition objects smaller than 128 KB by default (TransitionDefaultMinimumObjectSize all_storage_classes_128K), and most CloudTrail log files are smaller: this transition leaves them in S3 Standard and saves little; those it moves to STANDARD_IA, ONEZONE_IA or GLACIER_IR are billed at least 128 KB each, plus a transition request per object")
 	}
+	for i, t := range c.Bucket.AdditionalDeliveringTrails {
+		warn(fmt.Sprintf("bucket.additional_delivering_trails[%d].arn", i), t.ARN, "another trail may write log files into the trail bucket: keep it only for the overlap of a cutover, then stop that trail and remove it here (docs/adopting.md)")
+	}
 	if c.AllowDestroy {
 		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")
 	}

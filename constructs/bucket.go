@@ -93,6 +93,12 @@ type TrailBucketProps struct {
 	// Naming labels the bucket policy's Id (Naming.Label).
 	// Default: Naming{} (no label, DefaultAlarmNamespacePrefix).
 	Naming Naming
+	// AdditionalTrails may deliver to the bucket too, each under its own
+	// aws:SourceArn and key prefix: the trail being replaced, during the
+	// overlap of a cutover (policy.BucketPolicyProps.AdditionalTrails).
+	// Their keys are not this bucket's concern: each encrypts with its own.
+	// Default: none (only Trail delivers).
+	AdditionalTrails []policy.DeliveringTrail
 }
 
 // TrailBucket is the S3 bucket CloudTrail delivers to, with the split
@@ -120,6 +126,8 @@ type TrailBucket struct {
 	lifecycle  *LifecycleProps
 	readers    []string
 	protection *policy.Protection
+	// additional are the other trails that may deliver (AdditionalTrails).
+	additional []policy.DeliveringTrail
 	// accessLogBucket receives this bucket's access logs, or "".
 	accessLogBucket string
 	// grants counts GrantRead calls, for statement ids.
@@ -134,6 +142,7 @@ type TrailBucket struct {
 func (p TrailBucketProps) withDefaults() TrailBucketProps {
 	p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle = lockedDefaults(p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle)
 	p.Readers = append([]string(nil), p.Readers...)
+	p.AdditionalTrails = append([]policy.DeliveringTrail(nil), p.AdditionalTrails...)
 	if p.Protection != nil {
 		c := *p.Protection
 		p.Protection = &c
@@ -173,12 +182,13 @@ func (p *TrailBucketProps) validate(f providerFacts) (policy.Document, error) {
 // policyProps are what the bucket policy is generated from.
 func (p *TrailBucketProps) policyProps() policy.BucketPolicyProps {
 	return policy.BucketPolicyProps{
-		BucketName:     p.BucketName,
-		KeyPrefix:      p.KeyPrefix,
-		Trail:          p.Trail,
-		OrganizationID: p.OrganizationID,
-		Readers:        p.Readers,
-		Protection:     protectionOrDefault(p.Protection),
+		BucketName:       p.BucketName,
+		KeyPrefix:        p.KeyPrefix,
+		Trail:            p.Trail,
+		OrganizationID:   p.OrganizationID,
+		Readers:          p.Readers,
+		Protection:       protectionOrDefault(p.Protection),
+		AdditionalTrails: p.AdditionalTrails,
 	}
 }
 
@@ -226,6 +236,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		lifecycle:      props.Lifecycle,
 		readers:        props.Readers,
 		protection:     props.Protection,
+		additional:     props.AdditionalTrails,
 		naming:         props.Naming,
 	}
 	// A key made without a policy gets the trail's statements and the
@@ -331,7 +342,7 @@ func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID 
 	next.trail, next.organizationID = trail, organizationID
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName: b.name, KeyPrefix: b.keyPrefix, Trail: trail, OrganizationID: organizationID,
-		Readers: b.readers, Protection: protectionOrDefault(b.protection),
+		Readers: b.readers, Protection: protectionOrDefault(b.protection), AdditionalTrails: b.additional,
 	})
 	if err != nil {
 		return nil, nil, rules.At(field, err)

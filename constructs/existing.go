@@ -149,6 +149,12 @@ type ExistingTrailBucketProps struct {
 	// AccessLogBucketName receives the bucket's access logs; the trail logs
 	// its data events apart (TrailProps.LogBuckets). Default: none.
 	AccessLogBucketName string
+	// AdditionalTrails already deliver to the bucket and must go on doing so
+	// (the trail being replaced): RequiredPolicy lets them deliver and
+	// exempts them from its deny of forged writes, which would otherwise
+	// stop their deliveries (policy.BucketPolicyProps.AdditionalTrails).
+	// Default: none.
+	AdditionalTrails []policy.DeliveringTrail
 }
 
 // ExistingTrailBucket is a trail bucket made elsewhere (a landing zone's
@@ -164,6 +170,7 @@ type ExistingTrailBucket struct {
 // trail it accepts logs from.
 func TrailBucketFromName(props ExistingTrailBucketProps) (*ExistingTrailBucket, error) {
 	props.Readers = append([]string(nil), props.Readers...)
+	props.AdditionalTrails = append([]policy.DeliveringTrail(nil), props.AdditionalTrails...)
 	var l rules.List
 	if props.Region == "" {
 		l.Addf("ExistingTrailBucketProps.Region", "", "is required")
@@ -175,7 +182,7 @@ func TrailBucketFromName(props ExistingTrailBucketProps) (*ExistingTrailBucket, 
 	}
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Trail: props.Trail,
-		OrganizationID: props.OrganizationID, Readers: props.Readers,
+		OrganizationID: props.OrganizationID, Readers: props.Readers, AdditionalTrails: props.AdditionalTrails,
 	})
 	l.Add("", rules.Rename(err, "BucketPolicyProps.", "ExistingTrailBucketProps."))
 	if err := l.Err(); err != nil {
@@ -211,7 +218,9 @@ func (b *ExistingTrailBucket) AccessLogBucketName() string { return b.props.Acce
 // ACL check and writes for this one trail (CloudTrail user guide, "Amazon S3
 // bucket policy for CloudTrail",
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html),
-// the readers' grants and the TLS-only deny. The bucket's owner must add
+// the readers' grants, the TLS-only and Requester Pays denies, and the deny
+// of writes from any other trail than this one and AdditionalTrails
+// (docs/aws-rules.md#only-the-trail-writes). The bucket's owner must add
 // these statements; nothing here can.
 func (b *ExistingTrailBucket) RequiredPolicy() policy.Document { return b.required }
 

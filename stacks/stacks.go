@@ -292,6 +292,8 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		AllowDestroy:   cfg.AllowDestroy,
 		Protection:     logBucketProtection(cfg),
 		Naming:         naming,
+		// The trail being replaced, during a cutover (docs/adopting.md).
+		AdditionalTrails: cfg.AdditionalTrails(),
 	})
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -278,7 +279,25 @@ const (
 	SidBucketDenyRequesterPays = "DenyRequesterPays"
 	// SidBucketDenyForgedWrites: only the trail writes log objects.
 	SidBucketDenyForgedWrites = "DenyWritesNotFromTheTrail"
+	// SidBucketAdditionalAclCheck: the ACL check of the additional
+	// delivering trails (BucketPolicyProps.AdditionalTrails).
+	SidBucketAdditionalAclCheck = "AWSCloudTrailAclCheckAdditionalTrails"
+	// SidBucketAdditionalWritePrefix, followed by 1, 2, ... in the order of
+	// the trails' ARNs: the writes of each additional delivering trail.
+	SidBucketAdditionalWritePrefix = "AWSCloudTrailWriteAdditionalTrail"
 )
+
+// DeliveringTrail is a trail other than the bucket's own that may deliver
+// to the trail bucket: the trail being replaced, during the overlap of a
+// cutover (docs/adopting.md).
+type DeliveringTrail struct {
+	// ARN is the trail's ARN,
+	// arn:<partition>:cloudtrail:<home region>:<owner>:trail/<name>, in the
+	// bucket's partition. Required.
+	ARN string
+	// KeyPrefix is that trail's S3 key prefix. Default: none.
+	KeyPrefix string
+}
 
 // BucketPolicyProps configures TrailBucketPolicy.
 type BucketPolicyProps struct {
@@ -297,6 +316,41 @@ type BucketPolicyProps struct {
 	// Protection denies deleting log objects and, with a deploying role,
 	// changing the bucket's protections. Default: none (no denies).
 	Protection *Protection
+	// AdditionalTrails may deliver too, each with its own ACL check and
+	// writes (under its key prefix, to its owner's path and, with
+	// OrganizationID, the organization's) conditioned on its own
+	// aws:SourceArn, and each exempt from the deny of forged writes: the
+	// old trail of a cutover, while both run. Default: none (only Trail
+	// writes).
+	AdditionalTrails []DeliveringTrail
+}
+
+// checkAdditionalTrails validates the additional delivering trails and
+// returns them sorted by ARN, with the account that owns each.
+func checkAdditionalTrails(l *rules.List, field string, in []DeliveringTrail, own Trail) ([]DeliveringTrail, map[string]string) {
+	owners := map[string]string{}
+	seen := map[string]int{}
+	for i, t := range in {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		account, err := rules.TrailARN(t.ARN, own.Partition)
+		switch {
+		case err != nil:
+			l.Add(f+".ARN", err)
+		case t.ARN == own.ARN():
+			l.Addf(f+".ARN", t.ARN, "is the bucket's own trail, which delivers already")
+		default:
+			if j, dup := seen[t.ARN]; dup {
+				l.Addf(f+".ARN", t.ARN, "repeats %s[%d]", field, j)
+			} else {
+				seen[t.ARN] = i
+				owners[t.ARN] = account
+			}
+		}
+		l.Add(f+".KeyPrefix", rules.KeyPrefix(t.KeyPrefix))
+	}
+	out := append([]DeliveringTrail(nil), in...)
+	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
+	return out, owners
 }
 
 // TrailBucketPolicy returns the bucket policy of the trail bucket.
@@ -310,6 +364,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	}
 	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
 	l.Add("", p.Protection.Validate("BucketPolicyProps.Protection", p.Trail.Partition))
+	additional, owners := checkAdditionalTrails(&l, "BucketPolicyProps.AdditionalTrails", p.AdditionalTrails, p.Trail)
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -354,11 +409,47 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 			Condition: writeCondition(),
 		})
 	}
+	delivering := []string{trailArn}
+	if len(additional) > 0 {
+		// docs/aws-rules.md#trail-bucket-policy, #only-the-trail-writes: a
+		// second trail needs CloudTrail's statements of its own, each on its
+		// own aws:SourceArn, and its place in the deny's list.
+		var arns []string
+		for _, t := range additional {
+			arns = append(arns, t.ARN)
+		}
+		delivering = append(delivering, arns...)
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidBucketAdditionalAclCheck,
+			Effect:    Allow,
+			Principal: ServicePrincipal(CloudTrailService),
+			Action:    Values{"s3:GetBucketAcl"},
+			Resource:  Values{bucketArn},
+			Condition: Conditions{}.Add("StringEquals", sourceArnKey, arns...),
+		})
+		for i, t := range additional {
+			path := bucketArn + "/" + LogPathPrefix(t.KeyPrefix)
+			resources := Values{path + owners[t.ARN] + "/*"}
+			if p.OrganizationID != "" {
+				resources = append(resources, path+p.OrganizationID+"/*")
+			}
+			doc.Statement = append(doc.Statement, Statement{
+				Sid:       fmt.Sprintf("%s%d", SidBucketAdditionalWritePrefix, i+1),
+				Effect:    Allow,
+				Principal: ServicePrincipal(CloudTrailService),
+				Action:    Values{"s3:PutObject"},
+				Resource:  resources,
+				Condition: Conditions{}.
+					Add("StringEquals", "s3:x-amz-acl", "bucket-owner-full-control").
+					Add("StringEquals", sourceArnKey, t.ARN),
+			})
+		}
+	}
 	// Cross-account readers need the bucket policy as well as the key policy.
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
 	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
-		denyWritesNotFrom(bucketArn, []string{trailArn}))
+		denyWritesNotFrom(bucketArn, delivering))
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }

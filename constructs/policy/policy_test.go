@@ -624,3 +624,53 @@ func TestLabeled(t *testing.T) {
 	assert.Equal(t, doc, doc.Labeled(""), "no label, no change")
 	assert.Equal(t, Document{Version: Version}, Document{Version: Version}.Labeled("acme-audit"), "no Id, none added")
 }
+
+// docs/aws-rules.md#only-the-trail-writes: during a cutover the old trail
+// delivers too, with statements of its own on its own aws:SourceArn, and
+// the deny of forged writes lists both trails.
+func TestBucketPolicyAdditionalDeliveringTrails(t *testing.T) {
+	const old = "arn:aws:cloudtrail:us-east-1:111111111111:trail/aws-controltower-BaselineCloudTrail"
+	const other = "arn:aws:cloudtrail:eu-west-1:222222222222:trail/legacy"
+	doc, err := TrailBucketPolicy(BucketPolicyProps{
+		BucketName: "org-trail-logs", KeyPrefix: "new", Trail: testTrail, OrganizationID: "o-a1b2c3d4e5",
+		AdditionalTrails: []DeliveringTrail{{ARN: other}, {ARN: old, KeyPrefix: "o-a1b2c3d4e5"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{SidBucketAclCheck, SidBucketWrite, SidBucketOrganizationWrite, SidBucketAdditionalAclCheck,
+		SidBucketAdditionalWritePrefix + "1", SidBucketAdditionalWritePrefix + "2",
+		SidBucketDenyInsecure, SidBucketDenyRequesterPays, SidBucketDenyForgedWrites}, doc.Sids())
+	// In the order of the ARNs, whatever the order given.
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {other, old}}}, statement(t, doc, SidBucketAdditionalAclCheck).Condition)
+	first := statement(t, doc, SidBucketAdditionalWritePrefix+"1")
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/AWSLogs/222222222222/*", "arn:aws:s3:::org-trail-logs/AWSLogs/o-a1b2c3d4e5/*"}, first.Resource)
+	assert.Equal(t, Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {other}}}, first.Condition)
+	second := statement(t, doc, SidBucketAdditionalWritePrefix+"2")
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/o-a1b2c3d4e5/AWSLogs/111111111111/*", "arn:aws:s3:::org-trail-logs/o-a1b2c3d4e5/AWSLogs/o-a1b2c3d4e5/*"}, second.Resource, "the old trail's own key prefix")
+	assert.Equal(t, Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {old}}}, second.Condition)
+	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:SourceArn": {testTrailArn, other, old}}}, statement(t, doc, SidBucketDenyForgedWrites).Condition)
+	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {testTrailArn}}}, statement(t, doc, SidBucketAclCheck).Condition, "the trail's own statements are unchanged")
+
+	without, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "org-trail-logs", KeyPrefix: "new", Trail: testTrail, OrganizationID: "o-a1b2c3d4e5"})
+	require.NoError(t, err)
+	assert.NotContains(t, without.Sids(), SidBucketAdditionalAclCheck)
+	assert.Equal(t, Conditions{"ArnNotEquals": {"aws:SourceArn": {testTrailArn}}}, statement(t, without, SidBucketDenyForgedWrites).Condition)
+}
+
+func TestBucketPolicyAdditionalDeliveringTrailErrors(t *testing.T) {
+	_, err := TrailBucketPolicy(BucketPolicyProps{BucketName: "trail-logs", Trail: testTrail, AdditionalTrails: []DeliveringTrail{
+		{ARN: testTrailArn},
+		{ARN: "arn:aws:cloudtrail:us-east-1:111111111111:trail/*"},
+		{ARN: "arn:aws-cn:cloudtrail:cn-north-1:111111111111:trail/old"},
+		{ARN: "arn:aws:cloudtrail:us-east-1:111111111111:trail/old", KeyPrefix: "a/*"},
+		{ARN: "arn:aws:cloudtrail:us-east-1:111111111111:trail/old"},
+		{ARN: "arn:aws:s3:::bucket"},
+	}})
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[0].ARN: is the bucket's own trail, which delivers already`)
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[1].ARN: must be a trail ARN`)
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[2].ARN: must be in partition "aws", the partition of the home region`)
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[3].KeyPrefix: key prefixes may contain only`)
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[4].ARN: repeats BucketPolicyProps.AdditionalTrails[3]`)
+	assert.Contains(t, msg, `BucketPolicyProps.AdditionalTrails[5].ARN: must be a trail ARN`)
+}

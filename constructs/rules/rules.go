@@ -299,6 +299,28 @@ func TrailName(name string) error {
 	return nil
 }
 
+// TrailARN checks a trail ARN, arn:<partition>:cloudtrail:<region>:<account>:trail/<name>,
+// in the given partition (any partition when it is ""), and returns the
+// account that owns the trail (docs/aws-rules.md#trail-owner: for an
+// organization trail, the management account).
+func TrailARN(arn, partition string) (account string, err error) {
+	const form = "must be a trail ARN of the form arn:%s:cloudtrail:<region>:<12-digit account>:trail/<name>"
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "cloudtrail" || !strings.HasPrefix(parts[5], "trail/") {
+		return "", violation(arn, form, orDefault(partition, "<partition>"))
+	}
+	p, region, account, name := parts[1], parts[3], parts[4], strings.TrimPrefix(parts[5], "trail/")
+	switch {
+	case Region(region) != nil || AccountID(account) != nil || TrailName(name) != nil:
+		return "", violation(arn, form+" (a real region, 12 digits, a valid trail name)", orDefault(partition, "<partition>"))
+	case Partition(region) != p:
+		return "", violation(arn, "names partition %q, but region %s is in %q", p, region, Partition(region))
+	case partition != "" && p != partition:
+		return "", violation(arn, "must be in partition %q, the partition of the home region", partition)
+	}
+	return account, nil
+}
+
 var keyPrefixChars = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 
 // KeyPrefix checks an S3 key prefix for CloudTrail log files. The empty

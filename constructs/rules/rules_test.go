@@ -335,3 +335,20 @@ func TestAthenaDefaults(t *testing.T) {
 	assert.GreaterOrEqual(t, DefaultAthenaBytesScannedLimit, 10*1024*1024, "Athena's minimum")
 	assert.NoError(t, Range(DefaultAthenaResultsDays, 1, MaxRetentionDays, "days"))
 }
+
+func TestTrailARN(t *testing.T) {
+	account, err := TrailARN("arn:aws:cloudtrail:us-east-1:111122223333:trail/aws-controltower-BaselineCloudTrail", "aws")
+	require.NoError(t, err)
+	assert.Equal(t, "111122223333", account)
+	_, err = TrailARN("arn:aws-us-gov:cloudtrail:us-gov-west-1:111122223333:trail/old", "")
+	assert.NoError(t, err, "any partition when none is asked for")
+	for _, bad := range []string{
+		"", "arn:aws:cloudtrail:us-east-1:111122223333:trail/", "arn:aws:cloudtrail:us-east-1:111122223333:trail/*",
+		"arn:aws:cloudtrail:us-east-7:111122223333:trail/old", "arn:aws:cloudtrail:us-east-1:1111:trail/old",
+		"arn:aws:cloudtrail:us-east-1:111122223333:eventdatastore/x", "arn:aws:s3:::bucket",
+		"arn:aws-cn:cloudtrail:us-east-1:111122223333:trail/old", "arn:aws:cloudtrail:cn-north-1:111122223333:trail/old",
+	} {
+		_, err := TrailARN(bad, "aws")
+		assert.Error(t, err, bad)
+	}
+}
