@@ -263,7 +263,7 @@ func (c *checker) trailBucket() error {
 	c.expect(false, "CloudTrail PutObject without the bucket-owner-full-control ACL", put(accountPath, with(tls, "aws:SourceArn", trailArn)...))
 	c.expect(false, "CloudTrail PutObject outside the key prefix", put("elsewhere/AWSLogs/"+c.trail.Account+"/f.json.gz", delivery...))
 	c.expect(false, "CloudTrail PutObject without TLS", put(accountPath, with(noTLS, "aws:SourceArn", trailArn, "s3:x-amz-acl", "bucket-owner-full-control")...))
-	c.additionalTrails(bucketArn, put)
+	c.additionalTrails(bucketArn, put, logPath)
 	c.logBucketReads(bucketArn, logPath)
 	c.readerSessions(bucketArn, logPath)
 	return nil
@@ -272,7 +272,7 @@ func (c *checker) trailBucket() error {
 // additionalTrails: each of bucket.additional_delivering_trails (the old
 // trail of a cutover) delivers under its own key prefix and source, and
 // only there; a trail on no list still delivers nothing.
-func (c *checker) additionalTrails(bucketArn string, put func(string, ...string) policyeval.Request) {
+func (c *checker) additionalTrails(bucketArn string, put func(string, ...string) policyeval.Request, ownPath string) {
 	ct := policyeval.Principal{Service: policy.CloudTrailService}
 	for _, t := range c.cfg.Bucket.AdditionalDeliveringTrails {
 		owner, err := rules.TrailARN(t.ARN, c.part)
@@ -291,6 +291,11 @@ func (c *checker) additionalTrails(bucketArn string, put func(string, ...string)
 		c.expect(false, "CloudTrail PutObject outside its key prefix for the additional trail "+t.ARN, put("elsewhere/AWSLogs/"+owner+"/f.json.gz", delivery...))
 		c.expect(false, "CloudTrail PutObject into another account's path for the additional trail "+t.ARN, put(path+Outsider+"/CloudTrail/us-east-1/f.json.gz", delivery...))
 		c.expect(false, "CloudTrail PutObject under the additional trail's prefix for a trail on no list", put(own, with(tls, "aws:SourceArn", c.otherTrail(owner, "third-trail"), "s3:x-amz-acl", "bucket-owner-full-control")...))
+		// docs/aws-rules.md#log-file-names: this trail's tree is its own.
+		c.expect(false, "CloudTrail PutObject into this trail's account path for the additional trail "+t.ARN, put(ownPath+c.trail.Account+"/CloudTrail/us-east-1/2026/11/29/f.json.gz", delivery...))
+		if org := c.cfg.OrganizationID; org != "" {
+			c.expect(false, "CloudTrail PutObject into this trail's organization path for the additional trail "+t.ARN, put(ownPath+org+"/111111111111/CloudTrail/us-east-1/f.json.gz", delivery...))
+		}
 	}
 }
 

@@ -19,6 +19,15 @@ func TestCutoverDefectsAreCaught(t *testing.T) {
 	)
 	requireEachCaught(t, []seededDefect{
 		{
+			// docs/aws-rules.md#log-file-names: what an old trail with this
+			// trail's key prefix would get; the configuration refuses it.
+			"the old trail's write statement on this trail's log path", "cutover", "log-archive",
+			func(s string) string {
+				return strings.Replace(s, `/legacy/AWSLogs/111122223333/*`, `/org/AWSLogs/111122223333/*`, 1)
+			},
+			"CloudTrail PutObject into this trail's account path for the additional trail " + legacy + " must be denied",
+		},
+		{
 			"the old trail dropped from the deny of forged writes", "cutover", "log-archive",
 			func(s string) string {
 				return strings.Replace(s, denied, `\"ArnNotEquals\": {\n          \"aws:SourceArn\": [\n            \"`+ours+`\"\n          ]`, 1)

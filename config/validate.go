@@ -257,6 +257,12 @@ func (c *Config) validateDeliveringTrails(l *rules.List, part string) {
 			seen[t.ARN] = i
 		}
 		l.Add(f+".s3_key_prefix", rules.KeyPrefix(t.S3KeyPrefix))
+		// Apart trees: the two trails' files would mix otherwise, and the
+		// listed trail could write into this trail's path.
+		l.Add(f+".s3_key_prefix", policy.LogPathOverlap(t.S3KeyPrefix, c.Trail.S3KeyPrefix, "this trail (trail.s3_key_prefix)"))
+		for j := range i {
+			l.Add(f+".s3_key_prefix", policy.LogPathOverlap(t.S3KeyPrefix, c.Bucket.AdditionalDeliveringTrails[j].S3KeyPrefix, fmt.Sprintf("bucket.additional_delivering_trails[%d]", j)))
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -327,7 +328,7 @@ type BucketPolicyProps struct {
 
 // checkAdditionalTrails validates the additional delivering trails and
 // returns them sorted by ARN, with the account that owns each.
-func checkAdditionalTrails(l *rules.List, field string, in []DeliveringTrail, own Trail) ([]DeliveringTrail, map[string]string) {
+func checkAdditionalTrails(l *rules.List, field string, in []DeliveringTrail, own Trail, ownPrefix string) ([]DeliveringTrail, map[string]string) {
 	owners := map[string]string{}
 	seen := map[string]int{}
 	for i, t := range in {
@@ -347,6 +348,14 @@ func checkAdditionalTrails(l *rules.List, field string, in []DeliveringTrail, ow
 			}
 		}
 		l.Add(f+".KeyPrefix", rules.KeyPrefix(t.KeyPrefix))
+		if err := LogPathOverlap(t.KeyPrefix, ownPrefix, "the bucket's own trail"); err != nil {
+			l.Add(f+".KeyPrefix", err)
+		}
+		for j := range i {
+			if err := LogPathOverlap(t.KeyPrefix, in[j].KeyPrefix, fmt.Sprintf("%s[%d]", field, j)); err != nil {
+				l.Add(f+".KeyPrefix", err)
+			}
+		}
 	}
 	out := append([]DeliveringTrail(nil), in...)
 	sort.Slice(out, func(i, j int) bool { return out[i].ARN < out[j].ARN })
@@ -364,7 +373,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	}
 	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
 	l.Add("", p.Protection.Validate("BucketPolicyProps.Protection", p.Trail.Partition))
-	additional, owners := checkAdditionalTrails(&l, "BucketPolicyProps.AdditionalTrails", p.AdditionalTrails, p.Trail)
+	additional, owners := checkAdditionalTrails(&l, "BucketPolicyProps.AdditionalTrails", p.AdditionalTrails, p.Trail, p.KeyPrefix)
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -551,6 +560,19 @@ func DenyRequesterPays(bucketArn string) Statement {
 		Action:    Values{"s3:PutBucketRequestPayment"},
 		Resource:  Values{bucketArn},
 	}
+}
+
+// LogPathOverlap refuses a trail's key prefix whose log path (LogPathPrefix)
+// contains, or lies inside, the log path of other, whose names the other
+// trail in the message: two trails delivering to one bucket need apart
+// trees (docs/aws-rules.md#log-file-names: file names name the account and
+// the region, not the trail).
+func LogPathOverlap(prefix, other, whose string) error {
+	a, b := LogPathPrefix(prefix), LogPathPrefix(other)
+	if strings.HasPrefix(a, b) || strings.HasPrefix(b, a) {
+		return &rules.Violation{Value: prefix, Rule: fmt.Sprintf("its log path %s overlaps the log path %s of %s: CloudTrail's file names do not name the trail, so the two trails' files would mix, and this trail could write into the other's path; give each trail a key prefix of its own", a, b, whose)}
+	}
+	return nil
 }
 
 // LogPathPrefix returns "[prefix/]AWSLogs/", the part of every log object key
