@@ -1,8 +1,8 @@
 package stacks
 
 import (
-	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
 )
 
 // TrailKey is the trail's key: the multi-region key of the stack, or the

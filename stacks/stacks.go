@@ -43,9 +43,9 @@ type LogArchive struct {
 	Bucket         *ctmrk.TrailBucket
 	ExistingKey    *ctmrk.ExistingKey         // nil unless key.existing_arns
 	ExistingBucket *ctmrk.ExistingTrailBucket // nil unless bucket.existing
-	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
-	Recovery   *ctmrk.RecoveryBucket  // nil when replication is off
-	Athena     *ctmrk.AthenaQuery     // nil when athena is off
+	AccessLogs     *ctmrk.AccessLogBucket     // nil when access logging is off
+	Recovery       *ctmrk.RecoveryBucket      // nil when replication is off
+	Athena         *ctmrk.AthenaQuery         // nil when athena is off
 }
 
 // TrailCreator is what the account that creates the trail owns
