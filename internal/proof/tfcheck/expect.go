@@ -57,6 +57,7 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 	trail = Expect{
 		HomeRegion:  cfg.HomeRegion,
 		TrailBucket: cfg.Bucket.Name,
+		TrailKeyARN: cfg.ExistingKeyARNs()[cfg.HomeRegion],
 		Counts: map[string]int{
 			"aws_cloudtrail":           1,
 			"aws_cloudwatch_log_group": b2i(cw),
@@ -149,6 +150,7 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 func Combine(archive, trail Expect) Expect {
 	out := archive
 	out.TrailBucket = trail.TrailBucket
+	out.TrailKeyARN = trail.TrailKeyARN
 	out.Counts = map[string]int{}
 	for _, part := range []map[string]int{archive.Counts, trail.Counts} {
 		for typ, n := range part {
