@@ -61,7 +61,6 @@ func (c *Config) Validate() error {
 	c.validateGuardrails(&l)
 	c.validateDelegatedAdministrator(&l, part)
 	c.validateAthena(&l)
-	c.validateExisting(&l, part)
 	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
 	return l.Err()
