@@ -77,7 +77,9 @@ func synthesize(args []string, stdout, stderr io.Writer) int {
 // configuration's warnings come first, one line each beginning "warning: ";
 // with CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS set they refuse it like any error.
 // Once synthesized, one information line (not a warning) names the billed
-// features the configuration turns on (config.BilledFeaturesLine).
+// features the configuration turns on (config.BilledFeaturesLine), and, for
+// a bucket or key made elsewhere, one line per owner says what to add
+// (config.RequiredNotes).
 // Warnings, notice and that line go to stderr, or to stdout when the CLI
 // runs the app (see notes), where one more line names what was synthesized.
 func run(stdout, stderr io.Writer, outdir, notice string) int {
@@ -115,6 +117,16 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 	// Information, not a warning: what AWS will bill by use or by the month
 	// (docs/costs.md), once, where the notes go.
 	fmt.Fprintln(info, cfg.BilledFeaturesLine())
+	// A bucket or key made elsewhere: what their owners must add
+	// (docs/adopting.md); cmd/required-policy writes the statements.
+	required, err := cfg.RequiredNotes()
+	if err != nil {
+		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot compose the statements the existing bucket or key needs: %v\n", err)
+		return exitSynth
+	}
+	for _, line := range required {
+		fmt.Fprintln(info, line)
+	}
 	if os.Getenv(cliEnv) != "" {
 		fmt.Fprintln(stdout, synthesized(source, built.Names()))
 	}

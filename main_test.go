@@ -85,6 +85,26 @@ func acceptedWarningLines(t *testing.T, path string) string {
 // billedLine is the information line the app prints once it has
 // synthesized the configuration at path ("" for the default): the billed
 // features it turns on (config.BilledFeaturesLine), not a warning.
+// requiredLines are the notes that say what the owners of an existing
+// bucket or key must add (config.RequiredNotes), one a line; none for a
+// configuration that creates its bucket and key.
+func requiredLines(t *testing.T, path string) string {
+	t.Helper()
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	lines, err := cfg.RequiredNotes()
+	require.NoError(t, err)
+	if cfg.Bucket.Existing || cfg.ExistingKey() {
+		require.NotEmpty(t, lines)
+	}
+	out := ""
+	for _, l := range lines {
+		require.True(t, strings.HasPrefix(l, "required: "), l)
+		out += l + "\n"
+	}
+	return out
+}
+
 func billedLine(t *testing.T, path string) string {
 	t.Helper()
 	cfg := config.Default()
@@ -365,7 +385,7 @@ func TestWarnedConfigurationsSynthesize(t *testing.T) {
 			out = filepath.Join(t.TempDir(), "cdktf.out")
 			stderr.Reset()
 			require.Equal(t, exitOK, run(io.Discard, &stderr, out, ""), stderr.String())
-			assert.Equal(t, string(want)+billedLine(t, f), stderr.String(), "the warnings, then the billed features")
+			assert.Equal(t, string(want)+billedLine(t, f)+requiredLines(t, f), stderr.String(), "the warnings, then the billed features, then what the owners of an existing bucket or key must add")
 			assert.NotEmpty(t, readTree(t, out), "a warning does not stop synthesis")
 		})
 	}

@@ -94,7 +94,9 @@ func (c *Config) AlarmMetrics() int {
 // alarm topic's key and the Athena results key; and, apart, the replicas of
 // the primary, billed like keys (docs/costs.md#kms).
 func (c *Config) KMSKeys() (keys, replicas int) {
-	keys = 1
+	if !c.ExistingKey() {
+		keys = 1
+	}
 	if c.Trail.CloudWatchLogs.Enabled || c.Trail.Notifications.Enabled {
 		keys++
 	}

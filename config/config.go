@@ -230,12 +230,23 @@ type Key struct {
 	// Readers are account ids or IAM principal ARNs that may read and decrypt
 	// the log files. Default: none.
 	Readers []string `yaml:"readers"`
+	// ExistingARNs names a key made elsewhere, in the log-archive account,
+	// by the ARNs of its copies: the home region's, and each other region's
+	// if any. No key resource is created; its owner adds the statements
+	// cmd/required-policy writes (docs/adopting.md). Default: none (the
+	// configuration creates the multi-region key).
+	ExistingARNs []string `yaml:"existing_arns,omitempty"`
 }
 
 // Bucket configures the trail bucket.
 type Bucket struct {
 	// Name of the bucket. Required.
 	Name string `yaml:"name"`
+	// Existing: the bucket named Name exists, in the home region and the
+	// log-archive account, and is managed elsewhere: no bucket resource is
+	// created; its owner adds the statements cmd/required-policy writes
+	// (docs/adopting.md). Default: false (the configuration creates it).
+	Existing bool `yaml:"existing,omitempty"`
 	// ObjectLock is the default retention of every log object.
 	ObjectLock ObjectLock `yaml:"object_lock"`
 	// Lifecycle is optional. Default: none (objects are kept forever).

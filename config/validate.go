@@ -61,6 +61,7 @@ func (c *Config) Validate() error {
 	c.validateGuardrails(&l)
 	c.validateDelegatedAdministrator(&l, part)
 	c.validateAthena(&l)
+	c.validateExisting(&l, part)
 	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
 	return l.Err()

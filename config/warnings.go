@@ -128,7 +128,7 @@ func (c *Config) Warnings() []Warning {
 	if r := c.Replication; r.Enabled && !r.Alarms.Enabled {
 		warn("replication.alarms.enabled", false, "failed replications to the recovery bucket alarm nobody, and S3 does not retry a failed replication: the recovery copy can stay incomplete unnoticed")
 	}
-	if !c.Bucket.AccessLogs.Enabled {
+	if !c.Bucket.AccessLogs.Enabled && !c.Bucket.Existing {
 		warn("bucket.access_logs.enabled", false, "requests to the trail bucket are not logged (CIS AWS Foundations v3.0.0 3.4)")
 	}
 	if lc := c.Bucket.Lifecycle; lc != nil && lc.TransitionDays > 0 {
@@ -142,6 +142,7 @@ func (c *Config) Warnings() []Warning {
 	if c.AllowDestroy {
 		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")
 	}
+	out = append(out, c.existingWarnings()...)
 	out = append(out, c.guardrailMonitoringWarnings()...)
 	out = append(out, c.guardrailTargetWarnings()...)
 	out = append(out, c.policySizeWarnings()...)

@@ -36,12 +36,16 @@ var naming = ctmrk.Naming{Label: config.AppLabel, AlarmNamespacePrefix: "CloudTr
 
 // LogArchive is what the log-archive account owns.
 type LogArchive struct {
-	Stack      cdktf.TerraformStack
-	Key        *ctmrk.MultiRegionKey
-	Bucket     *ctmrk.TrailBucket
-	AccessLogs *ctmrk.AccessLogBucket // nil when access logging is off
-	Recovery   *ctmrk.RecoveryBucket  // nil when replication is off
-	Athena     *ctmrk.AthenaQuery     // nil when athena is off
+	Stack cdktf.TerraformStack
+	// Key is nil with key.existing_arns (ExistingKey), Bucket with
+	// bucket.existing (ExistingBucket): see TrailKey and TrailBucket.
+	Key            *ctmrk.MultiRegionKey
+	Bucket         *ctmrk.TrailBucket
+	ExistingKey    *ctmrk.ExistingKey         // nil unless key.existing_arns
+	ExistingBucket *ctmrk.ExistingTrailBucket // nil unless bucket.existing
+	AccessLogs     *ctmrk.AccessLogBucket     // nil when access logging is off
+	Recovery       *ctmrk.RecoveryBucket      // nil when replication is off
+	Athena         *ctmrk.AthenaQuery         // nil when athena is off
 }
 
 // TrailCreator is what the account that creates the trail owns
@@ -241,20 +245,28 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			return nil, err
 		}
 	}
-	key, err := ctmrk.NewMultiRegionKey(stack, "TrailKey", ctmrk.MultiRegionKeyProps{
-		PrimaryRegion:      cfg.HomeRegion,
-		Replicas:           replicas,
-		Alias:              cfg.Key.Alias,
-		Policy:             keyPolicy,
-		ReplicaPolicies:    replicaPolicies,
-		RotationPeriodDays: cfg.Key.RotationPeriodDays,
-		DeletionWindowDays: cfg.Key.DeletionWindowDays,
-		AllowDestroy:       cfg.AllowDestroy,
-		Tags:               keyGuardTags(cfg),
-		Naming:             naming,
-	})
-	if err != nil {
-		return nil, err
+	archive := &LogArchive{Stack: stack}
+	if cfg.ExistingKey() {
+		// A key made elsewhere: nothing created (docs/adopting.md).
+		if archive.ExistingKey, err = existingKey(cfg); err != nil {
+			return nil, err
+		}
+	} else {
+		archive.Key, err = ctmrk.NewMultiRegionKey(stack, "TrailKey", ctmrk.MultiRegionKeyProps{
+			PrimaryRegion:      cfg.HomeRegion,
+			Replicas:           replicas,
+			Alias:              cfg.Key.Alias,
+			Policy:             keyPolicy,
+			ReplicaPolicies:    replicaPolicies,
+			RotationPeriodDays: cfg.Key.RotationPeriodDays,
+			DeletionWindowDays: cfg.Key.DeletionWindowDays,
+			AllowDestroy:       cfg.AllowDestroy,
+			Tags:               keyGuardTags(cfg),
+			Naming:             naming,
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	var accessLogs *ctmrk.AccessLogBucket
 	if a := cfg.Bucket.AccessLogs; a.Enabled {
@@ -277,28 +289,35 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		lc := ctmrk.LifecycleProps(*l)
 		lifecycle = &lc
 	}
-	bucket, err := ctmrk.NewTrailBucket(stack, "TrailBucket", ctmrk.TrailBucketProps{
-		BucketName:     cfg.Bucket.Name,
-		Region:         cfg.HomeRegion,
-		Key:            key,
-		Trail:          trail,
-		OrganizationID: cfg.OrganizationID,
-		KeyPrefix:      cfg.Trail.S3KeyPrefix,
-		Readers:        cfg.Key.Readers,
-		ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
-		ObjectLockDays: cfg.Bucket.ObjectLock.Days,
-		Lifecycle:      lifecycle,
-		AccessLogs:     accessLogs,
-		AllowDestroy:   cfg.AllowDestroy,
-		Protection:     logBucketProtection(cfg),
-		Naming:         naming,
-		// The trail being replaced, during a cutover (docs/adopting.md).
-		AdditionalTrails: cfg.AdditionalTrails(),
-	})
-	if err != nil {
-		return nil, err
+	if cfg.Bucket.Existing {
+		// A bucket made elsewhere: nothing created (docs/adopting.md).
+		if archive.ExistingBucket, err = existingBucket(cfg); err != nil {
+			return nil, err
+		}
+	} else {
+		archive.Bucket, err = ctmrk.NewTrailBucket(stack, "TrailBucket", ctmrk.TrailBucketProps{
+			BucketName:     cfg.Bucket.Name,
+			Region:         cfg.HomeRegion,
+			Key:            archive.TrailKey(),
+			Trail:          trail,
+			OrganizationID: cfg.OrganizationID,
+			KeyPrefix:      cfg.Trail.S3KeyPrefix,
+			Readers:        cfg.Key.Readers,
+			ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
+			ObjectLockDays: cfg.Bucket.ObjectLock.Days,
+			Lifecycle:      lifecycle,
+			AccessLogs:     accessLogs,
+			AllowDestroy:   cfg.AllowDestroy,
+			Protection:     logBucketProtection(cfg),
+			Naming:         naming,
+			// The trail being replaced, during a cutover (docs/adopting.md).
+			AdditionalTrails: cfg.AdditionalTrails(),
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	archive := &LogArchive{Stack: stack, Key: key, Bucket: bucket, AccessLogs: accessLogs}
+	archive.AccessLogs = accessLogs
 	if grants != nil {
 		if err := addRecovery(archive, cfg, *grants, replicas); err != nil {
 			return nil, err
@@ -375,8 +394,8 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 
 func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchive) (*TrailCreator, error) {
 	props := ctmrk.TrailProps{
-		Bucket:                     archive.Bucket,
-		Key:                        archive.Key,
+		Bucket:                     archive.TrailBucket(),
+		Key:                        archive.TrailKey(),
 		MultiRegion:                jsii.Bool(cfg.Trail.MultiRegion),
 		IncludeGlobalServiceEvents: jsii.Bool(cfg.Trail.IncludeGlobalServiceEvents),
 		EnableLogFileValidation:    jsii.Bool(cfg.Trail.EnableLogFileValidation),

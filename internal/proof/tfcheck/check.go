@@ -59,6 +59,10 @@ type Expect struct {
 	// TrailBucket, when set, is the bucket of the trail the stack creates;
 	// the trail must be encrypted with the primary key's ARN.
 	TrailBucket string
+	// TrailKeyARN, when set, is the ARN of a key made elsewhere
+	// (key.existing_arns) that the trail must name literally, in place of
+	// the primary key's.
+	TrailKeyARN string
 }
 
 // Result is the outcome of checking one stack.

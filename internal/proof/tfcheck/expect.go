@@ -20,24 +20,29 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 	accessLogs := cfg.Bucket.AccessLogs.Enabled
 	replication := cfg.Replication.Enabled
 	replicationAlarm := cfg.ReplicationAlarmsEnabled()
+	// A key or bucket made elsewhere (key.existing_arns, bucket.existing)
+	// is not created: no key copies, no trail bucket.
+	ownKey, ownBucket := !cfg.ExistingKey(), !cfg.Bucket.Existing
 	archive = Expect{
 		HomeRegion:     cfg.HomeRegion,
 		ReplicaRegions: cfg.Key.ReplicaRegions,
-		KMSBuckets:     []string{cfg.Bucket.Name},
 		Counts: map[string]int{
 			// The multi-region key, and the key of the replication alarm
 			// topic.
-			"aws_kms_key":         1 + b2i(replicationAlarm),
+			"aws_kms_key":         b2i(ownKey) + b2i(replicationAlarm),
 			"aws_kms_replica_key": len(cfg.Key.ReplicaRegions),
 			// The trail bucket, its access-log bucket, and in the recovery
 			// region the recovery bucket and its access-log bucket.
-			"aws_s3_bucket": 1 + b2i(accessLogs) + b2i(replication)*(1+b2i(accessLogs)),
+			"aws_s3_bucket": b2i(ownBucket) + b2i(accessLogs) + b2i(replication)*(1+b2i(accessLogs)),
 			"aws_s3_bucket_replication_configuration": b2i(replication),
 			// The alarm on failed replications and its topic.
 			"aws_cloudwatch_metric_alarm": b2i(replicationAlarm),
 			"aws_sns_topic":               b2i(replicationAlarm),
 			"aws_sns_topic_subscription":  b2i(replicationAlarm) * len(cfg.Replication.Alarms.Subscriptions),
 		},
+	}
+	if ownBucket {
+		archive.KMSBuckets = []string{cfg.Bucket.Name}
 	}
 	if accessLogs {
 		archive.SSES3Buckets = append(archive.SSES3Buckets, cfg.Bucket.AccessLogs.BucketName)
@@ -52,6 +57,7 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 	trail = Expect{
 		HomeRegion:  cfg.HomeRegion,
 		TrailBucket: cfg.Bucket.Name,
+		TrailKeyARN: cfg.ExistingKeyARNs()[cfg.HomeRegion],
 		Counts: map[string]int{
 			"aws_cloudtrail":           1,
 			"aws_cloudwatch_log_group": b2i(cw),
@@ -144,6 +150,7 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 func Combine(archive, trail Expect) Expect {
 	out := archive
 	out.TrailBucket = trail.TrailBucket
+	out.TrailKeyARN = trail.TrailKeyARN
 	out.Counts = map[string]int{}
 	for _, part := range []map[string]int{archive.Counts, trail.Counts} {
 		for typ, n := range part {

@@ -226,7 +226,11 @@ func (p *modulePlan) check(doc map[string]any, want Expect, stubs map[string]str
 			}
 			switch kms := t.after["kms_key_id"].(type) {
 			case string:
-				if !isPrimaryStub(kms, stubs, want.HomeRegion) {
+				if want.TrailKeyARN != "" {
+					if kms != want.TrailKeyARN {
+						fail("the trail's kms_key_id is %q, want the existing key's home-region copy %s", kms, want.TrailKeyARN)
+					}
+				} else if !isPrimaryStub(kms, stubs, want.HomeRegion) {
 					fail("the trail's kms_key_id is %q, want the primary key's ARN from the log-archive stack's outputs %v", kms, stubs)
 				}
 			default:

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/<case>/ from what the command writes")
+
+// cases: the variant planned by cmd/validate (one account, a reader) and an
+// organization trail with the guardrails on (key tags).
+var cases = map[string]string{
+	"existing-bucket-and-key":              "../../testdata/variants/existing-bucket-and-key.yaml",
+	"existing-bucket-and-key-organization": "../../testdata/warn/existing-bucket-and-key.yaml",
+}
+
+// TestGolden: the files are exactly the golden ones, and a second run
+// writes the same bytes (no dates, no machine paths).
+func TestGolden(t *testing.T) {
+	for name, path := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(config.EnvVar, path)
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+			got, err := filepath.Glob(filepath.Join(out, "*.json"))
+			require.NoError(t, err)
+			require.NotEmpty(t, got)
+			golden := filepath.Join("testdata", name)
+			if *update {
+				require.NoError(t, os.RemoveAll(golden))
+				require.NoError(t, os.MkdirAll(golden, 0o755))
+			}
+			want, err := filepath.Glob(filepath.Join(golden, "*.json"))
+			require.NoError(t, err)
+			if !*update {
+				require.Len(t, got, len(want), "files written: %v", got)
+			}
+			again := t.TempDir()
+			require.Equal(t, 0, run([]string{"-out", again}, &stdout, &stderr))
+			for _, f := range got {
+				data, err := os.ReadFile(f)
+				require.NoError(t, err)
+				second, err := os.ReadFile(filepath.Join(again, filepath.Base(f)))
+				require.NoError(t, err)
+				assert.Equal(t, string(data), string(second), "%s differs between runs", filepath.Base(f))
+				assert.NotContains(t, string(data), out, "%s names a machine path", filepath.Base(f))
+				g := filepath.Join(golden, filepath.Base(f))
+				if *update {
+					require.NoError(t, os.WriteFile(g, data, 0o644))
+					continue
+				}
+				expected, err := os.ReadFile(g)
+				require.NoError(t, err, "no golden for %s", filepath.Base(f))
+				assert.Equal(t, string(expected), string(data), "%s", filepath.Base(f))
+			}
+		})
+	}
+}
+
+// statements reads a written file's statements as a policy document.
+func statements(t *testing.T, path string) policy.Document {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var f struct{ Statement json.RawMessage }
+	require.NoError(t, json.Unmarshal(data, &f))
+	doc, err := policy.Parse(`{"Version":"2012-10-17","Statement":` + string(f.Statement) + `}`)
+	require.NoError(t, err)
+	return doc
+}
+
+// TestStatementsLetTheTrailDeliver: a bucket policy made of the written
+// statements lets CloudTrail deliver this trail's files and refuses another
+// trail's; a key policy made of a copy's statements lets CloudTrail encrypt
+// for this trail and the reader decrypt, and nobody else.
+func TestStatementsLetTheTrailDeliver(t *testing.T) {
+	for name, path := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(config.EnvVar, path)
+			cfg, err := config.Load(path)
+			require.NoError(t, err)
+			out := t.TempDir()
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+			trail := cfg.TrailIdentity()
+			other := trail
+			other.Name = "other-trail"
+			ct := policyeval.Principal{Service: policy.CloudTrailService}
+			bucket := statements(t, filepath.Join(out, "bucket-policy.json"))
+			arn := "arn:" + cfg.Partition() + ":s3:::" + cfg.Bucket.Name
+			object := arn + "/" + policy.LogPathPrefix(cfg.Trail.S3KeyPrefix) + trail.Account + "/CloudTrail/us-east-1/2026/11/29/f.json.gz"
+			ps := policyeval.Policies{Resource: &bucket, ResourceAccount: cfg.Accounts.LogArchive.ID}
+			eval := func(req policyeval.Request, ps policyeval.Policies) policyeval.Decision {
+				d, err := policyeval.Evaluate(req, ps)
+				require.NoError(t, err)
+				return d
+			}
+			ctx := func(source string, kv ...string) map[string][]string {
+				m := map[string][]string{"aws:SourceArn": {source}, "aws:SecureTransport": {"true"}}
+				for i := 0; i+1 < len(kv); i += 2 {
+					m[kv[i]] = []string{kv[i+1]}
+				}
+				return m
+			}
+			assert.True(t, eval(policyeval.Request{Principal: ct, Action: "s3:GetBucketAcl", Resource: arn, Context: ctx(trail.ARN())}, ps).Allowed())
+			assert.True(t, eval(policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: object, Context: ctx(trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")}, ps).Allowed())
+			assert.False(t, eval(policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: object, Context: ctx(other.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")}, ps).Allowed())
+			if org := cfg.OrganizationID; org != "" {
+				orgObject := arn + "/" + policy.LogPathPrefix(cfg.Trail.S3KeyPrefix) + org + "/333333333333/CloudTrail/us-east-1/f.json.gz"
+				assert.True(t, eval(policyeval.Request{Principal: ct, Action: "s3:PutObject", Resource: orgObject, Context: ctx(trail.ARN(), "s3:x-amz-acl", "bucket-owner-full-control")}, ps).Allowed())
+			}
+			for _, region := range cfg.KeyRegions() {
+				key := statements(t, filepath.Join(out, "key-policy."+region+".json"))
+				kps := policyeval.Policies{Resource: &key, ResourceAccount: cfg.Accounts.LogArchive.ID, KeyPolicy: true}
+				ec := "kms:EncryptionContext:aws:cloudtrail:arn"
+				assert.True(t, eval(policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx(trail.ARN(), ec, trail.ARN())}, kps).Allowed(), region)
+				assert.False(t, eval(policyeval.Request{Principal: ct, Action: "kms:GenerateDataKey", Resource: "*", Context: ctx(other.ARN(), ec, other.ARN())}, kps).Allowed(), region)
+				outsider := policyeval.Principal{ARN: "arn:aws:iam::999999999999:role/Admin"}
+				kps.Identity = []policy.Document{policyeval.AllowAll}
+				assert.False(t, eval(policyeval.Request{Principal: outsider, Action: "kms:Decrypt", Resource: "*", Context: map[string][]string{ec: {trail.ARN()}, "kms:CallerAccount": {"999999999999"}}}, kps).Allowed(), region)
+				for _, r := range cfg.Key.Readers {
+					reader := policyeval.Principal{ARN: "arn:aws:iam::" + r + ":role/LogReader"}
+					assert.True(t, eval(policyeval.Request{Principal: reader, Action: "kms:Decrypt", Resource: "*", Context: map[string][]string{ec: {trail.ARN()}, "kms:CallerAccount": {r}}}, kps).Allowed(), region)
+				}
+			}
+		})
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"--version"}, &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "required-policy")
+}
