@@ -63,11 +63,19 @@ func (c *Config) validateExisting(l *rules.List, part string) {
 		if c.Bucket.Lifecycle != nil {
 			l.Addf("bucket.lifecycle", "set", "must not be set with bucket.existing: the lifecycle is %s", why)
 		}
-		if len(c.Bucket.BreakGlassPrincipals) > 0 {
-			l.Addf("bucket.break_glass_principals", c.Bucket.BreakGlassPrincipals, "must not be set with bucket.existing: they would name who may bypass the bucket policy's deletion deny, and that deny is %s", why)
-		}
 		if c.Athena.Enabled {
 			l.Addf("athena.enabled", true, "must be false with bucket.existing: the query side has not been checked against a log bucket this configuration does not manage")
+		}
+		// docs/adopting.md#what-the-deny-of-forged-writes-stops: the
+		// required deny covers [prefix/]AWSLogs/*; a bare AWSLogs/ is where
+		// AWS Config, VPC Flow Logs and load balancers deliver.
+		if c.Trail.S3KeyPrefix == "" {
+			l.Addf("trail.s3_key_prefix", "", "is required with bucket.existing: the required bucket statements deny writes into this trail's tree [prefix/]AWSLogs/* by anyone but this trail, and without a prefix that tree is the bucket's whole AWSLogs/, where AWS Config, VPC Flow Logs and load balancers deliver (docs/adopting.md)")
+		}
+		for i, t := range c.Bucket.AdditionalDeliveringTrails {
+			if t.S3KeyPrefix == "" {
+				l.Addf(fmt.Sprintf("bucket.additional_delivering_trails[%d].s3_key_prefix", i), "", "is required with bucket.existing: the required bucket statements keep others out of that trail's tree [prefix/]AWSLogs/*, and without a prefix that tree is the bucket's whole AWSLogs/, where AWS Config, VPC Flow Logs and load balancers deliver (docs/adopting.md)")
+			}
 		}
 	}
 	if !c.ExistingKey() {
@@ -154,6 +162,8 @@ func (c *Config) existingWarnings() []Warning {
 	var out []Warning
 	if c.Bucket.Existing {
 		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: "the bucket's policy, Object Lock, versioning, default encryption, access logging and lifecycle are its owner's: this configuration neither sets nor checks them; its owner must add the statements cmd/required-policy writes before the trail is created (docs/adopting.md)"})
+		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: fmt.Sprintf("nothing generated prevents the deletion of this trail's log files in the existing bucket: the required statements deny no deletion; cmd/required-policy writes an optional bucket-protection.recommended.json (a deletion deny on %s, exempting named break-glass principals) for the bucket's owner to consider (docs/adopting.md)", policy.LogPathPrefix(c.Trail.S3KeyPrefix)+"*")})
+		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: fmt.Sprintf("the required deny of forged writes covers only this trail's tree %s (and each listed trail's own tree): it stops anyone but this trail writing there, and nothing else; every other delivery to the bucket (AWS Config, the landing zone's own trail, access logs, flow logs, replication) is left to the bucket's own policy (docs/adopting.md)", policy.LogPathPrefix(c.Trail.S3KeyPrefix)+"*")})
 	}
 	if c.ExistingKey() {
 		out = append(out, Warning{Field: "key.existing_arns", Value: c.Key.ExistingARNs, Reason: "the key's policy, rotation and deletion protection are its owner's: this configuration neither sets nor checks them; its owner must add the statements cmd/required-policy writes to every copy before the trail is created (docs/adopting.md)"})
