@@ -99,7 +99,7 @@ func requiredLines(t *testing.T, path string) string {
 	}
 	out := ""
 	for _, l := range lines {
-		require.True(t, strings.HasPrefix(l, "required: "), l)
+		require.True(t, strings.HasPrefix(l, "required: ") || strings.HasPrefix(l, "recommended: "), l)
 		out += l + "\n"
 	}
 	return out

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -63,11 +64,25 @@ func (c *Config) validateExisting(l *rules.List, part string) {
 		if c.Bucket.Lifecycle != nil {
 			l.Addf("bucket.lifecycle", "set", "must not be set with bucket.existing: the lifecycle is %s", why)
 		}
-		if len(c.Bucket.BreakGlassPrincipals) > 0 {
-			l.Addf("bucket.break_glass_principals", c.Bucket.BreakGlassPrincipals, "must not be set with bucket.existing: they would name who may bypass the bucket policy's deletion deny, and that deny is %s", why)
-		}
 		if c.Athena.Enabled {
 			l.Addf("athena.enabled", true, "must be false with bucket.existing: the query side has not been checked against a log bucket this configuration does not manage")
+		}
+		// docs/adopting.md#what-the-deny-of-forged-writes-stops: the
+		// required deny covers [prefix/]AWSLogs/*; a bare AWSLogs/ is where
+		// AWS Config, VPC Flow Logs and load balancers deliver.
+		if c.Trail.S3KeyPrefix == "" {
+			l.Addf("trail.s3_key_prefix", "", "is required with bucket.existing: the required bucket statements deny writes into this trail's tree [prefix/]AWSLogs/* by anyone but this trail, and without a prefix that tree is the bucket's whole AWSLogs/, where AWS Config and VPC Flow Logs deliver (docs/adopting.md)")
+		} else if first, _, _ := strings.Cut(c.Trail.S3KeyPrefix, "/"); first == c.OrganizationID || organizationIDLike.MatchString(first) {
+			// A landing zone's own organization trail and AWS Config may
+			// deliver under <organization id>/AWSLogs/ (UNCONFIRMED for any
+			// given landing zone): a prefix there would put their
+			// deliveries inside this trail's denied tree.
+			l.Addf("trail.s3_key_prefix", c.Trail.S3KeyPrefix, "must not begin with an organization id with bucket.existing: a landing zone's own trail and AWS Config may deliver under <organization id>/AWSLogs/, and the required deny would stop them; choose a prefix of this trail's own (docs/adopting.md)")
+		}
+		for i, t := range c.Bucket.AdditionalDeliveringTrails {
+			if t.S3KeyPrefix == "" {
+				l.Addf(fmt.Sprintf("bucket.additional_delivering_trails[%d].s3_key_prefix", i), "", "is required with bucket.existing: the required bucket statements keep others out of that trail's tree [prefix/]AWSLogs/*, and without a prefix that tree is the bucket's whole AWSLogs/, where AWS Config, VPC Flow Logs and load balancers deliver (docs/adopting.md)")
+			}
 		}
 	}
 	if !c.ExistingKey() {
@@ -148,12 +163,23 @@ func (c *Config) validateExistingARNs(l *rules.List, part string) {
 	}
 }
 
+// organizationIDLike matches an AWS Organizations id (o- and 10 to 32
+// lowercase letters or digits).
+var organizationIDLike = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
 // existingWarnings say what a bucket or key made elsewhere leaves to its
 // owner: nothing here sets or checks it.
 func (c *Config) existingWarnings() []Warning {
 	var out []Warning
 	if c.Bucket.Existing {
 		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: "the bucket's policy, Object Lock, versioning, default encryption, access logging and lifecycle are its owner's: this configuration neither sets nor checks them; its owner must add the statements cmd/required-policy writes before the trail is created (docs/adopting.md)"})
+		exempt := "exempting bucket.break_glass_principals"
+		if len(c.Bucket.BreakGlassPrincipals) == 0 {
+			exempt = "exempting nobody, as no bucket.break_glass_principals are named: removing it takes a bucket-policy change by the bucket's owner"
+		}
+		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: fmt.Sprintf("nothing generated prevents the deletion of this trail's log files in the existing bucket: the required statements deny no deletion, and an owner's lifecycle rule can still expire them; cmd/required-policy writes an optional bucket-protection.recommended.json (a deletion deny on %s, %s) for the bucket's owner to consider (docs/adopting.md)", policy.LogPathPrefix(c.Trail.S3KeyPrefix)+"*", exempt)})
+		out = append(out, Warning{Field: "trail.s3_key_prefix", Value: c.Trail.S3KeyPrefix, Reason: fmt.Sprintf("before adding the required statements, check that nothing else writes under %s in the existing bucket (no AWS Config delivery channel, flow log or other trail uses that prefix; for example, aws s3api list-objects-v2 --bucket %s --prefix %s --max-items 1 returns nothing): the required deny would stop it (docs/adopting.md)", policy.LogPathPrefix(c.Trail.S3KeyPrefix), c.Bucket.Name, policy.LogPathPrefix(c.Trail.S3KeyPrefix))})
+		out = append(out, Warning{Field: "bucket.existing", Value: true, Reason: fmt.Sprintf("the required deny of forged writes covers only this trail's tree %s (and each listed trail's own tree): it stops anyone but this trail writing there, and nothing else; every other delivery to the bucket (AWS Config, the landing zone's own trail, access logs, flow logs, replication) is left to the bucket's own policy (docs/adopting.md)", policy.LogPathPrefix(c.Trail.S3KeyPrefix)+"*")})
 	}
 	if c.ExistingKey() {
 		out = append(out, Warning{Field: "key.existing_arns", Value: c.Key.ExistingARNs, Reason: "the key's policy, rotation and deletion protection are its owner's: this configuration neither sets nor checks them; its owner must add the statements cmd/required-policy writes to every copy before the trail is created (docs/adopting.md)"})

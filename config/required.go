@@ -30,6 +30,12 @@ type RequiredPolicies struct {
 	// it (policy.GuardTagKey). Nil unless guardrails.enabled and
 	// key.existing_arns.
 	KeyTags map[string]string
+	// BucketProtection is recommended, not required: a deny of deleting
+	// this trail's log files (its tree only), exempting
+	// bucket.break_glass_principals. Nothing the stacks create or require
+	// prevents their deletion in a bucket made elsewhere. Nil unless
+	// bucket.existing.
+	BucketProtection *policy.Document
 }
 
 // ReaderGrantSid prefixes the readers' key statements, as the trail bucket
@@ -39,6 +45,61 @@ const ReaderGrantSid = "TrailBucketReaders"
 // RequiredPolicies returns what the owners of an existing bucket and key
 // must add. The configuration must be valid.
 func (c *Config) RequiredPolicies() (RequiredPolicies, error) {
+	out, err := c.requiredPolicies()
+	if err != nil {
+		return out, err
+	}
+	// docs/aws-rules.md#statement-ids-in-a-shared-policy: the owner merges
+	// these statements into a policy of its own, whose statement ids must
+	// stay unique; a landing zone's bucket policy has its own
+	// AWSCloudTrailWrite and the like.
+	prefix := c.RequiredSidPrefix()
+	if out.Bucket != nil {
+		out.Bucket.Statement = prefixSids(prefix, out.Bucket.Statement)
+		out.BucketProtection.Statement = prefixSids(prefix, out.BucketProtection.Statement)
+	}
+	for region, d := range out.Keys {
+		d.Statement = prefixSids(prefix, d.Statement)
+		out.Keys[region] = d
+	}
+	return out, nil
+}
+
+// RequiredSidPrefix prefixes every statement id of the required and
+// recommended statements: the trail name's letters and digits, each part
+// capitalized ("cloudtrail-mrk" gives "CloudtrailMrk"; IAM statement ids
+// are letters and digits). Two trails delivering to one bucket have
+// different names, so their statements do not collide either.
+func (c *Config) RequiredSidPrefix() string {
+	var b strings.Builder
+	upper := true
+	for _, r := range c.Trail.Name {
+		switch {
+		case r >= 'a' && r <= 'z':
+			if upper {
+				r -= 'a' - 'A'
+			}
+			b.WriteRune(r)
+			upper = false
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}
+
+func prefixSids(prefix string, in []policy.Statement) []policy.Statement {
+	out := append([]policy.Statement(nil), in...)
+	for i := range out {
+		out[i].Sid = prefix + out[i].Sid
+	}
+	return out
+}
+
+func (c *Config) requiredPolicies() (RequiredPolicies, error) {
 	var out RequiredPolicies
 	trail := c.TrailIdentity()
 	if c.Bucket.Existing {
@@ -47,6 +108,9 @@ func (c *Config) RequiredPolicies() (RequiredPolicies, error) {
 			return out, fmt.Errorf("bucket policy: %w", err)
 		}
 		out.Bucket = &doc
+		out.BucketProtection = &policy.Document{Version: policy.Version, Statement: []policy.Statement{
+			policy.RecommendedLogDeletionDeny(c.Partition(), c.Bucket.Name, c.Trail.S3KeyPrefix, c.Bucket.BreakGlassPrincipals),
+		}}
 	}
 	if !c.ExistingKey() {
 		return out, nil
@@ -58,8 +122,11 @@ func (c *Config) RequiredPolicies() (RequiredPolicies, error) {
 			return out, fmt.Errorf("key policy in %s: %w", region, err)
 		}
 		if len(c.Key.Readers) > 0 {
+			// docs/adopting.md#what-the-readers-get: a key made elsewhere
+			// may encrypt others' data; the readers decrypt only this
+			// trail's files.
 			g := policy.ReaderGrant{Sid: ReaderGrantSid, Trail: trail, Bucket: c.Bucket.Name, BucketRegion: c.HomeRegion,
-				KeyPrefix: c.Trail.S3KeyPrefix, Readers: c.Key.Readers}
+				KeyPrefix: c.Trail.S3KeyPrefix, Readers: c.Key.Readers, SharedKey: true, OrganizationID: c.OrganizationID}
 			rs, err := g.KeyStatements(region)
 			if err != nil {
 				return out, fmt.Errorf("key policy in %s: %w", region, err)
@@ -80,6 +147,7 @@ func (c *Config) existingBucketPolicyProps() policy.BucketPolicyProps {
 	return policy.BucketPolicyProps{
 		BucketName: c.Bucket.Name, KeyPrefix: c.Trail.S3KeyPrefix, Trail: c.TrailIdentity(),
 		OrganizationID: c.OrganizationID, Readers: c.Key.Readers, AdditionalTrails: c.AdditionalTrails(),
+		SharedBucket: true,
 	}
 }
 
@@ -105,6 +173,10 @@ func (c *Config) RequiredNotes() ([]string, error) {
 	}
 	if len(req.KeyTags) > 0 {
 		out = append(out, fmt.Sprintf("required: every copy of the key must carry the tag %s=%s for the guardrails to protect it", policy.GuardTagKey, req.KeyTags[policy.GuardTagKey]))
+	}
+	if req.BucketProtection != nil {
+		out = append(out, fmt.Sprintf("recommended: nothing generated prevents the deletion of this trail's log files in bucket %s; its owner may add the deletion deny of bucket-protection.recommended.json (%s; optional, not needed for delivery); %s",
+			c.Bucket.Name, strings.Join(req.BucketProtection.Sids(), ", "), cmd))
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -138,6 +140,11 @@ func (c *Config) Warnings() []Warning {
 	}
 	for i, t := range c.Bucket.AdditionalDeliveringTrails {
 		warn(fmt.Sprintf("bucket.additional_delivering_trails[%d].arn", i), t.ARN, "another trail may write log files into the trail bucket: keep it only for the overlap of a cutover, then stop that trail and remove it here (docs/adopting.md)")
+		// docs/aws-rules.md#trail-owner: only the management account owns
+		// organization trails.
+		if a, err := arn.Parse(t.ARN); err == nil && c.OrganizationID != "" && a.AccountID != c.Accounts.Management.ID {
+			warn(fmt.Sprintf("bucket.additional_delivering_trails[%d].arn", i), t.ARN, "a trail of account %s, not the management account %s, is no organization trail: it may deliver only to its own account's path [prefix/]AWSLogs/%s/, not the organization's (docs/adopting.md)", a.AccountID, c.Accounts.Management.ID, a.AccountID)
+		}
 	}
 	if c.AllowDestroy {
 		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")

@@ -55,7 +55,7 @@ func TestAthenaQueryDefaults(t *testing.T) {
 func TestAthenaResultsBucketNameTooLong(t *testing.T) {
 	f := newFixture(t)
 	k := f.key(t, nil)
-	b, err := TrailBucketFromName(ExistingTrailBucketProps{BucketName: strings.Repeat("a", 50), Region: "us-east-1", Trail: testTrail})
+	b, err := TrailBucketFromName(ExistingTrailBucketProps{BucketName: strings.Repeat("a", 50), Region: "us-east-1", Trail: testTrail, KeyPrefix: "trail"})
 	require.NoError(t, err)
 	props := AthenaQueryProps{Bucket: b, Key: k, Account: "222222222222", Accounts: []string{"111111111111"}, Readers: []string{"333333333333"}}
 	_, err = NewAthenaQuery(f.stack, "Athena", props)

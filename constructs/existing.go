@@ -141,10 +141,13 @@ type ExistingTrailBucketProps struct {
 	// OrganizationID: the trail is an organization trail of this
 	// organization. Default: none (an account trail).
 	OrganizationID string
-	// KeyPrefix is the trail's S3 key prefix. Default: none.
+	// KeyPrefix is the trail's S3 key prefix. Required: a bucket made
+	// elsewhere may hold other logs under a bare AWSLogs/ (AWS Config's, VPC
+	// Flow Logs), which RequiredPolicy's deny must not cover.
 	KeyPrefix string
 	// Readers are account ids or IAM principal ARNs that must be able to
-	// list the bucket and read the log objects. Default: none.
+	// list and read this trail's log objects (its write paths only).
+	// Default: none.
 	Readers []string
 	// AccessLogBucketName receives the bucket's access logs; the trail logs
 	// its data events apart (TrailProps.LogBuckets). Default: none.
@@ -183,6 +186,9 @@ func TrailBucketFromName(props ExistingTrailBucketProps) (*ExistingTrailBucket, 
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName: props.BucketName, KeyPrefix: props.KeyPrefix, Trail: props.Trail,
 		OrganizationID: props.OrganizationID, Readers: props.Readers, AdditionalTrails: props.AdditionalTrails,
+		// docs/adopting.md#what-the-deny-of-forged-writes-stops: a bucket
+		// made elsewhere may hold other logs (a landing zone's).
+		SharedBucket: true,
 	})
 	l.Add("", rules.Rename(err, "BucketPolicyProps.", "ExistingTrailBucketProps."))
 	if err := l.Err(); err != nil {
@@ -214,14 +220,18 @@ func (b *ExistingTrailBucket) OrganizationID() string { return b.props.Organizat
 // AccessLogBucketName receives the bucket's access logs, or "".
 func (b *ExistingTrailBucket) AccessLogBucketName() string { return b.props.AccessLogBucketName }
 
-// RequiredPolicy is the bucket policy TrailBucket would write: CloudTrail's
-// ACL check and writes for this one trail (CloudTrail user guide, "Amazon S3
-// bucket policy for CloudTrail",
+// RequiredPolicy is what the bucket's owner must add for this trail:
+// CloudTrail's ACL check and writes for this one trail (CloudTrail user
+// guide, "Amazon S3 bucket policy for CloudTrail",
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html),
-// the readers' grants, the TLS-only and Requester Pays denies, and the deny
-// of writes from any other trail than this one and AdditionalTrails
-// (docs/aws-rules.md#only-the-trail-writes). The bucket's owner must add
-// these statements; nothing here can.
+// the readers' grants on this trail's write paths only, the TLS-only and
+// Requester Pays denies, and the deny of writes into this trail's tree
+// ([prefix/]AWSLogs/*; each AdditionalTrails' into its own) by anyone but
+// that trail (docs/aws-rules.md#only-the-trail-writes): unlike TrailBucket's,
+// no deny covers the whole bucket, which may hold other services' logs
+// (policy.BucketPolicyProps.SharedBucket). KeyPrefix is required. Nothing
+// here prevents the deletion of this trail's log files. The bucket's owner
+// must add these statements; nothing here can.
 func (b *ExistingTrailBucket) RequiredPolicy() policy.Document { return b.required }
 
 // isNil reports whether v is nil or an interface holding a nil pointer (a

@@ -3,8 +3,14 @@
 // statements their owners must add, as JSON files a review can diff:
 // bucket-policy.json (the trail bucket's policy statements), one
 // key-policy.<region>.json per copy of the key (the trail's and the
-// readers' statements) and, with the guardrails on, key-tags.json. The
-// output is deterministic: fixed statement order, sorted keys, no dates.
+// readers' statements) and, with the guardrails on, key-tags.json. Every
+// statement id starts with a prefix of the trail's
+// (config.RequiredSidPrefix), so that none collides with the owner's own.
+// With an existing bucket it also writes bucket-protection.recommended.json:
+// a deny of deleting this trail's log files (its tree only), exempting
+// bucket.break_glass_principals; it is recommended, not required, and the
+// trail delivers without it. The output is deterministic: fixed statement
+// order, sorted keys, no dates.
 //
 //	CLOUDTRAIL_MRK_CONFIG=my.yaml go run ./cmd/required-policy -out required-policy
 package main

@@ -102,6 +102,10 @@ func compose(cfg *config.Config) ([]file, error) {
 	if len(req.KeyTags) > 0 {
 		files = append(files, file{"key-tags.json", req.KeyTags})
 	}
+	// Recommended, not required: the trail delivers without it.
+	if b := req.BucketProtection; b != nil {
+		files = append(files, file{"bucket-protection.recommended.json", bucketPolicy{Bucket: cfg.Bucket.Name, Account: cfg.Accounts.LogArchive.ID, Version: b.Version, Statement: b.Statement}})
+	}
 	return files, nil
 }
 

@@ -286,6 +286,15 @@ const (
 	// SidBucketAdditionalWritePrefix, followed by 1, 2, ... in the order of
 	// the trails' ARNs: the writes of each additional delivering trail.
 	SidBucketAdditionalWritePrefix = "AWSCloudTrailWriteAdditionalTrail"
+	// SidBucketDenyForgedWritesAdditionalPrefix, followed by 1, 2, ... in
+	// the order of the trails' ARNs: on a shared bucket
+	// (BucketPolicyProps.SharedBucket), the deny of writes into each
+	// additional delivering trail's tree by anyone but that trail.
+	SidBucketDenyForgedWritesAdditionalPrefix = "DenyWritesNotFromAdditionalTrail"
+	// SidBucketReadersLocation: on a shared bucket, the readers'
+	// GetBucketLocation, apart from their ListBucket (which is limited by
+	// s3:prefix, a key GetBucketLocation requests do not carry).
+	SidBucketReadersLocation = "AllowLogReadersGetBucketLocation"
 )
 
 // DeliveringTrail is a trail other than the bucket's own that may deliver
@@ -321,9 +330,24 @@ type BucketPolicyProps struct {
 	// writes (under its key prefix, to its owner's path and, with
 	// OrganizationID, the organization's) conditioned on its own
 	// aws:SourceArn, and each exempt from the deny of forged writes: the
-	// old trail of a cutover, while both run. Default: none (only Trail
+	// old trail of a cutover, while both run. The organization's path is
+	// granted only to a trail of Trail's account (the management account,
+	// which owns every organization trail). Default: none (only Trail
 	// writes).
 	AdditionalTrails []DeliveringTrail
+	// SharedBucket: the bucket is made elsewhere and may hold other logs
+	// than the delivering trails' (a landing zone's log-archive bucket holds
+	// AWS Config's, other trails', VPC Flow Logs, S3 access logs ...;
+	// docs/adopting.md). The deny of forged writes then covers only the
+	// delivering trails' own trees ([prefix/]AWSLogs/*), one statement per
+	// trail, each letting only that trail write there, so that every other
+	// delivery to the bucket goes on; the readers may list and read only
+	// this trail's write paths (its owner's and, with OrganizationID, the
+	// organization's), not the whole AWSLogs/ tree. KeyPrefix and every
+	// AdditionalTrails' KeyPrefix are required: a bare AWSLogs/ is where
+	// AWS Config, VPC Flow Logs and load balancers deliver. Default: false,
+	// a bucket of this trail's own, whose deny covers every object.
+	SharedBucket bool
 }
 
 // checkAdditionalTrails validates the additional delivering trails and
@@ -374,6 +398,19 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
 	l.Add("", p.Protection.Validate("BucketPolicyProps.Protection", p.Trail.Partition))
 	additional, owners := checkAdditionalTrails(&l, "BucketPolicyProps.AdditionalTrails", p.AdditionalTrails, p.Trail, p.KeyPrefix)
+	if p.SharedBucket {
+		// docs/adopting.md#what-the-deny-of-forged-writes-stops: a deny on a
+		// bare AWSLogs/ would stop AWS Config, VPC Flow Logs and load
+		// balancer logs delivering to a shared bucket.
+		if p.KeyPrefix == "" {
+			l.Addf("BucketPolicyProps.KeyPrefix", "", "is required with SharedBucket: the deny of forged writes covers [prefix/]AWSLogs/*, and a bare AWSLogs/ is where AWS Config, VPC Flow Logs and load balancers deliver")
+		}
+		for i, t := range p.AdditionalTrails {
+			if t.KeyPrefix == "" {
+				l.Addf(fmt.Sprintf("BucketPolicyProps.AdditionalTrails[%d].KeyPrefix", i), "", "is required with SharedBucket: the deny that keeps others out of that trail's tree covers [prefix/]AWSLogs/*, and a bare AWSLogs/ is where AWS Config, VPC Flow Logs and load balancers deliver")
+			}
+		}
+	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
@@ -439,7 +476,11 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 		for i, t := range additional {
 			path := bucketArn + "/" + LogPathPrefix(t.KeyPrefix)
 			resources := Values{path + owners[t.ARN] + "/*"}
-			if p.OrganizationID != "" {
+			// docs/aws-rules.md#trail-owner: the management account owns
+			// every organization trail (a delegated administrator's too),
+			// and this trail's owner is it when OrganizationID is set: only
+			// a trail of that account writes to the organization's path.
+			if p.OrganizationID != "" && owners[t.ARN] == p.Trail.Account {
 				resources = append(resources, path+p.OrganizationID+"/*")
 			}
 			doc.Statement = append(doc.Statement, Statement{
@@ -455,10 +496,33 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 		}
 	}
 	// Cross-account readers need the bucket policy as well as the key policy.
-	doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
+	if p.SharedBucket {
+		paths := []string{LogPathPrefix(p.KeyPrefix) + p.Trail.Account + "/"}
+		if p.OrganizationID != "" {
+			paths = append(paths, LogPathPrefix(p.KeyPrefix)+p.OrganizationID+"/")
+		}
+		doc.Statement = append(doc.Statement, sharedReaderStatements(bucketArn, paths, readers)...)
+	} else {
+		doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
+	}
 	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
-	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
-		denyWritesNotFrom(bucketArn, delivering))
+	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn))
+	if p.SharedBucket {
+		// One deny per delivering trail, on its own tree only: every other
+		// delivery to the shared bucket is left alone, and no delivering
+		// trail writes into another's tree.
+		own := denyWritesNotFrom(bucketArn, []string{trailArn})
+		own.Resource = Values{logs + "*"}
+		doc.Statement = append(doc.Statement, own)
+		for i, t := range additional {
+			d := denyWritesNotFrom(bucketArn, []string{t.ARN})
+			d.Sid = fmt.Sprintf("%s%d", SidBucketDenyForgedWritesAdditionalPrefix, i+1)
+			d.Resource = Values{bucketArn + "/" + LogPathPrefix(t.KeyPrefix) + "*"}
+			doc.Statement = append(doc.Statement, d)
+		}
+	} else {
+		doc.Statement = append(doc.Statement, denyWritesNotFrom(bucketArn, delivering))
+	}
 	doc.Statement = append(doc.Statement, p.Protection.statements(bucketArn)...)
 	return doc, nil
 }
@@ -529,6 +593,46 @@ func readerStatements(bucketArn, logs string, readers []string) []Statement {
 			Principal: AWSPrincipals(readers...),
 			Action:    Values{"s3:GetObject"},
 			Resource:  Values{logs + "*"},
+		},
+	}
+}
+
+// sharedReaderStatements let readers of a shared bucket find it, list only
+// under paths (object key prefixes, for s3:prefix) and read only objects
+// under them: the trail's
+// write paths, not the rest of the bucket's AWSLogs/ tree (AWS Config's
+// snapshots, VPC Flow Logs, other trails' files).
+func sharedReaderStatements(bucketArn string, paths, readers []string) []Statement {
+	if len(readers) == 0 {
+		return nil
+	}
+	var prefixes, objects Values
+	for _, p := range paths {
+		prefixes = append(prefixes, p+"*")
+		objects = append(objects, bucketArn+"/"+p+"*")
+	}
+	return []Statement{
+		{
+			Sid:       SidBucketReadersLocation,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"s3:GetBucketLocation"},
+			Resource:  Values{bucketArn},
+		},
+		{
+			Sid:       SidBucketReadersList,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"s3:ListBucket"},
+			Resource:  Values{bucketArn},
+			Condition: Conditions{}.Add("StringLike", "s3:prefix", prefixes...),
+		},
+		{
+			Sid:       SidBucketReadersGet,
+			Effect:    Allow,
+			Principal: AWSPrincipals(readers...),
+			Action:    Values{"s3:GetObject"},
+			Resource:  objects,
 		},
 	}
 }

@@ -25,6 +25,21 @@ type ReaderGrant struct {
 	KeyPrefix string
 	// Readers are account ids or IAM principal ARNs. Required.
 	Readers []string
+	// SharedKey: the key is made elsewhere and may encrypt other trails' and
+	// services' data (a landing zone's key: its own trail's, AWS Config's).
+	// The readers then decrypt only this trail's log files
+	// (docs/adopting.md#what-the-readers-get): CloudTrail's context must be
+	// this trail's ARN (StringEquals, not the owner's trails pattern),
+	// kms:ReEncryptFrom is left out (reading a log file through S3 needs
+	// kms:Decrypt only, docs/aws-rules.md#readers-decrypt-on-a-shared-key),
+	// and through S3 only objects under this trail's write paths (S3's
+	// object-ARN context; the bucket-ARN context of S3 Bucket Keys names
+	// every object of the bucket and is not granted). Default: false, a
+	// key of this trail's own.
+	SharedKey bool
+	// OrganizationID: with SharedKey, the trail is an organization trail of
+	// this organization, whose path the S3 grant covers too. Default: none.
+	OrganizationID string
 }
 
 func (g ReaderGrant) check() (principals, accounts []string, err error) {
@@ -38,6 +53,9 @@ func (g ReaderGrant) check() (principals, accounts []string, err error) {
 		l.Add("ReaderGrant.BucketRegion", rules.Region(g.BucketRegion))
 	}
 	l.Add("ReaderGrant.KeyPrefix", rules.KeyPrefix(g.KeyPrefix))
+	if g.OrganizationID != "" {
+		l.Add("ReaderGrant.OrganizationID", rules.OrganizationID(g.OrganizationID))
+	}
 	principals, accounts = checkReaders(&l, "ReaderGrant.Readers", g.Readers, g.Trail.Partition)
 	if len(g.Readers) == 0 {
 		l.Addf("ReaderGrant.Readers", "[]", "is required")
@@ -57,15 +75,50 @@ func (g ReaderGrant) KeyStatements(region string) ([]Statement, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []Statement{readersDecrypt(g.Sid+"Decrypt", g.Trail, readers, accounts)}
 	bucketRegion := g.BucketRegion
 	if bucketRegion == "" {
 		bucketRegion = g.Trail.Region
 	}
+	if g.SharedKey {
+		out := []Statement{readersDecryptThisTrail(g.Sid+"Decrypt", g.Trail, readers, accounts)}
+		if region == bucketRegion {
+			bucketArn := fmt.Sprintf("arn:%s:s3:::%s", g.Trail.Partition, g.Bucket)
+			logs := bucketArn + "/" + LogPathPrefix(g.KeyPrefix)
+			objects := []string{logs + g.Trail.Account + "/*"}
+			if g.OrganizationID != "" {
+				objects = append(objects, logs+g.OrganizationID+"/*")
+			}
+			s := readersDecryptViaS3(g.Sid+"DecryptViaS3", g.Trail.Partition, bucketRegion, g.Bucket, readers, accounts)
+			s.Condition = Conditions{}.
+				Add("StringEquals", "kms:CallerAccount", accounts...).
+				Add("StringEquals", "kms:ViaService", s3ViaService(g.Trail.Partition, bucketRegion)).
+				Add("StringLike", s3ContextKey, objects...)
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	out := []Statement{readersDecrypt(g.Sid+"Decrypt", g.Trail, readers, accounts)}
 	if region == bucketRegion {
 		out = append(out, readersDecryptViaS3(g.Sid+"DecryptViaS3", g.Trail.Partition, bucketRegion, g.Bucket, readers, accounts))
 	}
 	return out, nil
+}
+
+// readersDecryptThisTrail lets readers decrypt only this one trail's log
+// files (CloudTrail's encryption context names the trail that wrote the
+// file: docs/aws-rules.md#readers-decrypt-on-a-shared-key), as callers from
+// their own accounts, with kms:Decrypt alone.
+func readersDecryptThisTrail(sid string, t Trail, readers, accounts []string) Statement {
+	return Statement{
+		Sid:       sid,
+		Effect:    Allow,
+		Principal: AWSPrincipals(readers...),
+		Action:    Values{"kms:Decrypt"},
+		Resource:  Values{"*"},
+		Condition: Conditions{}.
+			Add("StringEquals", "kms:CallerAccount", accounts...).
+			Add("StringEquals", cloudTrailContextKey, t.ARN()),
+	}
 }
 
 // BucketStatements are the bucket policy statements of the grant: listing the

@@ -642,7 +642,8 @@ func TestBucketPolicyAdditionalDeliveringTrails(t *testing.T) {
 	// In the order of the ARNs, whatever the order given.
 	assert.Equal(t, Conditions{"StringEquals": {"aws:SourceArn": {other, old}}}, statement(t, doc, SidBucketAdditionalAclCheck).Condition)
 	first := statement(t, doc, SidBucketAdditionalWritePrefix+"1")
-	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/AWSLogs/222222222222/*", "arn:aws:s3:::org-trail-logs/AWSLogs/o-a1b2c3d4e5/*"}, first.Resource)
+	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/AWSLogs/222222222222/*"}, first.Resource,
+		"a trail of another account than the management account is no organization trail (docs/aws-rules.md#trail-owner): its owner's path only")
 	assert.Equal(t, Conditions{"StringEquals": {"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {other}}}, first.Condition)
 	second := statement(t, doc, SidBucketAdditionalWritePrefix+"2")
 	assert.Equal(t, Values{"arn:aws:s3:::org-trail-logs/o-a1b2c3d4e5/AWSLogs/111111111111/*", "arn:aws:s3:::org-trail-logs/o-a1b2c3d4e5/AWSLogs/o-a1b2c3d4e5/*"}, second.Resource, "the old trail's own key prefix")

@@ -111,6 +111,33 @@ func (p *Protection) keyStatement(administrators []string) *Statement {
 	}
 }
 
+// SidDenyTrailLogDeletion is the recommended deletion deny of a shared
+// bucket (RecommendedLogDeletionDeny).
+const SidDenyTrailLogDeletion = "DenyTrailLogDeletion"
+
+// RecommendedLogDeletionDeny is a deletion deny for one trail's tree
+// ([prefix/]AWSLogs/*) of a bucket made elsewhere, exempting breakGlass
+// (aws:PrincipalArn): LogDeletionActions, as the trail bucket's own
+// Protection denies them on every object, but only on this trail's
+// objects, so that the owner's handling of the bucket's other logs is left
+// alone. It is a recommendation to the bucket's owner, not required for the
+// trail to deliver. Lifecycle expiration is not a request a bucket policy
+// evaluates (see statements): a lifecycle rule of the owner still removes
+// these objects.
+func RecommendedLogDeletionDeny(partition, bucketName, keyPrefix string, breakGlass []string) Statement {
+	s := Statement{
+		Sid:       SidDenyTrailLogDeletion,
+		Effect:    Deny,
+		Principal: AnyPrincipal,
+		Action:    LogDeletionActions,
+		Resource:  Values{fmt.Sprintf("arn:%s:s3:::%s/%s*", partition, bucketName, LogPathPrefix(keyPrefix))},
+	}
+	if b := sortedUnique(breakGlass); len(b) > 0 {
+		s.Condition = Conditions{}.Add("ArnNotEquals", principalArnKey, b...)
+	}
+	return s
+}
+
 // statements returns the denies for the bucket and its objects; none for a
 // nil Protection.
 //
