@@ -103,14 +103,10 @@ func ReadPublicKeys(path string) ([]PublicKey, error) {
 		if k.Fingerprint == "" {
 			return nil, fmt.Errorf("public keys file %s: PublicKeyList[%d].Fingerprint is empty", path, i)
 		}
-		from, err := parseKeyTime(k.ValidityStartTime)
-		if err != nil {
-			return nil, fmt.Errorf("public keys file %s: PublicKeyList[%d].ValidityStartTime: %w", path, i, err)
-		}
-		to, err := parseKeyTime(k.ValidityEndTime)
-		if err != nil {
-			return nil, fmt.Errorf("public keys file %s: PublicKeyList[%d].ValidityEndTime: %w", path, i, err)
-		}
+		// The validity times are informative: keys are matched by
+		// fingerprint, so a time in another format is read as unknown.
+		from, _ := parseKeyTime(k.ValidityStartTime)
+		to, _ := parseKeyTime(k.ValidityEndTime)
 		keys = append(keys, PublicKey{Fingerprint: strings.ToLower(k.Fingerprint), DER: der, ValidFrom: from, ValidTo: to})
 	}
 	return keys, nil

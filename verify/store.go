@@ -161,6 +161,12 @@ func ReadSignatures(path string) (Signatures, error) {
 	}
 	out := Signatures{}
 	for key, m := range raw {
+		// "s3://bucket/key" names the same digest as "key".
+		if rest, ok := strings.CutPrefix(key, "s3://"); ok {
+			if _, k, found := strings.Cut(rest, "/"); found {
+				key = k
+			}
+		}
 		meta := map[string]string{}
 		for k, v := range m {
 			meta[strings.TrimPrefix(strings.ToLower(k), "x-amz-meta-")] = v

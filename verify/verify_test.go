@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,11 +27,46 @@ func spec() fixture.Spec {
 	return fixture.Spec{OrganizationID: "o-exampleorgid", Prefix: "trail-logs", Backfill: true, Workers: 2, FilesPerHour: 2, EventsPerFile: 5}
 }
 
+var (
+	templateOnce sync.Once
+	template     *fixture.Fixture
+	templateErr  error
+)
+
+// newFixture copies a fixture generated once per test binary (signing and
+// compressing are the slow part) into the test's own directory.
 func newFixture(t *testing.T) *fixture.Fixture {
 	t.Helper()
-	f, err := fixture.Write(t.TempDir(), spec())
-	require.NoError(t, err)
-	return f
+	templateOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "verify-fixture-")
+		if err != nil {
+			templateErr = err
+			return
+		}
+		template, templateErr = fixture.Write(dir, spec())
+	})
+	require.NoError(t, templateErr)
+	root := t.TempDir()
+	require.NoError(t, os.CopyFS(root, os.DirFS(template.Root)))
+	f := *template
+	f.Root = root
+	f.Signatures = verify.Signatures{}
+	for k, v := range template.Signatures {
+		m := map[string]string{}
+		for mk, mv := range v {
+			m[mk] = mv
+		}
+		f.Signatures[k] = m
+	}
+	return &f
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template != nil {
+		os.RemoveAll(template.Root)
+	}
+	os.Exit(code)
 }
 
 func options(t *testing.T, f *fixture.Fixture) verify.Options {
