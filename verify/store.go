@@ -44,6 +44,13 @@ type Store interface {
 	Name() string
 	// List calls fn for every current object under prefix, in key order.
 	List(ctx context.Context, prefix string, fn func(Object) error) error
+	// ListPrefixes returns the common prefixes one level under prefix:
+	// each distinct key under prefix cut after the first delimiter that
+	// follows prefix, delimiter included ("AWSLogs/" gives
+	// "AWSLogs/o-exampleorgid/", "AWSLogs/111122223333/"), sorted. It
+	// lists folders, not the objects in them: ListObjectsV2 with a
+	// Delimiter in S3 (docs/aws-rules.md#listing-by-folder).
+	ListPrefixes(ctx context.Context, prefix, delimiter string) ([]string, error)
 	// Open returns the stored bytes (gzip, as CloudTrail wrote them) of
 	// the current version ("") or of versionID. A missing object is an
 	// error that errors.Is(err, ErrNotFound) reports.
@@ -72,11 +79,19 @@ type DirStore struct {
 // Name returns the directory.
 func (d *DirStore) Name() string { return d.Dir }
 
-// List walks the directory in key order.
+// List walks the directory in key order, from the deepest directory the
+// prefix names (a prefix "a/b/c" walks a/b only).
 func (d *DirStore) List(ctx context.Context, prefix string, fn func(Object) error) error {
 	var objs []Object
-	err := filepath.WalkDir(d.Dir, func(path string, e fs.DirEntry, err error) error {
+	start := d.Dir
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		start = filepath.Join(d.Dir, filepath.FromSlash(prefix[:i]))
+	}
+	err := filepath.WalkDir(start, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
+			if path == start && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll // nothing under the prefix
+			}
 			return err
 		}
 		if e.IsDir() {
@@ -110,6 +125,38 @@ func (d *DirStore) List(ctx context.Context, prefix string, fn func(Object) erro
 		}
 	}
 	return nil
+}
+
+// ListPrefixes reads one directory: the subdirectories whose names start
+// with what follows prefix's last "/". Only "/" is a delimiter in a
+// directory. A directory that holds no file at any depth is a prefix here
+// and not in S3 (S3 has no empty folders); the verifier finds nothing in it.
+func (d *DirStore) ListPrefixes(ctx context.Context, prefix, delimiter string) ([]string, error) {
+	if delimiter != "/" {
+		return nil, fmt.Errorf("list %s: delimiter %q: a directory store splits keys at \"/\" only", d.Dir, delimiter)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	dir, name := "", prefix
+	if i := strings.LastIndex(prefix, "/"); i >= 0 {
+		dir, name = prefix[:i+1], prefix[i+1:]
+	}
+	entries, err := os.ReadDir(filepath.Join(d.Dir, filepath.FromSlash(dir)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", d.Dir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), name) {
+			out = append(out, dir+e.Name()+"/")
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // Open opens the file at key; versionID must be "".

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -50,6 +51,35 @@ func (s *Store) List(ctx context.Context, prefix string, fn func(verify.Object) 
 		}
 	}
 	return nil
+}
+
+// ListPrefixes pages through ListObjectsV2 with a Delimiter and returns
+// the CommonPrefixes: one request per 1,000 keys and prefixes, whatever the
+// number of objects under each prefix (docs/aws-rules.md#listing-by-folder).
+func (s *Store) ListPrefixes(ctx context.Context, prefix, delimiter string) ([]string, error) {
+	in := &s3.ListObjectsV2Input{Bucket: &s.bucket, Delimiter: aws.String(delimiter)}
+	if prefix != "" {
+		in.Prefix = aws.String(prefix)
+	}
+	seen := map[string]bool{}
+	var out []string
+	p := s3.NewListObjectsV2Paginator(s.client, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("ListObjectsV2 s3://%s/%s (delimiter %q): %w", s.bucket, prefix, delimiter, err)
+		}
+		for _, cp := range page.CommonPrefixes {
+			// S3 returns each prefix once; a page boundary inside a prefix
+			// may repeat it elsewhere, so repeats are dropped.
+			if k := aws.ToString(cp.Prefix); !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }
 
 // Open calls GetObject; the body is the stored gzip bytes (CloudTrail
