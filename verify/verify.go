@@ -121,6 +121,10 @@ type Stats struct {
 	// SignedOverCompressed counts digests whose signature verified over the
 	// SHA-256 of the gzip bytes rather than of the uncompressed content.
 	SignedOverCompressed int `json:"signedOverCompressed"`
+	// ListCalls counts the trail store's listing calls (List and
+	// ListPrefixes): in S3, each is one LIST request per 1,000 keys or
+	// prefixes it returns.
+	ListCalls int `json:"listCalls"`
 }
 
 // digestRec is one digest read from the store.
@@ -152,6 +156,10 @@ type run struct {
 	mu        sync.Mutex
 	findings  []Finding
 	stats     Stats
+	// lists counts the store's listing calls; digestFolders the digest day
+	// folders listed.
+	lists         listCounter
+	digestFolders int
 }
 
 func (r *run) add(f Finding) {
@@ -176,13 +184,22 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 	o.Prefix = strings.Trim(o.Prefix, "/")
 	r := &run{o: o, restarts: map[chainID][]Restart{}}
 
-	// 1. List the trail's digests and log files.
-	digests, logs, err := r.list(ctx)
+	// 1. Find the trail's accounts and regions, and list the digests of
+	// the range.
+	roots, err := r.findRoots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := r.findAccounts(ctx, roots)
+	if err != nil {
+		return nil, err
+	}
+	digests, err := r.listDigests(ctx, tree)
 	if err != nil {
 		return nil, err
 	}
 	if len(digests) == 0 {
-		return nil, fmt.Errorf("no digest files of the trail in %s between %s and %s (prefix %q): nothing to verify", o.Store.Name(), o.From.Format(time.RFC3339), o.To.Format(time.RFC3339), o.Prefix)
+		return nil, r.noDigests(roots, tree)
 	}
 
 	// 2. Read every digest.
@@ -198,6 +215,12 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 			o.OnDigestMeta(d.key, d.meta)
 		}
 	}
+	// The log files of the range, and the folders of those the digests list.
+	logs, err := r.listLogs(ctx, tree, digests)
+	if err != nil {
+		return nil, err
+	}
+	r.stats.ListCalls = int(r.lists.n.Load())
 
 	// 3. Signatures and the chain, per trail, account and region.
 	chains := map[chainID][]*digestRec{}
@@ -252,47 +275,6 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 	}
 
 	return r.report(ids, chains, toCheck), nil
-}
-
-// list reads the store's listing once and keeps the trail's digests in range
-// and its log files.
-func (r *run) list(ctx context.Context) ([]*digestRec, []*logRec, error) {
-	o := r.o
-	prefix := "AWSLogs/"
-	if o.AnyPrefix {
-		prefix = ""
-	} else if o.Prefix != "" {
-		prefix = o.Prefix + "/AWSLogs/"
-	}
-	var digests []*digestRec
-	var logs []*logRec
-	lateEnd := o.To.Add(time.Hour)
-	err := o.Store.List(ctx, prefix, func(obj Object) error {
-		if n, ok := parseDigestKey(obj.Key); ok {
-			if !r.keep(n.Prefix, n.Org) || (o.TrailName != "" && n.Trail != o.TrailName) || (o.HomeRegion != "" && n.HomeRegion != o.HomeRegion) {
-				return nil
-			}
-			if n.End.Before(o.From) || n.End.After(lateEnd) {
-				return nil
-			}
-			digests = append(digests, &digestRec{key: obj.Key, name: n})
-			return nil
-		}
-		if n, ok := parseLogKey(obj.Key); ok {
-			if !r.keep(n.Prefix, n.Org) {
-				return nil
-			}
-			if n.Stamp.Before(o.From.Add(-2*time.Hour)) || n.Stamp.After(lateEnd) {
-				return nil
-			}
-			logs = append(logs, &logRec{key: obj.Key, name: n, obj: obj})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list %s: %w", o.Store.Name(), err)
-	}
-	return digests, logs, nil
 }
 
 func (r *run) keep(prefix, org string) bool {

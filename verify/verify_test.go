@@ -66,6 +66,9 @@ func TestMain(m *testing.M) {
 	if template != nil {
 		os.RemoveAll(template.Root)
 	}
+	if daysFixture != nil {
+		os.RemoveAll(daysFixture.Root)
+	}
 	os.Exit(code)
 }
 
@@ -415,4 +418,147 @@ func write(t *testing.T, path string, data []byte) {
 	t.Helper()
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, data, 0o644))
+}
+
+// countingStore records every listing call of the store it wraps.
+type countingStore struct {
+	verify.Store
+	mu             sync.Mutex
+	lists, folders []string
+}
+
+func (c *countingStore) List(ctx context.Context, prefix string, fn func(verify.Object) error) error {
+	c.mu.Lock()
+	c.lists = append(c.lists, prefix)
+	c.mu.Unlock()
+	return c.Store.List(ctx, prefix, fn)
+}
+
+func (c *countingStore) ListPrefixes(ctx context.Context, prefix, delimiter string) ([]string, error) {
+	c.mu.Lock()
+	c.folders = append(c.folders, prefix)
+	c.mu.Unlock()
+	return c.Store.ListPrefixes(ctx, prefix, delimiter)
+}
+
+var (
+	daysOnce    sync.Once
+	daysFixture *fixture.Fixture
+	daysErr     error
+)
+
+// fourDays is a fixture of four days (2026-03-01T00:01:31Z to
+// 2026-03-05T00:01:31Z), one account, two regions, one log file an hour
+// three minutes into it: the digest that ends at 00:01:31 lists a log file
+// of 23:04 the day before, in the day before's folder.
+func fourDays(t *testing.T) *fixture.Fixture {
+	t.Helper()
+	daysOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "verify-days-")
+		if err != nil {
+			daysErr = err
+			return
+		}
+		daysFixture, daysErr = fixture.Write(dir, fixture.Spec{OrganizationID: "o-exampleorgid", Prefix: "trail-logs", Accounts: []string{"111122223333"},
+			Start: time.Date(2026, 3, 1, 0, 1, 31, 0, time.UTC), Hours: 96, FilesPerHour: 1, EventsPerFile: 2, Gap: -1, EmptyHour: -1, Workers: 2})
+	})
+	require.NoError(t, daysErr)
+	return daysFixture // read only: TestMain removes it
+}
+
+// TestListsOnlyTheDaysTheRangeNeeds: of a bucket of four days, a range
+// lists the folders down to the regions and then only the day folders of
+// digests that end in [from, to+1h] (a digest's folder is its end's date)
+// and of log files from 2 h before from to 1 h after to; the result is the
+// same as reading everything.
+func TestListsOnlyTheDaysTheRangeNeeds(t *testing.T) {
+	f := fourDays(t)
+	base := "trail-logs/AWSLogs/o-exampleorgid/111122223333/"
+	folders := func(kind string, days ...string) []string {
+		var out []string
+		for _, r := range f.Spec.Regions {
+			for _, d := range days {
+				out = append(out, base+kind+"/"+r+"/2026/03/"+d+"/")
+			}
+		}
+		return out
+	}
+	tree := []string{"trail-logs/AWSLogs/", "trail-logs/AWSLogs/o-exampleorgid/", base + "CloudTrail-Digest/", base + "CloudTrail/"}
+	day := func(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
+	cases := []struct {
+		name         string
+		from, to     time.Time
+		anyPrefix    bool
+		wantLists    []string
+		wantPrefixes []string
+		digests      int // per region
+	}{
+		{"one day", day(2, 0), day(3, 0), false,
+			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), tree, 25},
+		{"one day, prefix found", day(2, 0), day(3, 0), true,
+			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), append([]string{"", "trail-logs/"}, tree...), 25},
+		{"six hours", day(2, 12), day(2, 18), false,
+			append(folders("CloudTrail-Digest", "02"), folders("CloudTrail", "02")...), tree, 7},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := options(t, f)
+			o.From, o.To, o.AnyPrefix = c.from, c.to, c.anyPrefix
+			s := &countingStore{Store: o.Store}
+			o.Store = s
+			r, err := verify.Verify(context.Background(), o)
+			require.NoError(t, err)
+			assert.Equal(t, verify.ResultValid, r.Result, dump(r))
+			assert.Empty(t, r.Findings, dump(r))
+			sort.Strings(s.lists)
+			sort.Strings(s.folders)
+			want := append([]string(nil), c.wantLists...)
+			sort.Strings(want)
+			assert.Equal(t, want, s.lists, "day folders listed")
+			assert.Equal(t, c.wantPrefixes, s.folders, "folders listed by delimiter")
+			assert.Equal(t, len(s.lists)+len(s.folders), r.Stats.ListCalls)
+			assert.Equal(t, c.digests*len(f.Spec.Regions), r.Stats.Digests)
+			assert.Equal(t, r.Stats.Digests, r.Stats.DigestsValid)
+			assert.Equal(t, c.digests*len(f.Spec.Regions), r.Stats.LogFiles, "one log file per digest")
+			assert.Equal(t, r.Stats.LogFiles, r.Stats.LogFilesValid)
+		})
+	}
+}
+
+// TestDayBoundary: the first digest of the range ends at 00:01:31 and
+// lists a log file of 23:04 the day before, in the day before's folder: it
+// is listed (so the recovery copy is checked for it: the copy lacks it
+// here, and that is the only finding), and reported neither missing nor
+// unlisted.
+func TestDayBoundary(t *testing.T) {
+	f := fourDays(t)
+	prev := ""
+	for _, k := range f.Logs {
+		if strings.Contains(k, "/CloudTrail/us-east-2/2026/03/01/") && strings.Contains(k, "_20260301T2304Z_") {
+			prev = k
+		}
+	}
+	require.NotEmpty(t, prev, "the fixture has a log file of 2026-03-01T23:04Z")
+	rec := t.TempDir()
+	copyDir(t, f.BucketDir(), rec)
+	require.NoError(t, os.Remove(filepath.Join(rec, filepath.FromSlash(prev))))
+
+	o := options(t, f)
+	o.From, o.To = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 2, 6, 0, 0, 0, time.UTC)
+	o.Recovery = &verify.DirStore{Dir: rec}
+	r, err := verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.RecoveryMissing)}, kinds(r), dump(r))
+	assert.Equal(t, prev, r.Findings[0].Keys[0])
+	assert.Equal(t, r.Stats.LogFiles-1, r.Stats.LogFilesValid, "every log file but the one the copy lacks")
+
+	// Deleted from the bucket, it is missing: the digest that lists it is read.
+	f2 := t.TempDir()
+	copyDir(t, f.BucketDir(), f2)
+	require.NoError(t, os.Remove(filepath.Join(f2, filepath.FromSlash(prev))))
+	o.Store.(*verify.DirStore).Dir, o.Recovery = f2, nil
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.LogFileMissing)}, kinds(r), dump(r))
+	assert.Equal(t, prev, r.Findings[0].Keys[0])
 }

@@ -36,6 +36,18 @@ func TestOffline(t *testing.T) {
 	assert.Contains(t, out, "result: valid")
 	assert.Contains(t, out, "restart: 111122223333 us-east-2")
 
+	// A range without digests: could not check (2), and why.
+	empty := []string{"--dir", f.BucketDir(), "--from", "2026-02-01", "--to", "2026-02-02", "--quiet"}
+	for _, k := range f.PublicKeySpecs() {
+		empty = append(empty, "--public-keys", k)
+	}
+	code, out, stderr = runCmd(empty...)
+	require.Equal(t, 2, code, stderr+out)
+	assert.Contains(t, stderr, "verify: could not check: no digest files of the trail in "+f.BucketDir()+" between 2026-02-01T00:00:00Z and 2026-02-02T00:00:00Z")
+	assert.Contains(t, stderr, "listed 8 day folders in 4 account-region digest folders, and no digest of the trail ends in the range")
+	assert.Empty(t, out)
+	// 8: 2 accounts x 2 regions x 2 days (2026-02-01, and 2026-02-02 for a digest up to an hour after --to).
+
 	logs := append([]string(nil), f.Logs...)
 	sort.Strings(logs)
 	require.NoError(t, os.Remove(f.Path(logs[2])))

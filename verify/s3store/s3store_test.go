@@ -134,6 +134,23 @@ func TestThroughS3(t *testing.T) {
 	assert.Equal(t, len(e.fixture.Logs), r.Stats.LogFilesValid)
 	assert.Equal(t, map[string]int{"us-east-2": 1, "eu-west-1": 1}, e.calls, "one ListPublicKeys call per region")
 	assert.Equal(t, e.fixture.Signatures, collected)
+
+	// The tree is found by delimiter listings: accounts, then regions.
+	st := s3store.New(e.s3, e.fixture.Spec.Bucket)
+	accounts, err := st.ListPrefixes(context.Background(), "logs/AWSLogs/", "/")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"logs/AWSLogs/111122223333/", "logs/AWSLogs/444455556666/"}, accounts)
+	regions, err := st.ListPrefixes(context.Background(), "logs/AWSLogs/111122223333/CloudTrail-Digest/", "/")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"logs/AWSLogs/111122223333/CloudTrail-Digest/eu-west-1/", "logs/AWSLogs/111122223333/CloudTrail-Digest/us-east-2/"}, regions)
+	top, err := st.ListPrefixes(context.Background(), "", "/")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"logs/"}, top)
+	// One folder level, one request: the day folders, not the objects in them.
+	months, err := st.ListPrefixes(context.Background(), "logs/AWSLogs/111122223333/CloudTrail/us-east-2/2026/", "/")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"logs/AWSLogs/111122223333/CloudTrail/us-east-2/2026/03/"}, months)
+	assert.Positive(t, r.Stats.ListCalls)
 }
 
 // TestThroughS3Tampered: a log file overwritten in a versioned bucket is
