@@ -241,8 +241,12 @@ func (r *run) listLogs(ctx context.Context, tree []regionFolders, digests []*dig
 			continue
 		}
 		for _, lf := range d.d.LogFiles {
+			folder := lf.S3Object[:strings.LastIndex(lf.S3Object, "/")+1]
+			if set[folder] {
+				continue // the common case: parse a key once per folder, not once per file
+			}
 			if n, ok := parseLogKey(lf.S3Object); ok && r.keep(n.Prefix, n.Org) {
-				set[lf.S3Object[:strings.LastIndex(lf.S3Object, "/")+1]] = true
+				set[folder] = true
 			}
 		}
 	}
