@@ -89,6 +89,15 @@ func (r *run) findAccounts(ctx context.Context, roots []string) ([]regionFolders
 	var bases []string
 	var orgs []string
 	for _, root := range roots {
+		if o.TrailAccount != "" {
+			// Straight to the trail's own folders: listing AWSLogs/ would
+			// need a grant the verifiers do not have.
+			bases = append(bases, root+o.TrailAccount+"/")
+			if o.OrganizationID != "" {
+				orgs = append(orgs, root+o.OrganizationID+"/")
+			}
+			continue
+		}
 		cs, err := r.listPrefixes(ctx, root)
 		if err != nil {
 			return nil, err

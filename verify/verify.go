@@ -37,6 +37,14 @@ type Options struct {
 	// OrganizationID keeps the account path and this organization's path.
 	// Default: every path found.
 	OrganizationID string
+	// TrailAccount is the trail's owner account (from its ARN). With it,
+	// the tree is read from [prefix/]AWSLogs/<TrailAccount>/ and, with
+	// OrganizationID, [prefix/]AWSLogs/<OrganizationID>/ only, and
+	// AWSLogs/ itself is never listed: the verifiers' generated policy
+	// allows listing under those two folders and nowhere else
+	// (docs/verify.md#permissions). Default: the account folders found
+	// under AWSLogs/.
+	TrailAccount string
 	// From and To bound the digests by the end time in their names
 	// (digests up to one hour after To are read, for late log files).
 	From, To time.Time

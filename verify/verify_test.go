@@ -489,21 +489,29 @@ func TestListsOnlyTheDaysTheRangeNeeds(t *testing.T) {
 		name         string
 		from, to     time.Time
 		anyPrefix    bool
+		trailAccount string
 		wantLists    []string
 		wantPrefixes []string
 		digests      int // per region
 	}{
-		{"one day", day(2, 0), day(3, 0), false,
+		{"one day", day(2, 0), day(3, 0), false, "",
 			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), tree, 25},
-		{"one day, prefix found", day(2, 0), day(3, 0), true,
+		{"one day, prefix found", day(2, 0), day(3, 0), true, "",
 			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), append([]string{"", "trail-logs/"}, tree...), 25},
-		{"six hours", day(2, 12), day(2, 18), false,
+		{"six hours", day(2, 12), day(2, 18), false, "",
 			append(folders("CloudTrail-Digest", "02"), folders("CloudTrail", "02")...), tree, 7},
+		// With the trail's account known, AWSLogs/ itself is never listed:
+		// the verifiers' policy allows listing only under
+		// AWSLogs/<organization>/ and AWSLogs/<trail account>/
+		// (docs/verify.md#permissions).
+		{"one day, trail account known", day(2, 0), day(3, 0), false, "444455556666",
+			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...),
+			[]string{"trail-logs/AWSLogs/444455556666/CloudTrail-Digest/", "trail-logs/AWSLogs/444455556666/CloudTrail/", "trail-logs/AWSLogs/o-exampleorgid/", base + "CloudTrail-Digest/", base + "CloudTrail/"}, 25},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := options(t, f)
-			o.From, o.To, o.AnyPrefix = c.from, c.to, c.anyPrefix
+			o.From, o.To, o.AnyPrefix, o.TrailAccount = c.from, c.to, c.anyPrefix, c.trailAccount
 			s := &countingStore{Store: o.Store}
 			o.Store = s
 			r, err := verify.Verify(context.Background(), o)

@@ -210,7 +210,7 @@ func options(ctx context.Context, f *flags, stderr io.Writer) (verify.Options, f
 		if m == nil {
 			return o, none, bad("trail-arn", "not a trail ARN (arn:aws:cloudtrail:<region>:<account>:trail/<name>)", f.trail)
 		}
-		o.HomeRegion, o.TrailName = m[1], m[3]
+		o.HomeRegion, o.TrailAccount, o.TrailName = m[1], m[2], m[3]
 	}
 	if f.org != "" && !orgID.MatchString(f.org) {
 		return o, none, bad("organization-id", "not an organization id (o- and 10 to 32 lowercase letters or digits)", f.org)
