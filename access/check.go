@@ -99,6 +99,8 @@ func (c *checker) steps() []func() error {
 		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks, c.replicationAlarm,
 		// What the organization's guardrails deny.
 		c.guardrails, c.monitoringGuardrails,
+		// What the bootstrap's deploying and state roles may and may not do.
+		c.bootstrap,
 	}
 }
 

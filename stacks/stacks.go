@@ -72,6 +72,10 @@ type Stacks struct {
 	// Registration is the management account's stack when a delegated
 	// administrator creates the trail; nil otherwise.
 	Registration *Registration
+	// Bootstraps are the bootstrap stacks (bootstrap.trusted_principals),
+	// applied before all others with administrator credentials; none
+	// otherwise.
+	Bootstraps []*Bootstrap
 }
 
 // Names lists the stack names in deployment order, computed from the stacks'
@@ -81,7 +85,11 @@ func (s *Stacks) Names() []string {
 	if s.Registration != nil {
 		all = append(all, s.Registration.Stack)
 	}
-	return deploymentOrder(all)
+	var names []string
+	for _, b := range s.Bootstraps {
+		names = append(names, *b.Stack.Node().Id())
+	}
+	return append(names, deploymentOrder(all)...)
 }
 
 // Build validates cfg, then adds its stacks to app: one combined stack when
@@ -95,6 +103,17 @@ func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	built, err := buildTrailStacks(app, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if built.Bootstraps, err = addBootstraps(app, cfg); err != nil {
+		return nil, err
+	}
+	return built, nil
+}
+
+func buildTrailStacks(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if _, ok := cfg.DelegatedAdmin(); ok {
 		return buildDelegated(app, cfg)
 	}

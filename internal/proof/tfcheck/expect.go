@@ -5,6 +5,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
 
 // Expectations derives from the configuration alone (never from the
@@ -218,4 +219,36 @@ func WithAthena(cfg *config.Config, archive Expect) Expect {
 	out.Counts["aws_kms_key"]++
 	out.OwnKeyBuckets = append(append([]string(nil), archive.OwnKeyBuckets...), cfg.Athena.ResultsBucketName)
 	return out
+}
+
+// Bootstrap is what the bootstrap stack of account a must create: one role
+// per deploying role with its inline policies, and where the state lives
+// the state bucket (SSE-S3), its settings and policy, the lock table when
+// backend.s3.dynamodb_table is set, and the state role with its policy;
+// nothing of the trail, keys or log buckets.
+func Bootstrap(cfg *config.Config, a config.BootstrapAccount) Expect {
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	perRole := len(policy.DeployerPolicies(cfg.DeployerProps(a)))
+	state := b2i(a.State)
+	e := Expect{HomeRegion: cfg.HomeRegion, Counts: map[string]int{
+		"aws_iam_role":                      len(a.Deployers) + state,
+		"aws_iam_role_policy":               len(a.Deployers)*perRole + state,
+		"aws_s3_bucket":                     state,
+		"aws_s3_bucket_versioning":          state,
+		"aws_s3_bucket_policy":              state,
+		"aws_s3_bucket_public_access_block": state,
+		"aws_s3_bucket_ownership_controls":  state,
+		"aws_dynamodb_table":                b2i(a.State && cfg.Backend.S3.DynamoDBTable != ""),
+		"aws_kms_key":                       0,
+		"aws_cloudtrail":                    0,
+	}}
+	if a.State {
+		e.SSES3Buckets = []string{cfg.Backend.S3.Bucket}
+	}
+	return e
 }

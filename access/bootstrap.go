@@ -1,0 +1,198 @@
+package access
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
+)
+
+// bootstrapRole is a role a bootstrap stack creates, with its synthesized
+// trust and inline policies.
+type bootstrapRole struct {
+	arn, account string
+	trust        located
+	policies     []policy.Document
+	where        string
+}
+
+// findBootstrapRole finds the role arn (name and path) in the stacks, with
+// its trust policy and every inline policy attached to it.
+func (c *checker) findBootstrapRole(arn string) (bootstrapRole, error) {
+	acct := strings.Split(arn, ":")[4]
+	res := arn[strings.Index(arn, ":role/")+len(":role"):]
+	i := strings.LastIndex(res, "/")
+	path, name := res[:i+1], res[i+1:]
+	for _, s := range c.stacks {
+		for logical, body := range s.resources("aws_iam_role") {
+			if body["name"] != name || body["path"] != path {
+				continue
+			}
+			trust, err := s.policyAt("aws_iam_role", logical, "assume_role_policy", c.resolve(s))
+			if err != nil {
+				return bootstrapRole{}, err
+			}
+			r := bootstrapRole{arn: arn, account: acct, trust: trust, where: fmt.Sprintf("%s/aws_iam_role.%s", s.Name, logical)}
+			var names []string
+			for pname, pb := range s.resources("aws_iam_role_policy") {
+				if pb["role"] == "${aws_iam_role."+logical+".name}" || pb["role"] == "${aws_iam_role."+logical+".id}" {
+					names = append(names, pname)
+				}
+			}
+			sort.Strings(names)
+			for _, pname := range names {
+				l, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+				if err != nil {
+					return bootstrapRole{}, err
+				}
+				r.policies = append(r.policies, l.doc)
+			}
+			if len(r.policies) == 0 {
+				return bootstrapRole{}, fmt.Errorf("stack %s: role %s has no inline policy", s.Name, arn)
+			}
+			return r, nil
+		}
+	}
+	return bootstrapRole{}, fmt.Errorf("no synthesized stack creates the role %s (bootstrap.trusted_principals is set)", arn)
+}
+
+// bootstrap: with bootstrap.trusted_principals, each deploying role, judged
+// with its own synthesized inline policies and the synthesized bucket and key
+// policies it meets, may change the log buckets' and the keys' policies
+// (what deploying is) but may not read, write, delete or unlock a log
+// object, nor use any key copy for data, nor grant on it, nor change its
+// own role; only the trusted principals may assume it. The state role
+// reaches the state objects only; the state bucket refuses requests without
+// TLS (docs/bootstrap.md#what-the-access-check-proves).
+func (c *checker) bootstrap() error {
+	if !c.cfg.BootstrapEnabled() {
+		return nil
+	}
+	copies, err := c.keyCopies()
+	if err != nil {
+		return err
+	}
+	archiveAcct := c.cfg.Accounts.LogArchive.ID
+	prefix := policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)
+	for _, a := range c.cfg.BootstrapAccounts() {
+		for _, arn := range a.Deployers {
+			r, err := c.findBootstrapRole(arn)
+			if err != nil {
+				return err
+			}
+			dep := policyeval.Principal{ARN: arn}
+			for _, name := range c.cfg.LogBuckets() {
+				l, err := c.bucketPolicy(*c.archive, name)
+				if err != nil {
+					return err
+				}
+				c.use(l, policyeval.Policies{ResourceAccount: archiveAcct})
+				bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, name)
+				object := bucketArn + "/" + prefix + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+				for _, act := range []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention"} {
+					c.expect(false, "the deploying role "+arn+" (its bootstrap policies) "+act+" on an object of "+name, asIAM(dep, act, object), r.policies...)
+				}
+				if a.ID == archiveAcct && name == c.cfg.Bucket.Name {
+					c.expect(true, "the deploying role "+arn+" (its bootstrap policies) s3:PutBucketPolicy on "+name, asIAM(dep, "s3:PutBucketPolicy", bucketArn), r.policies...)
+				}
+			}
+			for _, k := range copies {
+				l, err := c.archive.policyAt(k.typ, k.name, "policy", c.resolve(*c.archive))
+				if err != nil {
+					return err
+				}
+				c.use(l, policyeval.Policies{ResourceAccount: archiveAcct, KeyPolicy: true})
+				reg := region(c.archive.resources(k.typ)[k.name], c.cfg.HomeRegion)
+				keyArn := c.keyArn(k.name, reg)
+				for _, act := range []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant"} {
+					req := policyeval.Request{Principal: dep, Action: act, Resource: keyArn, Context: ctx("kms:EncryptionContext:aws:cloudtrail:arn", c.trail.ARN(), "kms:CallerAccount", r.account, "aws:PrincipalArn", arn)}
+					c.expect(false, "the deploying role "+arn+" (its bootstrap policies) "+act+" with the key copy in "+reg, req, r.policies...)
+				}
+				if a.ID == archiveAcct {
+					req := policyeval.Request{Principal: dep, Action: "kms:PutKeyPolicy", Resource: keyArn, Context: ctx("kms:CallerAccount", r.account, "aws:PrincipalArn", arn)}
+					c.expect(true, "the deploying role "+arn+" (its bootstrap policies) kms:PutKeyPolicy on the key copy in "+reg, req, r.policies...)
+				}
+			}
+			self := located{where: r.where, doc: policy.Document{}}
+			for _, d := range r.policies {
+				self.doc.Statement = append(self.doc.Statement, d.Statement...)
+			}
+			self.doc.Version = policy.Version
+			for _, act := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"} {
+				c.expectIdentity(self, r.account, false, "the deploying role "+arn+" "+act+" on itself", policyeval.Request{Principal: dep, Action: act, Resource: arn})
+			}
+			if a.ID == archiveAcct && c.cfg.Replication.Enabled {
+				repl := fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, archiveAcct, c.cfg.Replication.RoleName)
+				c.expectIdentity(self, r.account, true, "the deploying role "+arn+" iam:PutRolePolicy on the replication role", policyeval.Request{Principal: dep, Action: "iam:PutRolePolicy", Resource: repl})
+			}
+			c.bootstrapTrust(r)
+		}
+	}
+	return c.stateAccess()
+}
+
+// bootstrapTrust: each trusted principal may assume the role; an
+// administrator of the role's own account whose policies allow everything,
+// and another account's role, may not (a trust policy names its callers).
+func (c *checker) bootstrapTrust(r bootstrapRole) {
+	c.use(r.trust, policyeval.Policies{ResourceAccount: r.account})
+	assume := func(p policyeval.Principal) policyeval.Request {
+		return policyeval.Request{Principal: p, Action: "sts:AssumeRole", Resource: r.arn}
+	}
+	for _, p := range c.cfg.Bootstrap.TrustedPrincipals {
+		c.expect(true, "trusted principal "+p+" assuming "+r.arn, assume(policyeval.Principal{ARN: p}), policyeval.AllowAll)
+	}
+	c.expect(false, "an administrator of "+r.account+" allowed everything by IAM assuming "+r.arn, assume(c.iamRole(r.account, "Administrator")), policyeval.AllowAll)
+	c.expect(false, "another account's role assuming "+r.arn, assume(c.iamRole(Outsider, "Admin")), policyeval.AllowAll)
+}
+
+// stateAccess: backend.s3.role_arn reads and writes the state objects and
+// deletes their lock files, and nothing else; the state bucket refuses
+// requests without TLS.
+func (c *checker) stateAccess() error {
+	s := c.cfg.Backend.S3
+	if s == nil {
+		return nil
+	}
+	r, err := c.findBootstrapRole(s.RoleARN)
+	if err != nil {
+		return err
+	}
+	var stack *Stack
+	for i := range c.stacks {
+		if _, _, ok := c.stacks[i].find("aws_s3_bucket", "bucket", s.Bucket); ok {
+			stack = &c.stacks[i]
+		}
+	}
+	if stack == nil {
+		return fmt.Errorf("no synthesized stack creates the state bucket %s (bootstrap.trusted_principals is set)", s.Bucket)
+	}
+	l, err := c.bucketPolicy(*stack, s.Bucket)
+	if err != nil {
+		return err
+	}
+	c.use(l, policyeval.Policies{ResourceAccount: r.account})
+	p := policyeval.Principal{ARN: s.RoleARN}
+	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, s.Bucket)
+	state := bucketArn + "/" + s.KeyPrefix + "/log-archive.tfstate"
+	c.expect(true, "the state role s3:ListBucket on the state bucket", asIAM(p, "s3:ListBucket", bucketArn), r.policies...)
+	c.expect(true, "the state role s3:GetObject on a state object", asIAM(p, "s3:GetObject", state), r.policies...)
+	c.expect(true, "the state role s3:PutObject on a state object", asIAM(p, "s3:PutObject", state), r.policies...)
+	c.expect(true, "the state role s3:DeleteObject on a lock file", asIAM(p, "s3:DeleteObject", state+".tflock"), r.policies...)
+	c.expect(false, "the state role s3:DeleteObject on a state object", asIAM(p, "s3:DeleteObject", state), r.policies...)
+	c.expect(false, "the state role s3:GetObject on an object outside the key prefix", asIAM(p, "s3:GetObject", bucketArn+"/other/x.tfstate"), r.policies...)
+	c.expect(false, "an administrator of "+r.account+" allowed everything by IAM reading a state object without TLS",
+		policyeval.Request{Principal: c.iamRole(r.account, "Administrator"), Action: "s3:GetObject", Resource: state, Context: ctx(noTLS...)}, policyeval.AllowAll)
+	c.bootstrapTrust(r)
+	// Nothing on the log buckets.
+	lb, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)
+	if err != nil {
+		return err
+	}
+	c.use(lb, policyeval.Policies{ResourceAccount: c.cfg.Accounts.LogArchive.ID})
+	object := fmt.Sprintf("arn:%s:s3:::%s/", c.part, c.cfg.Bucket.Name) + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
+	c.expect(false, "the state role s3:GetObject on a log object", asIAM(p, "s3:GetObject", object), r.policies...)
+	return nil
+}

@@ -1,0 +1,422 @@
+package policy
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Deployer is what one account's stacks create, by name: the deploying
+// role's policies (DeployerPolicies) allow the calls the Terraform AWS
+// provider makes to create, read, update and delete exactly those
+// resources, and nothing on the objects or with the data keys of the logs
+// (docs/bootstrap.md#what-the-deploying-roles-may-do).
+type Deployer struct {
+	// Partition and Account of the resources.
+	Partition, Account string
+	// Regions are every region where the stacks create resources in this
+	// account (the home region first).
+	Regions []string
+	// HomeRegion holds the trail, its log group, alarms and topics.
+	HomeRegion string
+	// Buckets are the S3 buckets the stacks create.
+	Buckets []string
+	// Keys: the stacks create KMS keys (multi-region or not) in Regions.
+	Keys bool
+	// KeyAliases are the alias names ("alias/...") the stacks create, in
+	// every one of Regions.
+	KeyAliases []string
+	// Roles are IAM role names the stacks create; RolePrefixes the
+	// name_prefix of those created with one.
+	Roles, RolePrefixes []string
+	// PassRoles maps a role name (or prefix ending in "*") to the service
+	// it is passed to.
+	PassRoles map[string]string
+	// TrailARN is the trail the stacks create in this account; "" none.
+	TrailARN string
+	// OrganizationTrail: the trail is an organization trail.
+	OrganizationTrail bool
+	// LogGroups, Topics: names in HomeRegion; AlarmPrefixes: alarm names
+	// start with one of them.
+	LogGroups, Topics, AlarmPrefixes []string
+	// TopicRegions lists topics created in another region than
+	// HomeRegion: name to region.
+	TopicRegions map[string]string
+	// Guardrails: the stacks create and attach service control policies
+	// in OrganizationID.
+	Guardrails bool
+	// Registration: the stack registers a CloudTrail delegated
+	// administrator.
+	Registration bool
+	// OrganizationID of the organization, with Guardrails.
+	OrganizationID string
+	// Athena names the workgroup, database and table the stacks create.
+	Athena *DeployerAthena
+}
+
+// DeployerAthena names the Athena and Glue resources of the query side.
+type DeployerAthena struct {
+	Workgroup, Database, Table string
+}
+
+// DeployerPolicyPrefix begins the name of every inline policy of a
+// deploying role.
+const DeployerPolicyPrefix = "cloudtrail-mrk-deploy-"
+
+// Provider calls per resource type, read from the Terraform AWS provider's
+// source (internal/service/<service>/<resource>.go: Create, Read, Update,
+// Delete) and its documentation; docs/aws-rules.md#deploying-role-actions
+// cites them. Sufficiency is not provable offline: a missing action shows
+// as AccessDenied naming it at apply (docs/bootstrap.md#when-an-action-is-missing).
+var (
+	// DeployerS3BucketActions: aws_s3_bucket (CreateBucket, HeadBucket,
+	// which needs s3:ListBucket, the Get* of its Read, tagging, DeleteBucket)
+	// and the split resources, each one Put/Get (their delete calls use the
+	// Put permission: docs/aws-rules.md#delete-apis-use-put-permissions).
+	DeployerS3BucketActions = []string{
+		"s3:CreateBucket", "s3:DeleteBucket", "s3:ListBucket", "s3:GetBucketLocation",
+		"s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketWebsite", "s3:GetAccelerateConfiguration",
+		"s3:GetBucketRequestPayment", "s3:GetBucketTagging", "s3:PutBucketTagging",
+		"s3:GetBucketVersioning", "s3:PutBucketVersioning",
+		"s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+		"s3:GetBucketObjectLockConfiguration", "s3:PutBucketObjectLockConfiguration",
+		"s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
+		"s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls",
+		"s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy",
+		"s3:GetLifecycleConfiguration", "s3:PutLifecycleConfiguration",
+		"s3:GetBucketLogging", "s3:PutBucketLogging",
+		"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration",
+	}
+	// DeployerKeyActions: aws_kms_key, aws_kms_replica_key (ReplicateKey on
+	// the primary, CreateKey in the replica's region), aws_kms_alias. No
+	// Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* nor CreateGrant.
+	DeployerKeyActions = []string{
+		"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
+		"kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
+		"kms:UpdateKeyDescription", "kms:ScheduleKeyDeletion", "kms:ReplicateKey",
+		"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
+	}
+	// DeployerAliasActions: an alias call is authorized on the alias and on
+	// its key.
+	DeployerAliasActions = []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"}
+	// DeployerRoleActions: aws_iam_role (with inline policies) and
+	// aws_iam_role_policy.
+	DeployerRoleActions = []string{
+		"iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
+		"iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
+		"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
+		"iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+	}
+	// DeployerTrailActions: aws_cloudtrail.
+	DeployerTrailActions = []string{
+		"cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:GetTrail",
+		"cloudtrail:GetTrailStatus", "cloudtrail:StartLogging", "cloudtrail:StopLogging",
+		"cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors",
+		"cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors",
+		"cloudtrail:AddTags", "cloudtrail:RemoveTags", "cloudtrail:ListTags",
+	}
+	// DeployerLogGroupActions: aws_cloudwatch_log_group and
+	// aws_cloudwatch_log_metric_filter.
+	DeployerLogGroupActions = []string{
+		"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:DeleteRetentionPolicy",
+		"logs:AssociateKmsKey", "logs:DisassociateKmsKey", "logs:TagResource", "logs:UntagResource",
+		"logs:ListTagsForResource", "logs:TagLogGroup", "logs:UntagLogGroup", "logs:ListTagsLogGroup",
+		"logs:PutMetricFilter", "logs:DeleteMetricFilter",
+	}
+	// DeployerAlarmActions: aws_cloudwatch_metric_alarm.
+	DeployerAlarmActions = []string{
+		"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
+		"cloudwatch:TagResource", "cloudwatch:UntagResource", "cloudwatch:ListTagsForResource",
+	}
+	// DeployerTopicActions: aws_sns_topic, aws_sns_topic_policy and
+	// aws_sns_topic_subscription (Subscribe and ListSubscriptionsByTopic on
+	// the topic).
+	DeployerTopicActions = []string{
+		"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+		"sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
+		"sns:Subscribe", "sns:ListSubscriptionsByTopic",
+	}
+	// DeployerSubscriptionActions take no resource type (the subscription
+	// calls of aws_sns_topic_subscription): "*".
+	DeployerSubscriptionActions = []string{"sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"}
+	// DeployerListActions take no resource type: "*".
+	DeployerListActions = []string{"kms:CreateKey", "kms:ListAliases", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "cloudtrail:DescribeTrails"}
+	// DeployerOrganizationTrailActions: an organization trail's
+	// prerequisites (docs/aws-rules.md#organization-prerequisites).
+	DeployerOrganizationTrailActions = []string{"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization"}
+	// DeployerSCPActions: aws_organizations_policy and
+	// aws_organizations_policy_attachment.
+	DeployerSCPActions = []string{
+		"organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:DeletePolicy",
+		"organizations:DescribePolicy", "organizations:AttachPolicy", "organizations:DetachPolicy",
+		"organizations:ListTargetsForPolicy", "organizations:ListPoliciesForTarget",
+		"organizations:TagResource", "organizations:UntagResource", "organizations:ListTagsForResource",
+	}
+	// DeployerRegistrationActions:
+	// aws_cloudtrail_organization_delegated_admin_account
+	// (docs/aws-rules.md#registration).
+	DeployerRegistrationActions = []string{
+		"cloudtrail:RegisterOrganizationDelegatedAdmin", "cloudtrail:DeregisterOrganizationDelegatedAdmin",
+		"organizations:RegisterDelegatedAdministrator", "organizations:DeregisterDelegatedAdministrator",
+		"organizations:ListDelegatedAdministrators", "organizations:ListDelegatedServicesForAccount",
+		"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization",
+	}
+	// DeployerAthenaActions: aws_athena_workgroup and aws_athena_named_query.
+	DeployerAthenaActions = []string{
+		"athena:CreateWorkGroup", "athena:GetWorkGroup", "athena:UpdateWorkGroup", "athena:DeleteWorkGroup",
+		"athena:TagResource", "athena:UntagResource", "athena:ListTagsForResource",
+		"athena:CreateNamedQuery", "athena:GetNamedQuery", "athena:DeleteNamedQuery",
+	}
+	// DeployerGlueActions: aws_glue_catalog_database and
+	// aws_glue_catalog_table.
+	DeployerGlueActions = []string{
+		"glue:CreateDatabase", "glue:GetDatabase", "glue:UpdateDatabase", "glue:DeleteDatabase",
+		"glue:CreateTable", "glue:GetTable", "glue:UpdateTable", "glue:DeleteTable",
+		"glue:GetTags", "glue:TagResource", "glue:UntagResource",
+	}
+)
+
+// DeployerPolicies returns the deploying role's inline policies by name:
+// one per group of services, so that each stays readable; IAM limits
+// their total (docs/aws-rules.md#role-policy-size), which the
+// configuration checks. Groups with nothing to allow are left out.
+func DeployerPolicies(d Deployer) map[string]Document {
+	p, a := d.Partition, d.Account
+	out := map[string]Document{}
+	add := func(name string, st ...Statement) {
+		if len(st) > 0 {
+			out[DeployerPolicyPrefix+name] = Document{Version: Version, ID: "deploy-" + name, Statement: st}
+		}
+	}
+	var storage []Statement
+	if len(d.Buckets) > 0 {
+		var res []string
+		for _, b := range d.Buckets {
+			res = append(res, fmt.Sprintf("arn:%s:s3:::%s", p, b))
+		}
+		// Bucket ARNs only: no object of any bucket is a resource here.
+		storage = append(storage, allow("Buckets", DeployerS3BucketActions, res))
+	}
+	add("storage", storage...)
+
+	var keys []Statement
+	if d.Keys {
+		var keyRes, aliasRes []string
+		for _, r := range d.Regions {
+			keyRes = append(keyRes, fmt.Sprintf("arn:%s:kms:%s:%s:key/*", p, r, a))
+			for _, al := range d.KeyAliases {
+				aliasRes = append(aliasRes, fmt.Sprintf("arn:%s:kms:%s:%s:%s", p, r, a, al))
+			}
+		}
+		keys = append(keys, allow("Keys", DeployerKeyActions, keyRes))
+		if len(aliasRes) > 0 {
+			keys = append(keys, allow("Aliases", DeployerAliasActions, aliasRes))
+		}
+	}
+	add("keys", keys...)
+
+	var roles []Statement
+	if len(d.Roles)+len(d.RolePrefixes) > 0 {
+		var res []string
+		for _, r := range d.Roles {
+			res = append(res, fmt.Sprintf("arn:%s:iam::%s:role/%s", p, a, r))
+		}
+		for _, r := range d.RolePrefixes {
+			res = append(res, fmt.Sprintf("arn:%s:iam::%s:role/%s*", p, a, r))
+		}
+		roles = append(roles, allow("Roles", DeployerRoleActions, res))
+	}
+	services := map[string][]string{}
+	for _, r := range sortedKeys(d.PassRoles) {
+		services[d.PassRoles[r]] = append(services[d.PassRoles[r]], fmt.Sprintf("arn:%s:iam::%s:role/%s", p, a, r))
+	}
+	for _, svc := range sortedKeys(services) {
+		st := allow("PassRoleTo"+sidWord(svc), []string{"iam:PassRole"}, services[svc])
+		st.Condition = Conditions{}.Add("StringEquals", "iam:PassedToService", svc)
+		roles = append(roles, st)
+	}
+	if d.OrganizationTrail || d.Registration {
+		// CloudTrail creates its service-linked role for an organization
+		// trail (docs/aws-rules.md#organization-prerequisites).
+		slr := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", p, a, CloudTrailService)
+		st := allow("CloudTrailServiceLinkedRole", []string{"iam:CreateServiceLinkedRole"}, []string{slr})
+		st.Condition = Conditions{}.Add("StringEquals", "iam:AWSServiceName", CloudTrailService)
+		roles = append(roles, st, allow("ReadCloudTrailServiceLinkedRole", []string{"iam:GetRole"}, []string{slr}))
+	}
+	add("roles", roles...)
+
+	var trail []Statement
+	if d.TrailARN != "" {
+		trail = append(trail, allow("Trail", DeployerTrailActions, []string{d.TrailARN}))
+	}
+	if len(d.LogGroups) > 0 {
+		var res []string
+		for _, g := range d.LogGroups {
+			base := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", p, d.HomeRegion, a, g)
+			// docs/aws-rules.md#log-group-arn-suffix: both forms.
+			res = append(res, base, base+":*")
+		}
+		trail = append(trail, allow("LogGroups", DeployerLogGroupActions, res))
+	}
+	if len(d.AlarmPrefixes) > 0 {
+		var res []string
+		for _, r := range d.Regions {
+			for _, pre := range d.AlarmPrefixes {
+				res = append(res, fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s*", p, r, a, pre))
+			}
+		}
+		trail = append(trail, allow("Alarms", DeployerAlarmActions, res))
+	}
+	if len(d.Topics) > 0 {
+		var res []string
+		for _, t := range d.Topics {
+			region := d.HomeRegion
+			if r, ok := d.TopicRegions[t]; ok {
+				region = r
+			}
+			res = append(res, fmt.Sprintf("arn:%s:sns:%s:%s:%s", p, region, a, t))
+		}
+		trail = append(trail, allow("Topics", DeployerTopicActions, res),
+			allow("Subscriptions", DeployerSubscriptionActions, []string{"*"}))
+	}
+	if d.OrganizationTrail && d.TrailARN != "" {
+		trail = append(trail, allow("OrganizationTrail", DeployerOrganizationTrailActions, []string{"*"}))
+	}
+	add("monitoring", trail...)
+
+	var org []Statement
+	if d.Guardrails {
+		res := []string{
+			fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID),
+			fmt.Sprintf("arn:%s:organizations::%s:root/%s/*", p, a, d.OrganizationID),
+			fmt.Sprintf("arn:%s:organizations::%s:ou/%s/*", p, a, d.OrganizationID),
+			fmt.Sprintf("arn:%s:organizations::%s:account/%s/*", p, a, d.OrganizationID),
+		}
+		org = append(org, allow("ServiceControlPolicies", DeployerSCPActions, res))
+	}
+	if d.Registration {
+		org = append(org, allow("DelegatedAdministrator", DeployerRegistrationActions, []string{"*"}))
+	}
+	add("organizations", org...)
+
+	var athena []Statement
+	if at := d.Athena; at != nil {
+		athena = append(athena,
+			allow("Workgroup", DeployerAthenaActions, []string{fmt.Sprintf("arn:%s:athena:%s:%s:workgroup/%s", p, d.HomeRegion, a, at.Workgroup)}),
+			allow("Catalog", DeployerGlueActions, []string{
+				fmt.Sprintf("arn:%s:glue:%s:%s:catalog", p, d.HomeRegion, a),
+				fmt.Sprintf("arn:%s:glue:%s:%s:database/%s", p, d.HomeRegion, a, at.Database),
+				fmt.Sprintf("arn:%s:glue:%s:%s:table/%s/%s", p, d.HomeRegion, a, at.Database, at.Table),
+			}))
+	}
+	add("athena", athena...)
+
+	var lists []string
+	for _, l := range DeployerListActions {
+		switch {
+		case l == "kms:CreateKey" || l == "kms:ListAliases":
+			if d.Keys {
+				lists = append(lists, l)
+			}
+		case l == "cloudtrail:DescribeTrails":
+			if d.TrailARN != "" {
+				lists = append(lists, l)
+			}
+		default:
+			if len(d.LogGroups) > 0 {
+				lists = append(lists, l)
+			}
+		}
+	}
+	if len(lists) > 0 {
+		// No resource type: CreateKey, ListAliases, DescribeLogGroups,
+		// DescribeMetricFilters, DescribeTrails.
+		add("list", allow("NoResourceType", lists, []string{"*"}))
+	}
+	return out
+}
+
+// CompactSize is the length of d without white space, as IAM measures
+// policies against its quotas (docs/aws-rules.md#role-policy-size); -1
+// when d cannot be rendered.
+func CompactSize(d Document) int {
+	s, err := d.CompactJSON()
+	if err != nil {
+		return -1
+	}
+	return len(s)
+}
+
+func allow(sid string, actions, resources []string) Statement {
+	return Statement{Sid: sid, Effect: Allow, Action: Values(actions), Resource: Values(resources)}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sidWord turns a service principal into letters and digits for a Sid.
+func sidWord(s string) string {
+	var out []rune
+	up := true
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z':
+			if up {
+				r -= 'a' - 'A'
+			}
+			out = append(out, r)
+			up = false
+		case r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			out = append(out, r)
+			up = false
+		default:
+			up = true
+		}
+	}
+	return string(out)
+}
+
+// StateAccess is what the state role may do: the S3 backend's calls on
+// the state objects under one prefix, and on the lock table when there is
+// one (docs/aws-rules.md#s3-backend-permissions).
+type StateAccess struct {
+	Partition, Bucket, KeyPrefix string
+	// LockTableARN is the DynamoDB lock table's ARN; "" none.
+	LockTableARN string
+}
+
+// StatePolicy returns the state role's policy.
+func StatePolicy(s StateAccess) Document {
+	bucket := fmt.Sprintf("arn:%s:s3:::%s", s.Partition, s.Bucket)
+	st := []Statement{
+		allow("ListStateBucket", []string{"s3:ListBucket"}, []string{bucket}),
+		allow("ReadWriteState", []string{"s3:GetObject", "s3:PutObject"}, []string{bucket + "/" + s.KeyPrefix + "/*"}),
+		allow("DeleteLockFile", []string{"s3:DeleteObject"}, []string{bucket + "/" + s.KeyPrefix + "/*.tflock"}),
+	}
+	if s.LockTableARN != "" {
+		st = append(st, allow("LockTable", []string{"dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}, []string{s.LockTableARN}))
+	}
+	return Document{Version: Version, ID: "terraform-state", Statement: st}
+}
+
+// TrustPolicy lets principals assume a role (sts:AssumeRole).
+func TrustPolicy(principals []string) Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid: "TrustedPrincipals", Effect: Allow, Principal: AWSPrincipals(principals...), Action: Values{"sts:AssumeRole"},
+	}}}
+}
+
+// StateBucketPolicy refuses every request to the state bucket without TLS
+// (docs/aws-rules.md#tls-only).
+func StateBucketPolicy(partition, bucket string) Document {
+	arn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
+	return Document{Version: Version, ID: "state-bucket-policy", Statement: []Statement{{
+		Sid: "DenyInsecureTransport", Effect: Deny, Principal: Principal{Any: true}, Action: Values{"s3:*"},
+		Resource: Values{arn, arn + "/*"}, Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+	}}}
+}

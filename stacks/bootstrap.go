@@ -1,0 +1,237 @@
+package stacks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dynamodbtable"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketserversideencryptionconfiguration"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketversioning"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
+	ctmrk "github.com/cloudtrail-mrk/cloudtrail-mrk/constructs"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+)
+
+// BootstrapStackPrefix begins the name of every bootstrap stack:
+// "bootstrap-" and the name of the stack it prepares the account for
+// (bootstrap-log-archive, bootstrap-management, bootstrap-delegated-admin,
+// bootstrap-cloudtrail-mrk). Renaming one orphans its state.
+const BootstrapStackPrefix = "bootstrap-"
+
+// Bootstrap is one account's bootstrap stack.
+type Bootstrap struct {
+	Stack   cdktf.TerraformStack
+	Account config.BootstrapAccount
+}
+
+// BootstrapStackName is the name of the bootstrap stack of an account with
+// the given role (config.Role*).
+func BootstrapStackName(role string) string {
+	switch role {
+	case config.RoleLogArchive:
+		return BootstrapStackPrefix + LogArchiveStackName
+	case config.RoleManagement:
+		return BootstrapStackPrefix + ManagementStackName
+	case config.RoleDelegated:
+		return BootstrapStackPrefix + DelegatedAdminStackName
+	}
+	return BootstrapStackPrefix + CombinedStackName
+}
+
+// addBootstraps adds a bootstrap stack per account of
+// cfg.BootstrapAccounts (none unless bootstrap.trusted_principals is set).
+func addBootstraps(app constructs.Construct, cfg *config.Config) ([]*Bootstrap, error) {
+	var out []*Bootstrap
+	for _, a := range cfg.BootstrapAccounts() {
+		b, err := NewBootstrapStack(app, BootstrapStackName(a.Role), cfg, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// NewBootstrapStack creates what an account's other stacks assume exists:
+// its deploying roles (each role_arn of the account), trusting
+// bootstrap.trusted_principals, with policies scoped to what the
+// configuration creates there; and, in the account of backend.s3.role_arn,
+// the state bucket, the lock table when backend.s3.dynamodb_table is set,
+// and that role. It is applied once with administrator credentials of the
+// account: its providers assume no role (docs/bootstrap.md). Its state is
+// local, whatever backend.s3 says: the state bucket does not exist before it.
+func NewBootstrapStack(scope constructs.Construct, id string, cfg *config.Config, a config.BootstrapAccount) (*Bootstrap, error) {
+	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
+	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
+		Path: jsii.String(fmt.Sprintf("../../../terraform.%s.tfstate", id)),
+	})
+	newProvider := func(pid, region string, alias *string) provider.AwsProvider {
+		pc := &provider.AwsProviderConfig{
+			Region: jsii.String(region),
+			Alias:  alias,
+			// docs/aws-rules.md#allowed-account-ids: administrator
+			// credentials of another account fail before anything changes.
+			AllowedAccountIds: jsii.Strings(a.ID),
+		}
+		if len(cfg.Tags) > 0 {
+			tags := make(map[string]*string, len(cfg.Tags))
+			for k, v := range cfg.Tags {
+				tags[k] = jsii.String(v)
+			}
+			pc.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
+		}
+		return provider.NewAwsProvider(stack, jsii.String(pid), pc)
+	}
+	newProvider("Aws", cfg.HomeRegion, nil)
+	if err := ctmrk.DeclareProviderConstraint(stack); err != nil {
+		return nil, err
+	}
+	trust, err := policy.TrustPolicy(cfg.Bootstrap.TrustedPrincipals).JSON()
+	if err != nil {
+		return nil, err
+	}
+	docs := policy.DeployerPolicies(cfg.DeployerProps(a))
+	names := make([]string, 0, len(docs))
+	for n := range docs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, arn := range a.Deployers {
+		path, name := rolePathAndName(arn)
+		role := iamrole.NewIamRole(stack, jsii.String("DeployingRole_"+name), &iamrole.IamRoleConfig{
+			Name:             jsii.String(name),
+			Path:             jsii.String(path),
+			Description:      jsii.String("Terraform deploys the cloudtrail-mrk stacks of this account as this role (" + config.AppLabel + " bootstrap)"),
+			AssumeRolePolicy: jsii.String(trust),
+		})
+		for _, n := range names {
+			doc, err := docs[n].Labeled(naming.Label).JSON()
+			if err != nil {
+				return nil, err
+			}
+			iamrolepolicy.NewIamRolePolicy(stack, jsii.String("DeployingRole_"+name+"_"+strings.TrimPrefix(n, policy.DeployerPolicyPrefix)), &iamrolepolicy.IamRolePolicyConfig{
+				Name:   jsii.String(n),
+				Role:   role.Name(),
+				Policy: jsii.String(doc),
+			})
+		}
+	}
+	if a.State {
+		if err := addState(stack, cfg, trust, newProvider); err != nil {
+			return nil, err
+		}
+	}
+	return &Bootstrap{Stack: stack, Account: a}, nil
+}
+
+// rolePathAndName splits a role ARN into its path ("/" when none) and name.
+func rolePathAndName(arn string) (string, string) {
+	res := arn[strings.Index(arn, ":role/")+len(":role"):]
+	i := strings.LastIndex(res, "/")
+	return res[:i+1], res[i+1:]
+}
+
+// addState adds the state bucket (versioned, encrypted, TLS only, public
+// access blocked, owner enforced, never force-destroyed, prevent_destroy
+// unless allow_destroy), the lock table when backend.s3.dynamodb_table is
+// set, and backend.s3.role_arn with access to the state objects only.
+func addState(stack cdktf.TerraformStack, cfg *config.Config, trust string, newProvider func(string, string, *string) provider.AwsProvider) error {
+	s := cfg.Backend.S3
+	var p cdktf.TerraformProvider
+	if s.Region != cfg.HomeRegion {
+		p = newProvider("Aws"+ctmrk.RegionID(s.Region), s.Region, jsii.String(s.Region))
+	}
+	var lifecycle *cdktf.TerraformResourceLifecycle
+	if !cfg.AllowDestroy {
+		lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
+	bucket := s3bucket.NewS3Bucket(stack, jsii.String("StateBucket"), &s3bucket.S3BucketConfig{
+		Provider:     p,
+		Bucket:       jsii.String(s.Bucket),
+		ForceDestroy: jsii.Bool(false),
+		Lifecycle:    lifecycle,
+	})
+	// The backend documentation recommends versioning, to recover state.
+	s3bucketversioning.NewS3BucketVersioningA(stack, jsii.String("StateBucketVersioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+		Provider:                p,
+		Bucket:                  bucket.Id(),
+		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
+	})
+	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(stack, jsii.String("StateBucketEncryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+		Provider: p,
+		Bucket:   bucket.Id(),
+		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
+			// SSE-S3: the backend also sets encrypt = true on every object.
+			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+				SseAlgorithm: jsii.String("AES256"),
+			},
+		}},
+	})
+	pab := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(stack, jsii.String("StateBucketPublicAccessBlock"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
+		Provider:              p,
+		Bucket:                bucket.Id(),
+		BlockPublicAcls:       jsii.Bool(true),
+		BlockPublicPolicy:     jsii.Bool(true),
+		IgnorePublicAcls:      jsii.Bool(true),
+		RestrictPublicBuckets: jsii.Bool(true),
+	})
+	own := s3bucketownershipcontrols.NewS3BucketOwnershipControls(stack, jsii.String("StateBucketOwnership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
+		Provider: p,
+		Bucket:   bucket.Id(),
+		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+	})
+	bp, err := policy.StateBucketPolicy(cfg.Partition(), s.Bucket).Labeled(naming.Label).JSON()
+	if err != nil {
+		return err
+	}
+	// docs/aws-rules.md#policy-waits-for-public-access-block.
+	s3bucketpolicy.NewS3BucketPolicy(stack, jsii.String("StateBucketPolicy"), &s3bucketpolicy.S3BucketPolicyConfig{
+		Provider:  p,
+		Bucket:    bucket.Id(),
+		Policy:    jsii.String(bp),
+		DependsOn: &[]cdktf.ITerraformDependable{pab, own},
+	})
+	if s.DynamoDBTable != "" {
+		dynamodbtable.NewDynamodbTable(stack, jsii.String("StateLockTable"), &dynamodbtable.DynamodbTableConfig{
+			Provider:    p,
+			Name:        jsii.String(s.DynamoDBTable),
+			BillingMode: jsii.String("PAY_PER_REQUEST"),
+			// docs/aws-rules.md#s3-backend-permissions: the backend's lock
+			// table has a string partition key named LockID.
+			HashKey:                   jsii.String("LockID"),
+			Attribute:                 &[]*dynamodbtable.DynamodbTableAttribute{{Name: jsii.String("LockID"), Type: jsii.String("S")}},
+			PointInTimeRecovery:       &dynamodbtable.DynamodbTablePointInTimeRecovery{Enabled: jsii.Bool(true)},
+			ServerSideEncryption:      &dynamodbtable.DynamodbTableServerSideEncryption{Enabled: jsii.Bool(true)},
+			DeletionProtectionEnabled: jsii.Bool(!cfg.AllowDestroy),
+		})
+	}
+	path, name := rolePathAndName(s.RoleARN)
+	role := iamrole.NewIamRole(stack, jsii.String("StateRole"), &iamrole.IamRoleConfig{
+		Name:             jsii.String(name),
+		Path:             jsii.String(path),
+		Description:      jsii.String("Terraform's S3 backend reads and writes the cloudtrail-mrk state as this role (" + config.AppLabel + " bootstrap)"),
+		AssumeRolePolicy: jsii.String(trust),
+	})
+	doc, err := policy.StatePolicy(cfg.StateAccessProps()).Labeled(naming.Label).JSON()
+	if err != nil {
+		return err
+	}
+	iamrolepolicy.NewIamRolePolicy(stack, jsii.String("StateRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+		Name:   jsii.String("cloudtrail-mrk-state"),
+		Role:   role.Name(),
+		Policy: jsii.String(doc),
+	})
+	return nil
+}
