@@ -258,7 +258,9 @@ func (c *Config) ServiceRoleARNs() []string {
 		return nil
 	}
 	var out []string
-	role := func(acct, name string) string { return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition(), acct, name) }
+	role := func(acct, name string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition(), acct, name)
+	}
 	if c.Replication.Enabled {
 		out = append(out, role(c.Accounts.LogArchive.ID, c.Replication.RoleName))
 	}
