@@ -5,9 +5,69 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
 )
+
+// serviceRole finds a service role (by name, or the CloudWatch Logs
+// delivery role by its name_prefix when name is "") in the stack first,
+// then, with the bootstrap, in the bootstrap stacks, which create them
+// (docs/bootstrap.md#service-roles); with the logical id of its inline
+// policy.
+func (c *checker) serviceRole(in Stack, name string) (Stack, string, string, bool) {
+	stacks := []Stack{in}
+	if c.cfg.BootstrapEnabled() {
+		for _, s := range c.stacks {
+			if strings.HasPrefix(s.Name, "bootstrap-") {
+				stacks = append(stacks, s)
+			}
+		}
+	}
+	for _, s := range stacks {
+		for logical, r := range s.resources("aws_iam_role") {
+			if (name != "" && r["name"] == name) || (name == "" && r["name_prefix"] == policy.CloudWatchLogsRoleNamePrefix) ||
+				(name == "" && c.cfg.BootstrapEnabled() && r["name"] == c.cfg.DeliveryRoleName()) {
+				for pname, pb := range s.resources("aws_iam_role_policy") {
+					if pb["role"] == "${aws_iam_role."+logical+".id}" || pb["role"] == "${aws_iam_role."+logical+".name}" {
+						return s, logical, pname, true
+					}
+				}
+				return s, logical, "", true
+			}
+		}
+	}
+	return Stack{}, "", "", false
+}
+
+// stackInAccount: the stack's providers are pinned to account
+// (allowed_account_ids); a stack that pins none is not excluded.
+func stackInAccount(s Stack, account string) bool {
+	provs, _ := object(s.JSON, "provider")["aws"].([]any)
+	for _, p := range provs {
+		ids, ok := p.(map[string]any)["allowed_account_ids"].([]any)
+		if !ok {
+			continue
+		}
+		for _, id := range ids {
+			if id == account {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// keyTag is the request context of a key carrying the bootstrap's tag
+// (the stacks tag every key with it when the bootstrap is on); none
+// without the bootstrap.
+func (c *checker) keyTag(kv ...string) []string {
+	if c.cfg.BootstrapEnabled() {
+		return append(kv, "aws:ResourceTag/"+policy.GuardTagKey, c.cfg.Trail.Name)
+	}
+	return kv
+}
 
 // bootstrapRole is a role a bootstrap stack creates, with its synthesized
 // trust and inline policies.
@@ -26,6 +86,9 @@ func (c *checker) findBootstrapRole(arn string) (bootstrapRole, error) {
 	i := strings.LastIndex(res, "/")
 	path, name := res[:i+1], res[i+1:]
 	for _, s := range c.stacks {
+		if !stackInAccount(s, acct) {
+			continue
+		}
 		for logical, body := range s.resources("aws_iam_role") {
 			if body["name"] != name || body["path"] != path {
 				continue
@@ -111,7 +174,7 @@ func (c *checker) bootstrap() error {
 					c.expect(false, "the deploying role "+arn+" (its bootstrap policies) "+act+" with the key copy in "+reg, req, r.policies...)
 				}
 				if a.ID == archiveAcct {
-					req := policyeval.Request{Principal: dep, Action: "kms:PutKeyPolicy", Resource: keyArn, Context: ctx("kms:CallerAccount", r.account, "aws:PrincipalArn", arn)}
+					req := policyeval.Request{Principal: dep, Action: "kms:PutKeyPolicy", Resource: keyArn, Context: ctx(c.keyTag("kms:CallerAccount", r.account, "aws:PrincipalArn", arn)...)}
 					c.expect(true, "the deploying role "+arn+" (its bootstrap policies) kms:PutKeyPolicy on the key copy in "+reg, req, r.policies...)
 				}
 			}
@@ -123,14 +186,73 @@ func (c *checker) bootstrap() error {
 			for _, act := range []string{"iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy"} {
 				c.expectIdentity(self, r.account, false, "the deploying role "+arn+" "+act+" on itself", policyeval.Request{Principal: dep, Action: act, Resource: arn})
 			}
-			if a.ID == archiveAcct && c.cfg.Replication.Enabled {
-				repl := fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, archiveAcct, c.cfg.Replication.RoleName)
-				c.expectIdentity(self, r.account, true, "the deploying role "+arn+" iam:PutRolePolicy on the replication role", policyeval.Request{Principal: dep, Action: "iam:PutRolePolicy", Resource: repl})
-			}
+			c.deployerLimits(r, a, self, dep)
 			c.bootstrapTrust(r)
 		}
 	}
 	return c.stateAccess()
+}
+
+// deployerLimits: no deploying role may create, rewrite or delete any
+// role, the service roles included (docs/bootstrap.md#service-roles); it
+// may manage only the keys and SCPs with the bootstrap's tag, create them
+// only with it, and neither remove nor change it; it may attach SCPs only
+// to the configured targets and register only CloudTrail's delegated
+// administrator.
+func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, self located, dep policyeval.Principal) {
+	arn, acct := r.arn, r.account
+	expect := func(want bool, name string, req policyeval.Request) {
+		c.expectIdentity(self, acct, want, "the deploying role "+arn+" "+name, req)
+	}
+	role := func(name string) string { return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.part, acct, name) }
+	targets := append(c.cfg.ServiceRolesIn(acct), role(policy.CloudWatchLogsRoleNamePrefix+"backdoor"), role("AnyRole"), arn)
+	for _, t := range targets {
+		for _, act := range policy.DeployerIAMWriteActions {
+			expect(false, act+" on "+t, policyeval.Request{Principal: dep, Action: act, Resource: t})
+		}
+	}
+	for _, t := range c.cfg.ServiceRolesIn(acct) {
+		expect(true, "iam:GetRole on the service role "+t, policyeval.Request{Principal: dep, Action: "iam:GetRole", Resource: t})
+	}
+	if a.ID == c.cfg.Accounts.LogArchive.ID && c.cfg.Replication.Enabled {
+		repl := role(c.cfg.Replication.RoleName)
+		expect(true, "iam:PassRole of the replication role to S3", policyeval.Request{Principal: dep, Action: "iam:PassRole", Resource: repl, Context: ctx("iam:PassedToService", policy.S3Service)})
+		expect(false, "iam:PassRole of the replication role to another service", policyeval.Request{Principal: dep, Action: "iam:PassRole", Resource: repl, Context: ctx("iam:PassedToService", "ec2.amazonaws.com")})
+	}
+	d := c.cfg.DeployerProps(a)
+	if d.Keys {
+		key := fmt.Sprintf("arn:%s:kms:%s:%s:key/unrelated", c.part, c.cfg.HomeRegion, acct)
+		for _, act := range []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:DescribeKey"} {
+			expect(false, act+" on a key without the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: key})
+			expect(false, act+" on a key with another value of the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: key, Context: ctx("aws:ResourceTag/"+policy.GuardTagKey, "another-trail")})
+		}
+		expect(true, "kms:PutKeyPolicy on a key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:PutKeyPolicy", Resource: key, Context: ctx(c.keyTag()...)})
+		expect(true, "kms:CreateKey with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
+		expect(false, "kms:CreateKey without the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*"})
+		expect(false, "kms:UntagResource of the bootstrap's tag on its own key", policyeval.Request{Principal: dep, Action: "kms:UntagResource", Resource: key, Context: ctx(c.keyTag("aws:TagKeys", policy.GuardTagKey)...)})
+		expect(false, "kms:TagResource changing the bootstrap's tag on its own key", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx(c.keyTag("aws:TagKeys", policy.GuardTagKey, "aws:RequestTag/"+policy.GuardTagKey, "another-trail")...)})
+	}
+	if d.Guardrails {
+		scp := fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/p-someotherteam", c.part, acct, c.cfg.OrganizationID)
+		for _, act := range []string{"organizations:UpdatePolicy", "organizations:DeletePolicy", "organizations:DetachPolicy", "organizations:AttachPolicy", "organizations:TagResource"} {
+			expect(false, act+" on an SCP without the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: scp})
+		}
+		expect(true, "organizations:UpdatePolicy on an SCP with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "organizations:UpdatePolicy", Resource: scp, Context: ctx(c.keyTag()...)})
+		expect(false, "organizations:CreatePolicy without the bootstrap's tag", policyeval.Request{Principal: dep, Action: "organizations:CreatePolicy", Resource: scp, Context: ctx("organizations:PolicyType", "SERVICE_CONTROL_POLICY")})
+		for _, t := range c.cfg.Guardrails.Targets {
+			expect(true, "organizations:AttachPolicy on the target "+t, policyeval.Request{Principal: dep, Action: "organizations:AttachPolicy", Resource: policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, t)})
+		}
+		for _, t := range []string{"r-abcd", "ou-abcd-otherteam", "999999999999"} {
+			expect(false, "organizations:DetachPolicy on "+t+", not a target", policyeval.Request{Principal: dep, Action: "organizations:DetachPolicy", Resource: policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, t)})
+		}
+	}
+	if d.Registration {
+		other := policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, "999999999999")
+		deleg := policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, d.DelegatedAdministrator)
+		expect(true, "organizations:RegisterDelegatedAdministrator of "+d.DelegatedAdministrator+" for CloudTrail", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: deleg, Context: ctx("organizations:ServicePrincipal", policy.CloudTrailService)})
+		expect(false, "organizations:RegisterDelegatedAdministrator of "+d.DelegatedAdministrator+" for another service", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: deleg, Context: ctx("organizations:ServicePrincipal", "iam.amazonaws.com")})
+		expect(false, "organizations:RegisterDelegatedAdministrator of another account for CloudTrail", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: other, Context: ctx("organizations:ServicePrincipal", policy.CloudTrailService)})
+	}
 }
 
 // bootstrapTrust: each trusted principal may assume the role; an

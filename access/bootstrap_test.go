@@ -28,7 +28,15 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		"the deploying role " + la + " (its bootstrap policies) s3:PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed (got Allow)",
 		"the deploying role " + la + " (its bootstrap policies) kms:PutKeyPolicy on the key copy in us-east-1 must be allowed (got Allow)",
 		"the deploying role " + la + " iam:PutRolePolicy on itself must be denied",
-		"the deploying role " + la + " iam:PutRolePolicy on the replication role must be allowed (got Allow)",
+		"the deploying role " + la + " iam:PutRolePolicy on arn:aws:iam::444455556666:role/cloudtrail-mrk-replication must be denied",
+		"the deploying role " + la + " iam:CreateRole on arn:aws:iam::444455556666:role/CloudTrailToCloudWatchLogs-backdoor must be denied",
+		"the deploying role " + mg + " iam:CreateRole on arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-backdoor must be denied",
+		"the deploying role " + mg + " iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-organization-trail must be denied",
+		"the deploying role " + la + " kms:PutKeyPolicy on a key without the bootstrap's tag must be denied",
+		"the deploying role " + la + " kms:ScheduleKeyDeletion on a key without the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:DetachPolicy on an SCP without the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:DetachPolicy on r-abcd, not a target must be denied",
+		"the deploying role " + mg + " organizations:AttachPolicy on the target ou-exam-ple12345 must be allowed (got Allow)",
 		"the deploying role " + mg + " (its bootstrap policies) kms:Decrypt with the key copy in us-east-1 must be denied",
 		"the deploying role " + mg + " (its bootstrap policies) s3:GetObject on an object of example-org-cloudtrail-444455556666 must be denied",
 		"trusted principal arn:aws:iam::111122223333:role/TerraformRunner assuming " + la + " must be allowed (got Allow)",
@@ -76,7 +84,84 @@ func addStatement(st map[string]any) func(map[string]any) {
 
 func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 	la := "arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer"
+	mg := "arn:aws:iam::111122223333:role/CloudTrailDeployer"
+	dropCondition := func(sid string) func(map[string]any) {
+		return func(doc map[string]any) {
+			for _, st := range doc["Statement"].([]any) {
+				if m := st.(map[string]any); m["Sid"] == sid {
+					delete(m, "Condition")
+				}
+			}
+		}
+	}
 	requireEachCaught(t, []seededDefect{
+		{
+			// B1: the management deploying role may again create roles
+			// named like the CloudWatch Logs delivery role.
+			"a deploying role that may create delivery-role-named roles", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_roles", "policy", addStatement(map[string]any{
+				"Sid": "Seeded", "Effect": "Allow", "Action": []any{"iam:CreateRole", "iam:PutRolePolicy"}, "Resource": "arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-*"})),
+			"the deploying role " + mg + " iam:CreateRole on arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-backdoor must be denied (got Allow)",
+		},
+		{
+			// B1: the log-archive deploying role may again rewrite the
+			// replication role's trust.
+			"a deploying role that may rewrite the replication role's trust", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_roles", "policy", addStatement(map[string]any{
+				"Sid": "Seeded", "Effect": "Allow", "Action": "iam:UpdateAssumeRolePolicy", "Resource": "arn:aws:iam::444455556666:role/cloudtrail-mrk-replication"})),
+			"the deploying role " + la + " iam:UpdateAssumeRolePolicy on arn:aws:iam::444455556666:role/cloudtrail-mrk-replication must be denied (got Allow)",
+		},
+		{
+			// S2: the key statement without its tag condition.
+			"a deploying role's key statement without the tag condition", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("Keys")),
+			"the deploying role " + la + " kms:PutKeyPolicy on a key without the bootstrap's tag must be denied (got Allow)",
+		},
+		{
+			// S2: the tag may be removed.
+			"a deploying role that may remove the key tag", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
+				var kept []any
+				for _, st := range doc["Statement"].([]any) {
+					if st.(map[string]any)["Sid"] != "KeepKeyTagUntag" {
+						kept = append(kept, st)
+					}
+				}
+				doc["Statement"] = kept
+			}),
+			"the deploying role " + la + " kms:UntagResource of the bootstrap's tag on its own key must be denied (got Allow)",
+		},
+		{
+			// S3: SCPs without the tag condition.
+			"a deploying role's SCP statement without the tag condition", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", dropCondition("ServiceControlPolicies")),
+			"the deploying role " + mg + " organizations:UpdatePolicy on an SCP without the bootstrap's tag must be denied (got Allow)",
+		},
+		{
+			// S3: every target of the organization.
+			"a deploying role that may detach from any target", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", addStatement(map[string]any{
+				"Sid": "Seeded", "Effect": "Allow", "Action": "organizations:DetachPolicy", "Resource": "arn:aws:organizations::111122223333:root/o-exampleorg1/*"})),
+			"the deploying role " + mg + " organizations:DetachPolicy on r-abcd, not a target must be denied (got Allow)",
+		},
+		{
+			// S3: registration for any service.
+			"a deploying role that may register a delegated administrator for any service", "delegated-admin", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", dropCondition("RegisterCloudTrailDelegatedAdministrator")),
+			"the deploying role " + mg + " organizations:RegisterDelegatedAdministrator of 222233334444 for another service must be denied (got Allow)",
+		},
+		{
+			// S1: the bootstrap's replication role may encrypt with any key.
+			"a replication role encrypting with untagged keys", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "ReplicationRolePolicy", "policy", func(doc map[string]any) {
+				for _, st := range doc["Statement"].([]any) {
+					if m := st.(map[string]any); m["Sid"] == "EncryptReplicas" {
+						delete(m["Condition"].(map[string]any)["StringEquals"].(map[string]any), "aws:ResourceTag/cloudtrail-mrk-guardrail")
+					}
+				}
+			}),
+			"encrypting with a key without the bootstrap's tag through S3 in the recovery region must be denied (got Allow)",
+		},
 		{
 			"a deploying policy with s3:GetObject on the log bucket", "organization", "bootstrap-log-archive",
 			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_storage", "policy", addStatement(map[string]any{

@@ -77,7 +77,7 @@ func (c *Config) BootstrapAccounts() []BootstrapAccount {
 		stateAccount = arnAccount(s.RoleARN)
 	}
 	for _, n := range all {
-		if n.a.RoleARN == "" && n.a.ID != stateAccount {
+		if n.a.RoleARN == "" && n.a.ID != stateAccount && len(c.ServiceRolesIn(n.a.ID)) == 0 {
 			continue
 		}
 		b := at(n.a.ID, n.role)
@@ -127,11 +127,20 @@ func (c *Config) validateBootstrap(l *rules.List, part string) {
 		l.Addf("bootstrap.trusted_principals", strings.Join(b.TrustedPrincipals, ", "), "has nothing to bootstrap: no accounts.*.role_arn and no backend.s3")
 	}
 	for i, p := range b.TrustedPrincipals {
-		for _, d := range c.deployerRoles() {
-			if p == d {
-				l.Addf(fmt.Sprintf("bootstrap.trusted_principals[%d]", i), p, "must not be a role the bootstrap creates")
+		for _, d := range append(c.deployerRoles(), c.ServiceRoleARNs()...) {
+			if strings.EqualFold(p, d) {
+				l.Addf(fmt.Sprintf("bootstrap.trusted_principals[%d]", i), p, "must not be a role the bootstrap creates: a role trusting itself, or a service's role, would assume the deploying roles")
 			}
 		}
+		if strings.Contains(p, ":role/"+DeliveryRolePrefix) {
+			l.Addf(fmt.Sprintf("bootstrap.trusted_principals[%d]", i), p, "must not be a CloudWatch Logs delivery role (%s*): CloudTrail assumes those", DeliveryRolePrefix)
+		}
+	}
+	if c.Trail.CloudWatchLogs.Enabled && len(c.DeliveryRoleName()) > 64 {
+		l.Addf("trail.name", c.Trail.Name, "is too long with bootstrap.trusted_principals: the bootstrap names the CloudWatch Logs delivery role %s<trail.name>, at most 64 characters", DeliveryRolePrefix)
+	}
+	if _, ok := c.Tags[policy.GuardTagKey]; ok && !c.Guardrails.Enabled {
+		l.Addf(fmt.Sprintf("tags[%q]", policy.GuardTagKey), c.Tags[policy.GuardTagKey], "must not be set with bootstrap.trusted_principals: the stacks tag every key and SCP with it (the trail's name), which the deploying and service roles' policies match")
 	}
 	if n := policy.CompactSize(policy.TrustPolicy(b.TrustedPrincipals)); n > MaxTrustPolicySize {
 		l.Addf("bootstrap.trusted_principals", len(b.TrustedPrincipals), "make a trust policy of %d characters, over IAM's default %d", n, MaxTrustPolicySize)
@@ -172,7 +181,7 @@ func (c *Config) deployerRoles() []string {
 // DeployerProps is what the stacks create in the bootstrap account a, by
 // name, for its deploying roles' policies.
 func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
-	d := policy.Deployer{Partition: c.Partition(), Account: a.ID, HomeRegion: c.HomeRegion, Regions: []string{c.HomeRegion}, PassRoles: map[string]string{}}
+	d := policy.Deployer{Partition: c.Partition(), Account: a.ID, HomeRegion: c.HomeRegion, Regions: []string{c.HomeRegion}, PassRoles: map[string]string{}, KeyTag: c.Trail.Name}
 	archive := a.ID == c.Accounts.LogArchive.ID
 	creator := a.ID == c.TrailCreator().ID
 	_, delegated := c.DelegatedAdmin()
@@ -181,13 +190,13 @@ func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
 		d.Buckets = c.LogBuckets()
 		if c.Athena.Enabled {
 			d.Buckets = append(d.Buckets, c.Athena.ResultsBucketName)
-			d.Roles = append(d.Roles, c.Athena.QueryRoleName)
+			d.ServiceRoles = append(d.ServiceRoles, c.Athena.QueryRoleName)
 			d.Athena = &policy.DeployerAthena{Workgroup: c.Athena.Workgroup, Database: c.Athena.Database, Table: c.Athena.Table}
 		}
 		d.Keys = true
 		d.KeyAliases = []string{c.Key.Alias}
 		if c.Replication.Enabled {
-			d.Roles = append(d.Roles, c.Replication.RoleName)
+			d.ServiceRoles = append(d.ServiceRoles, c.Replication.RoleName)
 			d.PassRoles[c.Replication.RoleName] = "s3.amazonaws.com"
 		}
 		if c.ReplicationAlarmsEnabled() {
@@ -201,8 +210,8 @@ func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
 		d.OrganizationTrail = c.OrganizationID != ""
 		if w := c.Trail.CloudWatchLogs; w.Enabled {
 			d.LogGroups = []string{w.LogGroupName}
-			d.RolePrefixes = append(d.RolePrefixes, DeliveryRolePrefix)
-			d.PassRoles[DeliveryRolePrefix+"*"] = policy.CloudTrailService
+			d.ServiceRoles = append(d.ServiceRoles, c.DeliveryRoleName())
+			d.PassRoles[c.DeliveryRoleName()] = policy.CloudTrailService
 			if c.AlarmsEnabled() {
 				a := w.Alarms
 				d.Topics = append(d.Topics, a.TopicName, a.WatchdogTopicName)
@@ -219,6 +228,13 @@ func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
 		d.Guardrails = c.Guardrails.Enabled
 		d.Registration = delegated
 		d.OrganizationID = c.OrganizationID
+		if d.Guardrails {
+			d.PolicyTag = c.Trail.Name
+			d.Targets = c.Guardrails.Targets
+		}
+		if delegated {
+			d.DelegatedAdministrator = c.Accounts.DelegatedAdministrator.ID
+		}
 	}
 	slices.Sort(d.Topics)
 	return d
@@ -227,6 +243,35 @@ func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
 // DeliveryRolePrefix begins the name of the trail's CloudWatch Logs
 // delivery role (the constructs create it with this name_prefix).
 const DeliveryRolePrefix = policy.CloudWatchLogsRoleNamePrefix
+
+// DeliveryRoleName is the fixed name of the CloudWatch Logs delivery role
+// the bootstrap creates: DeliveryRolePrefix and the trail's name, so that
+// the guardrails' pattern DeliveryRolePrefix* still matches it.
+func (c *Config) DeliveryRoleName() string { return DeliveryRolePrefix + c.Trail.Name }
+
+// ServiceRoleARNs are the roles the bootstrap creates for the services
+// (docs/bootstrap.md#service-roles): the replication role and the Athena
+// query role in the log-archive account, the CloudWatch Logs delivery
+// role in the trail creator's; none without the bootstrap.
+func (c *Config) ServiceRoleARNs() []string {
+	if !c.BootstrapEnabled() {
+		return nil
+	}
+	var out []string
+	role := func(acct, name string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/%s", c.Partition(), acct, name)
+	}
+	if c.Replication.Enabled {
+		out = append(out, role(c.Accounts.LogArchive.ID, c.Replication.RoleName))
+	}
+	if c.Athena.Enabled {
+		out = append(out, role(c.Accounts.LogArchive.ID, c.Athena.QueryRoleName))
+	}
+	if c.Trail.CloudWatchLogs.Enabled {
+		out = append(out, role(c.TrailCreator().ID, c.DeliveryRoleName()))
+	}
+	return out
+}
 
 // arnAccount is the account field of an ARN, "" when there is none.
 func arnAccount(arn string) string {
@@ -245,4 +290,29 @@ func (c *Config) StateAccessProps() policy.StateAccess {
 		sa.LockTableARN = fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", c.Partition(), s.Region, arnAccount(s.RoleARN), s.DynamoDBTable)
 	}
 	return sa
+}
+
+// ServiceRolesIn lists the service roles (ServiceRoleARNs) the bootstrap
+// creates in account id.
+func (c *Config) ServiceRolesIn(id string) []string {
+	var out []string
+	for _, r := range c.ServiceRoleARNs() {
+		if arnAccount(r) == id {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// QueryRoleProps is the Athena query role's, as the log-archive stack
+// makes the query side (its key ARNs left empty: the bootstrap names the
+// keys by their tag, policy.QueryRolePolicyByTag).
+func (c *Config) QueryRoleProps() policy.QueryRoleProps {
+	q := c.Athena
+	return policy.QueryRoleProps{
+		Partition: c.Partition(), Region: c.HomeRegion, Account: c.Accounts.LogArchive.ID, Readers: c.Key.Readers,
+		Workgroup: q.Workgroup, Database: q.Database, Table: q.Table,
+		LogBucket: c.Bucket.Name, KeyPrefix: c.Trail.S3KeyPrefix, ResultsBucket: q.ResultsBucketName,
+		Trail: c.TrailIdentity(),
+	}
 }

@@ -128,12 +128,73 @@ func NewBootstrapStack(scope constructs.Construct, id string, cfg *config.Config
 			})
 		}
 	}
+	if err := addServiceRoles(stack, cfg, a); err != nil {
+		return nil, err
+	}
 	if a.State {
 		if err := addState(stack, cfg, trust, newProvider); err != nil {
 			return nil, err
 		}
 	}
 	return &Bootstrap{Stack: stack, Account: a}, nil
+}
+
+// addServiceRoles creates the roles the services assume, in place of the
+// main stacks (docs/bootstrap.md#service-roles): in the log-archive account
+// the replication role and the Athena query role, in the trail creator's
+// the CloudWatch Logs delivery role, with a fixed name. Their policies are
+// the ones the constructs write, with the keys named by their tag. The
+// deploying roles may only read and pass them.
+func addServiceRoles(stack cdktf.TerraformStack, cfg *config.Config, a config.BootstrapAccount) error {
+	tag := cfg.Trail.Name
+	type service struct {
+		id, name, description, policyName string
+		trust, perms                      policy.Document
+	}
+	var roles []service
+	if a.ID == cfg.Accounts.LogArchive.ID {
+		if g := cfg.ReplicationGrants(); cfg.Replication.Enabled && g != nil {
+			roles = append(roles, service{"ReplicationRole", g.RoleName,
+				"S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket,
+				"s3-replication", g.RoleTrust(), g.RolePolicyByTag(tag)})
+		}
+		if cfg.Athena.Enabled {
+			qp := cfg.QueryRoleProps()
+			trust, err := policy.QueryRoleTrust(qp)
+			if err != nil {
+				return err
+			}
+			roles = append(roles, service{"AthenaQueryRole", cfg.Athena.QueryRoleName,
+				"Query CloudTrail " + cfg.Trail.Name + " with Athena", "query-the-trail", trust, policy.QueryRolePolicyByTag(qp, tag)})
+		}
+	}
+	if w := cfg.Trail.CloudWatchLogs; w.Enabled && a.ID == cfg.TrailCreator().ID {
+		t := cfg.TrailIdentity()
+		roles = append(roles, service{"CloudWatchLogsRole", cfg.DeliveryRoleName(),
+			fmt.Sprintf("CloudTrail %s delivers events to CloudWatch Logs %s", t.Name, w.LogGroupName), "cloudtrail-to-cloudwatch-logs",
+			policy.CloudWatchLogsRoleTrust(t), policy.CloudWatchLogsRolePolicyIn(t, cfg.TrailCreator().ID, w.LogGroupName, cfg.OrganizationID)})
+	}
+	for _, r := range roles {
+		trust, err := r.trust.JSON()
+		if err != nil {
+			return err
+		}
+		perms, err := r.perms.JSON()
+		if err != nil {
+			return err
+		}
+		role := iamrole.NewIamRole(stack, jsii.String(r.id), &iamrole.IamRoleConfig{
+			Name:             jsii.String(r.name),
+			Description:      jsii.String(r.description + " (" + config.AppLabel + " bootstrap)"),
+			AssumeRolePolicy: jsii.String(trust),
+		})
+		iamrolepolicy.NewIamRolePolicy(stack, jsii.String(r.id+"Policy"), &iamrolepolicy.IamRolePolicyConfig{
+			Name:   jsii.String(r.policyName),
+			Role:   role.Name(),
+			Policy: jsii.String(perms),
+		})
+	}
+	return nil
 }
 
 // rolePathAndName splits a role ARN into its path ("/" when none) and name.

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +18,8 @@ import (
 func TestGuardrailsWhenAsked(t *testing.T) {
 	cfg := load(t, "../examples/organization.yaml")
 	require.True(t, cfg.Guardrails.Enabled)
+	// The bootstrap tags every key too (TestBootstrapTagsEveryKey).
+	cfg.Bootstrap = config.Bootstrap{}
 	_, docs := synthApp(t, cfg)
 	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
 
@@ -66,6 +69,8 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	cfg := load(t, "../examples/organization.yaml")
 	cfg.Guardrails = config.Guardrails{}
+	// The bootstrap tags every key too (TestBootstrapTagsEveryKey).
+	cfg.Bootstrap = config.Bootstrap{}
 	require.NoError(t, cfg.Validate())
 	_, docs := synthApp(t, cfg)
 	keys := 0
@@ -79,4 +84,35 @@ func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	}
 	require.NotZero(t, keys, "the keys whose tags are checked")
 	assert.False(t, config.Default().Guardrails.Enabled)
+}
+
+// With the bootstrap, every key and SCP the main stacks create carries the
+// tag the deploying roles' policies match, and the main stacks create no
+// IAM role: the bootstrap made them (docs/bootstrap.md#service-roles).
+func TestBootstrapTagsEveryKey(t *testing.T) {
+	for _, example := range []string{"organization", "delegated-admin"} {
+		cfg := load(t, "../examples/"+example+".yaml")
+		require.True(t, cfg.BootstrapEnabled())
+		_, docs := synthApp(t, cfg)
+		keys, scps := 0, 0
+		for name, d := range docs {
+			if strings.HasPrefix(name, BootstrapStackPrefix) {
+				continue
+			}
+			assert.Zero(t, d.Count("aws_iam_role"), name)
+			assert.Zero(t, d.Count("aws_iam_role_policy"), name)
+			for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
+				for id, k := range d.Resources(typ) {
+					keys++
+					assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], name+" "+id)
+				}
+			}
+			for id, p := range d.Resources("aws_organizations_policy") {
+				scps++
+				assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, p["tags"], name+" "+id)
+			}
+		}
+		assert.NotZero(t, keys, example)
+		assert.NotZero(t, scps, example)
+	}
 }

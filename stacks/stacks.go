@@ -400,6 +400,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Destination:     recovery,
 		Key:             a.Key,
 		Grants:          grants,
+		RoleARN:         serviceRole(cfg, cfg.Accounts.LogArchive.ID, grants.RoleName),
 		ObjectLockToken: r.ObjectLockToken,
 		Alarms:          replicationAlarmsProps(cfg),
 		Naming:          naming,
@@ -426,7 +427,8 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		Naming:                     naming,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
-		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}
+		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg),
+			RoleArn: serviceRole(cfg, cfg.TrailCreator().ID, cfg.DeliveryRoleName())}
 	}
 	if n := cfg.Trail.Notifications; n.Enabled {
 		props.Notifications = &ctmrk.NotificationProps{TopicName: n.TopicName}

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Deployer is what one account's stacks create, by name: the deploying
@@ -25,11 +26,18 @@ type Deployer struct {
 	// KeyAliases are the alias names ("alias/...") the stacks create, in
 	// every one of Regions.
 	KeyAliases []string
-	// Roles are IAM role names the stacks create; RolePrefixes the
-	// name_prefix of those created with one.
-	Roles, RolePrefixes []string
-	// PassRoles maps a role name (or prefix ending in "*") to the service
-	// it is passed to.
+	// KeyTag is the value of the tag GuardTagKey that every key the stacks
+	// create carries (the trail's name): the deploying role may manage only
+	// keys with it, create keys only with it, and neither remove it nor
+	// change its value (docs/bootstrap.md#keys-by-tag). Required with Keys.
+	KeyTag string
+	// ServiceRoles are the names of the roles the stacks use but the
+	// bootstrap creates (the replication role, the CloudWatch Logs
+	// delivery role, the Athena query role): the deploying role may read
+	// them (iam:GetRole) and pass those in PassRoles, and has no IAM write
+	// action at all (docs/bootstrap.md#service-roles).
+	ServiceRoles []string
+	// PassRoles maps a role name to the service it is passed to.
 	PassRoles map[string]string
 	// TrailARN is the trail the stacks create in this account; "" none.
 	TrailARN string
@@ -47,8 +55,19 @@ type Deployer struct {
 	// Registration: the stack registers a CloudTrail delegated
 	// administrator.
 	Registration bool
-	// OrganizationID of the organization, with Guardrails.
+	// OrganizationID of the organization, with Guardrails or Registration.
 	OrganizationID string
+	// PolicyTag is the value of the tag GuardTagKey the guardrail SCPs are
+	// created with: the deploying role may update, delete, attach, detach
+	// and tag only SCPs with it, create SCPs only with it. Required with
+	// Guardrails.
+	PolicyTag string
+	// Targets are the ids (r-..., ou-..., 12 digits) the SCPs are attached
+	// to: the only targets the deploying role may attach to or detach from.
+	Targets []string
+	// DelegatedAdministrator is the account registered as CloudTrail's
+	// delegated administrator, with Registration.
+	DelegatedAdministrator string
 	// Athena names the workgroup, database and table the stacks create.
 	Athena *DeployerAthena
 }
@@ -98,13 +117,18 @@ var (
 	// DeployerAliasActions: an alias call is authorized on the alias and on
 	// its key.
 	DeployerAliasActions = []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"}
-	// DeployerRoleActions: aws_iam_role (with inline policies) and
-	// aws_iam_role_policy.
-	DeployerRoleActions = []string{
-		"iam:CreateRole", "iam:GetRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription",
-		"iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole", "iam:ListRoleTags",
-		"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
-		"iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
+	// DeployerRoleActions: reading the service roles the bootstrap
+	// created. No IAM write action: a deploying role that could create a
+	// role, or rewrite a role's trust or policies, could make itself a role
+	// with any permission (docs/bootstrap.md#service-roles).
+	DeployerRoleActions = []string{"iam:GetRole"}
+	// DeployerIAMWriteActions are the IAM actions no deploying role is
+	// granted on any resource; the access check proves each denied.
+	DeployerIAMWriteActions = []string{
+		"iam:CreateRole", "iam:DeleteRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+		"iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+		"iam:PutRolePermissionsBoundary", "iam:DeleteRolePermissionsBoundary", "iam:TagRole", "iam:UntagRole",
+		"iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:CreateUser", "iam:CreateAccessKey",
 	}
 	// DeployerTrailActions: aws_cloudtrail.
 	DeployerTrailActions = []string{
@@ -139,27 +163,36 @@ var (
 	// calls of aws_sns_topic_subscription): "*".
 	DeployerSubscriptionActions = []string{"sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"}
 	// DeployerListActions take no resource type: "*".
-	DeployerListActions = []string{"kms:CreateKey", "kms:ListAliases", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "cloudtrail:DescribeTrails"}
+	DeployerListActions = []string{"kms:ListAliases", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "cloudtrail:DescribeTrails"}
 	// DeployerOrganizationTrailActions: an organization trail's
 	// prerequisites (docs/aws-rules.md#organization-prerequisites).
 	DeployerOrganizationTrailActions = []string{"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization"}
 	// DeployerSCPActions: aws_organizations_policy and
 	// aws_organizations_policy_attachment.
+	// On the policy (tagged GuardTagKey = PolicyTag); AttachPolicy and
+	// DetachPolicy are authorized on the policy and on the target
+	// (DeployerSCPTargetActions).
 	DeployerSCPActions = []string{
-		"organizations:CreatePolicy", "organizations:UpdatePolicy", "organizations:DeletePolicy",
+		"organizations:UpdatePolicy", "organizations:DeletePolicy",
 		"organizations:DescribePolicy", "organizations:AttachPolicy", "organizations:DetachPolicy",
-		"organizations:ListTargetsForPolicy", "organizations:ListPoliciesForTarget",
+		"organizations:ListTargetsForPolicy",
 		"organizations:TagResource", "organizations:UntagResource", "organizations:ListTagsForResource",
 	}
+	// DeployerSCPTargetActions: on the configured targets only.
+	DeployerSCPTargetActions = []string{"organizations:AttachPolicy", "organizations:DetachPolicy", "organizations:ListPoliciesForTarget"}
 	// DeployerRegistrationActions:
 	// aws_cloudtrail_organization_delegated_admin_account
 	// (docs/aws-rules.md#registration).
+	// The CloudTrail calls and the reads take no resource type ("*"); the
+	// Organizations registration (DeployerDelegationActions) is on the
+	// delegated account only, for CloudTrail only.
 	DeployerRegistrationActions = []string{
 		"cloudtrail:RegisterOrganizationDelegatedAdmin", "cloudtrail:DeregisterOrganizationDelegatedAdmin",
-		"organizations:RegisterDelegatedAdministrator", "organizations:DeregisterDelegatedAdministrator",
 		"organizations:ListDelegatedAdministrators", "organizations:ListDelegatedServicesForAccount",
 		"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization",
 	}
+	// DeployerDelegationActions: conditioned on organizations:ServicePrincipal.
+	DeployerDelegationActions = []string{"organizations:RegisterDelegatedAdministrator", "organizations:DeregisterDelegatedAdministrator"}
 	// DeployerAthenaActions: aws_athena_workgroup and aws_athena_named_query.
 	DeployerAthenaActions = []string{
 		"athena:CreateWorkGroup", "athena:GetWorkGroup", "athena:UpdateWorkGroup", "athena:DeleteWorkGroup",
@@ -207,7 +240,14 @@ func DeployerPolicies(d Deployer) map[string]Document {
 				aliasRes = append(aliasRes, fmt.Sprintf("arn:%s:kms:%s:%s:%s", p, r, a, al))
 			}
 		}
-		keys = append(keys, allow("Keys", DeployerKeyActions, keyRes))
+		// docs/bootstrap.md#keys-by-tag: only the keys the stacks created,
+		// which carry the tag from their creation.
+		st := allow("Keys", DeployerKeyActions, keyRes)
+		st.Condition = Conditions{}.Add("StringEquals", resourceTagKey, d.KeyTag)
+		create := allow("CreateTaggedKeys", []string{"kms:CreateKey"}, []string{"*"})
+		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
+		keys = append(keys, st, create)
+		keys = append(keys, keepTag("KeepKeyTag", []string{"kms:TagResource", "kms:UntagResource", "kms:CreateKey"}, keyRes, d.KeyTag)...)
 		if len(aliasRes) > 0 {
 			keys = append(keys, allow("Aliases", DeployerAliasActions, aliasRes))
 		}
@@ -215,15 +255,12 @@ func DeployerPolicies(d Deployer) map[string]Document {
 	add("keys", keys...)
 
 	var roles []Statement
-	if len(d.Roles)+len(d.RolePrefixes) > 0 {
+	if len(d.ServiceRoles) > 0 {
 		var res []string
-		for _, r := range d.Roles {
+		for _, r := range d.ServiceRoles {
 			res = append(res, fmt.Sprintf("arn:%s:iam::%s:role/%s", p, a, r))
 		}
-		for _, r := range d.RolePrefixes {
-			res = append(res, fmt.Sprintf("arn:%s:iam::%s:role/%s*", p, a, r))
-		}
-		roles = append(roles, allow("Roles", DeployerRoleActions, res))
+		roles = append(roles, allow("ReadServiceRoles", DeployerRoleActions, res))
 	}
 	services := map[string][]string{}
 	for _, r := range sortedKeys(d.PassRoles) {
@@ -285,16 +322,32 @@ func DeployerPolicies(d Deployer) map[string]Document {
 
 	var org []Statement
 	if d.Guardrails {
-		res := []string{
+		// docs/bootstrap.md#organizations-by-tag: only the SCPs created
+		// with the tag, attached only to the configured targets.
+		st := allow("ServiceControlPolicies", DeployerSCPActions, []string{
 			fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID),
-			fmt.Sprintf("arn:%s:organizations::%s:root/%s/*", p, a, d.OrganizationID),
-			fmt.Sprintf("arn:%s:organizations::%s:ou/%s/*", p, a, d.OrganizationID),
-			fmt.Sprintf("arn:%s:organizations::%s:account/%s/*", p, a, d.OrganizationID),
+		})
+		st.Condition = Conditions{}.Add("StringEquals", resourceTagKey, d.PolicyTag)
+		create := allow("CreateTaggedServiceControlPolicies", []string{"organizations:CreatePolicy"}, []string{
+			fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID),
+		})
+		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.PolicyTag).
+			Add("StringEquals", "organizations:PolicyType", "SERVICE_CONTROL_POLICY")
+		var targets []string
+		for _, t := range d.Targets {
+			targets = append(targets, OrganizationTargetARN(p, a, d.OrganizationID, t))
 		}
-		org = append(org, allow("ServiceControlPolicies", DeployerSCPActions, res))
+		org = append(org, st, create, allow("ServiceControlPolicyTargets", DeployerSCPTargetActions, targets))
+		org = append(org, keepTag("KeepPolicyTag", []string{"organizations:TagResource", "organizations:UntagResource", "organizations:CreatePolicy"},
+			[]string{fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID)}, d.PolicyTag)...)
 	}
 	if d.Registration {
 		org = append(org, allow("DelegatedAdministrator", DeployerRegistrationActions, []string{"*"}))
+		st := allow("RegisterCloudTrailDelegatedAdministrator", DeployerDelegationActions, []string{
+			OrganizationTargetARN(p, a, d.OrganizationID, d.DelegatedAdministrator),
+		})
+		st.Condition = Conditions{}.Add("StringEquals", "organizations:ServicePrincipal", CloudTrailService)
+		org = append(org, st)
 	}
 	add("organizations", org...)
 
@@ -313,7 +366,7 @@ func DeployerPolicies(d Deployer) map[string]Document {
 	var lists []string
 	for _, l := range DeployerListActions {
 		switch {
-		case l == "kms:CreateKey" || l == "kms:ListAliases":
+		case l == "kms:ListAliases":
 			if d.Keys {
 				lists = append(lists, l)
 			}
@@ -328,11 +381,46 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		}
 	}
 	if len(lists) > 0 {
-		// No resource type: CreateKey, ListAliases, DescribeLogGroups,
+		// No resource type: ListAliases, DescribeLogGroups,
 		// DescribeMetricFilters, DescribeTrails.
 		add("list", allow("NoResourceType", lists, []string{"*"}))
 	}
 	return out
+}
+
+// keepTag denies, on resources, removing the tag GuardTagKey and setting it
+// to another value than tag: a role that may manage only what carries the
+// tag must not move it (docs/bootstrap.md#keys-by-tag).
+func keepTag(sid string, actions, resources []string, tag string) []Statement {
+	var untag, retag []string
+	for _, a := range actions {
+		if strings.HasSuffix(a, ":UntagResource") {
+			untag = append(untag, a)
+		} else {
+			retag = append(retag, a)
+		}
+	}
+	return []Statement{
+		{Sid: sid + "Untag", Effect: Deny, Action: Values(untag), Resource: Values{"*"},
+			Condition: Conditions{}.Add("ForAnyValue:StringEquals", "aws:TagKeys", GuardTagKey)},
+		{Sid: sid + "Value", Effect: Deny, Action: Values(retag), Resource: Values{"*"},
+			Condition: Conditions{}.Add("Null", "aws:RequestTag/"+GuardTagKey, "false").
+				Add("StringNotEquals", "aws:RequestTag/"+GuardTagKey, tag)},
+	}
+}
+
+// OrganizationTargetARN is the ARN of an SCP target id (r-..., ou-...,
+// or an account id) in the organization whose management account is
+// account.
+func OrganizationTargetARN(partition, account, organizationID, id string) string {
+	kind := "account"
+	switch {
+	case strings.HasPrefix(id, "r-"):
+		kind = "root"
+	case strings.HasPrefix(id, "ou-"):
+		kind = "ou"
+	}
+	return fmt.Sprintf("arn:%s:organizations::%s:%s/%s/%s", partition, account, kind, organizationID, id)
 }
 
 // CompactSize is the length of d without white space, as IAM measures

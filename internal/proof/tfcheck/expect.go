@@ -222,7 +222,8 @@ func WithAthena(cfg *config.Config, archive Expect) Expect {
 }
 
 // Bootstrap is what the bootstrap stack of account a must create: one role
-// per deploying role with its inline policies, and where the state lives
+// per deploying role with its inline policies, one per service role with
+// its policy, and where the state lives
 // the state bucket (SSE-S3), its settings and policy, the lock table when
 // backend.s3.dynamodb_table is set, and the state role with its policy;
 // nothing of the trail, keys or log buckets.
@@ -235,9 +236,11 @@ func Bootstrap(cfg *config.Config, a config.BootstrapAccount) Expect {
 	}
 	perRole := len(policy.DeployerPolicies(cfg.DeployerProps(a)))
 	state := b2i(a.State)
+	// The service roles, one inline policy each (docs/bootstrap.md#service-roles).
+	services := len(cfg.ServiceRolesIn(a.ID))
 	e := Expect{HomeRegion: cfg.HomeRegion, Counts: map[string]int{
-		"aws_iam_role":                      len(a.Deployers) + state,
-		"aws_iam_role_policy":               len(a.Deployers)*perRole + state,
+		"aws_iam_role":                      len(a.Deployers) + state + services,
+		"aws_iam_role_policy":               len(a.Deployers)*perRole + state + services,
 		"aws_s3_bucket":                     state,
 		"aws_s3_bucket_versioning":          state,
 		"aws_s3_bucket_policy":              state,
