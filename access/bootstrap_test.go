@@ -132,6 +132,20 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			"the deploying role " + la + " kms:UntagResource of the bootstrap's tag on its own key must be denied (got Allow)",
 		},
 		{
+			// The replica CreateKey grant without kms:MultiRegionKeyType
+			// would let the role create any key without the tag.
+			"a deploying role's replica CreateKey grant without its condition", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("CreateReplicaKeys")),
+			"the deploying role " + la + " kms:CreateKey of a primary without request tags must be denied (got Allow)",
+		},
+		{
+			// The creation-time tag grant without its request-tag condition
+			// would let the role tag any key with anything.
+			"a deploying role's creation-time tag grant without its condition", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("TagKeysAtCreation")),
+			"the deploying role " + la + " kms:TagResource of a key without the bootstrap's tag, other tags only must be denied (got Allow)",
+		},
+		{
 			// S3: SCPs without the tag condition.
 			"a deploying role's SCP statement without the tag condition", "organization", "bootstrap-management",
 			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", dropCondition("ServiceControlPolicies")),

@@ -117,6 +117,9 @@ var (
 	// DeployerAliasActions: an alias call is authorized on the alias and on
 	// its key.
 	DeployerAliasActions = []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"}
+	// KMSMultiRegionService is the service principal of KMS's service-linked
+	// role for multi-Region keys.
+	KMSMultiRegionService = "mrk.kms.amazonaws.com"
 	// DeployerRoleActions: reading the service roles the bootstrap
 	// created. No IAM write action: a deploying role that could create a
 	// role, or rewrite a role's trust or policies, could make itself a role
@@ -246,7 +249,26 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		st.Condition = Conditions{}.Add("StringEquals", resourceTagKey, d.KeyTag)
 		create := allow("CreateTaggedKeys", []string{"kms:CreateKey"}, []string{"*"})
 		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
-		keys = append(keys, st, create)
+		// docs/aws-rules.md#replicatekey-authorization: a replica is created
+		// by ReplicateKey (authorized on the tagged primary) and kms:CreateKey
+		// in the replica's region, whose request tags no page says the
+		// CreateKey check sees; kms:MultiRegionKeyType limits this one to
+		// replicas.
+		replica := allow("CreateReplicaKeys", []string{"kms:CreateKey"}, []string{"*"})
+		replica.Condition = Conditions{}.Add("StringEquals", "kms:MultiRegionKeyType", "REPLICA")
+		// docs/aws-rules.md#tags-at-key-creation: tags given to CreateKey or
+		// ReplicateKey need kms:TagResource in an IAM policy covering every
+		// key of the account and region, so this grant cannot require the
+		// resource tag; it may add only the bootstrap's tag with its value.
+		tagNew := allow("TagKeysAtCreation", []string{"kms:TagResource"}, keyRes)
+		tagNew.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
+		// docs/aws-rules.md#multi-region-key-service-linked-role: creating a
+		// multi-Region primary key makes KMS create (or re-create) its
+		// service-linked role.
+		mrkSLR := allow("KMSMultiRegionServiceLinkedRole", []string{"iam:CreateServiceLinkedRole"},
+			[]string{fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", p, a, KMSMultiRegionService)})
+		mrkSLR.Condition = Conditions{}.Add("StringEquals", "iam:AWSServiceName", KMSMultiRegionService)
+		keys = append(keys, st, create, replica, tagNew, mrkSLR)
 		keys = append(keys, keepTag("KeepKeyTag", []string{"kms:TagResource", "kms:UntagResource", "kms:CreateKey"}, keyRes, d.KeyTag)...)
 		if len(aliasRes) > 0 {
 			keys = append(keys, allow("Aliases", DeployerAliasActions, aliasRes))

@@ -7,7 +7,7 @@ import "fmt"
 // main stacks are applied, so their KMS statements name every key of the
 // account in the region and match the key's tag GuardTagKey = the trail's
 // name (aws:ResourceTag, which KMS supports on the actions of a key:
-// docs/aws-rules.md#kms-resource-tags), keeping the kms:ViaService and
+// docs/aws-rules.md#bootstrap-key-tags), keeping the kms:ViaService and
 // encryption context conditions of the role policies made with the keys.
 
 // keyPattern is every key of account in region.
