@@ -319,6 +319,31 @@ func (c *checker) stateAccess() error {
 	c.expect(false, "the state role s3:GetObject on an object outside the key prefix", asIAM(p, "s3:GetObject", bucketArn+"/other/x.tfstate"), r.policies...)
 	c.expect(false, "an administrator of "+r.account+" allowed everything by IAM reading a state object without TLS",
 		policyeval.Request{Principal: c.iamRole(r.account, "Administrator"), Action: "s3:GetObject", Resource: state, Context: ctx(noTLS...)}, policyeval.AllowAll)
+	// docs/bootstrap.md#the-state-bucket: nobody else reads, writes or
+	// deletes a state object, whatever their IAM policies allow; the
+	// break-glass principals may; the bucket policy itself stays writable.
+	admin := c.iamRole(r.account, "Administrator")
+	tls := ctx("aws:SecureTransport", "true")
+	for _, act := range []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObjectVersion"} {
+		c.expect(false, "an administrator of "+r.account+" allowed everything by IAM "+act+" on a state object",
+			policyeval.Request{Principal: admin, Action: act, Resource: state, Context: tls}, policyeval.AllowAll)
+	}
+	var deployers []string
+	for _, a := range c.cfg.BootstrapAccounts() {
+		if a.ID == r.account {
+			deployers = append(deployers, a.Deployers...)
+		}
+	}
+	for _, d := range deployers {
+		c.expect(false, "the deploying role "+d+" allowed everything by IAM s3:GetObject on a state object",
+			policyeval.Request{Principal: policyeval.Principal{ARN: d}, Action: "s3:GetObject", Resource: state, Context: tls}, policyeval.AllowAll)
+	}
+	for _, b := range c.cfg.Bucket.BreakGlassPrincipals {
+		c.expect(true, "break-glass principal "+b+" allowed everything by IAM s3:GetObjectVersion on a state object",
+			policyeval.Request{Principal: policyeval.Principal{ARN: b}, Action: "s3:GetObjectVersion", Resource: state, Context: tls}, policyeval.AllowAll)
+	}
+	c.expect(true, "an administrator of "+r.account+" allowed everything by IAM s3:PutBucketPolicy on the state bucket",
+		policyeval.Request{Principal: admin, Action: "s3:PutBucketPolicy", Resource: bucketArn, Context: tls}, policyeval.AllowAll)
 	c.bootstrapTrust(r)
 	// Nothing on the log buckets.
 	lb, err := c.bucketPolicy(*c.archive, c.cfg.Bucket.Name)

@@ -46,6 +46,11 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		"the state role s3:DeleteObject on a state object must be denied",
 		"the state role s3:GetObject on a log object must be denied",
 		"an administrator of 444455556666 allowed everything by IAM reading a state object without TLS must be denied (got ExplicitDeny)",
+		// N4: the state objects only to the state role and break-glass.
+		"an administrator of 444455556666 allowed everything by IAM s3:GetObject on a state object must be denied (got ExplicitDeny)",
+		"an administrator of 444455556666 allowed everything by IAM s3:DeleteObjectVersion on a state object must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " allowed everything by IAM s3:GetObject on a state object must be denied (got ExplicitDeny)",
+		"an administrator of 444455556666 allowed everything by IAM s3:PutBucketPolicy on the state bucket must be allowed (got Allow)",
 	} {
 		assert.Contains(t, all, want)
 	}
@@ -144,6 +149,21 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			"a deploying role's creation-time tag grant without its condition", "organization", "bootstrap-log-archive",
 			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("TagKeysAtCreation")),
 			"the deploying role " + la + " kms:TagResource of a key without the bootstrap's tag, other tags only must be denied (got Allow)",
+		},
+		{
+			// N4: the state bucket without its object deny lets any
+			// administrator of the account read (and rewrite) the state.
+			"a state bucket policy without the object deny", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_s3_bucket_policy", "StateBucketPolicy", "policy", func(doc map[string]any) {
+				var kept []any
+				for _, st := range doc["Statement"].([]any) {
+					if st.(map[string]any)["Sid"] != "DenyStateObjectsExceptStateRole" {
+						kept = append(kept, st)
+					}
+				}
+				doc["Statement"] = kept
+			}),
+			"an administrator of 444455556666 allowed everything by IAM s3:GetObject on a state object must be denied (got Allow)",
 		},
 		{
 			// S3: SCPs without the tag condition.

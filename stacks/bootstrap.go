@@ -12,6 +12,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucket"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketlifecycleconfiguration"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketownershipcontrols"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpolicy"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/s3bucketpublicaccessblock"
@@ -225,7 +226,7 @@ func addState(stack cdktf.TerraformStack, cfg *config.Config, trust string, newP
 		Lifecycle:    lifecycle,
 	})
 	// The backend documentation recommends versioning, to recover state.
-	s3bucketversioning.NewS3BucketVersioningA(stack, jsii.String("StateBucketVersioning"), &s3bucketversioning.S3BucketVersioningAConfig{
+	versioning := s3bucketversioning.NewS3BucketVersioningA(stack, jsii.String("StateBucketVersioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Provider:                p,
 		Bucket:                  bucket.Id(),
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
@@ -240,6 +241,24 @@ func addState(stack cdktf.TerraformStack, cfg *config.Config, trust string, newP
 			},
 		}},
 	})
+	// docs/bootstrap.md#the-state-bucket: previous state versions are kept
+	// policy.StateNoncurrentDays days, then expire.
+	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(stack, jsii.String("StateBucketLifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
+		Provider: p,
+		Bucket:   bucket.Id(),
+		Rule: &[]*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
+			Id:     jsii.String("noncurrent-state-versions"),
+			Status: jsii.String("Enabled"),
+			Filter: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleFilter{Prefix: jsii.String("")},
+			NoncurrentVersionExpiration: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration{
+				NoncurrentDays: jsii.Number(policy.StateNoncurrentDays),
+			},
+			AbortIncompleteMultipartUpload: &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload{
+				DaysAfterInitiation: jsii.Number(7),
+			},
+		}},
+		DependsOn: &[]cdktf.ITerraformDependable{versioning},
+	})
 	pab := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(stack, jsii.String("StateBucketPublicAccessBlock"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
 		Provider:              p,
 		Bucket:                bucket.Id(),
@@ -253,7 +272,10 @@ func addState(stack cdktf.TerraformStack, cfg *config.Config, trust string, newP
 		Bucket:   bucket.Id(),
 		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
-	bp, err := policy.StateBucketPolicy(cfg.Partition(), s.Bucket).Labeled(naming.Label).JSON()
+	// docs/bootstrap.md#the-state-bucket: state objects only to the state
+	// role and the break-glass principals.
+	exempt := append([]string{s.RoleARN}, cfg.Bucket.BreakGlassPrincipals...)
+	bp, err := policy.StateBucketPolicy(cfg.Partition(), s.Bucket, exempt).Labeled(naming.Label).JSON()
 	if err != nil {
 		return err
 	}

@@ -521,12 +521,26 @@ func TrustPolicy(principals []string) Document {
 	}}}
 }
 
-// StateBucketPolicy refuses every request to the state bucket without TLS
-// (docs/aws-rules.md#tls-only).
-func StateBucketPolicy(partition, bucket string) Document {
+// StateObjectActions are the object actions the state bucket policy denies
+// to every principal not exempt (docs/bootstrap.md#the-state-bucket).
+var StateObjectActions = []string{"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"}
+
+// StateNoncurrentDays is how long the state bucket keeps a state file's
+// previous versions (docs/bootstrap.md#the-state-bucket).
+const StateNoncurrentDays = 90
+
+// StateBucketPolicy refuses every request without TLS and every object
+// read, write or delete by a principal other than exempt (the state role
+// and the break-glass principals). Bucket-level actions, PutBucketPolicy
+// included, are not denied: an administrator of the account can always
+// change this policy, so nobody is locked out.
+func StateBucketPolicy(partition, bucket string, exempt []string) Document {
 	arn := fmt.Sprintf("arn:%s:s3:::%s", partition, bucket)
 	return Document{Version: Version, ID: "state-bucket-policy", Statement: []Statement{{
 		Sid: "DenyInsecureTransport", Effect: Deny, Principal: Principal{Any: true}, Action: Values{"s3:*"},
 		Resource: Values{arn, arn + "/*"}, Condition: Conditions{}.Add("Bool", "aws:SecureTransport", "false"),
+	}, {
+		Sid: "DenyStateObjectsExceptStateRole", Effect: Deny, Principal: Principal{Any: true}, Action: Values(StateObjectActions),
+		Resource: Values{arn + "/*"}, Condition: Conditions{}.Add("ArnNotLike", "aws:PrincipalArn", exempt...),
 	}}}
 }
