@@ -238,7 +238,9 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 		// Tags at creation (docs/aws-rules.md#tags-at-key-creation).
 		expect(true, "kms:TagResource of a new key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
 		expect(false, "kms:TagResource of a key without the bootstrap's tag, other tags only", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/Owner", "x", "aws:TagKeys", "Owner")})
-		slr := func(svc string) string { return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/x", c.part, acct, svc) }
+		slr := func(svc string) string {
+			return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/x", c.part, acct, svc)
+		}
 		expect(true, "iam:CreateServiceLinkedRole for multi-Region keys", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr(policy.KMSMultiRegionService), Context: ctx("iam:AWSServiceName", policy.KMSMultiRegionService)})
 		expect(false, "iam:CreateServiceLinkedRole for another service", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr("ec2.amazonaws.com"), Context: ctx("iam:AWSServiceName", "ec2.amazonaws.com")})
 		expect(false, "kms:UntagResource of the bootstrap's tag on its own key", policyeval.Request{Principal: dep, Action: "kms:UntagResource", Resource: key, Context: ctx(c.keyTag("aws:TagKeys", policy.GuardTagKey)...)})
