@@ -211,6 +211,9 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 			expect(false, act+" on "+t, policyeval.Request{Principal: dep, Action: act, Resource: t})
 		}
 	}
+	// Review 3: a delivery-role-named role the deploying role did not make
+	// cannot be passed to CloudTrail.
+	expect(false, "iam:PassRole of "+role(policy.CloudWatchLogsRoleNamePrefix+"backdoor")+" to CloudTrail", policyeval.Request{Principal: dep, Action: "iam:PassRole", Resource: role(policy.CloudWatchLogsRoleNamePrefix + "backdoor"), Context: ctx("iam:PassedToService", policy.CloudTrailService)})
 	for _, t := range c.cfg.ServiceRolesIn(acct) {
 		expect(true, "iam:GetRole on the service role "+t, policyeval.Request{Principal: dep, Action: "iam:GetRole", Resource: t})
 	}
