@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,6 +58,21 @@ func stackInAccount(s Stack, account string) bool {
 		return false
 	}
 	return true
+}
+
+// stackAssumes: the stack's providers assume role (assume_role.role_arn):
+// the role deploys it.
+func stackAssumes(s Stack, role string) bool {
+	provs, _ := object(s.JSON, "provider")["aws"].([]any)
+	for _, p := range provs {
+		ars, _ := p.(map[string]any)["assume_role"].([]any)
+		for _, ar := range ars {
+			if m, ok := ar.(map[string]any); ok && m["role_arn"] == role {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // keyTag is the request context of a key carrying the bootstrap's tag
@@ -224,30 +240,7 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 	}
 	d := c.cfg.DeployerProps(a)
 	if d.Keys {
-		key := fmt.Sprintf("arn:%s:kms:%s:%s:key/unrelated", c.part, c.cfg.HomeRegion, acct)
-		for _, act := range []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:DescribeKey"} {
-			expect(false, act+" on a key without the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: key})
-			expect(false, act+" on a key with another value of the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: key, Context: ctx("aws:ResourceTag/"+policy.GuardTagKey, "another-trail")})
-		}
-		expect(true, "kms:PutKeyPolicy on a key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:PutKeyPolicy", Resource: key, Context: ctx(c.keyTag()...)})
-		expect(true, "kms:CreateKey with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
-		expect(false, "kms:CreateKey without the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*"})
-		// A replica's CreateKey check may not carry the request tags
-		// (docs/aws-rules.md#replicatekey-authorization): allowed for a
-		// replica without them, not for a primary.
-		expect(true, "kms:CreateKey of a replica without request tags", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "REPLICA")})
-		expect(false, "kms:CreateKey of a primary without request tags", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "PRIMARY")})
-		expect(false, "kms:CreateKey of a replica with another value of the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "REPLICA", "aws:RequestTag/"+policy.GuardTagKey, "another-trail")})
-		// Tags at creation (docs/aws-rules.md#tags-at-key-creation).
-		expect(true, "kms:TagResource of a new key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
-		expect(false, "kms:TagResource of a key without the bootstrap's tag, other tags only", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/Owner", "x", "aws:TagKeys", "Owner")})
-		slr := func(svc string) string {
-			return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/x", c.part, acct, svc)
-		}
-		expect(true, "iam:CreateServiceLinkedRole for multi-Region keys", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr(policy.KMSMultiRegionService), Context: ctx("iam:AWSServiceName", policy.KMSMultiRegionService)})
-		expect(false, "iam:CreateServiceLinkedRole for another service", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr("ec2.amazonaws.com"), Context: ctx("iam:AWSServiceName", "ec2.amazonaws.com")})
-		expect(false, "kms:UntagResource of the bootstrap's tag on its own key", policyeval.Request{Principal: dep, Action: "kms:UntagResource", Resource: key, Context: ctx(c.keyTag("aws:TagKeys", policy.GuardTagKey)...)})
-		expect(false, "kms:TagResource changing the bootstrap's tag on its own key", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx(c.keyTag("aws:TagKeys", policy.GuardTagKey, "aws:RequestTag/"+policy.GuardTagKey, "another-trail")...)})
+		c.deployerKeyLimits(r, d, self, dep)
 	}
 	if d.Guardrails {
 		scp := fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/p-someotherteam", c.part, acct, c.cfg.OrganizationID)
@@ -359,4 +352,161 @@ func (c *checker) stateAccess() error {
 	object := fmt.Sprintf("arn:%s:s3:::%s/", c.part, c.cfg.Bucket.Name) + policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix) + c.trail.Account + "/CloudTrail/" + c.cfg.HomeRegion + "/2026/11/29/f.json.gz"
 	c.expect(false, "the state role s3:GetObject on a log object", asIAM(p, "s3:GetObject", object), r.policies...)
 	return nil
+}
+
+// outsideRegion is a region the configuration does not use.
+func (c *checker) outsideRegion() string {
+	used := append([]string{c.cfg.HomeRegion}, c.cfg.Key.ReplicaRegions...)
+	if s := c.cfg.Backend.S3; s != nil {
+		used = append(used, s.Region)
+	}
+	for _, r := range []string{"ap-south-1", "sa-east-1", "af-south-1"} {
+		if !slices.Contains(used, r) {
+			return r
+		}
+	}
+	return "me-south-1"
+}
+
+// defaultKeyPolicy is AWS KMS's default key policy of account: its root,
+// so that the account's IAM policies decide (KMS developer guide, "Default
+// key policy"). An unrelated key of the account is assumed to have it.
+func defaultKeyPolicy(part, account string) policy.Document {
+	return policy.Document{Version: policy.Version, Statement: []policy.Statement{{
+		Sid: "Enable IAM User Permissions", Effect: policy.Allow,
+		Principal: policy.AWSPrincipals(fmt.Sprintf("arn:%s:iam::%s:root", part, account)),
+		Action:    policy.Values{"kms:*"}, Resource: policy.Values{"*"},
+	}}}
+}
+
+// expectWithKeyPolicy evaluates req against the key policy doc (at where)
+// and the identity policies.
+func (c *checker) expectWithKeyPolicy(where string, doc *policy.Document, account string, want bool, name string, req policyeval.Request, identity []policy.Document) {
+	got, err := policyeval.Evaluate(req, policyeval.Policies{Resource: doc, KeyPolicy: true, ResourceAccount: account, Identity: identity})
+	c.results = append(c.results, Result{Policy: where, Name: name, Want: want, Got: got, Err: err})
+}
+
+// deployerKeyLimits (docs/bootstrap.md#keys-by-key-policy): the deploying
+// role manages the keys whose policies the stacks write, through those
+// policies, and no other key of its account, whatever tag it carries: the
+// tag it may add at creation (TagKeysAtCreation) gives it nothing on an
+// unrelated key whose policy is AWS's default (review 6, B1). It creates
+// primary keys only with the bootstrap's tag in the home region, replicas
+// only in the configured replica regions.
+func (c *checker) deployerKeyLimits(r bootstrapRole, d policy.Deployer, self located, dep policyeval.Principal) {
+	arn, acct := r.arn, r.account
+	expect := func(want bool, name string, req policyeval.Request) {
+		c.expectIdentity(self, acct, want, "the deploying role "+arn+" "+name, req)
+	}
+	outside := c.outsideRegion()
+	def := defaultKeyPolicy(c.part, acct)
+	key := fmt.Sprintf("arn:%s:kms:%s:%s:key/unrelated", c.part, c.cfg.HomeRegion, acct)
+	for _, tag := range []struct{ what, value string }{
+		{"an unrelated key without the bootstrap's tag", ""},
+		{"an unrelated key it tagged with the bootstrap's tag", c.cfg.Trail.Name},
+		{"an unrelated key with another value of the bootstrap's tag", "another-trail"},
+	} {
+		var kv []string
+		if tag.value != "" {
+			kv = []string{"aws:ResourceTag/" + policy.GuardTagKey, tag.value}
+		}
+		for _, act := range []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:ReplicateKey", "kms:UpdateKeyDescription",
+			"kms:CreateAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:UntagResource", "kms:Decrypt", "kms:CreateGrant"} {
+			req := policyeval.Request{Principal: dep, Action: act, Resource: key, Context: ctx(append(kv, "kms:ReplicaRegion", outside)...)}
+			c.expectWithKeyPolicy("AWS's default key policy of "+acct+" + "+self.where, &def, acct, false,
+				"the deploying role "+arn+" "+act+" on "+tag.what+" (AWS's default key policy)", req, r.policies)
+		}
+	}
+	// Tags at creation (docs/aws-rules.md#tags-at-key-creation): allowed on
+	// any key of the account, only the bootstrap's tag with its value.
+	expect(true, "kms:TagResource of a new key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
+	expect(false, "kms:TagResource giving the bootstrap's tag to a key with another value of it (another trail's)", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:ResourceTag/"+policy.GuardTagKey, "another-trail", "aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
+	expect(false, "kms:TagResource of a key without the bootstrap's tag, other tags only", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/Owner", "x", "aws:TagKeys", "Owner")})
+	// Creation: primaries with the tag in the home region; replicas in the
+	// replica regions only.
+	tagged := func(region string) map[string][]string {
+		return ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey, "aws:RequestedRegion", region)
+	}
+	expect(true, "kms:CreateKey with the bootstrap's tag in "+c.cfg.HomeRegion, policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: tagged(c.cfg.HomeRegion)})
+	expect(false, "kms:CreateKey with the bootstrap's tag in "+outside+", a region the configuration does not use", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: tagged(outside)})
+	expect(false, "kms:CreateKey without the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("aws:RequestedRegion", c.cfg.HomeRegion)})
+	expect(false, "kms:CreateKey of a primary without request tags", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "PRIMARY", "aws:RequestedRegion", c.cfg.HomeRegion)})
+	for _, region := range d.Regions {
+		if region == d.HomeRegion {
+			continue
+		}
+		// A replica's CreateKey check may not carry the request tags
+		// (docs/aws-rules.md#replicatekey-authorization).
+		expect(true, "kms:CreateKey of a replica in "+region+" without request tags", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "REPLICA", "kms:MultiRegion", "true", "aws:RequestedRegion", region)})
+		expect(false, "kms:CreateKey of a primary in "+region+" with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: tagged(region)})
+	}
+	expect(false, "kms:CreateKey of a replica in "+outside+", a region the configuration does not use", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "REPLICA", "kms:MultiRegion", "true", "aws:RequestedRegion", outside)})
+	expect(false, "kms:CreateKey of a replica with another value of the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*", Context: ctx("kms:MultiRegionKeyType", "REPLICA", "aws:RequestedRegion", c.cfg.HomeRegion, "aws:RequestTag/"+policy.GuardTagKey, "another-trail")})
+	slr := func(svc string) string {
+		return fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/x", c.part, acct, svc)
+	}
+	expect(true, "iam:CreateServiceLinkedRole for multi-Region keys", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr(policy.KMSMultiRegionService), Context: ctx("iam:AWSServiceName", policy.KMSMultiRegionService)})
+	expect(false, "iam:CreateServiceLinkedRole for another service", policyeval.Request{Principal: dep, Action: "iam:CreateServiceLinkedRole", Resource: slr("ec2.amazonaws.com"), Context: ctx("iam:AWSServiceName", "ec2.amazonaws.com")})
+	c.deployerKeyPolicies(r, self, outside)
+}
+
+// deployerKeyPolicies: every key policy the stacks the role deploys
+// (their providers assume it) write names the deploying role (policy.KeyManagerStatements): with that
+// key policy and the role's own policies, it may read, rewrite and
+// schedule the deletion of the key, not use it for data; it may replicate a
+// primary into the configured replica regions only, and a replica not at
+// all.
+func (c *checker) deployerKeyPolicies(r bootstrapRole, self located, outside string) {
+	dep := policyeval.Principal{ARN: r.arn}
+	n := 0
+	for _, s := range c.stacks {
+		if strings.HasPrefix(s.Name, "bootstrap-") || !stackAssumes(s, r.arn) {
+			continue
+		}
+		for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
+			names := make([]string, 0)
+			for name := range s.resources(typ) {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				body := s.resources(typ)[name]
+				l, err := s.policyAt(typ, name, "policy", c.resolve(s))
+				if err != nil {
+					c.results = append(c.results, Result{Policy: s.Name, Name: typ + "." + name + " key policy", Want: true, Err: err})
+					continue
+				}
+				n++
+				reg := region(body, c.cfg.HomeRegion)
+				keyArn := fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", c.part, reg, r.account, name)
+				what := typ + "." + name + " in " + reg
+				try := func(want bool, label string, kv ...string) {
+					act, _, _ := strings.Cut(label, " ")
+					req := policyeval.Request{Principal: dep, Action: act, Resource: keyArn, Context: ctx(kv...)}
+					c.expectWithKeyPolicy(l.where, &l.doc, r.account, want, "the deploying role "+r.arn+" (its key policy statement and bootstrap policies) "+label+" on "+what, req, r.policies)
+				}
+				for _, act := range []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:UpdateKeyDescription"} {
+					try(true, act)
+				}
+				for _, act := range []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DisableKey", "kms:UpdatePrimaryRegion"} {
+					try(false, act)
+				}
+				primary := typ == "aws_kms_key" && body["multi_region"] == true
+				if primary {
+					for _, rr := range c.cfg.Key.ReplicaRegions {
+						try(true, "kms:ReplicateKey", "kms:ReplicaRegion", rr)
+					}
+				}
+				try(false, "kms:ReplicateKey", "kms:ReplicaRegion", outside)
+				// The key policy lets it tag its keys; its own policies keep
+				// the bootstrap's tag, which the service roles and the
+				// guardrails match.
+				tag := "aws:ResourceTag/" + policy.GuardTagKey
+				try(false, "kms:UntagResource of the bootstrap's tag", tag, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)
+				try(false, "kms:TagResource changing the bootstrap's tag", tag, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey, "aws:RequestTag/"+policy.GuardTagKey, "another-trail")
+			}
+		}
+	}
+	c.results = append(c.results, Result{Policy: self.where, Fact: true, Want: true, Got: map[bool]policyeval.Decision{true: policyeval.Allow, false: policyeval.ImplicitDeny}[n > 0],
+		Name: fmt.Sprintf("the stacks that %s deploys write %d key policies, each checked for it", r.arn, n)})
 }

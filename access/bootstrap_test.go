@@ -32,8 +32,29 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		"the deploying role " + la + " iam:CreateRole on arn:aws:iam::444455556666:role/CloudTrailToCloudWatchLogs-backdoor must be denied",
 		"the deploying role " + mg + " iam:CreateRole on arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-backdoor must be denied",
 		"the deploying role " + mg + " iam:UpdateAssumeRolePolicy on arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-organization-trail must be denied",
-		"the deploying role " + la + " kms:PutKeyPolicy on a key without the bootstrap's tag must be denied",
-		"the deploying role " + la + " kms:ScheduleKeyDeletion on a key without the bootstrap's tag must be denied",
+		"the deploying role " + la + " kms:PutKeyPolicy on an unrelated key without the bootstrap's tag (AWS's default key policy) must be denied",
+		"the deploying role " + la + " kms:ScheduleKeyDeletion on an unrelated key without the bootstrap's tag (AWS's default key policy) must be denied",
+		// Review 6, B1: the tag it may add gives it nothing on that key.
+		"the deploying role " + la + " kms:PutKeyPolicy on an unrelated key it tagged with the bootstrap's tag (AWS's default key policy) must be denied",
+		"the deploying role " + la + " kms:ReplicateKey on an unrelated key it tagged with the bootstrap's tag (AWS's default key policy) must be denied",
+		"the deploying role " + la + " kms:Decrypt on an unrelated key it tagged with the bootstrap's tag (AWS's default key policy) must be denied",
+		"the deploying role " + mg + " kms:ScheduleKeyDeletion on an unrelated key with another value of the bootstrap's tag (AWS's default key policy) must be denied",
+		"the deploying role " + la + " kms:CreateKey of a replica in ap-south-1, a region the configuration does not use must be denied",
+		"the deploying role " + la + " kms:CreateKey of a replica in us-west-2 without request tags must be allowed (got Allow)",
+		"the deploying role " + la + " kms:CreateKey with the bootstrap's tag in ap-south-1, a region the configuration does not use must be denied",
+		// Every key policy the stacks write manages the key through the
+		// deploying role of its stack.
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ScheduleKeyDeletion on aws_kms_key.Replication_AlarmKey_3531FF19 in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_replica_key.TrailKey_ReplicaEuWest1_E7FD3946 in eu-west-1 must be allowed (got Allow)",
+		"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_WatchdogKey_878FCA5F in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:Decrypt on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be denied",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_replica_key.TrailKey_ReplicaUsWest2_BB0D5B89 in us-west-2 must be denied",
+		"the stacks that " + la + " deploys write 4 key policies, each checked for it must hold (holds)",
+		"the stacks that " + mg + " deploys write 2 key policies, each checked for it must hold (holds)",
 		"the deploying role " + mg + " organizations:DetachPolicy on an SCP without the bootstrap's tag must be denied",
 		"the deploying role " + mg + " organizations:DetachPolicy on r-abcd, not a target must be denied",
 		"the deploying role " + mg + " organizations:DetachPolicy on 999999999999, not a target must be denied",
@@ -120,10 +141,60 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			"the deploying role " + la + " iam:UpdateAssumeRolePolicy on arn:aws:iam::444455556666:role/cloudtrail-mrk-replication must be denied (got Allow)",
 		},
 		{
-			// S2: the key statement without its tag condition.
-			"a deploying role's key statement without the tag condition", "organization", "bootstrap-log-archive",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("Keys")),
-			"the deploying role " + la + " kms:PutKeyPolicy on a key without the bootstrap's tag must be denied (got Allow)",
+			// Review 6, B1: the tag-scoped IAM key statement back: a key the
+			// role tagged (TagKeysAtCreation) becomes its own.
+			"a deploying role with the tag-scoped key statement of before", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", addStatement(map[string]any{
+				"Sid": "Keys", "Effect": "Allow", "Action": []any{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:ReplicateKey"}, "Resource": "arn:aws:kms:us-east-1:444455556666:key/*",
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/cloudtrail-mrk-guardrail": "organization-trail"}}})),
+			"the deploying role " + la + " kms:PutKeyPolicy on an unrelated key it tagged with the bootstrap's tag (AWS's default key policy) must be denied (got Allow)",
+		},
+		{
+			// Review 6: another trail's key re-tagged with ours.
+			"a deploying role that may re-tag another trail's key", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
+				var kept []any
+				for _, st := range doc["Statement"].([]any) {
+					if st.(map[string]any)["Sid"] != "KeepKeyTagOthers" {
+						kept = append(kept, st)
+					}
+				}
+				doc["Statement"] = kept
+			}),
+			"the deploying role " + la + " kms:TagResource giving the bootstrap's tag to a key with another value of it (another trail's) must be denied (got Allow)",
+		},
+		{
+			// B1: the primary's ReplicateKey grant without kms:ReplicaRegion.
+			"a primary key policy letting the deploying role replicate anywhere", "organization", "log-archive",
+			editPolicy(t, "aws_kms_key", "TrailKey_PrimaryKey", "policy", dropCondition("DeployingRoleReplicatesKey")),
+			"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
+		},
+		{
+			// B1: a key policy without the deploying role's statement: the
+			// role could no longer manage that key (apply would fail).
+			"a monitoring key policy without the deploying role's statement", "organization", "management",
+			editPolicy(t, "aws_kms_key", "Trail_MonitoringKey", "policy", func(doc map[string]any) {
+				var kept []any
+				for _, st := range doc["Statement"].([]any) {
+					if st.(map[string]any)["Sid"] != "DeployingRoleManagesKey" {
+						kept = append(kept, st)
+					}
+				}
+				doc["Statement"] = kept
+			}),
+			"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got ImplicitDeny)",
+		},
+		{
+			// B1: replicas in any region.
+			"a deploying role's replica CreateKey grant without its region", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
+				for _, st := range doc["Statement"].([]any) {
+					if m := st.(map[string]any); m["Sid"] == "CreateReplicaKeys" {
+						delete(m["Condition"].(map[string]any)["StringEquals"].(map[string]any), "aws:RequestedRegion")
+					}
+				}
+			}),
+			"the deploying role " + la + " kms:CreateKey of a replica in ap-south-1, a region the configuration does not use must be denied (got Allow)",
 		},
 		{
 			// S2: the tag may be removed.
@@ -137,7 +208,7 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 				}
 				doc["Statement"] = kept
 			}),
-			"the deploying role " + la + " kms:UntagResource of the bootstrap's tag on its own key must be denied (got Allow)",
+			"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:UntagResource of the bootstrap's tag on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
 		},
 		{
 			// The replica CreateKey grant without kms:MultiRegionKeyType

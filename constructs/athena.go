@@ -75,6 +75,12 @@ type AthenaQueryProps struct {
 	// the existing query role's policy and the deploying role's key
 	// statements match). Default: none.
 	ResultsKeyTags map[string]string
+	// ResultsKeyManager is the role that deploys this stack, named in the
+	// results key's policy to manage it (policy.WithKeyManager), when its
+	// IAM policies grant nothing on the account's keys (the app's
+	// bootstrap: docs/bootstrap.md#keys-by-key-policy). It must exist
+	// before the key. Default: "" (the key policy names no role).
+	ResultsKeyManager string
 	// Readers are account ids or IAM principal ARNs. Required.
 	Readers []string
 	// AccessLogs receives the results bucket's access logs; it must accept
@@ -173,6 +179,11 @@ func (p *AthenaQueryProps) validate() error {
 	}
 	l.Add("AthenaQueryProps.ResultsExpirationDays", rules.Range(p.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	l.Add("AthenaQueryProps.QueryRoleName", rules.RoleName(p.QueryRoleName))
+	if p.ResultsKeyManager != "" && !isNil(p.Bucket) {
+		if _, err := rules.RoleARN(p.ResultsKeyManager, p.Bucket.Trail().Partition); err != nil {
+			l.Add("AthenaQueryProps.ResultsKeyManager", err)
+		}
+	}
 	if p.QueryRoleArn != "" && !isNil(p.Bucket) && p.QueryRoleArn != fmt.Sprintf("arn:%s:iam::%s:role/%s", p.Bucket.Trail().Partition, p.Account, p.QueryRoleName) {
 		l.Addf("AthenaQueryProps.QueryRoleArn", p.QueryRoleArn, "must be the role QueryRoleName names in Account (arn:<partition>:iam::%s:role/%s)", p.Account, p.QueryRoleName)
 	}
@@ -213,7 +224,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := props.Naming.document(policy.ResultsKeyPolicy(trail.Partition, props.Account)).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.WithKeyManager(policy.ResultsKeyPolicy(trail.Partition, props.Account), props.ResultsKeyManager)).JSON()
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,7 @@ func addAthena(a *LogArchive, cfg *config.Config) error {
 		QueryRoleName:         q.QueryRoleName,
 		QueryRoleArn:          serviceRole(cfg, cfg.Accounts.LogArchive.ID, q.QueryRoleName),
 		ResultsKeyTags:        bootstrapKeyTags(cfg),
+		ResultsKeyManager:     bootstrapKeyManager(cfg, cfg.Accounts.LogArchive.RoleARN),
 		Readers:               cfg.Key.Readers,
 		AccessLogs:            a.AccessLogs,
 		LogBuckets:            cfg.LogBuckets(),
@@ -68,4 +69,14 @@ func bootstrapKeyTags(cfg *config.Config) map[string]string {
 		return nil
 	}
 	return keyGuardTags(cfg)
+}
+
+// bootstrapKeyManager is the deploying role named in a key policy to manage
+// the key (docs/bootstrap.md#keys-by-key-policy): role with the bootstrap,
+// "" without it.
+func bootstrapKeyManager(cfg *config.Config, role string) string {
+	if !cfg.BootstrapEnabled() {
+		return ""
+	}
+	return role
 }

@@ -85,8 +85,8 @@ func addSCP(stack cdktf.TerraformStack, cfg *config.Config, id, attachmentPrefix
 // apply); none when the guardrails are off.
 //
 // With the bootstrap, every key carries it too, guardrails or not: the
-// deploying role may manage only the keys with it, and the service roles
-// the bootstrap made use the keys by it (docs/bootstrap.md#keys-by-tag).
+// deploying role creates keys only with it, and the service roles the
+// bootstrap made use the keys by it (docs/bootstrap.md#keys-by-key-policy).
 func keyGuardTags(cfg *config.Config) map[string]string {
 	if !cfg.Guardrails.Enabled && !cfg.BootstrapEnabled() {
 		return nil

@@ -122,9 +122,10 @@ func TestOrganizationStacks(t *testing.T) {
 	for _, r := range archive.Resources("aws_kms_replica_key") {
 		replicaProviders[r["provider"].(string)] = true
 		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
-		// Every copy carries the same trail, administrator and reader
-		// statements; only the replication grants and the readers' grant
-		// through S3 for a bucket in the copy's region differ, by region.
+		// Every copy carries the same trail, administrator, reader and
+		// deploying-role statements; only the replication grants, the
+		// readers' grant through S3 for a bucket in the copy's region, and
+		// the primary's ReplicateKey grant differ, by region.
 		assert.Equal(t, withoutReplication(st.Policy(t, primary)), withoutReplication(st.Policy(t, r)))
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
@@ -425,7 +426,9 @@ func withoutReplication(d policy.Document) policy.Document {
 	for _, s := range d.Statement {
 		switch s.Sid {
 		case policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
-			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket:
+			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket,
+			// Only the primary lets the deploying role replicate the key.
+			policy.SidDeployerReplicatesKey:
 			continue
 		}
 		out.Statement = append(out.Statement, s)

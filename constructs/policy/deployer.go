@@ -27,9 +27,10 @@ type Deployer struct {
 	// every one of Regions.
 	KeyAliases []string
 	// KeyTag is the value of the tag GuardTagKey that every key the stacks
-	// create carries (the trail's name): the deploying role may manage only
-	// keys with it, create keys only with it, and neither remove it nor
-	// change its value (docs/bootstrap.md#keys-by-tag). Required with Keys.
+	// create carries (the trail's name): the deploying role may create keys
+	// only with it, and neither remove it nor change its value. It manages
+	// the keys through their key policies, not by this tag
+	// (docs/bootstrap.md#keys-by-key-policy). Required with Keys.
 	KeyTag string
 	// ServiceRoles are the names of the roles the stacks use but the
 	// bootstrap creates (the replication role, the CloudWatch Logs
@@ -105,17 +106,8 @@ var (
 		"s3:GetBucketLogging", "s3:PutBucketLogging",
 		"s3:GetReplicationConfiguration", "s3:PutReplicationConfiguration",
 	}
-	// DeployerKeyActions: aws_kms_key, aws_kms_replica_key (ReplicateKey on
-	// the primary, CreateKey in the replica's region), aws_kms_alias. No
-	// Encrypt, Decrypt, GenerateDataKey*, ReEncrypt* nor CreateGrant.
-	DeployerKeyActions = []string{
-		"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:GetKeyRotationStatus",
-		"kms:EnableKeyRotation", "kms:ListResourceTags", "kms:TagResource", "kms:UntagResource",
-		"kms:UpdateKeyDescription", "kms:ScheduleKeyDeletion", "kms:ReplicateKey",
-		"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
-	}
 	// DeployerAliasActions: an alias call is authorized on the alias and on
-	// its key.
+	// its key; the key half is in the key policy (DeployerKeyPolicyActions).
 	DeployerAliasActions = []string{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"}
 	// KMSMultiRegionService is the service principal of KMS's service-linked
 	// role for multi-Region keys.
@@ -243,23 +235,33 @@ func DeployerPolicies(d Deployer) map[string]Document {
 				aliasRes = append(aliasRes, fmt.Sprintf("arn:%s:kms:%s:%s:%s", p, r, a, al))
 			}
 		}
-		// docs/bootstrap.md#keys-by-tag: only the keys the stacks created,
-		// which carry the tag from their creation.
-		st := allow("Keys", DeployerKeyActions, keyRes)
-		st.Condition = Conditions{}.Add("StringEquals", resourceTagKey, d.KeyTag)
+		// docs/bootstrap.md#keys-by-key-policy: no IAM grant on the
+		// account's keys. The key policies the stacks write name this role
+		// (policy.KeyManagerStatements), so it manages those keys and no
+		// other, whatever tags a key carries.
+		// Primary keys only in the home region, with the bootstrap's tag.
 		create := allow("CreateTaggedKeys", []string{"kms:CreateKey"}, []string{"*"})
-		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
-		// docs/aws-rules.md#replicatekey-authorization: a replica is created
-		// by ReplicateKey (authorized on the tagged primary) and kms:CreateKey
-		// in the replica's region, whose request tags no page says the
-		// CreateKey check sees; kms:MultiRegionKeyType limits this one to
-		// replicas.
-		replica := allow("CreateReplicaKeys", []string{"kms:CreateKey"}, []string{"*"})
-		replica.Condition = Conditions{}.Add("StringEquals", "kms:MultiRegionKeyType", "REPLICA")
+		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag).
+			Add("StringEquals", "aws:RequestedRegion", d.HomeRegion)
+		keys = append(keys, create)
+		if replicaRegions := d.replicaRegions(); len(replicaRegions) > 0 {
+			// docs/aws-rules.md#replicatekey-authorization: a replica is
+			// created by ReplicateKey (authorized by the primary's key policy,
+			// into the configured regions only) and kms:CreateKey in the
+			// replica's region, whose request tags no page says the CreateKey
+			// check sees; kms:MultiRegionKeyType limits this one to replicas,
+			// aws:RequestedRegion to the configured replica regions.
+			replica := allow("CreateReplicaKeys", []string{"kms:CreateKey"}, []string{"*"})
+			replica.Condition = Conditions{}.Add("StringEquals", "kms:MultiRegionKeyType", "REPLICA").
+				Add("StringEquals", "aws:RequestedRegion", replicaRegions...)
+			keys = append(keys, replica)
+		}
 		// docs/aws-rules.md#tags-at-key-creation: tags given to CreateKey or
 		// ReplicateKey need kms:TagResource in an IAM policy covering every
 		// key of the account and region, so this grant cannot require the
 		// resource tag; it may add only the bootstrap's tag with its value.
+		// It lets the role tag another key of the account too, which gives
+		// it nothing on that key: no other grant here names a key.
 		tagNew := allow("TagKeysAtCreation", []string{"kms:TagResource"}, keyRes)
 		tagNew.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
 		// docs/aws-rules.md#multi-region-key-service-linked-role: creating a
@@ -268,7 +270,7 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		mrkSLR := allow("KMSMultiRegionServiceLinkedRole", []string{"iam:CreateServiceLinkedRole"},
 			[]string{fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/%s/*", p, a, KMSMultiRegionService)})
 		mrkSLR.Condition = Conditions{}.Add("StringEquals", "iam:AWSServiceName", KMSMultiRegionService)
-		keys = append(keys, st, create, replica, tagNew, mrkSLR)
+		keys = append(keys, tagNew, mrkSLR)
 		keys = append(keys, keepTag("KeepKeyTag", []string{"kms:TagResource", "kms:UntagResource", "kms:CreateKey"}, keyRes, d.KeyTag)...)
 		if len(aliasRes) > 0 {
 			keys = append(keys, allow("Aliases", DeployerAliasActions, aliasRes))
@@ -410,9 +412,22 @@ func DeployerPolicies(d Deployer) map[string]Document {
 	return out
 }
 
-// keepTag denies, on resources, removing the tag GuardTagKey and setting it
-// to another value than tag: a role that may manage only what carries the
-// tag must not move it (docs/bootstrap.md#keys-by-tag).
+// replicaRegions are Regions but the home region: where replicas of the
+// multi-Region key are created.
+func (d Deployer) replicaRegions() []string {
+	var out []string
+	for _, r := range d.Regions {
+		if r != d.HomeRegion {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keepTag denies removing the tag GuardTagKey, setting it to another value
+// than tag, and tagging a resource whose GuardTagKey is another value: the
+// service roles and the guardrails find this trail's keys by the tag, and
+// another trail's by its own value (docs/bootstrap.md#keys-by-key-policy).
 func keepTag(sid string, actions, resources []string, tag string) []Statement {
 	var untag, retag []string
 	for _, a := range actions {
@@ -422,12 +437,25 @@ func keepTag(sid string, actions, resources []string, tag string) []Statement {
 			retag = append(retag, a)
 		}
 	}
+	var tagging []string
+	for _, a := range actions {
+		if strings.HasSuffix(a, ":TagResource") || strings.HasSuffix(a, ":UntagResource") {
+			tagging = append(tagging, a)
+		}
+	}
 	return []Statement{
 		{Sid: sid + "Untag", Effect: Deny, Action: Values(untag), Resource: Values{"*"},
 			Condition: Conditions{}.Add("ForAnyValue:StringEquals", "aws:TagKeys", GuardTagKey)},
 		{Sid: sid + "Value", Effect: Deny, Action: Values(retag), Resource: Values{"*"},
 			Condition: Conditions{}.Add("Null", "aws:RequestTag/"+GuardTagKey, "false").
 				Add("StringNotEquals", "aws:RequestTag/"+GuardTagKey, tag)},
+		// Review 6: no tagging of a resource that carries another value of
+		// the tag (another trail's): re-tagging it would take it from that
+		// trail's service roles and guardrails. A resource being created
+		// carries no tag yet, so this never refuses tags at creation.
+		{Sid: sid + "Others", Effect: Deny, Action: Values(tagging), Resource: Values{"*"},
+			Condition: Conditions{}.Add("Null", resourceTagKey, "false").
+				Add("StringNotEquals", resourceTagKey, tag)},
 	}
 }
 

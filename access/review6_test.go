@@ -1,0 +1,95 @@
+package access
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/policyeval"
+)
+
+// Security review 6's reproductions (package policyeval against the
+// synthesized organization example), as assertions in the secure direction.
+
+// stackNamed is the golden stack name of the organization example.
+func stackNamed(t *testing.T, stacks []Stack, name string) Stack {
+	t.Helper()
+	for _, s := range stacks {
+		if s.Name == name {
+			return s
+		}
+	}
+	require.Failf(t, "no stack", "%s", name)
+	return Stack{}
+}
+
+// rolePolicies are the inline policies of the role with logical id role.
+func rolePolicies(t *testing.T, s Stack, role string) []policy.Document {
+	t.Helper()
+	var out []policy.Document
+	for _, p := range s.resources("aws_iam_role_policy") {
+		if p["role"] == "${aws_iam_role."+role+".name}" {
+			d, err := policy.Parse(p["policy"].(string))
+			require.NoError(t, err)
+			out = append(out, d)
+		}
+	}
+	require.NotEmpty(t, out, role)
+	return out
+}
+
+func decide6(t *testing.T, req policyeval.Request, ps policyeval.Policies) policyeval.Decision {
+	t.Helper()
+	d, err := policyeval.Evaluate(req, ps)
+	require.NoError(t, err)
+	return d
+}
+
+// B1, the tag gap: a deploying role that tags an unrelated key (whose policy
+// is AWS's default, the account root) with the bootstrap's tag, or a key of
+// another trail, gains nothing on it; replicas only in the configured
+// regions.
+func TestReview6TagGapClosed(t *testing.T) {
+	_, stacks := golden(t, "organization")
+	bla := stackNamed(t, stacks, "bootstrap-log-archive")
+	bm := stackNamed(t, stacks, "bootstrap-management")
+	for _, c := range []struct {
+		who, role, acct string
+		ids              []policy.Document
+	}{
+		{"log archive", "CloudTrailLogArchiveDeployer", "444455556666", rolePolicies(t, bla, "DeployingRole_CloudTrailLogArchiveDeployer")},
+		{"management", "CloudTrailDeployer", "111122223333", rolePolicies(t, bm, "DeployingRole_CloudTrailDeployer")},
+	} {
+		t.Run(c.who, func(t *testing.T) {
+			p := policyeval.Principal{ARN: "arn:aws:sts::" + c.acct + ":assumed-role/" + c.role + "/cloudtrail-mrk"}
+			kp := defaultKeyPolicy("aws", c.acct)
+			victim := "arn:aws:kms:us-east-1:" + c.acct + ":key/mrk-0123456789abcdef0123456789abcdef"
+			ps := policyeval.Policies{Resource: &kp, KeyPolicy: true, ResourceAccount: c.acct, Identity: c.ids}
+			// Step 1 stays possible (tags at creation need kms:TagResource on
+			// every key: docs/aws-rules.md#tags-at-key-creation) ...
+			step1 := decide6(t, policyeval.Request{Principal: p, Action: "kms:TagResource", Resource: victim,
+				Context: ctx("aws:RequestTag/cloudtrail-mrk-guardrail", "organization-trail", "aws:TagKeys", "cloudtrail-mrk-guardrail")}, ps)
+			if c.who == "log archive" {
+				assert.True(t, step1.Allowed(), "tags at creation: %s", step1)
+			}
+			// ... but re-tagging another trail's key is not.
+			assert.False(t, decide6(t, policyeval.Request{Principal: p, Action: "kms:TagResource", Resource: victim,
+				Context: ctx("aws:ResourceTag/cloudtrail-mrk-guardrail", "other-trail", "aws:RequestTag/cloudtrail-mrk-guardrail", "organization-trail", "aws:TagKeys", "cloudtrail-mrk-guardrail")}, ps).Allowed())
+			// Step 2: the now-tagged key is not the role's to manage or use.
+			tagged := ctx("aws:ResourceTag/cloudtrail-mrk-guardrail", "organization-trail", "kms:ReplicaRegion", "us-west-2")
+			for _, a := range []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:ReplicateKey", "kms:UpdateKeyDescription", "kms:CreateAlias", "kms:Decrypt", "kms:DescribeKey"} {
+				assert.False(t, decide6(t, policyeval.Request{Principal: p, Action: a, Resource: victim, Context: tagged}, ps).Allowed(), a)
+			}
+			// Step 3: no replica in a region the configuration does not use.
+			assert.False(t, decide6(t, policyeval.Request{Principal: p, Action: "kms:CreateKey", Resource: "*",
+				Context: ctx("kms:MultiRegionKeyType", "REPLICA", "kms:MultiRegion", "true", "aws:RequestedRegion", "ap-south-1")},
+				policyeval.Policies{ResourceAccount: c.acct, Identity: c.ids}).Allowed())
+			// Step 4 needs step 2's PutKeyPolicy, denied above; with a key
+			// policy naming the role (one it could not have written), the
+			// key policy alone decides, as for any key the account's
+			// administrators give it: not the deploying policies' doing.
+		})
+	}
+}
