@@ -242,19 +242,11 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 	if d.Keys {
 		c.deployerKeyLimits(r, d, self, dep)
 	}
-	if d.Guardrails {
-		scp := fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/p-someotherteam", c.part, acct, c.cfg.OrganizationID)
-		for _, act := range []string{"organizations:UpdatePolicy", "organizations:DeletePolicy", "organizations:DetachPolicy", "organizations:AttachPolicy", "organizations:TagResource"} {
-			expect(false, act+" on an SCP without the bootstrap's tag", policyeval.Request{Principal: dep, Action: act, Resource: scp})
-		}
-		expect(true, "organizations:UpdatePolicy on an SCP with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "organizations:UpdatePolicy", Resource: scp, Context: ctx(c.keyTag()...)})
-		expect(false, "organizations:CreatePolicy without the bootstrap's tag", policyeval.Request{Principal: dep, Action: "organizations:CreatePolicy", Resource: scp, Context: ctx("organizations:PolicyType", "SERVICE_CONTROL_POLICY")})
-		for _, t := range c.cfg.Guardrails.Targets {
-			expect(true, "organizations:AttachPolicy on the target "+t, policyeval.Request{Principal: dep, Action: "organizations:AttachPolicy", Resource: policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, t)})
-		}
-		for _, t := range []string{"r-abcd", "ou-abcd-otherteam", "999999999999"} {
-			expect(false, "organizations:DetachPolicy on "+t+", not a target", policyeval.Request{Principal: dep, Action: "organizations:DetachPolicy", Resource: policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, t)})
-		}
+	if a.ID == c.cfg.Accounts.Management.ID && c.cfg.OrganizationID != "" {
+		// Review 6, B2: no deploying role of the management account writes
+		// an SCP or an attachment, tagged or not, to a target or not; the
+		// guardrails are the bootstrap's (docs/bootstrap.md#guardrails-in-the-bootstrap).
+		c.deployerWritesNoSCP(expect, dep, acct)
 	}
 	if d.Registration {
 		other := policy.OrganizationTargetARN(c.part, acct, c.cfg.OrganizationID, "999999999999")
@@ -509,4 +501,59 @@ func (c *checker) deployerKeyPolicies(r bootstrapRole, self located, outside str
 	}
 	c.results = append(c.results, Result{Policy: self.where, Fact: true, Want: true, Got: map[bool]policyeval.Decision{true: policyeval.Allow, false: policyeval.ImplicitDeny}[n > 0],
 		Name: fmt.Sprintf("the stacks that %s deploys write %d key policies, each checked for it", r.arn, n)})
+}
+
+// deployerWritesNoSCP: the management deploying role may create, change,
+// delete, tag, attach and detach no service control policy, whatever its
+// tags, on no target.
+func (c *checker) deployerWritesNoSCP(expect func(bool, string, policyeval.Request), dep policyeval.Principal, acct string) {
+	org := c.cfg.OrganizationID
+	scp := func(id string) string {
+		return fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/%s", c.part, acct, org, id)
+	}
+	tags := [][]string{nil, {"aws:ResourceTag/" + policy.GuardTagKey, c.cfg.Trail.Name}}
+	for _, res := range []string{"*", scp("p-newpolicy")} {
+		for _, rt := range []string{"", c.cfg.Trail.Name} {
+			kv := []string{"organizations:PolicyType", "SERVICE_CONTROL_POLICY"}
+			what := "without tags"
+			if rt != "" {
+				kv = append(kv, "aws:RequestTag/"+policy.GuardTagKey, rt, "aws:TagKeys", policy.GuardTagKey)
+				what = "with the bootstrap's tag"
+			}
+			expect(false, "organizations:CreatePolicy on "+res+" "+what, policyeval.Request{Principal: dep, Action: "organizations:CreatePolicy", Resource: res, Context: ctx(kv...)})
+			expect(false, "organizations:TagResource on "+res+" "+what, policyeval.Request{Principal: dep, Action: "organizations:TagResource", Resource: res, Context: ctx(kv...)})
+		}
+	}
+	for _, tag := range tags {
+		what := "an SCP without the bootstrap's tag"
+		if tag != nil {
+			what = "an SCP with the bootstrap's tag"
+		}
+		for _, act := range []string{"organizations:UpdatePolicy", "organizations:DeletePolicy", "organizations:AttachPolicy", "organizations:DetachPolicy", "organizations:TagResource", "organizations:UntagResource"} {
+			expect(false, act+" on "+what, policyeval.Request{Principal: dep, Action: act, Resource: scp("p-someotherteam"), Context: ctx(tag...)})
+		}
+	}
+	for _, t := range append(append([]string{}, c.cfg.Guardrails.Targets...), "r-abcd", "999999999999") {
+		for _, act := range []string{"organizations:AttachPolicy", "organizations:DetachPolicy"} {
+			expect(false, act+" on the target "+t, policyeval.Request{Principal: dep, Action: act, Resource: policy.OrganizationTargetARN(c.part, acct, org, t)})
+		}
+	}
+	if !c.cfg.GuardrailsInBootstrap() {
+		return
+	}
+	// The SCPs and attachments are in the management account's bootstrap
+	// stack, and in no stack a deploying role applies.
+	for _, s := range c.stacks {
+		n := len(s.resources("aws_organizations_policy")) + len(s.resources("aws_organizations_policy_attachment"))
+		boot := s.Name == "bootstrap-management"
+		if n == 0 && !boot {
+			continue
+		}
+		got := policyeval.ImplicitDeny
+		if boot == (n > 0) {
+			got = policyeval.Allow
+		}
+		name := fmt.Sprintf("stack %s holds %d SCPs and attachments, which only the management account's bootstrap may hold", s.Name, n)
+		c.results = append(c.results, Result{Policy: s.Name, Fact: true, Want: true, Got: got, Name: name})
+	}
 }

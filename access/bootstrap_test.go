@@ -55,12 +55,18 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_replica_key.TrailKey_ReplicaUsWest2_BB0D5B89 in us-west-2 must be denied",
 		"the stacks that " + la + " deploys write 4 key policies, each checked for it must hold (holds)",
 		"the stacks that " + mg + " deploys write 2 key policies, each checked for it must hold (holds)",
+		// Review 6, B2: the management deploying role writes no SCP.
+		"the deploying role " + mg + " organizations:CreatePolicy on * with the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:TagResource on * with the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:CreatePolicy on arn:aws:organizations::111122223333:policy/o-exampleorg1/service_control_policy/p-newpolicy with the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:UpdatePolicy on an SCP with the bootstrap's tag must be denied",
 		"the deploying role " + mg + " organizations:DetachPolicy on an SCP without the bootstrap's tag must be denied",
-		"the deploying role " + mg + " organizations:DetachPolicy on r-abcd, not a target must be denied",
-		"the deploying role " + mg + " organizations:DetachPolicy on 999999999999, not a target must be denied",
-		"the deploying role " + mg + " organizations:DeletePolicy on an SCP without the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:DetachPolicy on the target r-abcd must be denied",
+		"the deploying role " + mg + " organizations:DetachPolicy on the target 999999999999 must be denied",
+		"the deploying role " + mg + " organizations:DeletePolicy on an SCP with the bootstrap's tag must be denied",
+		"the deploying role " + mg + " organizations:AttachPolicy on the target ou-exam-ple12345 must be denied",
+		"stack bootstrap-management holds 4 SCPs and attachments, which only the management account's bootstrap may hold must hold (holds)",
 		"the deploying role " + mg + " iam:PassRole of arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-backdoor to CloudTrail must be denied",
-		"the deploying role " + mg + " organizations:AttachPolicy on the target ou-exam-ple12345 must be allowed (got Allow)",
 		"the deploying role " + mg + " (its bootstrap policies) kms:Decrypt with the key copy in us-east-1 must be denied",
 		"the deploying role " + mg + " (its bootstrap policies) s3:GetObject on an object of example-org-cloudtrail-444455556666 must be denied",
 		"trusted principal arn:aws:iam::111122223333:role/TerraformRunner assuming " + la + " must be allowed (got Allow)",
@@ -240,17 +246,40 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			"an administrator of 444455556666 allowed everything by IAM s3:GetObject on a state object must be denied (got Allow)",
 		},
 		{
-			// S3: SCPs without the tag condition.
-			"a deploying role's SCP statement without the tag condition", "organization", "bootstrap-management",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", dropCondition("ServiceControlPolicies")),
-			"the deploying role " + mg + " organizations:UpdatePolicy on an SCP without the bootstrap's tag must be denied (got Allow)",
+			// Review 6, B2: the tag-scoped SCP statement of before.
+			"a management deploying role with the tag-scoped SCP statement of before", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_monitoring", "policy", addStatement(map[string]any{
+				"Sid": "Seeded", "Effect": "Allow", "Action": []any{"organizations:UpdatePolicy", "organizations:DeletePolicy"}, "Resource": "arn:aws:organizations::111122223333:policy/o-exampleorg1/service_control_policy/*",
+				"Condition": map[string]any{"StringEquals": map[string]any{"aws:ResourceTag/cloudtrail-mrk-guardrail": "organization-trail"}}})),
+			"the deploying role " + mg + " organizations:UpdatePolicy on an SCP with the bootstrap's tag must be denied (got Allow)",
 		},
 		{
-			// S3: every target of the organization.
+			// Review 6, B2: the widening the review warned against.
+			"a management deploying role that may create and tag any SCP", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_monitoring", "policy", addStatement(map[string]any{
+				"Sid": "Seeded", "Effect": "Allow", "Action": []any{"organizations:CreatePolicy", "organizations:TagResource"}, "Resource": "*"})),
+			"the deploying role " + mg + " organizations:CreatePolicy on * with the bootstrap's tag must be denied (got Allow)",
+		},
+		{
+			// Every target of the organization.
 			"a deploying role that may detach from any target", "organization", "bootstrap-management",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_organizations", "policy", addStatement(map[string]any{
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_monitoring", "policy", addStatement(map[string]any{
 				"Sid": "Seeded", "Effect": "Allow", "Action": "organizations:DetachPolicy", "Resource": "arn:aws:organizations::111122223333:root/o-exampleorg1/*"})),
-			"the deploying role " + mg + " organizations:DetachPolicy on r-abcd, not a target must be denied (got Allow)",
+			"the deploying role " + mg + " organizations:DetachPolicy on the target r-abcd must be denied (got Allow)",
+		},
+		{
+			// Review 6, B2: an SCP back in a stack the deploying role applies.
+			"a guardrail SCP in the management stack", "organization", "management",
+			func(s string) string {
+				var m map[string]any
+				require.NoError(t, json.Unmarshal([]byte(s), &m))
+				m["resource"].(map[string]any)["aws_organizations_policy"] = map[string]any{"Seeded": map[string]any{
+					"name": "seeded", "type": "SERVICE_CONTROL_POLICY", "content": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}`}}
+				b, err := json.Marshal(m)
+				require.NoError(t, err)
+				return string(b)
+			},
+			"stack management holds 1 SCPs and attachments, which only the management account's bootstrap may hold must hold (does not hold)",
 		},
 		{
 			// S3: registration for any service.

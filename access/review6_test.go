@@ -93,3 +93,38 @@ func TestReview6TagGapClosed(t *testing.T) {
 		})
 	}
 }
+
+// B2, SCP creation: the management deploying role writes no SCP (its
+// creation failed: CreatePolicy has no resource type and needs
+// organizations:TagResource with tags); the guardrail SCPs and their
+// attachments are in the management account's bootstrap, which its
+// administrator applies.
+func TestReview6SCPsInTheBootstrap(t *testing.T) {
+	_, stacks := golden(t, "organization")
+	bm := stackNamed(t, stacks, "bootstrap-management")
+	mDep := rolePolicies(t, bm, "DeployingRole_CloudTrailDeployer")
+	mdep := policyeval.Principal{ARN: "arn:aws:sts::111122223333:assumed-role/CloudTrailDeployer/cloudtrail-mrk"}
+	ps := policyeval.Policies{ResourceAccount: "111122223333", Identity: mDep}
+	scp := "arn:aws:organizations::111122223333:policy/o-exampleorg1/service_control_policy/p-newpolicy"
+	rt := ctx("aws:RequestTag/cloudtrail-mrk-guardrail", "organization-trail", "aws:TagKeys", "cloudtrail-mrk-guardrail", "organizations:PolicyType", "SERVICE_CONTROL_POLICY")
+	for _, req := range []policyeval.Request{
+		{Principal: mdep, Action: "organizations:CreatePolicy", Resource: "*", Context: rt},
+		{Principal: mdep, Action: "organizations:CreatePolicy", Resource: scp, Context: rt},
+		{Principal: mdep, Action: "organizations:TagResource", Resource: scp, Context: rt},
+		{Principal: mdep, Action: "organizations:TagResource", Resource: "*", Context: rt},
+		{Principal: mdep, Action: "organizations:UpdatePolicy", Resource: scp, Context: ctx("aws:ResourceTag/cloudtrail-mrk-guardrail", "organization-trail")},
+	} {
+		assert.False(t, decide6(t, req, ps).Allowed(), "%s on %s", req.Action, req.Resource)
+	}
+	assert.Len(t, bm.resources("aws_organizations_policy"), 2)
+	assert.Len(t, bm.resources("aws_organizations_policy_attachment"), 2)
+	for _, s := range stacks {
+		if s.Name != "bootstrap-management" {
+			assert.Empty(t, s.resources("aws_organizations_policy"), s.Name)
+			assert.Empty(t, s.resources("aws_organizations_policy_attachment"), s.Name)
+		}
+	}
+	for _, p := range bm.resources("aws_organizations_policy") {
+		assert.Nil(t, p["tags"], "the SCPs need no tag: no deploying role is scoped by it")
+	}
+}

@@ -43,8 +43,10 @@ type BootstrapAccount struct {
 
 // BootstrapAccounts lists the accounts that get a bootstrap stack, in the
 // order log archive, management, delegated administrator: each account
-// named with a role_arn, and the account of backend.s3.role_arn. None
-// unless bootstrap.trusted_principals is set.
+// named with a role_arn, the account of backend.s3.role_arn, an account
+// where the bootstrap creates service roles, and the management account
+// with the guardrails (GuardrailsInBootstrap). None unless
+// bootstrap.trusted_principals is set.
 func (c *Config) BootstrapAccounts() []BootstrapAccount {
 	if !c.BootstrapEnabled() {
 		return nil
@@ -77,7 +79,8 @@ func (c *Config) BootstrapAccounts() []BootstrapAccount {
 		stateAccount = arnAccount(s.RoleARN)
 	}
 	for _, n := range all {
-		if n.a.RoleARN == "" && n.a.ID != stateAccount && len(c.ServiceRolesIn(n.a.ID)) == 0 {
+		scps := c.GuardrailsInBootstrap() && n.role == RoleManagement
+		if n.a.RoleARN == "" && n.a.ID != stateAccount && len(c.ServiceRolesIn(n.a.ID)) == 0 && !scps {
 			continue
 		}
 		b := at(n.a.ID, n.role)
@@ -89,6 +92,17 @@ func (c *Config) BootstrapAccounts() []BootstrapAccount {
 		}
 	}
 	return out
+}
+
+// GuardrailsInBootstrap: with the bootstrap and the guardrails, the
+// guardrail SCPs and their attachments are in the management account's
+// bootstrap stack, applied by its administrator, not in the stacks its
+// deploying role applies: organizations:CreatePolicy has no resource type
+// and, with tags, needs organizations:TagResource, which no grant could
+// scope to the new policy without letting the role tag and rewrite any SCP
+// (security review 6, B2; docs/bootstrap.md#guardrails-in-the-bootstrap).
+func (c *Config) GuardrailsInBootstrap() bool {
+	return c.BootstrapEnabled() && c.Guardrails.Enabled
 }
 
 func (c *Config) validateBootstrap(l *rules.List, part string) {
@@ -140,7 +154,7 @@ func (c *Config) validateBootstrap(l *rules.List, part string) {
 		l.Addf("trail.name", c.Trail.Name, "is too long with bootstrap.trusted_principals: the bootstrap names the CloudWatch Logs delivery role %s<trail.name>, at most 64 characters", DeliveryRolePrefix)
 	}
 	if _, ok := c.Tags[policy.GuardTagKey]; ok && !c.Guardrails.Enabled {
-		l.Addf(fmt.Sprintf("tags[%q]", policy.GuardTagKey), c.Tags[policy.GuardTagKey], "must not be set with bootstrap.trusted_principals: the stacks tag every key and SCP with it (the trail's name), which the deploying and service roles' policies match")
+		l.Addf(fmt.Sprintf("tags[%q]", policy.GuardTagKey), c.Tags[policy.GuardTagKey], "must not be set with bootstrap.trusted_principals: the stacks tag every key with it (the trail's name), which the deploying and service roles' policies match")
 	}
 	if n := policy.CompactSize(policy.TrustPolicy(b.TrustedPrincipals)); n > MaxTrustPolicySize {
 		l.Addf("bootstrap.trusted_principals", len(b.TrustedPrincipals), "make a trust policy of %d characters, over IAM's default %d", n, MaxTrustPolicySize)
@@ -225,13 +239,10 @@ func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
 		}
 	}
 	if a.ID == c.Accounts.Management.ID && c.Accounts.Management.ID != c.Accounts.LogArchive.ID {
-		d.Guardrails = c.Guardrails.Enabled
+		// The guardrail SCPs are the management bootstrap's
+		// (GuardrailsInBootstrap): no Organizations policy action here.
 		d.Registration = delegated
 		d.OrganizationID = c.OrganizationID
-		if d.Guardrails {
-			d.PolicyTag = c.Trail.Name
-			d.Targets = c.Guardrails.Targets
-		}
 		if delegated {
 			d.DelegatedAdministrator = c.Accounts.DelegatedAdministrator.ID
 		}

@@ -35,6 +35,10 @@ const BootstrapStackPrefix = "bootstrap-"
 type Bootstrap struct {
 	Stack   cdktf.TerraformStack
 	Account config.BootstrapAccount
+	// Guardrails are the guardrail SCPs and their attachments, in the
+	// management account's bootstrap with guardrails.enabled
+	// (config.Config.GuardrailsInBootstrap); nil otherwise.
+	Guardrails *Guardrails
 }
 
 // BootstrapStackName is the name of the bootstrap stack of an account with
@@ -70,9 +74,11 @@ func addBootstraps(app constructs.Construct, cfg *config.Config) ([]*Bootstrap, 
 // bootstrap.trusted_principals, with policies scoped to what the
 // configuration creates there; and, in the account of backend.s3.role_arn,
 // the state bucket, the lock table when backend.s3.dynamodb_table is set,
-// and that role. It is applied once with administrator credentials of the
-// account: its providers assume no role (docs/bootstrap.md). Its state is
-// local, whatever backend.s3 says: the state bucket does not exist before it.
+// and that role; in the management account with guardrails.enabled, the
+// guardrail SCPs and their attachments. It is applied once with
+// administrator credentials of the account: its providers assume no role
+// (docs/bootstrap.md). Its state is local, whatever backend.s3 says: the
+// state bucket does not exist before it.
 func NewBootstrapStack(scope constructs.Construct, id string, cfg *config.Config, a config.BootstrapAccount) (*Bootstrap, error) {
 	stack := cdktf.NewTerraformStack(scope, jsii.String(id))
 	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
@@ -137,7 +143,17 @@ func NewBootstrapStack(scope constructs.Construct, id string, cfg *config.Config
 			return nil, err
 		}
 	}
-	return &Bootstrap{Stack: stack, Account: a}, nil
+	out := &Bootstrap{Stack: stack, Account: a}
+	if cfg.GuardrailsInBootstrap() && a.ID == cfg.Accounts.Management.ID {
+		// docs/bootstrap.md#guardrails-in-the-bootstrap: applied by the
+		// management account's administrator, not its deploying role.
+		g, err := addGuardrails(stack, cfg)
+		if err != nil {
+			return nil, err
+		}
+		out.Guardrails = g
+	}
+	return out, nil
 }
 
 // addServiceRoles creates the roles the services assume, in place of the

@@ -67,7 +67,6 @@ func addSCP(stack cdktf.TerraformStack, cfg *config.Config, id, attachmentPrefix
 		Description: jsii.String(description),
 		Type:        jsii.String("SERVICE_CONTROL_POLICY"),
 		Content:     jsii.String(content),
-		Tags:        scpTags(cfg),
 	})
 	var attachments []organizationspolicyattachment.OrganizationsPolicyAttachment
 	for _, t := range targets {
@@ -108,14 +107,4 @@ func monitoringKeyGuardTags(cfg *config.Config) map[string]string {
 		return nil
 	}
 	return map[string]string{policy.GuardTagKey: m.Watched[0].KeyTag}
-}
-
-// scpTags tags the SCPs with GuardTagKey = the trail's name when the
-// bootstrap is on: the management account's deploying role may change only
-// the SCPs with it (docs/bootstrap.md#organizations-by-tag).
-func scpTags(cfg *config.Config) *map[string]*string {
-	if !cfg.BootstrapEnabled() {
-		return nil
-	}
-	return &map[string]*string{policy.GuardTagKey: jsii.String(cfg.Trail.Name)}
 }

@@ -86,9 +86,10 @@ func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	assert.False(t, config.Default().Guardrails.Enabled)
 }
 
-// With the bootstrap, every key and SCP the main stacks create carries the
-// tag the deploying roles' policies match, and the main stacks create no
-// IAM role: the bootstrap made them (docs/bootstrap.md#service-roles).
+// With the bootstrap, every key the main stacks create carries the tag the
+// service roles' policies match, and the main stacks create no IAM role and
+// no SCP: the bootstraps made them (docs/bootstrap.md#service-roles,
+// docs/bootstrap.md#guardrails-in-the-bootstrap).
 func TestBootstrapTagsEveryKey(t *testing.T) {
 	for _, example := range []string{"organization", "delegated-admin"} {
 		cfg := load(t, "../examples/"+example+".yaml")
@@ -107,12 +108,15 @@ func TestBootstrapTagsEveryKey(t *testing.T) {
 					assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], name+" "+id)
 				}
 			}
-			for id, p := range d.Resources("aws_organizations_policy") {
-				scps++
-				assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, p["tags"], name+" "+id)
-			}
+			// Review 6, B2: no SCP in a stack a deploying role applies.
+			assert.Zero(t, d.Count("aws_organizations_policy"), name)
+			assert.Zero(t, d.Count("aws_organizations_policy_attachment"), name)
 		}
 		assert.NotZero(t, keys, example)
-		assert.NotZero(t, scps, example)
+		for id, p := range docs["bootstrap-management"].Resources("aws_organizations_policy") {
+			scps++
+			assert.Nil(t, p["tags"], id)
+		}
+		assert.Equal(t, 2, scps, example)
 	}
 }

@@ -57,7 +57,8 @@ type LogArchive struct {
 type TrailCreator struct {
 	Stack cdktf.TerraformStack
 	Trail *ctmrk.Trail
-	// Guardrails is nil unless guardrails.enabled and the management account
+	// Guardrails is nil unless guardrails.enabled without the bootstrap
+	// (with it, Bootstrap.Guardrails) and the management account
 	// creates the trail (NewManagementStack); with a delegated administrator
 	// the registration stack holds them (Registration.Guardrails).
 	Guardrails *Guardrails
@@ -162,9 +163,13 @@ func NewManagementStack(scope constructs.Construct, id string, cfg *config.Confi
 	}
 	// Guardrails need a management account apart from the log-archive
 	// account (config refuses them otherwise): this stack, or the
-	// registration stack with a delegated administrator, has them.
-	if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
-		return nil, err
+	// registration stack with a delegated administrator, has them; with the
+	// bootstrap, the management account's bootstrap stack has them instead
+	// (config.Config.GuardrailsInBootstrap).
+	if !cfg.GuardrailsInBootstrap() {
+		if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
+			return nil, err
+		}
 	}
 	return creator, nil
 }

@@ -142,7 +142,7 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Equal(t, map[string]bool{"": true, "us-west-2": true, "eu-west-1": true}, aliases)
 
 	// Management: the trail and its monitoring, pinned to the management account.
-	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_kms_key", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription"}, mgmt.ResourceTypes(), "the delivery role is the bootstrap's")
+	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_kms_key", "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription"}, mgmt.ResourceTypes(), "the delivery role and the SCPs are the bootstraps'")
 	require.Len(t, mgmt.Providers(), 1)
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
 	assert.Equal(t, "us-east-1", mgmt.Providers()[0]["region"])

@@ -50,22 +50,11 @@ type Deployer struct {
 	// TopicRegions lists topics created in another region than
 	// HomeRegion: name to region.
 	TopicRegions map[string]string
-	// Guardrails: the stacks create and attach service control policies
-	// in OrganizationID.
-	Guardrails bool
 	// Registration: the stack registers a CloudTrail delegated
 	// administrator.
 	Registration bool
-	// OrganizationID of the organization, with Guardrails or Registration.
+	// OrganizationID of the organization, with Registration.
 	OrganizationID string
-	// PolicyTag is the value of the tag GuardTagKey the guardrail SCPs are
-	// created with: the deploying role may update, delete, attach, detach
-	// and tag only SCPs with it, create SCPs only with it. Required with
-	// Guardrails.
-	PolicyTag string
-	// Targets are the ids (r-..., ou-..., 12 digits) the SCPs are attached
-	// to: the only targets the deploying role may attach to or detach from.
-	Targets []string
 	// DelegatedAdministrator is the account registered as CloudTrail's
 	// delegated administrator, with Registration.
 	DelegatedAdministrator string
@@ -162,19 +151,8 @@ var (
 	// DeployerOrganizationTrailActions: an organization trail's
 	// prerequisites (docs/aws-rules.md#organization-prerequisites).
 	DeployerOrganizationTrailActions = []string{"organizations:DescribeOrganization", "organizations:ListAWSServiceAccessForOrganization"}
-	// DeployerSCPActions: aws_organizations_policy and
-	// aws_organizations_policy_attachment.
-	// On the policy (tagged GuardTagKey = PolicyTag); AttachPolicy and
-	// DetachPolicy are authorized on the policy and on the target
-	// (DeployerSCPTargetActions).
-	DeployerSCPActions = []string{
-		"organizations:UpdatePolicy", "organizations:DeletePolicy",
-		"organizations:DescribePolicy", "organizations:AttachPolicy", "organizations:DetachPolicy",
-		"organizations:ListTargetsForPolicy",
-		"organizations:TagResource", "organizations:UntagResource", "organizations:ListTagsForResource",
-	}
-	// DeployerSCPTargetActions: on the configured targets only.
-	DeployerSCPTargetActions = []string{"organizations:AttachPolicy", "organizations:DetachPolicy", "organizations:ListPoliciesForTarget"}
+	// No Organizations policy action: the guardrail SCPs are the
+	// management account's bootstrap's (docs/bootstrap.md#guardrails-in-the-bootstrap).
 	// DeployerRegistrationActions:
 	// aws_cloudtrail_organization_delegated_admin_account
 	// (docs/aws-rules.md#registration).
@@ -345,26 +323,6 @@ func DeployerPolicies(d Deployer) map[string]Document {
 	add("monitoring", trail...)
 
 	var org []Statement
-	if d.Guardrails {
-		// docs/bootstrap.md#organizations-by-tag: only the SCPs created
-		// with the tag, attached only to the configured targets.
-		st := allow("ServiceControlPolicies", DeployerSCPActions, []string{
-			fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID),
-		})
-		st.Condition = Conditions{}.Add("StringEquals", resourceTagKey, d.PolicyTag)
-		create := allow("CreateTaggedServiceControlPolicies", []string{"organizations:CreatePolicy"}, []string{
-			fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID),
-		})
-		create.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.PolicyTag).
-			Add("StringEquals", "organizations:PolicyType", "SERVICE_CONTROL_POLICY")
-		var targets []string
-		for _, t := range d.Targets {
-			targets = append(targets, OrganizationTargetARN(p, a, d.OrganizationID, t))
-		}
-		org = append(org, st, create, allow("ServiceControlPolicyTargets", DeployerSCPTargetActions, targets))
-		org = append(org, keepTag("KeepPolicyTag", []string{"organizations:TagResource", "organizations:UntagResource", "organizations:CreatePolicy"},
-			[]string{fmt.Sprintf("arn:%s:organizations::%s:policy/%s/service_control_policy/*", p, a, d.OrganizationID)}, d.PolicyTag)...)
-	}
 	if d.Registration {
 		org = append(org, allow("DelegatedAdministrator", DeployerRegistrationActions, []string{"*"}))
 		st := allow("RegisterCloudTrailDelegatedAdministrator", DeployerDelegationActions, []string{

@@ -67,10 +67,12 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 			"aws_kms_key": b2i(cw || topic),
 		},
 	}
-	if _, delegated := cfg.DelegatedAdmin(); !delegated {
+	if _, delegated := cfg.DelegatedAdmin(); !delegated && !cfg.GuardrailsInBootstrap() {
 		// The guardrail service control policy, attached to each target;
 		// none unless guardrails.enabled. With a delegated administrator
-		// the management account's own stack holds them (Registration).
+		// the management account's own stack holds them (Registration);
+		// with the bootstrap, the management account's bootstrap stack
+		// (config.Config.GuardrailsInBootstrap).
 		// A second, the monitoring guardrail policy, when it has something
 		// to protect (the replication alarm in the log-archive account).
 		policies := b2i(cfg.Guardrails.Enabled)
@@ -168,7 +170,7 @@ func Combine(archive, trail Expect) Expect {
 // each attached to every target; no trail, bucket or key of its own.
 func Registration(cfg *config.Config) Expect {
 	policies := 0
-	if cfg.Guardrails.Enabled {
+	if cfg.Guardrails.Enabled && !cfg.GuardrailsInBootstrap() {
 		policies = 1
 		if _, ok := cfg.MonitoringGuardrailProps(); ok {
 			policies = 2
@@ -226,7 +228,8 @@ func WithAthena(cfg *config.Config, archive Expect) Expect {
 // its policy, and where the state lives
 // the state bucket (SSE-S3), its settings and policy, the lock table when
 // backend.s3.dynamodb_table is set, and the state role with its policy;
-// nothing of the trail, keys or log buckets.
+// in the management account with the guardrails, the guardrail SCPs and
+// their attachments; nothing of the trail, keys or log buckets.
 func Bootstrap(cfg *config.Config, a config.BootstrapAccount) Expect {
 	b2i := func(b bool) int {
 		if b {
@@ -250,6 +253,18 @@ func Bootstrap(cfg *config.Config, a config.BootstrapAccount) Expect {
 		"aws_kms_key":                       0,
 		"aws_cloudtrail":                    0,
 	}}
+	// The guardrail SCPs, each attached to every target, in the management
+	// account's bootstrap (docs/bootstrap.md#guardrails-in-the-bootstrap);
+	// none elsewhere.
+	policies := 0
+	if cfg.GuardrailsInBootstrap() && a.ID == cfg.Accounts.Management.ID {
+		policies = 1
+		if _, ok := cfg.MonitoringGuardrailProps(); ok {
+			policies = 2
+		}
+	}
+	e.Counts["aws_organizations_policy"] = policies
+	e.Counts["aws_organizations_policy_attachment"] = policies * len(cfg.Guardrails.Targets)
 	if a.State {
 		e.SSES3Buckets = []string{cfg.Backend.S3.Bucket}
 	}
