@@ -306,6 +306,11 @@ func (c *checker) stateAccess() error {
 	c.expect(true, "the state role s3:PutObject on a state object", asIAM(p, "s3:PutObject", state), r.policies...)
 	c.expect(true, "the state role s3:DeleteObject on a lock file", asIAM(p, "s3:DeleteObject", state+".tflock"), r.policies...)
 	c.expect(false, "the state role s3:DeleteObject on a state object", asIAM(p, "s3:DeleteObject", state), r.policies...)
+	// docs/bootstrap.md#the-state-bucket: recovering a previous version.
+	c.expect(true, "the state role s3:ListBucketVersions on the state bucket", asIAM(p, "s3:ListBucketVersions", bucketArn), r.policies...)
+	c.expect(true, "the state role s3:GetObjectVersion on a state object", asIAM(p, "s3:GetObjectVersion", state), r.policies...)
+	c.expect(false, "the state role s3:DeleteObjectVersion on a state object", asIAM(p, "s3:DeleteObjectVersion", state), r.policies...)
+	c.expect(false, "the state role s3:GetObjectVersion on an object outside the key prefix", asIAM(p, "s3:GetObjectVersion", bucketArn+"/other/x.tfstate"), r.policies...)
 	c.expect(false, "the state role s3:GetObject on an object outside the key prefix", asIAM(p, "s3:GetObject", bucketArn+"/other/x.tfstate"), r.policies...)
 	c.expect(false, "an administrator of "+r.account+" allowed everything by IAM reading a state object without TLS",
 		policyeval.Request{Principal: c.iamRole(r.account, "Administrator"), Action: "s3:GetObject", Resource: state, Context: ctx(noTLS...)}, policyeval.AllowAll)

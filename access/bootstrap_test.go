@@ -74,6 +74,10 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		"the state role s3:GetObject on a state object must be allowed (got Allow)",
 		"the state role s3:DeleteObject on a lock file must be allowed (got Allow)",
 		"the state role s3:DeleteObject on a state object must be denied",
+		// Review 6: recovery as documented.
+		"the state role s3:ListBucketVersions on the state bucket must be allowed (got Allow)",
+		"the state role s3:GetObjectVersion on a state object must be allowed (got Allow)",
+		"the state role s3:DeleteObjectVersion on a state object must be denied",
 		"the state role s3:GetObject on a log object must be denied",
 		"an administrator of 444455556666 allowed everything by IAM reading a state object without TLS must be denied (got ExplicitDeny)",
 		// N4: the state objects only to the state role and break-glass.
@@ -330,6 +334,18 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 				doc["Statement"] = []any{map[string]any{"Sid": "Nothing", "Effect": "Deny", "Principal": "*", "Action": "s3:PutBucketAcl", "Resource": "arn:aws:s3:::example-terraform-state-444455556666"}}
 			}),
 			"reading a state object without TLS must be denied (got Allow)",
+		},
+		{
+			// Review 6: the documented recovery without version reads.
+			"a state role that may not read previous versions", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "StateRolePolicy", "policy", func(doc map[string]any) {
+				for _, st := range doc["Statement"].([]any) {
+					if m := st.(map[string]any); m["Sid"] == "ReadWriteState" {
+						m["Action"] = []any{"s3:GetObject", "s3:PutObject"}
+					}
+				}
+			}),
+			"the state role s3:GetObjectVersion on a state object must be allowed (got ImplicitDeny)",
 		},
 		{
 			"a state role that may delete the state", "organization", "bootstrap-log-archive",

@@ -128,3 +128,38 @@ func TestReview6SCPsInTheBootstrap(t *testing.T) {
 		assert.Nil(t, p["tags"], "the SCPs need no tag: no deploying role is scoped by it")
 	}
 }
+
+// Should-fix: the state role's documented recovery (list the versions, read
+// one, copy it over the current one) is allowed to it, through its policy
+// and the state bucket's; deleting a version is not.
+func TestReview6StateRecovery(t *testing.T) {
+	_, stacks := golden(t, "organization")
+	bla := stackNamed(t, stacks, "bootstrap-log-archive")
+	state := rolePolicies(t, bla, "StateRole")
+	p := policyeval.Principal{ARN: "arn:aws:sts::444455556666:assumed-role/TerraformState/s"}
+	var sbp policy.Document
+	for _, b := range bla.resources("aws_s3_bucket_policy") {
+		d, err := policy.Parse(b["policy"].(string))
+		require.NoError(t, err)
+		sbp = d
+	}
+	bkt := "arn:aws:s3:::example-terraform-state-444455556666"
+	obj := bkt + "/cloudtrail-mrk/log-archive.tfstate"
+	ps := policyeval.Policies{Resource: &sbp, ResourceAccount: "444455556666", Identity: state}
+	tls := ctx("aws:SecureTransport", "true")
+	for _, c := range []struct {
+		action, resource string
+		want             bool
+	}{
+		{"s3:ListBucketVersions", bkt, true},
+		{"s3:GetObjectVersion", obj, true},
+		{"s3:GetObject", obj, true},
+		{"s3:PutObject", obj, true},
+		{"s3:PutObject", bkt + "/cloudtrail-mrk/management.tfstate.tflock", true},
+		{"s3:DeleteObject", obj, false},
+		{"s3:DeleteObjectVersion", obj, false},
+	} {
+		got := decide6(t, policyeval.Request{Principal: p, Action: c.action, Resource: c.resource, Context: tls}, ps)
+		assert.Equal(t, c.want, got.Allowed(), "%s on %s: %s", c.action, c.resource, got)
+	}
+}

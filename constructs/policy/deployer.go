@@ -479,7 +479,8 @@ func sidWord(s string) string {
 
 // StateAccess is what the state role may do: the S3 backend's calls on
 // the state objects under one prefix, and on the lock table when there is
-// one (docs/aws-rules.md#s3-backend-permissions).
+// one (docs/aws-rules.md#s3-backend-permissions), and reading their
+// previous versions, to recover one.
 type StateAccess struct {
 	Partition, Bucket, KeyPrefix string
 	// LockTableARN is the DynamoDB lock table's ARN; "" none.
@@ -490,8 +491,12 @@ type StateAccess struct {
 func StatePolicy(s StateAccess) Document {
 	bucket := fmt.Sprintf("arn:%s:s3:::%s", s.Partition, s.Bucket)
 	st := []Statement{
-		allow("ListStateBucket", []string{"s3:ListBucket"}, []string{bucket}),
-		allow("ReadWriteState", []string{"s3:GetObject", "s3:PutObject"}, []string{bucket + "/" + s.KeyPrefix + "/*"}),
+		// s3:ListBucketVersions and s3:GetObjectVersion: recovering a
+		// previous state version (docs/bootstrap.md#the-state-bucket:
+		// list-object-versions, get-object --version-id, or a copy of that
+		// version over the current one).
+		allow("ListStateBucket", []string{"s3:ListBucket", "s3:ListBucketVersions"}, []string{bucket}),
+		allow("ReadWriteState", []string{"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"}, []string{bucket + "/" + s.KeyPrefix + "/*"}),
 		allow("DeleteLockFile", []string{"s3:DeleteObject"}, []string{bucket + "/" + s.KeyPrefix + "/*.tflock"}),
 	}
 	if s.LockTableARN != "" {
