@@ -506,6 +506,12 @@ func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
 	// is the deploying role whose changes the monitoring alarms tell apart.
 	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, WatchdogTopicName: a.WatchdogTopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.MonitoringDeployer(),
 		Heartbeat: &ctmrk.HeartbeatProps{PeriodSeconds: a.Heartbeat.PeriodSeconds, EvaluationPeriods: a.Heartbeat.EvaluationPeriods}}
+	// The guardrail SCPs protect every key with the guard tag: its
+	// appearance on a key after creation is alarmed
+	// (docs/bootstrap.md#not-closed).
+	if cfg.Guardrails.Enabled {
+		props.GuardTagKey = policy.GuardTagKey
+	}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
 	}

@@ -102,7 +102,8 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 // alarmCounts: one alarm per CIS control and tampering alarm the
 // configuration leaves on, and the heartbeat unless it is left out (the key and log-bucket alarms only when the
 // trail logs the log-archive account: an organization trail or one
-// account; the pipeline-role alarm on the roles of the accounts it logs),
+// account; the pipeline-role alarm on the roles of the accounts it logs;
+// the guardrail tag alarm with the guardrails),
 // the monitoring alarms (and their deployer twins when the trail creator has
 // a role_arn), and one metric filter per pattern, as long patterns are split
 // into several (alarms.TamperingAlarms and alarms.MonitoringAlarms, measured
@@ -118,6 +119,10 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 		tamper.Buckets = cfg.LogBuckets()
 	}
 	tamper.PipelineRoles = cfg.AlarmedPipelineRoles()
+	// The guardrail tag alarm, with the guardrails only.
+	if cfg.Guardrails.Enabled {
+		tamper.GuardTagKey = policy.GuardTagKey
+	}
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
 		// The app refuses the configuration too; expect what it makes: nothing.

@@ -128,13 +128,14 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// alarms and 23 filters: mute rules add one to each alarm and twin, and
 	// the key alarm's pattern, naming the monitoring and the watchdog key,
 	// is split in two), the watchdog key, topic, topic policy and one
-	// subscription, the organization-trust alarm with its one filter, and
+	// subscription, the organization-trust alarm with its one filter, the
+	// guardrail tag alarm with its one filter (guardrails on), and
 	// less the CloudWatch Logs delivery role and its policy, and the
 	// guardrail policy and the monitoring guardrail policy (the replication
 	// alarm and its topic) with their one attachment each, which the
 	// example's bootstrap creates (docs/bootstrap.md#service-roles,
 	// #guardrails-in-the-bootstrap).
-	assert.Equal(t, 7+20+22+1+3+8+23+4+2-2, results["config organization/management"].Creates)
+	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2-2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
