@@ -66,6 +66,11 @@ func (c *checker) expectedAlarms() []string {
 	if c.cfg.OrganizationID != "" {
 		out = append(out, alarms.OrganizationTrustChanges)
 	}
+	// Security review 7, S1: the guardrail SCPs lock any key that carries
+	// the guard tag, so its appearance on a key is alarmed where they are on.
+	if c.cfg.Guardrails.Enabled {
+		out = append(out, alarms.GuardrailTagChanges)
+	}
 	// The monitoring path is in the trail creator's account, which the
 	// trail always logs; with a deploying role each alarm has its twin.
 	for _, n := range alarms.MonitoringNames {
@@ -329,6 +334,28 @@ func (c *checker) samples(name string) (match, other []sample) {
 			{"DisableAWSServiceAccess for config.amazonaws.com", orgRec("DisableAWSServiceAccess", "config.amazonaws.com")},
 			{"EnableAWSServiceAccess for cloudtrail.amazonaws.com", orgRec("EnableAWSServiceAccess", "cloudtrail.amazonaws.com")},
 			{"ListDelegatedAdministrators for cloudtrail.amazonaws.com", orgRec("ListDelegatedAdministrators", "cloudtrail.amazonaws.com")}}
+	case alarms.GuardrailTagChanges:
+		// AWS KMS developer guide, "TagResource" and "UntagResource"
+		// CloudTrail examples: tags as {tagKey, tagValue}, removed keys as
+		// strings. The guard tag at any position, on a key that is not
+		// ours, in the log-archive and the trail creator's accounts; not
+		// another tag, nor a read of the tags.
+		kmsRec := func(event, account string, p map[string]any) []byte {
+			return rec("kms.amazonaws.com", event, map[string]any{"recipientAccountId": account, "requestParameters": p,
+				"resources": []any{map[string]any{"accountId": account, "type": "AWS::KMS::Key", "ARN": fmt.Sprintf("arn:%s:kms:%s:%s:key/1234abcd-12ab-34cd-56ef-1234567890ab", c.part, c.cfg.HomeRegion, account)}}})
+		}
+		tag := func(k string) map[string]any { return map[string]any{"tagKey": k, "tagValue": c.cfg.Trail.Name} }
+		for _, account := range []string{c.cfg.Accounts.LogArchive.ID, c.cfg.TrailCreator().ID} {
+			match = append(match,
+				sample{"TagResource with the guard tag alone in " + account, kmsRec("TagResource", account, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "tags": []any{tag(policy.GuardTagKey)}})},
+				sample{"TagResource with the guard tag third in " + account, kmsRec("TagResource", account, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "tags": []any{tag("Owner"), tag("Team"), tag(policy.GuardTagKey)}})},
+				sample{"UntagResource of the guard tag in " + account, kmsRec("UntagResource", account, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "tagKeys": []any{"Owner", policy.GuardTagKey}})})
+		}
+		acct := c.cfg.Accounts.LogArchive.ID
+		return match, []sample{unrelated,
+			{"TagResource with another tag", kmsRec("TagResource", acct, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "tags": []any{tag("Owner")}})},
+			{"UntagResource of another tag", kmsRec("UntagResource", acct, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab", "tagKeys": []any{"Owner"}})},
+			{"ListResourceTags", kmsRec("ListResourceTags", acct, map[string]any{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"})}}
 	case alarms.PipelineRoleChanges:
 		// Each role event on each pipeline role in its account (the
 		// delivery role under a name Terraform generates from the prefix);

@@ -50,6 +50,9 @@ func TestAlarmChecksPassOnOurStacks(t *testing.T) {
 				if n == alarms.OrganizationTrustChanges && cfg.OrganizationID == "" {
 					continue // an organization trail's alarm
 				}
+				if n == alarms.GuardrailTagChanges && !cfg.Guardrails.Enabled {
+					continue // the guardrails' alarm
+				}
 				found := false
 				for _, r := range ours {
 					found = found || strings.Contains(r.Name, n+" counts")
@@ -63,9 +66,10 @@ func TestAlarmChecksPassOnOurStacks(t *testing.T) {
 // alarmCount is the number of alarms with metric filters of each golden
 // (the heartbeat, which has none, comes on top): 15 CIS, 5 tampering and 4
 // monitoring alarms, and in the organization example the
-// organization-trust alarm and, as its management account has a role_arn,
+// organization-trust alarm, the guardrail tag alarm (guardrails on) and, as
+// its management account has a role_arn,
 // the 4 monitoring alarms' deployer twins.
-var alarmCount = map[string]int{"default": 24, "organization": 29}
+var alarmCount = map[string]int{"default": 24, "organization": 30}
 
 // TestAlarmChecksFailWithoutAlarms: a stack without the alarms, without one
 // alarm, or without its metric filters fails our checks for exactly those.

@@ -28,11 +28,11 @@ func (c *checker) athena() error {
 	}
 	s := *c.archive
 	acct := c.cfg.Accounts.LogArchive.ID
-	roleName, _, ok := s.find("aws_iam_role", "name", q.QueryRoleName)
+	rs, roleName, pname, ok := c.serviceRole(s, q.QueryRoleName)
 	if !ok {
 		return fmt.Errorf("stack %s has no Athena query role %s", s.Name, q.QueryRoleName)
 	}
-	trust, err := s.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(s))
+	trust, err := rs.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(rs))
 	if err != nil {
 		return err
 	}
@@ -54,11 +54,10 @@ func (c *checker) athena() error {
 		c.expect(false, "another account's role assuming it", policyeval.Request{Principal: c.iamRole(Outsider, "Admin"), Action: "sts:AssumeRole", Resource: "*"}, policyeval.AllowAll)
 	}
 
-	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
-	if !ok {
-		return fmt.Errorf("stack %s: the Athena query role has no policy", s.Name)
+	if pname == "" {
+		return fmt.Errorf("stack %s: the Athena query role has no policy", rs.Name)
 	}
-	perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+	perms, err := rs.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(rs))
 	if err != nil {
 		return err
 	}
@@ -96,6 +95,9 @@ func (c *checker) athena() error {
 		if on != nil {
 			ps.Resource = &on.doc
 			where += " + " + on.where
+		}
+		if strings.HasPrefix(action, "kms:") {
+			kv = c.keyTag(kv...)
 		}
 		got, err := policyeval.Evaluate(policyeval.Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, ps)
 		c.results = append(c.results, Result{Policy: where, Name: "query role " + name, Want: want, Got: got, Err: err})
@@ -143,8 +145,15 @@ func (c *checker) athena() error {
 	expect(false, "decrypting with the trail key outside S3", "kms:Decrypt", trailKeyArn, &trailKey, true, ctxKey, c.trail.ARN())
 	expect(false, "encrypting with the trail key", "kms:GenerateDataKey", trailKeyArn, &trailKey, true, "kms:ViaService", via, ctxKey, c.trail.ARN())
 	expect(false, "scheduling the trail key's deletion", "kms:ScheduleKeyDeletion", trailKeyArn, &trailKey, true)
-	expect(true, "encrypting a result through S3", "kms:GenerateDataKey", resultsKeyArn, &resultsKey, true, "kms:ViaService", via)
-	expect(true, "decrypting a result through S3", "kms:Decrypt", resultsKeyArn, &resultsKey, true, "kms:ViaService", via)
+	resultsBucketArn := fmt.Sprintf("arn:%s:s3:::%s", c.part, q.ResultsBucketName)
+	expect(true, "encrypting a result through S3", "kms:GenerateDataKey", resultsKeyArn, &resultsKey, true, "kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", resultsBucketArn)
+	expect(true, "decrypting a result through S3", "kms:Decrypt", resultsKeyArn, &resultsKey, true, "kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", resultsBucketArn)
+	if c.cfg.BootstrapEnabled() {
+		// The bootstrap's role names the keys by tag; the trail key carries
+		// the same tag, so the results grant requires the results bucket's
+		// encryption context.
+		expect(false, "generating a data key with the trail key for another bucket", "kms:GenerateDataKey", trailKeyArn, &trailKey, true, "kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", "arn:"+c.part+":s3:::someone-elses-bucket")
+	}
 	expect(false, "decrypting with the results key outside S3", "kms:Decrypt", resultsKeyArn, &resultsKey, true)
 	expect(false, "changing the results key's policy", "kms:PutKeyPolicy", resultsKeyArn, &resultsKey, true)
 	expect(false, "passing a role", "iam:PassRole", "arn:"+c.part+":iam::"+acct+":role/any", nil, false)

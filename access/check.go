@@ -3,6 +3,7 @@ package access
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
@@ -99,6 +100,8 @@ func (c *checker) steps() []func() error {
 		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks, c.replicationAlarm,
 		// What the organization's guardrails deny.
 		c.guardrails, c.monitoringGuardrails,
+		// What the bootstrap's deploying and state roles may and may not do.
+		c.bootstrap,
 	}
 }
 
@@ -453,16 +456,11 @@ func (c *checker) monitoring() error {
 		}
 	}
 	if w := c.cfg.Trail.CloudWatchLogs; w.Enabled {
-		var roleName string
-		for name, r := range s.resources("aws_iam_role") {
-			if r["name_prefix"] == "CloudTrailToCloudWatchLogs-" {
-				roleName = name
-			}
-		}
-		if roleName == "" {
+		rs, roleName, pname, ok := c.serviceRole(s, "")
+		if !ok {
 			return fmt.Errorf("stack %s has no CloudWatch Logs delivery role", s.Name)
 		}
-		trust, err := s.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(s))
+		trust, err := rs.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(rs))
 		if err != nil {
 			return err
 		}
@@ -476,11 +474,10 @@ func (c *checker) monitoring() error {
 		c.expect(true, "CloudTrail assuming the role (no aws:SourceArn in the request)", assume(ct))
 		c.expect(false, "another service assuming the role", assume(policyeval.Principal{Service: "ec2.amazonaws.com"}))
 		c.trustNamesItsCallers(mon.Account)
-		pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
-		if !ok {
-			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", s.Name)
+		if pname == "" {
+			return fmt.Errorf("stack %s: the CloudWatch Logs role has no policy", rs.Name)
 		}
-		perms, err := s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))
+		perms, err := rs.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(rs))
 		if err != nil {
 			return err
 		}
@@ -534,11 +531,11 @@ func (c *checker) replication() error {
 	c.logBucketReads(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
 	c.readerSessions(fmt.Sprintf("arn:%s:s3:::%s", c.part, rp.BucketName), policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix))
 
-	roleName, _, ok := s.find("aws_iam_role", "name", rp.RoleName)
+	rs, roleName, _, ok := c.serviceRole(s, rp.RoleName)
 	if !ok {
 		return fmt.Errorf("stack %s has no replication role %s", s.Name, rp.RoleName)
 	}
-	trust, err := s.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(s))
+	trust, err := rs.policyAt("aws_iam_role", roleName, "assume_role_policy", c.resolve(rs))
 	if err != nil {
 		return err
 	}
@@ -572,6 +569,9 @@ func (c *checker) replication() error {
 	}
 	expect := func(want bool, name string, action, resource string, kv ...string) {
 		ps, where := resources.of(resource, acct)
+		if strings.HasPrefix(action, "kms:") && !strings.HasSuffix(resource, ":key/untagged") {
+			kv = c.keyTag(kv...)
+		}
 		got, err := policyeval.Evaluate(policyeval.Request{Principal: role, Action: action, Resource: resource, Context: ctx(kv...)}, policyeval.Policies{
 			Resource: ps.Resource, ResourceAccount: ps.ResourceAccount, KeyPolicy: ps.KeyPolicy, Identity: []policy.Document{perms.doc},
 		})
@@ -605,5 +605,14 @@ func (c *checker) replication() error {
 	expect(true, "encrypting with the replica key through S3 in the recovery region", "kms:Encrypt", replica, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
 	expect(false, "encrypting with the source key", "kms:Encrypt", primary, "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
 	c.replicationAdditions(expect, dst, primary, replica)
+	if c.cfg.BootstrapEnabled() {
+		// The bootstrap's role names the keys by tag: a key without it,
+		// however the other conditions match, is out of reach.
+		untaggedIn := func(region string) string { return fmt.Sprintf("arn:%s:kms:%s:%s:key/untagged", c.part, region, acct) }
+		expect(false, "encrypting with a key without the bootstrap's tag through S3 in the recovery region", "kms:Encrypt", untaggedIn(rp.Region), "kms:ViaService", s3Via(c.part, rp.Region), "kms:EncryptionContext:aws:s3:arn", dst)
+		expect(false, "decrypting with a key without the bootstrap's tag through S3 in the home region", "kms:Decrypt", untaggedIn(c.cfg.HomeRegion), "kms:ViaService", s3Via(c.part, c.cfg.HomeRegion), "kms:EncryptionContext:aws:s3:arn", src)
+		expect(false, "replicating deletes into another bucket", "s3:ReplicateDelete", "arn:"+c.part+":s3:::someone-elses-bucket/x")
+		expect(false, "replicating tags into another bucket", "s3:ReplicateTags", "arn:"+c.part+":s3:::someone-elses-bucket/x")
+	}
 	return nil
 }

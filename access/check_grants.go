@@ -117,13 +117,11 @@ func (c *checker) keyAdministrators() {
 
 // replicationRolePolicy is the replication role's own policy.
 func (c *checker) replicationRolePolicy() (located, error) {
-	s := *c.archive
-	roleName, _, ok := s.find("aws_iam_role", "name", c.cfg.Replication.RoleName)
+	s, _, pname, ok := c.serviceRole(*c.archive, c.cfg.Replication.RoleName)
 	if !ok {
-		return located{}, fmt.Errorf("stack %s has no replication role %s", s.Name, c.cfg.Replication.RoleName)
+		return located{}, fmt.Errorf("stack %s has no replication role %s", c.archive.Name, c.cfg.Replication.RoleName)
 	}
-	pname, _, ok := s.find("aws_iam_role_policy", "role", "${aws_iam_role."+roleName+".id}")
-	if !ok {
+	if pname == "" {
 		return located{}, fmt.Errorf("stack %s: the replication role has no policy", s.Name)
 	}
 	return s.policyAt("aws_iam_role_policy", pname, "policy", c.resolve(s))

@@ -72,16 +72,20 @@ func TestEveryConfigurationMeetsItsExpectations(t *testing.T) {
 func mutate(t *testing.T, name, stack string, edit func(string) string) (*config.Config, []Stack) {
 	t.Helper()
 	cfg, stacks := golden(t, name)
-	for i, s := range stacks {
-		if s.Name != stack {
-			continue
+	// stack may name several stacks, joined by "+": the edit applies to
+	// each, and must change every one.
+	for _, one := range strings.Split(stack, "+") {
+		for i, s := range stacks {
+			if s.Name != one {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join("..", "testdata", name, one+".tf.json"))
+			require.NoError(t, err)
+			changed := edit(string(data))
+			require.NotEqual(t, string(data), changed, "the seeded defect did not change anything in "+one)
+			stacks[i], err = ParseStack(one, []byte(changed))
+			require.NoError(t, err)
 		}
-		data, err := os.ReadFile(filepath.Join("..", "testdata", name, stack+".tf.json"))
-		require.NoError(t, err)
-		changed := edit(string(data))
-		require.NotEqual(t, string(data), changed, "the seeded defect did not change anything")
-		stacks[i], err = ParseStack(stack, []byte(changed))
-		require.NoError(t, err)
 	}
 	return cfg, stacks
 }
@@ -135,7 +139,7 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 		{
 			// Its delete is denied by the recovery bucket's deletion deny
 			// (defence in depth); the lost replication is what shows.
-			"replication role allowed to delete instead of replicate", "organization", "log-archive",
+			"replication role allowed to delete instead of replicate", "organization", "bootstrap-log-archive", // the bootstrap creates the service roles
 			func(s string) string { return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:DeleteObject\",`, 1) },
 			"the replication role replicating into the recovery bucket must be allowed (got ImplicitDeny)",
 		},
@@ -143,10 +147,13 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			// The recovery bucket denies s3:ReplicateDelete to everyone too
 			// (docs/aws-rules.md#replicated-delete-markers), so the seeded
 			// defect takes both away.
-			"replication role allowed to replicate deletes", "organization", "log-archive",
+			// The role's policy is the bootstrap's, the bucket's the log-archive stack's.
+			"replication role allowed to replicate deletes", "organization", "bootstrap-log-archive+log-archive",
 			func(s string) string {
-				s = strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\",`, 1)
-				return strings.Replace(s, `\"s3:PutObject\",\n        \"s3:ReplicateDelete\"\n      ]`, `\"s3:PutObject\"\n      ]`, 1)
+				if strings.Contains(s, `"DeployingRole_`) { // the bootstrap stack
+					return strings.Replace(s, `\"s3:ReplicateObject\",`, `\"s3:ReplicateDelete\",\n        \"s3:ReplicateObject\",`, 1)
+				}
+				return strings.ReplaceAll(s, `\"s3:PutObject\",\n        \"s3:ReplicateDelete\"\n      ]`, `\"s3:PutObject\"\n      ]`)
 			},
 			"replicating a delete marker into the recovery bucket must be denied (got Allow)",
 		},
@@ -177,7 +184,7 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 			"creating a grant (kms:Create* would allow it) must be denied (got Allow)",
 		},
 		{
-			"CloudWatch Logs role trust requires aws:SourceArn", "organization", "management",
+			"CloudWatch Logs role trust requires aws:SourceArn", "organization", "bootstrap-management", // the bootstrap creates the service roles
 			func(s string) string {
 				return strings.Replace(s, `\"Action\": \"sts:AssumeRole\"\n    }`, `\"Action\": \"sts:AssumeRole\",\n      \"Condition\": {\"StringEquals\": {\"aws:SourceArn\": \"arn:aws:cloudtrail:us-east-1:111122223333:trail/organization-trail\"}}\n    }`, 1)
 			},
@@ -186,7 +193,7 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 		{
 			// IAM user guide, "How AWS enforcement code logic evaluates
 			// requests": a trust naming the account delegates to IAM.
-			"replication role trusting its whole account", "organization", "log-archive",
+			"replication role trusting its whole account", "organization", "bootstrap-log-archive", // the bootstrap creates the service roles
 			func(s string) string {
 				return strings.Replace(s, `\"Service\": \"s3.amazonaws.com\"`, `\"AWS\": \"arn:aws:iam::444455556666:root\"`, 1)
 			},

@@ -30,7 +30,7 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 			"a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on example-org-cloudtrail-444455556666-access-logs must be denied (got Allow)",
 		},
 		{
-			"Requester Pays no longer in the guardrails", "organization", "management",
+			"Requester Pays no longer in the guardrails", "organization", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"s3:PutBucketRequestPayment\",`, ``) },
 			"a log-archive administrator allowed everything by IAM: s3:PutBucketRequestPayment on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got Allow)",
 		},
@@ -89,7 +89,7 @@ func TestDeliveryGuardDefectsAreCaught(t *testing.T) {
 		},
 		{
 			// docs/aws-rules.md#recreated-roles.
-			"replication role no longer guarded by the SCP", "organization", "management",
+			"replication role no longer guarded by the SCP", "organization", "bootstrap-management",
 			func(s string) string {
 				return strings.Replace(s, `,\"arn:aws:iam::444455556666:role/cloudtrail-mrk-replication\"]`, `]`, 1)
 			},

@@ -62,11 +62,11 @@ func TestGuardrailsOffMeansNoPolicy(t *testing.T) {
 	cfg.Guardrails.Enabled = false
 	_, err := Check(cfg, stacks)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "guardrails are off, yet stack management holds service control policy Guardrail")
+	assert.Contains(t, err.Error(), "guardrails are off, yet stack bootstrap-management holds service control policy Guardrail")
 }
 
 func TestGuardrailAttachmentMissingIsAnError(t *testing.T) {
-	cfg, stacks := mutate(t, "organization", "management", func(s string) string {
+	cfg, stacks := mutate(t, "organization", "bootstrap-management", func(s string) string {
 		return strings.ReplaceAll(s, `"target_id": "ou-exam-ple12345"`, `"target_id": "ou-exam-other1234"`)
 	})
 	_, err := Check(cfg, stacks)
@@ -83,50 +83,50 @@ func TestGuardrailDefectsAreCaught(t *testing.T) {
 		want        string
 	}{
 		{
-			"exemption widened to every role of the account", "management",
+			"exemption widened to every role of the account", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/*\",`)
 			},
 			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-east-1 (guardrails with AWS's default key policy) must be denied (got Allow)",
 		},
 		{
-			"ScheduleKeyDeletion deny removed", "management",
+			"ScheduleKeyDeletion deny removed", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"kms:ScheduleKeyDeletion\",`, ``) },
 			"a log-archive administrator allowed everything by IAM: kms:ScheduleKeyDeletion on the key copy in us-west-2 (guardrails with AWS's default key policy) must be denied (got Allow)",
 		},
 		{
-			"bucket policy deny removed", "management",
+			"bucket policy deny removed", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"s3:PutBucketPolicy\",`, ``) },
 			"a log-archive administrator allowed everything by IAM: s3:PutBucketPolicy on example-org-cloudtrail-444455556666 (guardrails alone) must be denied (got Allow)",
 		},
 		{
-			"exempt roles' trust no longer guarded", "management",
+			"exempt roles' trust no longer guarded", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"iam:UpdateAssumeRolePolicy\",`, ``) },
 			"iam:UpdateAssumeRolePolicy on exempt role arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer must be denied (got Allow)",
 		},
 		{
-			"LeaveOrganization deny removed", "management",
+			"LeaveOrganization deny removed", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `organizations:LeaveOrganization`, `organizations:DescribeOrganization`)
 			},
 			"a log-archive administrator allowed everything by IAM: organizations:LeaveOrganization must be denied (got Allow)",
 		},
 		{
-			"deploying role not exempt", "management",
+			"deploying role not exempt", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",\"arn:aws:iam::444455556666:role/LogArchiveBreakGlass\"]`, `\"arn:aws:iam::444455556666:role/LogArchiveBreakGlass\"]`)
 			},
 			"the deploying role (a session) s3:PutBucketPolicy on example-org-cloudtrail-444455556666 must be allowed (got ExplicitDeny)",
 		},
 		{
-			"PassRole missing from the exempt and pipeline roles' statement", "management",
+			"PassRole missing from the exempt and pipeline roles' statement", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `,\"iam:PassRole\"`, ``)
 			},
 			"a log-archive administrator allowed everything by IAM: iam:PassRole of the replication role arn:aws:iam::444455556666:role/cloudtrail-mrk-replication (to a replication rule of its own bucket) must be denied (got Allow)",
 		},
 		{
-			"a deny that blocks replication", "management",
+			"a deny that blocks replication", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"s3:BypassGovernanceRetention\",`, `\"s3:BypassGovernanceRetention\",\"s3:ReplicateObject\",`)
 			},
@@ -219,66 +219,66 @@ func TestMonitoringGuardrailExpectations(t *testing.T) {
 func TestMonitoringGuardrailDefectsAreCaught(t *testing.T) {
 	requireEachCaught(t, []seededDefect{
 		{
-			"the :* form of the log group dropped", "delegated-admin", "management",
+			"the :* form of the log group dropped", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"arn:aws:logs:us-east-1:222233334444:log-group:cloudtrail/organization-trail:*\",`, ``)
 			},
 			"logs:PutRetentionPolicy on log group cloudtrail/organization-trail (the :* form) must be denied (got Allow)",
 		},
 		{
-			"the bare form of the log group dropped", "delegated-admin", "management",
+			"the bare form of the log group dropped", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"arn:aws:logs:us-east-1:222233334444:log-group:cloudtrail/organization-trail\",`, ``)
 			},
 			"logs:DeleteMetricFilter on log group cloudtrail/organization-trail must be denied (got Allow)",
 		},
 		{
-			"DeleteMetricFilter no longer denied", "delegated-admin", "management",
+			"DeleteMetricFilter no longer denied", "delegated-admin", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"logs:DeleteMetricFilter\",`, ``) },
 			"a delegated-administrator administrator allowed everything by IAM: logs:DeleteMetricFilter on log group cloudtrail/organization-trail (the :* form) must be denied (got Allow)",
 		},
 		{
-			"DisableAlarmActions no longer denied", "delegated-admin", "management",
+			"DisableAlarmActions no longer denied", "delegated-admin", "bootstrap-management",
 			func(s string) string { return strings.ReplaceAll(s, `\"cloudwatch:DisableAlarmActions\",`, ``) },
 			"a delegated-administrator administrator allowed everything by IAM: cloudwatch:DisableAlarmActions on alarm organization-trail-heartbeat (added later) must be denied (got Allow)",
 		},
 		{
-			"the alarm prefix narrowed to today's alarms", "delegated-admin", "management",
+			"the alarm prefix narrowed to today's alarms", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `alarm:organization-trail-*`, `alarm:organization-trail-cis-*`)
 			},
 			"cloudwatch:DeleteAlarms on alarm organization-trail-heartbeat (added later) must be denied (got Allow)",
 		},
 		{
-			"the notification topic dropped", "delegated-admin", "management",
+			"the notification topic dropped", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `,\"arn:aws:sns:us-east-1:222233334444:organization-trail-notifications\"`, ``)
 			},
 			"sns:SetTopicAttributes on topic organization-trail-notifications must be denied (got Allow)",
 		},
 		{
-			"the wrong role exempt (the log-archive deployer for the delegated administrator's)", "delegated-admin", "management",
+			"the wrong role exempt (the log-archive deployer for the delegated administrator's)", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"aws:PrincipalArn\":[\"arn:aws:iam::222233334444:role/CloudTrailDeployer\",`, `\"aws:PrincipalArn\":[\"arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer\",`)
 			},
 			"the delegated administrator's deploying role (a session) logs:PutMetricFilter on log group cloudtrail/organization-trail must be allowed (got ExplicitDeny)",
 		},
 		{
-			"replication alarm left out of the monitoring policy", "organization", "management",
+			"replication alarm left out of the monitoring policy", "organization", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `:alarm:organization-trail-replication-failures*`, `:alarm:organization-trail-replication-failuresX*`)
 			},
 			"a log-archive administrator allowed everything by IAM: cloudwatch:DeleteAlarms on the replication alarm (the SCP's decision) must be denied (got Allow)",
 		},
 		{
-			"account-wide CloudWatch Logs policies left open", "delegated-admin", "management",
+			"account-wide CloudWatch Logs policies left open", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `\"Action\":\"logs:PutAccountPolicy\"`, `\"Action\":\"logs:PutAccountPolicyX\"`)
 			},
 			"a delegated-administrator administrator allowed everything by IAM: logs:PutAccountPolicy must be denied (got Allow)",
 		},
 		{
-			"account-wide policies denied in every account", "delegated-admin", "management",
+			"account-wide policies denied in every account", "delegated-admin", "bootstrap-management",
 			func(s string) string {
 				return strings.ReplaceAll(s, `,\"StringEquals\":{\"aws:PrincipalAccount\":\"222233334444\"}`, ``)
 			},

@@ -12,7 +12,8 @@ import (
 // alarms are off. The key and log-bucket alarms exist only when the trail
 // logs the log-archive account (an organization trail, or one account in
 // both roles), the pipeline-role alarm only when a pipeline role is in an
-// account the trail logs (AlarmedPipelineRoles).
+// account the trail logs (AlarmedPipelineRoles), the guardrail tag alarm
+// only with guardrails.enabled.
 func (c *Config) LogGroupAlarms() []string {
 	if !c.AlarmsEnabled() {
 		return nil
@@ -34,6 +35,9 @@ func (c *Config) LogGroupAlarms() []string {
 	}
 	if c.OrganizationID != "" {
 		all = append(all, alarms.OrganizationTrustChanges)
+	}
+	if c.Guardrails.Enabled {
+		all = append(all, alarms.GuardrailTagChanges)
 	}
 	// The monitoring alarms and, with a deploying role for the account that
 	// holds them, their deployer twins (switched off with their alarm).

@@ -30,7 +30,7 @@ func TestBilledFeaturesOfTheOrganizationExample(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "cloudtrail-mrk: billed features turned on: S3 data events (read, write) on every bucket, "+
 		"Insights (API call rate, API error rate), CloudWatch Logs delivery kept 400 days, "+
-		"31 CloudWatch alarms and 29 custom metrics, 4 KMS keys + 2 replicas, an SNS notification of every log file, "+
+		"32 CloudWatch alarms and 30 custom metrics, 4 KMS keys + 2 replicas, an SNS notification of every log file, "+
 		"replication to us-west-2 with replication metrics, S3 server access logs; see docs/costs.md", c.BilledFeaturesLine())
 }
 

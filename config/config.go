@@ -42,7 +42,25 @@ type Config struct {
 	// Athena queries the trail's log files, in the log-archive account and
 	// home region. Default: off.
 	Athena Athena `yaml:"athena"`
+	// Bootstrap adds, for each account whose role_arn is set (and the
+	// account of backend.s3.role_arn), a stack applied once with
+	// administrator credentials that creates the deploying roles, the
+	// state bucket and the state role (docs/bootstrap.md). Default: none.
+	Bootstrap Bootstrap `yaml:"bootstrap"`
 }
+
+// Bootstrap configures the bootstrap stacks (docs/bootstrap.md).
+type Bootstrap struct {
+	// TrustedPrincipals are the IAM role or user ARNs (not accounts, not
+	// root) that may assume the deploying roles and the state role: the
+	// identities that run Terraform. Setting it turns the bootstrap on.
+	// Default: none (no bootstrap stack).
+	TrustedPrincipals []string `yaml:"trusted_principals,omitempty"`
+}
+
+// BootstrapEnabled reports whether the configuration asks for bootstrap
+// stacks.
+func (c *Config) BootstrapEnabled() bool { return len(c.Bootstrap.TrustedPrincipals) > 0 }
 
 // Replication configures the second-region copy of the logs.
 type Replication struct {

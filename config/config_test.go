@@ -405,8 +405,9 @@ func TestAlarmNames(t *testing.T) {
 	}{
 		{"default: one account, no replication", func(*testing.T) *Config { return Default() }, sorted(cis("cloudtrail-mrk"), tampering("cloudtrail-mrk", append(all, monitoring...)...))},
 		{"organization: replication on", func(t *testing.T) *Config { return mustLoad(t, "../examples/organization.yaml") },
-			// The management account's role_arn: the deployer twins.
-			sorted(cis("organization-trail"), tampering("organization-trail", slices.Concat(all, monitoring, twins, []string{alarms.OrganizationTrustChanges, alarms.ReplicationFailures})...))},
+			// The management account's role_arn: the deployer twins; the
+			// guardrails: the guardrail tag alarm.
+			sorted(cis("organization-trail"), tampering("organization-trail", slices.Concat(all, monitoring, twins, []string{alarms.OrganizationTrustChanges, alarms.GuardrailTagChanges, alarms.ReplicationFailures})...))},
 		{"an account trail apart from the log archive, two CIS alarms off", func(t *testing.T) *Config { return mustLoad(t, "../testdata/variants/alarms-account-trail.yaml") },
 			sorted(cis("cloudtrail-mrk", "console-sign-in-without-mfa", "unauthorized-api-calls"), tampering("cloudtrail-mrk", append([]string{alarms.TrailChanges, alarms.PipelineRoleChanges, alarms.Heartbeat}, monitoring...)...))},
 	} {

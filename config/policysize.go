@@ -40,7 +40,7 @@ func (c *Config) ReplicationGrants() *policy.Replication {
 // access-log buckets' policies, and the key policy, deny to everyone but the deploying role and the
 // break-glass principals.
 func (c *Config) LogBucketProtection() *policy.Protection {
-	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN}
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN, ManagesKeys: c.BootstrapEnabled(), AllowKeyDeletion: c.AllowDestroy}
 }
 
 // MonitoringDeployer is the role that applies the stack holding the trail's
@@ -60,14 +60,23 @@ func (c *Config) MonitoringDeployer() string {
 // principals (policy.KeyDestructionActions, policy.TopicChangeActions);
 // nothing without a deploying role.
 func (c *Config) MonitoringProtection() *policy.Protection {
-	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.MonitoringDeployer()}
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.MonitoringDeployer(), ManagesKeys: c.BootstrapEnabled(), AllowKeyDeletion: c.AllowDestroy}
 }
 
 // KeyPolicyProps are the props of the key policy of the key's copy in
 // region: every copy carries the trail, administrator and reader statements,
-// and only the replication grants it uses.
+// and only the replication grants it uses. With the bootstrap, every copy
+// names the log-archive deploying role as its manager (LogBucketProtection's
+// ManagesKeys), and the primary (region is the home region) lets it
+// replicate the key into key.replica_regions only
+// (docs/bootstrap.md#keys-by-key-policy).
 func (c *Config) KeyPolicyProps(region string) policy.KeyPolicyProps {
+	var replicaRegions []string
+	if c.BootstrapEnabled() && region == c.HomeRegion {
+		replicaRegions = c.Key.ReplicaRegions
+	}
 	return policy.KeyPolicyProps{
+		ReplicaRegions: replicaRegions,
 		KeyAccount:     c.Accounts.LogArchive.ID,
 		Trail:          c.TrailIdentity(),
 		Administrators: c.Key.Administrators,

@@ -66,6 +66,12 @@ type AlarmsProps struct {
 	// so that subscribers can route them apart while they still notify.
 	// Default: none (one alarm counts everyone's changes).
 	DeployerRoleARN string
+	// GuardTagKey is the tag key by which guardrail service control
+	// policies find the keys they protect (policy.GuardTagKey). When set,
+	// the alarm alarms.GuardrailTagChanges counts every KMS TagResource or
+	// UntagResource naming it, on any key in any account the trail logs
+	// (docs/aws-rules.md#kms-tag-events). Default: none (no such alarm).
+	GuardTagKey string
 	// Heartbeat sets the window of the heartbeat alarm (alarms.Heartbeat),
 	// which fires when no event reaches the log group for that long; it
 	// exists unless Disabled names it. Default: HeartbeatProps' defaults.
@@ -127,6 +133,9 @@ func (a *AlarmsProps) validate(l *rules.List, t policy.Trail) {
 		if !known[d] {
 			l.Addf(fmt.Sprintf("TrailProps.CloudWatchLogs.Alarms.Disabled[%d]", i), d, "must be one of %s", strings.Join(alarms.Names(), ", "))
 		}
+	}
+	if a.GuardTagKey != "" {
+		l.Add("TrailProps.CloudWatchLogs.Alarms.GuardTagKey", rules.Tag(a.GuardTagKey, ""))
 	}
 	for i, s := range a.Subscriptions {
 		if s.Protocol == "" || s.Endpoint == "" {
@@ -199,6 +208,7 @@ func planAlarms(p *TrailProps, t policy.Trail, targets alarmTargets) (*alarmsPla
 		tamper.Buckets = targets.buckets
 	}
 	tamper.PipelineRoles = targets.pipelineRoles
+	tamper.GuardTagKey = a.GuardTagKey
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
 		return nil, err

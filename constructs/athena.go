@@ -64,6 +64,23 @@ type AthenaQueryProps struct {
 	// QueryRoleName is the role Readers may assume. Default:
 	// rules.DefaultAthenaQueryRoleName ("cloudtrail-mrk-athena-query").
 	QueryRoleName string
+	// QueryRoleArn is an existing query role named QueryRoleName in
+	// Account, trusted as policy.QueryRoleTrust and with a policy no wider
+	// than policy.QueryRolePolicy (the app's bootstrap makes it, with the
+	// keys named by their tag, so that the deploying role needs no IAM
+	// write action: docs/bootstrap.md). When set, no role and no role
+	// policy are created. Default: "" (both are created).
+	QueryRoleArn string
+	// ResultsKeyTags tag the results key (the bootstrap's key tag, which
+	// the existing query role's policy and the deploying role's key
+	// statements match). Default: none.
+	ResultsKeyTags map[string]string
+	// ResultsKeyManager is the role that deploys this stack, named in the
+	// results key's policy to manage it (policy.WithKeyManager), when its
+	// IAM policies grant nothing on the account's keys (the app's
+	// bootstrap: docs/bootstrap.md#keys-by-key-policy). It must exist
+	// before the key. Default: "" (the key policy names no role).
+	ResultsKeyManager string
 	// Readers are account ids or IAM principal ARNs. Required.
 	Readers []string
 	// AccessLogs receives the results bucket's access logs; it must accept
@@ -92,7 +109,7 @@ type AthenaQuery struct {
 	workgroup  athenaworkgroup.AthenaWorkgroup
 	results    s3bucket.S3Bucket
 	resultsKey kmskey.KmsKey
-	queryRole  iamrole.IamRole
+	queryRole  *string
 }
 
 // withDefaults returns a copy of p with its defaults resolved: the caller's
@@ -162,6 +179,14 @@ func (p *AthenaQueryProps) validate() error {
 	}
 	l.Add("AthenaQueryProps.ResultsExpirationDays", rules.Range(p.ResultsExpirationDays, 1, rules.MaxRetentionDays, "days"))
 	l.Add("AthenaQueryProps.QueryRoleName", rules.RoleName(p.QueryRoleName))
+	if p.ResultsKeyManager != "" && !isNil(p.Bucket) {
+		if _, err := rules.RoleARN(p.ResultsKeyManager, p.Bucket.Trail().Partition); err != nil {
+			l.Add("AthenaQueryProps.ResultsKeyManager", err)
+		}
+	}
+	if p.QueryRoleArn != "" && !isNil(p.Bucket) && p.QueryRoleArn != fmt.Sprintf("arn:%s:iam::%s:role/%s", p.Bucket.Trail().Partition, p.Account, p.QueryRoleName) {
+		l.Addf("AthenaQueryProps.QueryRoleArn", p.QueryRoleArn, "must be the role QueryRoleName names in Account (arn:<partition>:iam::%s:role/%s)", p.Account, p.QueryRoleName)
+	}
 	if p.BytesScannedCutoff < 10*1024*1024 {
 		l.Addf("AthenaQueryProps.BytesScannedCutoff", p.BytesScannedCutoff, "must be at least 10485760 (Athena's minimum)")
 	}
@@ -199,7 +224,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := props.Naming.document(policy.ResultsKeyPolicy(trail.Partition, props.Account)).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.WithKeyManager(policy.ResultsKeyPolicy(trail.Partition, props.Account), props.ResultsKeyManager, props.AllowDestroy)).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +263,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		DeletionWindowInDays:  jsii.Number(DefaultDeletionWindowDays),
 		Policy:                jsii.String(resultsKeyJSON),
 		Lifecycle:             protect(props.AllowDestroy),
+		Tags:                  keyTags(props.ResultsKeyTags),
 	})
 
 	results := s3bucket.NewS3Bucket(q, jsii.String("ResultsBucket"), &s3bucket.S3BucketConfig{
@@ -354,6 +380,10 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	q.role = roleProps
 	permsJSON, _ := policy.QueryRolePolicy(q.role).JSON() // checked above
 	q.results, q.resultsKey = results, resultsKey
+	if props.QueryRoleArn != "" {
+		q.queryRole = jsii.String(props.QueryRoleArn)
+		return q, nil
+	}
 	role := iamrole.NewIamRole(q, jsii.String("QueryRole"), &iamrole.IamRoleConfig{
 		Name:             jsii.String(props.QueryRoleName),
 		Description:      jsii.String(props.Naming.describe(fmt.Sprintf("Query CloudTrail %s with Athena", trail.Name))),
@@ -364,7 +394,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 		Role:   role.Id(),
 		Policy: jsii.String(permsJSON),
 	})
-	q.queryRole = role
+	q.queryRole = role.Arn()
 	return q, nil
 }
 
@@ -401,7 +431,7 @@ func (q *AthenaQuery) ResultsBucketArn() *string { return q.results.Arn() }
 func (q *AthenaQuery) ResultsKeyArn() *string { return q.resultsKey.Arn() }
 
 // QueryRoleArn is the ARN of the role the readers assume to query.
-func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole.Arn() }
+func (q *AthenaQuery) QueryRoleArn() *string { return q.queryRole }
 
 // keyIDIn is the key id of k's copy in region (the copies of a multi-region
 // key share it): a Terraform reference for a key this app creates.

@@ -3,6 +3,7 @@ package constructs
 import (
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -49,6 +50,13 @@ type CloudWatchLogsProps struct {
 	// AlarmsProps). Default: none; the app's configuration turns them on
 	// unless told otherwise.
 	Alarms *AlarmsProps
+	// RoleArn is an existing delivery role, trusted by CloudTrail for this
+	// trail (policy.CloudWatchLogsRoleTrust) with a policy no wider than
+	// policy.CloudWatchLogsRolePolicyIn (the app's bootstrap makes it, so
+	// that the deploying role needs no IAM write action: docs/bootstrap.md).
+	// When set, no role and no role policy are created. Default: "" (a role
+	// named with the prefix policy.CloudWatchLogsRoleNamePrefix is created).
+	RoleArn string
 }
 
 // NotificationProps configures an SNS topic that receives a message for
@@ -141,6 +149,13 @@ func (p *TrailProps) validateMonitoring(l *rules.List, t policy.Trail) {
 	if c := p.CloudWatchLogs; c != nil {
 		l.Add("TrailProps.CloudWatchLogs.LogGroupName", rules.LogGroupName(c.LogGroupName))
 		l.Add("TrailProps.CloudWatchLogs.RetentionDays", rules.LogRetentionDays(c.RetentionDays))
+		if c.RoleArn != "" {
+			if _, err := rules.RoleARN(c.RoleArn, t.Partition); err != nil {
+				l.Add("TrailProps.CloudWatchLogs.RoleArn", err)
+			} else if acct := policy.MonitoringHolder(t, p.MonitoringAccount).Account; !strings.HasPrefix(c.RoleArn, fmt.Sprintf("arn:%s:iam::%s:role/", t.Partition, acct)) {
+				l.Addf("TrailProps.CloudWatchLogs.RoleArn", c.RoleArn, "must be a role of the account that creates the trail and its log group (%s)", acct)
+			}
+		}
 		c.Alarms.validate(l, t)
 	}
 	if n := p.Notifications; n != nil {
@@ -242,23 +257,29 @@ func addMonitoring(node constructs.Construct, p *TrailProps, t policy.Trail, pla
 			KmsKeyId:        key.Arn(),
 			Lifecycle:       protect(p.AllowDestroy),
 		})
-		role := iamrole.NewIamRole(node, jsii.String("CloudWatchLogsRole"), &iamrole.IamRoleConfig{
-			Provider:         p.Provider,
-			NamePrefix:       jsii.String(cloudWatchRoleNamePrefix),
-			Description:      jsii.String(fmt.Sprintf("CloudTrail %s delivers events to CloudWatch Logs %s", t.Name, c.LogGroupName)),
-			AssumeRolePolicy: jsii.String(plan.trustJSON),
-		})
-		rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("CloudWatchLogsRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
-			Provider: p.Provider,
-			Name:     jsii.String("cloudtrail-to-cloudwatch-logs"),
-			Role:     role.Id(),
-			Policy:   jsii.String(plan.permsJSON),
-		})
 		// docs/aws-rules.md#log-group-arn-suffix: the trail's group ARN carries the ":*" suffix.
 		m.logGroupArn = jsii.String(*group.Arn() + ":*")
-		m.roleArn = role.Arn()
-		m.group, m.role = group, role
-		m.dependsOn = append(m.dependsOn, group, rolePolicy)
+		m.group = group
+		if c.RoleArn != "" {
+			m.roleArn = jsii.String(c.RoleArn)
+			m.dependsOn = append(m.dependsOn, group)
+		} else {
+			role := iamrole.NewIamRole(node, jsii.String("CloudWatchLogsRole"), &iamrole.IamRoleConfig{
+				Provider:         p.Provider,
+				NamePrefix:       jsii.String(cloudWatchRoleNamePrefix),
+				Description:      jsii.String(fmt.Sprintf("CloudTrail %s delivers events to CloudWatch Logs %s", t.Name, c.LogGroupName)),
+				AssumeRolePolicy: jsii.String(plan.trustJSON),
+			})
+			rolePolicy := iamrolepolicy.NewIamRolePolicy(node, jsii.String("CloudWatchLogsRolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+				Provider: p.Provider,
+				Name:     jsii.String("cloudtrail-to-cloudwatch-logs"),
+				Role:     role.Id(),
+				Policy:   jsii.String(plan.permsJSON),
+			})
+			m.roleArn = role.Arn()
+			m.role = role
+			m.dependsOn = append(m.dependsOn, group, rolePolicy)
+		}
 		if plan.alarms != nil {
 			m.alarmTopic = addAlarms(node, p, t, group, key, plan.alarms)
 		}

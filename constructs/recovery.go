@@ -235,6 +235,13 @@ type ReplicationProps struct {
 	// Default: "<trail name>-replication", when that fits the 64 characters
 	// of a role name; required otherwise.
 	RoleName string
+	// RoleARN is an existing replication role, named Grants.RoleName in
+	// Grants.Account, made with Grants.RoleTrust and a policy no wider than
+	// Grants.RolePolicy (the app's bootstrap makes it, so that the
+	// deploying role needs no IAM write action: docs/bootstrap.md). When
+	// set, NewReplication creates no role and no role policy. Default: ""
+	// (NewReplication creates both).
+	RoleARN string
 	// ObjectLockToken is passed to S3 when it asks for one to replicate from
 	// a bucket with Object Lock. Default: none.
 	ObjectLockToken string
@@ -290,15 +297,16 @@ type ReplicationAlarmsProps struct {
 // alarm are its children.
 type Replication struct {
 	constructs.Construct
-	role   iamrole.IamRole
-	grants policy.Replication
+	roleArn, roleName *string
+	grants            policy.Replication
 }
 
-// RoleArn is the replication role's ARN as a Terraform reference.
-func (r *Replication) RoleArn() *string { return r.role.Arn() }
+// RoleArn is the replication role's ARN: a Terraform reference, or
+// ReplicationProps.RoleARN.
+func (r *Replication) RoleArn() *string { return r.roleArn }
 
 // RoleName is the replication role's name (policy.Replication.RoleName).
-func (r *Replication) RoleName() *string { return r.role.Name() }
+func (r *Replication) RoleName() *string { return r.roleName }
 
 func (p *ReplicationProps) validate() (bind func(), err error) {
 	var l rules.List
@@ -319,6 +327,9 @@ func (p *ReplicationProps) validate() (bind func(), err error) {
 		return nil, l.Err()
 	}
 	l.Add("", p.Grants.Validate("ReplicationProps.Grants"))
+	if p.RoleARN != "" && p.RoleARN != p.Grants.RoleARN() {
+		l.Addf("ReplicationProps.RoleARN", p.RoleARN, "must be the role the grants name (%s): the key and recovery bucket policies name it", p.Grants.RoleARN())
+	}
 	if l.Len() > 0 {
 		return nil, l.Err()
 	}
@@ -506,22 +517,27 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	requireProviderConstraint(scope)
 	r := &Replication{grants: g}
 	constructs.NewConstruct_Override(r, scope, jsii.String(id))
-	role := iamrole.NewIamRole(r, jsii.String("Role"), &iamrole.IamRoleConfig{
-		Provider:         props.SourceProvider,
-		Name:             jsii.String(g.RoleName),
-		Description:      jsii.String("S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket),
-		AssumeRolePolicy: jsii.String(trustJSON),
-	})
-	// KMS refuses a key policy naming a role that does not exist yet.
-	if ownKey {
-		key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
+	roleArn, roleName := jsii.String(props.RoleARN), jsii.String(g.RoleName)
+	var waitFor cdktf.ITerraformDependable
+	if props.RoleARN == "" {
+		role := iamrole.NewIamRole(r, jsii.String("Role"), &iamrole.IamRoleConfig{
+			Provider:         props.SourceProvider,
+			Name:             jsii.String(g.RoleName),
+			Description:      jsii.String("S3 replication of CloudTrail logs from " + g.SourceBucket + " to " + g.DestinationBucket),
+			AssumeRolePolicy: jsii.String(trustJSON),
+		})
+		// KMS refuses a key policy naming a role that does not exist yet.
+		if ownKey {
+			key.dependOn(jsii.String(*role.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(role).GetLogicalId(role)))
+		}
+		waitFor = iamrolepolicy.NewIamRolePolicy(r, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
+			Provider: props.SourceProvider,
+			Name:     jsii.String("s3-replication"),
+			Role:     role.Id(),
+			Policy:   jsii.String(permsJSON),
+		})
+		roleArn, roleName = role.Arn(), role.Name()
 	}
-	rolePolicy := iamrolepolicy.NewIamRolePolicy(r, jsii.String("RolePolicy"), &iamrolepolicy.IamRolePolicyConfig{
-		Provider: props.SourceProvider,
-		Name:     jsii.String("s3-replication"),
-		Role:     role.Id(),
-		Policy:   jsii.String(permsJSON),
-	})
 	var token *string
 	if props.ObjectLockToken != "" {
 		token = jsii.String(props.ObjectLockToken)
@@ -530,7 +546,7 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 	configuration := s3bucketreplicationconfiguration.NewS3BucketReplicationConfigurationA(r, jsii.String("Configuration"), &s3bucketreplicationconfiguration.S3BucketReplicationConfigurationAConfig{
 		Provider: props.SourceProvider,
 		Bucket:   src.bucket.Id(),
-		Role:     role.Arn(),
+		Role:     roleArn,
 		Token:    token,
 		Rule: &[]*s3bucketreplicationconfiguration.S3BucketReplicationConfigurationRule{{
 			Id:       jsii.String(ReplicationRuleID),
@@ -560,13 +576,24 @@ func NewReplication(scope constructs.Construct, id string, props ReplicationProp
 			},
 		}},
 		// docs/aws-rules.md#replication-requirements: both buckets versioned first; Object Lock on the destination.
-		DependsOn: &[]cdktf.ITerraformDependable{src.versioning, dst.versioning, dst.objectLock, rolePolicy},
+		DependsOn: replicationDependsOn(src.versioning, dst.versioning, dst.objectLock, waitFor),
 	})
 	if alarm != nil {
 		addReplicationAlarm(r, props, *alarm, configuration)
 	}
-	r.role = role
+	r.roleArn, r.roleName = roleArn, roleName
 	return r, nil
+}
+
+// replicationDependsOn lists the dependencies that are set.
+func replicationDependsOn(deps ...cdktf.ITerraformDependable) *[]cdktf.ITerraformDependable {
+	var out []cdktf.ITerraformDependable
+	for _, d := range deps {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return &out
 }
 
 // replicationAlarmPlan is the replication alarm's topic name and policies,

@@ -375,10 +375,7 @@ func (t *Trail) LogGroupArn() *string {
 // CloudWatchLogsRoleArn is the ARN of the role CloudTrail delivers to the log
 // group with, or nil without TrailProps.CloudWatchLogs.
 func (t *Trail) CloudWatchLogsRoleArn() *string {
-	if t.mon.role == nil {
-		return nil
-	}
-	return t.mon.role.Arn()
+	return t.mon.roleArn
 }
 
 // TopicArn is the notification topic's ARN, or nil without

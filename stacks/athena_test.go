@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
@@ -63,12 +64,22 @@ func TestAthenaInTheLogArchiveStack(t *testing.T) {
 	assert.Equal(t, "s3://example-org-cloudtrail-da-444455556666/org/AWSLogs/o-exampleorg1/$${account}/CloudTrail/$${region}/$${date}", params["storage.location.template"], "Athena's placeholders, escaped for Terraform")
 	assert.Equal(t, "111122223333,222233334444,444455556666,777788889999", params["projection.account.values"], "an organization trail: athena.accounts, sorted")
 
+	// With the bootstrap, the bootstrap stack creates the query role
+	// (docs/bootstrap.md#service-roles), whose policy names the keys by tag.
+	require.Zero(t, archive.Count("aws_iam_role"))
+	boot := docs[BootstrapStackName(config.RoleLogArchive)]
 	var trust policy.Document
-	for _, r := range archive.Resources("aws_iam_role") {
+	var perms policy.Document
+	for id, r := range boot.Resources("aws_iam_role") {
 		if r["name"] == cfg.Athena.QueryRoleName {
 			trust = st.Policy(t, map[string]any{"policy": r["assume_role_policy"]})
+			_, rp := boot.OnlyWhere(t, "aws_iam_role_policy", "role", st.Ref("aws_iam_role", id, "name"))
+			perms = st.Policy(t, rp)
 		}
 	}
+	k, ok := perms.StatementBySid(policy.SidQueryResultsKey)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"organization-trail"}, k.Condition["StringEquals"]["aws:ResourceTag/"+policy.GuardTagKey])
 	s, ok := trust.StatementBySid(policy.SidQueryAssume)
 	require.True(t, ok)
 	assert.ElementsMatch(t, policy.Values{"arn:aws:iam::222233334444:root", "arn:aws:iam::444455556666:role/LogReader"}, s.Principal.AWS)

@@ -21,7 +21,8 @@ const DelegatedAdminStackName = "delegated-admin"
 type Registration struct {
 	Stack    cdktf.TerraformStack
 	Resource cloudtrailorganizationdelegatedadminaccount.CloudtrailOrganizationDelegatedAdminAccount
-	// Guardrails is nil unless guardrails.enabled: the management account
+	// Guardrails is nil unless guardrails.enabled without the bootstrap
+	// (with it, Bootstrap.Guardrails): the management account
 	// creates and attaches service control policies.
 	Guardrails *Guardrails
 }
@@ -82,9 +83,12 @@ func NewRegistrationStack(scope constructs.Construct, id string, cfg *config.Con
 		&cloudtrailorganizationdelegatedadminaccount.CloudtrailOrganizationDelegatedAdminAccountConfig{
 			AccountId: jsii.String(admin.ID),
 		})
-	g, err := addGuardrails(stack, cfg)
-	if err != nil {
-		return nil, err
+	var g *Guardrails
+	if !cfg.GuardrailsInBootstrap() {
+		var err error
+		if g, err = addGuardrails(stack, cfg); err != nil {
+			return nil, err
+		}
 	}
 	return &Registration{Stack: stack, Resource: r, Guardrails: g}, nil
 }

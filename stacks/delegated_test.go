@@ -20,19 +20,34 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 	cfg := load(t, "../examples/delegated-admin.yaml")
 	s, docs := synthApp(t, cfg)
 	names := s.Names()
+	// The example's bootstrap stacks come first (docs/bootstrap.md).
+	require.Equal(t, []string{"bootstrap-log-archive", "bootstrap-management", "bootstrap-delegated-admin"}, names[:3])
+	names = names[3:]
 	require.Len(t, names, 3)
 	assert.Equal(t, DelegatedAdminStackName, names[2], "the trail's stack is deployed last: %v", names)
 	assert.ElementsMatch(t, []string{LogArchiveStackName, ManagementStackName}, names[:2])
 	mgmt, admin, archive := docs[ManagementStackName], docs[DelegatedAdminStackName], docs[LogArchiveStackName]
 
-	// The management stack registers the delegated administrator and, as
-	// the example asks for guardrails, holds both service control policies,
-	// each attached to both targets.
-	assert.ElementsMatch(t, []string{"aws_cloudtrail_organization_delegated_admin_account", "aws_organizations_policy", "aws_organizations_policy_attachment"}, mgmt.ResourceTypes())
+	// The management stack registers the delegated administrator; as the
+	// example asks for guardrails with the bootstrap, the management
+	// account's bootstrap holds both service control policies, each
+	// attached to both targets (review 6, B2).
+	assert.ElementsMatch(t, []string{"aws_cloudtrail_organization_delegated_admin_account"}, mgmt.ResourceTypes())
 	require.True(t, cfg.Guardrails.Enabled)
-	require.NotNil(t, s.Registration.Guardrails)
-	require.NotNil(t, s.Registration.Guardrails.MonitoringPolicy)
-	policies := mgmt.Resources("aws_organizations_policy")
+	require.True(t, cfg.GuardrailsInBootstrap())
+	require.Nil(t, s.Registration.Guardrails)
+	var boot *Bootstrap
+	for _, b := range s.Bootstraps {
+		if b.Guardrails != nil {
+			require.Nil(t, boot, "one bootstrap holds the guardrails")
+			boot = b
+		}
+	}
+	require.NotNil(t, boot)
+	require.Equal(t, cfg.Accounts.Management.ID, boot.Account.ID)
+	require.NotNil(t, boot.Guardrails.MonitoringPolicy)
+	scpStack := docs["bootstrap-management"]
+	policies := scpStack.Resources("aws_organizations_policy")
 	require.Len(t, policies, 2)
 	for id, name := range map[string]string{"GuardrailPolicy": "organization-trail-guardrails", "GuardrailMonitoringPolicy": "organization-trail-guardrails-monitoring"} {
 		p := policies[id]
@@ -42,7 +57,7 @@ func TestDelegatedAdministratorIsThreeStacks(t *testing.T) {
 		content, _ := p["content"].(string)
 		assert.LessOrEqual(t, len(content), policy.MaxSCPBytes, id)
 		attached := map[string]bool{}
-		for _, a := range mgmt.Resources("aws_organizations_policy_attachment") {
+		for _, a := range scpStack.Resources("aws_organizations_policy_attachment") {
 			if a["policy_id"] == st.Ref("aws_organizations_policy", id, "id") {
 				attached[a["target_id"].(string)] = true
 			}

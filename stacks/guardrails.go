@@ -47,21 +47,21 @@ func addGuardrails(stack cdktf.TerraformStack, cfg *config.Config) (*Guardrails,
 		}
 	}
 	out := &Guardrails{}
-	out.Policy, out.Attachments = addSCP(stack, "GuardrailPolicy", "GuardrailAttachment-", g.PolicyName,
+	out.Policy, out.Attachments = addSCP(stack, cfg, "GuardrailPolicy", "GuardrailAttachment-", g.PolicyName,
 		"cloudtrail-mrk: protects trail "+cfg.Trail.Name+", its key and log buckets", content, g.Targets)
 	if watched {
 		// A second policy: the first is within a few bytes of the 5,120 AWS
 		// Organizations accepts at the longest names
 		// (docs/aws-rules.md#scp-size), and a target holds at most five SCPs,
 		// FullAWSAccess included (docs/aws-rules.md#scps-per-target).
-		out.MonitoringPolicy, out.MonitoringAttachments = addSCP(stack, "GuardrailMonitoringPolicy", "GuardrailMonitoringAttachment-", g.MonitoringPolicyName,
+		out.MonitoringPolicy, out.MonitoringAttachments = addSCP(stack, cfg, "GuardrailMonitoringPolicy", "GuardrailMonitoringAttachment-", g.MonitoringPolicyName,
 			"cloudtrail-mrk: protects the monitoring of trail "+cfg.Trail.Name+" (alarms, log group, topics, key)", monitoringContent, g.Targets)
 	}
 	return out, nil
 }
 
 // addSCP adds a service control policy and one attachment per target.
-func addSCP(stack cdktf.TerraformStack, id, attachmentPrefix, name, description, content string, targets []string) (organizationspolicy.OrganizationsPolicy, []organizationspolicyattachment.OrganizationsPolicyAttachment) {
+func addSCP(stack cdktf.TerraformStack, cfg *config.Config, id, attachmentPrefix, name, description, content string, targets []string) (organizationspolicy.OrganizationsPolicy, []organizationspolicyattachment.OrganizationsPolicyAttachment) {
 	p := organizationspolicy.NewOrganizationsPolicy(stack, jsii.String(id), &organizationspolicy.OrganizationsPolicyConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String(description),
@@ -82,8 +82,12 @@ func addSCP(stack cdktf.TerraformStack, id, attachmentPrefix, name, description,
 // keyGuardTags tags every copy of the key for the guardrail policy, which
 // cannot name the copies by ARN offline (their key id is known only after
 // apply); none when the guardrails are off.
+//
+// With the bootstrap, every key carries it too, guardrails or not: the
+// deploying role creates keys only with it, and the service roles the
+// bootstrap made use the keys by it (docs/bootstrap.md#keys-by-key-policy).
 func keyGuardTags(cfg *config.Config) map[string]string {
-	if !cfg.Guardrails.Enabled {
+	if !cfg.Guardrails.Enabled && !cfg.BootstrapEnabled() {
 		return nil
 	}
 	return map[string]string{policy.GuardTagKey: cfg.Trail.Name}
@@ -92,7 +96,12 @@ func keyGuardTags(cfg *config.Config) map[string]string {
 // monitoringKeyGuardTags tags the monitoring key for the monitoring
 // guardrail policy, which cannot name it by ARN offline; none unless that
 // policy protects it (a delegated administrator's monitoring, guardrails on).
+//
+// With the bootstrap, the trail's name, as every key (keyGuardTags).
 func monitoringKeyGuardTags(cfg *config.Config) map[string]string {
+	if cfg.BootstrapEnabled() {
+		return keyGuardTags(cfg)
+	}
 	m, ok := cfg.MonitoringGuardrailProps()
 	if !ok || m.Watched[0].KeyTag == "" {
 		return nil

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,6 +18,8 @@ import (
 func TestGuardrailsWhenAsked(t *testing.T) {
 	cfg := load(t, "../examples/organization.yaml")
 	require.True(t, cfg.Guardrails.Enabled)
+	// The bootstrap tags every key too (TestBootstrapTagsEveryKey).
+	cfg.Bootstrap = config.Bootstrap{}
 	_, docs := synthApp(t, cfg)
 	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
 
@@ -66,6 +69,8 @@ func TestGuardrailsWhenAsked(t *testing.T) {
 func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	cfg := load(t, "../examples/organization.yaml")
 	cfg.Guardrails = config.Guardrails{}
+	// The bootstrap tags every key too (TestBootstrapTagsEveryKey).
+	cfg.Bootstrap = config.Bootstrap{}
 	require.NoError(t, cfg.Validate())
 	_, docs := synthApp(t, cfg)
 	keys := 0
@@ -79,4 +84,39 @@ func TestNoGuardrailsUnlessAsked(t *testing.T) {
 	}
 	require.NotZero(t, keys, "the keys whose tags are checked")
 	assert.False(t, config.Default().Guardrails.Enabled)
+}
+
+// With the bootstrap, every key the main stacks create carries the tag the
+// service roles' policies match, and the main stacks create no IAM role and
+// no SCP: the bootstraps made them (docs/bootstrap.md#service-roles,
+// docs/bootstrap.md#guardrails-in-the-bootstrap).
+func TestBootstrapTagsEveryKey(t *testing.T) {
+	for _, example := range []string{"organization", "delegated-admin"} {
+		cfg := load(t, "../examples/"+example+".yaml")
+		require.True(t, cfg.BootstrapEnabled())
+		_, docs := synthApp(t, cfg)
+		keys, scps := 0, 0
+		for name, d := range docs {
+			if strings.HasPrefix(name, BootstrapStackPrefix) {
+				continue
+			}
+			assert.Zero(t, d.Count("aws_iam_role"), name)
+			assert.Zero(t, d.Count("aws_iam_role_policy"), name)
+			for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key"} {
+				for id, k := range d.Resources(typ) {
+					keys++
+					assert.Equal(t, map[string]any{policy.GuardTagKey: "organization-trail"}, k["tags"], name+" "+id)
+				}
+			}
+			// Review 6, B2: no SCP in a stack a deploying role applies.
+			assert.Zero(t, d.Count("aws_organizations_policy"), name)
+			assert.Zero(t, d.Count("aws_organizations_policy_attachment"), name)
+		}
+		assert.NotZero(t, keys, example)
+		for id, p := range docs["bootstrap-management"].Resources("aws_organizations_policy") {
+			scps++
+			assert.Nil(t, p["tags"], id)
+		}
+		assert.Equal(t, 2, scps, example)
+	}
 }

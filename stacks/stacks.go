@@ -57,7 +57,8 @@ type LogArchive struct {
 type TrailCreator struct {
 	Stack cdktf.TerraformStack
 	Trail *ctmrk.Trail
-	// Guardrails is nil unless guardrails.enabled and the management account
+	// Guardrails is nil unless guardrails.enabled without the bootstrap
+	// (with it, Bootstrap.Guardrails) and the management account
 	// creates the trail (NewManagementStack); with a delegated administrator
 	// the registration stack holds them (Registration.Guardrails).
 	Guardrails *Guardrails
@@ -72,6 +73,10 @@ type Stacks struct {
 	// Registration is the management account's stack when a delegated
 	// administrator creates the trail; nil otherwise.
 	Registration *Registration
+	// Bootstraps are the bootstrap stacks (bootstrap.trusted_principals),
+	// applied before all others with administrator credentials; none
+	// otherwise.
+	Bootstraps []*Bootstrap
 }
 
 // Names lists the stack names in deployment order, computed from the stacks'
@@ -81,7 +86,11 @@ func (s *Stacks) Names() []string {
 	if s.Registration != nil {
 		all = append(all, s.Registration.Stack)
 	}
-	return deploymentOrder(all)
+	var names []string
+	for _, b := range s.Bootstraps {
+		names = append(names, *b.Stack.Node().Id())
+	}
+	return append(names, deploymentOrder(all)...)
 }
 
 // Build validates cfg, then adds its stacks to app: one combined stack when
@@ -95,6 +104,17 @@ func Build(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	built, err := buildTrailStacks(app, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if built.Bootstraps, err = addBootstraps(app, cfg); err != nil {
+		return nil, err
+	}
+	return built, nil
+}
+
+func buildTrailStacks(app constructs.Construct, cfg *config.Config) (*Stacks, error) {
 	if _, ok := cfg.DelegatedAdmin(); ok {
 		return buildDelegated(app, cfg)
 	}
@@ -143,9 +163,13 @@ func NewManagementStack(scope constructs.Construct, id string, cfg *config.Confi
 	}
 	// Guardrails need a management account apart from the log-archive
 	// account (config refuses them otherwise): this stack, or the
-	// registration stack with a delegated administrator, has them.
-	if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
-		return nil, err
+	// registration stack with a delegated administrator, has them; with the
+	// bootstrap, the management account's bootstrap stack has them instead
+	// (config.Config.GuardrailsInBootstrap).
+	if !cfg.GuardrailsInBootstrap() {
+		if creator.Guardrails, err = addGuardrails(stack, cfg); err != nil {
+			return nil, err
+		}
 	}
 	return creator, nil
 }
@@ -381,6 +405,7 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 		Destination:     recovery,
 		Key:             a.Key,
 		Grants:          grants,
+		RoleARN:         serviceRole(cfg, cfg.Accounts.LogArchive.ID, grants.RoleName),
 		ObjectLockToken: r.ObjectLockToken,
 		Alarms:          replicationAlarmsProps(cfg),
 		Naming:          naming,
@@ -407,7 +432,8 @@ func addTrail(stack cdktf.TerraformStack, cfg *config.Config, archive *LogArchiv
 		Naming:                     naming,
 	}
 	if w := cfg.Trail.CloudWatchLogs; w.Enabled {
-		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg)}
+		props.CloudWatchLogs = &ctmrk.CloudWatchLogsProps{LogGroupName: w.LogGroupName, RetentionDays: w.RetentionDays, Alarms: alarmsProps(cfg),
+			RoleArn: serviceRole(cfg, cfg.TrailCreator().ID, cfg.DeliveryRoleName())}
 	}
 	if n := cfg.Trail.Notifications; n.Enabled {
 		props.Notifications = &ctmrk.NotificationProps{TopicName: n.TopicName}
@@ -480,6 +506,12 @@ func alarmsProps(cfg *config.Config) *ctmrk.AlarmsProps {
 	// is the deploying role whose changes the monitoring alarms tell apart.
 	props := &ctmrk.AlarmsProps{TopicName: a.TopicName, WatchdogTopicName: a.WatchdogTopicName, Disabled: a.Disabled, DeployerRoleARN: cfg.MonitoringDeployer(),
 		Heartbeat: &ctmrk.HeartbeatProps{PeriodSeconds: a.Heartbeat.PeriodSeconds, EvaluationPeriods: a.Heartbeat.EvaluationPeriods}}
+	// The guardrail SCPs protect every key with the guard tag: its
+	// appearance on a key after creation is alarmed
+	// (docs/bootstrap.md#not-closed).
+	if cfg.Guardrails.Enabled {
+		props.GuardTagKey = policy.GuardTagKey
+	}
 	for _, s := range a.Subscriptions {
 		props.Subscriptions = append(props.Subscriptions, ctmrk.SubscriptionProps{Protocol: s.Protocol, Endpoint: s.Endpoint})
 	}

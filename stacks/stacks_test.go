@@ -110,7 +110,8 @@ func TestSingleAccountIsOneStack(t *testing.T) {
 func TestOrganizationStacks(t *testing.T) {
 	cfg := load(t, "../examples/organization.yaml")
 	s, docs := synthApp(t, cfg)
-	require.Equal(t, []string{LogArchiveStackName, ManagementStackName}, s.Names())
+	// The bootstrap stacks come first: they create the roles the others assume.
+	require.Equal(t, []string{"bootstrap-log-archive", "bootstrap-management", LogArchiveStackName, ManagementStackName}, s.Names())
 	archive, mgmt := docs[LogArchiveStackName], docs[ManagementStackName]
 
 	// Log archive: key, two replicas on the right aliased providers, bucket; no trail.
@@ -121,9 +122,10 @@ func TestOrganizationStacks(t *testing.T) {
 	for _, r := range archive.Resources("aws_kms_replica_key") {
 		replicaProviders[r["provider"].(string)] = true
 		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
-		// Every copy carries the same trail, administrator and reader
-		// statements; only the replication grants and the readers' grant
-		// through S3 for a bucket in the copy's region differ, by region.
+		// Every copy carries the same trail, administrator, reader and
+		// deploying-role statements; only the replication grants, the
+		// readers' grant through S3 for a bucket in the copy's region, and
+		// the primary's ReplicateKey grant differ, by region.
 		assert.Equal(t, withoutReplication(st.Policy(t, primary)), withoutReplication(st.Policy(t, r)))
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
@@ -140,7 +142,7 @@ func TestOrganizationStacks(t *testing.T) {
 	assert.Equal(t, map[string]bool{"": true, "us-west-2": true, "eu-west-1": true}, aliases)
 
 	// Management: the trail and its monitoring, pinned to the management account.
-	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_iam_role", "aws_iam_role_policy", "aws_kms_key", "aws_organizations_policy", "aws_organizations_policy_attachment", "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription"}, mgmt.ResourceTypes())
+	assert.Equal(t, []string{"aws_cloudtrail", "aws_cloudwatch_log_group", "aws_cloudwatch_log_metric_filter", "aws_cloudwatch_metric_alarm", "aws_kms_key", "aws_sns_topic", "aws_sns_topic_policy", "aws_sns_topic_subscription"}, mgmt.ResourceTypes(), "the delivery role and the SCPs are the bootstraps'")
 	require.Len(t, mgmt.Providers(), 1)
 	assert.Equal(t, []any{"111122223333"}, mgmt.Providers()[0]["allowed_account_ids"])
 	assert.Equal(t, "us-east-1", mgmt.Providers()[0]["region"])
@@ -192,8 +194,12 @@ func TestOrganizationStacks(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, policy.Values{"arn:aws:s3:::example-org-cloudtrail-444455556666/org/AWSLogs/o-exampleorg1/*"}, org.Resource)
 
-	// Each stack keeps its own state object, locked.
+	// Each stack keeps its own state object, locked (the bootstrap stacks
+	// keep local state: bootstrap_test.go).
 	for name, doc := range docs {
+		if strings.HasPrefix(name, BootstrapStackPrefix) {
+			continue
+		}
 		s3 := st.Object(st.Object(st.Object(doc, "terraform"), "backend"), "s3")
 		assert.Equal(t, "cloudtrail-mrk/"+name+".tfstate", s3["key"])
 		assert.Equal(t, true, s3["use_lockfile"], "the example locks with an S3 lock file")
@@ -420,7 +426,9 @@ func withoutReplication(d policy.Document) policy.Document {
 	for _, s := range d.Statement {
 		switch s.Sid {
 		case policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
-			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket:
+			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket,
+			// Only the primary lets the deploying role replicate the key.
+			policy.SidDeployerReplicatesKey:
 			continue
 		}
 		out.Statement = append(out.Statement, s)

@@ -34,7 +34,7 @@ func TestRun(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	dir := outdir(t, "organization", func(s string) string { return s })
 	require.Equal(t, 0, run([]string{"-out", dir}, &stdout, &stderr), stderr.String())
-	assert.Regexp(t, `^check-access: config file "../../examples/organization.yaml", 2 stacks: [0-9]+ passed, 0 failed\n$`, stdout.String())
+	assert.Regexp(t, `^check-access: config file "../../examples/organization.yaml", 4 stacks: [0-9]+ passed, 0 failed\n$`, stdout.String())
 
 	stdout.Reset()
 	broken := outdir(t, "organization", func(s string) string {

@@ -253,8 +253,17 @@ func synthesize(s source, outdir string) (*tfcheck.Config, error) {
 	return c, nil
 }
 
-// expectations maps each stack of cfg to what its plan must create.
+// expectations maps each stack of cfg to what its plan must create, the
+// bootstrap stacks included.
 func expectations(cfg *config.Config) map[string]tfcheck.Expect {
+	out := trailExpectations(cfg)
+	for _, a := range cfg.BootstrapAccounts() {
+		out[stacks.BootstrapStackName(a.Role)] = tfcheck.Bootstrap(cfg, a)
+	}
+	return out
+}
+
+func trailExpectations(cfg *config.Config) map[string]tfcheck.Expect {
 	archive, trail := tfcheck.Expectations(cfg)
 	archive = tfcheck.WithAthena(cfg, archive)
 	if _, ok := cfg.DelegatedAdmin(); ok {

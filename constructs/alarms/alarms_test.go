@@ -22,7 +22,10 @@ import (
 // CreateGrant, DeleteAlias...), the S3 user guide ("Example: CloudTrail log
 // file entries for Amazon S3"), the IAM user guide ("Logging IAM and AWS
 // STS API calls with AWS CloudTrail": CreateRole, DeleteRole,
-// UpdateAssumeRolePolicy...) and the sign-in guide ("ConsoleLogin event
+// UpdateAssumeRolePolicy...), the AWS KMS developer guide's "TagResource",
+// "UntagResource" and "CreateKey" examples (the tags of a CreateKey record
+// in TagResource's shape: the guide's CreateKey example has none) and the
+// sign-in guide ("ConsoleLogin event
 // examples"), one log file's worth, by eventID. The names are those of
 // testDeployment.
 func records(t *testing.T) map[string][]byte {
@@ -52,6 +55,7 @@ var testDeployment = Tampering{
 		"arn:aws:iam::111122223333:role/CloudTrailToCloudWatchLogs-*",
 	},
 	Organization: true,
+	GuardTagKey:  policy.GuardTagKey,
 }
 
 // matches returns the ids of the records that any of the alarm's patterns
@@ -107,6 +111,10 @@ func TestEachAlarmMatchesItsEventsOnly(t *testing.T) {
 		// call for another service.
 		OrganizationTrustChanges: {"cloudtrail-register-organization-delegated-admin", "organizations-disable-aws-service-access-cloudtrail",
 			"organizations-register-delegated-administrator-cloudtrail"},
+		// Security review 7, S1: the guard tag at any position of
+		// TagResource's tags or UntagResource's tagKeys, on any key; not
+		// another tag, nor the tag given at CreateKey.
+		GuardrailTagChanges: {"kms-tag-resource-guard-tag-other-team-key", "kms-untag-resource-guard-tag-monitoring-key"},
 		PipelineRoleChanges: {"iam-attach-role-policy-delivery-role", "iam-create-role-replication-role-name", "iam-delete-role-delivery-role",
 			"iam-put-role-permissions-boundary-replication-role", "iam-update-assume-role-policy-replication-role"},
 	}
@@ -137,9 +145,9 @@ func TestCISControls(t *testing.T) {
 		assert.NoError(t, err, c.Name)
 	}
 	assert.Len(t, CIS([]string{"root-usage", "vpc-changes"}), 13)
-	// 15 CIS controls, 6 tampering alarms, 4 monitoring alarms and the
+	// 15 CIS controls, 7 tampering alarms, 4 monitoring alarms and the
 	// heartbeat.
-	assert.Len(t, Names(), 26)
+	assert.Len(t, Names(), 27)
 	assert.Contains(t, Names(), Heartbeat)
 	assert.NotContains(t, Names(), ReplicationFailures, "replication.alarms.enabled switches it, not the log group's disabled list")
 }
@@ -206,7 +214,7 @@ func TestTamperingAlarmsCanBeSwitchedOff(t *testing.T) {
 	for _, x := range a {
 		names = append(names, x.Name)
 	}
-	assert.Equal(t, []string{TrailChanges, LogBucketChanges, OrganizationTrustChanges}, names)
+	assert.Equal(t, []string{TrailChanges, LogBucketChanges, OrganizationTrustChanges, GuardrailTagChanges}, names)
 	a, err = TamperingAlarms(testDeployment, []string{OrganizationTrustChanges})
 	require.NoError(t, err)
 	for _, x := range a {
@@ -286,4 +294,61 @@ func named(list []Alarm, name string) Alarm {
 		}
 	}
 	return Alarm{}
+}
+
+// TestGuardrailTagChanges: the guardrail tag alarm exists only with a guard
+// tag key, uses at most the three wildcard selectors a pattern may have
+// (docs/aws-rules.md#filter-pattern-wildcard-selector), and counts the
+// tag's appearance at any index of TagResource's tags, its removal by
+// UntagResource, and nothing when the tag is given at creation.
+func TestGuardrailTagChanges(t *testing.T) {
+	without := testDeployment
+	without.GuardTagKey = ""
+	none, err := TamperingAlarms(without, nil)
+	require.NoError(t, err)
+	for _, a := range none {
+		assert.NotEqual(t, GuardrailTagChanges, a.Name, "no guard tag key, no alarm")
+	}
+	all, err := TamperingAlarms(testDeployment, nil)
+	require.NoError(t, err)
+	var tag *Alarm
+	for i := range all {
+		if all[i].Name == GuardrailTagChanges {
+			tag = &all[i]
+		}
+	}
+	require.NotNil(t, tag, "guard tag key set: the alarm exists")
+	require.Len(t, tag.Patterns, 1)
+	assert.LessOrEqual(t, strings.Count(tag.Patterns[0], "[*]"), 3, tag.Patterns[0])
+	assert.LessOrEqual(t, len(tag.Patterns[0]), rules.FilterPatternMaxLength)
+	recs := records(t)
+	assert.Equal(t, []string{"kms-tag-resource-guard-tag-other-team-key", "kms-untag-resource-guard-tag-monitoring-key"}, matches(t, *tag, recs))
+	for _, id := range []string{"kms-create-key-with-guard-tag", "kms-tag-resource-other-tag", "kms-untag-resource-other-tag"} {
+		require.Contains(t, recs, id)
+		assert.NotContains(t, matches(t, *tag, map[string][]byte{id: recs[id]}), id)
+	}
+	// The guard tag at index 0, 1 and 9 of TagResource's tags and of
+	// UntagResource's tagKeys: each counted.
+	for _, at := range []int{0, 1, 9} {
+		var tags, keys []string
+		for i := 0; i <= at; i++ {
+			k := fmt.Sprintf("Other%d", i)
+			if i == at {
+				k = policy.GuardTagKey
+			}
+			tags = append(tags, fmt.Sprintf(`{"tagKey": %q, "tagValue": "v"}`, k))
+			keys = append(keys, fmt.Sprintf("%q", k))
+		}
+		for _, r := range []string{
+			`{"eventSource": "kms.amazonaws.com", "eventName": "TagResource", "requestParameters": {"keyId": "k", "tags": [` + strings.Join(tags, ", ") + `]}}`,
+			`{"eventSource": "kms.amazonaws.com", "eventName": "UntagResource", "requestParameters": {"keyId": "k", "tagKeys": [` + strings.Join(keys, ", ") + `]}}`,
+		} {
+			ok, err := filterpattern.MustParse(tag.Patterns[0]).Match([]byte(r))
+			require.NoError(t, err)
+			assert.True(t, ok, "index %d: %s", at, r)
+		}
+	}
+	off, err := TamperingAlarms(testDeployment, []string{GuardrailTagChanges})
+	require.NoError(t, err)
+	assert.Len(t, off, len(all)-1, "disabled by name")
 }

@@ -130,10 +130,13 @@ const (
 	// OrganizationTrustChanges watches CloudTrail's trusted access and its
 	// delegated administrators in AWS Organizations (organization trails).
 	OrganizationTrustChanges = "organization-trust-changes"
+	// GuardrailTagChanges watches the guardrail tag being put on or taken
+	// off any KMS key after its creation (guardrails on).
+	GuardrailTagChanges = "guardrail-tag-changes"
 )
 
 // TamperingNames lists the tampering alarms' names.
-var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges, OrganizationTrustChanges}
+var TamperingNames = []string{TrailChanges, KeyChanges, LogBucketChanges, LogObjectDeletions, PipelineRoleChanges, OrganizationTrustChanges, GuardrailTagChanges}
 
 // Names lists every alarm name that the configuration may switch off
 // (trail.cloudwatch_logs.alarms.disabled), sorted: the CIS controls, the

@@ -40,6 +40,10 @@ var (
 		"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy",
 		"UpdateRole", "DeleteRole", "CreateRole",
 	}
+	// TagEvents add, change or remove a KMS key's tags
+	// (docs/aws-rules.md#kms-tag-events): the guardrail tag alarm counts
+	// those that name the guardrail tag key.
+	TagEvents = []string{"TagResource", "UntagResource"}
 )
 
 // Events that change CloudTrail's standing in AWS Organizations. Disabling
@@ -98,11 +102,15 @@ type Tampering struct {
 	// replication role and the CloudWatch Logs delivery role, those in an
 	// account the trail logs. None: no role alarm.
 	PipelineRoles []string
+	// GuardTagKey is the tag key the guardrail service control policies
+	// find guarded keys by (policy.GuardTagKey). Empty: no guardrail tag
+	// alarm.
+	GuardTagKey string
 }
 
 // TamperingAlarms returns the alarms on changes to the trail, the key, the
-// buckets and the pipeline roles that t names, less those in disabled. Each alarm matches its
-// events only when the record names one of our resources, in the record
+// buckets, the pipeline roles and the guardrail tag that t names, less those in disabled. Each alarm matches its
+// events only when the record names one of our resources (or, for the tag, the guardrail tag key), in the record
 // field that carries it:
 //
 //   - trails: requestParameters.name (StopLogging, DeleteTrail, UpdateTrail)
@@ -124,7 +132,16 @@ type Tampering struct {
 //     (docs/aws-rules.md#organization-log-group), where a role of the same
 //     name may exist. The delivery role's generated name is matched by its
 //     prefix, a wildcard at the end of the value
-//     (docs/aws-rules.md#filter-pattern-wildcards).
+//     (docs/aws-rules.md#filter-pattern-wildcards);
+//   - the guardrail tag: any key's TagResource whose requestParameters.tags
+//     has an element with tagKey GuardTagKey, or UntagResource whose
+//     requestParameters.tagKeys has GuardTagKey (AWS KMS developer guide,
+//     "TagResource" and "UntagResource" CloudTrail examples), in any account
+//     the trail logs and on any key: the key a compromised deploying role
+//     tags is by design not ours (docs/aws-rules.md#kms-tag-events). Every
+//     element is matched with the wildcard selector [*], and the first with
+//     the documented index [0] as well
+//     (docs/aws-rules.md#filter-pattern-wildcard-selector).
 //
 // A pattern longer than rules.FilterPatternMaxLength is split into several,
 // each feeding the same metric.
@@ -208,6 +225,23 @@ func TamperingAlarms(t Tampering, disabled []string) ([]Alarm, error) {
 	}
 	if err := add(PipelineRoleChanges, fmt.Sprintf("A pipeline role (%s) had its trust, permissions boundary, policies or settings changed, or was deleted or created.", strings.Join(roleNames, ", ")),
 		"iam.amazonaws.com", RoleEvents, roleTargets); err != nil {
+		return nil, err
+	}
+	var tagTargets []string
+	if k := t.GuardTagKey; k != "" {
+		// TagResource carries tags as {tagKey, tagValue} objects,
+		// UntagResource the bare keys; two wildcard selectors, within the
+		// three a pattern may have.
+		tagTargets = []string{
+			eq("$.requestParameters.tags[*].tagKey", k), eq("$.requestParameters.tags[0].tagKey", k),
+			eq("$.requestParameters.tagKeys[*]", k), eq("$.requestParameters.tagKeys[0]", k),
+		}
+	}
+	if err := add(GuardrailTagChanges, fmt.Sprintf("The guardrail tag %s was put on or removed from a KMS key (TagResource, UntagResource) in an account the trail logs. "+
+		"The stacks give it at key creation, not with TagResource: unless the guardrails were just turned on or the trail renamed, a key that now carries it is locked for its owners "+
+		"(the guardrail policies deny grants, key policy changes, disabling and untagging) until the tag is removed by a break-glass principal, "+
+		"or with the guardrail policy detached from that account (docs/bootstrap.md, Not closed).", t.GuardTagKey),
+		"kms.amazonaws.com", TagEvents, tagTargets); err != nil {
 		return nil, err
 	}
 	return out, nil

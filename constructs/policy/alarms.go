@@ -115,5 +115,6 @@ func ProtectedAlarmKeyPolicy(holder Trail, protection *Protection) Document {
 	if s := protection.keyStatement(nil); s != nil {
 		doc.Statement = append(doc.Statement, *s)
 	}
+	doc.Statement = append(doc.Statement, protection.keyManagerStatements(nil)...)
 	return doc
 }

@@ -122,6 +122,11 @@ type KeyPolicyProps struct {
 	// and the readers' grant for the recovery copies; other copies carry
 	// neither. Required with Replication; otherwise unused.
 	Region string
+	// ReplicaRegions, on the primary copy's policy with
+	// Protection.ManagesKeys, are the regions the deploying role may
+	// replicate the key into (kms:ReplicaRegion). Default: none (no
+	// kms:ReplicateKey in the key policy).
+	ReplicaRegions []string
 }
 
 // KeyPolicy returns the key policy of one copy of the trail's key (Region).
@@ -199,6 +204,7 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 	if deny := p.Protection.keyStatement(admins); deny != nil {
 		doc.Statement = append(doc.Statement, *deny)
 	}
+	doc.Statement = append(doc.Statement, p.Protection.keyManagerStatements(p.ReplicaRegions)...)
 	if p.Replication != nil {
 		// docs/aws-rules.md#kms-via-service, #policies-are-not-synchronized: the replica key's own policy must allow the replication
 		// role (key policies are not synchronized); only the copy it uses.
@@ -244,6 +250,8 @@ type KeyBaseProps struct {
 	Administrators []string
 	// Protection: as KeyPolicyProps.Protection. Default: none.
 	Protection *Protection
+	// ReplicaRegions: as KeyPolicyProps.ReplicaRegions. Default: none.
+	ReplicaRegions []string
 }
 
 // KeyBasePolicy is the policy of a key before any trail, reader or
@@ -266,6 +274,7 @@ func KeyBasePolicy(p KeyBaseProps) (Document, error) {
 	if deny := p.Protection.keyStatement(admins); deny != nil {
 		doc.Statement = append(doc.Statement, *deny)
 	}
+	doc.Statement = append(doc.Statement, p.Protection.keyManagerStatements(p.ReplicaRegions)...)
 	return doc, nil
 }
 

@@ -127,6 +127,7 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 	if s := p.Protection.keyStatement(nil); s != nil {
 		doc.Statement = append(doc.Statement, *s)
 	}
+	doc.Statement = append(doc.Statement, p.Protection.keyManagerStatements(nil)...)
 	return doc, nil
 }
 

@@ -2,12 +2,17 @@ package policy
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Statement ids of the log buckets' protection statements.
 const (
+	// SidDeployerManagesKey and SidDeployerReplicatesKey: the deploying
+	// role's statements in a key policy (Protection.ManagesKeys).
+	SidDeployerManagesKey    = "DeployingRoleManagesKey"
+	SidDeployerReplicatesKey = "DeployingRoleReplicatesKey"
 	SidDenyLogDeletion       = "DenyLogObjectDeletion"
 	SidDenyProtectionChanges = "DenyProtectionChanges"
 	SidDenyKeyDestruction    = "DenyKeyDestruction"
@@ -68,6 +73,20 @@ type Protection struct {
 	// Default: none; those changes are then not denied, because the
 	// principal that deploys cannot be named offline.
 	Deployer string
+	// ManagesKeys, with Deployer, names Deployer in every key policy this
+	// Protection guards: a statement allowing it DeployerKeyPolicyActions
+	// on that key (and ReplicateKey on a primary, into its replica regions
+	// only), so that it manages the keys it deploys through their key
+	// policies and needs no IAM grant on the account's keys
+	// (docs/bootstrap.md#keys-by-key-policy). Default: false (the key
+	// policies name no deploying role; IAM decides).
+	ManagesKeys bool
+	// AllowKeyDeletion, with ManagesKeys, adds DeployerKeyDeletionAction to
+	// what the key policies allow Deployer (allow_destroy: Terraform
+	// destroys the keys). Default: false, the deploying role may not
+	// schedule a key's deletion (security review 7, B4;
+	// docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do).
+	AllowKeyDeletion bool
 }
 
 // Validate checks every ARN, reporting each problem under field.
@@ -109,6 +128,86 @@ func (p *Protection) keyStatement(administrators []string) *Statement {
 		Resource:  Values{"*"},
 		Condition: Conditions{}.Add("ArnNotEquals", principalArnKey, exempt...),
 	}
+}
+
+// DeployerKeyPolicyActions are what a key policy allows the deploying role
+// with Protection.ManagesKeys: the calls the Terraform AWS provider makes to
+// create, read, update and delete aws_kms_key, aws_kms_replica_key and
+// aws_kms_alias (the key half of an alias call), read from its source
+// (docs/aws-rules.md#deploying-role-actions). No Encrypt, Decrypt,
+// GenerateDataKey*, ReEncrypt*, CreateGrant, DisableKey nor
+// UpdatePrimaryRegion; kms:ReplicateKey only on a primary, into the
+// configured regions (KeyManagerStatements); kms:ScheduleKeyDeletion only
+// with allow_destroy (DeployerKeyDeletionAction).
+var DeployerKeyPolicyActions = Values{
+	"kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation",
+	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
+	"kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+	"kms:UpdateKeyDescription",
+}
+
+// DeployerKeyDeletionAction is what the provider calls to destroy a key or
+// a replica (aws_kms_key and aws_kms_replica_key Delete): allowed to the
+// deploying role only with allow_destroy. Without it, a compromised
+// deploying role could schedule the deletion of every copy of the trail
+// key and then rewrite each key policy so that nobody may cancel it
+// (security review 7, B4; docs/aws-rules.md#key-deletion-by-the-deploying-role).
+const DeployerKeyDeletionAction = "kms:ScheduleKeyDeletion"
+
+// KeyManagerStatements are the key policy statements that let role manage
+// the key (DeployerKeyPolicyActions) and, when replicaRegions is not empty
+// (the primary of a multi-Region key), replicate it into those regions only
+// (kms:ReplicaRegion): KMS requires kms:ReplicateKey in the primary's key
+// policy (docs/aws-rules.md#replicatekey-authorization). Principal is the
+// role's ARN, so the role must exist before the key
+// (docs/aws-rules.md#principals-must-exist); the role also keeps
+// kms:PutKeyPolicy through this statement alone, which the lockout safety
+// check asks of the policy it sets (docs/aws-rules.md#lockout-safety-check).
+// allowDeletion (allow_destroy) adds DeployerKeyDeletionAction.
+func KeyManagerStatements(role string, replicaRegions []string, allowDeletion bool) []Statement {
+	actions := append(Values{}, DeployerKeyPolicyActions...)
+	if allowDeletion {
+		actions = append(actions, DeployerKeyDeletionAction)
+		sort.Strings(actions)
+	}
+	out := []Statement{{
+		Sid:       SidDeployerManagesKey,
+		Effect:    Allow,
+		Principal: AWSPrincipals(role),
+		Action:    actions,
+		Resource:  Values{"*"},
+	}}
+	if len(replicaRegions) > 0 {
+		out = append(out, Statement{
+			Sid:       SidDeployerReplicatesKey,
+			Effect:    Allow,
+			Principal: AWSPrincipals(role),
+			Action:    Values{"kms:ReplicateKey"},
+			Resource:  Values{"*"},
+			Condition: Conditions{}.Add("StringEquals", "kms:ReplicaRegion", sortedUnique(replicaRegions)...),
+		})
+	}
+	return out
+}
+
+// keyManagerStatements are KeyManagerStatements of the Deployer with
+// ManagesKeys; none otherwise.
+func (p *Protection) keyManagerStatements(replicaRegions []string) []Statement {
+	if p == nil || p.Deployer == "" || !p.ManagesKeys {
+		return nil
+	}
+	return KeyManagerStatements(p.Deployer, replicaRegions, p.AllowKeyDeletion)
+}
+
+// WithKeyManager appends KeyManagerStatements of role (no replication) to a
+// single-Region key's policy doc; doc unchanged when role is "".
+// allowDeletion (allow_destroy) lets role schedule the key's deletion.
+func WithKeyManager(doc Document, role string, allowDeletion bool) Document {
+	if role == "" {
+		return doc
+	}
+	doc.Statement = append(append([]Statement{}, doc.Statement...), KeyManagerStatements(role, nil, allowDeletion)...)
+	return doc
 }
 
 // SidDenyTrailLogDeletion is the recommended deletion deny of a shared

@@ -5,6 +5,7 @@ import (
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/alarms"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 )
 
 // Expectations derives from the configuration alone (never from the
@@ -66,10 +67,12 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 			"aws_kms_key": b2i(cw || topic),
 		},
 	}
-	if _, delegated := cfg.DelegatedAdmin(); !delegated {
+	if _, delegated := cfg.DelegatedAdmin(); !delegated && !cfg.GuardrailsInBootstrap() {
 		// The guardrail service control policy, attached to each target;
 		// none unless guardrails.enabled. With a delegated administrator
-		// the management account's own stack holds them (Registration).
+		// the management account's own stack holds them (Registration);
+		// with the bootstrap, the management account's bootstrap stack
+		// (config.Config.GuardrailsInBootstrap).
 		// A second, the monitoring guardrail policy, when it has something
 		// to protect (the replication alarm in the log-archive account).
 		policies := b2i(cfg.Guardrails.Enabled)
@@ -99,7 +102,8 @@ func Expectations(cfg *config.Config) (archive, trail Expect) {
 // alarmCounts: one alarm per CIS control and tampering alarm the
 // configuration leaves on, and the heartbeat unless it is left out (the key and log-bucket alarms only when the
 // trail logs the log-archive account: an organization trail or one
-// account; the pipeline-role alarm on the roles of the accounts it logs),
+// account; the pipeline-role alarm on the roles of the accounts it logs;
+// the guardrail tag alarm with the guardrails),
 // the monitoring alarms (and their deployer twins when the trail creator has
 // a role_arn), and one metric filter per pattern, as long patterns are split
 // into several (alarms.TamperingAlarms and alarms.MonitoringAlarms, measured
@@ -115,6 +119,10 @@ func alarmCounts(cfg *config.Config) (nAlarms, nFilters int) {
 		tamper.Buckets = cfg.LogBuckets()
 	}
 	tamper.PipelineRoles = cfg.AlarmedPipelineRoles()
+	// The guardrail tag alarm, with the guardrails only.
+	if cfg.Guardrails.Enabled {
+		tamper.GuardTagKey = policy.GuardTagKey
+	}
 	tampering, err := alarms.TamperingAlarms(tamper, a.Disabled)
 	if err != nil {
 		// The app refuses the configuration too; expect what it makes: nothing.
@@ -167,7 +175,7 @@ func Combine(archive, trail Expect) Expect {
 // each attached to every target; no trail, bucket or key of its own.
 func Registration(cfg *config.Config) Expect {
 	policies := 0
-	if cfg.Guardrails.Enabled {
+	if cfg.Guardrails.Enabled && !cfg.GuardrailsInBootstrap() {
 		policies = 1
 		if _, ok := cfg.MonitoringGuardrailProps(); ok {
 			policies = 2
@@ -218,4 +226,52 @@ func WithAthena(cfg *config.Config, archive Expect) Expect {
 	out.Counts["aws_kms_key"]++
 	out.OwnKeyBuckets = append(append([]string(nil), archive.OwnKeyBuckets...), cfg.Athena.ResultsBucketName)
 	return out
+}
+
+// Bootstrap is what the bootstrap stack of account a must create: one role
+// per deploying role with its inline policies, one per service role with
+// its policy, and where the state lives
+// the state bucket (SSE-S3), its settings and policy, the lock table when
+// backend.s3.dynamodb_table is set, and the state role with its policy;
+// in the management account with the guardrails, the guardrail SCPs and
+// their attachments; nothing of the trail, keys or log buckets.
+func Bootstrap(cfg *config.Config, a config.BootstrapAccount) Expect {
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	perRole := len(policy.DeployerPolicies(cfg.DeployerProps(a)))
+	state := b2i(a.State)
+	// The service roles, one inline policy each (docs/bootstrap.md#service-roles).
+	services := len(cfg.ServiceRolesIn(a.ID))
+	e := Expect{HomeRegion: cfg.HomeRegion, Counts: map[string]int{
+		"aws_iam_role":                      len(a.Deployers) + state + services,
+		"aws_iam_role_policy":               len(a.Deployers)*perRole + state + services,
+		"aws_s3_bucket":                     state,
+		"aws_s3_bucket_versioning":          state,
+		"aws_s3_bucket_policy":              state,
+		"aws_s3_bucket_public_access_block": state,
+		"aws_s3_bucket_ownership_controls":  state,
+		"aws_dynamodb_table":                b2i(a.State && cfg.Backend.S3.DynamoDBTable != ""),
+		"aws_kms_key":                       0,
+		"aws_cloudtrail":                    0,
+	}}
+	// The guardrail SCPs, each attached to every target, in the management
+	// account's bootstrap (docs/bootstrap.md#guardrails-in-the-bootstrap);
+	// none elsewhere.
+	policies := 0
+	if cfg.GuardrailsInBootstrap() && a.ID == cfg.Accounts.Management.ID {
+		policies = 1
+		if _, ok := cfg.MonitoringGuardrailProps(); ok {
+			policies = 2
+		}
+	}
+	e.Counts["aws_organizations_policy"] = policies
+	e.Counts["aws_organizations_policy_attachment"] = policies * len(cfg.Guardrails.Targets)
+	if a.State {
+		e.SSES3Buckets = []string{cfg.Backend.S3.Bucket}
+	}
+	return e
 }

@@ -117,8 +117,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		assert.Positive(t, r.Creates, key)
 	}
 	// 41, and the replication alarm with its topic, topic policy, key and
-	// one subscription.
-	assert.Equal(t, 41+5, results["config organization/log-archive"].Creates)
+	// one subscription; less the replication role and its policy, which the
+	// example's bootstrap creates (docs/bootstrap.md#service-roles).
+	assert.Equal(t, 41+5-2, results["config organization/log-archive"].Creates)
 	// The trail and its monitoring (7), the alarms (20 alarms, 22 metric
 	// filters: the key alarm's pattern names each of the three key copies
 	// and the bucket alarm's lists its events, each split in two; the
@@ -127,10 +128,14 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// alarms and 23 filters: mute rules add one to each alarm and twin, and
 	// the key alarm's pattern, naming the monitoring and the watchdog key,
 	// is split in two), the watchdog key, topic, topic policy and one
-	// subscription, the organization-trust alarm with its one filter, and
-	// the guardrail policy and the monitoring guardrail policy (the
-	// replication alarm and its topic), each with its one attachment.
-	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2+2, results["config organization/management"].Creates)
+	// subscription, the organization-trust alarm with its one filter, the
+	// guardrail tag alarm with its one filter (guardrails on), and
+	// less the CloudWatch Logs delivery role and its policy, and the
+	// guardrail policy and the monitoring guardrail policy (the replication
+	// alarm and its topic) with their one attachment each, which the
+	// example's bootstrap creates (docs/bootstrap.md#service-roles,
+	// #guardrails-in-the-bootstrap).
+	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2-2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
 		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
