@@ -98,6 +98,9 @@ func (c *Config) Warnings() []Warning {
 	}
 	if !t.EnableLogFileValidation {
 		warn("trail.enable_log_file_validation", false, "no digest files: a log file changed or deleted after delivery cannot be detected (CIS AWS Foundations v3.0.0 3.2; AWS Config cloudtrail-security-trail-enabled)")
+		if len(c.Key.Verifiers) > 0 {
+			warn("key.verifiers", c.Key.Verifiers, "the verifiers have no digest files to check, since trail.enable_log_file_validation is false: nothing signed by CloudTrail says which log files it delivered or what they held (docs/verify.md#permissions)")
+		}
 	}
 	w := t.CloudWatchLogs
 	switch {

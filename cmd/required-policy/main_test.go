@@ -144,3 +144,50 @@ func TestVersion(t *testing.T) {
 	require.Equal(t, 0, run([]string{"--version"}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "required-policy")
 }
+
+// TestVerifierPolicy: with key.verifiers, the command writes the verifiers'
+// identity policy whatever made the bucket and key (the organization
+// example creates both, and gets that file only), as a whole policy
+// document equal to config.Config.VerifierPolicy, golden, the same at
+// every run; without verifiers, nothing.
+func TestVerifierPolicy(t *testing.T) {
+	path := "../../examples/organization.yaml"
+	t.Setenv(config.EnvVar, path)
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	require.NotEmpty(t, cfg.Key.Verifiers)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+	files, err := filepath.Glob(filepath.Join(out, "*.json"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(out, verifierPolicyFile)}, files)
+	data, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	golden := filepath.Join("testdata", "organization", verifierPolicyFile)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, data, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(data))
+	// The file is the policy document itself: what IAM takes as written.
+	doc, err := policy.Parse(string(data))
+	require.NoError(t, err)
+	expected, err := cfg.VerifierPolicy()
+	require.NoError(t, err)
+	assert.Equal(t, *expected, doc)
+
+	t.Setenv(config.EnvVar, "../../testdata/variants/existing-bucket-and-key.yaml")
+	out = t.TempDir()
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+	_, err = os.Stat(filepath.Join(out, verifierPolicyFile))
+	assert.True(t, os.IsNotExist(err), "no verifiers, no verifier policy")
+
+	t.Setenv(config.EnvVar, "")
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-out", t.TempDir()}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "nothing to add")
+}

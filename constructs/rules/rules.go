@@ -414,7 +414,7 @@ func RoleARN(arn, partition string) (string, error) {
 // names when it is for one identity only (a log verifier), since a grant to
 // an account reaches every principal its IAM policies allow.
 func RoleOrUserARN(arn, partition string) (string, error) {
-	if accountIDPattern.MatchString(arn) || strings.HasSuffix(arn, ":root") || !strings.Contains(arn, ":iam::") {
+	if m := iamPrincipalPattern.FindStringSubmatch(arn); m == nil || m[3] == "root" || !validIAMPath(arn) {
 		return "", violation(arn, "must be an IAM role or user ARN of the form arn:%s:iam::<12-digit account>:role/<name> or :user/<name>, not an account id or root: the grant names one identity, and an account would hand it to every principal the account's IAM policies allow", orDefault(partition, "<partition>"))
 	}
 	return PrincipalARN(arn, partition)
