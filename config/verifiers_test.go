@@ -85,3 +85,28 @@ func TestVerifierNotes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, lines)
 }
+
+// TestVerifierWarnings: the verifiers are warned of digest files that do
+// not exist and of archived files they cannot read.
+func TestVerifierWarnings(t *testing.T) {
+	has := func(c *Config, part string) bool {
+		for _, w := range c.Warnings() {
+			if w.Field == "key.verifiers" && strings.Contains(w.Reason, part) {
+				return true
+			}
+		}
+		return false
+	}
+	c := mustLoad(t, "../examples/organization.yaml")
+	assert.False(t, has(c, ""), "the organization example's verifiers are warned of nothing")
+	c.Trail.EnableLogFileValidation = false
+	assert.True(t, has(c, "no digest files to check"))
+	c = mustLoad(t, "../examples/organization.yaml")
+	for class, warned := range map[string]bool{"GLACIER": true, "DEEP_ARCHIVE": true, "GLACIER_IR": false, "STANDARD_IA": false} {
+		c.Bucket.Lifecycle = &Lifecycle{TransitionDays: 400, TransitionStorageClass: class}
+		assert.Equal(t, warned, has(c, "InvalidObjectState"), class)
+	}
+	c.Key.Verifiers = nil
+	c.Bucket.Lifecycle = &Lifecycle{TransitionDays: 400, TransitionStorageClass: "GLACIER"}
+	assert.False(t, has(c, ""), "no verifiers, no verifier warning")
+}
