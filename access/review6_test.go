@@ -57,7 +57,7 @@ func TestReview6TagGapClosed(t *testing.T) {
 	bm := stackNamed(t, stacks, "bootstrap-management")
 	for _, c := range []struct {
 		who, role, acct string
-		ids              []policy.Document
+		ids             []policy.Document
 	}{
 		{"log archive", "CloudTrailLogArchiveDeployer", "444455556666", rolePolicies(t, bla, "DeployingRole_CloudTrailLogArchiveDeployer")},
 		{"management", "CloudTrailDeployer", "111122223333", rolePolicies(t, bm, "DeployingRole_CloudTrailDeployer")},
