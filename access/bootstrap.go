@@ -2,6 +2,7 @@ package access
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -239,6 +240,23 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 		expect(false, "iam:PassRole of the replication role to another service", policyeval.Request{Principal: dep, Action: "iam:PassRole", Resource: repl, Context: ctx("iam:PassedToService", "ec2.amazonaws.com")})
 	}
 	d := c.cfg.DeployerProps(a)
+	if len(d.Topics) > 0 {
+		// Review 7, S3: no subscription of the account, ours or another
+		// team's, may be removed or re-filtered by the deploying role.
+		for _, t := range []string{d.Topics[0], "guardduty-findings"} {
+			sub := fmt.Sprintf("arn:%s:sns:%s:%s:%s:0b4f5c1e-1111-2222-3333-444455556666", c.part, c.cfg.HomeRegion, acct, t)
+			for _, act := range policy.DeployerDeniedSubscriptionActions {
+				expect(false, act+" on the subscription "+sub, policyeval.Request{Principal: dep, Action: act, Resource: sub})
+			}
+			expect(true, "sns:GetSubscriptionAttributes on the subscription "+sub, policyeval.Request{Principal: dep, Action: "sns:GetSubscriptionAttributes", Resource: sub})
+		}
+	}
+	if d.TrailARN != "" {
+		// Review 7, B4: the provider stops logging only for
+		// enable_logging = false, which the stacks never set.
+		expect(false, "cloudtrail:StopLogging on the trail", policyeval.Request{Principal: dep, Action: "cloudtrail:StopLogging", Resource: d.TrailARN})
+		expect(true, "cloudtrail:StartLogging on the trail", policyeval.Request{Principal: dep, Action: "cloudtrail:StartLogging", Resource: d.TrailARN})
+	}
 	if d.Keys {
 		c.deployerKeyLimits(r, d, self, dep)
 	}
@@ -419,6 +437,27 @@ func (c *checker) deployerKeyLimits(r bootstrapRole, d policy.Deployer, self loc
 	expect(true, "kms:TagResource of a new key with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
 	expect(false, "kms:TagResource giving the bootstrap's tag to a key with another value of it (another trail's)", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:ResourceTag/"+policy.GuardTagKey, "another-trail", "aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey)})
 	expect(false, "kms:TagResource of a key without the bootstrap's tag, other tags only", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx("aws:RequestTag/Owner", "x", "aws:TagKeys", "Owner")})
+	// Review 7, B3: the configured tags only, each with its configured
+	// value; no other tag key rides along with the bootstrap's tag.
+	all := []string{"aws:RequestTag/" + policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey}
+	for _, k := range slices.Sorted(maps.Keys(c.cfg.Tags)) {
+		if k != policy.GuardTagKey {
+			all = append(all, "aws:RequestTag/"+k, c.cfg.Tags[k], "aws:TagKeys", k)
+		}
+	}
+	expect(true, "kms:TagResource of a new key with the tags the stacks give keys", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key, Context: ctx(all...)})
+	expect(false, "kms:TagResource adding another tag key along with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
+		Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:RequestTag/team", "attacker", "aws:TagKeys", policy.GuardTagKey, "aws:TagKeys", "team")})
+	for _, k := range slices.Sorted(maps.Keys(c.cfg.Tags)) {
+		if k == policy.GuardTagKey {
+			continue
+		}
+		expect(false, "kms:TagResource setting the configured tag "+k+" to another value", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
+			Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:RequestTag/"+k, "attacker", "aws:TagKeys", policy.GuardTagKey, "aws:TagKeys", k)})
+	}
+	// Review 7, B4: no key created with the lockout safety check bypassed.
+	expect(false, "kms:CreateKey with the lockout safety check bypassed", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*",
+		Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey, "aws:RequestedRegion", c.cfg.HomeRegion, "kms:BypassPolicyLockoutSafetyCheck", "true")})
 	// Creation: primaries with the tag in the home region; replicas in the
 	// replica regions only.
 	tagged := func(region string) map[string][]string {
@@ -482,11 +521,37 @@ func (c *checker) deployerKeyPolicies(r bootstrapRole, self located, outside str
 					req := policyeval.Request{Principal: dep, Action: act, Resource: keyArn, Context: ctx(kv...)}
 					c.expectWithKeyPolicy(l.where, &l.doc, r.account, want, "the deploying role "+r.arn+" (its key policy statement and bootstrap policies) "+label+" on "+what, req, r.policies)
 				}
-				for _, act := range []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:ScheduleKeyDeletion", "kms:UpdateKeyDescription"} {
+				for _, act := range []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:EnableKeyRotation", "kms:UpdateKeyDescription"} {
 					try(true, act)
 				}
-				for _, act := range []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DisableKey", "kms:UpdatePrimaryRegion"} {
+				// Review 7, B4: scheduling the deletion only with allow_destroy.
+				try(c.cfg.AllowDestroy, "kms:ScheduleKeyDeletion", "kms:ScheduleKeyDeletionPendingWindowInDays", "7")
+				for _, act := range []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DisableKey", "kms:UpdatePrimaryRegion", "kms:DisableKeyRotation", "kms:RevokeGrant", "kms:RetireGrant"} {
 					try(false, act)
+				}
+				// Review 7, B4: the key policy itself no longer gives it the
+				// deletion (without allow_destroy), whatever its IAM policies.
+				c.expectWithKeyPolicy(l.where, &l.doc, r.account, c.cfg.AllowDestroy,
+					"the deploying role "+r.arn+" (its key policy statement alone) kms:ScheduleKeyDeletion on "+what,
+					policyeval.Request{Principal: dep, Action: "kms:ScheduleKeyDeletion", Resource: keyArn}, nil)
+				// Review 7, B4: no policy that bypasses the lockout safety
+				// check (then nobody could cancel a deletion); the same
+				// policy with the check is the deployment's.
+				try(false, "kms:PutKeyPolicy with the lockout safety check bypassed", "kms:BypassPolicyLockoutSafetyCheck", "true")
+				try(true, "kms:PutKeyPolicy with the lockout safety check", "kms:BypassPolicyLockoutSafetyCheck", "false")
+				// Review 7, B4: once it has rewritten the key policy to give
+				// itself everything, its own IAM policy (the bootstrap's)
+				// still denies destroying, disabling and using the key.
+				rewritten := policy.Document{Version: policy.Version, Statement: []policy.Statement{{Sid: "Rewritten", Effect: policy.Allow,
+					Principal: policy.AWSPrincipals(r.arn), Action: policy.Values{"kms:*"}, Resource: policy.Values{"*"}}}}
+				denied := []string{"kms:DisableKey", "kms:UpdatePrimaryRegion", "kms:DisableKeyRotation", "kms:Decrypt", "kms:CreateGrant", "kms:RevokeGrant"}
+				if !c.cfg.AllowDestroy {
+					denied = append(denied, "kms:ScheduleKeyDeletion")
+				}
+				for _, act := range denied {
+					req := policyeval.Request{Principal: dep, Action: act, Resource: keyArn}
+					c.expectWithKeyPolicy(l.where+" (rewritten by the deploying role to allow it kms:*)", &rewritten, r.account, false,
+						"the deploying role "+r.arn+" (its bootstrap policies, with a key policy it rewrote to allow it kms:*) "+act+" on "+what, req, r.policies)
 				}
 				primary := typ == "aws_kms_key" && body["multi_region"] == true
 				if primary {

@@ -46,7 +46,24 @@ func TestBootstrapExpectationsRun(t *testing.T) {
 		// deploying role of its stack.
 		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be allowed (got Allow)",
 		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ReplicateKey on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be allowed (got Allow)",
-		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ScheduleKeyDeletion on aws_kms_key.Replication_AlarmKey_3531FF19 in us-east-1 must be allowed (got Allow)",
+		// Review 7, B4: no deletion without allow_destroy, no lockout
+		// bypass, nothing destroyed even through a key policy it rewrote.
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ScheduleKeyDeletion on aws_kms_key.Replication_AlarmKey_3531FF19 in us-east-1 must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:ScheduleKeyDeletion on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy with the lockout safety check bypassed on aws_kms_replica_key.TrailKey_ReplicaEuWest1_E7FD3946 in eu-west-1 must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy with the lockout safety check on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be allowed (got Allow)",
+		"the deploying role " + la + " (its bootstrap policies, with a key policy it rewrote to allow it kms:*) kms:ScheduleKeyDeletion on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " (its bootstrap policies, with a key policy it rewrote to allow it kms:*) kms:Decrypt on aws_kms_replica_key.TrailKey_ReplicaUsWest2_BB0D5B89 in us-west-2 must be denied (got ExplicitDeny)",
+		"the deploying role " + mg + " (its bootstrap policies, with a key policy it rewrote to allow it kms:*) kms:DisableKey on aws_kms_key.Trail_WatchdogKey_878FCA5F in us-east-1 must be denied (got ExplicitDeny)",
+		"the deploying role " + la + " kms:CreateKey with the lockout safety check bypassed must be denied (got ExplicitDeny)",
+		"the deploying role " + mg + " cloudtrail:StopLogging on the trail must be denied (got ExplicitDeny)",
+		// Review 7, B3: the configured tags only.
+		"the deploying role " + la + " kms:TagResource of a new key with the tags the stacks give keys must be allowed (got Allow)",
+		"the deploying role " + la + " kms:TagResource adding another tag key along with the bootstrap's tag must be denied (got ImplicitDeny)",
+		"the deploying role " + mg + " kms:TagResource setting the configured tag owner to another value must be denied (got ImplicitDeny)",
+		// Review 7, S3: no subscription of the account to remove.
+		"the deploying role " + mg + " sns:Unsubscribe on the subscription arn:aws:sns:us-east-1:111122223333:guardduty-findings:0b4f5c1e-1111-2222-3333-444455556666 must be denied (got ExplicitDeny)",
+		"the deploying role " + mg + " sns:SetSubscriptionAttributes on the subscription arn:aws:sns:us-east-1:111122223333:guardduty-findings:0b4f5c1e-1111-2222-3333-444455556666 must be denied (got ExplicitDeny)",
 		"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_replica_key.TrailKey_ReplicaEuWest1_E7FD3946 in eu-west-1 must be allowed (got Allow)",
 		"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got Allow)",
 		"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_WatchdogKey_878FCA5F in us-east-1 must be allowed (got Allow)",
@@ -121,6 +138,22 @@ func addStatement(st map[string]any) func(map[string]any) {
 	return func(doc map[string]any) { doc["Statement"] = append(doc["Statement"].([]any), st) }
 }
 
+// dropStatement removes the statement with Sid sid; it must exist.
+func dropStatement(sid string) func(map[string]any) {
+	return func(doc map[string]any) {
+		var kept []any
+		for _, st := range doc["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] != sid {
+				kept = append(kept, st)
+			}
+		}
+		if len(kept) == len(doc["Statement"].([]any)) {
+			panic("no statement " + sid)
+		}
+		doc["Statement"] = kept
+	}
+}
+
 func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 	la := "arn:aws:iam::444455556666:role/CloudTrailLogArchiveDeployer"
 	mg := "arn:aws:iam::111122223333:role/CloudTrailDeployer"
@@ -134,6 +167,48 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 		}
 	}
 	requireEachCaught(t, []seededDefect{
+		{
+			// Review 7, B4: the deploying role's deny of key destruction gone
+			// (the key policies' DeployingRoleManagesKey given
+			// ScheduleKeyDeletion back, as before).
+			"a deploying role that may schedule the trail key's deletion", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropStatement("DenyKeyDestructionAndUse")),
+			"the deploying role " + la + " (its bootstrap policies, with a key policy it rewrote to allow it kms:*) kms:ScheduleKeyDeletion on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
+		},
+		{
+			// Review 7, B4: the lockout-bypass deny gone.
+			"a deploying role that may bypass the lockout safety check", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropStatement("DenyLockoutBypass")),
+			"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy with the lockout safety check bypassed on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
+		},
+		{
+			// Review 7, B4: ScheduleKeyDeletion back in a key policy's
+			// deploying-role statement, with the IAM deny gone too.
+			"a key policy letting the deploying role schedule its deletion", "organization", "log-archive",
+			editPolicy(t, "aws_kms_key", "TrailKey_PrimaryKey", "policy", func(doc map[string]any) {
+				for _, st := range doc["Statement"].([]any) {
+					if m := st.(map[string]any); m["Sid"] == "DeployingRoleManagesKey" {
+						m["Action"] = append(m["Action"].([]any), "kms:ScheduleKeyDeletion")
+					}
+				}
+			}),
+			"the deploying role " + la + " (its key policy statement alone) kms:ScheduleKeyDeletion on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
+		},
+		{
+			// Review 7, B3: aws:TagKeys no longer pinned.
+			"a deploying role that may add any tag key with the bootstrap's tag", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropCondition("TagKeysAtCreation")),
+			"the deploying role " + la + " kms:TagResource adding another tag key along with the bootstrap's tag must be denied (got Allow)",
+		},
+		{
+			// Review 7, S3: Unsubscribe on * back, its deny gone.
+			"a deploying role that may unsubscribe any subscription", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_monitoring", "policy", func(doc map[string]any) {
+				dropStatement("DenySubscriptionChanges")(doc)
+				addStatement(map[string]any{"Sid": "Seeded", "Effect": "Allow", "Action": []any{"sns:Unsubscribe", "sns:SetSubscriptionAttributes"}, "Resource": "*"})(doc)
+			}),
+			"the deploying role " + mg + " sns:Unsubscribe on the subscription arn:aws:sns:us-east-1:111122223333:guardduty-findings:0b4f5c1e-1111-2222-3333-444455556666 must be denied (got Allow)",
+		},
 		{
 			// B1: the management deploying role may again create roles
 			// named like the CloudWatch Logs delivery role.
@@ -311,8 +386,11 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 		},
 		{
 			"a deploying policy with kms:Decrypt on the account's keys", "organization", "bootstrap-log-archive",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", addStatement(map[string]any{
-				"Sid": "Seeded", "Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:*:444455556666:key/*"})),
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
+				dropStatement("DenyKeyDestructionAndUse")(doc)
+				addStatement(map[string]any{
+					"Sid": "Seeded", "Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": "arn:aws:kms:*:444455556666:key/*"})(doc)
+			}),
 			"the deploying role " + la + " (its bootstrap policies) kms:Decrypt with the key copy in us-east-1 must be denied (got Allow)",
 		},
 		{

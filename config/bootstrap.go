@@ -195,7 +195,8 @@ func (c *Config) deployerRoles() []string {
 // DeployerProps is what the stacks create in the bootstrap account a, by
 // name, for its deploying roles' policies.
 func (c *Config) DeployerProps(a BootstrapAccount) policy.Deployer {
-	d := policy.Deployer{Partition: c.Partition(), Account: a.ID, HomeRegion: c.HomeRegion, Regions: []string{c.HomeRegion}, PassRoles: map[string]string{}, KeyTag: c.Trail.Name}
+	d := policy.Deployer{Partition: c.Partition(), Account: a.ID, HomeRegion: c.HomeRegion, Regions: []string{c.HomeRegion}, PassRoles: map[string]string{}, KeyTag: c.Trail.Name,
+		KeyTags: c.Tags, AllowDestroy: c.AllowDestroy}
 	archive := a.ID == c.Accounts.LogArchive.ID
 	creator := a.ID == c.TrailCreator().ID
 	_, delegated := c.DelegatedAdmin()

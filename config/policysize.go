@@ -40,7 +40,7 @@ func (c *Config) ReplicationGrants() *policy.Replication {
 // access-log buckets' policies, and the key policy, deny to everyone but the deploying role and the
 // break-glass principals.
 func (c *Config) LogBucketProtection() *policy.Protection {
-	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN, ManagesKeys: c.BootstrapEnabled()}
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.Accounts.LogArchive.RoleARN, ManagesKeys: c.BootstrapEnabled(), AllowKeyDeletion: c.AllowDestroy}
 }
 
 // MonitoringDeployer is the role that applies the stack holding the trail's
@@ -60,7 +60,7 @@ func (c *Config) MonitoringDeployer() string {
 // principals (policy.KeyDestructionActions, policy.TopicChangeActions);
 // nothing without a deploying role.
 func (c *Config) MonitoringProtection() *policy.Protection {
-	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.MonitoringDeployer(), ManagesKeys: c.BootstrapEnabled()}
+	return &policy.Protection{BreakGlass: c.Bucket.BreakGlassPrincipals, Deployer: c.MonitoringDeployer(), ManagesKeys: c.BootstrapEnabled(), AllowKeyDeletion: c.AllowDestroy}
 }
 
 // KeyPolicyProps are the props of the key policy of the key's copy in

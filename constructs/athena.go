@@ -224,7 +224,7 @@ func NewAthenaQuery(scope constructs.Construct, id string, props AthenaQueryProp
 	if err != nil {
 		return nil, rules.At("AthenaQueryProps.Key", err)
 	}
-	resultsKeyJSON, err := props.Naming.document(policy.WithKeyManager(policy.ResultsKeyPolicy(trail.Partition, props.Account), props.ResultsKeyManager)).JSON()
+	resultsKeyJSON, err := props.Naming.document(policy.WithKeyManager(policy.ResultsKeyPolicy(trail.Partition, props.Account), props.ResultsKeyManager, props.AllowDestroy)).JSON()
 	if err != nil {
 		return nil, err
 	}

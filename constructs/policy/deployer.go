@@ -32,6 +32,15 @@ type Deployer struct {
 	// the keys through their key policies, not by this tag
 	// (docs/bootstrap.md#keys-by-key-policy). Required with Keys.
 	KeyTag string
+	// KeyTags are the other tags every key the stacks create carries (the
+	// providers' default_tags): with GuardTagKey, the only tag keys and
+	// values the role may give a key (TagKeysAtCreation; security review
+	// 7, B3). Default: none.
+	KeyTags map[string]string
+	// AllowDestroy (allow_destroy): the role may schedule the deletion of
+	// keys (Terraform destroys them). Default: false, denied
+	// (DeployerDeniedKeyActions; security review 7, B4).
+	AllowDestroy bool
 	// ServiceRoles are the names of the roles the stacks use but the
 	// bootstrap creates (the replication role, the CloudWatch Logs
 	// delivery role, the Athena query role): the deploying role may read
@@ -117,7 +126,7 @@ var (
 	// DeployerTrailActions: aws_cloudtrail.
 	DeployerTrailActions = []string{
 		"cloudtrail:CreateTrail", "cloudtrail:DeleteTrail", "cloudtrail:UpdateTrail", "cloudtrail:GetTrail",
-		"cloudtrail:GetTrailStatus", "cloudtrail:StartLogging", "cloudtrail:StopLogging",
+		"cloudtrail:GetTrailStatus", "cloudtrail:StartLogging",
 		"cloudtrail:GetEventSelectors", "cloudtrail:PutEventSelectors",
 		"cloudtrail:GetInsightSelectors", "cloudtrail:PutInsightSelectors",
 		"cloudtrail:AddTags", "cloudtrail:RemoveTags", "cloudtrail:ListTags",
@@ -143,9 +152,36 @@ var (
 		"sns:TagResource", "sns:UntagResource", "sns:ListTagsForResource",
 		"sns:Subscribe", "sns:ListSubscriptionsByTopic",
 	}
-	// DeployerSubscriptionActions take no resource type (the subscription
-	// calls of aws_sns_topic_subscription): "*".
-	DeployerSubscriptionActions = []string{"sns:Unsubscribe", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes"}
+	// DeployerSubscriptionActions take no resource type: "*". Only the read
+	// of aws_sns_topic_subscription: its Create is Subscribe (on the
+	// topic, with the attributes) and then GetSubscriptionAttributes; only
+	// its Update calls SetSubscriptionAttributes and only its Delete
+	// Unsubscribe, which on "*" would reach every subscription of the
+	// account (security review 7, S3). Changing or removing a subscription
+	// is an administrator's task (docs/bootstrap.md#subscriptions).
+	DeployerSubscriptionActions = []string{"sns:GetSubscriptionAttributes"}
+	// DeployerDeniedSubscriptionActions are denied to the deploying role
+	// on every subscription (DeployerSubscriptionActions).
+	DeployerDeniedSubscriptionActions = []string{"sns:Unsubscribe", "sns:SetSubscriptionAttributes"}
+	// DeployerDeniedKeyActions are denied to the deploying role on every
+	// key, whatever a key policy allows it (a key policy it may rewrite
+	// cannot lift a deny in its own IAM policy, which the administrator's
+	// bootstrap writes): the provider never calls them for the keys the
+	// stacks make (docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do).
+	// Disabling, moving the primary, turning rotation off, retiring or
+	// revoking grants, and every use of a key for data or grants.
+	DeployerDeniedKeyActions = []string{
+		"kms:DisableKey", "kms:UpdatePrimaryRegion", "kms:DisableKeyRotation",
+		"kms:RetireGrant", "kms:RevokeGrant", "kms:CreateGrant",
+		"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+	}
+	// DeployerLockoutBypassActions are denied with
+	// kms:BypassPolicyLockoutSafetyCheck true
+	// (docs/aws-rules.md#lockout-safety-check-bypass).
+	DeployerLockoutBypassActions = []string{"kms:CreateKey", "kms:PutKeyPolicy", "kms:ReplicateKey"}
+	// DeployerDeniedTrailActions: the provider calls StopLogging only for
+	// enable_logging = false, which the stacks never set.
+	DeployerDeniedTrailActions = []string{"cloudtrail:StopLogging"}
 	// DeployerListActions take no resource type: "*".
 	DeployerListActions = []string{"kms:ListAliases", "logs:DescribeLogGroups", "logs:DescribeMetricFilters", "cloudtrail:DescribeTrails"}
 	// DeployerOrganizationTrailActions: an organization trail's
@@ -240,8 +276,18 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		// resource tag; it may add only the bootstrap's tag with its value.
 		// It lets the role tag another key of the account too, which gives
 		// it nothing on that key: no other grant here names a key.
+		// Review 7, B3: only the tags the stacks put on keys, each with its
+		// value, and no other tag key (aws:TagKeys, ForAllValues), so that
+		// no tag of another team's key can be added or overwritten
+		// (docs/aws-rules.md#tags-at-key-creation). IfExists: the provider
+		// sends only the tags that change when it updates them.
+		tags := d.keyTags()
 		tagNew := allow("TagKeysAtCreation", []string{"kms:TagResource"}, keyRes)
-		tagNew.Condition = Conditions{}.Add("StringEquals", "aws:RequestTag/"+GuardTagKey, d.KeyTag)
+		tagNew.Condition = Conditions{}
+		for _, k := range sortedKeys(tags) {
+			tagNew.Condition = tagNew.Condition.Add("StringEqualsIfExists", "aws:RequestTag/"+k, tags[k])
+		}
+		tagNew.Condition = tagNew.Condition.Add("ForAllValues:StringEquals", "aws:TagKeys", sortedKeys(tags)...)
 		// docs/aws-rules.md#multi-region-key-service-linked-role: creating a
 		// multi-Region primary key makes KMS create (or re-create) its
 		// service-linked role.
@@ -250,6 +296,16 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		mrkSLR.Condition = Conditions{}.Add("StringEquals", "iam:AWSServiceName", KMSMultiRegionService)
 		keys = append(keys, tagNew, mrkSLR)
 		keys = append(keys, keepTag("KeepKeyTag", []string{"kms:TagResource", "kms:UntagResource", "kms:CreateKey"}, keyRes, d.KeyTag)...)
+		// Review 7, B4 (docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do):
+		// denies in the role's own policy, which no key policy it writes
+		// can lift.
+		denied := append([]string{}, DeployerDeniedKeyActions...)
+		if !d.AllowDestroy {
+			denied = append(denied, DeployerKeyDeletionAction)
+		}
+		keys = append(keys, Statement{Sid: "DenyKeyDestructionAndUse", Effect: Deny, Action: Values(denied), Resource: Values{"*"}},
+			Statement{Sid: "DenyLockoutBypass", Effect: Deny, Action: Values(DeployerLockoutBypassActions), Resource: Values{"*"},
+				Condition: Conditions{}.Add("Bool", "kms:BypassPolicyLockoutSafetyCheck", "true")})
 		if len(aliasRes) > 0 {
 			keys = append(keys, allow("Aliases", DeployerAliasActions, aliasRes))
 		}
@@ -285,7 +341,8 @@ func DeployerPolicies(d Deployer) map[string]Document {
 
 	var trail []Statement
 	if d.TrailARN != "" {
-		trail = append(trail, allow("Trail", DeployerTrailActions, []string{d.TrailARN}))
+		trail = append(trail, allow("Trail", DeployerTrailActions, []string{d.TrailARN}),
+			Statement{Sid: "DenyStopLogging", Effect: Deny, Action: Values(DeployerDeniedTrailActions), Resource: Values{"*"}})
 	}
 	if len(d.LogGroups) > 0 {
 		var res []string
@@ -315,7 +372,8 @@ func DeployerPolicies(d Deployer) map[string]Document {
 			res = append(res, fmt.Sprintf("arn:%s:sns:%s:%s:%s", p, region, a, t))
 		}
 		trail = append(trail, allow("Topics", DeployerTopicActions, res),
-			allow("Subscriptions", DeployerSubscriptionActions, []string{"*"}))
+			allow("Subscriptions", DeployerSubscriptionActions, []string{"*"}),
+			Statement{Sid: "DenySubscriptionChanges", Effect: Deny, Action: Values(DeployerDeniedSubscriptionActions), Resource: Values{"*"}})
 	}
 	if d.OrganizationTrail && d.TrailARN != "" {
 		trail = append(trail, allow("OrganizationTrail", DeployerOrganizationTrailActions, []string{"*"}))
@@ -367,6 +425,17 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		// DescribeMetricFilters, DescribeTrails.
 		add("list", allow("NoResourceType", lists, []string{"*"}))
 	}
+	return out
+}
+
+// keyTags are the tags every key the stacks create carries: KeyTags and
+// GuardTagKey = KeyTag (a resource's own tag wins over a provider default).
+func (d Deployer) keyTags() map[string]string {
+	out := map[string]string{}
+	for k, v := range d.KeyTags {
+		out[k] = v
+	}
+	out[GuardTagKey] = d.KeyTag
 	return out
 }
 

@@ -39,6 +39,17 @@ func TestKeyManagerStatements(t *testing.T) {
 	_, ok = doc.StatementBySid(SidDeployerReplicatesKey)
 	assert.False(t, ok, "a replica's policy does not let the role replicate")
 
-	assert.Len(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), "").Statement, 1)
-	assert.Len(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), role).Statement, 2)
+	// Review 7, B4: scheduling the deletion only with allow_destroy.
+	assert.NotContains(t, manage.Action, DeployerKeyDeletionAction)
+	props.Protection.AllowKeyDeletion = true
+	doc, err = KeyPolicy(props)
+	require.NoError(t, err)
+	manage, ok = doc.StatementBySid(SidDeployerManagesKey)
+	require.True(t, ok)
+	assert.Contains(t, manage.Action, DeployerKeyDeletionAction)
+	assert.NotContains(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), role, false).Statement[1].Action, DeployerKeyDeletionAction)
+	assert.Contains(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), role, true).Statement[1].Action, DeployerKeyDeletionAction)
+
+	assert.Len(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), "", false).Statement, 1)
+	assert.Len(t, WithKeyManager(ResultsKeyPolicy("aws", "444455556666"), role, false).Statement, 2)
 }

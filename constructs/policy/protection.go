@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
@@ -80,6 +81,12 @@ type Protection struct {
 	// (docs/bootstrap.md#keys-by-key-policy). Default: false (the key
 	// policies name no deploying role; IAM decides).
 	ManagesKeys bool
+	// AllowKeyDeletion, with ManagesKeys, adds DeployerKeyDeletionAction to
+	// what the key policies allow Deployer (allow_destroy: Terraform
+	// destroys the keys). Default: false, the deploying role may not
+	// schedule a key's deletion (security review 7, B4;
+	// docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do).
+	AllowKeyDeletion bool
 }
 
 // Validate checks every ARN, reporting each problem under field.
@@ -130,13 +137,22 @@ func (p *Protection) keyStatement(administrators []string) *Statement {
 // (docs/aws-rules.md#deploying-role-actions). No Encrypt, Decrypt,
 // GenerateDataKey*, ReEncrypt*, CreateGrant, DisableKey nor
 // UpdatePrimaryRegion; kms:ReplicateKey only on a primary, into the
-// configured regions (KeyManagerStatements).
+// configured regions (KeyManagerStatements); kms:ScheduleKeyDeletion only
+// with allow_destroy (DeployerKeyDeletionAction).
 var DeployerKeyPolicyActions = Values{
 	"kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation",
 	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
-	"kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
+	"kms:TagResource", "kms:UntagResource", "kms:UpdateAlias",
 	"kms:UpdateKeyDescription",
 }
+
+// DeployerKeyDeletionAction is what the provider calls to destroy a key or
+// a replica (aws_kms_key and aws_kms_replica_key Delete): allowed to the
+// deploying role only with allow_destroy. Without it, a compromised
+// deploying role could schedule the deletion of every copy of the trail
+// key and then rewrite each key policy so that nobody may cancel it
+// (security review 7, B4; docs/aws-rules.md#key-deletion-by-the-deploying-role).
+const DeployerKeyDeletionAction = "kms:ScheduleKeyDeletion"
 
 // KeyManagerStatements are the key policy statements that let role manage
 // the key (DeployerKeyPolicyActions) and, when replicaRegions is not empty
@@ -147,12 +163,18 @@ var DeployerKeyPolicyActions = Values{
 // (docs/aws-rules.md#principals-must-exist); the role also keeps
 // kms:PutKeyPolicy through this statement alone, which the lockout safety
 // check asks of the policy it sets (docs/aws-rules.md#lockout-safety-check).
-func KeyManagerStatements(role string, replicaRegions []string) []Statement {
+// allowDeletion (allow_destroy) adds DeployerKeyDeletionAction.
+func KeyManagerStatements(role string, replicaRegions []string, allowDeletion bool) []Statement {
+	actions := append(Values{}, DeployerKeyPolicyActions...)
+	if allowDeletion {
+		actions = append(actions, DeployerKeyDeletionAction)
+		sort.Strings(actions)
+	}
 	out := []Statement{{
 		Sid:       SidDeployerManagesKey,
 		Effect:    Allow,
 		Principal: AWSPrincipals(role),
-		Action:    DeployerKeyPolicyActions,
+		Action:    actions,
 		Resource:  Values{"*"},
 	}}
 	if len(replicaRegions) > 0 {
@@ -174,16 +196,17 @@ func (p *Protection) keyManagerStatements(replicaRegions []string) []Statement {
 	if p == nil || p.Deployer == "" || !p.ManagesKeys {
 		return nil
 	}
-	return KeyManagerStatements(p.Deployer, replicaRegions)
+	return KeyManagerStatements(p.Deployer, replicaRegions, p.AllowKeyDeletion)
 }
 
 // WithKeyManager appends KeyManagerStatements of role (no replication) to a
 // single-Region key's policy doc; doc unchanged when role is "".
-func WithKeyManager(doc Document, role string) Document {
+// allowDeletion (allow_destroy) lets role schedule the key's deletion.
+func WithKeyManager(doc Document, role string, allowDeletion bool) Document {
 	if role == "" {
 		return doc
 	}
-	doc.Statement = append(append([]Statement{}, doc.Statement...), KeyManagerStatements(role, nil)...)
+	doc.Statement = append(append([]Statement{}, doc.Statement...), KeyManagerStatements(role, nil, allowDeletion)...)
 	return doc
 }
 
