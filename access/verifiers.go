@@ -105,6 +105,10 @@ func (c *checker) verifiers() error {
 	if err != nil {
 		return err
 	}
+	trailCalls, recoveryCalls, err := c.verifierCommandCalls()
+	if err != nil {
+		return err
+	}
 	for _, v := range c.cfg.Key.Verifiers {
 		p := policyeval.Principal{ARN: v}
 		callers := []policyeval.Principal{p}
@@ -112,7 +116,8 @@ func (c *checker) verifiers() error {
 			callers = append(callers, s)
 		}
 		for _, who := range callers {
-			c.verifier(who, p, id, res)
+			j := c.verifier(who, p, id, res)
+			c.verifierCommand(j, res, trailCalls, recoveryCalls)
 		}
 	}
 	return nil
@@ -198,7 +203,7 @@ func (j verifierJudge) identityOnly(want bool, name string, req policyeval.Reque
 
 // verifier is the proofs for one caller: principal or one of its sessions
 // (of the verifier p).
-func (c *checker) verifier(who, p policyeval.Principal, id located, res verifierResources) {
+func (c *checker) verifier(who, p policyeval.Principal, id located, res verifierResources) verifierJudge {
 	j := verifierJudge{c: c, who: who, name: "verifier " + who.ARN, id: id, sameAcc: p.Account() == c.cfg.Accounts.LogArchive.ID, reader: c.isReader(p)}
 	prefix := policy.LogPathPrefix(c.cfg.Trail.S3KeyPrefix)
 	paths := policy.TrailLogPaths(c.cfg.Trail.S3KeyPrefix, c.trail.Account, c.cfg.OrganizationID)
@@ -283,6 +288,7 @@ func (c *checker) verifier(who, p policyeval.Principal, id located, res verifier
 			j.identityOnly(false, "s3:GetObject on the Terraform state bucket", s3req("s3:GetObject", object))
 		}
 	}
+	return j
 }
 
 // verifierKeys: on the copy of each bucket's region, kms:Decrypt through S3

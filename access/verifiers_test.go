@@ -99,6 +99,16 @@ func TestVerifierDefectsAreCaught(t *testing.T) {
 			},
 			"listing object versions under org/AWSLogs/111122223333/ in arn:aws:s3:::example-org-cloudtrail-444455556666 must be allowed (got ImplicitDeny)",
 		},
+		{
+			// Narrower than the verify command's own listings: it reads the
+			// organization's folder for its account folders
+			// (access/verifier_calls.go).
+			"verifiers' listing narrowed to the digest folders", "organization", "log-archive",
+			func(s string) string {
+				return strings.ReplaceAll(s, `\"org/AWSLogs/o-exampleorg1/*\"\n          ]\n        }`, `\"org/AWSLogs/o-exampleorg1/*/CloudTrail-Digest/*\"\n          ]\n        }`)
+			},
+			"the verify command's call: s3:ListBucket on arn:aws:s3:::example-org-cloudtrail-444455556666 with s3:prefix org/AWSLogs/o-exampleorg1/, by the resource policy alone must be allowed (got ImplicitDeny)",
+		},
 	})
 }
 

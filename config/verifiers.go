@@ -71,7 +71,7 @@ func (c *Config) verifierNote() []string {
 			c.Accounts.LogArchive.ID, strings.Join(others, ", ")))
 	}
 	if len(own) > 0 {
-		out = append(out, fmt.Sprintf("recommended: the verifiers of the log-archive account %s (%s) are granted by the bucket and key policies alone; verifier-policy.json, attached to them too, keeps their identity policies no wider; write it with: go run ./cmd/required-policy",
+		out = append(out, fmt.Sprintf("recommended: the verifiers of the log-archive account %s (%s) are granted by the bucket and key policies alone (same account); that they can read nothing else holds only if no other policy of theirs grants more; verifier-policy.json lists what they need: go run ./cmd/required-policy",
 			c.Accounts.LogArchive.ID, strings.Join(own, ", ")))
 	}
 	return out
