@@ -68,7 +68,7 @@ func TestFastPathSynthesizesTheSameBytes(t *testing.T) {
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		require.NoError(t, cmd.Run(), "stderr:\n%s", stderr.String())
-		assert.Equal(t, acceptedWarningLines(t, configPath)+billedLine(t, configPath), stderr.String(), "no notice on either path, only the accepted warnings and the billed features")
+		assert.Equal(t, acceptedWarningLines(t, configPath)+billedLine(t, configPath)+requiredLines(t, configPath), stderr.String(), "no notice on either path, only the accepted warnings, the billed features and the required notes")
 		data, err := os.ReadFile(count)
 		require.NoError(t, err, "the probe did not run in the jsii runtime")
 		n := 0 // the most any of the runtime's processes loaded

@@ -78,8 +78,9 @@ func synthesize(args []string, stdout, stderr io.Writer) int {
 // with CLOUDTRAIL_MRK_WARNINGS_AS_ERRORS set they refuse it like any error.
 // Once synthesized, one information line (not a warning) names the billed
 // features the configuration turns on (config.BilledFeaturesLine), and, for
-// a bucket or key made elsewhere, one line per owner says what to add
-// (config.RequiredNotes).
+// a bucket or key made elsewhere, one line per owner says what to add, and,
+// with key.verifiers, one line says which verifiers need their identity
+// policy (config.RequiredNotes).
 // Warnings, notice and that line go to stderr, or to stdout when the CLI
 // runs the app (see notes), where one more line names what was synthesized.
 func run(stdout, stderr io.Writer, outdir, notice string) int {
@@ -118,7 +119,8 @@ func run(stdout, stderr io.Writer, outdir, notice string) int {
 	// (docs/costs.md), once, where the notes go.
 	fmt.Fprintln(info, cfg.BilledFeaturesLine())
 	// A bucket or key made elsewhere: what their owners must add
-	// (docs/adopting.md); cmd/required-policy writes the statements.
+	// (docs/adopting.md); the verifiers: who needs their identity policy
+	// (docs/verify.md#permissions). cmd/required-policy writes them.
 	required, err := cfg.RequiredNotes()
 	if err != nil {
 		fmt.Fprintf(stderr, "cloudtrail-mrk: cannot compose the statements the existing bucket or key needs: %v\n", err)

@@ -53,8 +53,8 @@ func synth(t *testing.T, path string) (map[string][]byte, string) {
 	out := filepath.Join(t.TempDir(), "cdktf.out")
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, exitOK, run(&stdout, &stderr, out, ""), "stderr:\n%s", stderr.String())
-	assert.Equal(t, acceptedWarningLines(t, path)+billedLine(t, path), stderr.String(),
-		"only the warnings %s accepts, then the billed features, once", acceptedWarningsFile)
+	assert.Equal(t, acceptedWarningLines(t, path)+billedLine(t, path)+requiredLines(t, path), stderr.String(),
+		"only the warnings %s accepts, then the billed features, once, then who needs the verifiers' identity policy", acceptedWarningsFile)
 	assert.Empty(t, stdout.String(), "nothing on stdout unless the CLI runs it")
 	return readTree(t, out), out
 }
@@ -86,8 +86,9 @@ func acceptedWarningLines(t *testing.T, path string) string {
 // synthesized the configuration at path ("" for the default): the billed
 // features it turns on (config.BilledFeaturesLine), not a warning.
 // requiredLines are the notes that say what the owners of an existing
-// bucket or key must add (config.RequiredNotes), one a line; none for a
-// configuration that creates its bucket and key.
+// bucket or key must add, and who needs the verifiers' identity policy
+// (config.RequiredNotes), one a line; none for a configuration that creates
+// its bucket and key and names no verifier. path "" is the default.
 func requiredLines(t *testing.T, path string) string {
 	t.Helper()
 	cfg := loadConfig(t, path)

@@ -60,12 +60,24 @@ const Outsider = "999999999999"
 // derived from cfg, step by step (see steps). A policy the expectations need
 // but the stacks lack is an error.
 func Check(cfg *config.Config, stacks []Stack) ([]Result, error) {
+	return check(cfg, stacks, checkOptions{})
+}
+
+// checkOptions are the seams of the tests: what a seeded defect replaces
+// that is not in the stacks.
+type checkOptions struct {
+	// verifierPolicy replaces the verifiers' identity policy
+	// (config.Config.VerifierPolicy). Default: the configuration's.
+	verifierPolicy *policy.Document
+}
+
+func check(cfg *config.Config, stacks []Stack, opts checkOptions) ([]Result, error) {
 	if cfg.Bucket.Existing || cfg.ExistingKey() {
 		// Their policies are not in the stacks: nothing here may pass for
 		// a proof of them (docs/adopting.md).
 		return nil, fmt.Errorf("cannot prove a configuration with bucket.existing or key.existing_arns yet: the bucket's and key's policies are their owners', not in the synthesized stacks; what they must add is proven by cmd/required-policy's tests only")
 	}
-	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition(), stacks: stacks}
+	c := &checker{cfg: cfg, trail: cfg.TrailIdentity(), part: cfg.Partition(), stacks: stacks, opts: opts}
 	for _, s := range stacks {
 		if len(s.resources("aws_cloudtrail")) > 0 {
 			st := s
@@ -95,6 +107,8 @@ func (c *checker) steps() []func() error {
 		// Who may use the trail's bucket, its key copies and the resources
 		// beside them.
 		c.trailBucket, c.keys, c.accessLogs, c.monitoring, c.replication, c.delegatedAdmin, c.athena, c.athenaProjection,
+		// What the verifiers may read, and nothing else.
+		c.verifiers,
 		// What the log buckets' and the key's policies deny, which events
 		// the trail logs, which alarms fire.
 		c.logBucketProtection, c.accessLogProtection, c.forgedWrites, c.keyProtection, c.monitoringProtection, c.dataEvents, c.alarmChecks, c.replicationAlarm,
@@ -118,6 +132,7 @@ type checker struct {
 	results         []Result
 	current         located
 	currentPolicies policyeval.Policies
+	opts            checkOptions
 }
 
 // resolve gives references stand-in ARNs: keys by their logical name in the

@@ -106,7 +106,7 @@ func TestSeededDefectsAreCaught(t *testing.T) {
 		{
 			"organization statement missing", "organization", "log-archive",
 			func(s string) string {
-				return strings.Replace(s, `/org/AWSLogs/o-exampleorg1/*`, `/org/AWSLogs/o-otherorg123/*`, 1)
+				return strings.Replace(s, `\"Resource\": \"arn:aws:s3:::example-org-cloudtrail-444455556666/org/AWSLogs/o-exampleorg1/*\"`, `\"Resource\": \"arn:aws:s3:::example-org-cloudtrail-444455556666/org/AWSLogs/o-otherorg123/*\"`, 1)
 			},
 			"CloudTrail PutObject into the organization path for this trail must be allowed (got ImplicitDeny)",
 		},

@@ -248,6 +248,14 @@ type Key struct {
 	// Readers are account ids or IAM principal ARNs that may read and decrypt
 	// the log files. Default: none.
 	Readers []string `yaml:"readers"`
+	// Verifiers are IAM role or user ARNs (not accounts, not root) that
+	// may list, read and decrypt this trail's log and digest files and
+	// their earlier versions, in the trail bucket and the recovery bucket,
+	// for the verify command (docs/verify.md#permissions). The stacks grant
+	// them in the bucket and key policies; cmd/required-policy writes the
+	// identity policy each needs in its own account. No role is created.
+	// Default: none.
+	Verifiers []string `yaml:"verifiers,omitempty"`
 	// ExistingARNs names a key made elsewhere, in the log-archive account,
 	// by the ARNs of its copies: the home region's, and each other region's
 	// if any. No key resource is created; its owner adds the statements

@@ -85,6 +85,7 @@ func (c *Config) KeyPolicyProps(region string) policy.KeyPolicyProps {
 		Protection:     c.LogBucketProtection(),
 		Replication:    c.ReplicationGrants(),
 		Region:         region,
+		Verifiers:      c.Key.Verifiers,
 	}
 }
 
@@ -98,6 +99,7 @@ func (c *Config) trailBucketPolicyProps() policy.BucketPolicyProps {
 		Readers:          c.Key.Readers,
 		Protection:       c.LogBucketProtection(),
 		AdditionalTrails: c.AdditionalTrails(),
+		Verifiers:        c.Key.Verifiers,
 	}
 }
 
@@ -110,6 +112,9 @@ func (c *Config) recoveryBucketPolicyProps() policy.RecoveryBucketPolicyProps {
 		Readers:            c.Key.Readers,
 		Protection:         c.LogBucketProtection(),
 		ReplicationRoleARN: c.ReplicationGrants().RoleARN(),
+		Verifiers:          c.Key.Verifiers,
+		TrailAccount:       c.TrailIdentity().Account,
+		OrganizationID:     c.OrganizationID,
 	}
 }
 
@@ -205,11 +210,11 @@ func (c *Config) renderPolicies() renderedPolicies {
 // whether Terraform's provider compacts them or not, AWS receives no more.
 func (c *Config) validatePolicySizes(l *rules.List) {
 	p := c.renderPolicies()
-	const lists = "name fewer, or shorter, key.readers, key.administrators or bucket.break_glass_principals"
+	const lists = "name fewer, or shorter, key.readers, key.verifiers, key.administrators or bucket.break_glass_principals"
 	if n := len(p.key); n > rules.MaxKeyPolicyBytes {
 		l.Addf("key", n, "must render a key policy of at most %d bytes (KMS's limit), and this configuration's for the copy in %s is longer: %s", rules.MaxKeyPolicyBytes, p.keyRegion, lists)
 	}
-	const bucketLists = "name fewer, or shorter, key.readers or bucket.break_glass_principals"
+	const bucketLists = "name fewer, or shorter, key.readers, key.verifiers or bucket.break_glass_principals"
 	if n := len(p.trailBucket); n > rules.MaxBucketPolicyBytes {
 		l.Addf("bucket", n, "must render a bucket policy of at most %d bytes (S3's 20 KB limit), and this configuration's is longer: %s", rules.MaxBucketPolicyBytes, bucketLists)
 	}

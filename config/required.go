@@ -17,14 +17,14 @@ type RequiredPolicies struct {
 	// Bucket is the trail bucket's policy, as
 	// constructs.ExistingTrailBucket.RequiredPolicy writes it: the trail's
 	// ACL check and writes (its account's and the organization's paths),
-	// the readers, the TLS and Requester Pays denies, the deny of writes
-	// from any other trail and the additional delivering trails. Nil
-	// unless bucket.existing.
+	// the readers and the verifiers, the TLS and Requester Pays denies, the
+	// deny of writes from any other trail and the additional delivering
+	// trails. Nil unless bucket.existing.
 	Bucket *policy.Document
 	// Keys are, by region, the statements for that copy of the key:
-	// constructs.Trail.RequiredKeyStatements and the readers' decrypt
-	// grants (policy.ReaderGrant.KeyStatements). Empty unless
-	// key.existing_arns.
+	// constructs.Trail.RequiredKeyStatements, the readers' decrypt grants
+	// (policy.ReaderGrant.KeyStatements) and the verifiers'
+	// (policy.Verification.KeyStatements). Empty unless key.existing_arns.
 	Keys map[string]policy.Document
 	// KeyTags are the tags every copy needs for the guardrails to protect
 	// it (policy.GuardTagKey). Nil unless guardrails.enabled and
@@ -133,6 +133,15 @@ func (c *Config) requiredPolicies() (RequiredPolicies, error) {
 			}
 			st = append(st, rs...)
 		}
+		if v := c.Verification(); v != nil {
+			// docs/verify.md#permissions: on a shared key, this trail's
+			// ARN and object ARNs under its paths only.
+			vs, err := v.KeyStatements(region)
+			if err != nil {
+				return out, fmt.Errorf("key policy in %s: %w", region, err)
+			}
+			st = append(st, vs...)
+		}
 		out.Keys[region] = policy.Document{Version: "2012-10-17", Statement: st}
 	}
 	if c.Guardrails.Enabled {
@@ -147,13 +156,14 @@ func (c *Config) existingBucketPolicyProps() policy.BucketPolicyProps {
 	return policy.BucketPolicyProps{
 		BucketName: c.Bucket.Name, KeyPrefix: c.Trail.S3KeyPrefix, Trail: c.TrailIdentity(),
 		OrganizationID: c.OrganizationID, Readers: c.Key.Readers, AdditionalTrails: c.AdditionalTrails(),
-		SharedBucket: true,
+		SharedBucket: true, Verifiers: c.Key.Verifiers,
 	}
 }
 
 // RequiredNotes are the lines the app prints on its notes stream for an
-// existing bucket or key: what each owner must add, and where; the
-// statements themselves are written by cmd/required-policy.
+// existing bucket or key: what each owner must add, and where; and, with
+// key.verifiers, who needs their identity policy. The statements and the
+// policy themselves are written by cmd/required-policy.
 func (c *Config) RequiredNotes() ([]string, error) {
 	req, err := c.RequiredPolicies()
 	if err != nil {
@@ -174,6 +184,7 @@ func (c *Config) RequiredNotes() ([]string, error) {
 	if len(req.KeyTags) > 0 {
 		out = append(out, fmt.Sprintf("required: every copy of the key must carry the tag %s=%s for the guardrails to protect it", policy.GuardTagKey, req.KeyTags[policy.GuardTagKey]))
 	}
+	out = append(out, c.verifierNote()...)
 	if req.BucketProtection != nil {
 		out = append(out, fmt.Sprintf("recommended: nothing generated prevents the deletion of this trail's log files in bucket %s; its owner may add the deletion deny of bucket-protection.recommended.json (%s; optional, not needed for delivery); %s",
 			c.Bucket.Name, strings.Join(req.BucketProtection.Sids(), ", "), cmd))

@@ -148,6 +148,9 @@ func (c *Config) checkExistingRoles(l *rules.List) {
 	for i, r := range c.Key.Readers {
 		check(fmt.Sprintf("key.readers[%d]", i), r)
 	}
+	for i, v := range c.Key.Verifiers {
+		check(fmt.Sprintf("key.verifiers[%d]", i), v)
+	}
 	for i, b := range c.Bucket.BreakGlassPrincipals {
 		check(fmt.Sprintf("bucket.break_glass_principals[%d]", i), b)
 	}

@@ -119,6 +119,15 @@ func (c *Config) validateKey(l *rules.List, part string) {
 			l.Add(fmt.Sprintf("key.readers[%d]", i), err)
 		}
 	}
+	for i, v := range k.Verifiers {
+		f := fmt.Sprintf("key.verifiers[%d]", i)
+		if _, err := rules.RoleOrUserARN(v, part); err != nil {
+			l.Add(f, err)
+		}
+		if j := slices.Index(k.Verifiers, v); j < i {
+			l.Addf(f, v, "repeats key.verifiers[%d]", j)
+		}
+	}
 }
 
 func (c *Config) validateBucket(l *rules.List) {

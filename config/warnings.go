@@ -98,6 +98,9 @@ func (c *Config) Warnings() []Warning {
 	}
 	if !t.EnableLogFileValidation {
 		warn("trail.enable_log_file_validation", false, "no digest files: a log file changed or deleted after delivery cannot be detected (CIS AWS Foundations v3.0.0 3.2; AWS Config cloudtrail-security-trail-enabled)")
+		if len(c.Key.Verifiers) > 0 {
+			warn("key.verifiers", c.Key.Verifiers, "the verifiers have no digest files to check, since trail.enable_log_file_validation is false: nothing signed by CloudTrail says which log files it delivered or what they held (docs/verify.md#permissions)")
+		}
 	}
 	w := t.CloudWatchLogs
 	switch {
@@ -132,6 +135,10 @@ func (c *Config) Warnings() []Warning {
 	}
 	if !c.Bucket.AccessLogs.Enabled && !c.Bucket.Existing {
 		warn("bucket.access_logs.enabled", false, "requests to the trail bucket are not logged (CIS AWS Foundations v3.0.0 3.4)")
+	}
+	if lc := c.Bucket.Lifecycle; lc != nil && lc.TransitionDays > 0 && len(c.Key.Verifiers) > 0 && (lc.TransitionStorageClass == "GLACIER" || lc.TransitionStorageClass == "DEEP_ARCHIVE") {
+		// docs/aws-rules.md#archived-objects-need-a-restore
+		warn("key.verifiers", c.Key.Verifiers, "bucket.lifecycle moves the log files to %s after %d days, where GetObject refuses them (InvalidObjectState) until someone restores a copy (s3:RestoreObject, which the verifiers are not granted): they cannot verify older files without that restore", lc.TransitionStorageClass, lc.TransitionDays)
 	}
 	if lc := c.Bucket.Lifecycle; lc != nil && lc.TransitionDays > 0 {
 		// docs/aws-rules.md#lifecycle-minimum-object-size: S3's default keeps

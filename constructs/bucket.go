@@ -68,6 +68,13 @@ type TrailBucketProps struct {
 	// Readers are account ids or IAM principal ARNs that may list the bucket
 	// and read the log objects. Default: none.
 	Readers []string
+	// Verifiers are IAM role or user ARNs (not accounts, not root) that may
+	// list and read the trail's write paths, objects and object versions,
+	// and, on a MultiRegionKey made without a policy, decrypt them through
+	// S3 in the bucket's region (policy.Verification); a RecoveryBucket made
+	// from this bucket grants them on the copies too. Their own accounts'
+	// identity policy: policy.VerifierIdentityPolicy. Default: none.
+	Verifiers []string
 	// ObjectLockMode is GOVERNANCE or COMPLIANCE.
 	// Default: DefaultObjectLockMode.
 	ObjectLockMode string
@@ -125,6 +132,7 @@ type TrailBucket struct {
 	lockDays   int
 	lifecycle  *LifecycleProps
 	readers    []string
+	verifiers  []string
 	protection *policy.Protection
 	// additional are the other trails that may deliver (AdditionalTrails).
 	additional []policy.DeliveringTrail
@@ -142,6 +150,7 @@ type TrailBucket struct {
 func (p TrailBucketProps) withDefaults() TrailBucketProps {
 	p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle = lockedDefaults(p.ObjectLockMode, p.ObjectLockDays, p.Lifecycle)
 	p.Readers = append([]string(nil), p.Readers...)
+	p.Verifiers = append([]string(nil), p.Verifiers...)
 	p.AdditionalTrails = append([]policy.DeliveringTrail(nil), p.AdditionalTrails...)
 	if p.Protection != nil {
 		c := *p.Protection
@@ -189,6 +198,7 @@ func (p *TrailBucketProps) policyProps() policy.BucketPolicyProps {
 		Readers:          p.Readers,
 		Protection:       protectionOrDefault(p.Protection),
 		AdditionalTrails: p.AdditionalTrails,
+		Verifiers:        p.Verifiers,
 	}
 }
 
@@ -235,6 +245,7 @@ func NewTrailBucket(scope constructs.Construct, id string, props TrailBucketProp
 		lockDays:       props.ObjectLockDays,
 		lifecycle:      props.Lifecycle,
 		readers:        props.Readers,
+		verifiers:      props.Verifiers,
 		protection:     props.Protection,
 		additional:     props.AdditionalTrails,
 		naming:         props.Naming,
@@ -301,6 +312,42 @@ func (b *TrailBucket) readerKeyStatements() (map[string][]policy.Statement, erro
 		BucketRegion: b.region, KeyPrefix: b.keyPrefix, Readers: b.readers}, "TrailBucketProps.")
 }
 
+// verification is what the bucket's Verifiers verify: its trail's write
+// paths here, and, with recovery, the copies in that bucket; nil without
+// verifiers or before the bucket has its trail.
+func (b *TrailBucket) verification(recovery *RecoveryBucket) *policy.Verification {
+	if len(b.verifiers) == 0 || !b.bound() {
+		return nil
+	}
+	v := &policy.Verification{Verifiers: b.verifiers, Trail: b.trail, OrganizationID: b.organizationID,
+		KeyPrefix: b.keyPrefix, Bucket: b.name, BucketRegion: b.region}
+	if recovery != nil {
+		v.RecoveryBucket, v.RecoveryRegion = recovery.name, recovery.region
+	}
+	return v
+}
+
+// verifierKeyStatements are the decrypt grants of the bucket's Verifiers
+// on its key, per copy, when the key is a MultiRegionKey made without a
+// policy and the bucket has its trail; none otherwise. A custom key policy
+// carries them itself (policy.KeyPolicyProps.Verifiers).
+func (b *TrailBucket) verifierKeyStatements() (map[string][]policy.Statement, error) {
+	k, ok := b.key.(*MultiRegionKey)
+	v := b.verification(nil)
+	if !ok || !k.derived || v == nil {
+		return nil, nil
+	}
+	out := map[string][]policy.Statement{}
+	for _, r := range k.Regions() {
+		s, err := v.KeyStatements(r)
+		if err != nil {
+			return nil, rules.Rename(err, "Verification.", "TrailBucketProps.")
+		}
+		out[r] = s
+	}
+	return out, nil
+}
+
 // planKeyGrants plans, on a key made without a policy, what a bucket made
 // with its trail needs there: the trail's statements (the trail may be
 // created by another app, for example in the management account, which
@@ -321,8 +368,12 @@ func (b *TrailBucket) planKeyGrants() (apply func(), err error) {
 	if err != nil {
 		return nil, err
 	}
+	verifiers, err := b.verifierKeyStatements()
+	if err != nil {
+		return nil, err
+	}
 	return k.planMissing(func(region string) []policy.Statement {
-		return append(append([]policy.Statement(nil), trail...), readers[region]...)
+		return append(append(append([]policy.Statement(nil), trail...), readers[region]...), verifiers[region]...)
 	})
 }
 
@@ -343,6 +394,7 @@ func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID 
 	doc, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{
 		BucketName: b.name, KeyPrefix: b.keyPrefix, Trail: trail, OrganizationID: organizationID,
 		Readers: b.readers, Protection: protectionOrDefault(b.protection), AdditionalTrails: b.additional,
+		Verifiers: b.verifiers,
 	})
 	if err != nil {
 		return nil, nil, rules.At(field, err)
@@ -358,6 +410,16 @@ func (b *TrailBucket) planBind(field string, trail policy.Trail, organizationID 
 	}
 	if keyAdds, err = next.readerKeyStatements(); err != nil {
 		return nil, nil, rules.At(field, err)
+	}
+	verifierAdds, err := next.verifierKeyStatements()
+	if err != nil {
+		return nil, nil, rules.At(field, err)
+	}
+	for region, s := range verifierAdds {
+		if keyAdds == nil {
+			keyAdds = map[string][]policy.Statement{}
+		}
+		keyAdds[region] = append(keyAdds[region], s...)
 	}
 	return func() {
 		b.trail, b.organizationID, b.policyDoc = trail, organizationID, doc

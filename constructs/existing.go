@@ -149,6 +149,10 @@ type ExistingTrailBucketProps struct {
 	// list and read this trail's log objects (its write paths only).
 	// Default: none.
 	Readers []string
+	// Verifiers are IAM role or user ARNs that must be able to list and
+	// read this trail's write paths, objects and object versions
+	// (policy.Verification). Default: none.
+	Verifiers []string
 	// AccessLogBucketName receives the bucket's access logs; the trail logs
 	// its data events apart (TrailProps.LogBuckets). Default: none.
 	AccessLogBucketName string
@@ -173,6 +177,7 @@ type ExistingTrailBucket struct {
 // trail it accepts logs from.
 func TrailBucketFromName(props ExistingTrailBucketProps) (*ExistingTrailBucket, error) {
 	props.Readers = append([]string(nil), props.Readers...)
+	props.Verifiers = append([]string(nil), props.Verifiers...)
 	props.AdditionalTrails = append([]policy.DeliveringTrail(nil), props.AdditionalTrails...)
 	var l rules.List
 	if props.Region == "" {
@@ -188,7 +193,7 @@ func TrailBucketFromName(props ExistingTrailBucketProps) (*ExistingTrailBucket, 
 		OrganizationID: props.OrganizationID, Readers: props.Readers, AdditionalTrails: props.AdditionalTrails,
 		// docs/adopting.md#what-the-deny-of-forged-writes-stops: a bucket
 		// made elsewhere may hold other logs (a landing zone's).
-		SharedBucket: true,
+		SharedBucket: true, Verifiers: props.Verifiers,
 	})
 	l.Add("", rules.Rename(err, "BucketPolicyProps.", "ExistingTrailBucketProps."))
 	if err := l.Err(); err != nil {
@@ -224,7 +229,7 @@ func (b *ExistingTrailBucket) AccessLogBucketName() string { return b.props.Acce
 // CloudTrail's ACL check and writes for this one trail (CloudTrail user
 // guide, "Amazon S3 bucket policy for CloudTrail",
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html),
-// the readers' grants on this trail's write paths only, the TLS-only and
+// the readers' and verifiers' grants on this trail's write paths only, the TLS-only and
 // Requester Pays denies, and the deny of writes into this trail's tree
 // ([prefix/]AWSLogs/*; each AdditionalTrails' into its own) by anyone but
 // that trail (docs/aws-rules.md#only-the-trail-writes): unlike TrailBucket's,

@@ -17,8 +17,8 @@ import (
 )
 
 // RecoveryBucketProps configures NewRecoveryBucket. The Object Lock mode and
-// days, the lifecycle, the key prefix, the readers and the protection are
-// those of Source, the trail bucket the recovery bucket copies, so that the
+// days, the lifecycle, the key prefix, the readers, the verifiers and the
+// protection are those of Source, the trail bucket the recovery bucket copies, so that the
 // copies are kept, expire and are readable exactly as the originals.
 type RecoveryBucketProps struct {
 	// Source is the trail bucket this bucket receives copies of. Required.
@@ -63,7 +63,11 @@ type RecoveryBucket struct {
 	partition, keyPrefix string
 	readers              []string
 	protection           *policy.Protection
-	naming               Naming
+	// verifiers, and the trail account and organization whose paths they
+	// verify: the Source's.
+	verifiers                    []string
+	trailAccount, organizationID string
+	naming                       Naming
 	// replicationRole is the only role the bucket's policy lets replicate.
 	replicationRole string
 	// accessLogBucket receives this bucket's access logs, or "".
@@ -100,6 +104,12 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 	if !isNil(props.Key) && !sameKey(props.Key, src.key, src.region) {
 		l.Addf("RecoveryBucketProps.Key", keyName(props.Key), "must be the key of the bucket it copies (%s): the copies are encrypted with that key's replica in this region", keyName(src.key))
 	}
+	var verifiers []string
+	if src.bound() {
+		verifiers = src.verifiers
+	} else if len(src.verifiers) > 0 {
+		l.Addf("RecoveryBucketProps.Source", src.BucketName(), "has Verifiers but no trail yet, and the verifiers' grants name the trail's write paths: call NewTrail with the source bucket first, or name the trail in TrailBucketProps.Trail")
+	}
 	r := &RecoveryBucket{
 		key:             props.Key,
 		name:            props.BucketName,
@@ -108,6 +118,9 @@ func NewRecoveryBucket(scope constructs.Construct, id string, props RecoveryBuck
 		keyPrefix:       src.KeyPrefix(),
 		readers:         src.allReaders(),
 		protection:      src.protection,
+		verifiers:       verifiers,
+		trailAccount:    src.Trail().Account,
+		organizationID:  src.OrganizationID(),
 		replicationRole: props.ReplicationRoleARN,
 		accessLogBucket: accessLogName(props.AccessLogs),
 		naming:          props.Naming,
@@ -153,6 +166,7 @@ func (r *RecoveryBucket) render(role string) (policy.Document, error) {
 	doc, err := policy.RecoveryBucketPolicy(policy.RecoveryBucketPolicyProps{
 		Partition: r.partition, BucketName: r.name, KeyPrefix: r.keyPrefix, Readers: r.readers,
 		Protection: protectionOrDefault(r.protection), ReplicationRoleARN: role,
+		Verifiers: r.verifiers, TrailAccount: r.trailAccount, OrganizationID: r.organizationID,
 	})
 	return r.naming.document(doc), err
 }
@@ -416,8 +430,9 @@ func (p *ReplicationProps) defaultGrants(l *rules.List) policy.Replication {
 }
 
 // keyStatements are what the key copy in region needs for the replication:
-// the role's grants and, on the destination copy, the readers' grant on the
-// recovery copies (as policy.KeyPolicy writes them).
+// the role's grants and, on the destination copy, the readers' and the
+// verifiers' grants on the recovery copies (as policy.KeyPolicy writes
+// them).
 func (p *ReplicationProps) keyStatements(region string) []policy.Statement {
 	g := p.Grants
 	out := g.KeyStatements(region)
@@ -426,6 +441,12 @@ func (p *ReplicationProps) keyStatements(region string) []policy.Statement {
 		// were checked then.
 		if s, err := g.RecoveryReaders(readers); err == nil {
 			out = append(out, s)
+		}
+	}
+	if v := p.Source.verification(p.Destination); v != nil && region == g.DestinationRegion {
+		// Checked when the source bucket was made.
+		if s, err := v.KeyStatements(region); err == nil {
+			out = append(out, s...)
 		}
 	}
 	return out

@@ -22,6 +22,7 @@ import (
 func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 	f := newFixture(t)
 	reader := "arn:aws:iam::333333333333:role/Auditor"
+	verifier := "arn:aws:iam::555555555555:role/TrailVerifier"
 	k, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{
 		Alias: "alias/wired", Account: "222222222222",
 		Replicas: []ReplicaRegion{{Provider: f.providers["us-west-2"]}},
@@ -31,7 +32,7 @@ func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 	base, _ := k.PolicyIn("us-west-2")
 	assert.Equal(t, []string{policy.SidKeyRootAdministration}, base.Sids())
 
-	b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Readers: []string{reader}, KeyPrefix: "audit"})
+	b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Readers: []string{reader}, KeyPrefix: "audit", Verifiers: []string{verifier}})
 	require.NoError(t, err)
 	assert.Equal(t, "us-east-1", b.Region())
 	for _, s := range b.Policy().Statement {
@@ -45,9 +46,23 @@ func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 	assert.Equal(t, identity, tr.Identity())
 	assert.Equal(t, identity, b.Trail(), "the bucket serves the trail it was given")
 	want, err := policy.TrailBucketPolicy(policy.BucketPolicyProps{BucketName: "trail-logs-test", KeyPrefix: "audit", Trail: identity,
-		OrganizationID: "o-abcdefghij", Readers: []string{reader}, Protection: &policy.Protection{}})
+		OrganizationID: "o-abcdefghij", Readers: []string{reader}, Protection: &policy.Protection{}, Verifiers: []string{verifier}})
 	require.NoError(t, err)
 	assert.Equal(t, want, b.Policy(), "the bucket's policy is TrailBucketPolicy's for the trail")
+	// The verifiers: this trail's paths only, and, on the key, through S3
+	// in the bucket's region only (policy.Verification).
+	verification := policy.Verification{Verifiers: []string{verifier}, Trail: identity, OrganizationID: "o-abcdefghij", KeyPrefix: "audit", Bucket: "trail-logs-test"}
+	read, ok := b.Policy().StatementBySid(policy.SidVerifiersRead)
+	require.True(t, ok)
+	assert.Equal(t, policy.Values{"arn:aws:s3:::trail-logs-test/audit/AWSLogs/111111111111/*", "arn:aws:s3:::trail-logs-test/audit/AWSLogs/o-abcdefghij/*"}, read.Resource)
+	home, err := verification.KeyStatements("us-east-1")
+	require.NoError(t, err)
+	primaryDoc, _ := k.PolicyIn("us-east-1")
+	assert.True(t, keyPolicyHas(primaryDoc, home), "the verifiers decrypt through S3 on the copy in the bucket's region")
+	westDoc, _ := k.PolicyIn("us-west-2")
+	for _, sid := range westDoc.Sids() {
+		assert.NotContains(t, sid, "Verifiers", "nothing for the verifiers on a copy without a bucket yet")
+	}
 	trailStatements, err := policy.TrailKeyStatements(identity)
 	require.NoError(t, err)
 	for _, region := range k.Regions() {
@@ -59,7 +74,7 @@ func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 
 	// GrantRead grants the bucket and its key, as the AWS CDK's grantRead.
 	require.NoError(t, b.GrantRead("444455556666"))
-	_, ok := b.Policy().StatementBySid("GrantedReaders1GetObject")
+	_, ok = b.Policy().StatementBySid("GrantedReaders1GetObject")
 	assert.True(t, ok)
 	for _, region := range k.Regions() {
 		doc, _ := k.PolicyIn(region)
@@ -93,6 +108,19 @@ func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 	west, _ := k.PolicyIn("us-west-2")
 	_, ok = west.StatementBySid(policy.SidLogReadersDecryptRecovery)
 	assert.True(t, ok, "the readers decrypt the recovery copies")
+	// The recovery bucket grants the source's verifiers the same paths, and
+	// the copy that encrypts it lets them decrypt through S3 there.
+	verification.RecoveryBucket, verification.RecoveryRegion = "trail-logs-recovery", "us-west-2"
+	wantRecovery, err := verification.RecoveryBucketStatements()
+	require.NoError(t, err)
+	for _, w := range wantRecovery {
+		got, ok := dst.Policy().StatementBySid(w.Sid)
+		require.True(t, ok, w.Sid)
+		assert.Equal(t, w, got)
+	}
+	recoveryGrant, err := verification.KeyStatements("us-west-2")
+	require.NoError(t, err)
+	assert.True(t, keyPolicyHas(west, recoveryGrant), "the verifiers decrypt the recovery copies")
 
 	// What was added is what Terraform gets.
 	doc := f.synth(t)
@@ -106,6 +134,21 @@ func TestConstructsWireTheirOwnPolicies(t *testing.T) {
 		_, bucketPolicy := doc.OnlyWhere(t, "aws_s3_bucket_policy", "bucket", st.Ref("aws_s3_bucket", name, "id"))
 		assert.Equal(t, want, policyOf(t, bucketPolicy), body["bucket"])
 	}
+}
+
+// TestRecoveryOfAnUnboundBucketWithVerifiers: the verifiers' grants on the
+// copies name the trail's paths, which a bucket without its trail cannot
+// give: the recovery bucket says so, by its field.
+func TestRecoveryOfAnUnboundBucketWithVerifiers(t *testing.T) {
+	f := newFixture(t)
+	k, err := NewMultiRegionKey(f.stack, "Key", MultiRegionKeyProps{Alias: "alias/wired", Account: "222222222222", Replicas: []ReplicaRegion{{Provider: f.providers["us-west-2"]}}})
+	require.NoError(t, err)
+	b, err := NewTrailBucket(f.stack, "Bucket", TrailBucketProps{BucketName: "trail-logs-test", Key: k, Verifiers: []string{"arn:aws:iam::555555555555:role/TrailVerifier"}})
+	require.NoError(t, err)
+	_, err = NewRecoveryBucket(f.stack, "Recovery", RecoveryBucketProps{Source: b, BucketName: "trail-logs-recovery", Provider: f.providers["us-west-2"], Key: k})
+	assert.ErrorContains(t, err, "RecoveryBucketProps.Source: has Verifiers but no trail yet")
+	_, err = NewTrailBucket(f.stack, "Bucket2", TrailBucketProps{BucketName: "trail-logs-test-2", Key: k, Verifiers: []string{"555555555555"}})
+	assert.ErrorContains(t, err, "TrailBucketProps.Verifiers[0]: must be an IAM role or user ARN")
 }
 
 // TestCustomKeyPolicyIsCheckedNotChanged: a key given its policy is the

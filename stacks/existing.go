@@ -30,8 +30,8 @@ func existingKey(cfg *config.Config) (*ctmrk.ExistingKey, error) {
 
 // existingBucket names the bucket of bucket.existing (plain Go: no
 // resource), with everything its required policy lets: the trail, its
-// organization and key prefix, the readers and the additional delivering
-// trails. Access logging is refused with an existing bucket
+// organization and key prefix, the readers, the verifiers and the
+// additional delivering trails. Access logging is refused with an existing bucket
 // (config.validateExisting), so it names no access-log bucket.
 func existingBucket(cfg *config.Config) (*ctmrk.ExistingTrailBucket, error) {
 	return ctmrk.TrailBucketFromName(ExistingTrailBucketProps(cfg))
@@ -47,6 +47,7 @@ func ExistingTrailBucketProps(cfg *config.Config) ctmrk.ExistingTrailBucketProps
 		OrganizationID:   cfg.OrganizationID,
 		KeyPrefix:        cfg.Trail.S3KeyPrefix,
 		Readers:          cfg.Key.Readers,
+		Verifiers:        cfg.Key.Verifiers,
 		AdditionalTrails: cfg.AdditionalTrails(),
 	}
 }

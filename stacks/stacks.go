@@ -327,6 +327,7 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			OrganizationID: cfg.OrganizationID,
 			KeyPrefix:      cfg.Trail.S3KeyPrefix,
 			Readers:        cfg.Key.Readers,
+			Verifiers:      cfg.Key.Verifiers,
 			ObjectLockMode: cfg.Bucket.ObjectLock.Mode,
 			ObjectLockDays: cfg.Bucket.ObjectLock.Days,
 			Lifecycle:      lifecycle,
@@ -384,7 +385,8 @@ func addRecovery(a *LogArchive, cfg *config.Config, grants policy.Replication, r
 			return err
 		}
 	}
-	// Lock, lifecycle, key prefix, readers and protection: the trail bucket's.
+	// Lock, lifecycle, key prefix, readers, verifiers and protection: the
+	// trail bucket's.
 	recovery, err := ctmrk.NewRecoveryBucket(a.Stack, "RecoveryBucket", ctmrk.RecoveryBucketProps{
 		Source:       a.Bucket,
 		BucketName:   r.BucketName,

@@ -124,8 +124,9 @@ func TestOrganizationStacks(t *testing.T) {
 		assert.Equal(t, st.Ref("aws_kms_key", primaryName, "arn"), r["primary_key_arn"])
 		// Every copy carries the same trail, administrator, reader and
 		// deploying-role statements; only the replication grants, the
-		// readers' grant through S3 for a bucket in the copy's region, and
-		// the primary's ReplicateKey grant differ, by region.
+		// readers' and verifiers' grants through S3 for a bucket in the
+		// copy's region, and the primary's ReplicateKey grant differ, by
+		// region.
 		assert.Equal(t, withoutReplication(st.Policy(t, primary)), withoutReplication(st.Policy(t, r)))
 	}
 	assert.Equal(t, map[string]bool{"aws.us-west-2": true, "aws.eu-west-1": true}, replicaProviders)
@@ -427,6 +428,9 @@ func withoutReplication(d policy.Document) policy.Document {
 		switch s.Sid {
 		case policy.SidReplicationDecryptSource, policy.SidReplicationDecryptSourceTrailContext, policy.SidReplicationEncryptReplica, policy.SidReplicationVerifyReplica,
 			policy.SidLogReadersDecryptRecovery, policy.SidLogReadersDecryptTrailBucket,
+			// The verifiers decrypt through S3 on the copy of each bucket's
+			// region only.
+			policy.SidVerifiersDecryptTrailBucket, policy.SidVerifiersDecryptTrailBucketTrailContext, policy.SidVerifiersDecryptRecovery,
 			// Only the primary lets the deploying role replicate the key.
 			policy.SidDeployerReplicatesKey:
 			continue

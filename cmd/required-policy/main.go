@@ -62,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if len(files) == 0 {
-		fmt.Fprintf(stdout, "required-policy: %s: the configuration creates its bucket and key; nothing to add\n", source)
+		fmt.Fprintf(stdout, "required-policy: %s: the configuration creates its bucket and key and names no verifier; nothing to add\n", source)
 		return 0
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -106,8 +106,20 @@ func compose(cfg *config.Config) ([]file, error) {
 	if b := req.BucketProtection; b != nil {
 		files = append(files, file{"bucket-protection.recommended.json", bucketPolicy{Bucket: cfg.Bucket.Name, Account: cfg.Accounts.LogArchive.ID, Version: b.Version, Statement: b.Statement}})
 	}
+	// The verifiers' identity policy, a whole document (IAM takes it as
+	// written): docs/verify.md#permissions.
+	v, err := cfg.VerifierPolicy()
+	if err != nil {
+		return nil, err
+	}
+	if v != nil {
+		files = append(files, file{verifierPolicyFile, *v})
+	}
 	return files, nil
 }
+
+// verifierPolicyFile is the file of the verifiers' identity policy.
+const verifierPolicyFile = "verifier-policy.json"
 
 // render writes v as indented JSON with sorted object keys: through a
 // generic value, so that the order of struct fields does not matter.

@@ -144,3 +144,130 @@ func TestVersion(t *testing.T) {
 	require.Equal(t, 0, run([]string{"--version"}, &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "required-policy")
 }
+
+// TestVerifierPolicy: with key.verifiers, the command writes the verifiers'
+// identity policy whatever made the bucket and key (the organization
+// example creates both, and gets that file only), as a whole policy
+// document equal to config.Config.VerifierPolicy, golden, the same at
+// every run; without verifiers, nothing.
+func TestVerifierPolicy(t *testing.T) {
+	path := "../../examples/organization.yaml"
+	t.Setenv(config.EnvVar, path)
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	require.NotEmpty(t, cfg.Key.Verifiers)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+	files, err := filepath.Glob(filepath.Join(out, "*.json"))
+	require.NoError(t, err)
+	require.Equal(t, []string{filepath.Join(out, verifierPolicyFile)}, files)
+	data, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	golden := filepath.Join("testdata", "organization", verifierPolicyFile)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, data, 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(data))
+	// The file is the policy document itself: what IAM takes as written.
+	doc, err := policy.Parse(string(data))
+	require.NoError(t, err)
+	expected, err := cfg.VerifierPolicy()
+	require.NoError(t, err)
+	assert.Equal(t, *expected, doc)
+
+	t.Setenv(config.EnvVar, "../../testdata/variants/existing-bucket-and-key.yaml")
+	out = t.TempDir()
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+	_, err = os.Stat(filepath.Join(out, verifierPolicyFile))
+	assert.True(t, os.IsNotExist(err), "no verifiers, no verifier policy")
+
+	t.Setenv(config.EnvVar, "")
+	stdout.Reset()
+	require.Equal(t, 0, run([]string{"-out", t.TempDir()}, &stdout, &stderr), stderr.String())
+	assert.Contains(t, stdout.String(), "nothing to add")
+}
+
+// TestVerifierStatementsOnASharedBucketAndKey: on a bucket and key made
+// elsewhere, the statements written for their owners let a verifier list
+// and read this trail's paths and decrypt its files through S3 with an
+// object ARN or this trail's CloudTrail context, and nothing of the rest of
+// the bucket: not its other paths, not the bucket-ARN context (which names
+// every object the key encrypts there), not outside S3.
+func TestVerifierStatementsOnASharedBucketAndKey(t *testing.T) {
+	path := "../../testdata/warn/existing-bucket-and-key.yaml"
+	t.Setenv(config.EnvVar, path)
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	require.Len(t, cfg.Key.Verifiers, 1)
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run([]string{"-out", out}, &stdout, &stderr), stderr.String())
+	bucket := statements(t, filepath.Join(out, "bucket-policy.json"))
+	key := statements(t, filepath.Join(out, "key-policy.us-east-1.json"))
+	identity, err := policy.Parse(readFile(t, filepath.Join(out, verifierPolicyFile)))
+	require.NoError(t, err)
+	verifier := policyeval.Principal{ARN: cfg.Key.Verifiers[0]}
+	acct := verifier.Account()
+	arn := "arn:aws:s3:::" + cfg.Bucket.Name
+	paths := policy.TrailLogPaths(cfg.Trail.S3KeyPrefix, cfg.TrailIdentity().Account, cfg.OrganizationID)
+	object := arn + "/" + paths[1] + "333333333333/CloudTrail-Digest/us-east-1/2026/11/29/d.json.gz"
+	keyArn := cfg.ExistingKeyARNs()["us-east-1"]
+	decide := func(req policyeval.Request, resource policy.Document, isKey bool) policyeval.Decision {
+		t.Helper()
+		if req.Context == nil {
+			req.Context = map[string][]string{}
+		}
+		req.Context["aws:SecureTransport"] = []string{"true"}
+		d, err := policyeval.Evaluate(req, policyeval.Policies{Resource: &resource, ResourceAccount: cfg.Accounts.LogArchive.ID, KeyPolicy: isKey, Identity: []policy.Document{identity}})
+		require.NoError(t, err)
+		return d
+	}
+	s3 := func(action, resource string, kv ...string) policyeval.Request {
+		ctx := map[string][]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			ctx[kv[i]] = []string{kv[i+1]}
+		}
+		return policyeval.Request{Principal: verifier, Action: action, Resource: resource, Context: ctx}
+	}
+	kms := func(kv ...string) policyeval.Request {
+		return s3("kms:Decrypt", keyArn, append([]string{"kms:CallerAccount", acct}, kv...)...)
+	}
+	via := "s3.us-east-1.amazonaws.com"
+	for name, req := range map[string]policyeval.Request{
+		"listing versions under the organization path": s3("s3:ListBucketVersions", arn, "s3:prefix", paths[1]),
+		"reading an earlier version of a digest file":  s3("s3:GetObjectVersion", object),
+	} {
+		assert.Equal(t, policyeval.Allow, decide(req, bucket, false), name)
+	}
+	for name, req := range map[string]policyeval.Request{
+		"decrypting with the object's S3 context through S3": kms("kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", object),
+		"decrypting with this trail's CloudTrail context":    kms("kms:ViaService", via, "kms:EncryptionContext:aws:cloudtrail:arn", cfg.TrailIdentity().ARN()),
+	} {
+		assert.Equal(t, policyeval.Allow, decide(req, key, true), name)
+	}
+	for name, req := range map[string]policyeval.Request{
+		"listing the landing zone's AWSLogs/":     s3("s3:ListBucket", arn, "s3:prefix", "AWSLogs/"),
+		"reading AWS Config's snapshot":           s3("s3:GetObject", arn+"/AWSLogs/222222222222/Config/us-east-1/x.json.gz"),
+		"decrypting with the bucket-ARN context":  kms("kms:ViaService", via, "kms:EncryptionContext:aws:s3:arn", arn),
+		"decrypting another trail's file":         kms("kms:ViaService", via, "kms:EncryptionContext:aws:cloudtrail:arn", "arn:aws:cloudtrail:us-east-1:111111111111:trail/landing-zone"),
+		"decrypting this trail's file outside S3": kms("kms:EncryptionContext:aws:cloudtrail:arn", cfg.TrailIdentity().ARN()),
+	} {
+		doc, isKey := bucket, false
+		if req.Action == "kms:Decrypt" {
+			doc, isKey = key, true
+		}
+		assert.NotEqual(t, policyeval.Allow, decide(req, doc, isKey), name)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(data)
+}

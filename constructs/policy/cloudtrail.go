@@ -127,6 +127,12 @@ type KeyPolicyProps struct {
 	// replicate the key into (kms:ReplicaRegion). Default: none (no
 	// kms:ReplicateKey in the key policy).
 	ReplicaRegions []string
+	// Verifiers are IAM role or user ARNs that may decrypt the log files
+	// through S3 for a verification (Verification.KeyStatements): on the
+	// copy in the trail bucket's region (TrailBucket, required with them)
+	// and, with Replication, on the copy that encrypts the recovery bucket.
+	// Default: none.
+	Verifiers []string
 }
 
 // KeyPolicy returns the key policy of one copy of the trail's key (Region).
@@ -156,8 +162,27 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 			l.Add("KeyPolicyProps.Region", err)
 		}
 	}
+	checkVerifiers(&l, "KeyPolicyProps.Verifiers", p.Verifiers, p.Trail.Partition)
+	if len(p.Verifiers) > 0 && p.TrailBucket == "" {
+		l.Addf("KeyPolicyProps.TrailBucket", "", "is required with Verifiers: they decrypt the objects of that bucket through S3")
+	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
+	}
+	var verifierStatements []Statement
+	if len(p.Verifiers) > 0 {
+		v := Verification{Verifiers: p.Verifiers, Trail: p.Trail, Bucket: p.TrailBucket}
+		if r := p.Replication; r != nil {
+			v.RecoveryBucket, v.RecoveryRegion = r.DestinationBucket, r.DestinationRegion
+		}
+		region := p.Region
+		if region == "" {
+			region = p.Trail.Region
+		}
+		var err error
+		if verifierStatements, err = v.KeyStatements(region); err != nil {
+			return Document{}, rules.Rename(err, "Verification.", "KeyPolicyProps.")
+		}
 	}
 	part, trailArn := p.Trail.Partition, p.Trail.ARN()
 
@@ -213,6 +238,9 @@ func KeyPolicy(p KeyPolicyProps) (Document, error) {
 			doc.Statement = append(doc.Statement, p.Replication.RecoveryReadersStatement(readers, readerAccounts))
 		}
 	}
+	// docs/verify.md#permissions: the verifiers decrypt through S3 only, on
+	// the copy of each bucket's region.
+	doc.Statement = append(doc.Statement, verifierStatements...)
 	return doc, nil
 }
 
@@ -357,6 +385,10 @@ type BucketPolicyProps struct {
 	// AWS Config, VPC Flow Logs and load balancers deliver. Default: false,
 	// a bucket of this trail's own, whose deny covers every object.
 	SharedBucket bool
+	// Verifiers are IAM role or user ARNs that may list and read this
+	// trail's write paths, objects and object versions, for a verification
+	// (Verification.BucketStatements). Default: none.
+	Verifiers []string
 }
 
 // checkAdditionalTrails validates the additional delivering trails and
@@ -407,6 +439,7 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 	readers, _ := checkReaders(&l, "BucketPolicyProps.Readers", p.Readers, p.Trail.Partition)
 	l.Add("", p.Protection.Validate("BucketPolicyProps.Protection", p.Trail.Partition))
 	additional, owners := checkAdditionalTrails(&l, "BucketPolicyProps.AdditionalTrails", p.AdditionalTrails, p.Trail, p.KeyPrefix)
+	verifiers, _ := checkVerifiers(&l, "BucketPolicyProps.Verifiers", p.Verifiers, p.Trail.Partition)
 	if p.SharedBucket {
 		// docs/adopting.md#what-the-deny-of-forged-writes-stops: a deny on a
 		// bare AWSLogs/ would stop AWS Config, VPC Flow Logs and load
@@ -513,6 +546,12 @@ func TrailBucketPolicy(p BucketPolicyProps) (Document, error) {
 		doc.Statement = append(doc.Statement, sharedReaderStatements(bucketArn, paths, readers)...)
 	} else {
 		doc.Statement = append(doc.Statement, readerStatements(bucketArn, logs, readers)...)
+	}
+	if len(verifiers) > 0 {
+		// docs/verify.md#permissions: this trail's write paths only, on
+		// every bucket, shared or not.
+		v := Verification{Trail: p.Trail, OrganizationID: p.OrganizationID, KeyPrefix: p.KeyPrefix, Bucket: p.BucketName}
+		doc.Statement = append(doc.Statement, verifierBucketStatements(bucketArn, v.prefixes(), v.objects(p.BucketName), verifiers)...)
 	}
 	// docs/aws-rules.md#tls-only: deny s3:* without TLS, as AWS Control Tower ships it.
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn))

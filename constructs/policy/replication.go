@@ -263,6 +263,15 @@ type RecoveryBucketPolicyProps struct {
 	// its replication role: package constructs names the role when
 	// NewReplication is called).
 	ReplicationRoleARN string
+	// Verifiers are IAM role or user ARNs that may list and read the
+	// copies of the trail's write paths, objects and object versions
+	// (Verification.RecoveryBucketStatements). Default: none.
+	Verifiers []string
+	// TrailAccount owns the trail whose copies the bucket holds, and
+	// OrganizationID is its organization, if any: they name the write
+	// paths the verifiers may read. TrailAccount is required with
+	// Verifiers. Default: none.
+	TrailAccount, OrganizationID string
 }
 
 // RecoveryBucketPolicy is the recovery bucket's policy: the configured
@@ -287,12 +296,25 @@ func RecoveryBucketPolicy(p RecoveryBucketPolicyProps) (Document, error) {
 			l.Add("RecoveryBucketPolicyProps.ReplicationRoleARN", err)
 		}
 	}
+	verifiers, _ := checkVerifiers(&l, "RecoveryBucketPolicyProps.Verifiers", p.Verifiers, p.Partition)
+	if len(p.Verifiers) > 0 {
+		l.Add("RecoveryBucketPolicyProps.TrailAccount", rules.AccountID(p.TrailAccount))
+	}
+	if p.OrganizationID != "" {
+		l.Add("RecoveryBucketPolicyProps.OrganizationID", rules.OrganizationID(p.OrganizationID))
+	}
 	if err := l.Err(); err != nil {
 		return Document{}, err
 	}
 	bucketArn := fmt.Sprintf("arn:%s:s3:::%s", p.Partition, p.BucketName)
 	doc := Document{Version: Version, ID: "recovery-bucket-policy"}
 	doc.Statement = append(doc.Statement, readerStatements(bucketArn, bucketArn+"/"+LogPathPrefix(p.KeyPrefix), readers)...)
+	if len(verifiers) > 0 {
+		// docs/verify.md#permissions: the replicas keep the source's keys,
+		// so the verifiers read the same paths here.
+		v := Verification{Trail: Trail{Partition: p.Partition, Account: p.TrailAccount}, OrganizationID: p.OrganizationID, KeyPrefix: p.KeyPrefix, Bucket: p.BucketName}
+		doc.Statement = append(doc.Statement, verifierBucketStatements(bucketArn, v.prefixes(), v.objects(p.BucketName), verifiers)...)
+	}
 	doc.Statement = append(doc.Statement, DenyInsecureTransport(bucketArn), DenyRequesterPays(bucketArn),
 		// Nothing writes the recovery bucket directly, and our rule does
 		// not replicate delete markers, so a replicated delete marker

@@ -409,6 +409,17 @@ func RoleARN(arn, partition string) (string, error) {
 	return m[2], nil
 }
 
+// RoleOrUserARN checks the ARN of one IAM role or user (not an account, not
+// its root) in the given partition and returns its account id: what a grant
+// names when it is for one identity only (a log verifier), since a grant to
+// an account reaches every principal its IAM policies allow.
+func RoleOrUserARN(arn, partition string) (string, error) {
+	if m := iamPrincipalPattern.FindStringSubmatch(arn); m == nil || m[3] == "root" || !validIAMPath(arn) {
+		return "", violation(arn, "must be an IAM role or user ARN of the form arn:%s:iam::<12-digit account>:role/<name> or :user/<name>, not an account id or root: the grant names one identity, and an account would hand it to every principal the account's IAM policies allow", orDefault(partition, "<partition>"))
+	}
+	return PrincipalARN(arn, partition)
+}
+
 // MaxIAMPathLength is the longest IAM path, the slashes included, that IAM
 // accepts (docs/aws-rules.md#iam-paths).
 const MaxIAMPathLength = 512

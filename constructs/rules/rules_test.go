@@ -165,6 +165,24 @@ func TestRoleARN(t *testing.T) {
 	}
 }
 
+// TestRoleOrUserARN: one identity, never an account or its root, in the
+// partition asked for.
+func TestRoleOrUserARN(t *testing.T) {
+	for _, good := range []string{"arn:aws:iam::111122223333:role/Verifier", "arn:aws:iam::111122223333:role/team/Verifier", "arn:aws:iam::111122223333:user/alice"} {
+		acct, err := RoleOrUserARN(good, "aws")
+		require.NoError(t, err, good)
+		assert.Equal(t, "111122223333", acct, good)
+	}
+	for _, bad := range []string{"111122223333", "arn:aws:iam::111122223333:root", "*", "arn:aws:iam::111122223333:role/*", "arn:aws:sts::111122223333:assumed-role/R/s", "arn:aws-cn:iam::111122223333:role/R"} {
+		_, err := RoleOrUserARN(bad, "aws")
+		assert.Error(t, err, bad)
+	}
+	_, err := RoleOrUserARN("111122223333", "aws")
+	assert.ErrorContains(t, err, "not an account id or root")
+	_, err = RoleOrUserARN("arn:aws-cn:iam::111122223333:role/R", "aws")
+	assert.ErrorContains(t, err, "partition")
+}
+
 // TestIAMPathLength: IAM paths are at most 512 characters, slashes included
 // (docs/aws-rules.md#iam-paths); the name after the path does not count.
 func TestIAMPathLength(t *testing.T) {

@@ -95,6 +95,17 @@ func (s *Store) Open(ctx context.Context, key, versionID string) (io.ReadCloser,
 		if notFound(err) {
 			return nil, verify.Meta{}, fmt.Errorf("s3://%s/%s: %w", s.bucket, key, verify.ErrNotFound)
 		}
+		if versionID == "" && accessDenied(err) {
+			// S3 answers 403, not 404, for a missing key to a caller without
+			// s3:ListBucket on the bucket, and the verifiers' grant of it is
+			// limited by s3:prefix (docs/aws-rules.md#verifier-s3-actions):
+			// a deleted log file would read as "access denied" and the run
+			// as could-not-check. A listing of the key itself, which the
+			// grant allows, tells a missing key from a refused one.
+			if exists, lerr := s.exists(ctx, key); lerr == nil && !exists {
+				return nil, verify.Meta{}, fmt.Errorf("s3://%s/%s (GetObject answered AccessDenied; ListObjectsV2 does not list it): %w", s.bucket, key, verify.ErrNotFound)
+			}
+		}
 		return nil, verify.Meta{}, fmt.Errorf("GetObject s3://%s/%s: %w", s.bucket, key, err)
 	}
 	meta := verify.Meta{Metadata: map[string]string{}, ReplicationStatus: string(out.ReplicationStatus), VersionID: aws.ToString(out.VersionId)}
@@ -131,6 +142,20 @@ func (s *Store) Versions(ctx context.Context, key string) ([]verify.Object, erro
 		return nil, verify.ErrNoVersions
 	}
 	return out, nil
+}
+
+// exists says whether the bucket lists key as a current object.
+func (s *Store) exists(ctx context.Context, key string) (bool, error) {
+	out, err := s.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: &s.bucket, Prefix: &key, MaxKeys: aws.Int32(1)})
+	if err != nil {
+		return false, err
+	}
+	return len(out.Contents) > 0 && aws.ToString(out.Contents[0].Key) == key, nil
+}
+
+func accessDenied(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "AccessDenied"
 }
 
 func notFound(err error) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -41,9 +42,16 @@ type env struct {
 // scope picks the region out of a SigV4 Authorization header.
 var scope = regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/cloudtrail/`)
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith serves the S3 API through wrap, when not nil.
+func newEnvWith(t *testing.T, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	var h http.Handler = gofakes3.New(s3mem.New()).Server()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{Region: "us-east-2", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), RetryMaxAttempts: 2}
 	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(srv.URL); o.UsePathStyle = true })
@@ -181,5 +189,48 @@ func TestThroughS3Tampered(t *testing.T) {
 	// The overwritten object's current version differs in the recovery copy too.
 	assert.Equal(t, map[verify.Kind]string{verify.OverwrittenVersionFound: overwritten, verify.RecoveryDifferent: replaced}, map[verify.Kind]string{
 		verify.OverwrittenVersionFound: got[verify.OverwrittenVersionFound], verify.RecoveryDifferent: got[verify.RecoveryDifferent]}, string(b))
+	assert.Equal(t, verify.ResultInvalid, r.Result)
+}
+
+// deniedWhenMissing answers a GET or HEAD of a missing object with 403
+// AccessDenied, as S3 does to a caller without s3:ListBucket on the bucket
+// (S3 API Reference, GetObject, "Permissions"): the verifiers' listing
+// grant is limited by s3:prefix.
+func deniedWhenMissing(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		q := r.URL.Query()
+		if rec.Code == http.StatusNotFound && (r.Method == http.MethodGet || r.Method == http.MethodHead) && !q.Has("list-type") && !q.Has("versions") && !q.Has("versionId") {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`)
+			return
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	})
+}
+
+// TestDeletedLogFileBehindAccessDenied: where S3 answers 403 for a missing
+// key, a deleted log file is still reported missing (the run is invalid),
+// not a could-not-check.
+func TestDeletedLogFileBehindAccessDenied(t *testing.T) {
+	e := newEnvWith(t, deniedWhenMissing)
+	f := e.fixture
+	logs := append([]string(nil), f.Logs...)
+	sort.Strings(logs)
+	deleted := logs[4]
+	_, err := e.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: &f.Spec.Bucket, Key: &deleted})
+	require.NoError(t, err)
+	r, err := verify.Verify(context.Background(), e.options())
+	require.NoError(t, err)
+	b, _ := json.MarshalIndent(r.Findings, "", "  ")
+	require.Len(t, r.Findings, 1, string(b))
+	assert.Equal(t, verify.LogFileMissing, r.Findings[0].Kind, string(b))
+	assert.Equal(t, deleted, r.Findings[0].Keys[0])
 	assert.Equal(t, verify.ResultInvalid, r.Result)
 }
