@@ -257,6 +257,7 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 		expect(false, "cloudtrail:StopLogging on the trail", policyeval.Request{Principal: dep, Action: "cloudtrail:StopLogging", Resource: d.TrailARN})
 		expect(true, "cloudtrail:StartLogging on the trail", policyeval.Request{Principal: dep, Action: "cloudtrail:StartLogging", Resource: d.TrailARN})
 	}
+	c.deployerKeepsMonitoring(expect, dep, d)
 	if d.Keys {
 		c.deployerKeyLimits(r, d, self, dep)
 	}
@@ -272,6 +273,58 @@ func (c *checker) deployerLimits(r bootstrapRole, a config.BootstrapAccount, sel
 		expect(true, "organizations:RegisterDelegatedAdministrator of "+d.DelegatedAdministrator+" for CloudTrail", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: deleg, Context: ctx("organizations:ServicePrincipal", policy.CloudTrailService)})
 		expect(false, "organizations:RegisterDelegatedAdministrator of "+d.DelegatedAdministrator+" for another service", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: deleg, Context: ctx("organizations:ServicePrincipal", "iam.amazonaws.com")})
 		expect(false, "organizations:RegisterDelegatedAdministrator of another account for CloudTrail", policyeval.Request{Principal: dep, Action: "organizations:RegisterDelegatedAdministrator", Resource: other, Context: ctx("organizations:ServicePrincipal", policy.CloudTrailService)})
+	}
+}
+
+// deployerKeepsMonitoring (security review 9, B-2): the deploying role may
+// not delete the trail, the log group, a metric filter, an alarm, a topic or
+// a log bucket (unless allow_destroy), nor disable or set an alarm, drop the
+// log group's retention or key, or delete a subscription filter, on ours or
+// any other; creating them still works.
+func (c *checker) deployerKeepsMonitoring(expect func(bool, string, policyeval.Request), dep policyeval.Principal, d policy.Deployer) {
+	destroy := c.cfg.AllowDestroy
+	if d.TrailARN != "" {
+		expect(destroy, "cloudtrail:DeleteTrail on the trail", policyeval.Request{Principal: dep, Action: "cloudtrail:DeleteTrail", Resource: d.TrailARN})
+	}
+	for _, g := range d.LogGroups {
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", d.Partition, d.HomeRegion, d.Account, g)
+		for _, res := range []string{group, group + ":*"} {
+			for _, act := range []string{"logs:DeleteLogGroup", "logs:DeleteMetricFilter"} {
+				expect(destroy, act+" on "+res, policyeval.Request{Principal: dep, Action: act, Resource: res})
+			}
+			for _, act := range []string{"logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:DeleteSubscriptionFilter"} {
+				expect(false, act+" on "+res, policyeval.Request{Principal: dep, Action: act, Resource: res})
+			}
+			// aws_cloudwatch_log_group's Create: CreateLogGroup, then
+			// PutRetentionPolicy.
+			for _, act := range []string{"logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:PutMetricFilter", "logs:AssociateKmsKey"} {
+				expect(true, act+" on "+res, policyeval.Request{Principal: dep, Action: act, Resource: res})
+			}
+		}
+	}
+	for _, pre := range d.AlarmPrefixes {
+		for _, name := range []string{"monitoring-alarm-changes", "monitoring-alarm-changes-by-deployer", "trail-changes"} {
+			alarm := fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s%s", d.Partition, d.HomeRegion, d.Account, pre, name)
+			expect(destroy, "cloudwatch:DeleteAlarms on "+alarm, policyeval.Request{Principal: dep, Action: "cloudwatch:DeleteAlarms", Resource: alarm})
+			for _, act := range []string{"cloudwatch:DisableAlarmActions", "cloudwatch:SetAlarmState"} {
+				expect(false, act+" on "+alarm, policyeval.Request{Principal: dep, Action: act, Resource: alarm})
+			}
+			expect(true, "cloudwatch:PutMetricAlarm on "+alarm, policyeval.Request{Principal: dep, Action: "cloudwatch:PutMetricAlarm", Resource: alarm})
+		}
+	}
+	for _, t := range d.Topics {
+		region := d.HomeRegion
+		if r, ok := d.TopicRegions[t]; ok {
+			region = r
+		}
+		topic := fmt.Sprintf("arn:%s:sns:%s:%s:%s", d.Partition, region, d.Account, t)
+		expect(destroy, "sns:DeleteTopic on "+topic, policyeval.Request{Principal: dep, Action: "sns:DeleteTopic", Resource: topic})
+		expect(true, "sns:CreateTopic on "+topic, policyeval.Request{Principal: dep, Action: "sns:CreateTopic", Resource: topic})
+	}
+	for _, b := range d.Buckets {
+		bucket := fmt.Sprintf("arn:%s:s3:::%s", d.Partition, b)
+		expect(destroy, "s3:DeleteBucket on "+bucket, policyeval.Request{Principal: dep, Action: "s3:DeleteBucket", Resource: bucket})
+		expect(true, "s3:CreateBucket on "+bucket, policyeval.Request{Principal: dep, Action: "s3:CreateBucket", Resource: bucket})
 	}
 }
 
@@ -455,6 +508,21 @@ func (c *checker) deployerKeyLimits(r bootstrapRole, d policy.Deployer, self loc
 		expect(false, "kms:TagResource setting the configured tag "+k+" to another value", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
 			Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:RequestTag/"+k, "attacker", "aws:TagKeys", policy.GuardTagKey, "aws:TagKeys", k)})
 	}
+	// Review 9, S-1: a configured tag that a key already carries with
+	// another value (another team's) is not overwritten, alone or with the
+	// bootstrap's tag; a key carrying the configured value may be tagged.
+	for _, k := range slices.Sorted(maps.Keys(c.cfg.Tags)) {
+		if k == policy.GuardTagKey {
+			continue
+		}
+		v := c.cfg.Tags[k]
+		expect(false, "kms:TagResource overwriting "+k+"=another-team on an unrelated key with the configured value "+v, policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
+			Context: ctx("aws:ResourceTag/"+k, "another-team", "aws:RequestTag/"+k, v, "aws:TagKeys", k)})
+		expect(false, "kms:TagResource overwriting "+k+"=another-team on an unrelated key along with the bootstrap's tag", policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
+			Context: ctx("aws:ResourceTag/"+k, "another-team", "aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:RequestTag/"+k, v, "aws:TagKeys", policy.GuardTagKey, "aws:TagKeys", k)})
+		expect(true, "kms:TagResource of "+k+" on a key that already carries "+k+"="+v, policyeval.Request{Principal: dep, Action: "kms:TagResource", Resource: key,
+			Context: ctx("aws:ResourceTag/"+k, v, "aws:RequestTag/"+k, v, "aws:TagKeys", k)})
+	}
 	// Review 7, B4: no key created with the lockout safety check bypassed.
 	expect(false, "kms:CreateKey with the lockout safety check bypassed", policyeval.Request{Principal: dep, Action: "kms:CreateKey", Resource: "*",
 		Context: ctx("aws:RequestTag/"+policy.GuardTagKey, c.cfg.Trail.Name, "aws:TagKeys", policy.GuardTagKey, "aws:RequestedRegion", c.cfg.HomeRegion, "kms:BypassPolicyLockoutSafetyCheck", "true")})
@@ -553,6 +621,14 @@ func (c *checker) deployerKeyPolicies(r bootstrapRole, self located, outside str
 					c.expectWithKeyPolicy(l.where+" (rewritten by the deploying role to allow it kms:*)", &rewritten, r.account, false,
 						"the deploying role "+r.arn+" (its bootstrap policies, with a key policy it rewrote to allow it kms:*) "+act+" on "+what, req, r.policies)
 				}
+				// Review 9, B-1: CloudWatch Logs using the key on the role's
+				// behalf for the trail's log group, when the role creates or
+				// associates it: allowed on the monitoring key only; the
+				// role's direct calls, another service's and another log
+				// group's: denied, with this key policy and with one it
+				// rewrote to allow itself kms:* (except via CloudWatch Logs
+				// for our log group: docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do).
+				c.deployerKeyViaLogs(r, l, keyArn, what, try)
 				primary := typ == "aws_kms_key" && body["multi_region"] == true
 				if primary {
 					for _, rr := range c.cfg.Key.ReplicaRegions {
@@ -571,6 +647,45 @@ func (c *checker) deployerKeyPolicies(r bootstrapRole, self located, outside str
 	}
 	c.results = append(c.results, Result{Policy: self.where, Fact: true, Want: true, Got: map[bool]policyeval.Decision{true: policyeval.Allow, false: policyeval.ImplicitDeny}[n > 0],
 		Name: fmt.Sprintf("the stacks that %s deploys write %d key policies, each checked for it", r.arn, n)})
+}
+
+// deployerKeyViaLogs: the deploying role's data calls on the key through
+// CloudWatch Logs (docs/aws-rules.md#log-group-key-via-logs).
+func (c *checker) deployerKeyViaLogs(r bootstrapRole, l located, keyArn, what string, try func(bool, string, ...string)) {
+	d := policy.Deployer{}
+	for _, a := range c.cfg.BootstrapAccounts() {
+		if a.ID == r.account {
+			d = c.cfg.DeployerProps(a)
+		}
+	}
+	via := policy.LogsViaService(c.part, c.cfg.HomeRegion)
+	other := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:another-team", c.part, c.cfg.HomeRegion, r.account)
+	// The monitoring key (policy.MonitoringKeyPolicy's Id, with the
+	// naming prefix) encrypts the log group; no other key may.
+	monitoring := strings.HasSuffix(l.doc.ID, "monitoring-key-policy")
+	for _, g := range d.LogGroups {
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", c.part, c.cfg.HomeRegion, r.account, g)
+		for _, act := range []string{"kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"} {
+			try(monitoring, act+" via CloudWatch Logs for the log group "+g, "kms:ViaService", via, "kms:EncryptionContext:aws:logs:arn", group)
+			try(false, act+" via CloudWatch Logs in another region for the log group "+g, "kms:ViaService", policy.LogsViaService(c.part, c.outsideRegion()), "kms:EncryptionContext:aws:logs:arn", group)
+			try(false, act+" via S3 with the log group "+g+"'s context", "kms:ViaService", "s3."+c.cfg.HomeRegion+".amazonaws.com", "kms:EncryptionContext:aws:logs:arn", group)
+			try(false, act+" via CloudWatch Logs for another log group", "kms:ViaService", via, "kms:EncryptionContext:aws:logs:arn", other)
+			try(false, act+" directly with the log group "+g+"'s context", "kms:EncryptionContext:aws:logs:arn", group)
+			// Its own IAM policies hold these even under a key policy it
+			// rewrote to allow itself kms:*.
+			rewritten := policy.Document{Version: policy.Version, Statement: []policy.Statement{{Sid: "Rewritten", Effect: policy.Allow,
+				Principal: policy.AWSPrincipals(r.arn), Action: policy.Values{"kms:*"}, Resource: policy.Values{"*"}}}}
+			for label, kv := range map[string][]string{
+				"via CloudWatch Logs for another log group":       {"kms:ViaService", via, "kms:EncryptionContext:aws:logs:arn", other},
+				"via S3 with the log group " + g + "'s context":   {"kms:ViaService", "s3." + c.cfg.HomeRegion + ".amazonaws.com", "kms:EncryptionContext:aws:logs:arn", group},
+				"directly with the log group " + g + "'s context": {"kms:EncryptionContext:aws:logs:arn", group},
+			} {
+				req := policyeval.Request{Principal: policyeval.Principal{ARN: r.arn}, Action: act, Resource: keyArn, Context: ctx(kv...)}
+				c.expectWithKeyPolicy(l.where+" (rewritten by the deploying role to allow it kms:*)", &rewritten, r.account, false,
+					"the deploying role "+r.arn+" (its bootstrap policies, with a key policy it rewrote to allow it kms:*) "+act+" "+label+" on "+what, req, r.policies)
+			}
+		}
+	}
 }
 
 // deployerWritesNoSCP: the management deploying role may create, change,

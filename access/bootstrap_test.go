@@ -168,6 +168,46 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 	}
 	requireEachCaught(t, []seededDefect{
 		{
+			// Review 9, B-2: one DeleteAlarms call silences every alarm.
+			"a deploying role that may delete the alarms", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_monitoring", "policy", dropStatement("DenyMonitoringRemoval")),
+			"the deploying role " + mg + " cloudwatch:DeleteAlarms on arn:aws:cloudwatch:us-east-1:111122223333:alarm:organization-trail-monitoring-alarm-changes must be denied (got Allow)",
+		},
+		{
+			// Review 9, B-2: the log buckets deletable without allow_destroy.
+			"a deploying role that may delete the log bucket", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_storage", "policy", dropStatement("DenyBucketDeletion")),
+			"the deploying role " + la + " s3:DeleteBucket on arn:aws:s3:::example-org-cloudtrail-444455556666 must be denied (got Allow)",
+		},
+		{
+			// Review 9, B-1: the data deny without its CloudWatch Logs
+			// carve-out: the first apply stops at the log group.
+			"a deploying role denied the monitoring key even through CloudWatch Logs", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_keys", "policy", dropCondition("DenyKeyDataUseExceptViaLogs")),
+			"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:GenerateDataKey via CloudWatch Logs for the log group cloudtrail/organization-trail on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got ExplicitDeny)",
+		},
+		{
+			// Review 9, B-1: the monitoring key policy without the role's
+			// CloudWatch Logs statement.
+			"a monitoring key policy without the deploying role's CloudWatch Logs statement", "organization", "management",
+			editPolicy(t, "aws_kms_key", "Trail_MonitoringKey", "policy", dropStatement("DeployingRoleUsesKeyViaLogs")),
+			"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:GenerateDataKey via CloudWatch Logs for the log group cloudtrail/organization-trail on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got ImplicitDeny)",
+		},
+		{
+			// Review 9, B-1: the carve-out for any log group.
+			"a deploying role that may use any key through CloudWatch Logs for any log group", "organization", "bootstrap-management",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailDeployer_keys", "policy", func(doc map[string]any) {
+				dropStatement("DenyKeyDataUseExceptOurLogGroups")(doc)
+			}),
+			"the deploying role " + mg + " (its bootstrap policies, with a key policy it rewrote to allow it kms:*) kms:Decrypt via CloudWatch Logs for another log group on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be denied (got Allow)",
+		},
+		{
+			// Review 9, S-1: another team's configured tag overwritten.
+			"a deploying role that may overwrite another team's owner tag", "organization", "bootstrap-log-archive",
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropStatement("KeepConfiguredTag1Owner")),
+			"the deploying role " + la + " kms:TagResource overwriting owner=another-team on an unrelated key with the configured value security-engineering must be denied (got Allow)",
+		},
+		{
 			// Review 7, B4: the deploying role's deny of key destruction gone
 			// (the key policies' DeployingRoleManagesKey given
 			// ScheduleKeyDeletion back, as before).

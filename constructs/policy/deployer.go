@@ -172,8 +172,40 @@ var (
 	// revoking grants, and every use of a key for data or grants.
 	DeployerDeniedKeyActions = []string{
 		"kms:DisableKey", "kms:UpdatePrimaryRegion", "kms:DisableKeyRotation",
-		"kms:RetireGrant", "kms:RevokeGrant", "kms:CreateGrant",
-		"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*",
+		"kms:RetireGrant", "kms:RevokeGrant", "kms:CreateGrant", "kms:ReEncrypt*",
+	}
+	// DeployerKeyDataActions are denied to the deploying role on every
+	// key, except, where the stacks create a log group, when CloudWatch
+	// Logs makes the call on its behalf (kms:ViaService logs.<home>) for
+	// one of those log groups (kms:EncryptionContext:aws:logs:arn): the
+	// log group is created with its key by the role's credentials
+	// (security review 9, B-1; docs/aws-rules.md#log-group-key-via-logs).
+	DeployerKeyDataActions = []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*"}
+	// DeployerDeniedMonitoringActions are denied to the deploying role on
+	// every resource: the provider never calls them for what the stacks
+	// create (DeleteRetentionPolicy only for retention_in_days 0,
+	// DisassociateKmsKey only for a log group losing its kms_key_id, which
+	// the stacks never set; no alarm is disabled or set by hand), and each
+	// silences the monitoring (security review 9, B-2;
+	// docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do).
+	DeployerDeniedMonitoringActions = []string{
+		"logs:DeleteRetentionPolicy", "logs:DisassociateKmsKey", "logs:DeleteSubscriptionFilter",
+		"cloudwatch:DisableAlarmActions", "cloudwatch:SetAlarmState",
+	}
+	// DeployerDestroyActions are the deletions of what the stacks create,
+	// denied to the deploying role unless allow_destroy (Terraform
+	// destroys them then), by what the account's stacks hold: one
+	// DeleteAlarms call removes every alarm, the ones that watch alarm
+	// changes and the heartbeat included, before its CloudTrail record
+	// reaches the log group (security review 9, B-2). Removing an alarm, a
+	// metric filter or a topic from the configuration is therefore an
+	// administrator's task (docs/bootstrap.md#removing-monitoring).
+	DeployerDestroyActions = map[string][]string{
+		"trail":   {"cloudtrail:DeleteTrail"},
+		"logs":    {"logs:DeleteLogGroup", "logs:DeleteMetricFilter"},
+		"alarms":  {"cloudwatch:DeleteAlarms"},
+		"topics":  {"sns:DeleteTopic"},
+		"buckets": {"s3:DeleteBucket"},
 	}
 	// DeployerLockoutBypassActions are denied with
 	// kms:BypassPolicyLockoutSafetyCheck true
@@ -238,6 +270,9 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		// Bucket ARNs only: no object of any bucket is a resource here.
 		storage = append(storage, allow("Buckets", DeployerS3BucketActions, res))
 	}
+	if len(d.Buckets) > 0 && !d.AllowDestroy {
+		storage = append(storage, Statement{Sid: "DenyBucketDeletion", Effect: Deny, Action: Values(DeployerDestroyActions["buckets"]), Resource: Values{"*"}})
+	}
 	add("storage", storage...)
 
 	var keys []Statement
@@ -296,6 +331,23 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		mrkSLR.Condition = Conditions{}.Add("StringEquals", "iam:AWSServiceName", KMSMultiRegionService)
 		keys = append(keys, tagNew, mrkSLR)
 		keys = append(keys, keepTag("KeepKeyTag", []string{"kms:TagResource", "kms:UntagResource", "kms:CreateKey"}, keyRes, d.KeyTag)...)
+		// Review 9, S-1: TagKeysAtCreation would let the role overwrite a
+		// configured tag key that another team's key already carries with
+		// another value (owner=payments to owner=<ours>). One deny per
+		// configured key (the conditions of one statement are ANDed): the
+		// request names that key and the key carries it with another
+		// value. A key being created carries no tag yet, so creation is
+		// unaffected (docs/bootstrap.md#not-closed).
+		for i, k := range sortedKeys(d.KeyTags) {
+			if k == GuardTagKey {
+				continue
+			}
+			keys = append(keys, Statement{Sid: fmt.Sprintf("KeepConfiguredTag%d%s", i+1, sidWord(k)), Effect: Deny,
+				Action: Values{"kms:TagResource"}, Resource: Values{"*"},
+				Condition: Conditions{}.Add("ForAnyValue:StringEquals", "aws:TagKeys", k).
+					Add("Null", "aws:ResourceTag/"+k, "false").
+					Add("StringNotEquals", "aws:ResourceTag/"+k, d.KeyTags[k])})
+		}
 		// Review 7, B4 (docs/bootstrap.md#what-a-compromised-deploying-role-can-still-do):
 		// denies in the role's own policy, which no key policy it writes
 		// can lift.
@@ -303,7 +355,32 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		if !d.AllowDestroy {
 			denied = append(denied, DeployerKeyDeletionAction)
 		}
-		keys = append(keys, Statement{Sid: "DenyKeyDestructionAndUse", Effect: Deny, Action: Values(denied), Resource: Values{"*"}},
+		var dataUse []Statement
+		if len(d.LogGroups) > 0 {
+			// Review 9, B-1: CloudWatch Logs calls KMS with the caller's
+			// permissions (kms:ViaService) when the role creates the log
+			// group with its key; a deny here no key policy could lift.
+			// Denied unless via CloudWatch Logs in the home region AND for
+			// one of our log groups: two statements, since the conditions
+			// of one are ANDed; a direct call carries no kms:ViaService and
+			// a negated operator matches an absent key
+			// (docs/aws-rules.md#log-group-key-via-logs).
+			var groups []string
+			for _, g := range d.LogGroups {
+				groups = append(groups, fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", p, d.HomeRegion, a, g))
+			}
+			dataUse = []Statement{
+				{Sid: "DenyKeyDataUseExceptViaLogs", Effect: Deny, Action: Values(DeployerKeyDataActions), Resource: Values{"*"},
+					Condition: Conditions{}.Add("StringNotEquals", "kms:ViaService", LogsViaService(p, d.HomeRegion))},
+				{Sid: "DenyKeyDataUseExceptOurLogGroups", Effect: Deny, Action: Values(DeployerKeyDataActions), Resource: Values{"*"},
+					Condition: Conditions{}.Add("ArnNotEquals", logsEncryptionContextKey, groups...)},
+			}
+		} else {
+			denied = append(denied, DeployerKeyDataActions...)
+		}
+		keys = append(keys, Statement{Sid: "DenyKeyDestructionAndUse", Effect: Deny, Action: Values(denied), Resource: Values{"*"}})
+		keys = append(keys, dataUse...)
+		keys = append(keys,
 			Statement{Sid: "DenyLockoutBypass", Effect: Deny, Action: Values(DeployerLockoutBypassActions), Resource: Values{"*"},
 				Condition: Conditions{}.Add("Bool", "kms:BypassPolicyLockoutSafetyCheck", "true")})
 		if len(aliasRes) > 0 {
@@ -378,6 +455,25 @@ func DeployerPolicies(d Deployer) map[string]Document {
 	if d.OrganizationTrail && d.TrailARN != "" {
 		trail = append(trail, allow("OrganizationTrail", DeployerOrganizationTrailActions, []string{"*"}))
 	}
+	// Review 9, B-2: nothing that silences the monitoring; deletions only
+	// with allow_destroy.
+	var silence []string
+	if len(d.LogGroups) > 0 || len(d.AlarmPrefixes) > 0 {
+		silence = append(silence, DeployerDeniedMonitoringActions...)
+	}
+	if !d.AllowDestroy {
+		for _, g := range []struct {
+			present bool
+			name    string
+		}{{d.TrailARN != "", "trail"}, {len(d.LogGroups) > 0, "logs"}, {len(d.AlarmPrefixes) > 0, "alarms"}, {len(d.Topics) > 0, "topics"}} {
+			if g.present {
+				silence = append(silence, DeployerDestroyActions[g.name]...)
+			}
+		}
+	}
+	if len(silence) > 0 {
+		trail = append(trail, Statement{Sid: "DenyMonitoringRemoval", Effect: Deny, Action: Values(silence), Resource: Values{"*"}})
+	}
 	add("monitoring", trail...)
 
 	var org []Statement
@@ -426,6 +522,14 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		add("list", allow("NoResourceType", lists, []string{"*"}))
 	}
 	return out
+}
+
+// LogsViaService is the kms:ViaService value of CloudWatch Logs in region:
+// logs.<region>.amazonaws.com (KMS developer guide, "kms:ViaService"; the
+// aws-cn form with the .com.cn suffix, like the service principal, is
+// UNCONFIRMED: docs/aws-rules.md#log-group-key-via-logs).
+func LogsViaService(partition, region string) string {
+	return logsServicePrincipal(Trail{Partition: partition, Region: region})
 }
 
 // keyTags are the tags every key the stacks create carries: KeyTags and

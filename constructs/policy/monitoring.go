@@ -128,8 +128,27 @@ func MonitoringKeyPolicy(p MonitoringKeyPolicyProps) (Document, error) {
 		doc.Statement = append(doc.Statement, *s)
 	}
 	doc.Statement = append(doc.Statement, p.Protection.keyManagerStatements(nil)...)
+	if p.LogGroupName != "" && p.Protection != nil && p.Protection.Deployer != "" && p.Protection.ManagesKeys {
+		// Security review 9, B-1 (docs/aws-rules.md#log-group-key-via-logs):
+		// CloudWatch Logs calls KMS on behalf of the role that creates the
+		// log group with this key (kms:ViaService); only through CloudWatch
+		// Logs in the home region, only for this log group.
+		doc.Statement = append(doc.Statement, Statement{
+			Sid:       SidDeployerUsesKeyViaLogs,
+			Effect:    Allow,
+			Principal: AWSPrincipals(p.Protection.Deployer),
+			Action:    Values(DeployerKeyDataActions),
+			Resource:  Values{"*"},
+			Condition: Conditions{}.Add("StringEquals", "kms:ViaService", logsServicePrincipal(home)).
+				Add("ArnEquals", logsEncryptionContextKey, LogGroupARN(home, p.LogGroupName)),
+		})
+	}
 	return doc, nil
 }
+
+// SidDeployerUsesKeyViaLogs lets the deploying role use the monitoring key
+// through CloudWatch Logs for the trail's log group (MonitoringKeyPolicy).
+const SidDeployerUsesKeyViaLogs = "DeployingRoleUsesKeyViaLogs"
 
 // CloudWatchLogsRoleTrust lets CloudTrail assume the role that delivers to
 // CloudWatch Logs, with the trust AWS documents for it and no condition
