@@ -236,6 +236,13 @@ type Key struct {
 	// cmd/required-policy writes (docs/adopting.md). Default: none (the
 	// configuration creates the multi-region key).
 	ExistingARNs []string `yaml:"existing_arns,omitempty"`
+	// ImportARN names an existing multi-region key, in the log-archive
+	// account and the home region, that this configuration takes over as
+	// its primary key: the stack adds a Terraform import block for it, and
+	// from the first apply its policy, rotation and description are this
+	// configuration's (docs/adopting.md). Replicas and aliases are created
+	// as usual. Default: none (the primary key is created).
+	ImportARN string `yaml:"import_arn,omitempty"`
 }
 
 // Bucket configures the trail bucket.
@@ -247,6 +254,13 @@ type Bucket struct {
 	// created; its owner adds the statements cmd/required-policy writes
 	// (docs/adopting.md). Default: false (the configuration creates it).
 	Existing bool `yaml:"existing,omitempty"`
+	// Import: the bucket named Name exists, with Object Lock enabled, in the
+	// home region and the log-archive account, and this configuration takes
+	// it over: the stack adds Terraform import blocks for the bucket, its
+	// versioning and its Object Lock configuration, and from the first
+	// apply every setting of the bucket is this configuration's, its policy
+	// included (docs/adopting.md). Default: false (the bucket is created).
+	Import bool `yaml:"import,omitempty"`
 	// ObjectLock is the default retention of every log object.
 	ObjectLock ObjectLock `yaml:"object_lock"`
 	// Lifecycle is optional. Default: none (objects are kept forever).

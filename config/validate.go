@@ -62,6 +62,7 @@ func (c *Config) Validate() error {
 	c.validateDelegatedAdministrator(&l, part)
 	c.validateAthena(&l)
 	c.validateExisting(&l, part)
+	c.validateImport(&l, part)
 	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
 	return l.Err()
