@@ -104,7 +104,7 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 	results := checker.Check(ctx, configs)
 	stacksTotal := len(results)
 
-	failed := 0
+	failed, unplanned := 0, 0
 	for _, r := range results {
 		if r.Err != nil {
 			failed++
@@ -115,14 +115,24 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 		if n := len(r.Accepted); n > 0 {
 			accepted = fmt.Sprintf(" (%d accepted warnings, -v lists them)", n)
 		}
-		fmt.Fprintf(stdout, "ok   %s, stack %s: validate and plan clean%s, plan creates %d\n", r.Config, r.Stack, accepted, r.Creates)
+		if r.PlanSkipped != "" {
+			// Never silently: the stack is validated, not planned.
+			unplanned++
+			fmt.Fprintf(stdout, "ok   %s, stack %s: validate clean%s; plan NOT run: %s\n", r.Config, r.Stack, accepted, r.PlanSkipped)
+		} else {
+			fmt.Fprintf(stdout, "ok   %s, stack %s: validate and plan clean%s, plan creates %d\n", r.Config, r.Stack, accepted, r.Creates)
+		}
 		for _, d := range r.Accepted {
 			if verbose {
 				fmt.Fprintf(stdout, "     accepted %s\n", d)
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "validate: %d configurations, %d stacks: %d passed, %d failed\n", len(configs), stacksTotal, stacksTotal-failed, failed)
+	skipped := ""
+	if unplanned > 0 {
+		skipped = fmt.Sprintf(" (%d of them validated only: their import blocks need the real account to plan)", unplanned)
+	}
+	fmt.Fprintf(stdout, "validate: %d configurations, %d stacks: %d passed%s, %d failed\n", len(configs), stacksTotal, stacksTotal-failed, skipped, failed)
 	if failed > 0 {
 		return 1
 	}

@@ -91,6 +91,30 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	wrong.Counts = map[string]int{"aws_cloudtrail": 2}
 	wrong.KMSBuckets = []string{"another-bucket"}
 
+	// Import blocks (bucket.import): allowed only in a root module, and
+	// planned only against the real account. One valid, one on a stack
+	// Terraform refuses, one whose `to` names nothing (which terraform
+	// validate accepts).
+	withImport := func(doc map[string]any, to string) map[string]any {
+		doc["import"] = []any{map[string]any{"to": to, "id": "cloudtrail-mrk-logs-111122223333"}}
+		return doc
+	}
+	bucketAddr := func(doc map[string]any) string {
+		for name, b := range object(object(doc, "resource"), "aws_s3_bucket") {
+			if b.(map[string]any)["object_lock_enabled"] == true {
+				return "aws_s3_bucket." + name
+			}
+		}
+		require.Fail(t, "no trail bucket in the golden stack")
+		return ""
+	}
+	imported := golden(t, "default/cloudtrail-mrk.tf.json")
+	imported = withImport(imported, bucketAddr(imported))
+	importedInvalid := golden(t, "default/cloudtrail-mrk.tf.json")
+	resource(t, importedInvalid, "aws_cloudwatch_log_group")["retention_in_days"] = 7777
+	importedInvalid = withImport(importedInvalid, bucketAddr(importedInvalid))
+	importedNowhere := withImport(golden(t, "default/cloudtrail-mrk.tf.json"), "aws_s3_bucket.NoSuchBucket")
+
 	configs := []*Config{
 		one("default", golden(t, "default/cloudtrail-mrk.tf.json"), combined),
 		{Name: "organization", Label: "config organization", Expect: map[string]Expect{"log-archive": orgArchive, "management": orgTrail},
@@ -103,13 +127,28 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		one("lookup", lookup, combined),
 		one("wrong", golden(t, "default/cloudtrail-mrk.tf.json"), map[string]Expect{"cloudtrail-mrk": wrong}),
 		one("region", badRegion, combined),
+		one("imported", imported, combined),
+		one("imported-invalid", importedInvalid, combined),
+		one("imported-nowhere", importedNowhere, combined),
 	}
 	checker := &Checker{TF: tf, WorkDir: filepath.Join(work, "check")}
 	results := map[string]Result{}
 	for _, r := range checker.Check(ctx, configs) {
 		results[r.Config+"/"+r.Stack] = r
 	}
-	require.Len(t, results, 8)
+	require.Len(t, results, 11)
+
+	// Validated as a root of its own, and not planned, saying why.
+	r := results["config imported/cloudtrail-mrk"]
+	require.NoError(t, r.Err)
+	assert.Equal(t, 1, r.Imports)
+	assert.Zero(t, r.Creates)
+	assert.Contains(t, r.PlanSkipped, "1 import blocks: an import plan reads each import target from the real account")
+	for key, r := range results {
+		if !strings.HasPrefix(key, "config imported") {
+			assert.Empty(t, r.PlanSkipped, key)
+		}
+	}
 
 	for _, key := range []string{"config default/cloudtrail-mrk", "config organization/log-archive", "config organization/management"} {
 		r := results[key]
@@ -133,10 +172,12 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2+2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
-		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
-		"config deprecated/cloudtrail-mrk": {"config deprecated, stack cloudtrail-mrk:", "warning:", "acl", "not accepted"},
-		"config lookup/cloudtrail-mrk":     {"data.aws_caller_identity.current", "call AWS at plan time"},
-		"config region/cloudtrail-mrk":     {"config region, stack cloudtrail-mrk:", "terraform plan reported", "us-fake-1"},
+		"config invalid/cloudtrail-mrk":          {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
+		"config deprecated/cloudtrail-mrk":       {"config deprecated, stack cloudtrail-mrk:", "warning:", "acl", "not accepted"},
+		"config lookup/cloudtrail-mrk":           {"data.aws_caller_identity.current", "call AWS at plan time"},
+		"config region/cloudtrail-mrk":           {"config region, stack cloudtrail-mrk:", "terraform plan reported", "us-fake-1"},
+		"config imported-invalid/cloudtrail-mrk": {"config imported-invalid, stack cloudtrail-mrk:", "terraform validate reported", "retention_in_days"},
+		"config imported-nowhere/cloudtrail-mrk": {"`to` \"aws_s3_bucket.NoSuchBucket\" names no resource of the stack"},
 		"config wrong/cloudtrail-mrk": {"the plan does not match the configuration",
 			"replica keys are created through the providers of [us-west-2], want one in each of [eu-west-1]",
 			"plans 1 aws_cloudtrail, the configuration makes 2", "bucket another-bucket must be encrypted"},
