@@ -267,6 +267,12 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err != nil {
 			return nil, err
 		}
+		// An existing multi-region key taken over (docs/adopting.md).
+		if id := cfg.ImportedKeyID(); id != "" {
+			if err := archive.Key.ImportPrimary(id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var accessLogs *ctmrk.AccessLogBucket
 	if a := cfg.Bucket.AccessLogs; a.Enabled {
@@ -315,6 +321,10 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		})
 		if err != nil {
 			return nil, err
+		}
+		// An existing bucket taken over (docs/adopting.md).
+		if cfg.ImportsBucket() {
+			archive.Bucket.ImportExisting()
 		}
 	}
 	archive.AccessLogs = accessLogs
