@@ -90,8 +90,7 @@ func acceptedWarningLines(t *testing.T, path string) string {
 // configuration that creates its bucket and key.
 func requiredLines(t *testing.T, path string) string {
 	t.Helper()
-	cfg, err := config.Load(path)
-	require.NoError(t, err)
+	cfg := loadConfig(t, path)
 	lines, err := cfg.RequiredNotes()
 	require.NoError(t, err)
 	if cfg.Bucket.Existing || cfg.ExistingKey() {
@@ -105,14 +104,20 @@ func requiredLines(t *testing.T, path string) string {
 	return out
 }
 
+// loadConfig loads the configuration at path, or the built-in default for "".
+func loadConfig(t *testing.T, path string) *config.Config {
+	t.Helper()
+	if path == "" {
+		return config.Default()
+	}
+	cfg, err := config.Load(path)
+	require.NoError(t, err)
+	return cfg
+}
+
 func billedLine(t *testing.T, path string) string {
 	t.Helper()
-	cfg := config.Default()
-	if path != "" {
-		var err error
-		cfg, err = config.Load(path)
-		require.NoError(t, err)
-	}
+	cfg := loadConfig(t, path)
 	line := cfg.BilledFeaturesLine()
 	require.True(t, strings.HasPrefix(line, "cloudtrail-mrk: billed features turned on: "), line)
 	return line + "\n"
@@ -297,12 +302,7 @@ func TestCommandLine(t *testing.T) {
 // synthesized: every expectation derived from the configuration must hold.
 func checkAccess(t *testing.T, path, out string) {
 	t.Helper()
-	cfg := config.Default()
-	if path != "" {
-		var err error
-		cfg, err = config.Load(path)
-		require.NoError(t, err)
-	}
+	cfg := loadConfig(t, path)
 	stacks, err := access.ReadStacks(out)
 	require.NoError(t, err)
 	results, err := access.Check(cfg, stacks)

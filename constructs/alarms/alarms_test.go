@@ -239,12 +239,7 @@ func TestRoleEventsAreTheGuardedActions(t *testing.T) {
 func TestPipelineRoleAlarmMatchesEveryActionOnOurRolesOnly(t *testing.T) {
 	tampering, err := TamperingAlarms(testDeployment, nil)
 	require.NoError(t, err)
-	var alarm Alarm
-	for _, a := range tampering {
-		if a.Name == PipelineRoleChanges {
-			alarm = a
-		}
-	}
+	alarm := named(tampering, PipelineRoleChanges)
 	require.Len(t, alarm.Patterns, 1)
 	t.Logf("pattern (%d characters): %s", len(alarm.Patterns[0]), alarm.Patterns[0])
 	var template map[string]any
@@ -281,4 +276,14 @@ func TestPipelineRoleAlarmMatchesEveryActionOnOurRolesOnly(t *testing.T) {
 	for _, read := range []string{"GetRole", "ListRolePolicies", "TagRole"} {
 		assert.False(t, count(record(read, "cloudtrail-mrk-replication", "444455556666")), read)
 	}
+}
+
+// named is the alarm of list with the given name (the zero Alarm if none).
+func named(list []Alarm, name string) Alarm {
+	for _, a := range list {
+		if a.Name == name {
+			return a
+		}
+	}
+	return Alarm{}
 }

@@ -185,12 +185,7 @@ func TestDeployerIsToldApartByIssuerOnly(t *testing.T) {
 func TestAlarmNamesAreWatched(t *testing.T) {
 	alarms, err := MonitoringAlarms(testMonitoring, nil)
 	require.NoError(t, err)
-	var watch Alarm
-	for _, a := range alarms {
-		if a.Name == MonitoringAlarmChanges {
-			watch = a
-		}
-	}
+	watch := named(alarms, MonitoringAlarmChanges)
 	require.Len(t, watch.Patterns, 3, "one for alarmName, one for alarmNames[*], one for mute rules")
 	names := append(Names(), "heartbeat")
 	for _, n := range MonitoringNames {
@@ -266,12 +261,7 @@ func TestMonitoringPatternsFitAndFilterCount(t *testing.T) {
 	assert.LessOrEqual(t, filters, rules.MaxMetricFiltersPerLogGroup)
 	// Split log-group patterns still count each event on each form of the
 	// group's name exactly once.
-	var group Alarm
-	for _, a := range monitoring {
-		if a.Name == MonitoringLogGroupChanges {
-			group = a
-		}
-	}
+	group := named(monitoring, MonitoringLogGroupChanges)
 	require.Greater(t, len(group.Patterns), 1)
 	arn := "arn:aws-us-gov:logs:us-gov-west-1:111122223333:log-group:" + long.LogGroupName
 	// Each event with each field its request carries (CloudWatch Logs API
@@ -313,12 +303,7 @@ func TestKeyChangesWatchEveryKey(t *testing.T) {
 	m.Deployer = ""
 	all, err := MonitoringAlarms(m, nil)
 	require.NoError(t, err)
-	var keyAlarm Alarm
-	for _, a := range all {
-		if a.Name == MonitoringKeyChanges {
-			keyAlarm = a
-		}
-	}
+	keyAlarm := named(all, MonitoringKeyChanges)
 	require.NotEmpty(t, keyAlarm.Patterns)
 	counts := func(id string, at int) bool {
 		res := []any{map[string]any{"ARN": "arn:aws:kms:us-east-1:111122223333:alias/x"}}
