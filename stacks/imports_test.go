@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/config"
 	st "github.com/cloudtrail-mrk/cloudtrail-mrk/internal/proof/synthtest"
 )
 
@@ -75,6 +76,58 @@ func TestImportBlocks(t *testing.T) {
 	// Replicas and aliases are created, not imported.
 	assert.Equal(t, 1, d.Count("aws_kms_replica_key"))
 	assert.Equal(t, 2, d.Count("aws_kms_alias"))
+	// Tags stay managed (docs/aws-rules.md#tags-on-import): nothing ignores
+	// changes on what is taken over, so the warning that the owner's tags
+	// are removed is true.
+	for _, to := range []string{"aws_kms_key." + keyName, "aws_s3_bucket." + bucketName} {
+		typ, name := splitAddress(t, to)
+		lc, _ := d.Resources(typ)[name]["lifecycle"].(map[string]any)
+		assert.NotContains(t, lc, "ignore_changes", "%s", to)
+	}
+	checkImportedKeyPreconditions(t, cfg, d)
+}
+
+// key.import_arn: the plan reads the imported key (data source aws_kms_key,
+// by its ARN, through the primary key's provider) and fails, before
+// anything changes, unless it is a symmetric encryption multi-Region
+// PRIMARY key with key material from KMS: a replica in the home region has
+// the same ARN shape and key id (docs/aws-rules.md#imported-key-checks).
+// The conditions are Terraform expressions; the measurement that they hold
+// and fail as meant is recorded there.
+// (Part of TestImportBlocks, which synthesizes the stack once.)
+func checkImportedKeyPreconditions(t *testing.T, cfg *config.Config, d st.Doc) {
+	t.Helper()
+	data := st.Object(st.Object(d, "data"), "aws_kms_key")
+	require.Len(t, data, 1, "one aws_kms_key data source: %v", data)
+	var dataName string
+	for name, v := range data {
+		dataName = name
+		ds, _ := v.(map[string]any)
+		assert.Equal(t, cfg.Key.ImportARN, ds["key_id"], "the data source reads the imported key by its ARN")
+		assert.Nil(t, ds["provider"], "through the home region's default provider, the primary key's")
+	}
+	keyName, key := d.OnlyWhere(t, "aws_kms_key", "multi_region", true)
+	assert.Nil(t, key["provider"])
+	ref := "data.aws_kms_key." + dataName
+	want := []string{
+		"${" + ref + ".multi_region == true}",
+		"${try(" + ref + `.multi_region_configuration[0].multi_region_key_type, "") == "PRIMARY"}`,
+		"${" + ref + `.customer_master_key_spec == "SYMMETRIC_DEFAULT"}`,
+		"${" + ref + `.key_usage == "ENCRYPT_DECRYPT"}`,
+		"${" + ref + `.origin == "AWS_KMS"}`,
+	}
+	lc, ok := key["lifecycle"].(map[string]any)
+	require.True(t, ok, "aws_kms_key.%s has a lifecycle: %v", keyName, key)
+	pre, _ := lc["precondition"].([]any)
+	var got []string
+	for _, p := range pre {
+		m, ok := p.(map[string]any)
+		require.True(t, ok, "a precondition is an object: %v", p)
+		got = append(got, m["condition"].(string))
+		assert.Contains(t, m["error_message"], cfg.Key.ImportARN, "the message names the key")
+	}
+	assert.Equal(t, want, got, "preconditions of aws_kms_key.%s", keyName)
+	assert.Equal(t, true, lc["prevent_destroy"], "prevent_destroy stays")
 }
 
 // Without bucket.import and key.import_arn no stack has an import block
@@ -82,10 +135,17 @@ func TestImportBlocks(t *testing.T) {
 func TestNoImportBlocksByDefault(t *testing.T) {
 	cfg := load(t, "../testdata/warn/import-bucket-and-key.yaml")
 	cfg.Bucket.Import, cfg.Key.ImportARN = false, ""
+	cfg.Bucket.ImportReplacesPolicyAndSettings, cfg.Key.ImportReplacesPolicyAndSettings = false, false
 	_, docs := synthApp(t, cfg)
 	for name, d := range docs {
 		assert.NotContains(t, d, "import", "stack %s", name)
 	}
+	// Nor the imported key's data source and preconditions.
+	d := docs[LogArchiveStackName]
+	assert.Empty(t, st.Object(st.Object(d, "data"), "aws_kms_key"))
+	_, key := d.OnlyWhere(t, "aws_kms_key", "multi_region", true)
+	lc, _ := key["lifecycle"].(map[string]any)
+	assert.NotContains(t, lc, "precondition")
 }
 
 func splitAddress(t *testing.T, to string) (string, string) {

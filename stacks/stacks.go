@@ -268,8 +268,8 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 			return nil, err
 		}
 		// An existing multi-region key taken over (docs/adopting.md).
-		if id := cfg.ImportedKeyID(); id != "" {
-			if err := archive.Key.ImportPrimary(id); err != nil {
+		if a := cfg.Key.ImportARN; a != "" {
+			if err := archive.Key.ImportPrimary(a); err != nil {
 				return nil, err
 			}
 		}
