@@ -118,7 +118,7 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 		if r.PlanSkipped != "" {
 			// Never silently: the stack is validated, not planned.
 			unplanned++
-			fmt.Fprintf(stdout, "ok   %s, stack %s: validate clean%s; plan NOT run: %s\n", r.Config, r.Stack, accepted, r.PlanSkipped)
+			fmt.Fprintf(stdout, "ok   %s, stack %s: validate clean%s, %s; plan against AWS NOT run: %s\n", r.Config, r.Stack, accepted, mocked(r.MockRuns), r.PlanSkipped)
 		} else {
 			fmt.Fprintf(stdout, "ok   %s, stack %s: validate and plan clean%s, plan creates %d\n", r.Config, r.Stack, accepted, r.Creates)
 		}
@@ -130,7 +130,7 @@ func run(project bool, out string, verbose bool, stdout, stderr io.Writer) int {
 	}
 	skipped := ""
 	if unplanned > 0 {
-		skipped = fmt.Sprintf(" (%d of them validated only: their import blocks need the real account to plan)", unplanned)
+		skipped = fmt.Sprintf(" (%d of them not planned against AWS: their import blocks need the real account)", unplanned)
 	}
 	fmt.Fprintf(stdout, "validate: %d configurations, %d stacks: %d passed%s, %d failed\n", len(configs), stacksTotal, stacksTotal-failed, skipped, failed)
 	if failed > 0 {
@@ -293,4 +293,17 @@ func delegatedExpectations(cfg *config.Config, archive, trail tfcheck.Expect) ma
 		stacks.ManagementStackName:     tfcheck.Registration(cfg),
 		stacks.DelegatedAdminStackName: tfcheck.Registered(trail),
 	}
+}
+
+// mocked says what `terraform test` with mocked providers proved of a stack
+// with import blocks (tfcheck.Result.MockRuns).
+func mocked(runs []string) string {
+	if len(runs) == 0 {
+		return "no mocked plan"
+	}
+	out := fmt.Sprintf("mocked plan clean (terraform test, %d runs: the stack plans once its import targets exist", len(runs))
+	if refused := runs[1:]; len(refused) > 0 {
+		out += "; the imported key's preconditions fail the plan in runs " + strings.Join(refused, ", ")
+	}
+	return out + ")"
 }

@@ -79,8 +79,14 @@ type Result struct {
 	// import target from AWS, and offline it fails with "Cannot import
 	// non-existent remote object" (docs/aws-rules.md#import-blocks).
 	Imports int
-	// PlanSkipped says why the stack was not planned, or "" when it was.
+	// PlanSkipped says why the stack was not planned offline against AWS,
+	// or "" when it was.
 	PlanSkipped string
+	// MockRuns are the runs of `terraform test` with mocked providers that
+	// passed, for a stack with import blocks (PlanSkipped): the stack plans
+	// once its import targets exist, and the preconditions on an imported
+	// key refuse each kind of key that may not be taken over.
+	MockRuns []string
 	// Err says what failed, with Terraform's own message; nil when the stack
 	// passed.
 	Err error
@@ -212,12 +218,24 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 	}
 	for _, u := range roots {
 		dir := filepath.Join(c.WorkDir, "validate-root", u.module)
-		if err := writeJSON(filepath.Join(dir, "cdk.tf.json"), withBackendCheck(u.doc)); err != nil {
+		root := withBackendCheck(u.doc)
+		if err := writeJSON(filepath.Join(dir, "cdk.tf.json"), root); err != nil {
 			return failAll(err)
 		}
 		if err := c.validateIn(ctx, dir, []*unit{u}); err != nil {
 			u.fail(err)
+			continue
 		}
+		if u.res.Err != nil {
+			continue
+		}
+		// Planned with mocked providers instead (imports.go).
+		runs, err := c.proveImports(ctx, dir, root)
+		if err != nil {
+			u.fail(err)
+			continue
+		}
+		u.res.MockRuns = runs
 	}
 
 	// 2. terraform plan, offline, on copies of the stacks that validated.
@@ -446,13 +464,31 @@ func (c *Checker) withTimeout(ctx context.Context) (context.Context, context.Can
 // offline enforces the rule that keeps stacks plannable without AWS: no data
 // source but the cross-stack remote state (account ids, ARNs and the
 // organization id are composed from the configuration, never looked up).
+// One exception, in a stack with import blocks only (never planned
+// offline): an aws_kms_key data source that reads a key the stack imports
+// as an aws_kms_key, for the preconditions on what that key is
+// (docs/aws-rules.md#imported-key-checks).
 func offline(doc map[string]any) error {
+	imported := map[string]bool{}
+	for _, b := range list(doc, "import") {
+		to, _ := b["to"].(string)
+		if id, _ := b["id"].(string); strings.HasPrefix(to, "aws_kms_key.") && id != "" {
+			imported[id] = true
+		}
+	}
 	var bad []string
 	for typ := range object(doc, "data") {
 		if typ == "terraform_remote_state" {
 			continue
 		}
-		for name := range object(object(doc, "data"), typ) {
+		for name, ds := range object(object(doc, "data"), typ) {
+			if typ == "aws_kms_key" {
+				d, _ := ds.(map[string]any)
+				keyID, _ := d["key_id"].(string)
+				if i := strings.LastIndex(keyID, ":key/"); i >= 0 && imported[keyID[i+len(":key/"):]] {
+					continue
+				}
+			}
 			bad = append(bad, "data."+typ+"."+name)
 		}
 	}
