@@ -242,16 +242,17 @@ type Key struct {
 	// for that one aws_kms_key, and a precondition that fails the plan unless
 	// the key is a symmetric encryption multi-region PRIMARY key with key
 	// material from KMS. From the first apply its key policy, description,
-	// rotation and tags are this configuration's (each replaced as a whole:
-	// ImportReplacesPolicyAndSettings). Its replicas in key.replica_regions
-	// and its aliases are created, not imported; replicas in other regions
-	// are left alone (docs/adopting.md). Default: none (the primary key is
-	// created).
+	// rotation, enabled state and tags are this configuration's (each
+	// replaced as a whole: ImportReplacesPolicyAndSettings); its grants stay
+	// as they are. Its replicas in key.replica_regions and its aliases are
+	// created, not imported; replicas in other regions are left alone
+	// (docs/adopting.md). Default: none (the primary key is created).
 	ImportARN string `yaml:"import_arn,omitempty"`
 	// ImportReplacesPolicyAndSettings acknowledges what key.import_arn
 	// replaces as a whole at the first apply: the key policy (every
 	// principal it allowed that this configuration's does not loses its
-	// access), the description, the rotation settings and the tags.
+	// access), the description, the rotation settings, the enabled state
+	// and the tags.
 	// Required true with ImportARN, refused without it. Default: false.
 	ImportReplacesPolicyAndSettings bool `yaml:"import_replaces_policy_and_settings,omitempty"`
 }

@@ -16,10 +16,6 @@ import (
 // configuration.
 func (c *Config) ImportsBucket() bool { return c.Bucket.Import }
 
-// HasImports reports whether the stacks hold Terraform import blocks, whose
-// plan reads the real account (docs/adopting.md).
-func (c *Config) HasImports() bool { return c.ImportsBucket() || c.Key.ImportARN != "" }
-
 // Replacement is a setting of an existing bucket or key that the first
 // apply after an import replaces as a whole with this configuration's.
 type Replacement struct {
@@ -203,6 +199,7 @@ func (c *Config) importWarnings() []Warning {
 		rs := c.KeyImportReplacements()
 		out = append(out,
 			Warning{Field: "key.import_arn", Value: s, Reason: fmt.Sprintf("the first apply replaces, each as a whole, the key's %s (acknowledged by key.import_replaces_policy_and_settings): every principal the old policy allowed and this configuration's does not loses its access, and a trail still encrypting with the key stops delivering; its own tags are removed unless tags has them (docs/aws-rules.md#tags-on-import). Save each first: %s (docs/adopting.md)", listed(rs), saves(rs))},
+			Warning{Field: "key.import_arn", Value: s, Reason: fmt.Sprintf("grants on the key are not part of its policy and stay in force after the import, each still allowing its grantee what it names (docs/aws-rules.md#grants-outlive-the-key-policy): list them with aws kms list-grants --key-id %s and revoke those this trail's key must not carry (aws kms revoke-grant)", s)},
 			Warning{Field: "key.import_arn", Value: s, Reason: fmt.Sprintf("only the primary key is imported: a replica in each of key.replica_regions and the alias %s in every region are created, and one that already exists fails the apply halfway; check with aws kms describe-key --key-id %s (MultiRegionConfiguration.ReplicaKeys), and that aws kms list-aliases lists no %s in any of those regions. Replicas elsewhere stay unmanaged, with their own policies", c.Key.Alias, s, c.Key.Alias)},
 			Warning{Field: "key.import_arn", Value: s, Reason: "keep key.import_arn set after the first apply: once the key is in the state its import block does nothing, its precondition (a symmetric multi-Region PRIMARY key with key material from KMS) is checked at every plan, and while it is set allow_destroy stays refused. prevent_destroy does not protect what is removed from the configuration, and destroying the key schedules its deletion: to hand it back, remove it from the state first (docs/adopting.md)"},
 		)
