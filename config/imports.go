@@ -122,11 +122,18 @@ func (c *Config) validateImport(l *rules.List, part string) {
 		return
 	}
 	if c.AllowDestroy {
-		field := "bucket.import"
-		if !bucket {
-			field = "key.import_arn"
+		var set []string
+		if bucket {
+			set = append(set, "bucket.import")
 		}
-		l.Addf("allow_destroy", true, "must be false while %s is set: prevent_destroy is what refuses, at plan, an import that Terraform would have to replace (a bucket without Object Lock) and any later destroy of what was taken over, which holds log files older than this configuration; keep %s set after the import (docs/adopting.md)", field, field)
+		if key {
+			set = append(set, "key.import_arn")
+		}
+		fields, verb := strings.Join(set, " and "), "is"
+		if len(set) > 1 {
+			verb = "are"
+		}
+		l.Addf("allow_destroy", true, "must be false while %s %s set: prevent_destroy is what refuses, at plan, an import that Terraform would have to replace (a bucket without Object Lock) and any later destroy of what was taken over, which holds or encrypts log files older than this configuration; keep %s set after the import (docs/adopting.md)", fields, verb, fields)
 	}
 	if bucket {
 		if c.Bucket.Existing {
