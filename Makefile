@@ -50,8 +50,9 @@ check-access: synth
 validate: setup
 	$(ENV) go run ./cmd/validate -v
 
-## bench: measure synthesis time and memory against the floor; writes cmd/bench/results.md
+## bench: the verifier against its floor (writes cmd/bench-verify/results.md), then synthesis time and memory against the floor (writes cmd/bench/results.md)
 bench:
+	$(ENV) go run ./cmd/bench-verify
 	$(ENV) go run ./cmd/bench
 
 ## scan: Trivy over the HCL of every stack of the default configuration and each example

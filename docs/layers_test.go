@@ -10,9 +10,11 @@
 //     each other: constructs (the jsii constructs), policyeval (AWS's policy
 //     and event-selector decisions), internal/proof/filterpattern (CloudWatch Logs
 //     filter patterns), internal/proof/synthtest (reading synthesized JSON in
-//     tests).
+//     tests), verify (the digest-chain verifier, plain Go).
 //  4. Configuration: config (loading, defaults, validation) and
-//     internal/proof/genconfig (generated configurations).
+//     internal/proof/genconfig (generated configurations); beside them the
+//     verifier's S3 store (verify/s3store) and fixture generator
+//     (verify/fixture).
 //  5. Stacks: stacks (per-account composition, providers, backends).
 //  6. Checks: access (the configuration's expectations, judged by
 //     policyeval) and internal/proof/tfcheck (terraform validate and plan).
@@ -46,8 +48,8 @@ const module = "github.com/cloudtrail-mrk/cloudtrail-mrk"
 var layers = [][]string{
 	{"constructs/rules", "internal/runtime/jsiicache", "internal/runtime/version", "docs"},
 	{"constructs/policy", "constructs/alarms"},
-	{"constructs", "policyeval", "internal/proof/filterpattern", "internal/proof/synthtest"},
-	{"config", "internal/proof/genconfig"},
+	{"constructs", "policyeval", "internal/proof/filterpattern", "internal/proof/synthtest", "verify"},
+	{"config", "internal/proof/genconfig", "verify/s3store", "verify/fixture"},
 	{"stacks"},
 	{"access", "internal/proof/tfcheck"},
 }
