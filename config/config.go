@@ -281,8 +281,14 @@ type Bucket struct {
 	// is, unmanaged: event notifications, CORS, website, inventory,
 	// analytics, metrics, Intelligent-Tiering, transfer acceleration,
 	// Requester Pays, the lifecycle configuration when Lifecycle is unset,
-	// and the objects already stored, with their own retention
-	// (docs/adopting.md). Default: false (the bucket is created).
+	// the replication configuration when replication.enabled is unset (its
+	// rule copies the new SSE-KMS log files only if it opts in to SSE-KMS
+	// objects: docs/aws-rules.md#replicate-sse-kms-objects), and the objects
+	// already stored, with their own retention. The bucket ACL must grant
+	// only the owner, or BucketOwnerEnforced is refused
+	// (docs/aws-rules.md#bucket-acl-before-owner-enforced); key.import_arn
+	// is refused with AdditionalDeliveringTrails (docs/adopting.md).
+	// Default: false (the bucket is created).
 	Import bool `yaml:"import,omitempty"`
 	// ImportReplacesPolicyAndSettings acknowledges that the first apply
 	// after bucket.import replaces, each as a whole, the bucket's policy and

@@ -150,6 +150,13 @@ func (c *Config) validateImport(l *rules.List, part string) {
 		l.Addf("key.import_arn", c.Key.ImportARN, "must not be set with key.existing_arns: key.existing_arns uses a key managed elsewhere, key.import_arn takes a key over as this configuration's primary key; choose one (docs/adopting.md)")
 		return
 	}
+	if n := len(c.Bucket.AdditionalDeliveringTrails); n > 0 {
+		// The key policy this configuration writes lets CloudTrail encrypt
+		// for this trail's aws:SourceArn only: a listed trail that encrypts
+		// with the imported key would stop at the first apply, though the
+		// bucket policy lets it write (docs/adopting.md#a-cutover-with-no-gap).
+		l.Addf("key.import_arn", c.Key.ImportARN, "must not be set with bucket.additional_delivering_trails (%d listed): the key policy the first apply writes lets CloudTrail encrypt for this trail only, so a listed trail that encrypts with this key stops delivering. Cut over first with key.existing_arns (the key's owner adds the statements cmd/required-policy writes), stop the old trail, remove it from bucket.additional_delivering_trails, then import the key (docs/adopting.md)", n)
+	}
 	if !c.Key.ImportReplacesPolicyAndSettings {
 		l.Addf("key.import_replaces_policy_and_settings", false, "must be true with key.import_arn: the first apply replaces, each as a whole, the key's %s, with this configuration's. Every principal the old key policy allowed and this configuration's does not (another trail, AWS Config, another account) loses its access to the key. Save each first and review the plan; to keep the owner's key policy, use the key with key.existing_arns instead (docs/adopting.md)", listed(c.KeyImportReplacements()))
 	}
@@ -196,11 +203,16 @@ func (c *Config) importWarnings() []Warning {
 		rs := c.BucketImportReplacements()
 		out = append(out,
 			Warning{Field: "bucket.import", Value: true, Reason: fmt.Sprintf("the bucket must have Object Lock enabled (check: aws s3api get-object-lock-configuration --bucket %s shows ObjectLockEnabled Enabled); without it, the import plans a replacement of the bucket, which prevent_destroy refuses. Turning Object Lock on for an existing bucket needs versioning first, cannot be undone, and protects only objects written afterwards (docs/aws-rules.md#object-lock-on-existing-buckets); do it outside this project, before the import", b)},
-			Warning{Field: "bucket.import", Value: true, Reason: fmt.Sprintf("the first apply replaces, each as a whole, the bucket's %s (acknowledged by bucket.import_replaces_policy_and_settings): other writers' statements in the bucket policy (AWS Config, a landing zone's own trail) are gone unless the writer is a trail listed in bucket.additional_delivering_trails, and a longer or COMPLIANCE default retention becomes %s %d days for objects written afterwards. Save each first: %s (docs/adopting.md)", listed(rs), c.Bucket.ObjectLock.Mode, c.Bucket.ObjectLock.Days, saves(rs))},
+			// docs/aws-rules.md#bucket-acl-before-owner-enforced.
+			Warning{Field: "bucket.import", Value: true, Reason: fmt.Sprintf("the bucket ACL must give full control to the bucket owner only (check: aws s3api get-bucket-acl --bucket %s lists one grant, the owner's FULL_CONTROL): S3 refuses BucketOwnerEnforced on a bucket whose ACL grants anyone else (InvalidBucketAclWithObjectOwnership), and the first apply then stops. The stack writes the ownership controls before the bucket policy, default encryption, public access block, Object Lock retention and, with key.import_arn, the key, its replicas and aliases, so such a refusal comes before those writes; move the ACL's grants to the bucket policy and reset the ACL (aws s3api put-bucket-acl --bucket %s --acl private) before the import (docs/adopting.md)", b, b)},
+			Warning{Field: "bucket.import", Value: true, Reason: fmt.Sprintf("the first apply replaces, each as a whole, the bucket's %s (acknowledged by bucket.import_replaces_policy_and_settings): other writers' statements in the bucket policy (AWS Config, a landing zone's own trail) are gone unless the writer is a trail listed in bucket.additional_delivering_trails (which key.import_arn refuses: the imported key's new policy lets no other trail encrypt), the policy's DenyLogObjectDeletion covers every object of the bucket (bucket/*), so from then no one but bucket.break_glass_principals can delete any object of it, other writers' files included, until the policy changes, and a longer or COMPLIANCE default retention becomes %s %d days for objects written afterwards. Save each first: %s (docs/adopting.md)", listed(rs), c.Bucket.ObjectLock.Mode, c.Bucket.ObjectLock.Days, saves(rs))},
 			Warning{Field: "bucket.import", Value: true, Reason: fmt.Sprintf("the bucket's own tags are removed at the first apply unless tags (applied to every resource of the stacks) has them: the AWS provider's tags are authoritative (docs/aws-rules.md#tags-on-import); cost allocation, automation and any access condition that select the bucket by those tags stop matching. List them with aws s3api get-bucket-tagging --bucket %s", b)},
 			Warning{Field: "bucket.import", Value: true, Reason: "keep bucket.import set after the first apply: once the bucket is in the state its import blocks do nothing (docs/aws-rules.md#import-blocks), and while it is set allow_destroy stays refused. prevent_destroy does not protect what is removed from the configuration: to hand the bucket back, remove it and its settings from the state first (docs/adopting.md)"},
 		)
 		out = append(out, c.importLifecycleWarning())
+		if !c.Replication.Enabled {
+			out = append(out, c.importReplicationWarning())
+		}
 	}
 	if s := c.Key.ImportARN; s != "" {
 		rs := c.KeyImportReplacements()
@@ -212,6 +224,35 @@ func (c *Config) importWarnings() []Warning {
 		)
 	}
 	return out
+}
+
+// encryptionKey names the key the trail bucket's default encryption uses
+// from the first apply: the imported key, the home region's existing key,
+// or the key this configuration creates.
+func (c *Config) encryptionKey() string {
+	switch {
+	case c.Key.ImportARN != "":
+		return c.Key.ImportARN
+	case c.ExistingKey():
+		if a := c.ExistingKeyARNs()[c.HomeRegion]; a != "" {
+			return a
+		}
+	}
+	return fmt.Sprintf("the multi-region key this configuration creates (%s in %s)", c.Key.Alias, c.HomeRegion)
+}
+
+// importReplicationWarning: without replication.enabled, a replication
+// configuration the bucket has stays, unmanaged, and stops copying the log
+// files written from the first apply, which are SSE-KMS under this
+// configuration's key, unless its rule opts in to SSE-KMS objects
+// (docs/aws-rules.md#replicate-sse-kms-objects).
+func (c *Config) importReplicationWarning() Warning {
+	b := c.Bucket.Name
+	policy := "the key policy this configuration writes, as a whole, allows no replication role but its own, so only replication.enabled keeps new log files replicated"
+	if c.ExistingKey() {
+		policy = "the key's owner must allow the rule's role in the key policy"
+	}
+	return Warning{Field: "replication.enabled", Value: false, Reason: fmt.Sprintf("with bucket.import, a replication configuration the bucket already has stays in place, unmanaged (check: aws s3api get-bucket-replication --bucket %s). From the first apply new log files are SSE-KMS under %s, and S3 replicates SSE-KMS objects only when the rule opts in (SourceSelectionCriteria SseKmsEncryptedObjects Enabled) and names a replica key (ReplicaKmsKeyID), and its role may decrypt with this key (%s): otherwise new log files silently stop being replicated while older ones stay copied (docs/aws-rules.md#replicate-sse-kms-objects). Change the rule before the import, or set replication.enabled, which replaces the rule with this configuration's as a whole", b, c.encryptionKey(), policy)}
 }
 
 // importLifecycleWarning says what happens to the bucket's own lifecycle
