@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawskmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawss3bucket"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
@@ -25,15 +26,93 @@ import (
 // logging, lifecycle and replication when the bucket has them here) are
 // created, which replaces whatever the bucket has for each as a whole at
 // the first apply (docs/aws-rules.md#whole-configuration-writes), and so
-// does the bucket's tag set (docs/aws-rules.md#tags-on-import). A bucket
-// without Object Lock plans a replacement (object_lock_enabled forces one:
+// does the bucket's tag set (docs/aws-rules.md#tags-on-import). A
+// replication configuration the bucket has and this configuration does not
+// write stays, and copies the new SSE-KMS log files only if its rule opts in
+// (docs/aws-rules.md#replicate-sse-kms-objects). A bucket without Object
+// Lock plans a replacement (object_lock_enabled forces one:
 // docs/aws-rules.md#replacing-attributes), which prevent_destroy refuses
-// unless the bucket was made with AllowDestroy. Call it once.
+// unless the bucket was made with AllowDestroy.
+//
+// The plan reads the bucket (data source aws_s3_bucket) and a precondition
+// on the bucket fails it unless the bucket is in the bucket's region. The
+// ownership controls, the one write S3 refuses for a reason of the bucket's
+// own (a bucket ACL granting others:
+// docs/aws-rules.md#bucket-acl-before-owner-enforced), come first: the
+// bucket policy, default encryption, public access block and Object Lock
+// configuration depend on them, and so do the bucket's key, its replicas and
+// aliases when the key is a MultiRegionKey taken over with ImportPrimary
+// (call that first), so that a refusal stops the apply before any write
+// that cuts another writer's delivery. Call it once.
 func (b *TrailBucket) ImportExisting() {
 	id := jsii.String(b.name)
 	for _, r := range []cdktf.TerraformResource{b.locked.bucket, b.locked.versioning, b.locked.objectLock} {
 		r.ImportFrom(id, r.Provider())
 	}
+	if b.region != "" {
+		described := dataawss3bucket.NewDataAwsS3Bucket(b, jsii.String("ImportedBucket"), &dataawss3bucket.DataAwsS3BucketConfig{
+			Provider: b.locked.bucket.Provider(),
+			Bucket:   id,
+		})
+		address := "data." + *described.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(described).GetLogicalId(described)
+		addPreconditions(b.locked.bucket, &cdktf.Precondition{
+			Condition:    jsii.String(fmt.Sprintf(`${%s.region == "%s"}`, address, b.region)),
+			ErrorMessage: jsii.String(fmt.Sprintf("the bucket %s taken over is not in %s, the region of this trail bucket and of the key copy that encrypts it (docs/adopting.md)", b.name, b.region)),
+		})
+	}
+	ownership := jsii.String(addressOf(b.locked.ownership))
+	for _, d := range []dependent{b.locked.policy, b.locked.encryption, b.locked.publicAccess, b.locked.objectLock} {
+		addDependsOn(d, ownership)
+	}
+	if k, ok := b.key.(*MultiRegionKey); ok && k.Node().TryFindChild(jsii.String("ImportedPrimary")) != nil {
+		k.dependOn(ownership)
+		for _, r := range k.Regions() {
+			if a, ok := k.aliases[r]; ok {
+				addDependsOn(a, ownership)
+			}
+		}
+	}
+}
+
+// dependent is a resource whose depends_on can be read and set.
+type dependent interface {
+	DependsOn() *[]*string
+	SetDependsOn(*[]*string)
+}
+
+// addDependsOn adds address to d's depends_on, once.
+func addDependsOn(d dependent, address *string) {
+	var deps []*string
+	if cur := d.DependsOn(); cur != nil {
+		for _, c := range *cur {
+			if *c == *address {
+				return
+			}
+		}
+		deps = append(deps, *cur...)
+	}
+	deps = append(deps, address)
+	d.SetDependsOn(&deps)
+}
+
+// addressOf is a resource's Terraform address, type.name.
+func addressOf(r cdktf.TerraformResource) string {
+	return *r.TerraformResourceType() + "." + *cdktf.TerraformStack_Of(r).GetLogicalId(r)
+}
+
+// addPreconditions adds pre to r's lifecycle, after those it has.
+func addPreconditions(r cdktf.TerraformResource, pre ...*cdktf.Precondition) {
+	var next cdktf.TerraformResourceLifecycle
+	if lc := r.Lifecycle(); lc != nil {
+		next = *lc
+	}
+	var all []*cdktf.Precondition
+	if next.Precondition != nil {
+		all = append(all, *next.Precondition...)
+	}
+	all = append(all, pre...)
+	next.Precondition = &all
+	r.SetLifecycle(&next)
 }
 
 // importedKeyPreconditions are what the imported primary key must be, each
@@ -55,6 +134,14 @@ func importedKeyPreconditions(dataAddress, keyARN string) []*cdktf.Precondition 
 		check(`%s.customer_master_key_spec == "SYMMETRIC_DEFAULT"`, "is not a symmetric encryption key (key spec SYMMETRIC_DEFAULT), the only kind CloudTrail and S3 use"),
 		check(`%s.key_usage == "ENCRYPT_DECRYPT"`, "is not for encryption (key usage ENCRYPT_DECRYPT)"),
 		check(`%s.origin == "AWS_KMS"`, "does not have key material generated by KMS (origin AWS_KMS): a key with imported key material is an aws_kms_external_key, which this configuration does not manage"),
+		// A disabled key is accepted: the first apply enables it (is_enabled
+		// true), which KeyImportReplacements lists. A key pending deletion is
+		// deleted when its waiting period ends unless the deletion is
+		// cancelled, and enabling it fails; other states (Creating,
+		// Updating, Unavailable, PendingImport, PendingReplicaDeletion) are
+		// no key to take over either (KMS API Reference, KeyMetadata,
+		// KeyState).
+		check(`contains(["Enabled", "Disabled"], %s.key_state)`, "is neither enabled nor disabled (key_state): a key pending deletion is deleted at the end of its waiting period, and every log file encrypted with it becomes unreadable; cancel the deletion first (aws kms cancel-key-deletion)"),
 	}
 }
 
@@ -98,18 +185,7 @@ func (k *MultiRegionKey) ImportPrimary(keyARN string) error {
 	})
 	address := *described.TerraformResourceType()
 	address = "data." + address + "." + *cdktf.TerraformStack_Of(described).GetLogicalId(described)
-	lc := k.primary.Lifecycle()
-	var next cdktf.TerraformResourceLifecycle
-	if lc != nil {
-		next = *lc
-	}
-	var pre []*cdktf.Precondition
-	if next.Precondition != nil {
-		pre = append(pre, *next.Precondition...)
-	}
-	pre = append(pre, importedKeyPreconditions(address, keyARN)...)
-	next.Precondition = &pre
-	k.primary.SetLifecycle(&next)
+	addPreconditions(k.primary, importedKeyPreconditions(address, keyARN)...)
 	k.primary.ImportFrom(jsii.String(keyID), k.primary.Provider())
 	return nil
 }

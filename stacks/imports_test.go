@@ -85,6 +85,60 @@ func TestImportBlocks(t *testing.T) {
 		assert.NotContains(t, lc, "ignore_changes", "%s", to)
 	}
 	checkImportedKeyPreconditions(t, cfg, d)
+	checkImportedBucketRegion(t, cfg, d, bucketName)
+	checkOwnershipFirst(t, d, ref)
+}
+
+// bucket.import: the plan reads the imported bucket (data source
+// aws_s3_bucket, through the bucket's provider) and a precondition on the
+// bucket fails it unless the bucket is in the home region, where its key
+// copy and this configuration's settings are. (Part of TestImportBlocks.)
+func checkImportedBucketRegion(t *testing.T, cfg *config.Config, d st.Doc, bucketName string) {
+	t.Helper()
+	data := st.Object(st.Object(d, "data"), "aws_s3_bucket")
+	require.Len(t, data, 1, "one aws_s3_bucket data source: %v", data)
+	var dataName string
+	for name, v := range data {
+		dataName = name
+		ds, _ := v.(map[string]any)
+		assert.Equal(t, cfg.Bucket.Name, ds["bucket"], "the data source reads the imported bucket")
+		assert.Nil(t, ds["provider"], "through the home region's default provider, the bucket's")
+	}
+	lc, ok := d.Resources("aws_s3_bucket")[bucketName]["lifecycle"].(map[string]any)
+	require.True(t, ok, "aws_s3_bucket.%s has a lifecycle", bucketName)
+	pre, _ := lc["precondition"].([]any)
+	require.Len(t, pre, 1, "preconditions of aws_s3_bucket.%s: %v", bucketName, pre)
+	m, _ := pre[0].(map[string]any)
+	assert.Equal(t, `${data.aws_s3_bucket.`+dataName+`.region == "`+cfg.HomeRegion+`"}`, m["condition"])
+	assert.Contains(t, m["error_message"], cfg.Bucket.Name)
+}
+
+// bucket.import: the ownership controls (which S3 refuses on a bucket whose
+// ACL grants others: docs/aws-rules.md#bucket-acl-before-owner-enforced)
+// come before every write that cuts another writer's delivery: the bucket
+// policy, default encryption, public access block and Object Lock
+// configuration of the trail bucket, and, with key.import_arn, the key (its
+// policy), its replicas and aliases. (Part of TestImportBlocks.)
+func checkOwnershipFirst(t *testing.T, d st.Doc, bucketRef string) {
+	t.Helper()
+	ownership, _ := d.OnlyWhere(t, "aws_s3_bucket_ownership_controls", "bucket", bucketRef)
+	want := "aws_s3_bucket_ownership_controls." + ownership
+	dependsOn := func(typ, name string) []any {
+		deps, _ := d.Resources(typ)[name]["depends_on"].([]any)
+		return deps
+	}
+	for _, typ := range []string{"aws_s3_bucket_policy", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_public_access_block", "aws_s3_bucket_object_lock_configuration"} {
+		name, _ := d.OnlyWhere(t, typ, "bucket", bucketRef)
+		assert.Contains(t, dependsOn(typ, name), want, "%s.%s waits for the ownership controls", typ, name)
+	}
+	n := 0
+	for _, typ := range []string{"aws_kms_key", "aws_kms_replica_key", "aws_kms_alias"} {
+		for name := range d.Resources(typ) {
+			n++
+			assert.Contains(t, dependsOn(typ, name), want, "%s.%s waits for the ownership controls", typ, name)
+		}
+	}
+	assert.Equal(t, 4, n, "the key, its replica and two aliases")
 }
 
 // key.import_arn: the plan reads the imported key (data source aws_kms_key,
@@ -115,6 +169,7 @@ func checkImportedKeyPreconditions(t *testing.T, cfg *config.Config, d st.Doc) {
 		"${" + ref + `.customer_master_key_spec == "SYMMETRIC_DEFAULT"}`,
 		"${" + ref + `.key_usage == "ENCRYPT_DECRYPT"}`,
 		"${" + ref + `.origin == "AWS_KMS"}`,
+		`${contains(["Enabled", "Disabled"], ` + ref + `.key_state)}`,
 	}
 	lc, ok := key["lifecycle"].(map[string]any)
 	require.True(t, ok, "aws_kms_key.%s has a lifecycle: %v", keyName, key)
@@ -146,6 +201,16 @@ func TestNoImportBlocksByDefault(t *testing.T) {
 	_, key := d.OnlyWhere(t, "aws_kms_key", "multi_region", true)
 	lc, _ := key["lifecycle"].(map[string]any)
 	assert.NotContains(t, lc, "precondition")
+	// Nor the bucket's data source, or the ownership controls first.
+	assert.Empty(t, st.Object(st.Object(d, "data"), "aws_s3_bucket"))
+	enc, _ := d.OnlyWhere(t, "aws_s3_bucket_server_side_encryption_configuration", "bucket", "${aws_s3_bucket."+mustBucket(t, d, cfg.Bucket.Name)+".id}")
+	assert.NotContains(t, d.Resources("aws_s3_bucket_server_side_encryption_configuration")[enc], "depends_on")
+}
+
+func mustBucket(t *testing.T, d st.Doc, name string) string {
+	t.Helper()
+	n, _ := d.OnlyWhere(t, "aws_s3_bucket", "bucket", name)
+	return n
 }
 
 func splitAddress(t *testing.T, to string) (string, string) {

@@ -301,9 +301,12 @@ func mocked(runs []string) string {
 	if len(runs) == 0 {
 		return "no mocked plan"
 	}
-	out := fmt.Sprintf("mocked plan clean (terraform test, %d runs: the stack plans once its import targets exist", len(runs))
+	// Mock providers never plan a forced replacement, so what the mocked
+	// plan proves is the schema, the references and the preconditions
+	// (docs/adopting.md#what-is-proven-and-what-needs-a-real-account).
+	out := fmt.Sprintf("mocked plan clean (terraform test, %d runs: schema, references and preconditions, replacements not modelled; the stack plans once its import targets exist", len(runs))
 	if refused := runs[1:]; len(refused) > 0 {
-		out += "; the imported key's preconditions fail the plan in runs " + strings.Join(refused, ", ")
+		out += "; the preconditions on the imported bucket and key fail the plan in runs " + strings.Join(refused, ", ")
 	}
 	return out + ")"
 }

@@ -464,16 +464,23 @@ func (c *Checker) withTimeout(ctx context.Context) (context.Context, context.Can
 // offline enforces the rule that keeps stacks plannable without AWS: no data
 // source but the cross-stack remote state (account ids, ARNs and the
 // organization id are composed from the configuration, never looked up).
-// One exception, in a stack with import blocks only (never planned
+// Two exceptions, in a stack with import blocks only (never planned
 // offline): an aws_kms_key data source that reads a key the stack imports
 // as an aws_kms_key, for the preconditions on what that key is
-// (docs/aws-rules.md#imported-key-checks).
+// (docs/aws-rules.md#imported-key-checks), and an aws_s3_bucket data source
+// that reads a bucket the stack imports as an aws_s3_bucket, for the
+// precondition on its region.
 func offline(doc map[string]any) error {
-	imported := map[string]bool{}
+	imported, importedBuckets := map[string]bool{}, map[string]bool{}
 	for _, b := range list(doc, "import") {
 		to, _ := b["to"].(string)
-		if id, _ := b["id"].(string); strings.HasPrefix(to, "aws_kms_key.") && id != "" {
+		id, _ := b["id"].(string)
+		switch {
+		case id == "":
+		case strings.HasPrefix(to, "aws_kms_key."):
 			imported[id] = true
+		case strings.HasPrefix(to, "aws_s3_bucket."):
+			importedBuckets[id] = true
 		}
 	}
 	var bad []string
@@ -486,6 +493,12 @@ func offline(doc map[string]any) error {
 				d, _ := ds.(map[string]any)
 				keyID, _ := d["key_id"].(string)
 				if i := strings.LastIndex(keyID, ":key/"); i >= 0 && imported[keyID[i+len(":key/"):]] {
+					continue
+				}
+			}
+			if typ == "aws_s3_bucket" {
+				d, _ := ds.(map[string]any)
+				if name, _ := d["bucket"].(string); importedBuckets[name] {
 					continue
 				}
 			}

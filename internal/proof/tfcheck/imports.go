@@ -42,6 +42,7 @@ var acceptedKey = map[string]string{
 	"customer_master_key_spec":   `"SYMMETRIC_DEFAULT"`,
 	"key_usage":                  `"ENCRYPT_DECRYPT"`,
 	"origin":                     `"AWS_KMS"`,
+	"key_state":                  `"Enabled"`,
 }
 
 // refusedKeys are keys that must not be imported as the primary key, each
@@ -56,6 +57,16 @@ var refusedKeys = map[string]map[string]string{
 	"asymmetric_key":        {"customer_master_key_spec": `"RSA_2048"`},
 	"signing_key":           {"key_usage": `"SIGN_VERIFY"`},
 	"imported_key_material": {"origin": `"EXTERNAL"`},
+	"pending_deletion_key":  {"key_state": `"PendingDeletion"`},
+}
+
+// otherRegion is a region other than region, for a bucket the precondition
+// on an imported bucket must refuse.
+func otherRegion(region string) string {
+	if region == "us-west-2" {
+		return "eu-west-1"
+	}
+	return "us-west-2"
 }
 
 // importTest is the test file for doc and the names of its runs, in order;
@@ -89,28 +100,37 @@ func importTest(doc map[string]any) (file string, runs []string, err error) {
 		fmt.Fprintf(&b, "override_data {\n  target = data.terraform_remote_state.%s\n  values = {}\n}\n", name)
 	}
 	keys := slices.Sorted(maps.Keys(object(object(doc, "data"), "aws_kms_key")))
+	buckets := slices.Sorted(maps.Keys(object(object(doc, "data"), "aws_s3_bucket")))
 	guarded := map[string][]string{}
-	for _, name := range keys {
-		ref := "data.aws_kms_key." + name + "."
-		for _, typ := range slices.Sorted(maps.Keys(object(doc, "resource"))) {
-			for _, r := range slices.Sorted(maps.Keys(object(object(doc, "resource"), typ))) {
-				for _, p := range list(object(object(object(doc, "resource"), typ), r), "lifecycle") {
-					for _, pre := range list(p, "precondition") {
-						if c, _ := pre["condition"].(string); strings.Contains(c, ref) {
-							guarded[name] = append(guarded[name], typ+"."+r)
-							break
-						}
-					}
-				}
+	for _, ds := range []struct {
+		typ   string
+		names []string
+	}{{"aws_kms_key", keys}, {"aws_s3_bucket", buckets}} {
+		for _, name := range ds.names {
+			addr := "data." + ds.typ + "." + name
+			guarded[addr] = guardedBy(doc, addr+".")
+			if len(guarded[addr]) == 0 {
+				return "", nil, fmt.Errorf("%s guards no resource with a precondition: it is read at plan for nothing", addr)
 			}
+			values := keyValues(nil)
+			if ds.typ == "aws_s3_bucket" {
+				values = hclObject(map[string]string{"region": strconv.Quote(dataRegion(doc, ds.typ, name))})
+			}
+			fmt.Fprintf(&b, "override_data {\n  target = %s\n  values = %s\n}\n", addr, values)
 		}
-		if len(guarded[name]) == 0 {
-			return "", nil, fmt.Errorf("data.aws_kms_key.%s guards no resource with a precondition: it is read at plan for nothing", name)
-		}
-		fmt.Fprintf(&b, "override_data {\n  target = data.aws_kms_key.%s\n  values = %s\n}\n", name, keyValues(nil))
 	}
 	runs = append(runs, "plans_with_import_targets")
 	b.WriteString("run \"plans_with_import_targets\" {\n  command = plan\n}\n")
+	for _, name := range buckets {
+		run := "bucket_in_another_region"
+		if len(buckets) > 1 {
+			run = name + "_" + run
+		}
+		addr := "data.aws_s3_bucket." + name
+		runs = append(runs, run)
+		fmt.Fprintf(&b, "run %s {\n  command = plan\n  override_data {\n    target = %s\n    values = %s\n  }\n  expect_failures = [%s]\n}\n",
+			strconv.Quote(run), addr, hclObject(map[string]string{"region": strconv.Quote(otherRegion(dataRegion(doc, "aws_s3_bucket", name)))}), strings.Join(guarded[addr], ", "))
+	}
 	for _, name := range keys {
 		for _, refused := range slices.Sorted(maps.Keys(refusedKeys)) {
 			run := refused
@@ -119,10 +139,43 @@ func importTest(doc map[string]any) (file string, runs []string, err error) {
 			}
 			runs = append(runs, run)
 			fmt.Fprintf(&b, "run %s {\n  command = plan\n  override_data {\n    target = data.aws_kms_key.%s\n    values = %s\n  }\n  expect_failures = [%s]\n}\n",
-				strconv.Quote(run), name, keyValues(refusedKeys[refused]), strings.Join(guarded[name], ", "))
+				strconv.Quote(run), name, keyValues(refusedKeys[refused]), strings.Join(guarded["data.aws_kms_key."+name], ", "))
 		}
 	}
 	return b.String(), runs, nil
+}
+
+// guardedBy lists the resources, type.name, with a precondition whose
+// condition refers to ref (a data source's address and a dot).
+func guardedBy(doc map[string]any, ref string) []string {
+	var out []string
+	for _, typ := range slices.Sorted(maps.Keys(object(doc, "resource"))) {
+		for _, r := range slices.Sorted(maps.Keys(object(object(doc, "resource"), typ))) {
+			for _, p := range list(object(object(object(doc, "resource"), typ), r), "lifecycle") {
+				for _, pre := range list(p, "precondition") {
+					if c, _ := pre["condition"].(string); strings.Contains(c, ref) {
+						out = append(out, typ+"."+r)
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// dataRegion is the region of the provider a data source reads through.
+func dataRegion(doc map[string]any, typ, name string) string {
+	d := object(object(object(doc, "data"), typ), name)
+	alias, _ := d["provider"].(string)
+	_, alias, _ = strings.Cut(alias, ".")
+	for _, p := range list(object(doc, "provider"), "aws") {
+		if a, _ := p["alias"].(string); a == alias {
+			region, _ := p["region"].(string)
+			return region
+		}
+	}
+	return ""
 }
 
 // importedValues are the attributes of the object an import block reads,

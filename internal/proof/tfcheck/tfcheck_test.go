@@ -119,6 +119,12 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	// name order) would be taken over.
 	unguarded := golden(t, "default/cloudtrail-mrk.tf.json")
 	withKeyImport(t, unguarded, 2)
+	// bucket.import with the bucket's region check (constructs/imports.go):
+	// the mocked run with the bucket in another region must fail the plan;
+	// and with a precondition that does not look at the region, it does
+	// not, which the run reports.
+	withBucketRegionCheck(t, imported, `"us-east-1"`)
+	withBucketRegionCheck(t, unguarded, "")
 
 	configs := []*Config{
 		one("default", golden(t, "default/cloudtrail-mrk.tf.json"), combined),
@@ -151,8 +157,9 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	assert.Zero(t, r.Creates)
 	assert.Contains(t, r.PlanSkipped, "1 import blocks: an import plan reads each import target from the real account")
 	// Planned with mocked providers instead, the import target given: no
-	// imported key, so no run on what the key is.
-	assert.Equal(t, []string{"plans_with_import_targets"}, r.MockRuns)
+	// imported key, so no run on what the key is; the bucket in another
+	// region fails the plan.
+	assert.Equal(t, []string{"plans_with_import_targets", "bucket_in_another_region"}, r.MockRuns)
 	for key, r := range results {
 		if !strings.HasPrefix(key, "config imported") {
 			assert.Empty(t, r.PlanSkipped, key)
@@ -188,7 +195,7 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		"config imported-invalid/cloudtrail-mrk": {"config imported-invalid, stack cloudtrail-mrk:", "terraform validate reported", "retention_in_days"},
 		"config imported-nowhere/cloudtrail-mrk": {"`to` \"aws_s3_bucket.NoSuchBucket\" names no resource of the stack"},
 		"config imported-key-unguarded/cloudtrail-mrk": {"terraform test with mocked providers", `run "asymmetric_key"`,
-			"Missing expected failure"},
+			`run "bucket_in_another_region"`, "Missing expected failure"},
 		"config wrong/cloudtrail-mrk": {"the plan does not match the configuration",
 			"replica keys are created through the providers of [us-west-2], want one in each of [eu-west-1]",
 			"plans 1 aws_cloudtrail, the configuration makes 2", "bucket another-bucket must be encrypted"},
@@ -206,7 +213,8 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 // that key over as the app does for key.import_arn: an import block, the
 // aws_kms_key data source reading the key by its ARN, and the first
 // guards of the app's preconditions on it (constructs/imports.go), in its
-// order: multi-Region, PRIMARY, symmetric, for encryption, from KMS.
+// order: multi-Region, PRIMARY, symmetric, for encryption, from KMS, not
+// pending deletion.
 func withKeyImport(t *testing.T, doc map[string]any, guards int) {
 	t.Helper()
 	var name string
@@ -227,12 +235,43 @@ func withKeyImport(t *testing.T, doc map[string]any, guards int) {
 		"${" + ref + `.customer_master_key_spec == "SYMMETRIC_DEFAULT"}`,
 		"${" + ref + `.key_usage == "ENCRYPT_DECRYPT"}`,
 		"${" + ref + `.origin == "AWS_KMS"}`,
+		`${contains(["Enabled", "Disabled"], ` + ref + `.key_state)}`,
 	}
 	var pre []any
 	for _, c := range all[:guards] {
 		pre = append(pre, map[string]any{"condition": c, "error_message": "not a key to take over"})
 	}
 	ensureObject(object(object(doc, "resource"), "aws_kms_key")[name].(map[string]any), "lifecycle")["precondition"] = pre
+}
+
+// withBucketRegionCheck adds to doc the trail bucket's data source and the
+// precondition the app puts on an imported bucket (constructs/imports.go):
+// its region equals region, an HCL string; with region "", a precondition
+// that reads the data source but not its region.
+func withBucketRegionCheck(t *testing.T, doc map[string]any, region string) {
+	t.Helper()
+	var name string
+	for n, b := range object(object(doc, "resource"), "aws_s3_bucket") {
+		if b.(map[string]any)["object_lock_enabled"] == true {
+			name = n
+		}
+	}
+	require.NotEmpty(t, name, "no trail bucket in the stack")
+	imports, _ := doc["import"].([]any)
+	found := false
+	for _, i := range imports {
+		found = found || i.(map[string]any)["to"] == "aws_s3_bucket."+name
+	}
+	if !found {
+		doc["import"] = append(imports, map[string]any{"to": "aws_s3_bucket." + name, "id": "cloudtrail-mrk-logs-111122223333"})
+	}
+	ensureObject(ensureObject(doc, "data"), "aws_s3_bucket")["Imported"] = map[string]any{"bucket": "cloudtrail-mrk-logs-111122223333"}
+	cond := "${data.aws_s3_bucket.Imported.region == " + region + "}"
+	if region == "" {
+		cond = `${data.aws_s3_bucket.Imported.bucket != ""}`
+	}
+	lc := ensureObject(object(object(doc, "resource"), "aws_s3_bucket")[name].(map[string]any), "lifecycle")
+	lc["precondition"] = []any{map[string]any{"condition": cond, "error_message": "not in the home region"}}
 }
 
 // The test file of a stack with import blocks: mocked providers (the
@@ -243,15 +282,18 @@ func withKeyImport(t *testing.T, doc map[string]any, guards int) {
 // refused. Plain Go: the runs themselves are TestTerraformJudgesTheStacks'.
 func TestImportTestFile(t *testing.T) {
 	doc := golden(t, "default/cloudtrail-mrk.tf.json")
-	withKeyImport(t, doc, 5)
-	require.NoError(t, offline(doc), "the imported key's data source is allowed")
+	withKeyImport(t, doc, 6)
+	withBucketRegionCheck(t, doc, `"us-east-1"`)
+	require.NoError(t, offline(doc), "the imported key's and bucket's data sources are allowed")
 	file, runs, err := importTest(doc)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"plans_with_import_targets", "asymmetric_key", "imported_key_material", "replica_key", "signing_key", "single_region_key"}, runs)
+	assert.Equal(t, []string{"plans_with_import_targets", "bucket_in_another_region", "asymmetric_key", "imported_key_material", "pending_deletion_key", "replica_key", "signing_key", "single_region_key"}, runs)
+	assert.Contains(t, file, "override_data {\n  target = data.aws_s3_bucket.Imported\n  values = { region = \"us-east-1\" }\n}\n")
+	assert.Contains(t, file, "    target = data.aws_s3_bucket.Imported\n    values = { region = \"us-west-2\" }\n  }\n  expect_failures = [aws_s3_bucket.")
 	assert.Contains(t, file, "mock_provider \"aws\" {}\n")
 	assert.Contains(t, file, "mock_provider \"aws\" {\n  alias = \"us-west-2\"\n}\n")
 	assert.Contains(t, file, `arn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"`)
-	assert.Equal(t, 5, strings.Count(file, "expect_failures = [aws_kms_key."), file)
+	assert.Equal(t, 6, strings.Count(file, "expect_failures = [aws_kms_key."), file)
 	assert.Contains(t, file, `multi_region = false, multi_region_configuration = [], origin = "AWS_KMS"`)
 
 	// The data source guards nothing.
@@ -264,7 +306,7 @@ func TestImportTestFile(t *testing.T) {
 	// A key data source without the import of that key reads AWS for
 	// nothing the stack takes over: refused as any other lookup.
 	notImported := golden(t, "default/cloudtrail-mrk.tf.json")
-	withKeyImport(t, notImported, 5)
+	withKeyImport(t, notImported, 6)
 	delete(notImported, "import")
 	require.Error(t, offline(notImported))
 }
