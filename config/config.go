@@ -262,6 +262,25 @@ type Key struct {
 	// cmd/required-policy writes (docs/adopting.md). Default: none (the
 	// configuration creates the multi-region key).
 	ExistingARNs []string `yaml:"existing_arns,omitempty"`
+	// ImportARN names an existing multi-region primary key, in the
+	// log-archive account and the home region, that this configuration
+	// takes over as its primary key: the stack adds a Terraform import block
+	// for that one aws_kms_key, and a precondition that fails the plan unless
+	// the key is a symmetric encryption multi-region PRIMARY key with key
+	// material from KMS. From the first apply its key policy, description,
+	// rotation, enabled state and tags are this configuration's (each
+	// replaced as a whole: ImportReplacesPolicyAndSettings); its grants stay
+	// as they are. Its replicas in key.replica_regions and its aliases are
+	// created, not imported; replicas in other regions are left alone
+	// (docs/adopting.md). Default: none (the primary key is created).
+	ImportARN string `yaml:"import_arn,omitempty"`
+	// ImportReplacesPolicyAndSettings acknowledges what key.import_arn
+	// replaces as a whole at the first apply: the key policy (every
+	// principal it allowed that this configuration's does not loses its
+	// access), the description, the rotation settings, the enabled state
+	// and the tags.
+	// Required true with ImportARN, refused without it. Default: false.
+	ImportReplacesPolicyAndSettings bool `yaml:"import_replaces_policy_and_settings,omitempty"`
 }
 
 // Bucket configures the trail bucket.
@@ -273,6 +292,37 @@ type Bucket struct {
 	// created; its owner adds the statements cmd/required-policy writes
 	// (docs/adopting.md). Default: false (the configuration creates it).
 	Existing bool `yaml:"existing,omitempty"`
+	// Import: the bucket named Name exists, with Object Lock enabled, in the
+	// home region and the log-archive account, and this configuration takes
+	// it over. The stack adds Terraform import blocks for three resources
+	// only: the bucket (whose tags become this configuration's), its
+	// versioning and its Object Lock configuration (whose default retention
+	// becomes ObjectLock's). It creates the other settings it writes over
+	// whatever the bucket has, each replacing it as a whole at the first
+	// apply: the bucket policy, default encryption, public access block,
+	// ownership controls, access logging (with access_logs.enabled), the
+	// lifecycle configuration (with Lifecycle) and the replication
+	// configuration (with replication.enabled); see
+	// ImportReplacesPolicyAndSettings. What it does not write stays as it
+	// is, unmanaged: event notifications, CORS, website, inventory,
+	// analytics, metrics, Intelligent-Tiering, transfer acceleration,
+	// Requester Pays, the lifecycle configuration when Lifecycle is unset,
+	// the replication configuration when replication.enabled is unset (its
+	// rule copies the new SSE-KMS log files only if it opts in to SSE-KMS
+	// objects: docs/aws-rules.md#replicate-sse-kms-objects), and the objects
+	// already stored, with their own retention. The bucket ACL must grant
+	// only the owner, or BucketOwnerEnforced is refused
+	// (docs/aws-rules.md#bucket-acl-before-owner-enforced); key.import_arn
+	// is refused with AdditionalDeliveringTrails (docs/adopting.md).
+	// Default: false (the bucket is created).
+	Import bool `yaml:"import,omitempty"`
+	// ImportReplacesPolicyAndSettings acknowledges that the first apply
+	// after bucket.import replaces, each as a whole, the bucket's policy and
+	// every other setting Import lists as written by this configuration:
+	// whatever the bucket had there, other writers' policy statements (AWS
+	// Config, another trail) and the owner's tags included, is gone.
+	// Required true with Import, refused without it. Default: false.
+	ImportReplacesPolicyAndSettings bool `yaml:"import_replaces_policy_and_settings,omitempty"`
 	// ObjectLock is the default retention of every log object.
 	ObjectLock ObjectLock `yaml:"object_lock"`
 	// Lifecycle is optional. Default: none (objects are kept forever).

@@ -63,6 +63,7 @@ func (c *Config) Validate() error {
 	c.validateAthena(&l)
 	c.validateExisting(&l, part)
 	c.validateBootstrap(&l, part)
+	c.validateImport(&l, part)
 	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
 	return l.Err()

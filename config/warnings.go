@@ -157,6 +157,7 @@ func (c *Config) Warnings() []Warning {
 		warn("allow_destroy", true, "prevent_destroy is off on the key, its replicas and the trail bucket: a cdktf destroy schedules the key for deletion, after which every log file encrypted with it is unreadable")
 	}
 	out = append(out, c.existingWarnings()...)
+	out = append(out, c.importWarnings()...)
 	out = append(out, c.guardrailMonitoringWarnings()...)
 	out = append(out, c.guardrailTargetWarnings()...)
 	out = append(out, c.policySizeWarnings()...)

@@ -449,6 +449,11 @@ type lockedBucket struct {
 	policy     s3bucketpolicy.S3BucketPolicy
 	versioning s3bucketversioning.S3BucketVersioningA
 	objectLock s3bucketobjectlockconfiguration.S3BucketObjectLockConfigurationA
+	// ownership, encryption and publicAccess are ordered after the
+	// ownership controls when the bucket is imported (ImportExisting).
+	ownership    s3bucketownershipcontrols.S3BucketOwnershipControls
+	encryption   s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationA
+	publicAccess s3bucketpublicaccessblock.S3BucketPublicAccessBlock
 }
 
 // newLockedBucket creates a log bucket: Object Lock on at creation,
@@ -469,9 +474,10 @@ func newLockedBucket(node constructs.Construct, spec lockedBucketSpec) lockedBuc
 	bucketID := b.bucket.Id()
 	common := newBucketCommon(node, spec.provider, bucketID, spec.policyJSON)
 	b.policy, b.versioning = common.policy, common.versioning
+	b.ownership, b.publicAccess = common.ownership, common.publicAccess
 	// docs/aws-rules.md#key-in-the-buckets-region, #bucket-keys: SSE-KMS with the key copy in the bucket's region and Bucket
 	// Keys on (up to 99% fewer KMS calls).
-	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
+	b.encryption = s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(node, jsii.String("Encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
 		Provider: spec.provider,
 		Bucket:   bucketID,
 		Rule: &[]*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{{
@@ -630,8 +636,10 @@ func (b *TrailBucket) PolicyResource() s3bucketpolicy.S3BucketPolicy { return b.
 // bucketCommon is what every bucket of this package has: versioning, all four
 // public access blocks, BucketOwnerEnforced and a policy.
 type bucketCommon struct {
-	versioning s3bucketversioning.S3BucketVersioningA
-	policy     s3bucketpolicy.S3BucketPolicy
+	versioning   s3bucketversioning.S3BucketVersioningA
+	policy       s3bucketpolicy.S3BucketPolicy
+	ownership    s3bucketownershipcontrols.S3BucketOwnershipControls
+	publicAccess s3bucketpublicaccessblock.S3BucketPublicAccessBlock
 }
 
 func newBucketCommon(node constructs.Construct, provider cdktf.TerraformProvider, bucketID *string, policyJSON string) bucketCommon {
@@ -663,7 +671,7 @@ func newBucketCommon(node constructs.Construct, provider cdktf.TerraformProvider
 		Policy:    jsii.String(policyJSON),
 		DependsOn: &[]cdktf.ITerraformDependable{publicAccess, ownership},
 	})
-	return bucketCommon{versioning: versioning, policy: bucketPolicy}
+	return bucketCommon{versioning: versioning, policy: bucketPolicy, ownership: ownership, publicAccess: publicAccess}
 }
 
 // protectionOrDefault returns p, or the default protection of a log bucket:

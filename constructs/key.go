@@ -427,21 +427,12 @@ func (k *MultiRegionKey) dependablesIn(region string) []cdktf.ITerraformDependab
 // dependOn makes the primary and every replica wait for the resource at
 // address (for example "aws_iam_role.X", a role their policy names).
 func (k *MultiRegionKey) dependOn(address *string) {
-	type dependent interface {
-		DependsOn() *[]*string
-		SetDependsOn(*[]*string)
-	}
 	all := []dependent{k.primary}
 	for _, r := range k.Regions()[1:] {
 		all = append(all, k.replicas[r])
 	}
 	for _, d := range all {
-		var deps []*string
-		if cur := d.DependsOn(); cur != nil {
-			deps = append(deps, *cur...)
-		}
-		deps = append(deps, address)
-		d.SetDependsOn(&deps)
+		addDependsOn(d, address)
 	}
 }
 

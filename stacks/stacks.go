@@ -291,6 +291,12 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		if err != nil {
 			return nil, err
 		}
+		// An existing multi-region key taken over (docs/adopting.md).
+		if a := cfg.Key.ImportARN; a != "" {
+			if err := archive.Key.ImportPrimary(a); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var accessLogs *ctmrk.AccessLogBucket
 	if a := cfg.Bucket.AccessLogs; a.Enabled {
@@ -340,6 +346,10 @@ func addLogArchive(stack cdktf.TerraformStack, cfg *config.Config, replicas []ct
 		})
 		if err != nil {
 			return nil, err
+		}
+		// An existing bucket taken over (docs/adopting.md).
+		if cfg.ImportsBucket() {
+			archive.Bucket.ImportExisting()
 		}
 	}
 	archive.AccessLogs = accessLogs

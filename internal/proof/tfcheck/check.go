@@ -73,6 +73,20 @@ type Result struct {
 	Creates int
 	// Accepted lists the warnings accepted through the accepted-warnings file.
 	Accepted []Diagnostic
+	// Imports is the number of the stack's Terraform import blocks. A stack
+	// with any is validated as a root module of its own (Terraform allows
+	// import blocks only there) and not planned: an import plan reads every
+	// import target from AWS, and offline it fails with "Cannot import
+	// non-existent remote object" (docs/aws-rules.md#import-blocks).
+	Imports int
+	// PlanSkipped says why the stack was not planned offline against AWS,
+	// or "" when it was.
+	PlanSkipped string
+	// MockRuns are the runs of `terraform test` with mocked providers that
+	// passed, for a stack with import blocks (PlanSkipped): the stack plans
+	// once its import targets exist, and the preconditions on an imported
+	// key refuse each kind of key that may not be taken over.
+	MockRuns []string
 	// Err says what failed, with Terraform's own message; nil when the stack
 	// passed.
 	Err error
@@ -115,6 +129,8 @@ type unit struct {
 	doc    map[string]any // the synthesized stack
 	stubs  map[string]string
 	res    *Result
+	// imports counts the stack's import blocks (Result.Imports).
+	imports int
 }
 
 func (u *unit) fail(err error) {
@@ -142,7 +158,12 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 				continue
 			}
 			u.doc = doc
+			u.imports = len(list(doc, "import"))
+			u.res.Imports = u.imports
 			if err := offline(doc); err != nil {
+				u.fail(err)
+			}
+			if err := importTargets(doc); err != nil {
 				u.fail(err)
 			}
 		}
@@ -176,29 +197,68 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 	// 1. terraform validate, on every stack as synthesized (its backend
 	// configuration moved into a data source that validate checks against
 	// the backend's schema and does not read).
+	// Import blocks are allowed in the root module only: a stack with any is
+	// validated as a root of its own.
 	vdir := filepath.Join(c.WorkDir, "validate")
-	vunits := live()
-	if err := writeRoot(vdir, vunits, func(u *unit) (map[string]any, error) { return withBackendCheck(u.doc), nil }); err != nil {
-		return failAll(err)
+	var vunits, roots []*unit
+	for _, u := range live() {
+		if u.imports > 0 {
+			roots = append(roots, u)
+		} else {
+			vunits = append(vunits, u)
+		}
 	}
-	if err := c.init(ctx, vdir, false); err != nil {
-		return failAll(err)
+	if len(vunits) > 0 {
+		if err := writeRoot(vdir, vunits, func(u *unit) (map[string]any, error) { return withBackendCheck(u.doc), nil }); err != nil {
+			return failAll(err)
+		}
+		if err := c.validateIn(ctx, vdir, vunits); err != nil {
+			return failAll(err)
+		}
 	}
-	validated, err := c.validate(ctx, vdir)
-	if err != nil {
-		return failAll(err)
-	}
-	if c.attribute("terraform validate", validateDiagnostics(validated), vunits) == 0 && !validated.Valid {
-		return failAll(fmt.Errorf("terraform validate: the configuration is invalid, with %d errors", validated.ErrorCount))
+	for _, u := range roots {
+		dir := filepath.Join(c.WorkDir, "validate-root", u.module)
+		root := withBackendCheck(u.doc)
+		if err := writeJSON(filepath.Join(dir, "cdk.tf.json"), root); err != nil {
+			return failAll(err)
+		}
+		if err := c.validateIn(ctx, dir, []*unit{u}); err != nil {
+			u.fail(err)
+			continue
+		}
+		if u.res.Err != nil {
+			continue
+		}
+		// Planned with mocked providers instead (imports.go).
+		runs, err := c.proveImports(ctx, dir, root)
+		if err != nil {
+			u.fail(err)
+			continue
+		}
+		u.res.MockRuns = runs
 	}
 
 	// 2. terraform plan, offline, on copies of the stacks that validated.
 	// A stack whose plan fails stops the plan of all; it is dropped and the
 	// others are planned again.
 	pdir := filepath.Join(c.WorkDir, "plan")
+	for _, u := range roots {
+		if u.res.Err == nil {
+			u.res.PlanSkipped = fmt.Sprintf("%d import blocks: an import plan reads each import target from the real account (read-only credentials), and offline fails with \"Cannot import non-existent remote object\" (docs/adopting.md)", u.imports)
+		}
+	}
+	plannable := func() []*unit {
+		var out []*unit
+		for _, u := range live() {
+			if u.imports == 0 {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
 	var punits []*unit
 	for {
-		punits = live()
+		punits = plannable()
 		if len(punits) == 0 {
 			return results()
 		}
@@ -212,7 +272,7 @@ func (c *Checker) Check(ctx context.Context, configs []*Config) []Result {
 		}); err != nil {
 			return failAll(err)
 		}
-		if len(live()) != len(punits) {
+		if len(plannable()) != len(punits) {
 			continue
 		}
 		if err := c.init(ctx, pdir, true); err != nil {
@@ -327,6 +387,23 @@ func (c *Checker) init(ctx context.Context, dir string, backend bool) error {
 	return c.TF.init(ctx, dir, backend)
 }
 
+// validateIn initializes dir (no backend), validates it and gives each
+// diagnostic to its stack among units; an invalid configuration whose
+// errors name no stack is an error of all.
+func (c *Checker) validateIn(ctx context.Context, dir string, units []*unit) error {
+	if err := c.init(ctx, dir, false); err != nil {
+		return err
+	}
+	validated, err := c.validate(ctx, dir)
+	if err != nil {
+		return err
+	}
+	if c.attribute("terraform validate", validateDiagnostics(validated), units) == 0 && !validated.Valid {
+		return fmt.Errorf("terraform validate: the configuration is invalid, with %d errors", validated.ErrorCount)
+	}
+	return nil
+}
+
 // validate runs `terraform validate -json` in dir, bounded by the checker's
 // timeout. An invalid configuration is no error: its diagnostics say why.
 func (c *Checker) validate(ctx context.Context, dir string) (*tfjson.ValidateOutput, error) {
@@ -387,19 +464,75 @@ func (c *Checker) withTimeout(ctx context.Context) (context.Context, context.Can
 // offline enforces the rule that keeps stacks plannable without AWS: no data
 // source but the cross-stack remote state (account ids, ARNs and the
 // organization id are composed from the configuration, never looked up).
+// Two exceptions, in a stack with import blocks only (never planned
+// offline): an aws_kms_key data source that reads a key the stack imports
+// as an aws_kms_key, for the preconditions on what that key is
+// (docs/aws-rules.md#imported-key-checks), and an aws_s3_bucket data source
+// that reads a bucket the stack imports as an aws_s3_bucket, for the
+// precondition on its region.
 func offline(doc map[string]any) error {
+	imported, importedBuckets := map[string]bool{}, map[string]bool{}
+	for _, b := range list(doc, "import") {
+		to, _ := b["to"].(string)
+		id, _ := b["id"].(string)
+		switch {
+		case id == "":
+		case strings.HasPrefix(to, "aws_kms_key."):
+			imported[id] = true
+		case strings.HasPrefix(to, "aws_s3_bucket."):
+			importedBuckets[id] = true
+		}
+	}
 	var bad []string
 	for typ := range object(doc, "data") {
 		if typ == "terraform_remote_state" {
 			continue
 		}
-		for name := range object(object(doc, "data"), typ) {
+		for name, ds := range object(object(doc, "data"), typ) {
+			if typ == "aws_kms_key" {
+				d, _ := ds.(map[string]any)
+				keyID, _ := d["key_id"].(string)
+				if i := strings.LastIndex(keyID, ":key/"); i >= 0 && imported[keyID[i+len(":key/"):]] {
+					continue
+				}
+			}
+			if typ == "aws_s3_bucket" {
+				d, _ := ds.(map[string]any)
+				if name, _ := d["bucket"].(string); importedBuckets[name] {
+					continue
+				}
+			}
 			bad = append(bad, "data."+typ+"."+name)
 		}
 	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
 		return fmt.Errorf("the stack reads data sources that call AWS at plan time (%s): compose the values from the configuration instead", strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// importTargets checks what terraform validate does not (measured with
+// Terraform 1.11.4: an import block whose `to` names no resource validates):
+// each import block names a resource of the stack, a non-empty id, and
+// either no provider or the resource's own.
+func importTargets(doc map[string]any) error {
+	var bad []string
+	for i, b := range list(doc, "import") {
+		to, _ := b["to"].(string)
+		typ, name, _ := strings.Cut(to, ".")
+		r := object(object(object(doc, "resource"), typ), name)
+		switch id, _ := b["id"].(string); {
+		case r == nil:
+			bad = append(bad, fmt.Sprintf("import block %d: `to` %q names no resource of the stack", i, to))
+		case id == "":
+			bad = append(bad, fmt.Sprintf("import block %d (%s): no import id", i, to))
+		case b["provider"] != nil && b["provider"] != r["provider"]:
+			bad = append(bad, fmt.Sprintf("import block %d (%s): provider %v is not the resource's (%v)", i, to, b["provider"], r["provider"]))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%s", strings.Join(bad, "; "))
 	}
 	return nil
 }

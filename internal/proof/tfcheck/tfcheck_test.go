@@ -91,6 +91,41 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	wrong.Counts = map[string]int{"aws_cloudtrail": 2}
 	wrong.KMSBuckets = []string{"another-bucket"}
 
+	// Import blocks (bucket.import): allowed only in a root module, and
+	// planned only against the real account. One valid, one on a stack
+	// Terraform refuses, one whose `to` names nothing (which terraform
+	// validate accepts).
+	withImport := func(doc map[string]any, to string) map[string]any {
+		doc["import"] = []any{map[string]any{"to": to, "id": "cloudtrail-mrk-logs-111122223333"}}
+		return doc
+	}
+	bucketAddr := func(doc map[string]any) string {
+		for name, b := range object(object(doc, "resource"), "aws_s3_bucket") {
+			if b.(map[string]any)["object_lock_enabled"] == true {
+				return "aws_s3_bucket." + name
+			}
+		}
+		require.Fail(t, "no trail bucket in the golden stack")
+		return ""
+	}
+	imported := golden(t, "default/cloudtrail-mrk.tf.json")
+	imported = withImport(imported, bucketAddr(imported))
+	importedInvalid := golden(t, "default/cloudtrail-mrk.tf.json")
+	resource(t, importedInvalid, "aws_cloudwatch_log_group")["retention_in_days"] = 7777
+	importedInvalid = withImport(importedInvalid, bucketAddr(importedInvalid))
+	importedNowhere := withImport(golden(t, "default/cloudtrail-mrk.tf.json"), "aws_s3_bucket.NoSuchBucket")
+	// key.import_arn with only two of the preconditions on what the key is:
+	// the mocked plan's runs find that an asymmetric key (the first run in
+	// name order) would be taken over.
+	unguarded := golden(t, "default/cloudtrail-mrk.tf.json")
+	withKeyImport(t, unguarded, 2)
+	// bucket.import with the bucket's region check (constructs/imports.go):
+	// the mocked run with the bucket in another region must fail the plan;
+	// and with a precondition that does not look at the region, it does
+	// not, which the run reports.
+	withBucketRegionCheck(t, imported, `"us-east-1"`)
+	withBucketRegionCheck(t, unguarded, "")
+
 	configs := []*Config{
 		one("default", golden(t, "default/cloudtrail-mrk.tf.json"), combined),
 		{Name: "organization", Label: "config organization", Expect: map[string]Expect{"log-archive": orgArchive, "management": orgTrail},
@@ -103,13 +138,33 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 		one("lookup", lookup, combined),
 		one("wrong", golden(t, "default/cloudtrail-mrk.tf.json"), map[string]Expect{"cloudtrail-mrk": wrong}),
 		one("region", badRegion, combined),
+		one("imported", imported, combined),
+		one("imported-invalid", importedInvalid, combined),
+		one("imported-nowhere", importedNowhere, combined),
+		one("imported-key-unguarded", unguarded, combined),
 	}
 	checker := &Checker{TF: tf, WorkDir: filepath.Join(work, "check")}
 	results := map[string]Result{}
 	for _, r := range checker.Check(ctx, configs) {
 		results[r.Config+"/"+r.Stack] = r
 	}
-	require.Len(t, results, 8)
+	require.Len(t, results, 12)
+
+	// Validated as a root of its own, and not planned, saying why.
+	r := results["config imported/cloudtrail-mrk"]
+	require.NoError(t, r.Err)
+	assert.Equal(t, 1, r.Imports)
+	assert.Zero(t, r.Creates)
+	assert.Contains(t, r.PlanSkipped, "1 import blocks: an import plan reads each import target from the real account")
+	// Planned with mocked providers instead, the import target given: no
+	// imported key, so no run on what the key is; the bucket in another
+	// region fails the plan.
+	assert.Equal(t, []string{"plans_with_import_targets", "bucket_in_another_region"}, r.MockRuns)
+	for key, r := range results {
+		if !strings.HasPrefix(key, "config imported") {
+			assert.Empty(t, r.PlanSkipped, key)
+		}
+	}
 
 	for _, key := range []string{"config default/cloudtrail-mrk", "config organization/log-archive", "config organization/management"} {
 		r := results[key]
@@ -138,10 +193,14 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 	assert.Equal(t, 7+20+22+1+3+8+23+4+2+2-2, results["config organization/management"].Creates)
 
 	failures := map[string][]string{
-		"config invalid/cloudtrail-mrk":    {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
-		"config deprecated/cloudtrail-mrk": {"config deprecated, stack cloudtrail-mrk:", "warning:", "acl", "not accepted"},
-		"config lookup/cloudtrail-mrk":     {"data.aws_caller_identity.current", "call AWS at plan time"},
-		"config region/cloudtrail-mrk":     {"config region, stack cloudtrail-mrk:", "terraform plan reported", "us-fake-1"},
+		"config invalid/cloudtrail-mrk":          {"config invalid, stack cloudtrail-mrk:", "terraform validate reported", "error:", "retention_in_days"},
+		"config deprecated/cloudtrail-mrk":       {"config deprecated, stack cloudtrail-mrk:", "warning:", "acl", "not accepted"},
+		"config lookup/cloudtrail-mrk":           {"data.aws_caller_identity.current", "call AWS at plan time"},
+		"config region/cloudtrail-mrk":           {"config region, stack cloudtrail-mrk:", "terraform plan reported", "us-fake-1"},
+		"config imported-invalid/cloudtrail-mrk": {"config imported-invalid, stack cloudtrail-mrk:", "terraform validate reported", "retention_in_days"},
+		"config imported-nowhere/cloudtrail-mrk": {"`to` \"aws_s3_bucket.NoSuchBucket\" names no resource of the stack"},
+		"config imported-key-unguarded/cloudtrail-mrk": {"terraform test with mocked providers", `run "asymmetric_key"`,
+			`run "bucket_in_another_region"`, "Missing expected failure"},
 		"config wrong/cloudtrail-mrk": {"the plan does not match the configuration",
 			"replica keys are created through the providers of [us-west-2], want one in each of [eu-west-1]",
 			"plans 1 aws_cloudtrail, the configuration makes 2", "bucket another-bucket must be encrypted"},
@@ -153,6 +212,108 @@ func TestTerraformJudgesTheStacks(t *testing.T) {
 			assert.Contains(t, r.Err.Error(), w, key)
 		}
 	}
+}
+
+// withKeyImport makes doc, a stack with one multi-region aws_kms_key, take
+// that key over as the app does for key.import_arn: an import block, the
+// aws_kms_key data source reading the key by its ARN, and the first
+// guards of the app's preconditions on it (constructs/imports.go), in its
+// order: multi-Region, PRIMARY, symmetric, for encryption, from KMS, not
+// pending deletion.
+func withKeyImport(t *testing.T, doc map[string]any, guards int) {
+	t.Helper()
+	var name string
+	for n, r := range object(object(doc, "resource"), "aws_kms_key") {
+		if r.(map[string]any)["multi_region"] == true {
+			name = n
+		}
+	}
+	require.NotEmpty(t, name, "no multi-region key in the stack")
+	const id = "mrk-1234abcd12ab34cd56ef1234567890ab"
+	keyARN := "arn:aws:kms:us-east-1:111122223333:key/" + id
+	doc["import"] = []any{map[string]any{"to": "aws_kms_key." + name, "id": id}}
+	ensureObject(ensureObject(doc, "data"), "aws_kms_key")["Imported"] = map[string]any{"key_id": keyARN}
+	ref := "data.aws_kms_key.Imported"
+	all := []string{
+		"${" + ref + ".multi_region == true}",
+		"${try(" + ref + `.multi_region_configuration[0].multi_region_key_type, "") == "PRIMARY"}`,
+		"${" + ref + `.customer_master_key_spec == "SYMMETRIC_DEFAULT"}`,
+		"${" + ref + `.key_usage == "ENCRYPT_DECRYPT"}`,
+		"${" + ref + `.origin == "AWS_KMS"}`,
+		`${contains(["Enabled", "Disabled"], ` + ref + `.key_state)}`,
+	}
+	var pre []any
+	for _, c := range all[:guards] {
+		pre = append(pre, map[string]any{"condition": c, "error_message": "not a key to take over"})
+	}
+	ensureObject(object(object(doc, "resource"), "aws_kms_key")[name].(map[string]any), "lifecycle")["precondition"] = pre
+}
+
+// withBucketRegionCheck adds to doc the trail bucket's data source and the
+// precondition the app puts on an imported bucket (constructs/imports.go):
+// its region equals region, an HCL string; with region "", a precondition
+// that reads the data source but not its region.
+func withBucketRegionCheck(t *testing.T, doc map[string]any, region string) {
+	t.Helper()
+	var name string
+	for n, b := range object(object(doc, "resource"), "aws_s3_bucket") {
+		if b.(map[string]any)["object_lock_enabled"] == true {
+			name = n
+		}
+	}
+	require.NotEmpty(t, name, "no trail bucket in the stack")
+	imports, _ := doc["import"].([]any)
+	found := false
+	for _, i := range imports {
+		found = found || i.(map[string]any)["to"] == "aws_s3_bucket."+name
+	}
+	if !found {
+		doc["import"] = append(imports, map[string]any{"to": "aws_s3_bucket." + name, "id": "cloudtrail-mrk-logs-111122223333"})
+	}
+	ensureObject(ensureObject(doc, "data"), "aws_s3_bucket")["Imported"] = map[string]any{"bucket": "cloudtrail-mrk-logs-111122223333"}
+	cond := "${data.aws_s3_bucket.Imported.region == " + region + "}"
+	if region == "" {
+		cond = `${data.aws_s3_bucket.Imported.bucket != ""}`
+	}
+	lc := ensureObject(object(object(doc, "resource"), "aws_s3_bucket")[name].(map[string]any), "lifecycle")
+	lc["precondition"] = []any{map[string]any{"condition": cond, "error_message": "not in the home region"}}
+}
+
+// The test file of a stack with import blocks: mocked providers (the
+// default and each alias), each import target given with the attributes
+// other resources use, and one run per key that the preconditions must
+// refuse, each expecting the guarded key to fail; a key data source that
+// guards nothing, or one reading a key the stack does not import, is
+// refused. Plain Go: the runs themselves are TestTerraformJudgesTheStacks'.
+func TestImportTestFile(t *testing.T) {
+	doc := golden(t, "default/cloudtrail-mrk.tf.json")
+	withKeyImport(t, doc, 6)
+	withBucketRegionCheck(t, doc, `"us-east-1"`)
+	require.NoError(t, offline(doc), "the imported key's and bucket's data sources are allowed")
+	file, runs, err := importTest(doc)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"plans_with_import_targets", "bucket_in_another_region", "asymmetric_key", "imported_key_material", "pending_deletion_key", "replica_key", "signing_key", "single_region_key"}, runs)
+	assert.Contains(t, file, "override_data {\n  target = data.aws_s3_bucket.Imported\n  values = { region = \"us-east-1\" }\n}\n")
+	assert.Contains(t, file, "    target = data.aws_s3_bucket.Imported\n    values = { region = \"us-west-2\" }\n  }\n  expect_failures = [aws_s3_bucket.")
+	assert.Contains(t, file, "mock_provider \"aws\" {}\n")
+	assert.Contains(t, file, "mock_provider \"aws\" {\n  alias = \"us-west-2\"\n}\n")
+	assert.Contains(t, file, `arn = "arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab"`)
+	assert.Equal(t, 6, strings.Count(file, "expect_failures = [aws_kms_key."), file)
+	assert.Contains(t, file, `multi_region = false, multi_region_configuration = [], origin = "AWS_KMS"`)
+
+	// The data source guards nothing.
+	bare := golden(t, "default/cloudtrail-mrk.tf.json")
+	withKeyImport(t, bare, 0)
+	_, _, err = importTest(bare)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "data.aws_kms_key.Imported guards no resource")
+
+	// A key data source without the import of that key reads AWS for
+	// nothing the stack takes over: refused as any other lookup.
+	notImported := golden(t, "default/cloudtrail-mrk.tf.json")
+	withKeyImport(t, notImported, 6)
+	delete(notImported, "import")
+	require.Error(t, offline(notImported))
 }
 
 // The stub gives the management stack the key ARN the log-archive stack's
