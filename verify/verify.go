@@ -62,6 +62,10 @@ type Options struct {
 	// OnDigestMeta, when set, receives every digest's key and metadata (to
 	// write a signatures file).
 	OnDigestMeta func(key string, meta Meta)
+	// Now is the time the newest digests are judged against (a chain that
+	// ends in the last LiveEdge is not judged truncated). Default:
+	// time.Now().
+	Now time.Time
 }
 
 // Progress counts work done, for progress lines on long runs.
@@ -243,6 +247,7 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 	for _, id := range ids {
 		r.checkChain(id, chains[id])
 	}
+	r.checkChainEnds(ids, chains, tree)
 
 	// 4. Log files the digests list.
 	listed := r.listedLogs(digests)
