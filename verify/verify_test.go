@@ -262,6 +262,15 @@ func TestEachTamperingHasItsOwnFinding(t *testing.T) {
 			}
 			return ds[len(ds)-3]
 		}, verify.ChainTruncated},
+		{"deleted oldest digests of one chain in range", func(t *testing.T, f *fixture.Fixture, _ *verify.Options) string {
+			// The head of a chain inside the range goes: the first digest
+			// left names a predecessor that ends inside the range.
+			ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+			for _, k := range ds[:2] {
+				require.NoError(t, os.Remove(f.Path(k)))
+			}
+			return ds[1]
+		}, verify.DigestMissing},
 		{"unknown public key", func(t *testing.T, f *fixture.Fixture, o *verify.Options) string {
 			k, _ := middle(f)
 			_, err := f.Resign(k, fixture.Key("attacker"), func(d *fixture.DigestFile) {
