@@ -85,6 +85,26 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 	if r.o.TrailName == "" || len(ids) == 0 {
 		return
 	}
+	withDigests := map[string]bool{}
+	for _, id := range ids {
+		if id.trail == r.o.TrailName {
+			withDigests[id.account] = true
+		}
+	}
+	for _, a := range r.o.ExpectAccounts {
+		if withDigests[a] {
+			continue
+		}
+		folder := "AWSLogs/"
+		if r.o.Prefix != "" {
+			folder = r.o.Prefix + "/" + folder
+		}
+		if r.o.OrganizationID != "" {
+			folder += r.o.OrganizationID + "/"
+		}
+		r.add(Finding{Kind: AccountAbsent, Account: a, Trail: r.o.TrailName, Keys: []string{folder + a + "/CloudTrail-Digest/"},
+			Message: fmt.Sprintf("no digest of trail %s for this account in the range, in any region: CloudTrail delivers a digest every hour for every account of an organization trail, so its folder was deleted, unless it was not a member of the organization during the range", r.o.TrailName)})
+	}
 	type place struct{ prefix, org, account, region string }
 	type path struct{ prefix, org string }
 	seen := map[place]bool{}

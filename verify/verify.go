@@ -62,6 +62,11 @@ type Options struct {
 	// OnDigestMeta, when set, receives every digest's key and metadata (to
 	// write a signatures file).
 	OnDigestMeta func(key string, meta Meta)
+	// ExpectAccounts are accounts whose digests of the trail must be in the
+	// range (the organization's members): one without any is
+	// AccountAbsent. A deleted account folder leaves no other trace.
+	// Needs TrailName. Default: none.
+	ExpectAccounts []string
 	// Now is the time the newest digests are judged against (a chain that
 	// ends in the last LiveEdge is not judged truncated). Default:
 	// time.Now().

@@ -638,3 +638,20 @@ func TestChainEnds(t *testing.T) {
 		assert.Equal(t, []string{string(verify.ChainTruncated)}, kinds(r), dump(r))
 	})
 }
+
+// TestExpectedAccounts: an expected account whose whole folder is gone is
+// account-absent; present ones give nothing.
+func TestExpectedAccounts(t *testing.T) {
+	f := newFixture(t)
+	o := options(t, f)
+	o.ExpectAccounts = append([]string(nil), f.Spec.Accounts...)
+	r, err := verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	assert.Empty(t, r.Findings, dump(r))
+	o.ExpectAccounts = append(o.ExpectAccounts, "999988887777")
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.AccountAbsent)}, kinds(r), dump(r))
+	assert.Equal(t, "999988887777", r.Findings[0].Account)
+	assert.Equal(t, verify.ResultInvalid, r.Result)
+}
