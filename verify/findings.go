@@ -48,6 +48,19 @@ const (
 	// digests: the documented case of logging or validation stopped and
 	// started.
 	ChainRestarted Kind = "chain-restarted"
+	// ChainTruncated: a chain's newest digest ends well before the newest
+	// digests of the trail's other accounts and regions. CloudTrail delivers
+	// a digest every hour even without activity, and logging stops for the
+	// whole trail: the newer digests were deleted, or this account or region
+	// stopped delivering (docs/aws-rules.md#empty-digests).
+	ChainTruncated Kind = "chain-truncated"
+	// ChainAbsent: an account's and region's digest folder of the trail's
+	// path holds no digest of the range while other chains of the trail do:
+	// its digests were deleted, or it stopped delivering before the range.
+	ChainAbsent Kind = "chain-absent"
+	// AccountAbsent: an account named in ExpectAccounts has no digest of the
+	// trail in the range.
+	AccountAbsent Kind = "account-absent"
 	// PublicKeyUnknown: no public key of the digest's region has the
 	// digest's fingerprint.
 	PublicKeyUnknown Kind = "public-key-unknown"
@@ -90,7 +103,7 @@ var severities = map[Kind]Severity{
 	DigestModified: Invalid, DigestSignatureInvalid: Invalid, DigestUnsigned: Invalid,
 	DigestSignatureUnavailable: Unverified, DigestUnreadable: Invalid,
 	DigestUnsupportedAlgorithm: Unverified, DigestMoved: Invalid, ChainReordered: Invalid,
-	ChainBroken: Invalid, ChainRestarted: Notice, PublicKeyUnknown: Invalid,
+	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountAbsent: Invalid, PublicKeyUnknown: Invalid,
 	PublicKeyMismatch: Invalid, RecoveryMissing: Invalid, RecoveryDifferent: Invalid,
 	RecoveryPending: Notice, RecoveryFailed: Invalid, PredatesReplication: Notice,
 }
@@ -104,7 +117,7 @@ func Kinds() []Kind {
 		LogFileMissing, LogFileModified, OverwrittenVersionFound, LogFileUnlisted, DigestsAbsent,
 		DigestMissing, DigestModified, DigestSignatureInvalid, DigestUnsigned,
 		DigestSignatureUnavailable, DigestUnreadable, DigestUnsupportedAlgorithm, DigestMoved,
-		ChainReordered, ChainBroken, ChainRestarted, PublicKeyUnknown, PublicKeyMismatch,
+		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountAbsent, PublicKeyUnknown, PublicKeyMismatch,
 		RecoveryMissing, RecoveryDifferent, RecoveryPending, RecoveryFailed, PredatesReplication,
 	}
 }

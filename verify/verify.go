@@ -62,6 +62,15 @@ type Options struct {
 	// OnDigestMeta, when set, receives every digest's key and metadata (to
 	// write a signatures file).
 	OnDigestMeta func(key string, meta Meta)
+	// ExpectAccounts are accounts whose digests of the trail must be in the
+	// range (the organization's members): one without any is
+	// AccountAbsent. A deleted account folder leaves no other trace.
+	// Needs TrailName. Default: none.
+	ExpectAccounts []string
+	// Now is the time the newest digests are judged against (a chain that
+	// ends in the last LiveEdge is not judged truncated). Default:
+	// time.Now().
+	Now time.Time
 }
 
 // Progress counts work done, for progress lines on long runs.
@@ -243,6 +252,7 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 	for _, id := range ids {
 		r.checkChain(id, chains[id])
 	}
+	r.checkChainEnds(ids, chains, tree)
 
 	// 4. Log files the digests list.
 	listed := r.listedLogs(digests)
@@ -528,6 +538,20 @@ func (r *run) checkChain(id chainID, ds []*digestRec) {
 	})
 	for i, d := range std {
 		if i == 0 {
+			// The first digest of the range: its predecessor lies before
+			// the range, unless it was deleted. One whose end (in its name)
+			// is inside the range would have been listed.
+			if d.d.Starting() || d.d.PreviousDigestS3Object == nil {
+				continue
+			}
+			prev := *d.d.PreviousDigestS3Object
+			n, ok := parseDigestKey(prev)
+			if _, held := byContent[prev]; !ok || held || stored[prev] || n.End.Before(r.o.From) {
+				continue
+			}
+			f := &Finding{Kind: DigestMissing, Account: id.account, Region: id.region, Trail: id.trail, Keys: []string{prev},
+				Message: fmt.Sprintf("%s, the first digest of the range, names %s as its previous digest, which ends inside the range and which the store does not hold: it was deleted, and any digests before it in the range; the log files they listed cannot be verified", d.key, prev)}
+			r.absorbers = append(r.absorbers, &absorber{f: f, group: logGroupID{id.prefix, id.org, id.account, id.region}, from: n.End.Add(-2 * time.Hour), to: n.End})
 			continue
 		}
 		p := std[i-1]

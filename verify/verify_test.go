@@ -126,6 +126,19 @@ func lastDigest(f *fixture.Fixture) string {
 	return ds[len(ds)-1]
 }
 
+// chainDigests are the standard digests of one account's and region's
+// chain, oldest first.
+func chainDigests(f *fixture.Fixture, account, region string) []string {
+	var ds []string
+	for _, k := range f.Digests {
+		if strings.Contains(k, "/"+account+"/CloudTrail-Digest/"+region+"/") && !strings.Contains(k, "_backfill") {
+			ds = append(ds, k)
+		}
+	}
+	sort.Strings(ds)
+	return ds
+}
+
 func logOf(f *fixture.Fixture, i int) string {
 	logs := append([]string(nil), f.Logs...)
 	sort.Strings(logs)
@@ -237,6 +250,27 @@ func TestEachTamperingHasItsOwnFinding(t *testing.T) {
 			o.Keys = keys
 			return ""
 		}, verify.PublicKeyMismatch},
+		{"deleted newest digests of one chain", func(t *testing.T, f *fixture.Fixture, _ *verify.Options) string {
+			// The tail of one account's and region's chain goes, with the
+			// log files of its last hours: nothing names the deleted
+			// digests, and log files newer than a chain's last digest are
+			// not expected to be listed yet; only the chain's early end
+			// against the trail's other chains shows it.
+			ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+			for _, k := range ds[len(ds)-2:] {
+				require.NoError(t, os.Remove(f.Path(k)))
+			}
+			return ds[len(ds)-3]
+		}, verify.ChainTruncated},
+		{"deleted oldest digests of one chain in range", func(t *testing.T, f *fixture.Fixture, _ *verify.Options) string {
+			// The head of a chain inside the range goes: the first digest
+			// left names a predecessor that ends inside the range.
+			ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+			for _, k := range ds[:2] {
+				require.NoError(t, os.Remove(f.Path(k)))
+			}
+			return ds[1]
+		}, verify.DigestMissing},
 		{"unknown public key", func(t *testing.T, f *fixture.Fixture, o *verify.Options) string {
 			k, _ := middle(f)
 			_, err := f.Resign(k, fixture.Key("attacker"), func(d *fixture.DigestFile) {
@@ -569,4 +603,55 @@ func TestDayBoundary(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{string(verify.LogFileMissing)}, kinds(r), dump(r))
 	assert.Equal(t, prev, r.Findings[0].Keys[0])
+}
+
+// TestChainEnds: a chain whose digests of the range are all gone is
+// reported as absent (the verifier cannot tell a deletion from an account
+// or Region that stopped delivering: could not check), and a chain that
+// ends in the last hours before now is not judged truncated (its newest
+// digest may not be delivered yet).
+func TestChainEnds(t *testing.T) {
+	t.Run("every digest of one chain deleted", func(t *testing.T) {
+		f := newFixture(t)
+		o := options(t, f)
+		ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+		for _, k := range ds {
+			require.NoError(t, os.Remove(f.Path(k)))
+		}
+		r, err := verify.Verify(context.Background(), o)
+		require.NoError(t, err)
+		assert.Contains(t, kinds(r), string(verify.ChainAbsent), dump(r))
+		assert.NotEqual(t, verify.ResultValid, r.Result, dump(r))
+	})
+	t.Run("live edge", func(t *testing.T) {
+		f := newFixture(t)
+		o := options(t, f)
+		ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+		require.NoError(t, os.Remove(f.Path(ds[len(ds)-1])))
+		o.Now = o.To.Add(time.Hour)
+		r, err := verify.Verify(context.Background(), o)
+		require.NoError(t, err)
+		assert.Empty(t, r.Findings, dump(r))
+		o.Now = time.Time{}
+		r, err = verify.Verify(context.Background(), o)
+		require.NoError(t, err)
+		assert.Equal(t, []string{string(verify.ChainTruncated)}, kinds(r), dump(r))
+	})
+}
+
+// TestExpectedAccounts: an expected account whose whole folder is gone is
+// account-absent; present ones give nothing.
+func TestExpectedAccounts(t *testing.T) {
+	f := newFixture(t)
+	o := options(t, f)
+	o.ExpectAccounts = append([]string(nil), f.Spec.Accounts...)
+	r, err := verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	assert.Empty(t, r.Findings, dump(r))
+	o.ExpectAccounts = append(o.ExpectAccounts, "999988887777")
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.AccountAbsent)}, kinds(r), dump(r))
+	assert.Equal(t, "999988887777", r.Findings[0].Account)
+	assert.Equal(t, verify.ResultInvalid, r.Result)
 }

@@ -47,6 +47,8 @@ func bad(flagName, rule, value string) error {
 }
 
 // trailARN is arn:<partition>:cloudtrail:<region>:<account>:trail/<name>.
+var accountID = regexp.MustCompile(`^\d{12}$`)
+
 var trailARN = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/([A-Za-z0-9._-]{3,128})$`)
 
 var orgID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
@@ -66,6 +68,7 @@ type flags struct {
 	configFile, bucket, prefix, trail, org, region         string
 	from, to, dir, signatures, writeSignatures             string
 	recoveryBucket, recoveryRegion, recoveryDir, replSince string
+	expectAccounts                                         string
 	publicKeys                                             multi
 	jsonOut, quiet                                         bool
 	workers                                                int
@@ -91,6 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.recoveryBucket, "recovery-bucket", "", "also check the recovery copy in this bucket")
 	fs.StringVar(&f.recoveryRegion, "recovery-region", "", "the recovery bucket's region (default: from --config, else asked of S3)")
 	fs.StringVar(&f.recoveryDir, "recovery-dir", "", "offline: also check the recovery copy in this directory")
+	fs.StringVar(&f.expectAccounts, "expect-accounts", "", "accounts whose digests must be in the range, comma-separated (e.g. the organization's member accounts: aws organizations list-accounts); one with none is account-absent")
 	fs.StringVar(&f.replSince, "replication-since", "", "when the replication rule began: older objects are not expected in the copy (RFC 3339 or a date)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON on stdout")
 	fs.IntVar(&f.workers, "workers", 8, "goroutines that read and hash (1 to 256)")
@@ -216,6 +220,18 @@ func options(ctx context.Context, f *flags, stderr io.Writer) (verify.Options, f
 		return o, none, bad("organization-id", "not an organization id (o- and 10 to 32 lowercase letters or digits)", f.org)
 	}
 	o.OrganizationID, o.Prefix, o.Bucket = f.org, strings.Trim(f.prefix, "/"), f.bucket
+	if f.expectAccounts != "" {
+		if o.TrailName == "" {
+			return o, none, usageError{"--expect-accounts needs the trail: pass --config or --trail-arn"}
+		}
+		for _, a := range strings.Split(f.expectAccounts, ",") {
+			a = strings.TrimSpace(a)
+			if !accountID.MatchString(a) {
+				return o, none, bad("expect-accounts", "each must be a 12-digit account id", a)
+			}
+			o.ExpectAccounts = append(o.ExpectAccounts, a)
+		}
+	}
 	if f.recoveryBucket != "" && f.recoveryDir != "" {
 		return o, none, usageError{"--recovery-bucket and --recovery-dir: give one"}
 	}
