@@ -86,21 +86,30 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 		return
 	}
 	withDigests := map[string]bool{}
+	pairs := map[[2]string]bool{}
 	for _, id := range ids {
 		if id.trail == r.o.TrailName {
 			withDigests[id.account] = true
+			pairs[[2]string{id.account, id.region}] = true
 		}
 	}
 	for _, a := range r.o.ExpectAccounts {
-		if withDigests[a] {
-			continue
-		}
 		folder := "AWSLogs/"
 		if r.o.Prefix != "" {
 			folder = r.o.Prefix + "/" + folder
 		}
 		if r.o.OrganizationID != "" {
 			folder += r.o.OrganizationID + "/"
+		}
+		if withDigests[a] {
+			for _, g := range r.o.ExpectRegions {
+				if pairs[[2]string{a, g}] {
+					continue
+				}
+				r.add(Finding{Kind: RegionAbsent, Account: a, Region: g, Trail: r.o.TrailName, Keys: []string{folder + a + "/CloudTrail-Digest/" + g + "/"},
+					Message: fmt.Sprintf("no digest of trail %s for this account and region in the range, though the account has digests in other regions: CloudTrail delivers a digest every hour for every region of a multi-Region trail, so this region's digests were deleted, unless the Region was not enabled for the account during the range", r.o.TrailName)})
+			}
+			continue
 		}
 		r.add(Finding{Kind: AccountAbsent, Account: a, Trail: r.o.TrailName, Keys: []string{folder + a + "/CloudTrail-Digest/"},
 			Message: fmt.Sprintf("no digest of trail %s for this account in the range, in any region: CloudTrail delivers a digest every hour for every account of an organization trail, so its folder was deleted, unless it was not a member of the organization during the range", r.o.TrailName)})

@@ -61,6 +61,9 @@ const (
 	// AccountAbsent: an account named in ExpectAccounts has no digest of the
 	// trail in the range.
 	AccountAbsent Kind = "account-absent"
+	// RegionAbsent: an expected account has digests of the trail in the
+	// range, but none in an expected region.
+	RegionAbsent Kind = "region-absent"
 	// PublicKeyUnknown: no public key of the digest's region has the
 	// digest's fingerprint.
 	PublicKeyUnknown Kind = "public-key-unknown"
@@ -103,7 +106,7 @@ var severities = map[Kind]Severity{
 	DigestModified: Invalid, DigestSignatureInvalid: Invalid, DigestUnsigned: Invalid,
 	DigestSignatureUnavailable: Unverified, DigestUnreadable: Invalid,
 	DigestUnsupportedAlgorithm: Unverified, DigestMoved: Invalid, ChainReordered: Invalid,
-	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountAbsent: Invalid, PublicKeyUnknown: Invalid,
+	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountAbsent: Invalid, RegionAbsent: Invalid, PublicKeyUnknown: Invalid,
 	PublicKeyMismatch: Invalid, RecoveryMissing: Invalid, RecoveryDifferent: Invalid,
 	RecoveryPending: Notice, RecoveryFailed: Invalid, PredatesReplication: Notice,
 }
@@ -117,7 +120,7 @@ func Kinds() []Kind {
 		LogFileMissing, LogFileModified, OverwrittenVersionFound, LogFileUnlisted, DigestsAbsent,
 		DigestMissing, DigestModified, DigestSignatureInvalid, DigestUnsigned,
 		DigestSignatureUnavailable, DigestUnreadable, DigestUnsupportedAlgorithm, DigestMoved,
-		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountAbsent, PublicKeyUnknown, PublicKeyMismatch,
+		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountAbsent, RegionAbsent, PublicKeyUnknown, PublicKeyMismatch,
 		RecoveryMissing, RecoveryDifferent, RecoveryPending, RecoveryFailed, PredatesReplication,
 	}
 }

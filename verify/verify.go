@@ -67,6 +67,10 @@ type Options struct {
 	// AccountAbsent. A deleted account folder leaves no other trace.
 	// Needs TrailName. Default: none.
 	ExpectAccounts []string
+	// ExpectRegions, with ExpectAccounts: each expected account must have
+	// digests of the trail in each of these regions; a missing pair is
+	// RegionAbsent. Default: none.
+	ExpectRegions []string
 	// Now is the time the newest digests are judged against (a chain that
 	// ends in the last LiveEdge is not judged truncated). Default:
 	// time.Now().

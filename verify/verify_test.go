@@ -654,4 +654,18 @@ func TestExpectedAccounts(t *testing.T) {
 	require.Equal(t, []string{string(verify.AccountAbsent)}, kinds(r), dump(r))
 	assert.Equal(t, "999988887777", r.Findings[0].Account)
 	assert.Equal(t, verify.ResultInvalid, r.Result)
+
+	// Regions: one account's chain of one region gone whole.
+	o.ExpectAccounts = append([]string(nil), f.Spec.Accounts...)
+	o.ExpectRegions = append([]string(nil), f.Spec.Regions...)
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	assert.Empty(t, r.Findings, dump(r))
+	digestRegion := filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(f.Path(chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])[0])))))
+	require.NoError(t, os.RemoveAll(digestRegion))
+	require.NoError(t, os.RemoveAll(strings.Replace(digestRegion, string(filepath.Separator)+"CloudTrail-Digest"+string(filepath.Separator), string(filepath.Separator)+"CloudTrail"+string(filepath.Separator), 1)))
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.RegionAbsent)}, kinds(r), dump(r))
+	assert.Equal(t, f.Spec.Regions[0], r.Findings[0].Region)
 }

@@ -49,6 +49,8 @@ func bad(flagName, rule, value string) error {
 // trailARN is arn:<partition>:cloudtrail:<region>:<account>:trail/<name>.
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
+var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+
 var trailARN = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/([A-Za-z0-9._-]{3,128})$`)
 
 var orgID = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
@@ -68,7 +70,7 @@ type flags struct {
 	configFile, bucket, prefix, trail, org, region         string
 	from, to, dir, signatures, writeSignatures             string
 	recoveryBucket, recoveryRegion, recoveryDir, replSince string
-	expectAccounts                                         string
+	expectAccounts, expectRegions                          string
 	publicKeys                                             multi
 	jsonOut, quiet                                         bool
 	workers                                                int
@@ -95,6 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.recoveryRegion, "recovery-region", "", "the recovery bucket's region (default: from --config, else asked of S3)")
 	fs.StringVar(&f.recoveryDir, "recovery-dir", "", "offline: also check the recovery copy in this directory")
 	fs.StringVar(&f.expectAccounts, "expect-accounts", "", "accounts whose digests must be in the range, comma-separated (e.g. the organization's member accounts: aws organizations list-accounts); one with none is account-absent")
+	fs.StringVar(&f.expectRegions, "expect-regions", "", "with --expect-accounts: regions each expected account must have digests in, comma-separated; a missing pair is region-absent")
 	fs.StringVar(&f.replSince, "replication-since", "", "when the replication rule began: older objects are not expected in the copy (RFC 3339 or a date)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON on stdout")
 	fs.IntVar(&f.workers, "workers", 8, "goroutines that read and hash (1 to 256)")
@@ -230,6 +233,18 @@ func options(ctx context.Context, f *flags, stderr io.Writer) (verify.Options, f
 				return o, none, bad("expect-accounts", "each must be a 12-digit account id", a)
 			}
 			o.ExpectAccounts = append(o.ExpectAccounts, a)
+		}
+	}
+	if f.expectRegions != "" {
+		if f.expectAccounts == "" {
+			return o, none, usageError{"--expect-regions needs --expect-accounts"}
+		}
+		for _, g := range strings.Split(f.expectRegions, ",") {
+			g = strings.TrimSpace(g)
+			if !regionName.MatchString(g) {
+				return o, none, bad("expect-regions", "each must be a region name (us-east-1)", g)
+			}
+			o.ExpectRegions = append(o.ExpectRegions, g)
 		}
 	}
 	if f.recoveryBucket != "" && f.recoveryDir != "" {
