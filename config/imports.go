@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
@@ -222,8 +223,34 @@ func (c *Config) importWarnings() []Warning {
 			Warning{Field: "key.import_arn", Value: s, Reason: fmt.Sprintf("only the primary key is imported: a replica in each of key.replica_regions and the alias %s in every region are created, and one that already exists fails the apply halfway; check with aws kms describe-key --key-id %s (MultiRegionConfiguration.ReplicaKeys), and that aws kms list-aliases lists no %s in any of those regions. Replicas elsewhere stay unmanaged, with their own policies", c.Key.Alias, s, c.Key.Alias)},
 			Warning{Field: "key.import_arn", Value: s, Reason: "keep key.import_arn set after the first apply: once the key is in the state its import block does nothing, its precondition (a symmetric multi-Region PRIMARY key with key material from KMS) is checked at every plan, and while it is set allow_destroy stays refused. prevent_destroy does not protect what is removed from the configuration, and destroying the key schedules its deletion: to hand it back, remove it from the state first (docs/adopting.md)"},
 		)
+		if w, ok := c.importUnderBootstrapWarning(); ok {
+			out = append(out, w)
+		}
 	}
 	return out
+}
+
+// importUnderBootstrapWarning: with the bootstrap, the log-archive
+// account's deploying role has no IAM grant on keys and manages a key only
+// through a key policy statement naming it (DeployingRoleManagesKey,
+// docs/bootstrap.md#keys-by-key-policy). An existing key's policy does not
+// name it, so the first plan (the import's read, the key's data source and
+// its precondition) stops with AccessDeniedException until a principal
+// that may change the key's policy puts the synthesized one on it (security
+// review 10, X-1). A warning, not a refusal: that policy comes from the
+// synthesis of this very configuration, which a refusal would prevent.
+func (c *Config) importUnderBootstrapWarning() (Warning, bool) {
+	var deployers []string
+	for _, a := range c.BootstrapAccounts() {
+		if a.ID == c.Accounts.LogArchive.ID {
+			deployers = a.Deployers
+		}
+	}
+	if len(deployers) == 0 {
+		return Warning{}, false
+	}
+	s := c.Key.ImportARN
+	return Warning{Field: "key.import_arn", Value: s, Reason: fmt.Sprintf("with bootstrap.trusted_principals the deploying role %s has no IAM grant on keys: it reads and changes a key only when the key policy names it (docs/bootstrap.md#keys-by-key-policy), and this key's policy does not yet, so the first plan stops with AccessDeniedException (kms:DescribeKey or kms:GetKeyPolicy) and changes nothing. Before it, after the bootstrap of account %s, a principal that may change the key's policy (a key administrator, or the account's administrator where the policy delegates to IAM) puts on the key the policy this configuration synthesizes for it (the policy of the aws_kms_key that the import block names, in cdktf.out/stacks/<the log-archive account's stack>/cdk.tf.json: aws kms put-key-policy --key-id %s --policy-name default --policy file://<that policy>.json), tags it (aws kms tag-resource --key-id %s --tags TagKey=%s,TagValue=%s) and waits five minutes; the import then runs as the deploying role (docs/adopting.md#importing-under-the-bootstrap). The policy put replaces the key's own at once, with what the first apply would write", strings.Join(deployers, ", "), c.Accounts.LogArchive.ID, s, s, policy.GuardTagKey, c.Trail.Name)}, true
 }
 
 // encryptionKey names the key the trail bucket's default encryption uses

@@ -66,6 +66,7 @@ func (c *Config) Validate() error {
 	c.validateImport(&l, part)
 	c.validatePolicySizes(&l)
 	c.validateUniqueNames(&l)
+	c.validateVerifierRoles(&l)
 	return l.Err()
 }
 

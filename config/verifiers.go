@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/policy"
+	"github.com/cloudtrail-mrk/cloudtrail-mrk/constructs/rules"
 )
 
 // Verification is what key.verifiers may verify: this trail's write paths
@@ -75,4 +76,41 @@ func (c *Config) verifierNote() []string {
 			c.Accounts.LogArchive.ID, strings.Join(own, ", ")))
 	}
 	return out
+}
+
+// validateVerifierRoles refuses a verifier that is a role this
+// configuration deploys with or creates (security review 10, N-2): the
+// deploying roles (accounts.*.role_arn), the state role
+// (backend.s3.role_arn) and the CloudWatch Logs delivery role. The bucket
+// and key policies would let such a role list, read and decrypt through S3
+// every log file of the trail, which none of them needs, and a verifier
+// checks what those roles did. The replication and Athena query roles are
+// refused by checkExistingRoles (their names, in the log-archive account).
+// bucket.break_glass_principals may verify: a person's emergency role,
+// used when the logs are in doubt, that the bucket policy already lets
+// delete and unlock log objects, and that no pipeline assumes.
+func (c *Config) validateVerifierRoles(l *rules.List) {
+	type named struct{ field, arn string }
+	roles := []named{
+		{"accounts.management.role_arn", c.Accounts.Management.RoleARN},
+		{"accounts.log_archive.role_arn", c.Accounts.LogArchive.RoleARN},
+	}
+	if d, ok := c.DelegatedAdmin(); ok {
+		roles = append(roles, named{"accounts.delegated_administrator.role_arn", d.RoleARN})
+	}
+	if s := c.Backend.S3; s != nil {
+		roles = append(roles, named{"backend.s3.role_arn", s.RoleARN})
+	}
+	for i, v := range c.Key.Verifiers {
+		f := fmt.Sprintf("key.verifiers[%d]", i)
+		for _, r := range roles {
+			if r.arn != "" && strings.EqualFold(v, r.arn) {
+				l.Addf(f, v, "must not be %s, a role this configuration deploys with: the bucket and key policies would let it list, read and decrypt every log file of the trail, which it does not need, and a verifier checks what the deploying roles did; name a role of its own for the verify command (docs/verify.md#permissions)", r.field)
+				break
+			}
+		}
+		if _, name, ok := roleOf(v); ok && strings.HasPrefix(name, DeliveryRolePrefix) {
+			l.Addf(f, v, "must not be a CloudWatch Logs delivery role (%s*): CloudTrail assumes those to write to the log group; name a role of its own for the verify command (docs/verify.md#permissions)", DeliveryRolePrefix)
+		}
+	}
 }
