@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -265,7 +267,7 @@ func Verify(ctx context.Context, o Options) (*Report, error) {
 		present[l.key] = l
 	}
 	var toCheck []*logRec
-	for _, k := range sortedKeys(listed) {
+	for _, k := range slices.Sorted(maps.Keys(listed)) {
 		l := present[k]
 		if l == nil {
 			l = &logRec{key: k}
@@ -1019,15 +1021,6 @@ func digestKeys(ds []*digestRec) []string {
 	var out []string
 	for _, d := range ds {
 		out = append(out, d.key)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

@@ -2,7 +2,8 @@ package policy
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -319,10 +320,10 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		tags := d.keyTags()
 		tagNew := allow("TagKeysAtCreation", []string{"kms:TagResource"}, keyRes)
 		tagNew.Condition = Conditions{}
-		for _, k := range sortedKeys(tags) {
+		for _, k := range slices.Sorted(maps.Keys(tags)) {
 			tagNew.Condition = tagNew.Condition.Add("StringEqualsIfExists", "aws:RequestTag/"+k, tags[k])
 		}
-		tagNew.Condition = tagNew.Condition.Add("ForAllValues:StringEquals", "aws:TagKeys", sortedKeys(tags)...)
+		tagNew.Condition = tagNew.Condition.Add("ForAllValues:StringEquals", "aws:TagKeys", slices.Sorted(maps.Keys(tags))...)
 		// docs/aws-rules.md#multi-region-key-service-linked-role: creating a
 		// multi-Region primary key makes KMS create (or re-create) its
 		// service-linked role.
@@ -338,7 +339,7 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		// request names that key and the key carries it with another
 		// value. A key being created carries no tag yet, so creation is
 		// unaffected (docs/bootstrap.md#not-closed).
-		for i, k := range sortedKeys(d.KeyTags) {
+		for i, k := range slices.Sorted(maps.Keys(d.KeyTags)) {
 			if k == GuardTagKey {
 				continue
 			}
@@ -398,10 +399,10 @@ func DeployerPolicies(d Deployer) map[string]Document {
 		roles = append(roles, allow("ReadServiceRoles", DeployerRoleActions, res))
 	}
 	services := map[string][]string{}
-	for _, r := range sortedKeys(d.PassRoles) {
+	for _, r := range slices.Sorted(maps.Keys(d.PassRoles)) {
 		services[d.PassRoles[r]] = append(services[d.PassRoles[r]], fmt.Sprintf("arn:%s:iam::%s:role/%s", p, a, r))
 	}
-	for _, svc := range sortedKeys(services) {
+	for _, svc := range slices.Sorted(maps.Keys(services)) {
 		st := allow("PassRoleTo"+sidWord(svc), []string{"iam:PassRole"}, services[svc])
 		st.Condition = Conditions{}.Add("StringEquals", "iam:PassedToService", svc)
 		roles = append(roles, st)
@@ -617,15 +618,6 @@ func CompactSize(d Document) int {
 
 func allow(sid string, actions, resources []string) Statement {
 	return Statement{Sid: sid, Effect: Allow, Action: Values(actions), Resource: Values(resources)}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // sidWord turns a service principal into letters and digits for a Sid.
