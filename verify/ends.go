@@ -2,7 +2,9 @@ package verify
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 )
@@ -136,9 +138,33 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 		}
 	}
 	sort.Strings(absent)
+	expected := map[string]bool{}
+	for _, a := range r.o.ExpectAccounts {
+		expected[a] = true
+	}
+	expectedRegion := map[string]bool{}
+	for _, g := range r.o.ExpectRegions {
+		expectedRegion[g] = true
+	}
+	silent := map[string][]string{}
 	for _, f := range absent {
 		m := digestFolder.FindStringSubmatch(f)
+		if expected[m[3]] && (!withDigests[m[3]] || expectedRegion[m[4]]) {
+			continue // account-absent or region-absent says it already
+		}
+		if !withDigests[m[3]] {
+			// The whole account is silent: most often an account that left
+			// the organization (its folder stays). A notice, so that a
+			// departed account does not make every run "could not check";
+			// --expect-accounts turns a deleted account into account-absent.
+			silent[m[3]] = append(silent[m[3]], f)
+			continue
+		}
 		r.add(Finding{Kind: ChainAbsent, Account: m[3], Region: m[4], Trail: r.o.TrailName, Keys: []string{f},
-			Message: fmt.Sprintf("this folder holds no digest of trail %s ending in the range, while the trail's other accounts and regions have digests there: this account's and region's digests were deleted, or it stopped delivering before the range (it left the organization, the Region was disabled); the verifier cannot tell which", r.o.TrailName)})
+			Message: fmt.Sprintf("this folder holds no digest of trail %s ending in the range, while this account has digests in other regions: this region's digests were deleted, or the Region stopped delivering for the account before the range (disabled); the verifier cannot tell which", r.o.TrailName)})
+	}
+	for _, a := range slices.Sorted(maps.Keys(silent)) {
+		r.add(Finding{Kind: AccountSilent, Account: a, Trail: r.o.TrailName, Keys: silent[a],
+			Message: fmt.Sprintf("this account has no digest of trail %s in the range, in any region, though its folders exist: it left the organization or was closed before the range, or its digests were deleted; name the organization's accounts with --expect-accounts to tell", r.o.TrailName)})
 	}
 }

@@ -55,9 +55,14 @@ const (
 	// stopped delivering (docs/aws-rules.md#empty-digests).
 	ChainTruncated Kind = "chain-truncated"
 	// ChainAbsent: an account's and region's digest folder of the trail's
-	// path holds no digest of the range while other chains of the trail do:
-	// its digests were deleted, or it stopped delivering before the range.
+	// path holds no digest of the range while the account has digests in
+	// other regions: its digests were deleted, or the Region stopped
+	// delivering before the range.
 	ChainAbsent Kind = "chain-absent"
+	// AccountSilent: a digest folder of the trail's path whose account has
+	// no digest of the trail in the range, in any region (an account that
+	// left the organization, or deleted digests: ExpectAccounts tells).
+	AccountSilent Kind = "account-silent"
 	// AccountAbsent: an account named in ExpectAccounts has no digest of the
 	// trail in the range.
 	AccountAbsent Kind = "account-absent"
@@ -106,7 +111,7 @@ var severities = map[Kind]Severity{
 	DigestModified: Invalid, DigestSignatureInvalid: Invalid, DigestUnsigned: Invalid,
 	DigestSignatureUnavailable: Unverified, DigestUnreadable: Invalid,
 	DigestUnsupportedAlgorithm: Unverified, DigestMoved: Invalid, ChainReordered: Invalid,
-	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountAbsent: Invalid, RegionAbsent: Invalid, PublicKeyUnknown: Invalid,
+	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountSilent: Notice, AccountAbsent: Invalid, RegionAbsent: Invalid, PublicKeyUnknown: Invalid,
 	PublicKeyMismatch: Invalid, RecoveryMissing: Invalid, RecoveryDifferent: Invalid,
 	RecoveryPending: Notice, RecoveryFailed: Invalid, PredatesReplication: Notice,
 }
@@ -120,7 +125,7 @@ func Kinds() []Kind {
 		LogFileMissing, LogFileModified, OverwrittenVersionFound, LogFileUnlisted, DigestsAbsent,
 		DigestMissing, DigestModified, DigestSignatureInvalid, DigestUnsigned,
 		DigestSignatureUnavailable, DigestUnreadable, DigestUnsupportedAlgorithm, DigestMoved,
-		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountAbsent, RegionAbsent, PublicKeyUnknown, PublicKeyMismatch,
+		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountSilent, AccountAbsent, RegionAbsent, PublicKeyUnknown, PublicKeyMismatch,
 		RecoveryMissing, RecoveryDifferent, RecoveryPending, RecoveryFailed, PredatesReplication,
 	}
 }

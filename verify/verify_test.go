@@ -669,3 +669,28 @@ func TestExpectedAccounts(t *testing.T) {
 	require.Equal(t, []string{string(verify.RegionAbsent)}, kinds(r), dump(r))
 	assert.Equal(t, f.Spec.Regions[0], r.Findings[0].Region)
 }
+
+// TestSilentAccount: an account whose every digest and log file of the
+// range is gone, its folders left, is a notice (the common case is an
+// account that left the organization), unless the account is expected:
+// then account-absent, invalid.
+func TestSilentAccount(t *testing.T) {
+	f := newFixture(t)
+	acct := f.Spec.Accounts[1]
+	for _, k := range append(append([]string(nil), f.Digests...), f.Logs...) {
+		if strings.Contains(k, "/"+acct+"/") {
+			require.NoError(t, os.Remove(f.Path(k)))
+		}
+	}
+	o := options(t, f)
+	r, err := verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.AccountSilent)}, kinds(r), dump(r))
+	assert.Equal(t, verify.Notice, r.Findings[0].Severity)
+	assert.Equal(t, verify.ResultValid, r.Result)
+	o.ExpectAccounts = append([]string(nil), f.Spec.Accounts...)
+	r, err = verify.Verify(context.Background(), o)
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.AccountAbsent)}, kinds(r), dump(r))
+	assert.Equal(t, verify.ResultInvalid, r.Result)
+}
