@@ -53,10 +53,7 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 	// Each chain's standard digests in time order, and every chain's digest
 	// ends per trail, to ask "was the trail logging then?".
 	std := map[chainID][]*digestRec{}
-	ends := map[trailID][]struct {
-		end time.Time
-		id  chainID
-	}{}
+	ends := map[trailID][]time.Time{}
 	for _, id := range ids {
 		t := trailID{id.prefix, id.org, id.trail, id.home}
 		for _, d := range chains[id] {
@@ -64,21 +61,23 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 				continue
 			}
 			std[id] = append(std[id], d)
-			ends[t] = append(ends[t], struct {
-				end time.Time
-				id  chainID
-			}{d.name.End, id})
+			ends[t] = append(ends[t], d.name.End)
 		}
 		sort.Slice(std[id], func(i, j int) bool { return std[id][i].name.End.Before(std[id][j].name.End) })
 	}
-	// loggedBetween: another chain of the trail has a digest ending in
-	// (after, before): the trail was logging then (logging stops for the
-	// whole trail), so this chain was too.
+	for t := range ends {
+		sort.Slice(ends[t], func(i, j int) bool { return ends[t][i].Before(ends[t][j]) })
+	}
+	// loggedBetween: a chain of the trail has a digest ending in (after,
+	// before): the trail was logging then (logging stops for the whole
+	// trail). The chain asking has none there (it asks about the time after
+	// its newest digest, between a digest and the restart that follows it,
+	// or before its first), so every digest found is another chain's.
 	loggedBetween := func(id chainID, after, before time.Time) (time.Time, bool) {
-		for _, e := range ends[trailID{id.prefix, id.org, id.trail, id.home}] {
-			if e.id != id && e.end.After(after) && e.end.Before(before) {
-				return e.end, true
-			}
+		es := ends[trailID{id.prefix, id.org, id.trail, id.home}]
+		i := sort.Search(len(es), func(i int) bool { return es[i].After(after) })
+		if i < len(es) && es[i].Before(before) {
+			return es[i], true
 		}
 		return time.Time{}, false
 	}
