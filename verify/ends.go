@@ -19,11 +19,18 @@ import (
 // (the log files newer than a chain's last digest are not expected to be
 // listed yet).
 const (
-	// ChainEndTolerance: how much later than the trail's newest digest a
-	// chain's next digest may end and still be expected (digests of one
-	// chain end exactly an hour apart in the User Guide's samples; the
-	// chains of a trail end at their own minutes of the hour).
-	ChainEndTolerance = 2 * time.Minute
+	// ChainEndTolerance: another chain's digest must end more than this
+	// after a chain's last one to show that the trail was still logging
+	// when this chain's next digest was due. Whether the final digests
+	// after a StopLogging end at the stop or at each chain's own minute of
+	// the hour is UNCONFIRMED: either way the chains of a trail end less
+	// than an hour apart, so a difference of an hour is a digest missing
+	// (docs/aws-rules.md#empty-digests).
+	ChainEndTolerance = 59 * time.Minute
+	// DigestsAfterTo: digests ending up to this long after To are read, so
+	// that a chain whose digests covering the end of the range are gone
+	// stands an hour or more behind the others.
+	DigestsAfterTo = 2 * time.Hour
 	// LiveEdge: digests ending in the last LiveEdge before Now may not be
 	// delivered yet; no digest ending after Now-LiveEdge is expected.
 	LiveEdge = 2 * time.Hour
@@ -43,44 +50,80 @@ func (r *run) checkChainEnds(ids []chainID, chains map[chainID][]*digestRec, tre
 	if now.IsZero() {
 		now = time.Now()
 	}
-	newest := map[chainID]*digestRec{}
-	trailEnd := map[trailID]time.Time{}
+	// Each chain's standard digests in time order, and every chain's digest
+	// ends per trail, to ask "was the trail logging then?".
+	std := map[chainID][]*digestRec{}
+	ends := map[trailID][]time.Time{}
 	for _, id := range ids {
+		t := trailID{id.prefix, id.org, id.trail, id.home}
 		for _, d := range chains[id] {
-			if d.name.Backfill {
+			if d.name.Backfill || d.d == nil {
 				continue
 			}
-			if n := newest[id]; n == nil || d.name.End.After(n.name.End) {
-				newest[id] = d
-			}
+			std[id] = append(std[id], d)
+			ends[t] = append(ends[t], d.name.End)
 		}
-		t := trailID{id.prefix, id.org, id.trail, id.home}
-		if n := newest[id]; n != nil && n.name.End.After(trailEnd[t]) {
-			trailEnd[t] = n.name.End
-		}
+		sort.Slice(std[id], func(i, j int) bool { return std[id][i].name.End.Before(std[id][j].name.End) })
 	}
-	// A chain's next digest, an hour after its newest, is expected when it
-	// would end inside the listing window (digests ending up to an hour
-	// after To are listed) and before Now-LiveEdge, and when another chain
-	// of the trail has a digest at least as new: after a StopLogging, every
-	// chain ends with its final digest at about the same time.
-	window := r.o.To.Add(time.Hour)
+	for t := range ends {
+		sort.Slice(ends[t], func(i, j int) bool { return ends[t][i].Before(ends[t][j]) })
+	}
+	// loggedBetween: a chain of the trail has a digest ending in (after,
+	// before): the trail was logging then (logging stops for the whole
+	// trail). The chain asking has none there (it asks about the time after
+	// its newest digest, between a digest and the restart that follows it,
+	// or before its first), so every digest found is another chain's.
+	loggedBetween := func(id chainID, after, before time.Time) (time.Time, bool) {
+		es := ends[trailID{id.prefix, id.org, id.trail, id.home}]
+		i := sort.Search(len(es), func(i int) bool { return es[i].After(after) })
+		if i < len(es) && es[i].Before(before) {
+			return es[i], true
+		}
+		return time.Time{}, false
+	}
+	// A chain's newest digest is followed by its next one (an hour later)
+	// when that one would end inside the listing window (digests ending up
+	// DigestsAfterTo after To are listed) and before Now-LiveEdge, and the
+	// trail went on logging after it: a missing one was deleted.
+	window := r.o.To.Add(DigestsAfterTo)
 	if edge := now.Add(-LiveEdge); edge.Before(window) {
 		window = edge
 	}
 	for _, id := range ids {
-		n := newest[id]
-		if n == nil {
-			continue
+		ds := std[id]
+		for i, p := range ds {
+			var other time.Time
+			var ok bool
+			what := ""
+			switch {
+			case i == len(ds)-1:
+				if p.name.End.Add(time.Hour).After(window) {
+					continue
+				}
+				other, ok = loggedBetween(id, p.name.End.Add(ChainEndTolerance), window.Add(time.Hour))
+				what = "this chain's newest digest"
+			case ds[i+1].d.Starting():
+				// A restart follows: the chain's digests up to the stop.
+				other, ok = loggedBetween(id, p.name.End.Add(ChainEndTolerance), ds[i+1].start)
+				what = "this chain's last digest before a restart"
+			default:
+				continue
+			}
+			if !ok {
+				continue
+			}
+			r.add(Finding{Kind: ChainTruncated, Account: id.account, Region: id.region, Trail: id.trail, Keys: []string{p.key},
+				Message: fmt.Sprintf("%s ends at %s, but another chain of the trail has a digest ending at %s: CloudTrail delivers a digest every hour for every account and region, even without activity, and logging stops for the whole trail (with a final digest at the stop), so this chain's digests after it were deleted, with the log files they listed, unless this account or region stopped delivering (it left the organization, the Region was disabled)",
+					what, p.name.End.UTC().Format(time.RFC3339), other.UTC().Format(time.RFC3339))})
 		}
-		t := trailID{id.prefix, id.org, id.trail, id.home}
-		next := n.name.End.Add(time.Hour)
-		if next.After(window) || next.After(trailEnd[t].Add(ChainEndTolerance)) {
-			continue
+		// A chain that starts (a starting digest first) after other chains
+		// of the trail were already logging.
+		if len(ds) > 0 && ds[0].d.Starting() {
+			if other, ok := loggedBetween(id, time.Time{}, ds[0].start.Add(-ChainEndTolerance)); ok {
+				r.add(Finding{Kind: ChainStartsLate, Account: id.account, Region: id.region, Trail: id.trail, Keys: []string{ds[0].key},
+					Message: fmt.Sprintf("this chain starts (a starting digest) at %s, but another chain of the trail has a digest ending at %s, earlier: this chain's earlier digests were deleted, or the account or Region joined the trail then; the verifier cannot tell which", ds[0].start.UTC().Format(time.RFC3339), other.UTC().Format(time.RFC3339))})
+			}
 		}
-		r.add(Finding{Kind: ChainTruncated, Account: id.account, Region: id.region, Trail: id.trail, Keys: []string{n.key},
-			Message: fmt.Sprintf("this chain's newest digest ends at %s, but the trail's other chains go on until %s: CloudTrail delivers a digest every hour for every account and region, even without activity, and logging stops for the whole trail, so this chain's next digest (ending %s) and any after it were deleted, with the log files they listed, unless this account or region stopped delivering (it left the organization, the Region was disabled)",
-				n.name.End.UTC().Format(time.RFC3339), trailEnd[t].UTC().Format(time.RFC3339), next.UTC().Format(time.RFC3339))})
 	}
 
 	// Folders without a digest of the named trail.

@@ -17,6 +17,10 @@ const (
 	OverwrittenVersionFound Kind = "overwritten-version-found"
 	// LogFileUnlisted: a log file no digest lists, older than the last digest.
 	LogFileUnlisted Kind = "log-file-unlisted"
+	// LogFileUnrecognized: an object in a log folder whose name is not a
+	// log file name of that folder's account, region and date: CloudTrail
+	// writes nothing else there, and a query over the folder reads it.
+	LogFileUnrecognized Kind = "log-file-unrecognized"
 	// DigestsAbsent: log files of an account and region without any digest.
 	DigestsAbsent Kind = "digests-absent"
 	// DigestMissing: a digest names a previous digest the store does not hold.
@@ -59,6 +63,11 @@ const (
 	// other regions: its digests were deleted, or the Region stopped
 	// delivering before the range.
 	ChainAbsent Kind = "chain-absent"
+	// ChainStartsLate: a chain's first digest of the range is a starting
+	// digest while other chains of the trail have digests ending before it
+	// starts: its earlier digests were deleted, or the account or Region
+	// joined the trail then.
+	ChainStartsLate Kind = "chain-starts-late"
 	// AccountSilent: a digest folder of the trail's path whose account has
 	// no digest of the trail in the range, in any region (an account that
 	// left the organization, or deleted digests: ExpectAccounts tells).
@@ -107,11 +116,11 @@ const (
 // severities gives each kind its severity.
 var severities = map[Kind]Severity{
 	LogFileMissing: Invalid, LogFileModified: Invalid, OverwrittenVersionFound: Invalid,
-	LogFileUnlisted: Invalid, DigestsAbsent: Invalid, DigestMissing: Invalid,
+	LogFileUnlisted: Invalid, LogFileUnrecognized: Invalid, DigestsAbsent: Invalid, DigestMissing: Invalid,
 	DigestModified: Invalid, DigestSignatureInvalid: Invalid, DigestUnsigned: Invalid,
 	DigestSignatureUnavailable: Unverified, DigestUnreadable: Invalid,
 	DigestUnsupportedAlgorithm: Unverified, DigestMoved: Invalid, ChainReordered: Invalid,
-	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainAbsent: Unverified, AccountSilent: Notice, AccountAbsent: Invalid, RegionAbsent: Invalid, PublicKeyUnknown: Invalid,
+	ChainBroken: Invalid, ChainRestarted: Notice, ChainTruncated: Invalid, ChainStartsLate: Unverified, ChainAbsent: Unverified, AccountSilent: Notice, AccountAbsent: Invalid, RegionAbsent: Invalid, PublicKeyUnknown: Invalid,
 	PublicKeyMismatch: Invalid, RecoveryMissing: Invalid, RecoveryDifferent: Invalid,
 	RecoveryPending: Notice, RecoveryFailed: Invalid, PredatesReplication: Notice,
 }
@@ -122,10 +131,10 @@ func SeverityOf(k Kind) Severity { return severities[k] }
 // Kinds lists every kind, in the order docs/verify.md describes them.
 func Kinds() []Kind {
 	return []Kind{
-		LogFileMissing, LogFileModified, OverwrittenVersionFound, LogFileUnlisted, DigestsAbsent,
+		LogFileMissing, LogFileModified, OverwrittenVersionFound, LogFileUnlisted, LogFileUnrecognized, DigestsAbsent,
 		DigestMissing, DigestModified, DigestSignatureInvalid, DigestUnsigned,
 		DigestSignatureUnavailable, DigestUnreadable, DigestUnsupportedAlgorithm, DigestMoved,
-		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainAbsent, AccountSilent, AccountAbsent, RegionAbsent, PublicKeyUnknown, PublicKeyMismatch,
+		ChainReordered, ChainBroken, ChainRestarted, ChainTruncated, ChainStartsLate, ChainAbsent, AccountSilent, AccountAbsent, RegionAbsent, PublicKeyUnknown, PublicKeyMismatch,
 		RecoveryMissing, RecoveryDifferent, RecoveryPending, RecoveryFailed, PredatesReplication,
 	}
 }

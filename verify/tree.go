@@ -204,7 +204,7 @@ func (r *run) listPrefixes(ctx context.Context, prefix string) ([]string, error)
 // in range.
 func (r *run) listDigests(ctx context.Context, tree []regionFolders) ([]*digestRec, error) {
 	o := r.o
-	lateEnd := o.To.Add(time.Hour)
+	lateEnd := o.To.Add(DigestsAfterTo)
 	days := dayFolders(o.From, lateEnd)
 	var folders []string
 	for _, a := range tree {
@@ -267,7 +267,22 @@ func (r *run) listLogs(ctx context.Context, tree []regionFolders, digests []*dig
 	var logs []*logRec
 	err := r.listFolders(ctx, folders, func(obj Object) {
 		n, ok := parseLogKey(obj.Key)
-		if !ok || !r.keep(n.Prefix, n.Org) {
+		if !ok || !inItsFolder(obj.Key, n) {
+			// CloudTrail writes only its log files into a log folder, each
+			// named for the folder's account, region and date
+			// (docs/aws-rules.md#log-file-names); anything else there was
+			// put by someone else, and a query over the folder reads it.
+			if m := logDayFolder.FindStringSubmatch(obj.Key); m == nil || r.keep(m[1], m[2]) {
+				account, region := "", ""
+				if m != nil {
+					account, region = m[3], m[4]
+				}
+				r.add(Finding{Kind: LogFileUnrecognized, Account: account, Region: region, Keys: []string{obj.Key},
+					Message: "an object in a log folder that is not a log file of that folder's account, region and date: CloudTrail writes nothing else there, and a query over the folder (Athena) reads it: it was put there by someone else"})
+			}
+			return
+		}
+		if !r.keep(n.Prefix, n.Org) {
 			return
 		}
 		if n.Stamp.Before(from) || n.Stamp.After(lateEnd) {
@@ -276,6 +291,23 @@ func (r *run) listLogs(ctx context.Context, tree []regionFolders, digests []*dig
 		logs = append(logs, &logRec{key: obj.Key, name: n, obj: obj})
 	})
 	return logs, err
+}
+
+// logDayFolder splits the key of an object in a log day folder.
+var logDayFolder = regexp.MustCompile(`^(?:(.*)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/[^/]+$`)
+
+// inItsFolder says whether a log file's name agrees with its folder:
+// account, region, and a date within logFolderMargin of the folder's day.
+func inItsFolder(key string, n logName) bool {
+	m := logDayFolder.FindStringSubmatch(key)
+	if m == nil || m[1] != n.Prefix || m[2] != n.Org || m[3] != n.Account || m[4] != n.Region {
+		return false
+	}
+	day, err := time.Parse("2006/01/02", m[5]+"/"+m[6]+"/"+m[7])
+	if err != nil {
+		return false
+	}
+	return !n.Stamp.Before(day.Add(-logFolderMargin)) && n.Stamp.Before(day.Add(24*time.Hour+logFolderMargin))
 }
 
 // noDigests says why a range found no digest, from the top of the tree down.

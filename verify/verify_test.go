@@ -110,7 +110,9 @@ func middle(f *fixture.Fixture) (string, string) {
 		}
 	}
 	sort.Strings(ds)
-	return ds[len(ds)/2], ds[len(ds)/2+1]
+	// Two standard digests after the fixture's stop and start (hours 7 to
+	// 9 stopped), neither the chain's newest.
+	return ds[len(ds)-4], ds[len(ds)-3]
 }
 
 // lastDigest is the newest standard digest of the second account's first
@@ -164,7 +166,7 @@ func TestUntamperedFixtureIsValid(t *testing.T) {
 		assert.NotEmpty(t, c.FirstValidDigest)
 		assert.NotEmpty(t, c.LastValidDigest)
 	}
-	assert.Equal(t, 1, restarts, "the fixture stops and starts logging once")
+	assert.Equal(t, 4, restarts, "the fixture stops and starts logging once, for the whole trail: a restart in each chain")
 	assert.Equal(t, 1, backfill, "the fixture has one backfill digest")
 }
 
@@ -271,6 +273,32 @@ func TestEachTamperingHasItsOwnFinding(t *testing.T) {
 			}
 			return ds[1]
 		}, verify.DigestMissing},
+		{"object with a name no log file has, in a log folder", func(t *testing.T, f *fixture.Fixture, _ *verify.Options) string {
+			// Named for another account: the key patterns skip it, a query
+			// over the folder reads it.
+			k := logOf(f, 7)
+			forged := k[:strings.LastIndex(k, "/")+1] + "999988887777_CloudTrail_" + f.Spec.Regions[0] + "_20260302T0515Z_FORGEDforgedFORG.json.gz"
+			write(t, f.Path(forged), fixture.Gzip([]byte(`{"Records":[]}`)))
+			return forged
+		}, verify.LogFileUnrecognized},
+		{"deleted digests before a stop and start", func(t *testing.T, f *fixture.Fixture, _ *verify.Options) string {
+			// The fixture stops logging after hour 6 for the whole trail:
+			// this chain's digests of hours 5 and 6 go, with their log
+			// files; the restart hides them unless the other chains show
+			// the trail was still logging.
+			ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+			for _, k := range ds[5:7] {
+				body, err := fixture.Gunzip(read(t, f.Path(k)))
+				require.NoError(t, err)
+				var d fixture.DigestFile
+				require.NoError(t, json.Unmarshal(body, &d))
+				for _, lf := range d.LogFiles {
+					require.NoError(t, os.Remove(f.Path(lf.S3Object)))
+				}
+				require.NoError(t, os.Remove(f.Path(k)))
+			}
+			return ds[4]
+		}, verify.ChainTruncated},
 		{"unknown public key", func(t *testing.T, f *fixture.Fixture, o *verify.Options) string {
 			k, _ := middle(f)
 			_, err := f.Resign(k, fixture.Key("attacker"), func(d *fixture.DigestFile) {
@@ -308,8 +336,9 @@ func TestOfflineWithoutSignatures(t *testing.T) {
 	r, err := verify.Verify(context.Background(), o)
 	require.NoError(t, err)
 	assert.Equal(t, verify.ResultCouldNotCheck, r.Result)
-	// 4 chains' newest digests, the final digest before the stop, the backfill digest.
-	require.Len(t, r.Findings, 6, dump(r))
+	// 4 chains' newest digests, each chain's final digest before the stop,
+	// the backfill digest.
+	require.Len(t, r.Findings, 9, dump(r))
 	for _, fd := range r.Findings {
 		assert.Equal(t, verify.DigestSignatureUnavailable, fd.Kind)
 	}
@@ -526,21 +555,21 @@ func TestListsOnlyTheDaysTheRangeNeeds(t *testing.T) {
 		trailAccount string
 		wantLists    []string
 		wantPrefixes []string
-		digests      int // per region
+		digests      int // per region: those ending in [from, to+2h]
 	}{
 		{"one day", day(2, 0), day(3, 0), false, "",
-			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), tree, 25},
+			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), tree, 26},
 		{"one day, prefix found", day(2, 0), day(3, 0), true, "",
-			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), append([]string{"", "trail-logs/"}, tree...), 25},
+			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...), append([]string{"", "trail-logs/"}, tree...), 26},
 		{"six hours", day(2, 12), day(2, 18), false, "",
-			append(folders("CloudTrail-Digest", "02"), folders("CloudTrail", "02")...), tree, 7},
+			append(folders("CloudTrail-Digest", "02"), folders("CloudTrail", "02")...), tree, 8},
 		// With the trail's account known, AWSLogs/ itself is never listed:
 		// the verifiers' policy allows listing only under
 		// AWSLogs/<organization>/ and AWSLogs/<trail account>/
 		// (docs/verify.md#permissions).
 		{"one day, trail account known", day(2, 0), day(3, 0), false, "444455556666",
 			append(folders("CloudTrail-Digest", "02", "03"), folders("CloudTrail", "01", "02", "03")...),
-			[]string{"trail-logs/AWSLogs/444455556666/CloudTrail-Digest/", "trail-logs/AWSLogs/444455556666/CloudTrail/", "trail-logs/AWSLogs/o-exampleorgid/", base + "CloudTrail-Digest/", base + "CloudTrail/"}, 25},
+			[]string{"trail-logs/AWSLogs/444455556666/CloudTrail-Digest/", "trail-logs/AWSLogs/444455556666/CloudTrail/", "trail-logs/AWSLogs/o-exampleorgid/", base + "CloudTrail-Digest/", base + "CloudTrail/"}, 26},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -693,4 +722,27 @@ func TestSilentAccount(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{string(verify.AccountAbsent)}, kinds(r), dump(r))
 	assert.Equal(t, verify.ResultInvalid, r.Result)
+}
+
+// TestChainStartsLate: a chain whose digests before the trail's stop and
+// start are all gone starts with a starting digest while the others were
+// logging: could not check (an account or Region that joined then looks
+// the same).
+func TestChainStartsLate(t *testing.T) {
+	f := newFixture(t)
+	ds := chainDigests(f, f.Spec.Accounts[1], f.Spec.Regions[0])
+	for _, k := range ds[:7] {
+		body, err := fixture.Gunzip(read(t, f.Path(k)))
+		require.NoError(t, err)
+		var d fixture.DigestFile
+		require.NoError(t, json.Unmarshal(body, &d))
+		for _, lf := range d.LogFiles {
+			require.NoError(t, os.Remove(f.Path(lf.S3Object)))
+		}
+		require.NoError(t, os.Remove(f.Path(k)))
+	}
+	r, err := verify.Verify(context.Background(), options(t, f))
+	require.NoError(t, err)
+	require.Equal(t, []string{string(verify.ChainStartsLate)}, kinds(r), dump(r))
+	assert.Equal(t, verify.ResultCouldNotCheck, r.Result)
 }
