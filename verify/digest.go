@@ -45,6 +45,8 @@ func parseDigestKey(key string) (digestName, bool) {
 type logName struct {
 	Prefix, Org, Account, Region string
 	Stamp                        time.Time
+	// Day is the date of the folder the file sits in.
+	Day time.Time
 }
 
 func parseLogKey(key string) (logName, bool) {
@@ -56,7 +58,11 @@ func parseLogKey(key string) (logName, bool) {
 	if err != nil {
 		return logName{}, false
 	}
-	return logName{Prefix: m[1], Org: m[2], Account: m[3], Region: m[4], Stamp: t}, true
+	day, err := time.Parse("2006/01/02", m[5]+"/"+m[6]+"/"+m[7])
+	if err != nil {
+		return logName{}, false
+	}
+	return logName{Prefix: m[1], Org: m[2], Account: m[3], Region: m[4], Stamp: t, Day: day}, true
 }
 
 // Digest is a digest file's content (docs/aws-rules.md#digest-file-fields).

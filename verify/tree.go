@@ -267,7 +267,7 @@ func (r *run) listLogs(ctx context.Context, tree []regionFolders, digests []*dig
 	var logs []*logRec
 	err := r.listFolders(ctx, folders, func(obj Object) {
 		n, ok := parseLogKey(obj.Key)
-		if !ok || !inItsFolder(obj.Key, n) {
+		if !ok || !inItsFolder(n) {
 			// CloudTrail writes only its log files into a log folder, each
 			// named for the folder's account, region and date
 			// (docs/aws-rules.md#log-file-names); anything else there was
@@ -296,18 +296,11 @@ func (r *run) listLogs(ctx context.Context, tree []regionFolders, digests []*dig
 // logDayFolder splits the key of an object in a log day folder.
 var logDayFolder = regexp.MustCompile(`^(?:(.*)/)?AWSLogs/(?:(o-[a-z0-9]{10,32})/)?(\d{12})/CloudTrail/([a-z0-9-]+)/(\d{4})/(\d{2})/(\d{2})/[^/]+$`)
 
-// inItsFolder says whether a log file's name agrees with its folder:
-// account, region, and a date within logFolderMargin of the folder's day.
-func inItsFolder(key string, n logName) bool {
-	m := logDayFolder.FindStringSubmatch(key)
-	if m == nil || m[1] != n.Prefix || m[2] != n.Org || m[3] != n.Account || m[4] != n.Region {
-		return false
-	}
-	day, err := time.Parse("2006/01/02", m[5]+"/"+m[6]+"/"+m[7])
-	if err != nil {
-		return false
-	}
-	return !n.Stamp.Before(day.Add(-logFolderMargin)) && n.Stamp.Before(day.Add(24*time.Hour+logFolderMargin))
+// inItsFolder says whether a log file's name agrees with its folder: the
+// account and region (parseLogKey requires both to match), and a date
+// within logFolderMargin of the folder's day.
+func inItsFolder(n logName) bool {
+	return !n.Stamp.Before(n.Day.Add(-logFolderMargin)) && n.Stamp.Before(n.Day.Add(24*time.Hour+logFolderMargin))
 }
 
 // noDigests says why a range found no digest, from the top of the tree down.
