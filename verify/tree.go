@@ -199,7 +199,7 @@ func (r *run) listPrefixes(ctx context.Context, prefix string) ([]string, error)
 }
 
 // listDigests lists the digest day folders of digests that end in
-// [From, To+1h] (a digest's folder is the date of its end:
+// [From, To+DigestsAfterTo] (a digest's folder is the date of its end:
 // docs/aws-rules.md#digest-file-location) and keeps the trail's digests
 // in range.
 func (r *run) listDigests(ctx context.Context, tree []regionFolders) ([]*digestRec, error) {
@@ -327,5 +327,5 @@ func (r *run) noDigests(roots []string, tree []regionFolders) error {
 	if !o.AnyPrefix {
 		prefix = fmt.Sprintf(" (prefix %q)", o.Prefix)
 	}
-	return fmt.Errorf("no digest files of the trail in %s%s: listed %d day folders in %d account-region digest folders, and no digest of the trail ends in the range (or up to an hour after it): nothing to verify", where, prefix, r.digestFolders, regions)
+	return fmt.Errorf("no digest files of the trail in %s%s: listed %d day folders in %d account-region digest folders, and no digest of the trail ends in the range (or up to two hours after it): nothing to verify", where, prefix, r.digestFolders, regions)
 }

@@ -48,7 +48,8 @@ type Options struct {
 	// under AWSLogs/.
 	TrailAccount string
 	// From and To bound the digests by the end time in their names
-	// (digests up to one hour after To are read, for late log files).
+	// (digests up to DigestsAfterTo after To are read, for late log files
+	// and to see a chain whose last digests are gone).
 	From, To time.Time
 	// Recovery is the recovery copy, or nil.
 	Recovery Store

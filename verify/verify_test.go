@@ -531,7 +531,7 @@ func fourDays(t *testing.T) *fixture.Fixture {
 
 // TestListsOnlyTheDaysTheRangeNeeds: of a bucket of four days, a range
 // lists the folders down to the regions and then only the day folders of
-// digests that end in [from, to+1h] (a digest's folder is its end's date)
+// digests that end in [from, to+2h] (a digest's folder is its end's date)
 // and of log files from 2 h before from to 1 h after to; the result is the
 // same as reading everything.
 func TestListsOnlyTheDaysTheRangeNeeds(t *testing.T) {

@@ -46,7 +46,7 @@ func TestOffline(t *testing.T) {
 	assert.Contains(t, stderr, "verify: could not check: no digest files of the trail in "+f.BucketDir()+" between 2026-02-01T00:00:00Z and 2026-02-02T00:00:00Z")
 	assert.Contains(t, stderr, "listed 8 day folders in 4 account-region digest folders, and no digest of the trail ends in the range")
 	assert.Empty(t, out)
-	// 8: 2 accounts x 2 regions x 2 days (2026-02-01, and 2026-02-02 for a digest up to an hour after --to).
+	// 8: 2 accounts x 2 regions x 2 days (2026-02-01, and 2026-02-02 for a digest up to two hours after --to).
 
 	logs := append([]string(nil), f.Logs...)
 	sort.Strings(logs)
