@@ -277,15 +277,7 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 		{
 			// Review 6: another trail's key re-tagged with ours.
 			"a deploying role that may re-tag another trail's key", "organization", "bootstrap-log-archive",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
-				var kept []any
-				for _, st := range doc["Statement"].([]any) {
-					if st.(map[string]any)["Sid"] != "KeepKeyTagOthers" {
-						kept = append(kept, st)
-					}
-				}
-				doc["Statement"] = kept
-			}),
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropStatement("KeepKeyTagOthers")),
 			"the deploying role " + la + " kms:TagResource giving the bootstrap's tag to a key with another value of it (another trail's) must be denied (got Allow)",
 		},
 		{
@@ -298,15 +290,7 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			// B1: a key policy without the deploying role's statement: the
 			// role could no longer manage that key (apply would fail).
 			"a monitoring key policy without the deploying role's statement", "organization", "management",
-			editPolicy(t, "aws_kms_key", "Trail_MonitoringKey", "policy", func(doc map[string]any) {
-				var kept []any
-				for _, st := range doc["Statement"].([]any) {
-					if st.(map[string]any)["Sid"] != "DeployingRoleManagesKey" {
-						kept = append(kept, st)
-					}
-				}
-				doc["Statement"] = kept
-			}),
+			editPolicy(t, "aws_kms_key", "Trail_MonitoringKey", "policy", dropStatement("DeployingRoleManagesKey")),
 			"the deploying role " + mg + " (its key policy statement and bootstrap policies) kms:PutKeyPolicy on aws_kms_key.Trail_MonitoringKey_707AC834 in us-east-1 must be allowed (got ImplicitDeny)",
 		},
 		{
@@ -324,15 +308,7 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 		{
 			// S2: the tag may be removed.
 			"a deploying role that may remove the key tag", "organization", "bootstrap-log-archive",
-			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", func(doc map[string]any) {
-				var kept []any
-				for _, st := range doc["Statement"].([]any) {
-					if st.(map[string]any)["Sid"] != "KeepKeyTagUntag" {
-						kept = append(kept, st)
-					}
-				}
-				doc["Statement"] = kept
-			}),
+			editPolicy(t, "aws_iam_role_policy", "DeployingRole_CloudTrailLogArchiveDeployer_keys", "policy", dropStatement("KeepKeyTagUntag")),
 			"the deploying role " + la + " (its key policy statement and bootstrap policies) kms:UntagResource of the bootstrap's tag on aws_kms_key.TrailKey_PrimaryKey_980DB91A in us-east-1 must be denied (got Allow)",
 		},
 		{
@@ -353,15 +329,7 @@ func TestBootstrapSeededDefectsAreCaught(t *testing.T) {
 			// N4: the state bucket without its object deny lets any
 			// administrator of the account read (and rewrite) the state.
 			"a state bucket policy without the object deny", "organization", "bootstrap-log-archive",
-			editPolicy(t, "aws_s3_bucket_policy", "StateBucketPolicy", "policy", func(doc map[string]any) {
-				var kept []any
-				for _, st := range doc["Statement"].([]any) {
-					if st.(map[string]any)["Sid"] != "DenyStateObjectsExceptStateRole" {
-						kept = append(kept, st)
-					}
-				}
-				doc["Statement"] = kept
-			}),
+			editPolicy(t, "aws_s3_bucket_policy", "StateBucketPolicy", "policy", dropStatement("DenyStateObjectsExceptStateRole")),
 			"an administrator of 444455556666 allowed everything by IAM s3:GetObject on a state object must be denied (got Allow)",
 		},
 		{

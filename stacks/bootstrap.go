@@ -84,22 +84,10 @@ func NewBootstrapStack(scope constructs.Construct, id string, cfg *config.Config
 	cdktf.NewLocalBackend(stack, &cdktf.LocalBackendConfig{
 		Path: jsii.String(fmt.Sprintf("../../../terraform.%s.tfstate", id)),
 	})
+	// Administrator credentials of another account fail before anything
+	// changes (providerConfig).
 	newProvider := func(pid, region string, alias *string) provider.AwsProvider {
-		pc := &provider.AwsProviderConfig{
-			Region: jsii.String(region),
-			Alias:  alias,
-			// docs/aws-rules.md#allowed-account-ids: administrator
-			// credentials of another account fail before anything changes.
-			AllowedAccountIds: jsii.Strings(a.ID),
-		}
-		if len(cfg.Tags) > 0 {
-			tags := make(map[string]*string, len(cfg.Tags))
-			for k, v := range cfg.Tags {
-				tags[k] = jsii.String(v)
-			}
-			pc.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
-		}
-		return provider.NewAwsProvider(stack, jsii.String(pid), pc)
+		return provider.NewAwsProvider(stack, jsii.String(pid), providerConfig(cfg, a.ID, region, alias))
 	}
 	newProvider("Aws", cfg.HomeRegion, nil)
 	if err := ctmrk.DeclareProviderConstraint(stack); err != nil {

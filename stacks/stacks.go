@@ -200,23 +200,32 @@ func newStack(scope constructs.Construct, id string, cfg *config.Config) cdktf.T
 	return stack
 }
 
+// providerConfig is an AWS provider's configuration for region (aliased,
+// unless alias is nil), pinned to the account: credentials for the wrong
+// account fail before anything changes
+// (docs/aws-rules.md#allowed-account-ids); the configuration's tags are
+// its default tags.
+func providerConfig(cfg *config.Config, accountID, region string, alias *string) *provider.AwsProviderConfig {
+	pc := &provider.AwsProviderConfig{
+		Region:            jsii.String(region),
+		Alias:             alias,
+		AllowedAccountIds: jsii.Strings(accountID),
+	}
+	if len(cfg.Tags) > 0 {
+		tags := make(map[string]*string, len(cfg.Tags))
+		for k, v := range cfg.Tags {
+			tags[k] = jsii.String(v)
+		}
+		pc.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
+	}
+	return pc
+}
+
 // addProviders adds the default AWS provider for the home region and one
 // provider aliased to each of regions, all pinned to the account.
 func addProviders(stack cdktf.TerraformStack, cfg *config.Config, account config.Account, regions []string) ([]ctmrk.ReplicaRegion, error) {
 	newProvider := func(id, region string, alias *string) provider.AwsProvider {
-		pc := &provider.AwsProviderConfig{
-			Region: jsii.String(region),
-			Alias:  alias,
-			// Credentials for the wrong account fail before anything changes.
-			AllowedAccountIds: jsii.Strings(account.ID),
-		}
-		if len(cfg.Tags) > 0 {
-			tags := make(map[string]*string, len(cfg.Tags))
-			for k, v := range cfg.Tags {
-				tags[k] = jsii.String(v)
-			}
-			pc.DefaultTags = &[]*provider.AwsProviderDefaultTags{{Tags: &tags}}
-		}
+		pc := providerConfig(cfg, account.ID, region, alias)
 		if account.RoleARN != "" {
 			pc.AssumeRole = &[]*provider.AwsProviderAssumeRole{{
 				RoleArn:     jsii.String(account.RoleARN),

@@ -27,25 +27,36 @@ func spec() fixture.Spec {
 	return fixture.Spec{OrganizationID: "o-exampleorgid", Prefix: "trail-logs", Backfill: true, Workers: 2, FilesPerHour: 2, EventsPerFile: 5}
 }
 
-var (
-	templateOnce sync.Once
-	template     *fixture.Fixture
-	templateErr  error
-)
+// shared is a fixture generated once per test binary (signing and
+// compressing are the slow part), read only; TestMain removes it.
+type shared struct {
+	spec func() fixture.Spec
+	once sync.Once
+	f    *fixture.Fixture
+	err  error
+}
 
-// newFixture copies a fixture generated once per test binary (signing and
-// compressing are the slow part) into the test's own directory.
-func newFixture(t *testing.T) *fixture.Fixture {
+func (s *shared) get(t *testing.T) *fixture.Fixture {
 	t.Helper()
-	templateOnce.Do(func() {
+	s.once.Do(func() {
 		dir, err := os.MkdirTemp("", "verify-fixture-")
 		if err != nil {
-			templateErr = err
+			s.err = err
 			return
 		}
-		template, templateErr = fixture.Write(dir, spec())
+		s.f, s.err = fixture.Write(dir, s.spec())
 	})
-	require.NoError(t, templateErr)
+	require.NoError(t, s.err)
+	return s.f
+}
+
+var template = &shared{spec: spec}
+
+// newFixture copies the shared fixture into the test's own directory, to
+// tamper with.
+func newFixture(t *testing.T) *fixture.Fixture {
+	t.Helper()
+	template := template.get(t)
 	root := t.TempDir()
 	require.NoError(t, os.CopyFS(root, os.DirFS(template.Root)))
 	f := *template
@@ -63,11 +74,10 @@ func newFixture(t *testing.T) *fixture.Fixture {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if template != nil {
-		os.RemoveAll(template.Root)
-	}
-	if daysFixture != nil {
-		os.RemoveAll(daysFixture.Root)
+	for _, s := range []*shared{template, days} {
+		if s.f != nil {
+			os.RemoveAll(s.f.Root)
+		}
 	}
 	os.Exit(code)
 }
@@ -504,11 +514,10 @@ func (c *countingStore) ListPrefixes(ctx context.Context, prefix, delimiter stri
 	return c.Store.ListPrefixes(ctx, prefix, delimiter)
 }
 
-var (
-	daysOnce    sync.Once
-	daysFixture *fixture.Fixture
-	daysErr     error
-)
+var days = &shared{spec: func() fixture.Spec {
+	return fixture.Spec{OrganizationID: "o-exampleorgid", Prefix: "trail-logs", Accounts: []string{"111122223333"},
+		Start: time.Date(2026, 3, 1, 0, 1, 31, 0, time.UTC), Hours: 96, FilesPerHour: 1, EventsPerFile: 2, Gap: -1, EmptyHour: -1, Workers: 2}
+}}
 
 // fourDays is a fixture of four days (2026-03-01T00:01:31Z to
 // 2026-03-05T00:01:31Z), one account, two regions, one log file an hour
@@ -516,17 +525,7 @@ var (
 // of 23:04 the day before, in the day before's folder.
 func fourDays(t *testing.T) *fixture.Fixture {
 	t.Helper()
-	daysOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "verify-days-")
-		if err != nil {
-			daysErr = err
-			return
-		}
-		daysFixture, daysErr = fixture.Write(dir, fixture.Spec{OrganizationID: "o-exampleorgid", Prefix: "trail-logs", Accounts: []string{"111122223333"},
-			Start: time.Date(2026, 3, 1, 0, 1, 31, 0, time.UTC), Hours: 96, FilesPerHour: 1, EventsPerFile: 2, Gap: -1, EmptyHour: -1, Workers: 2})
-	})
-	require.NoError(t, daysErr)
-	return daysFixture // read only: TestMain removes it
+	return days.get(t) // read only
 }
 
 // TestListsOnlyTheDaysTheRangeNeeds: of a bucket of four days, a range

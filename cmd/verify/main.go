@@ -49,6 +49,20 @@ func bad(flagName, rule, value string) error {
 // trailARN is arn:<partition>:cloudtrail:<region>:<account>:trail/<name>.
 var accountID = regexp.MustCompile(`^\d{12}$`)
 
+// splitList reads a comma-separated flag value whose every item must match
+// re (rule says how).
+func splitList(flag, value string, re *regexp.Regexp, rule string) ([]string, error) {
+	var out []string
+	for _, v := range strings.Split(value, ",") {
+		v = strings.TrimSpace(v)
+		if !re.MatchString(v) {
+			return nil, bad(flag, rule, v)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
 var regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
 
 var trailARN = regexp.MustCompile(`^arn:aws[a-z-]*:cloudtrail:([a-z0-9-]+):(\d{12}):trail/([A-Za-z0-9._-]{3,128})$`)
@@ -227,24 +241,18 @@ func options(ctx context.Context, f *flags, stderr io.Writer) (verify.Options, f
 		if o.TrailName == "" {
 			return o, none, usageError{"--expect-accounts needs the trail: pass --config or --trail-arn"}
 		}
-		for _, a := range strings.Split(f.expectAccounts, ",") {
-			a = strings.TrimSpace(a)
-			if !accountID.MatchString(a) {
-				return o, none, bad("expect-accounts", "each must be a 12-digit account id", a)
-			}
-			o.ExpectAccounts = append(o.ExpectAccounts, a)
+		var err error
+		if o.ExpectAccounts, err = splitList("expect-accounts", f.expectAccounts, accountID, "each must be a 12-digit account id"); err != nil {
+			return o, none, err
 		}
 	}
 	if f.expectRegions != "" {
 		if f.expectAccounts == "" {
 			return o, none, usageError{"--expect-regions needs --expect-accounts"}
 		}
-		for _, g := range strings.Split(f.expectRegions, ",") {
-			g = strings.TrimSpace(g)
-			if !regionName.MatchString(g) {
-				return o, none, bad("expect-regions", "each must be a region name (us-east-1)", g)
-			}
-			o.ExpectRegions = append(o.ExpectRegions, g)
+		var err error
+		if o.ExpectRegions, err = splitList("expect-regions", f.expectRegions, regionName, "each must be a region name (us-east-1)"); err != nil {
+			return o, none, err
 		}
 	}
 	if f.recoveryBucket != "" && f.recoveryDir != "" {
